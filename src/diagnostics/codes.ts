@@ -1,0 +1,94 @@
+/**
+ * The catalogue of every diagnostic flowc reports. A code never changes meaning once released;
+ * `docs/diagnostics.md` lists them all (a test keeps the two in step).
+ *
+ * Ranges: 0xx usage and files · 1xx syntax · 2xx flow shape · 3xx flow semantics ·
+ * 4xx config cascade · 5xx interpolation and timing · 6xx targets (one block per target) ·
+ * 7xx projects, bindings and sweeps · 9xx internal.
+ */
+export interface CodeInfo {
+  severity: 'error' | 'warning';
+  /** One line: what the code means, as listed in docs/diagnostics.md. */
+  title: string;
+}
+
+export const CODES = {
+  // 0xx usage and files
+  FLOWC001: { severity: 'error', title: 'A file could not be read' },
+  FLOWC002: { severity: 'error', title: 'Unknown target' },
+  FLOWC003: { severity: 'error', title: 'Invalid command-line argument' },
+  FLOWC004: { severity: 'error', title: 'Output could not be written' },
+  FLOWC005: { severity: 'error', title: 'Unsupported file type' },
+
+  // 1xx syntax
+  FLOWC101: { severity: 'error', title: 'YAML syntax error' },
+  FLOWC102: { severity: 'error', title: 'Duplicate key' },
+  FLOWC103: { severity: 'error', title: 'JSON syntax error' },
+  FLOWC104: { severity: 'error', title: 'TOML syntax error' },
+  FLOWC105: { severity: 'error', title: 'Unsupported YAML feature (anchors/aliases to non-scalars, custom tags)' },
+
+  // 2xx flow shape (flow schema)
+  FLOWC201: { severity: 'error', title: 'Unknown field' },
+  FLOWC202: { severity: 'error', title: 'Wrong type' },
+  FLOWC203: { severity: 'error', title: 'Missing required field' },
+  FLOWC204: { severity: 'error', title: 'Invalid value' },
+  FLOWC205: { severity: 'error', title: 'Unsupported flow format version' },
+
+  // 3xx flow semantics
+  FLOWC301: { severity: 'error', title: 'Unknown step in needs' },
+  FLOWC302: { severity: 'error', title: 'Dependency cycle' },
+  FLOWC303: { severity: 'error', title: 'A step needs exactly one of run and command' },
+  FLOWC304: { severity: 'error', title: 'Invalid name' },
+  FLOWC305: { severity: 'error', title: 'Invalid duration' },
+  FLOWC306: { severity: 'error', title: 'Invalid memory quantity' },
+  FLOWC307: { severity: 'error', title: 'Invalid CPU quantity' },
+  FLOWC308: { severity: 'error', title: 'Invalid GPU count' },
+  FLOWC309: { severity: 'error', title: 'Invalid cron schedule' },
+  FLOWC310: { severity: 'error', title: 'Invalid timezone' },
+  FLOWC311: { severity: 'error', title: 'Parameter default does not match its type or enum' },
+  FLOWC312: { severity: 'error', title: 'A step needs itself or lists a need twice' },
+  FLOWC313: { severity: 'error', title: 'Invalid retry policy' },
+  FLOWC314: { severity: 'error', title: 'Invalid foreach' },
+  FLOWC315: { severity: 'error', title: 'A step has no image' },
+  FLOWC316: { severity: 'error', title: 'Invalid environment variable name' },
+
+  // 4xx config cascade
+  FLOWC401: { severity: 'error', title: 'Config file not found' },
+  FLOWC402: { severity: 'error', title: 'extends cycle' },
+  FLOWC403: { severity: 'error', title: 'Config file must hold a map at the top' },
+  FLOWC404: { severity: 'error', title: 'Unknown config name in --config or --set' },
+  FLOWC405: { severity: 'error', title: 'Malformed override' },
+  FLOWC406: { severity: 'error', title: 'Override changes a key that does not exist' },
+  FLOWC407: { severity: 'error', title: 'Override adds a key that already exists' },
+  FLOWC408: { severity: 'error', title: 'Override deletes a key that does not exist' },
+  FLOWC409: { severity: 'error', title: 'Unknown key in a config interpolation' },
+  FLOWC410: { severity: 'error', title: 'Interpolation cycle in a config' },
+  FLOWC411: { severity: 'error', title: 'Environment variable not set and no default' },
+  FLOWC412: { severity: 'error', title: 'Config does not match its schema' },
+  FLOWC413: { severity: 'error', title: 'Config schema is invalid' },
+  FLOWC414: { severity: 'error', title: 'Invalid extends' },
+  FLOWC415: { severity: 'error', title: 'Non-scalar value interpolated inside a longer string in a config' },
+
+  // 5xx interpolation in flows and the timing rule
+  FLOWC501: { severity: 'error', title: 'Malformed interpolation' },
+  FLOWC502: { severity: 'error', title: 'Unknown reference root' },
+  FLOWC503: { severity: 'error', title: 'Unknown config key' },
+  FLOWC504: { severity: 'error', title: 'Unknown parameter' },
+  FLOWC505: { severity: 'error', title: 'Non-scalar value inside a longer string' },
+  FLOWC506: { severity: 'error', title: 'Run-time value in a deploy-time field' },
+  FLOWC507: { severity: 'error', title: '${item} outside a foreach step' },
+  FLOWC508: { severity: 'error', title: 'Interpolated value has the wrong type for its field' },
+  FLOWC509: { severity: 'error', title: 'Step outputs are not supported yet' },
+
+  // 6xx targets: 60x shared, 61x argo, 62x stepfunctions, 63x github-actions, 64x gcp-workflows
+  FLOWC601: { severity: 'error', title: 'Invalid target options' },
+  FLOWC602: { severity: 'error', title: 'Names collide after sanitizing for the target' },
+  FLOWC603: { severity: 'error', title: 'The flow exceeds a limit of the target engine' },
+  FLOWC604: { severity: 'error', title: 'Literal text has no safe encoding in the target' },
+  FLOWC605: { severity: 'warning', title: 'Concurrency lost when lowering a non-series-parallel graph' },
+
+  // 9xx internal
+  FLOWC900: { severity: 'error', title: 'Internal error (a bug in flowc)' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;

@@ -1,0 +1,143 @@
+import type { Json } from '../source/tree.js';
+
+/**
+ * The IR: a versioned, JSON-serializable model of one compiled flow, described by
+ * `schemas/ir.schema.json`. Everything deploy-time is resolved here (configs, resources, retry,
+ * images, static foreach lists, target options); everything run-time stays symbolic as typed
+ * string parts, and each target renders those parts in its own syntax with its own escaping.
+ */
+export const IR_VERSION = 1;
+
+export interface IR {
+  irVersion: typeof IR_VERSION;
+  /** The flowc version that produced this IR. */
+  flowcVersion: string;
+  flow: IRFlowMeta;
+  config: IRConfig;
+  parameters: IRParameter[];
+  schedule: IRSchedule | null;
+  /** Steps in a stable topological order: ties broken by the order steps appear in the flow file. */
+  steps: IRStep[];
+  /** Every `needs` edge as [from, to] (from must finish before to starts), sorted by step order. */
+  edges: [string, string][];
+  /** Resolved target options by canonical target id (only targets the flow mentions). */
+  targets: Record<string, Json>;
+}
+
+export interface IRFlowMeta {
+  name: string;
+  description: string | null;
+  /** The flow file's name (no folder), for humans. */
+  source: string;
+  /** SHA-256 (hex) of the flow file's bytes. */
+  sourceHash: string;
+}
+
+export interface IRConfig {
+  /** SHA-256 (hex) of the canonical JSON of `values`. */
+  hash: string;
+  /** The resolved config of every declared config, by config name. */
+  values: Record<string, Json>;
+}
+
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean';
+
+export interface IRParameter {
+  name: string;
+  type: ParamType;
+  /** True when the parameter has no default and a value must be supplied at run start. */
+  required: boolean;
+  /** Absent when there is no default. */
+  default?: string | number | boolean;
+  enum?: (string | number | boolean)[];
+  description?: string;
+  origin: IROrigin;
+}
+
+export interface IRSchedule {
+  /** A 5-field cron expression (minute hour day-of-month month day-of-week). */
+  cron: string;
+  /** IANA timezone name; null means UTC. */
+  timezone: string | null;
+  origin: IROrigin;
+}
+
+/** A flow location, relative to the flow file's folder, 1-based. */
+export interface IROrigin {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface IRStep {
+  /** The step id exactly as written in the flow. */
+  id: string;
+  /** Direct dependencies, in the order written. */
+  needs: string[];
+  image: string;
+  exec: IRExec;
+  /** User env (flow defaults merged with the step's own), sorted by name. FLOWC_* come from `stepEnv`. */
+  env: IREnvVar[];
+  resources: IRResources;
+  retry: IRRetry | null;
+  timeoutSeconds: number | null;
+  foreach: IRForeach | null;
+  origin: IROrigin;
+}
+
+export type IRExec =
+  /** A shell script, run as `sh -c` (targets choose the exact shell invocation). */
+  | { kind: 'run'; script: IRString }
+  /** An exec-form argv, no shell. */
+  | { kind: 'command'; argv: IRString[] };
+
+export interface IREnvVar {
+  name: string;
+  value: IRString;
+}
+
+export interface IRResources {
+  /** CPU in millicores (1 core = 1000). */
+  cpuMillis: number;
+  /** Memory in MiB. */
+  memoryMiB: number;
+  /** Number of GPUs; 0 for none. */
+  gpu: number;
+}
+
+export interface IRRetry {
+  /** Retries after the first attempt (so limit + 1 attempts at most). */
+  limit: number;
+  /** Delay before the first retry, in seconds. */
+  delaySeconds: number;
+  /** Multiplier applied to the delay after each retry (1 = constant). */
+  backoff: number;
+  /** Upper bound for any single delay, in seconds; null for none. */
+  maxDelaySeconds: number | null;
+}
+
+export interface IRForeach {
+  /** The static list, resolved at compile time; one task per item. */
+  items: Json[];
+  /** Most items running at once; null for no limit. */
+  parallelism: number | null;
+}
+
+/**
+ * A string whose run-time parts stay symbolic. Adjacent literals are merged; an empty string is
+ * `[]`. Targets render each part in their own syntax and escape `lit` parts for it.
+ */
+export type IRString = IRPart[];
+
+export type IRPart =
+  | { kind: 'lit'; value: string }
+  /** `${params.NAME}`: the run's parameter value, formatted as text. */
+  | { kind: 'param'; name: string }
+  /** `${item}` or `${item.a[0]}`: the foreach item (or a path into it), formatted as text. */
+  | { kind: 'item'; path: (string | number)[] }
+  /** `${run.id}`: the engine's id of this run. */
+  | { kind: 'run'; field: 'id' }
+  /** `${flow.name}`: the flow's (or binding's) name. */
+  | { kind: 'flow'; field: 'name' }
+  /** `${step.name}`: the current step's id. */
+  | { kind: 'step'; field: 'name' };

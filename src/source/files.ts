@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import type { Span } from './span.js';
+
+/** A source text and a way to turn offsets into 1-based line/column. */
+export class SourceText {
+  private lineStarts: number[] | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {}
+
+  /** Span of [start, end) offsets. Columns count UTF-16 code units, as editors do. */
+  span(start: number, end?: number): Span {
+    const a = this.position(start);
+    const s: Span = { file: this.file, line: a.line, col: a.col };
+    if (end !== undefined && end >= start) {
+      const b = this.position(end);
+      s.endLine = b.line;
+      s.endCol = b.col;
+    }
+    return s;
+  }
+
+  position(offset: number): { line: number; col: number } {
+    const starts = this.starts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - (starts[lo] as number) + 1 };
+  }
+
+  /** The text of 1-based line `n` without its line break. */
+  lineText(n: number): string {
+    const starts = this.starts();
+    const start = starts[n - 1];
+    if (start === undefined) return '';
+    const next = starts[n];
+    return this.text.slice(start, next === undefined ? undefined : next).replace(/\r?\n$/, '');
+  }
+
+  private starts(): number[] {
+    if (!this.lineStarts) {
+      const starts = [0];
+      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    return this.lineStarts;
+  }
+}
+
+/**
+ * Every source text read during one compile, by absolute path, so diagnostics can print code
+ * frames without reading a file twice.
+ */
+export class SourceRegistry {
+  private readonly texts = new Map<string, SourceText>();
+
+  /** Reads a file once; returns undefined (and lets the caller report) when it cannot. */
+  read(absPath: string): SourceText | { error: string } {
+    const known = this.texts.get(absPath);
+    if (known) return known;
+    try {
+      const text = readFileSync(absPath, 'utf8').replace(/^\uFEFF/, '');
+      const src = new SourceText(absPath, text);
+      this.texts.set(absPath, src);
+      return src;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code ?? e) };
+    }
+  }
+
+  /** Registers text that did not come from disk (tests, stdin). */
+  add(absPath: string, text: string): SourceText {
+    const src = new SourceText(absPath, text);
+    this.texts.set(absPath, src);
+    return src;
+  }
+
+  get(absPath: string): SourceText | undefined {
+    return this.texts.get(absPath);
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * A place in a source file. `file` is an absolute path inside the compiler; it is made relative
+ * only when printed (to the working directory for diagnostics, to the flow's folder for lockfiles),
+ * so no output ever carries a machine's absolute paths.
+ */
+export interface Span {
+  file: string;
+  /** 1-based line and column of the first character. */
+  line: number;
+  col: number;
+  /** 1-based line and column just past the last character, when known. */
+  endLine?: number;
+  endCol?: number;
+}
+
+/** Where a resolved value or IR node came from. */
+export type Origin =
+  | { kind: 'file'; span: Span }
+  | { kind: 'set'; arg: string; index: number }
+  | { kind: 'env'; name: string }
+  | { kind: 'schema-default'; pointer: string }
+  | { kind: 'inline-default'; span: Span };

@@ -1,0 +1,13 @@
+import type { Target } from '../target.js';
+
+/** `--target ir`: the IR itself, as pretty JSON (its shape is `schemas/ir.schema.json`). */
+export const irTarget: Target = {
+  id: 'ir',
+  aliases: [],
+  description: 'the intermediate representation, as JSON (schemas/ir.schema.json)',
+  files: ['<name>.ir.json'],
+  optionsSchema: null,
+  compile(ir) {
+    return [{ path: `${ir.flow.name}.ir.json`, contents: `${JSON.stringify(ir, null, 2)}\n`, primary: true }];
+  },
+};
