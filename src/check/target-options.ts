@@ -1,0 +1,56 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { suggestionNotes } from '../diagnostics/suggest.js';
+import type { WrittenFlow } from '../flow/ast.js';
+import { nodeAtPointer } from '../source/pointer.js';
+import { toJson } from '../source/tree.js';
+import { findTarget } from '../targets/index.js';
+
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(id: string, schema: object): ValidateFunction {
+  let v = compiled.get(id);
+  if (!v) {
+    v = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    compiled.set(id, v);
+  }
+  return v;
+}
+
+/**
+ * Each `targets.<id>` map matches that target's option schema (FLOWC601), checked after
+ * interpolation so a config-fed option is checked with its real value, and reported where it was
+ * written (or referenced).
+ */
+export function checkTargetOptions({ flow, diagnostics }: { flow: WrittenFlow; diagnostics: DiagnosticBag }): void {
+  for (const t of flow.targets) {
+    const target = findTarget(t.id);
+    if (!target?.optionsSchema) continue;
+    const validate = validatorFor(target.id, target.optionsSchema);
+    if (validate(toJson(t.node))) continue;
+    for (const err of dedupe(validate.errors ?? [])) {
+      const at = nodeAtPointer(t.node, err.instancePath);
+      const path = `targets.${t.id}${err.instancePath.replaceAll('/', '.')}`;
+      if (err.keyword === 'additionalProperties') {
+        const extra = String((err.params as { additionalProperty: string }).additionalProperty);
+        const entry = at.node.kind === 'map' ? at.node.entries.find((e) => e.key === extra) : undefined;
+        const allowed = Object.keys(((target.optionsSchema as { properties?: object }).properties ?? {}) as object);
+        diagnostics.report('FLOWC601', `${path}: unknown option '${extra}' for target ${t.id}`, entry?.keySpan ?? at.node.span, suggestionNotes(extra, allowed));
+      } else {
+        diagnostics.report('FLOWC601', `${path} ${err.message ?? 'is invalid'}`, at.node.span);
+      }
+    }
+  }
+}
+
+/** ajv reports one error per failed branch of an anyOf; keep the first per location and keyword. */
+function dedupe(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return false;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { compileTargets } from '../../pipeline/compile.js';
+import { buildLockfile } from '../../pipeline/lockfile.js';
+import { findTarget, TARGETS } from '../../targets/index.js';
+import { unifiedDiff } from '../diff.js';
+import { type CliIO, EXIT, UsageError } from '../io.js';
+import { type CascadeOptions, parseConfigArgs } from '../options.js';
+import { reportDiagnostics } from '../report.js';
+import { writeFilesAtomically } from '../write-files.js';
+
+export interface CompileOptions extends CascadeOptions {
+  target: string;
+  out?: string;
+  output?: string;
+  check?: boolean;
+}
+
+/** `flowc compile`: SPEC section 5. Nothing is written unless every target compiled cleanly. */
+export async function runCompile(io: CliIO, flow: string, opts: CompileOptions): Promise<number> {
+  const targets = [...new Set(opts.target.split(',').map((t) => t.trim()).filter(Boolean))];
+  if (targets.length === 0) throw new UsageError('--target needs at least one target');
+  const unknown = targets.filter((t) => !findTarget(t));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`);
+  }
+  if (opts.out && opts.output) throw new UsageError('use either --out DIR or -o FILE, not both');
+  if (opts.check && !opts.out) throw new UsageError('--check compares with the files in --out DIR; give --out');
+  if (!opts.out && targets.length > 1) throw new UsageError('several targets write several files: give --out DIR');
+
+  const result = compileTargets({
+    flowPath: flow,
+    configs: parseConfigArgs(opts.config),
+    sets: opts.set,
+    env: io.env,
+    cwd: io.cwd,
+    targets,
+  });
+  const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });
+  if (failed || !result.ir || !result.resolved) return EXIT.inputErrors;
+
+  if (!opts.out) {
+    const primary = result.artifacts.find((a) => a.primary) ?? result.artifacts[0];
+    if (!primary) return EXIT.ok;
+    if (opts.output) writeFilesAtomically([{ path: resolve(io.cwd, opts.output), contents: primary.contents }]);
+    else io.stdout(primary.contents);
+    return EXIT.ok;
+  }
+
+  const outDir = resolve(io.cwd, opts.out);
+  const lock = buildLockfile({ ir: result.ir, resolved: result.resolved, flowFile: result.flowFile });
+  const files = [...result.artifacts, lock].map((a) => ({ path: join(outDir, a.path), name: join(opts.out as string, a.path), contents: a.contents }));
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) throw new Error(`two artifacts were named ${f.name}`);
+    seen.add(f.path);
+  }
+  if (opts.check) return checkFiles(io, files);
+  writeFilesAtomically(files);
+  return EXIT.ok;
+}
+
+/** `--check`: compares what would be written with what is on disk; writes nothing. */
+function checkFiles(io: CliIO, files: { path: string; name: string; contents: string }[]): number {
+  let stale = 0;
+  for (const f of files) {
+    const onDisk = existsSync(f.path) ? readFileSync(f.path, 'utf8') : undefined;
+    if (onDisk === f.contents) continue;
+    stale++;
+    if (onDisk === undefined) io.stdout(`missing: ${f.name}\n`);
+    else io.stdout(unifiedDiff({ oldText: onDisk, newText: f.contents, oldName: `${f.name} (on disk)`, newName: `${f.name} (compiled)` }));
+  }
+  if (stale > 0) {
+    io.stderr(`flowc: ${stale} file${stale === 1 ? ' is' : 's are'} stale or missing; run the same command without --check to update\n`);
+    return EXIT.inputErrors;
+  }
+  return EXIT.ok;
+}

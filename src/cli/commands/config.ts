@@ -1,0 +1,28 @@
+import { stringify } from 'yaml';
+import { explainConfig } from '../../config/explain.js';
+import { resolveFlowConfigs } from '../../pipeline/compile.js';
+import { relativeTo } from '../../pipeline/paths.js';
+import { type CliIO, EXIT } from '../io.js';
+import { type CascadeOptions, parseConfigArgs } from '../options.js';
+import { reportDiagnostics } from '../report.js';
+
+export interface ConfigOptions extends CascadeOptions {
+  explain?: boolean;
+  format: 'yaml' | 'json';
+}
+
+/** `flowc config`: the resolved config of every declared config, optionally with provenance. */
+export async function runConfig(io: CliIO, flow: string, opts: ConfigOptions): Promise<number> {
+  const result = resolveFlowConfigs({ flowPath: flow, configs: parseConfigArgs(opts.config), sets: opts.set, env: io.env, cwd: io.cwd });
+  const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });
+  if (failed || !result.resolved) return EXIT.inputErrors;
+  if (opts.explain) {
+    io.stdout(explainConfig({ resolved: result.resolved, relativize: (p) => relativeTo(io.cwd, p) }));
+  } else if (opts.format === 'json') {
+    io.stdout(`${JSON.stringify(result.resolved.values, null, 2)}\n`);
+  } else {
+    // lineWidth 0: never fold long strings, so the printed value is the value.
+    io.stdout(stringify(result.resolved.values, { lineWidth: 0, aliasDuplicateObjects: false }));
+  }
+  return EXIT.ok;
+}

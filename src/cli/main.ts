@@ -1,0 +1,23 @@
+import { EXIT } from './io.js';
+import { createProgram } from './program.js';
+
+/** The process entry: real stdio, and the one place an unexpected exception becomes exit 70. */
+export async function main(argv: string[]): Promise<number> {
+  const io = {
+    stdout: (t: string) => void process.stdout.write(t),
+    stderr: (t: string) => void process.stderr.write(t),
+    stderrIsTTY: process.stderr.isTTY === true,
+    cwd: process.cwd(),
+    env: process.env,
+  };
+  try {
+    return await createProgram(io).run(argv);
+  } catch (e) {
+    if (process.env.FLOWC_DEBUG === '1') io.stderr(`${(e as Error)?.stack ?? String(e)}\n`);
+    io.stderr(
+      `flowc: error FLOWC900: this is a bug in flowc: ${(e as Error)?.message ?? String(e)}\n` +
+        `  note: run again with FLOWC_DEBUG=1 for a stack trace, and report it with the input that caused it\n`,
+    );
+    return EXIT.internal;
+  }
+}

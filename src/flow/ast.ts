@@ -1,0 +1,71 @@
+import type { Span } from '../source/span.js';
+import type { LMap, LNode, LScalar, LSeq } from '../source/tree.js';
+
+/**
+ * The flow as written: typed access to the located nodes of a flow file that passed the flow
+ * schema (`schemas/flow.schema.json`). Values stay located trees because any of them may still be
+ * a `${...}` interpolation; `src/ir/lower.ts` resolves them into the IR.
+ */
+export interface WrittenFlow {
+  /** Absolute path of the flow file. */
+  file: string;
+  root: LMap;
+  flowc: LScalar;
+  name: LScalar;
+  description?: LScalar;
+  configs: WrittenConfigDecl[];
+  parameters: WrittenParameter[];
+  schedule?: LNode;
+  defaults?: WrittenStepFields;
+  targets: WrittenTargetOptions[];
+  steps: WrittenStep[];
+}
+
+export interface WrittenConfigDecl {
+  name: string;
+  nameSpan: Span;
+  node: LMap;
+  /** Paths as written (relative to the flow file's folder). */
+  files: LScalar[];
+  schema?: LScalar;
+  default?: LMap;
+}
+
+export interface WrittenParameter {
+  name: string;
+  nameSpan: Span;
+  node: LMap;
+  type: LScalar;
+  default?: LNode;
+  required?: LScalar;
+  enum?: LSeq;
+  description?: LScalar;
+}
+
+export interface WrittenTargetOptions {
+  /** Canonical target id as written (argo, stepfunctions, github-actions, gcp-workflows). */
+  id: string;
+  idSpan: Span;
+  node: LNode;
+}
+
+/** Fields a step shares with the flow's `defaults:`. */
+export interface WrittenStepFields {
+  node: LMap;
+  image?: LNode;
+  resources?: LNode;
+  retry?: LNode;
+  timeout?: LNode;
+  env?: LNode;
+}
+
+export interface WrittenStep extends WrittenStepFields {
+  id: string;
+  idSpan: Span;
+  description?: LScalar;
+  needs?: LNode;
+  run?: LNode;
+  command?: LNode;
+  foreach?: LNode;
+  parallelism?: LNode;
+}

@@ -1,0 +1,376 @@
+import { timingRuleMessage } from '../check/timing-rule.js';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { suggestionNotes } from '../diagnostics/suggest.js';
+import type { Span } from '../source/span.js';
+import type { Json, LMap, LNode, LScalar } from '../source/tree.js';
+import { escapeTemplateText, formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
+
+/** Roots that never name a config (SPEC section 3). */
+export const RESERVED_ROOTS = ['params', 'item', 'run', 'flow', 'step', 'steps', 'env'] as const;
+const RUNTIME_ROOTS = new Set(['params', 'item', 'run', 'steps']);
+
+export interface ResolveFlowRequest {
+  root: LMap;
+  configs: Record<string, Json>;
+  parameterNames: string[];
+  flowName: string;
+  diagnostics: DiagnosticBag;
+}
+
+type FieldMode =
+  /** Resolved completely at compile time: run-time references are errors (the timing rule). */
+  | { mode: 'deploy'; kind: string }
+  /** A string handed to the container: config references are substituted, run-time ones stay. */
+  | { mode: 'text' }
+  /** An exec-form list of text. */
+  | { mode: 'text-list' }
+  /** A map of env values, each text. */
+  | { mode: 'text-map' }
+  | { mode: 'none' };
+
+interface Scope {
+  fieldPath: string;
+  stepId?: string;
+  inForeach: boolean;
+}
+
+/**
+ * Resolves the `${...}` references of a shape-checked flow against the resolved configs (SPEC
+ * section 3). Deploy-time fields come back fully resolved and typed (a whole-string reference
+ * takes the value's own type); run-time text keeps its run-time references as written, with
+ * config values substituted as escaped literal text, so the IR lowering can split it into typed
+ * parts without ever re-reading a config value as a template.
+ */
+export function resolveFlowTree(req: ResolveFlowRequest): LMap {
+  const r = new Resolver(req);
+  return r.resolveRoot();
+}
+
+class Resolver {
+  constructor(private readonly req: ResolveFlowRequest) {}
+
+  resolveRoot(): LMap {
+    const entries = this.req.root.entries.map((e) => {
+      switch (e.key) {
+        case 'schedule':
+          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'schedule' }, { fieldPath: 'schedule', inForeach: false }) };
+        case 'targets':
+          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'targets' }, { fieldPath: 'targets', inForeach: false }) };
+        case 'defaults':
+          return { ...e, value: this.resolveStepLike(e.value, 'defaults', undefined) };
+        case 'parameters':
+          return { ...e, value: this.resolveParameters(e.value) };
+        case 'steps':
+          return { ...e, value: this.resolveSteps(e.value) };
+        default:
+          return e;
+      }
+    });
+    return { ...this.req.root, entries };
+  }
+
+  private resolveParameters(node: LNode): LNode {
+    if (node.kind !== 'map') return node;
+    return {
+      ...node,
+      entries: node.entries.map((p) =>
+        p.value.kind !== 'map'
+          ? p
+          : {
+              ...p,
+              value: {
+                ...p.value,
+                entries: p.value.entries.map((f) =>
+                  f.key === 'default' || f.key === 'enum'
+                    ? { ...f, value: this.resolve(f.value, { mode: 'deploy', kind: 'parameters' }, { fieldPath: `parameters.${p.key}.${f.key}`, inForeach: false }) }
+                    : f,
+                ),
+              },
+            },
+      ),
+    };
+  }
+
+  private resolveSteps(node: LNode): LNode {
+    if (node.kind !== 'map') return node;
+    return { ...node, entries: node.entries.map((s) => ({ ...s, value: this.resolveStepLike(s.value, `steps.${s.key}`, s.key) })) };
+  }
+
+  private resolveStepLike(node: LNode, prefix: string, stepId: string | undefined): LNode {
+    if (node.kind !== 'map') return node;
+    const inForeach = stepId !== undefined && node.entries.some((e) => e.key === 'foreach');
+    const entries = node.entries.map((f) => {
+      const scope: Scope = { fieldPath: `${prefix}.${f.key}`, inForeach };
+      if (stepId !== undefined) scope.stepId = stepId;
+      return { ...f, value: this.resolve(f.value, modeOf(f.key), scope) };
+    });
+    return { ...node, entries };
+  }
+
+  private resolve(node: LNode, mode: FieldMode, scope: Scope): LNode {
+    switch (mode.mode) {
+      case 'none':
+        return node;
+      case 'deploy':
+        return this.resolveDeploy(node, mode.kind, scope);
+      case 'text':
+        return this.resolveText(node, scope, 'a string');
+      case 'text-list': {
+        const whole = this.wholeConfigValue(node, scope);
+        if (whole) return whole.kind === 'seq' ? { ...whole, items: whole.items.map((i) => escapeNode(i)) } : this.expect(whole, 'a list of arguments', scope);
+        if (node.kind !== 'seq') return node;
+        return { ...node, items: node.items.map((item, i) => this.resolveText(item, { ...scope, fieldPath: `${scope.fieldPath}[${i}]` }, 'a scalar argument')) };
+      }
+      case 'text-map': {
+        const whole = this.wholeConfigValue(node, scope);
+        if (whole) return whole.kind === 'map' ? { ...whole, entries: whole.entries.map((e) => ({ ...e, value: escapeNode(e.value) })) } : this.expect(whole, 'a map of variables', scope);
+        if (node.kind !== 'map') return node;
+        return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveText(e.value, { ...scope, fieldPath: `${scope.fieldPath}.${e.key}` }, 'a scalar value') })) };
+      }
+    }
+  }
+
+  private expect(node: LNode, what: string, scope: Scope): LNode {
+    this.req.diagnostics.report('FLOWC508', `${scope.fieldPath} must be ${what}, but the referenced value is ${describe(node)}`, node.span);
+    return node;
+  }
+
+  /** A whole-string config reference in a structural text field (`command: ${app.cmd}`). */
+  private wholeConfigValue(node: LNode, scope: Scope): LNode | undefined {
+    if (node.kind !== 'scalar' || typeof node.value !== 'string') return undefined;
+    const parsed = parseTemplate(node.value);
+    if (!isWholeReference(parsed)) return undefined;
+    const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
+    if (RUNTIME_ROOTS.has(ref.root) || ref.root === 'flow' || ref.root === 'step') return undefined;
+    const value = this.lookupConfig(ref, node, scope);
+    return value === undefined ? node : toLNode(value, refSpan(node, ref.offset));
+  }
+
+  private resolveDeploy(node: LNode, kind: string, scope: Scope): LNode {
+    if (node.kind === 'map') {
+      return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveDeploy(e.value, kind, { ...scope, fieldPath: `${scope.fieldPath}.${e.key}` }) })) };
+    }
+    if (node.kind === 'seq') {
+      return { ...node, items: node.items.map((it, i) => this.resolveDeploy(it, kind, { ...scope, fieldPath: `${scope.fieldPath}[${i}]` })) };
+    }
+    if (typeof node.value !== 'string' || !node.value.includes('${')) return node;
+    const parsed = this.parse(node, scope);
+    if (!parsed) return node;
+    const values: { part: TemplatePart; value: Json | undefined }[] = parsed.map((part) => {
+      if (part.kind === 'text') return { part, value: part.value };
+      if (RUNTIME_ROOTS.has(part.root)) {
+        this.req.diagnostics.report(
+          part.root === 'steps' ? 'FLOWC509' : 'FLOWC506',
+          part.root === 'steps' ? `${scope.fieldPath}: step outputs (\${${part.raw}}) are not supported yet` : timingRuleMessage({ fieldPath: scope.fieldPath, fieldKind: kind, root: part.root, ref: part.raw.trim() }),
+          refSpan(node, part.offset),
+        );
+        return { part, value: undefined };
+      }
+      return { part, value: this.compileTimeValue(part, node, scope) };
+    });
+    if (values.some((v) => v.value === undefined)) return node;
+    if (parsed.length === 1 && parsed[0]?.kind === 'ref') return toLNode(values[0]?.value as Json, refSpan(node, parsed[0].offset));
+    let text = '';
+    for (const { part, value } of values) {
+      if (part.kind === 'text') text += part.value;
+      else if (isScalar(value as Json)) text += formatScalar(value as Json);
+      else {
+        this.req.diagnostics.report('FLOWC505', `${scope.fieldPath}: \${${part.raw}} is ${describeJson(value as Json)}; only a scalar can be part of a longer string (use the reference alone to keep its type)`, refSpan(node, part.offset));
+        return node;
+      }
+    }
+    return { ...node, value: text };
+  }
+
+  private resolveText(node: LNode, scope: Scope, what: string): LNode {
+    if (node.kind !== 'scalar') return node;
+    if (typeof node.value !== 'string' || !node.value.includes('${')) return node;
+    const parsed = this.parse(node, scope);
+    if (!parsed) return node;
+    let text = '';
+    for (const part of parsed) {
+      if (part.kind === 'text') {
+        text += escapeTemplateText(part.value);
+        continue;
+      }
+      if (RUNTIME_ROOTS.has(part.root)) {
+        if (this.checkRuntimeRef(part, node, scope)) text += `\${${formatPath(part.root, part.path)}}`;
+        continue;
+      }
+      if (part.root === 'flow' || part.root === 'step') {
+        // Kept symbolic in run-time text: the IR records them as typed parts (SPEC section 3).
+        if (this.compileTimeValue(part, node, scope) !== undefined) text += `\${${formatPath(part.root, part.path)}}`;
+        continue;
+      }
+      const value = this.compileTimeValue(part, node, scope);
+      if (value === undefined) continue;
+      if (!isScalar(value)) {
+        const whole = parsed.length === 1;
+        this.req.diagnostics.report(
+          whole ? 'FLOWC508' : 'FLOWC505',
+          whole
+            ? `${scope.fieldPath} must be ${what}, but \${${part.raw}} is ${describeJson(value)}`
+            : `${scope.fieldPath}: \${${part.raw}} is ${describeJson(value)}; only a scalar can be part of a longer string`,
+          refSpan(node, part.offset),
+        );
+        continue;
+      }
+      text += escapeTemplateText(formatScalar(value));
+    }
+    return { ...node, value: text } satisfies LScalar;
+  }
+
+  private checkRuntimeRef(part: Extract<TemplatePart, { kind: 'ref' }>, node: LScalar, scope: Scope): boolean {
+    const span = refSpan(node, part.offset);
+    const d = this.req.diagnostics;
+    switch (part.root) {
+      case 'params': {
+        const name = part.path[0];
+        if (part.path.length !== 1 || typeof name !== 'string') {
+          d.report('FLOWC504', `${scope.fieldPath}: \${${part.raw}} must name one parameter, as \${params.NAME}`, span);
+          return false;
+        }
+        if (!this.req.parameterNames.includes(name)) {
+          d.report('FLOWC504', `${scope.fieldPath}: unknown parameter '${name}'`, span, suggestionNotes(name, this.req.parameterNames));
+          return false;
+        }
+        return true;
+      }
+      case 'item':
+        if (!scope.inForeach) {
+          d.report('FLOWC507', `${scope.fieldPath}: \${${part.raw}} is only defined in a step with foreach`, span);
+          return false;
+        }
+        return true;
+      case 'run':
+        if (part.path.length !== 1 || part.path[0] !== 'id') {
+          d.report('FLOWC502', `${scope.fieldPath}: unknown reference \${${part.raw}}; the run root has only run.id`, span);
+          return false;
+        }
+        return true;
+      default:
+        d.report('FLOWC509', `${scope.fieldPath}: step outputs (\${${part.raw}}) are not supported yet`, span);
+        return false;
+    }
+  }
+
+  /** Values known at compile time: configs, `flow.name`, `step.name`. */
+  private compileTimeValue(part: Extract<TemplatePart, { kind: 'ref' }>, node: LScalar, scope: Scope): Json | undefined {
+    const span = refSpan(node, part.offset);
+    if (part.root === 'flow' || part.root === 'step') {
+      if (part.path.length !== 1 || part.path[0] !== 'name') {
+        this.req.diagnostics.report('FLOWC502', `${scope.fieldPath}: unknown reference \${${part.raw}}; use \${${part.root}.name}`, span);
+        return undefined;
+      }
+      if (part.root === 'flow') return this.req.flowName;
+      if (scope.stepId === undefined) {
+        this.req.diagnostics.report('FLOWC502', `${scope.fieldPath}: \${step.name} is only defined inside a step`, span);
+        return undefined;
+      }
+      return scope.stepId;
+    }
+    return this.lookupConfig(part, node, scope);
+  }
+
+  private lookupConfig(part: Extract<TemplatePart, { kind: 'ref' }>, node: LScalar, scope: Scope): Json | undefined {
+    const span = refSpan(node, part.offset);
+    const configs = this.req.configs;
+    if (part.root === 'env') {
+      this.req.diagnostics.report('FLOWC502', `${scope.fieldPath}: \${env:...} may only be used inside config files; read the variable into a config value`, span);
+      return undefined;
+    }
+    if (!Object.hasOwn(configs, part.root)) {
+      const roots = [...Object.keys(configs), 'params', 'item', 'run', 'flow', 'step'];
+      this.req.diagnostics.report('FLOWC502', `${scope.fieldPath}: unknown reference root '${part.root}' (not a declared config or a reserved root)`, span, suggestionNotes(part.root, roots));
+      return undefined;
+    }
+    let cur: Json = configs[part.root] as Json;
+    for (let i = 0; i < part.path.length; i++) {
+      const key = part.path[i] as string | number;
+      const here = formatPath(part.root, part.path.slice(0, i));
+      if (typeof key === 'number') {
+        if (!Array.isArray(cur) || key >= cur.length) {
+          this.req.diagnostics.report('FLOWC503', `${scope.fieldPath}: ${here} has no index [${key}]${Array.isArray(cur) ? ` (it has ${cur.length} items)` : ` (it is ${describeJson(cur)})`}`, span);
+          return undefined;
+        }
+        cur = cur[key] as Json;
+      } else {
+        if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, key)) {
+          const keys = cur !== null && typeof cur === 'object' && !Array.isArray(cur) ? Object.keys(cur) : [];
+          this.req.diagnostics.report('FLOWC503', `${scope.fieldPath}: config ${here} has no key '${key}'`, span, suggestionNotes(key, keys));
+          return undefined;
+        }
+        cur = cur[key] as Json;
+      }
+    }
+    return cur;
+  }
+
+  private parse(node: LScalar, scope: Scope): TemplatePart[] | undefined {
+    const parsed = parseTemplate(node.value as string);
+    for (const e of parsed.errors) this.req.diagnostics.report('FLOWC501', `${scope.fieldPath}: ${e.message}`, refSpan(node, e.offset));
+    return parsed.errors.length > 0 ? undefined : parsed.parts;
+  }
+}
+
+function modeOf(field: string): FieldMode {
+  switch (field) {
+    case 'run':
+      return { mode: 'text' };
+    case 'command':
+      return { mode: 'text-list' };
+    case 'env':
+      return { mode: 'text-map' };
+    case 'image':
+    case 'resources':
+    case 'retry':
+    case 'timeout':
+    case 'foreach':
+    case 'parallelism':
+    case 'needs':
+      return { mode: 'deploy', kind: field };
+    default:
+      return { mode: 'none' };
+  }
+}
+
+/** The span of a reference inside a scalar: exact on one-line scalars, the scalar's start otherwise. */
+export function refSpan(node: LScalar, offset: number): Span {
+  const s = node.span;
+  const text = typeof node.value === 'string' ? node.value : '';
+  const oneLine = s.endLine === undefined || s.endLine === s.line;
+  if (!oneLine || text.includes('\n') || offset === 0) return offset === 0 ? { file: s.file, line: s.line, col: s.col + (node.quoted ? 1 : 0) } : { file: s.file, line: s.line, col: s.col };
+  // Escapes in quoted scalars can shift columns; the position is still on the right line.
+  return { file: s.file, line: s.line, col: s.col + (node.quoted ? 1 : 0) + offset };
+}
+
+function escapeNode(node: LNode): LNode {
+  if (node.kind === 'scalar') return typeof node.value === 'string' ? { ...node, value: escapeTemplateText(node.value) } : node;
+  return node;
+}
+
+/** Turns a resolved config value into a located tree standing where it was referenced. */
+export function toLNode(value: Json, span: Span): LNode {
+  if (Array.isArray(value)) return { kind: 'seq', span, items: value.map((v) => toLNode(v, span)) };
+  if (value !== null && typeof value === 'object') return { kind: 'map', span, entries: Object.entries(value).map(([key, v]) => ({ key, keySpan: span, value: toLNode(v, span) })) };
+  return { kind: 'scalar', span, value, quoted: typeof value === 'string' };
+}
+
+export function isScalar(v: Json): v is string | number | boolean | null {
+  return v === null || typeof v !== 'object';
+}
+
+/** How a scalar reads inside a longer string: numbers as JavaScript prints them, null as `null`. */
+export function formatScalar(v: string | number | boolean | null | Json): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function describeJson(v: Json): string {
+  if (Array.isArray(v)) return `a list of ${v.length} item(s)`;
+  if (v !== null && typeof v === 'object') return 'a map';
+  return `the ${v === null ? 'null value' : typeof v} ${JSON.stringify(v)}`;
+}
+
+function describe(node: LNode): string {
+  return node.kind === 'seq' ? 'a list' : node.kind === 'map' ? 'a map' : `the ${node.value === null ? 'null value' : typeof node.value} ${JSON.stringify(node.value)}`;
+}

@@ -1,0 +1,154 @@
+import { dirname, resolve } from 'node:path';
+import { FLOW_RULES } from '../check/index.js';
+import { checkTargetOptions } from '../check/target-options.js';
+import { configHash } from '../config/hash.js';
+import { resolveConfigs } from '../config/resolve.js';
+import type { ConfigDecl, ResolvedConfigs } from '../config/types.js';
+import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { WrittenFlow } from '../flow/ast.js';
+import { buildWrittenFlow, parseFlow } from '../flow/parse-flow.js';
+import { resolveFlowTree } from '../flow/resolve.js';
+import { checkFlowShape } from '../flow/schema-check.js';
+import { lowerToIR } from '../ir/lower.js';
+import type { IR } from '../ir/types.js';
+import { sha256Hex } from '../source/canonical-json.js';
+import { SourceRegistry } from '../source/files.js';
+import { findTarget } from '../targets/index.js';
+import type { Artifact } from '../targets/target.js';
+import { relativeTo, resolveFrom } from './paths.js';
+
+export interface CompileRequest {
+  /** Path of the flow file (absolute, or relative to `cwd`). */
+  flowPath: string;
+  /** `--config name=FILE`, in CLI order; FILE relative to `cwd`. */
+  configs?: { name: string; file: string }[];
+  /** `--set` overrides, raw, in CLI order. */
+  sets?: string[];
+  /** Binding files from a project file (cascade layer 3); FILE relative to `cwd`. */
+  bindingFiles?: { name: string; file: string }[];
+  /** The compile-time environment for `${env:...}` in configs. Default: none. */
+  env?: Record<string, string | undefined>;
+  /** Folder that relative paths are resolved against. Default: process.cwd(). */
+  cwd?: string;
+  /** Overrides the flow's name (bindings and sweep variants name their artifacts). */
+  nameOverride?: string;
+}
+
+export interface ConfigResult {
+  flow?: WrittenFlow;
+  resolved?: ResolvedConfigs;
+  diagnostics: Diagnostic[];
+  sources: SourceRegistry;
+  /** The flow file's absolute path. */
+  flowFile: string;
+}
+
+export interface IRResult extends ConfigResult {
+  ir?: IR;
+}
+
+/**
+ * Phases 1-2: read and shape-check the flow, then resolve its config cascade (SPEC section 4).
+ * Each phase reports all of its problems; a phase with errors stops the pipeline.
+ */
+export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
+  const cwd = req.cwd ?? process.cwd();
+  const sources = new SourceRegistry();
+  const diagnostics = new DiagnosticBag();
+  const flowFile = resolve(cwd, req.flowPath);
+  const result: ConfigResult = { diagnostics: diagnostics.items, sources, flowFile };
+
+  const flow = parseFlow({ file: flowFile, sources, diagnostics });
+  if (!flow || diagnostics.hasErrors()) return result;
+  result.flow = flow;
+
+  const decls: ConfigDecl[] = flow.configs.map((c) => {
+    const decl: ConfigDecl = {
+      name: c.name,
+      nameSpan: c.nameSpan,
+      files: c.files.map((f) => ({ path: resolveFrom(flowFile, String(f.value)), span: f.span })),
+    };
+    if (c.schema) decl.schema = { path: resolveFrom(flowFile, String(c.schema.value)), span: c.schema.span };
+    if (c.default) decl.default = c.default;
+    return decl;
+  });
+  const resolved = resolveConfigs({
+    decls,
+    bindingFiles: (req.bindingFiles ?? []).map((b) => ({ name: b.name, file: resolve(cwd, b.file) })),
+    cliConfigs: (req.configs ?? []).map((c) => ({ name: c.name, file: resolve(cwd, c.file), arg: `${c.name}=${c.file}` })),
+    sets: req.sets ?? [],
+    env: req.env ?? {},
+    sources,
+    diagnostics,
+    relativize: (p) => relativeTo(cwd, p),
+  });
+  if (!resolved || diagnostics.hasErrors()) return result;
+  result.resolved = resolved;
+  return result;
+}
+
+/**
+ * The whole front end: flow + configs -> IR. Phases 3-5 resolve the flow's `${...}` references,
+ * re-check the resolved shape (an interpolated value must still fit its field), run the flow rules
+ * and lower to the IR.
+ */
+export function compileToIR(req: CompileRequest): IRResult {
+  const result: IRResult = resolveFlowConfigs(req);
+  const { flow, resolved, sources } = result;
+  if (!flow || !resolved) return result;
+  const diagnostics = new DiagnosticBag();
+  const flowName = req.nameOverride ?? String(flow.name.value);
+
+  const resolvedRoot = resolveFlowTree({
+    root: flow.root,
+    configs: resolved.values,
+    parameterNames: flow.parameters.map((p) => p.name),
+    flowName,
+    diagnostics,
+  });
+  const finish = () => {
+    result.diagnostics.push(...diagnostics.items);
+    return result;
+  };
+  if (diagnostics.hasErrors()) return finish();
+  if (!checkFlowShape(resolvedRoot, diagnostics)) return finish();
+  const resolvedFlow = buildWrittenFlow({ root: resolvedRoot, file: flow.file });
+  if (req.nameOverride !== undefined) resolvedFlow.name = { ...resolvedFlow.name, value: req.nameOverride };
+  for (const rule of FLOW_RULES) rule({ flow: resolvedFlow, diagnostics });
+  checkTargetOptions({ flow: resolvedFlow, diagnostics });
+  if (diagnostics.hasErrors()) return finish();
+
+  const source = sources.get(flow.file);
+  const ir = lowerToIR({
+    flow: resolvedFlow,
+    configs: resolved.values,
+    configHash: configHash(resolved.values),
+    sourceHash: sha256Hex(source?.text ?? ''),
+    relativize: (p) => relativeTo(dirname(flow.file), p),
+    diagnostics,
+  });
+  if (ir) result.ir = ir;
+  return finish();
+}
+
+export interface TargetResult extends IRResult {
+  artifacts: Artifact[];
+}
+
+/** Compiles to each named target (ids or aliases). Diagnostics of all targets are reported together. */
+export function compileTargets(req: CompileRequest & { targets: string[] }): TargetResult {
+  const result: TargetResult = { ...compileToIR(req), artifacts: [] };
+  if (!result.ir) return result;
+  const diagnostics = new DiagnosticBag();
+  for (const name of req.targets) {
+    const target = findTarget(name);
+    if (!target) {
+      diagnostics.report('FLOWC002', `unknown target '${name}'`);
+      continue;
+    }
+    result.artifacts.push(...target.compile(result.ir, { diagnostics }));
+  }
+  result.diagnostics.push(...diagnostics.items);
+  if (diagnostics.hasErrors()) result.artifacts = [];
+  return result;
+}

@@ -1,0 +1,39 @@
+import { dirname } from 'node:path';
+import { formatOrigin } from '../config/origin.js';
+import type { ResolvedConfigs } from '../config/types.js';
+import type { IR } from '../ir/types.js';
+import type { Json } from '../source/tree.js';
+import type { Artifact } from '../targets/target.js';
+import { relativeTo } from './paths.js';
+
+export const LOCKFILE_VERSION = 1;
+
+/**
+ * `<name>.config.lock.json` (SPEC section 7): the flowc version, the flow file's hash, every
+ * declared config as resolved, the config hash, and where every leaf came from. Paths are relative
+ * to the flow file's folder, so the lockfile is the same on every machine.
+ */
+export function buildLockfile(options: { ir: IR; resolved: ResolvedConfigs; flowFile: string }): Artifact {
+  const { ir, resolved } = options;
+  const relativize = (p: string) => relativeTo(dirname(options.flowFile), p);
+  const configs: Record<string, Json> = {};
+  for (const name of Object.keys(resolved.values).sort()) {
+    configs[name] = {
+      values: resolved.values[name] as Json,
+      provenance: (resolved.provenance[name] ?? []).map((leaf) => {
+        const entry: Record<string, Json> = { path: leaf.path, value: leaf.value, origin: formatOrigin(leaf.origin, relativize) };
+        if (leaf.interpolated) entry.interpolated = leaf.interpolated.template;
+        if (leaf.overrode.length > 0) entry.overrode = leaf.overrode.map((o) => ({ value: o.value, origin: formatOrigin(o.origin, relativize) }));
+        return entry;
+      }),
+    };
+  }
+  const lock = {
+    lockfileVersion: LOCKFILE_VERSION,
+    flowcVersion: ir.flowcVersion,
+    flow: { name: ir.flow.name, file: ir.flow.source, sha256: ir.flow.sourceHash },
+    configHash: ir.config.hash,
+    configs,
+  };
+  return { path: `${ir.flow.name}.config.lock.json`, contents: `${JSON.stringify(lock, null, 2)}\n` };
+}
