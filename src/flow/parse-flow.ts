@@ -1,0 +1,149 @@
+import { resolve } from 'node:path';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import type { SourceRegistry } from '../source/files.js';
+import { mapGet, type LMap, type LNode, type LScalar, type LSeq } from '../source/tree.js';
+import { parseYamlTree } from '../source/yaml.js';
+import type { WrittenConfigDecl, WrittenFlow, WrittenParameter, WrittenStep, WrittenStepFields, WrittenTargetOptions } from './ast.js';
+import { checkFlowShape } from './schema-check.js';
+
+export interface ParseFlowOptions {
+  /** Path of the flow file; made absolute against the working directory. */
+  file: string;
+  sources: SourceRegistry;
+  diagnostics: DiagnosticBag;
+}
+
+/**
+ * Reads a flow file into its written form (SPEC section 2): read (FLOWC001), parse YAML
+ * (FLOWC1xx), check the shape against `schemas/flow.schema.json` (FLOWC2xx and literal units,
+ * cron, timezones), then give typed access to the located nodes. Nothing is normalized here:
+ * shorthands (`retry: 3`) and `${...}` stay as written for lowering. Returns undefined when any
+ * of these steps reported an error.
+ */
+export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
+  const file = resolve(opts.file);
+  const src = opts.sources.read(file);
+  if ('error' in src) {
+    opts.diagnostics.report('FLOWC001', `cannot read flow file ${opts.file}: ${src.error}`, { file, line: 1, col: 1 });
+    return undefined;
+  }
+  const tree = parseYamlTree(src, opts.diagnostics);
+  if (!tree) return undefined;
+  if (!checkFlowShape(tree, opts.diagnostics)) return undefined;
+  return buildWrittenFlow({ root: tree, file });
+}
+
+export interface BuildWrittenFlowOptions {
+  /** A tree that passed `checkFlowShape` (as written, or after `${...}` resolution). */
+  root: LNode;
+  /** Absolute path of the flow file. */
+  file: string;
+}
+
+/**
+ * Typed access to a shape-checked flow tree. The shape check guarantees the kinds this relies on
+ * (a map at the top, `flowc` and `name` scalars, maps for configs/parameters/targets/steps), so a
+ * mismatch here is a bug in flowc, not a user error.
+ */
+export function buildWrittenFlow(opts: BuildWrittenFlowOptions): WrittenFlow {
+  const root = asMap(opts.root, 'flow');
+  const scalar = (key: string): LScalar | undefined => {
+    const v = mapGet(root, key)?.value;
+    return v === undefined ? undefined : asScalar(v, key);
+  };
+  const flow: WrittenFlow = {
+    file: opts.file,
+    root,
+    flowc: scalar('flowc') as LScalar,
+    name: scalar('name') as LScalar,
+    configs: entriesOf(root, 'configs').map(([e, node]) => configDecl(e.key, e.keySpan, node)),
+    parameters: entriesOf(root, 'parameters').map(([e, node]) => parameter(e.key, e.keySpan, node)),
+    targets: (mapGet(root, 'targets')?.value.kind === 'map' ? (mapGet(root, 'targets')?.value as LMap).entries : []).map(
+      (e): WrittenTargetOptions => ({ id: e.key, idSpan: e.keySpan, node: e.value }),
+    ),
+    steps: entriesOf(root, 'steps').map(([e, node]) => step(e.key, e.keySpan, node)),
+  };
+  const description = scalar('description');
+  if (description) flow.description = description;
+  const schedule = mapGet(root, 'schedule')?.value;
+  if (schedule) flow.schedule = schedule;
+  const defaults = mapGet(root, 'defaults')?.value;
+  if (defaults) flow.defaults = stepFields(asMap(defaults, 'defaults'));
+  return flow;
+}
+
+/** The entries of a map-of-maps field (`steps`, `configs`, `parameters`), each value a map. */
+function entriesOf(root: LMap, key: string): [LMap['entries'][number], LMap][] {
+  const v = mapGet(root, key)?.value;
+  if (!v) return [];
+  return asMap(v, key).entries.map((e) => [e, asMap(e.value, `${key}.${e.key}`)]);
+}
+
+function configDecl(name: string, nameSpan: WrittenConfigDecl['nameSpan'], node: LMap): WrittenConfigDecl {
+  const files = mapGet(node, 'files')?.value;
+  const decl: WrittenConfigDecl = {
+    name,
+    nameSpan,
+    node,
+    files: files ? asSeq(files, `configs.${name}.files`).items.map((f) => asScalar(f, `configs.${name}.files[]`)) : [],
+  };
+  const schema = mapGet(node, 'schema')?.value;
+  if (schema) decl.schema = asScalar(schema, `configs.${name}.schema`);
+  const def = mapGet(node, 'default')?.value;
+  if (def) decl.default = asMap(def, `configs.${name}.default`);
+  return decl;
+}
+
+function parameter(name: string, nameSpan: WrittenParameter['nameSpan'], node: LMap): WrittenParameter {
+  const type = mapGet(node, 'type')?.value;
+  const p: WrittenParameter = { name, nameSpan, node, type: asScalar(type ?? missing(`parameters.${name}.type`), `parameters.${name}.type`) };
+  const def = mapGet(node, 'default')?.value;
+  if (def) p.default = def;
+  const required = mapGet(node, 'required')?.value;
+  if (required) p.required = asScalar(required, `parameters.${name}.required`);
+  const values = mapGet(node, 'enum')?.value;
+  if (values) p.enum = asSeq(values, `parameters.${name}.enum`);
+  const description = mapGet(node, 'description')?.value;
+  if (description) p.description = asScalar(description, `parameters.${name}.description`);
+  return p;
+}
+
+function stepFields(node: LMap): WrittenStepFields {
+  const fields: WrittenStepFields = { node };
+  for (const key of ['image', 'resources', 'retry', 'timeout', 'env'] as const) {
+    const v = mapGet(node, key)?.value;
+    if (v) fields[key] = v;
+  }
+  return fields;
+}
+
+function step(id: string, idSpan: WrittenStep['idSpan'], node: LMap): WrittenStep {
+  const s: WrittenStep = { ...stepFields(node), id, idSpan };
+  const description = mapGet(node, 'description')?.value;
+  if (description) s.description = asScalar(description, `steps.${id}.description`);
+  for (const key of ['needs', 'run', 'command', 'foreach', 'parallelism'] as const) {
+    const v = mapGet(node, key)?.value;
+    if (v) s[key] = v;
+  }
+  return s;
+}
+
+// The shape check has already proved these; a failure is an internal error, so it throws.
+function asMap(n: LNode, what: string): LMap {
+  if (n.kind !== 'map') throw new Error(`internal: ${what} should be a map after the shape check`);
+  return n;
+}
+
+function asSeq(n: LNode, what: string): LSeq {
+  if (n.kind !== 'seq') throw new Error(`internal: ${what} should be a list after the shape check`);
+  return n;
+}
+
+function asScalar(n: LNode, what: string): LScalar {
+  if (n.kind !== 'scalar') throw new Error(`internal: ${what} should be a scalar after the shape check`);
+  return n;
+}
+
+function missing(what: string): never {
+  throw new Error(`internal: ${what} should be present after the shape check`);
+}
