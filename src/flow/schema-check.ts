@@ -106,20 +106,34 @@ function judge(kind: CheckKind, data: unknown): { error: string; note?: string }
   }
 }
 
+export interface ShapeCheckOptions {
+  /**
+   * The tree has been interpolated (the second pass): a wrong type now comes from a referenced
+   * value, so it is reported as FLOWC508 and no longer offers "a ${...} interpolation".
+   */
+  resolved?: boolean;
+}
+
+function asResolved(d: Described): Described {
+  if (d.code !== 'FLOWC202') return d;
+  const message = d.message.replace(/(, | or )a \$\{\.\.\.\} interpolation(?=, got )/, '');
+  return { ...d, code: 'FLOWC508', message };
+}
+
 const PARSERS = { duration: parseDuration, memory: parseMemory, cpu: parseCpu, gpu: parseGpu };
 
 /**
  * Checks the flow's shape and reports every problem (at most one diagnostic per problem).
  * Returns true when the tree matches the flow schema.
  */
-export function checkFlowShape(tree: LNode, diagnostics: DiagnosticBag): boolean {
+export function checkFlowShape(tree: LNode, diagnostics: DiagnosticBag, options: ShapeCheckOptions = {}): boolean {
   const { validate, schema } = compiledSchema();
   if (validate(toJson(tree))) return true;
   const problems = reduce(validate.errors ?? [], schema);
   const seen = new Set<string>();
   let reported = 0;
   // In file order, so the batch reads top to bottom whatever order ajv visited the schema in.
-  const described = problems.map((e) => describe(e, tree, schema));
+  const described = problems.map((e) => describe(e, tree, schema)).map((d) => (options.resolved ? asResolved(d) : d));
   described.sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.line - b.span.line || a.span.col - b.span.col));
   for (const d of described) {
     const key = `${d.code}|${d.span.line}:${d.span.col}|${d.message}`;

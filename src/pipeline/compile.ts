@@ -13,6 +13,7 @@ import { lowerToIR } from '../ir/lower.js';
 import type { IR } from '../ir/types.js';
 import { sha256Hex } from '../source/canonical-json.js';
 import { SourceRegistry } from '../source/files.js';
+import type { Span } from '../source/span.js';
 import { findTarget } from '../targets/index.js';
 import type { Artifact } from '../targets/target.js';
 import { relativeTo, resolveFrom } from './paths.js';
@@ -24,14 +25,19 @@ export interface CompileRequest {
   configs?: { name: string; file: string }[];
   /** `--set` overrides, raw, in CLI order. */
   sets?: string[];
-  /** Binding files from a project file (cascade layer 3); FILE relative to `cwd`. */
-  bindingFiles?: { name: string; file: string }[];
+  /** Binding files from a project file (cascade layer 3); FILE relative to `cwd`; `span` is where the project file names it. */
+  bindingFiles?: { name: string; file: string; span?: Span }[];
   /** The compile-time environment for `${env:...}` in configs. Default: none. */
   env?: Record<string, string | undefined>;
   /** Folder that relative paths are resolved against. Default: process.cwd(). */
   cwd?: string;
   /** Overrides the flow's name (bindings and sweep variants name their artifacts). */
   nameOverride?: string;
+  /**
+   * The registry every file is read through. Default: a fresh one. `flowc build` passes one that
+   * records which files a compile read, to key its cache on their contents.
+   */
+  sources?: SourceRegistry;
 }
 
 export interface ConfigResult {
@@ -53,7 +59,7 @@ export interface IRResult extends ConfigResult {
  */
 export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
   const cwd = req.cwd ?? process.cwd();
-  const sources = new SourceRegistry();
+  const sources = req.sources ?? new SourceRegistry();
   const diagnostics = new DiagnosticBag();
   const flowFile = resolve(cwd, req.flowPath);
   const result: ConfigResult = { diagnostics: diagnostics.items, sources, flowFile };
@@ -74,7 +80,7 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
   });
   const resolved = resolveConfigs({
     decls,
-    bindingFiles: (req.bindingFiles ?? []).map((b) => ({ name: b.name, file: resolve(cwd, b.file) })),
+    bindingFiles: (req.bindingFiles ?? []).map((b) => ({ name: b.name, file: resolve(cwd, b.file), ...(b.span ? { span: b.span } : {}) })),
     cliConfigs: (req.configs ?? []).map((c) => ({ name: c.name, file: resolve(cwd, c.file), arg: `${c.name}=${c.file}` })),
     sets: req.sets ?? [],
     env: req.env ?? {},
@@ -111,7 +117,7 @@ export function compileToIR(req: CompileRequest): IRResult {
     return result;
   };
   if (diagnostics.hasErrors()) return finish();
-  if (!checkFlowShape(resolvedRoot, diagnostics)) return finish();
+  if (!checkFlowShape(resolvedRoot, diagnostics, { resolved: true })) return finish();
   const resolvedFlow = buildWrittenFlow({ root: resolvedRoot, file: flow.file });
   if (req.nameOverride !== undefined) resolvedFlow.name = { ...resolvedFlow.name, value: req.nameOverride };
   for (const rule of FLOW_RULES) rule({ flow: resolvedFlow, diagnostics });

@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../helpers/fixtures.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'bin/flowc.js');
+
+function flowc(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...options.env } });
+}
+
+// The one end-to-end test of the real bin (it runs the compiled dist/, which `npm test` builds first).
+describe('the flowc bin', () => {
+  it('compiles the README example; output does not depend on time zone, locale or folder', () => {
+    const a = flowc(['compile', 'fixtures/ml-training/flow.yaml', '--config', 'app=fixtures/ml-training/config/ctr.toml', '--target', 'ir'], {
+      cwd: root,
+      env: { TZ: 'Pacific/Kiritimati', LANG: 'tr_TR.UTF-8' },
+    });
+    expect(a.stderr).toBe('');
+    expect(a.status).toBe(0);
+    const b = flowc(['compile', 'flow.yaml', '--config', 'app=config/ctr.toml', '--target', 'ir'], {
+      cwd: join(FIXTURES, 'ml-training'),
+      env: { TZ: 'America/Los_Angeles', LANG: 'C' },
+    });
+    expect(b.stdout).toBe(a.stdout);
+    expect(a.stdout).toBe(readFileSync(join(FIXTURES, 'ml-training/expected/content-model.ir.json'), 'utf8'));
+  });
+
+  it('prints diagnostics without a stack trace and exits 1 on bad input', () => {
+    const r = flowc(['compile', 'fixtures/errors/cycle/flow.yaml', '--target', 'ir'], { cwd: root });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^fixtures\/errors\/cycle\/flow\.yaml:9:13: error FLOWC302:/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on wrong usage and 0 for --version', () => {
+    expect(flowc(['compile'], { cwd: root }).status).toBe(2);
+    const v = flowc(['--version'], { cwd: root });
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  });
+});
