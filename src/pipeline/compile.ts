@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { FLOW_RULES } from '../check/index.js';
 import { checkTargetOptions } from '../check/target-options.js';
 import { configHash } from '../config/hash.js';
@@ -154,6 +154,10 @@ export function compileTargets(req: CompileRequest & { targets: string[] }): Tar
     }
     result.artifacts.push(...target.compile(result.ir, { diagnostics }));
   }
+  // Targets see only the IR, whose origins are relative to the flow's folder; make their spans
+  // absolute again like every other diagnostic's.
+  const flowDir = dirname(result.flowFile);
+  for (const d of diagnostics.items) if (d.span && !isAbsolute(d.span.file)) d.span = { ...d.span, file: resolve(flowDir, d.span.file) };
   result.diagnostics.push(...diagnostics.items);
   if (diagnostics.hasErrors()) result.artifacts = [];
   return result;

@@ -1,0 +1,74 @@
+import type { IRResources, IRRetry } from '../../ir/types.js';
+import type { ArgoOptions } from './options.js';
+import { cpuQuantity, goDuration, memoryQuantity } from './quantities.js';
+import { LBRACE_VAR } from './render-string.js';
+
+/**
+ * Container templates (https://argo-workflows.readthedocs.io/en/latest/fields/#template).
+ * The container is named `main`: the current schema wants a name, and `main` is the name Argo
+ * itself gives a template's container.
+ */
+
+export interface ContainerBody {
+  image: string;
+  command: string[];
+  args: string[];
+  env: { name: string; value: string }[];
+  /** Define FLOWC_LBRACE (see render-string.ts) as the first variable. */
+  lbrace: boolean;
+}
+
+export interface ContainerTemplateInput {
+  name: string;
+  inputs: string[];
+  body: ContainerBody;
+  resources: IRResources;
+  retry: IRRetry | null;
+  timeoutSeconds: number | null;
+  options: ArgoOptions;
+}
+
+export function containerTemplate(t: ContainerTemplateInput): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: t.name };
+  if (t.inputs.length > 0) out.inputs = { parameters: t.inputs.map((name) => ({ name })) };
+  if (t.retry) out.retryStrategy = retryStrategy(t.retry);
+  if (t.timeoutSeconds !== null) out.activeDeadlineSeconds = t.timeoutSeconds;
+  const container: Record<string, unknown> = { name: 'main', image: t.body.image };
+  if (t.options.imagePullPolicy) container.imagePullPolicy = t.options.imagePullPolicy;
+  container.command = t.body.command;
+  if (t.body.args.length > 0) container.args = t.body.args;
+  const env = t.body.lbrace ? [{ name: LBRACE_VAR, value: '{' }, ...t.body.env] : t.body.env;
+  if (env.length > 0) container.env = env;
+  container.resources = resources(t.resources);
+  out.container = container;
+  return out;
+}
+
+/**
+ * Requests equal limits: the pod gets the Guaranteed QoS class, so a long batch step is the last to
+ * be evicted under node pressure and its runtime does not depend on neighbours. GPUs must be given
+ * as limits (extended resources), and requests must equal them.
+ */
+export function resources(r: IRResources): Record<string, Record<string, string>> {
+  const q: Record<string, string> = { cpu: cpuQuantity(r.cpuMillis), memory: memoryQuantity(r.memoryMiB) };
+  if (r.gpu > 0) q['nvidia.com/gpu'] = String(r.gpu);
+  return { requests: { ...q }, limits: { ...q } };
+}
+
+/**
+ * `retryPolicy: Always` retries failed containers and errors alike (node loss, eviction, spot
+ * preemption): a flow's `retry` means "try this step again if it did not succeed", as on the other
+ * targets. `backoff.cap` bounds each delay (IR `maxDelaySeconds`); it needs Argo 3.7 or later.
+ * Argo's `backoff.maxDuration` bounds the total time and has no IR counterpart, so it is not set.
+ * https://argo-workflows.readthedocs.io/en/latest/retries/
+ */
+export function retryStrategy(r: IRRetry): Record<string, unknown> {
+  const out: Record<string, unknown> = { limit: String(r.limit), retryPolicy: 'Always' };
+  if (r.delaySeconds > 0) {
+    const backoff: Record<string, unknown> = { duration: goDuration(r.delaySeconds) };
+    if (r.backoff !== 1) backoff.factor = r.backoff;
+    if (r.maxDelaySeconds !== null) backoff.cap = goDuration(r.maxDelaySeconds);
+    out.backoff = backoff;
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+/**
+ * Limits of Argo Workflows that flowc plans around. The template and task caps are `maxItems` in the
+ * current CRD schema (`WorkflowSpec.templates`, `DAGTemplate.tasks`), which the API server enforces;
+ * see https://argo-workflows.readthedocs.io/en/latest/fields/.
+ */
+export const ARGO_LIMITS = {
+  /** Templates in one WorkflowTemplate (`spec.templates`, CRD `maxItems`). */
+  templates: 200,
+  /** Tasks in one DAG template (`dag.tasks`, CRD `maxItems`). */
+  dagTasks: 200,
+  /** Input parameters of one template (`inputs.parameters`, CRD `maxItems`). */
+  inputParameters: 500,
+  /**
+   * Workflow (template) names. A CronWorkflow names each run `<name>-<10-digit timestamp>` and Argo
+   * copies names into label values (at most 63 characters), so 45 leaves room for both with a margin.
+   */
+  workflowName: 45,
+  /** DNS-1123 labels, used for template and task names. */
+  dnsLabel: 63,
+  /**
+   * Kubernetes objects are stored in etcd, whose default request limit is 1.5 MiB; a larger
+   * WorkflowTemplate is rejected by the API server.
+   */
+  objectBytes: 1_572_864,
+} as const;

@@ -1,0 +1,152 @@
+import type { IRPart, IRString } from '../../ir/types.js';
+
+/**
+ * Rendering IR strings as Argo text that reaches a container's `command`, `args` or `env[].value`.
+ *
+ * Two engines rewrite that text before the process sees it, and neither has a general escape:
+ *
+ * 1. Argo replaces every `{{...}}` tag, in several passes over the JSON of the workflow and of each
+ *    template (`util/template`: fasttemplate with `{{`/`}}`, no escape syntax; `{{=...}}` is an
+ *    expression; unknown tags are kept in some passes and rejected by validation in others). Text
+ *    substituted in one pass is scanned again by the next, so a value containing `{{` is not safe
+ *    either.
+ * 2. The kubelet expands `$(VAR)` in `command`, `args` and `env[].value` from the container's env,
+ *    and turns `$$` into `$` (documented on `EnvVar.value` / `Container.args` in the Kubernetes API
+ *    reference; code in kubernetes third_party/forked/golang/expansion). Its output is not expanded
+ *    again.
+ *
+ * So literal text is encoded for the kubelet, which Argo leaves alone: every `$` that the kubelet
+ * would treat specially is doubled, and every `{` that would start a `{{` pair is written as
+ * `$(FLOWC_LBRACE)`, a variable flowc defines as `{` in the same container. Argo never sees `{{` in
+ * literal text, and the kubelet turns the result back into exactly what the user wrote.
+ */
+
+/** The env var holding `{`, referenced as `$(FLOWC_LBRACE)` where literal text has `{{`. */
+export const LBRACE_VAR = 'FLOWC_LBRACE';
+const LBRACE_REF = `$(${LBRACE_VAR})`;
+
+export interface EncodeOptions {
+  /** The text may be preceded by something unknown at run time (a substituted `{{...}}` value). */
+  openStart: boolean;
+  /** The text may be followed by something unknown at run time. */
+  openEnd: boolean;
+}
+
+/**
+ * Encodes literal text so that Argo finds no `{{` in it and the kubelet's `$(VAR)` expansion yields
+ * it unchanged. Where a neighbour is unknown (a run-time value), a `{` or `$` at that edge is
+ * encoded too, since the neighbour could complete a `{{` or a `$(`.
+ */
+export function encodeLiteral(text: string, options: EncodeOptions): string {
+  const n = text.length;
+  const braceEncoded: boolean[] = [];
+  for (let i = 0; i < n; i++) {
+    if (text[i] !== '{') {
+      braceEncoded.push(false);
+      continue;
+    }
+    const beforeUnknown = i === 0 && options.openStart;
+    const afterBrace = i + 1 < n ? text[i + 1] === '{' : options.openEnd;
+    braceEncoded.push(beforeUnknown || afterBrace);
+  }
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    const c = text[i] as string;
+    if (c === '{') {
+      out += braceEncoded[i] ? LBRACE_REF : '{';
+    } else if (c === '$') {
+      // The kubelet reads `$$` as `$` and `$(` as a reference; a `$` before an encoded `{` would
+      // swallow that reference's `$`. After a lone `$` it copies one *byte* converted to a rune
+      // (`string(input[0])` in its expansion code), which garbles a multi-byte UTF-8 character, so
+      // a `$` before non-ASCII text is escaped too. Anything else after a lone `$` is copied as is.
+      const next = i + 1 < n ? text[i + 1] : undefined;
+      const escape =
+        next === undefined
+          ? options.openEnd
+          : next === '$' || next === '(' || next.charCodeAt(0) > 0x7f || braceEncoded[i + 1] === true;
+      out += escape ? '$$' : '$';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** True when the encoded text relies on the FLOWC_LBRACE variable. */
+export function usesLbrace(encoded: string): boolean {
+  return encoded.includes(LBRACE_REF);
+}
+
+/** How run-time parts of a string are written in the place being rendered. */
+export interface TagRenderer {
+  /** The tag text for a foreach item (or a path into it), without braces: `item`, `inputs.parameters.item`. */
+  item(path: (string | number)[]): string;
+}
+
+export interface RenderStringOptions {
+  flowName: string;
+  stepId: string;
+  tags: TagRenderer;
+}
+
+/**
+ * Renders an IR string as Argo text for a container field: literals (and `${flow.name}`,
+ * `${step.name}`, which are literals here) encoded by `encodeLiteral`, run-time parts as Argo tags:
+ * `${params.x}` -> `{{workflow.parameters.x}}`, `${run.id}` -> `{{workflow.name}}`, `${item}` as the
+ * caller's renderer says.
+ */
+export function renderArgoString(value: IRString, options: RenderStringOptions): string {
+  const parts = literalize(value, options);
+  let out = '';
+  parts.forEach((part, i) => {
+    if (part.kind === 'lit') {
+      out += encodeLiteral(part.value, {
+        openStart: i > 0,
+        openEnd: i < parts.length - 1,
+      });
+    } else {
+      out += `{{${tagFor(part, options.tags)}}}`;
+    }
+  });
+  return out;
+}
+
+type RuntimePart = Extract<IRPart, { kind: 'param' | 'item' | 'run' }>;
+type RenderPart = { kind: 'lit'; value: string } | RuntimePart;
+
+/** Turns `${flow.name}` / `${step.name}` into literal text and merges adjacent literals. */
+function literalize(value: IRString, options: RenderStringOptions): RenderPart[] {
+  const out: RenderPart[] = [];
+  for (const part of value) {
+    const text = part.kind === 'lit' ? part.value : part.kind === 'flow' ? options.flowName : part.kind === 'step' ? options.stepId : null;
+    if (text === null) {
+      out.push(part as RuntimePart);
+      continue;
+    }
+    const last = out[out.length - 1];
+    if (last?.kind === 'lit') out[out.length - 1] = { kind: 'lit', value: last.value + text };
+    else out.push({ kind: 'lit', value: text });
+  }
+  return out.filter((p) => p.kind !== 'lit' || p.value !== '');
+}
+
+function tagFor(part: RuntimePart, tags: TagRenderer): string {
+  switch (part.kind) {
+    case 'param':
+      return `workflow.parameters.${part.name}`;
+    case 'run':
+      return 'workflow.name';
+    case 'item':
+      return tags.item(part.path);
+  }
+}
+
+/** True when `text` contains `{{`, which Argo would read as a template tag. */
+export function hasTemplateTag(text: string): boolean {
+  return text.includes('{{');
+}
+
+/** The item paths (`${item}`, `${item.a}`) an IR string uses, in order of first use. */
+export function itemPathsOf(value: IRString): (string | number)[][] {
+  return value.filter((p): p is Extract<IRPart, { kind: 'item' }> => p.kind === 'item').map((p) => p.path);
+}

@@ -1,0 +1,26 @@
+import { stringify } from 'yaml';
+
+/**
+ * The one place Argo YAML is written. Key order is the insertion order of the objects the target
+ * builds (apiVersion, kind, metadata, spec first, as kubectl prints them); these options are pinned
+ * so output stays byte-identical across runs and `yaml` upgrades that change defaults:
+ * - `version: '1.1'`: Kubernetes parses manifests with a YAML 1.1 parser, where `on`, `yes`, `no`
+ *   are booleans; 1.1 mode quotes such strings so they stay strings.
+ * - `aliasDuplicateObjects: false`: the same labels object appears in several places; anchors and
+ *   aliases would be valid YAML but unreadable, and some tools reject them.
+ * - `lineWidth: 0`: never fold long strings (commands stay on one line, diffs stay small).
+ */
+const YAML_OPTIONS = {
+  version: '1.1',
+  aliasDuplicateObjects: false,
+  lineWidth: 0,
+  indent: 2,
+  indentSeq: true,
+} as const;
+
+/** Serializes one or more Kubernetes objects as a YAML stream, with a header comment. */
+export function toYamlStream(o: { header: string[]; documents: object[] }): string {
+  const head = o.header.map((line) => `# ${line}\n`).join('');
+  // A stream is documents separated by `---` lines; each document is serialized on its own.
+  return head + o.documents.map((doc) => stringify(doc, YAML_OPTIONS)).join('---\n');
+}

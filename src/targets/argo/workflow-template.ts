@@ -1,0 +1,91 @@
+import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import type { IR } from '../../ir/types.js';
+import { type DagNode, nestDag, nestedGroupCount } from './dag.js';
+import { ARGO_LIMITS } from './limits.js';
+import { metadata, type ObjectMeta } from './metadata.js';
+import { uniqueName } from './names.js';
+import type { ArgoOptions } from './options.js';
+import { argoParameters, parametersNeedingLbrace } from './parameters.js';
+import { type StepFields, stepFields } from './step-fields.js';
+import { perStepTemplates, shapeCount, sharedTemplates, wrapperCount } from './step-templates.js';
+
+/**
+ * The WorkflowTemplate (https://argo-workflows.readthedocs.io/en/latest/workflow-templates/): an
+ * entry DAG whose tasks and `dependencies` are the flow's steps and `needs`, container templates
+ * for the steps, and the workflow-wide settings from the target options.
+ *
+ * Layout is chosen to fit Argo's caps: one template per step when that fits, else shared
+ * templates; nested DAGs when there are more steps than one DAG holds. When even the shared layout
+ * does not fit, FLOWC603 says by how much and nothing is produced.
+ */
+export function workflowTemplate(o: {
+  ir: IR;
+  name: string;
+  taskNames: Map<string, string>;
+  meta: ObjectMeta;
+  options: ArgoOptions;
+  diagnostics: DiagnosticBag;
+  /** Give every step FLOWC_CONFIG (left out when the object would be too large). */
+  includeConfig: boolean;
+}): Record<string, unknown> | null {
+  const { ir, options } = o;
+  const fields: StepFields[] = ir.steps.map((step) =>
+    stepFields({ ir, step, taskName: o.taskNames.get(step.id) as string, includeConfig: o.includeConfig }),
+  );
+  const taken = new Set<string>(o.taskNames.values());
+  const entry = uniqueName('main', taken);
+
+  const groups = nestedGroupCount(ir.steps.length);
+  const wrappers = wrapperCount(fields);
+  const fixed = 1 + groups + wrappers;
+  const layout = { ir, fields, options, taken, lbraceParams: parametersNeedingLbrace(ir.parameters) };
+  let shared = false;
+  if (fixed + fields.length > ARGO_LIMITS.templates) {
+    shared = true;
+    const shapes = shapeCount(layout);
+    const total = fixed + shapes;
+    if (total > ARGO_LIMITS.templates) {
+      o.diagnostics.report(
+        'FLOWC603',
+        `the flow needs ${total} Argo templates even with shared step templates (1 entry DAG, ${groups} nested DAG(s), ${wrappers} foreach wrapper(s) for parallelism, ${shapes} step shape(s)); Argo allows ${ARGO_LIMITS.templates} per workflow, ${total - ARGO_LIMITS.templates} too many`,
+        undefined,
+        ['steps share a template when they have the same resources, retry, timeout, env names and number of command arguments'],
+      );
+      return null;
+    }
+  }
+  const steps = shared ? sharedTemplates(layout) : perStepTemplates(layout);
+
+  const nodes: DagNode[] = ir.steps.map((s) => ({
+    name: o.taskNames.get(s.id) as string,
+    deps: s.needs.map((d) => o.taskNames.get(d) as string),
+    body: steps.calls.get(s.id) as DagNode['body'],
+  }));
+  const dag = nestDag({ nodes, taken });
+  if (dag.delayed.length > 0) {
+    o.diagnostics.report(
+      'FLOWC610',
+      `the flow has ${ir.steps.length} steps and an Argo DAG holds at most ${ARGO_LIMITS.dagTasks} tasks, so flowc split it into ${dag.groups.length} nested DAGs; every need is respected, but ${dag.delayed.length} step(s) may start late because they wait for a whole group that holds a need`,
+      undefined,
+      [`first delayed: ${dag.delayed.slice(0, 5).join(', ')}`],
+    );
+  }
+
+  const spec: Record<string, unknown> = { entrypoint: entry };
+  if (ir.parameters.length > 0) spec.arguments = { parameters: argoParameters(ir.parameters) };
+  if (options.serviceAccountName) spec.serviceAccountName = options.serviceAccountName;
+  if (options.nodeSelector && Object.keys(options.nodeSelector).length > 0) spec.nodeSelector = options.nodeSelector;
+  if (options.tolerations && options.tolerations.length > 0) spec.tolerations = options.tolerations;
+  if (options.imagePullSecrets && options.imagePullSecrets.length > 0) spec.imagePullSecrets = options.imagePullSecrets.map((name) => ({ name }));
+  if (options.podGC) spec.podGC = { strategy: options.podGC };
+  if (options.ttlSecondsAfterFinished !== undefined) spec.ttlStrategy = { secondsAfterCompletion: options.ttlSecondsAfterFinished };
+  spec.workflowMetadata = { labels: o.meta.labels, annotations: o.meta.annotations };
+  spec.templates = [{ name: entry, dag: { tasks: dag.tasks } }, ...dag.groups, ...steps.templates];
+
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'WorkflowTemplate',
+    metadata: metadata({ name: o.name, meta: o.meta, options }),
+    spec,
+  };
+}

@@ -1,0 +1,217 @@
+import { CronWorkflow, WorkflowTemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1';
+import { parseAllDocuments } from 'yaml';
+import { argoTarget } from '../../../src/targets/argo/index.js';
+import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
+import { canonicalJson, sha256Hex } from '../../../src/source/canonical-json.js';
+import type { IR, IRStep, IRString } from '../../../src/ir/types.js';
+import type { Json } from '../../../src/source/tree.js';
+
+export interface Compiled {
+  text: string | null;
+  diagnostics: DiagnosticBag;
+}
+
+export function compileArgo(ir: IR): Compiled {
+  const diagnostics = new DiagnosticBag();
+  const artifacts = argoTarget.compile(ir, { diagnostics });
+  return { text: artifacts[0]?.contents ?? null, diagnostics };
+}
+
+/** Parses the YAML stream back into plain objects (YAML 1.1, as Kubernetes reads it). */
+export function documents(text: string): Record<string, any>[] {
+  return parseAllDocuments(text, { version: '1.1' }).map((d) => {
+    if (d.errors.length > 0) throw new Error(`YAML error: ${d.errors[0]?.message}`);
+    return d.toJS() as Record<string, any>;
+  });
+}
+
+/**
+ * Validates every document with the @kubernetes-models/argo-workflows schema, then checks the
+ * references the schema does not (ORACLES.md: unknown fields and cross references are not
+ * checked); throws on errors.
+ */
+export function validateArgo(text: string): Record<string, any>[] {
+  const docs = documents(text);
+  for (const doc of docs) {
+    if (doc.kind === 'WorkflowTemplate') {
+      new WorkflowTemplate(doc as any).validate();
+      checkReferences(doc);
+    } else if (doc.kind === 'CronWorkflow') {
+      new CronWorkflow(doc as any).validate();
+      const wt = docs.find((d) => d.kind === 'WorkflowTemplate');
+      if (doc.spec.workflowSpec.workflowTemplateRef.name !== wt?.metadata.name) throw new Error('CronWorkflow references another template');
+    } else throw new Error(`unexpected kind ${doc.kind}`);
+  }
+  return docs;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const TAG = /\{\{([^}]*)\}\}/g;
+
+/**
+ * The cross references Argo's own validation (workflow/validate) checks at submission: names,
+ * templates that exist, every `{{inputs.parameters.x}}` declared, every declared input supplied
+ * by each calling task and nothing more, `{{workflow.parameters.x}}` declared, `{{item}}` only in
+ * a task with `withItems`, `dependencies` naming tasks of the same DAG.
+ */
+function checkReferences(wt: Record<string, any>): void {
+  const fail = (m: string) => {
+    throw new Error(`WorkflowTemplate ${wt.metadata.name}: ${m}`);
+  };
+  if (!DNS_LABEL.test(wt.metadata.name) || wt.metadata.name.length > 45) fail(`bad name ${wt.metadata.name}`);
+  const params = new Set(((wt.spec.arguments?.parameters ?? []) as any[]).map((p) => p.name));
+  const templates = new Map<string, any>();
+  for (const t of wt.spec.templates as any[]) {
+    if (!DNS_LABEL.test(t.name)) fail(`template name ${t.name}`);
+    if (templates.has(t.name)) fail(`duplicate template ${t.name}`);
+    templates.set(t.name, t);
+  }
+  if (!templates.get(wt.spec.entrypoint)?.dag) fail('entrypoint is not a DAG template');
+  const tagsIn = (value: unknown): string[] => [...JSON.stringify(value).matchAll(TAG)].map((m) => (m[1] as string).trim());
+  for (const t of templates.values()) {
+    const inputs = new Set(((t.inputs?.parameters ?? []) as any[]).map((p) => p.name));
+    for (const tag of tagsIn(t.container ?? {})) {
+      if (tag.startsWith('inputs.parameters.')) {
+        if (!inputs.has(tag.slice('inputs.parameters.'.length))) fail(`${t.name} uses undeclared ${tag}`);
+      } else if (tag.startsWith('workflow.parameters.')) {
+        if (!params.has(tag.slice('workflow.parameters.'.length))) fail(`${t.name} uses undeclared ${tag}`);
+      } else if (tag !== 'workflow.name') fail(`${t.name} container has unexpected tag {{${tag}}}`);
+    }
+    if (!t.dag) continue;
+    const names = new Set<string>();
+    for (const task of t.dag.tasks as any[]) {
+      if (!DNS_LABEL.test(task.name)) fail(`task name ${task.name}`);
+      if (names.has(task.name)) fail(`duplicate task ${task.name} in ${t.name}`);
+      names.add(task.name);
+    }
+    for (const task of t.dag.tasks as any[]) {
+      const target = templates.get(task.template);
+      if (!target) fail(`task ${task.name} runs missing template ${task.template}`);
+      for (const d of (task.dependencies ?? []) as string[]) if (!names.has(d)) fail(`task ${task.name} depends on unknown ${d}`);
+      const declared = ((target.inputs?.parameters ?? []) as any[]).map((p) => p.name).sort();
+      const supplied = ((task.arguments?.parameters ?? []) as any[]).map((p) => p.name).sort();
+      if (JSON.stringify(declared) !== JSON.stringify(supplied)) fail(`task ${task.name} supplies ${supplied} for inputs ${declared}`);
+      for (const tag of tagsIn(task.arguments ?? {})) {
+        if (tag === 'item' || tag.startsWith('item.')) {
+          if (!task.withItems) fail(`task ${task.name} uses {{${tag}}} without withItems`);
+          const first = task.withItems[0];
+          if (tag === 'item' && typeof first !== 'string') fail(`task ${task.name} uses {{item}} with map items`);
+          if (tag.startsWith('item.') && !(typeof first === 'object' && tag.slice(5) in first)) fail(`task ${task.name}: no key for {{${tag}}}`);
+        } else if (tag.startsWith('workflow.parameters.')) {
+          if (!params.has(tag.slice('workflow.parameters.'.length))) fail(`task ${task.name} uses undeclared ${tag}`);
+        } else if (tag !== 'workflow.name') fail(`task ${task.name} has unexpected tag {{${tag}}}`);
+      }
+      for (const item of (task.withItems ?? []) as unknown[]) {
+        if (typeof item !== 'string' && !(item && typeof item === 'object' && Object.values(item).every((v) => typeof v === 'string'))) {
+          fail(`task ${task.name} has a withItems entry that is not a string or a map of strings`);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The step graph a WorkflowTemplate encodes, read back from its DAGs: each leaf is a task running
+ * a container template (directly or with `withItems`); a task running a DAG template stands for
+ * all the leaves inside it. Returns the leaf task names and every leaf-to-leaf ordering the
+ * `dependencies` imply (A must finish before B starts), without transitive closure.
+ */
+export function dagGraph(wt: Record<string, any>): { leaves: string[]; edges: Set<string>; implied: (a: string, b: string) => boolean } {
+  const templates = new Map<string, any>((wt.spec.templates as any[]).map((t) => [t.name, t]));
+  const leavesOf = new Map<string, string[]>();
+  const edges = new Set<string>();
+  const leaves: string[] = [];
+  // Direct precedence between leaves, from each DAG's dependencies (group -> all leaves of the group).
+  const before = new Map<string, Set<string>>();
+  const visit = (templateName: string): string[] => {
+    const cached = leavesOf.get(templateName);
+    if (cached) return cached;
+    const t = templates.get(templateName);
+    if (!t) throw new Error(`missing template ${templateName}`);
+    if (!t.dag) throw new Error(`template ${templateName} is not a DAG`);
+    const taskLeaves = new Map<string, string[]>();
+    for (const task of t.dag.tasks as any[]) {
+      const target = templates.get(task.template);
+      if (!target) throw new Error(`task ${task.name} runs missing template ${task.template}`);
+      const ls = target.dag ? visit(task.template) : [task.name];
+      if (!target.dag) leaves.push(task.name);
+      taskLeaves.set(task.name, ls);
+    }
+    for (const task of t.dag.tasks as any[]) {
+      for (const dep of (task.dependencies ?? []) as string[]) {
+        const from = taskLeaves.get(dep);
+        if (!from) throw new Error(`task ${task.name} depends on unknown task ${dep}`);
+        for (const a of from) for (const b of taskLeaves.get(task.name) as string[]) {
+          edges.add(`${a}->${b}`);
+          if (!before.has(b)) before.set(b, new Set());
+          before.get(b)?.add(a);
+        }
+      }
+    }
+    const all = [...taskLeaves.values()].flat();
+    leavesOf.set(templateName, all);
+    return all;
+  };
+  visit(wt.spec.entrypoint);
+  const implied = (a: string, b: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [b];
+    while (stack.length > 0) {
+      const x = stack.pop() as string;
+      for (const p of before.get(x) ?? []) {
+        if (p === a) return true;
+        if (!seen.has(p)) {
+          seen.add(p);
+          stack.push(p);
+        }
+      }
+    }
+    return false;
+  };
+  return { leaves, edges, implied };
+}
+
+/** The IR's graph with Argo task names (step ids sanitized the way the target does). */
+export function irGraph(ir: IR): { leaves: string[]; edges: Set<string> } {
+  const n = (id: string) => id.replace(/_/g, '-').replace(/-+$/, '');
+  return { leaves: ir.steps.map((s) => n(s.id)), edges: new Set(ir.edges.map(([a, b]) => `${n(a)}->${n(b)}`)) };
+}
+
+// ------------------------------------------------------------------ hand-built IRs
+
+export const lit = (value: string): IRString => (value === '' ? [] : [{ kind: 'lit', value }]);
+const origin = { file: 'flow.yaml', line: 1, col: 1 };
+
+export function step(id: string, over: Partial<IRStep> = {}): IRStep {
+  return {
+    id,
+    needs: [],
+    image: 'python:3.12-slim',
+    exec: { kind: 'command', argv: [lit('python'), lit(`${id}.py`)] },
+    env: [],
+    resources: { cpuMillis: 1000, memoryMiB: 2048, gpu: 0 },
+    retry: null,
+    timeoutSeconds: null,
+    foreach: null,
+    origin: { ...origin, line: 10 },
+    ...over,
+  };
+}
+
+export function flow(steps: IRStep[], over: Partial<IR> = {}): IR {
+  const values: Record<string, Json> = { app: { region: 'eu' } };
+  const edges: [string, string][] = [];
+  for (const s of steps) for (const d of s.needs) edges.push([d, s.id]);
+  return {
+    irVersion: 1,
+    flowcVersion: '0.1.0',
+    flow: { name: 'demo', description: null, source: 'flow.yaml', sourceHash: '0'.repeat(64) },
+    config: { hash: sha256Hex(canonicalJson(values)), values },
+    parameters: [],
+    schedule: null,
+    steps,
+    edges,
+    targets: {},
+    ...over,
+  };
+}

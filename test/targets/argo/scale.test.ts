@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import type { IRStep } from '../../../src/ir/types.js';
+import { compileArgo, dagGraph, flow, irGraph, lit, step, validateArgo } from './helpers.js';
+import { expectedContainers, simulate } from './argo-sim.js';
+
+/** A generated flow of `n` steps: each needs up to two earlier steps; a few foreach steps. */
+function bigFlow(n: number, seed: number, shapes = 3): IRStep[] {
+  let x = seed;
+  const rand = (k: number) => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x % k;
+  };
+  return Array.from({ length: n }, (_, i) => {
+    const needs = i === 0 ? [] : [...new Set([`s_${rand(i)}`, ...(rand(3) === 0 ? [`s_${rand(i)}`] : [])])];
+    const foreach = i % 97 === 3 ? { items: ['a', '{{b}}', 'c$'], parallelism: rand(2) === 0 ? null : 2 } : null;
+    const argv = [lit('python'), lit(`step_${i}.py`), lit('--tag={{x}} $(y)')];
+    if (foreach) argv.push([{ kind: 'item', path: [] }]);
+    return step(`s_${i}`, {
+      needs,
+      foreach,
+      exec: { kind: 'command', argv },
+      resources: { cpuMillis: 1000 * (1 + (i % shapes)), memoryMiB: 1024, gpu: 0 },
+    });
+  });
+}
+
+function limitsHold(wt: Record<string, any>): void {
+  expect(wt.spec.templates.length).toBeLessThanOrEqual(200);
+  for (const t of wt.spec.templates) if (t.dag) expect(t.dag.tasks.length).toBeLessThanOrEqual(200);
+}
+
+describe('argo target at scale', () => {
+  test('a 1,000-step flow fits: shared templates, nested DAGs, every need respected', () => {
+    const ir = flow(bigFlow(1000, 7));
+    const { text, diagnostics } = compileArgo(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC610']);
+    expect(diagnostics.items[0]?.message).toMatch(/split it into 5 nested DAGs; every need is respected, but \d+ step\(s\) may start late/);
+    const [wt] = validateArgo(text as string);
+    limitsHold(wt as any);
+    const dag = dagGraph(wt as any);
+    const g = irGraph(ir);
+    expect([...dag.leaves].sort()).toEqual([...g.leaves].sort());
+    for (const e of g.edges) {
+      const [a, b] = e.split('->') as [string, string];
+      expect(dag.implied(a, b), `edge ${e}`).toBe(true);
+    }
+    const run = { workflowName: 'demo-1', params: {} };
+    expect(simulate(wt as any, run)).toEqual(expectedContainers(ir, run));
+  });
+
+  test('property: random large flows validate and respect every need', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 150, max: 700 }), fc.integer({ min: 1, max: 1_000_000 }), (n, seed) => {
+        const ir = flow(bigFlow(n, seed));
+        const { text } = compileArgo(ir);
+        const [wt] = validateArgo(text as string);
+        limitsHold(wt as any);
+        const dag = dagGraph(wt as any);
+        const g = irGraph(ir);
+        expect([...dag.leaves].sort()).toEqual([...g.leaves].sort());
+        for (const e of g.edges) {
+          const [a, b] = e.split('->') as [string, string];
+          expect(dag.implied(a, b)).toBe(true);
+        }
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  test('a long chain nests without delaying anything, so no warning', () => {
+    const steps = Array.from({ length: 450 }, (_, i) => step(`c${i}`, { needs: i ? [`c${i - 1}`] : [] }));
+    const { text, diagnostics } = compileArgo(flow(steps));
+    expect(diagnostics.items).toEqual([]);
+    const [wt] = validateArgo(text as string);
+    limitsHold(wt as any);
+    expect((wt as any).spec.templates[0].dag.tasks.map((t: any) => t.name)).toEqual(['group-1', 'group-2', 'group-3']);
+  });
+
+  test('FLOWC610 counts exactly the steps the nesting delays', () => {
+    const ir = flow(bigFlow(420, 11));
+    const { text, diagnostics } = compileArgo(ir);
+    const [wt] = validateArgo(text as string);
+    const dag = dagGraph(wt as any);
+    const g = irGraph(ir);
+    // IR ancestors, from the flow's own edges.
+    const parents = new Map<string, string[]>();
+    for (const e of g.edges) {
+      const [a, b] = e.split('->') as [string, string];
+      parents.set(b, [...(parents.get(b) ?? []), a]);
+    }
+    const anc = new Map<string, Set<string>>();
+    for (const leaf of g.leaves) {
+      const set = new Set<string>();
+      for (const p of parents.get(leaf) ?? []) {
+        set.add(p);
+        for (const x of anc.get(p) ?? []) set.add(x);
+      }
+      anc.set(leaf, set);
+    }
+    const delayed = g.leaves.filter((s) => g.leaves.some((t) => t !== s && !anc.get(s)?.has(t) && dag.implied(t, s)));
+    expect(delayed.length).toBeGreaterThan(0);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC610']);
+    expect(diagnostics.items[0]?.message).toContain(`but ${delayed.length} step(s) may start late`);
+  });
+
+  test('a flow that fits one template per step keeps them', () => {
+    const ir = flow(bigFlow(150, 3));
+    const [wt] = validateArgo(compileArgo(ir).text as string);
+    const containers = (wt as any).spec.templates.filter((t: any) => t.container);
+    expect(containers).toHaveLength(150);
+  });
+
+  test('FLOWC603: too many distinct step shapes, with the numbers', () => {
+    const ir = flow(bigFlow(400, 5, 250));
+    const { text, diagnostics } = compileArgo(ir);
+    expect(text).toBeNull();
+    expect(diagnostics.items).toHaveLength(1);
+    expect(diagnostics.items[0]?.code).toBe('FLOWC603');
+    // 1 entry + 2 nested DAGs + 5 foreach wrappers (those with parallelism) + 250 shapes.
+    expect(diagnostics.items[0]?.message).toMatch(/needs (\d+) Argo templates.*allows 200 per workflow, (\d+) too many/);
+    const [, total, over] = /needs (\d+) .* (\d+) too many/.exec(diagnostics.items[0]?.message ?? '') ?? [];
+    expect(Number(total) - 200).toBe(Number(over));
+  });
+});
+
+describe('argo target: object size', () => {
+  test('FLOWC613: a large config is left out of FLOWC_CONFIG when it would not fit', () => {
+    const big = 'x'.repeat(40_000);
+    const ir = flow(Array.from({ length: 40 }, (_, i) => step(`s${i}`)), { config: { hash: 'h'.repeat(64), values: { app: { blob: big } } } });
+    const { text, diagnostics } = compileArgo(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC613']);
+    const [wt] = validateArgo(text as string);
+    const names = (wt as any).spec.templates[1].container.env.map((e: any) => e.name);
+    expect(names).toContain('FLOWC_CONFIG_HASH');
+    expect(names).not.toContain('FLOWC_CONFIG');
+  });
+
+  test('FLOWC603: a WorkflowTemplate over the object size even without FLOWC_CONFIG', () => {
+    const ir = flow(Array.from({ length: 40 }, (_, i) => step(`s${i}`, { env: [{ name: 'BIG', value: lit('y'.repeat(40_000)) }] })));
+    const { text, diagnostics } = compileArgo(ir);
+    expect(text).toBeNull();
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
+    expect(diagnostics.items[0]?.message).toMatch(/bytes too many/);
+  });
+});
