@@ -18,5 +18,6 @@ export type Origin =
   | { kind: 'file'; span: Span }
   | { kind: 'set'; arg: string; index: number }
   | { kind: 'env'; name: string }
-  | { kind: 'schema-default'; pointer: string }
+  /** `pointer` is a JSON pointer into the schema file `schema` (absolute; made relative when printed). */
+  | { kind: 'schema-default'; pointer: string; schema?: string }
   | { kind: 'inline-default'; span: Span };

@@ -1,0 +1,115 @@
+import { parseDocument } from 'yaml';
+import type { Json } from '../source/tree.js';
+import { parsePath, type Segment } from './path.js';
+
+/**
+ * The four override forms of Hydra's grammar (https://hydra.cc/docs/advanced/override_grammar/basic/):
+ * `key=value` changes an existing key, `+key=value` adds a new one, `++key=value` sets either way,
+ * `~key` (or `~key=value`) deletes.
+ */
+export type OverrideOp = 'set' | 'add' | 'force' | 'delete';
+
+export interface Override {
+  op: OverrideOp;
+  /** The argument as typed, for messages and provenance. */
+  arg: string;
+  /** Its position among the `--set` arguments (0-based). */
+  index: number;
+  /** The first path segment: the config's name. */
+  config: string;
+  /** The rest of the path, at least one segment. */
+  path: Segment[];
+  /** The value; for `~key` without `=value`, undefined. */
+  value?: Json;
+}
+
+export type OverrideParse = { ok: true; override: Override } | { ok: false; error: string; at?: number };
+
+/**
+ * Parses one `--set` argument (SPEC §4). The key path ends at the first `=` outside quotes; the
+ * value is read as YAML (`8` a number, `"8"` a string, `[a, b]` a list, `{k: v}` a map, `null`),
+ * and an empty value is the empty string, as in Hydra.
+ */
+export function parseOverride(arg: string, index: number): OverrideParse {
+  let op: OverrideOp = 'set';
+  let start = 0;
+  if (arg.startsWith('++')) {
+    op = 'force';
+    start = 2;
+  } else if (arg.startsWith('+')) {
+    op = 'add';
+    start = 1;
+  } else if (arg.startsWith('~')) {
+    op = 'delete';
+    start = 1;
+  }
+  const eq = findEquals(arg, start);
+  const keyText = arg.slice(start, eq < 0 ? undefined : eq);
+  if (keyText === '') return { ok: false, error: 'the key is missing (expected CONFIG.KEY=VALUE)', at: start };
+  const parsed = parsePath(keyText);
+  if (!parsed.ok) return { ok: false, error: parsed.error, at: start + parsed.at };
+  const [config, ...path] = parsed.segments;
+  if (typeof config !== 'string') return { ok: false, error: 'the key must start with a config name', at: start };
+  if (path.length === 0) {
+    return { ok: false, error: `the key names only the config ${JSON.stringify(config)}; name a key inside it (${config}.KEY)`, at: start + keyText.length };
+  }
+  if (eq < 0) {
+    if (op !== 'delete') return { ok: false, error: `expected '=' and a value after the key (${opExample(op)})`, at: arg.length };
+    return { ok: true, override: { op, arg, index, config, path } };
+  }
+  const value = parseValue(arg.slice(eq + 1));
+  if (!value.ok) return { ok: false, error: value.error, at: eq + 1 };
+  return { ok: true, override: { op, arg, index, config, path, value: value.value } };
+}
+
+function opExample(op: OverrideOp): string {
+  return op === 'add' ? '+app.key=value' : op === 'force' ? '++app.key=value' : 'app.key=value';
+}
+
+/** The first `=` that is not inside a quoted key. */
+function findEquals(arg: string, from: number): number {
+  let quote: string | undefined;
+  for (let i = from; i < arg.length; i++) {
+    const c = arg[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '=') return i;
+  }
+  return -1;
+}
+
+type ValueParse = { ok: true; value: Json } | { ok: false; error: string };
+
+/** A value as YAML 1.2 (core schema), refused when JSON cannot hold it. */
+export function parseValue(text: string): ValueParse {
+  if (text === '') return { ok: true, value: '' };
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  const err = doc.errors[0];
+  if (err) return { ok: false, error: `the value is not valid YAML: ${err.message.split('\n')[0]}` };
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const bad = notJson(value);
+  if (bad) return { ok: false, error: `the value ${bad}` };
+  return { ok: true, value: (value ?? null) as Json };
+}
+
+function notJson(v: unknown): string | undefined {
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `holds ${String(v)}, which JSON cannot represent`;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const bad = notJson(x);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v as object)) {
+      const bad = notJson(x);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  return 'holds a value JSON cannot represent (a custom tag, binary or date?)';
+}

@@ -1,0 +1,157 @@
+import { relative } from 'node:path';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { suggestionNotes } from '../diagnostics/suggest.js';
+import type { SourceRegistry } from '../source/files.js';
+import type { Span } from '../source/span.js';
+import type { Json } from '../source/tree.js';
+import { interpolateConfig } from './interpolate.js';
+import { loadConfigFile, type LoadConfigFileOptions } from './load-file.js';
+import { merge } from './merge.js';
+import { originSpan } from './origin.js';
+import { applyOverride } from './override-apply.js';
+import { parseOverride } from './override-parse.js';
+import type { Segment } from './path.js';
+import { leafProvenance } from './provenance.js';
+import { fromLNode, toJson, type PMap } from './ptree.js';
+import { validateConfig } from './schema.js';
+import { schemaDeclares } from './schema-walk.js';
+import type { ConfigDecl, LeafProvenance, ResolveConfigsRequest, ResolvedConfigs } from './types.js';
+
+export type { ConfigDecl, LeafProvenance, ResolveConfigsRequest, ResolvedConfigs } from './types.js';
+
+/** One config while the cascade runs; `tree` is undefined once something about it failed. */
+interface Working {
+  decl: ConfigDecl;
+  tree: PMap | undefined;
+}
+
+/**
+ * Resolves every declared config through the cascade (SPEC §4), lowest precedence first:
+ * 1. the flow's inline `default:`; 2. the flow's `files:` in order, each after what it `extends:`;
+ * 3. binding files; 4. `--config name=FILE` in CLI order; 5. `--set` overrides in CLI order.
+ * Then `${...}` interpolation within each config (SPEC §3), then its JSON Schema with defaults.
+ *
+ * All problems are reported to `req.diagnostics`, as many at once as can be trusted: a config whose
+ * layers failed to load skips its later phases (they would only report echoes), others go on.
+ * Returns undefined when anything was reported.
+ */
+export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | undefined {
+  const { diagnostics } = req;
+  const errorsBefore = diagnostics.errors().length;
+  const relativize = req.relativize ?? ((p: string) => relative(process.cwd(), p) || '.');
+  const working = new Map<string, Working>();
+  const fileOptions = { sources: req.sources, diagnostics, relativize };
+
+  // Layers 1 and 2: the flow's own cascade.
+  for (const decl of req.decls) working.set(decl.name, { decl, tree: flowLayers(decl, fileOptions) });
+
+  // Layers 3 and 4: whole files laid on a named config.
+  const fileLayers: { name: string; file: string; span?: Span; label: string }[] = [
+    ...(req.bindingFiles ?? []).map((b) => ({ ...b, label: `binding ${b.name}` })),
+    ...(req.cliConfigs ?? []).map((c) => ({ name: c.name, file: c.file, label: `--config ${c.arg}` })),
+  ];
+  for (const layer of fileLayers) {
+    const w = working.get(layer.name);
+    if (w === undefined) {
+      diagnostics.report('FLOWC404', `${layer.label}: the flow declares no config named ${JSON.stringify(layer.name)}`, layer.span, namesNote(layer.name, working));
+      continue;
+    }
+    const loaded = loadConfigFile(layer.file, { ...fileOptions, span: layer.span });
+    if (loaded === undefined) w.tree = undefined;
+    else if (w.tree !== undefined) w.tree = merge(w.tree, loaded) as PMap;
+  }
+
+  // Layer 5: overrides, in CLI order.
+  applyOverrides({ sets: req.sets ?? [], working, sources: req.sources, diagnostics });
+
+  // Interpolation, then the schema, config by config.
+  for (const w of working.values()) {
+    if (w.tree === undefined) continue;
+    if (!interpolateConfig(w.tree, { name: w.decl.name, env: req.env, diagnostics })) {
+      w.tree = undefined;
+      continue;
+    }
+    if (w.decl.schema !== undefined) {
+      w.tree = validateConfig({
+        name: w.decl.name,
+        schema: w.decl.schema,
+        root: w.tree,
+        sources: req.sources,
+        diagnostics,
+        fallbackSpan: originSpan(w.tree.origin) ?? w.decl.nameSpan,
+      });
+    }
+  }
+
+  if (diagnostics.errors().length > errorsBefore) return undefined;
+  const values: Record<string, Json> = {};
+  const provenance: Record<string, LeafProvenance[]> = {};
+  for (const [name, w] of working) {
+    const tree = w.tree as PMap;
+    values[name] = toJson(tree);
+    provenance[name] = leafProvenance(tree);
+  }
+  return { values, provenance };
+}
+
+/** Layers 1 and 2 of one config: its inline `default:`, then its `files:` in order. */
+function flowLayers(decl: ConfigDecl, fileOptions: Omit<LoadConfigFileOptions, 'span'>): PMap | undefined {
+  const { diagnostics } = fileOptions;
+  let root: PMap | undefined;
+  let failed = false;
+  if (decl.default !== undefined) {
+    if (decl.default.kind === 'map') root = fromLNode(decl.default, (n) => ({ kind: 'inline-default', span: n.span })) as PMap;
+    else {
+      diagnostics.report('FLOWC403', `the default: of config ${decl.name} must be a map of keys`, decl.default.span);
+      failed = true;
+    }
+  }
+  for (const file of decl.files) {
+    const layer = loadConfigFile(file.path, { ...fileOptions, span: file.span });
+    if (layer === undefined) failed = true;
+    else root = merge(root, layer) as PMap;
+  }
+  if (failed) return undefined;
+  // No layer at all: an empty config, located at its name for any schema error about it.
+  return root ?? { kind: 'map', entries: new Map(), origin: { kind: 'file', span: decl.nameSpan }, overrode: [] };
+}
+
+/**
+ * Layer 5: each `--set` in CLI order. A failed override is skipped and the rest still apply, so
+ * every bad one is reported at once; its config then skips interpolation and schema, which would
+ * only judge a tree the user did not ask for.
+ */
+function applyOverrides(options: { sets: string[]; working: Map<string, Working>; sources: SourceRegistry; diagnostics: DiagnosticBag }): void {
+  const { working, diagnostics } = options;
+  const declaredBySchema = new Map<string, (segments: Segment[]) => boolean>();
+  const failed = new Set<string>();
+  options.sets.forEach((arg, index) => {
+    const parsed = parseOverride(arg, index);
+    if (!parsed.ok) {
+      const notes = parsed.at === undefined ? [] : [`  ${arg}`, `  ${' '.repeat(parsed.at)}^`];
+      notes.push('forms: app.key=value (change), +app.key=value (add), ++app.key=value (set), ~app.key (delete)');
+      diagnostics.report('FLOWC405', `--set ${arg}: ${parsed.error}`, undefined, notes);
+      return;
+    }
+    const ov = parsed.override;
+    const w = working.get(ov.config);
+    if (w === undefined) {
+      diagnostics.report('FLOWC404', `--set ${arg}: the flow declares no config named ${JSON.stringify(ov.config)}`, undefined, namesNote(ov.config, working));
+      return;
+    }
+    if (w.tree === undefined) return;
+    const schema = w.decl.schema;
+    const declared = schema === undefined ? undefined : (declaredBySchema.get(ov.config) ?? schemaDeclares({ schemaPath: schema.path, sources: options.sources }));
+    if (declared !== undefined) declaredBySchema.set(ov.config, declared);
+    if (!applyOverride({ root: w.tree, override: ov, diagnostics, declared })) failed.add(ov.config);
+  });
+  for (const name of failed) (working.get(name) as Working).tree = undefined;
+}
+
+function namesNote(name: string, working: Map<string, Working>): string[] {
+  const names = [...working.keys()];
+  const notes = suggestionNotes(name, names);
+  notes.push(names.length === 0 ? 'the flow declares no configs' : `declared configs: ${names.join(', ')}`);
+  return notes;
+}
+

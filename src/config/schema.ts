@@ -1,0 +1,134 @@
+import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import type { SourceRegistry } from '../source/files.js';
+import { loadTree } from '../source/load-tree.js';
+import type { Span } from '../source/span.js';
+import { toJson as lToJson, type Json, type LNode } from '../source/tree.js';
+import { toJson, type PMap } from './ptree.js';
+import { applyDefaults } from './schema-defaults.js';
+import { describeError } from './schema-errors.js';
+import { unescapePointer } from './schema-walk.js';
+
+type AnyAjv = Ajv | Ajv2019 | Ajv2020;
+
+/**
+ * The dialects a config schema may be written in, chosen by its `$schema` (none means draft-07,
+ * the dialect most editors and generators still write).
+ */
+const DIALECTS: { ids: string[]; make: () => AnyAjv; label: string }[] = [
+  { ids: ['http://json-schema.org/draft-07/schema'], make: () => new Ajv(AJV_OPTIONS), label: 'draft-07' },
+  { ids: ['https://json-schema.org/draft/2019-09/schema'], make: () => new Ajv2019(AJV_OPTIONS), label: '2019-09' },
+  { ids: ['https://json-schema.org/draft/2020-12/schema'], make: () => new Ajv2020(AJV_OPTIONS), label: '2020-12' },
+];
+
+/**
+ * allErrors: every problem at once (SPEC §4). useDefaults: schema defaults fill missing keys.
+ * verbose: errors carry their schema, for did-you-mean over declared properties. strict off:
+ * hand-written schemas often carry annotations ajv does not know (`x-...`, `examples` in odd
+ * places) and those must not break a compile; the meta-schema still checks the schema itself.
+ */
+const AJV_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, strict: false } as const;
+
+// ajv-formats is CommonJS; its function is both module.exports and .default.
+const addFormats = addFormatsModule.default;
+
+export interface ValidateConfigOptions {
+  /** The config's name, for messages. */
+  name: string;
+  schema: { path: string; span: Span };
+  root: PMap;
+  sources: SourceRegistry;
+  diagnostics: DiagnosticBag;
+  /** Where to point when an error's value has no location of its own (the first file, or the name). */
+  fallbackSpan: Span;
+}
+
+/**
+ * Validates one resolved config against its JSON Schema (SPEC §4): the schema (JSON or YAML) must
+ * be valid (FLOWC413, at the offending schema node); defaults from the schema fill missing keys and
+ * are recorded with a `schema-default` origin; each validation error is FLOWC412 at the place that
+ * set the offending value (for a missing key, the place that set the map it belongs in).
+ * Returns the tree with defaults applied, or undefined when it reported.
+ */
+export function validateConfig(options: ValidateConfigOptions): PMap | undefined {
+  const { diagnostics, schema } = options;
+  const tree = loadTree(schema.path, { sources: options.sources, diagnostics, span: schema.span, what: 'config schema' });
+  if (tree === undefined) return undefined;
+  const compiled = compileSchema(tree, options);
+  if (compiled === undefined) return undefined;
+
+  const data = toJson(options.root);
+  const valid = compiled.validate(data);
+  const root = applyDefaults({ root: options.root, data, schema: compiled.schema, schemaPath: schema.path });
+  if (valid) return root;
+  const seen = new Set<string>();
+  for (const err of compiled.validate.errors ?? []) {
+    const problem = describeError({ error: err, root, context: options });
+    const key = `${problem.message}\u0000${JSON.stringify(problem.span ?? null)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.report('FLOWC412', problem.message, problem.span, problem.notes);
+  }
+  return undefined;
+}
+
+function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate: ValidateFunction; schema: Json } | undefined {
+  const { diagnostics } = options;
+  const schema = lToJson(tree);
+  if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
+    diagnostics.report('FLOWC413', 'a JSON Schema must be an object (or true/false)', tree.span);
+    return undefined;
+  }
+  const declared = typeof schema === 'object' ? schema.$schema : undefined;
+  const id = typeof declared === 'string' ? declared.replace(/#$/, '') : undefined;
+  const dialect = id === undefined ? DIALECTS[0] : DIALECTS.find((d) => d.ids.includes(id) || d.ids.includes(id.replace(/^http:/, 'https:')) || d.ids.includes(id.replace(/^https:/, 'http:')));
+  if (dialect === undefined) {
+    const at = tree.kind === 'map' ? tree.entries.find((e) => e.key === '$schema')?.value.span : undefined;
+    diagnostics.report('FLOWC413', `unsupported $schema ${JSON.stringify(declared)}`, at ?? tree.span, [
+      `supported: ${DIALECTS.map((d) => `${d.ids[0]} (${d.label})`).join(', ')}; none means draft-07`,
+    ]);
+    return undefined;
+  }
+  const ajv = dialect.make();
+  addFormats(ajv);
+  if (!ajv.validateSchema(schema as AnySchemaObject)) {
+    // The meta-schema says one thing several ways (enum, then "must be array", then "anyOf");
+    // one diagnostic per schema node, from its most specific error, reads best.
+    const byPath = new Map<string, ErrorObject>();
+    for (const err of ajv.errors ?? []) {
+      const known = byPath.get(err.instancePath);
+      if (known === undefined || (isCombinator(known) && !isCombinator(err))) byPath.set(err.instancePath, err);
+    }
+    for (const err of byPath.values()) {
+      const at = nodeAtPointer(tree, err.instancePath);
+      const allowed = err.keyword === 'enum' && Array.isArray(err.params.allowedValues) ? [`allowed: ${err.params.allowedValues.join(', ')}`] : [];
+      diagnostics.report('FLOWC413', `invalid schema: ${err.instancePath === '' ? 'the schema' : `#${err.instancePath}`} ${err.message ?? 'is invalid'}`, at.span, allowed);
+    }
+    return undefined;
+  }
+  try {
+    return { validate: ajv.compile(schema as AnySchemaObject), schema };
+  } catch (e) {
+    diagnostics.report('FLOWC413', `invalid schema: ${(e as Error).message}`, tree.span);
+    return undefined;
+  }
+}
+
+function isCombinator(err: ErrorObject): boolean {
+  return err.keyword === 'anyOf' || err.keyword === 'oneOf' || err.keyword === 'allOf';
+}
+
+/** The deepest schema node a JSON pointer reaches (schema errors point at it). */
+function nodeAtPointer(tree: LNode, pointer: string): LNode {
+  let node = tree;
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = unescapePointer(raw);
+    const next = node.kind === 'map' ? node.entries.find((e) => e.key === seg)?.value : node.kind === 'seq' ? node.items[Number(seg)] : undefined;
+    if (next === undefined) break;
+    node = next;
+  }
+  return node;
+}

@@ -1,0 +1,220 @@
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import type { SourceText } from './files.js';
+import type { LMapEntry, LNode } from './tree.js';
+
+/** Deeper than this, a document is refused rather than risking the stack (as for YAML). */
+const MAX_DEPTH = 200;
+
+/**
+ * Parses strict JSON (RFC 8259: no comments, no trailing commas, no single quotes) into a located
+ * tree, so config files and schemas written as JSON get the same provenance and code frames as
+ * YAML. Syntax errors are FLOWC103 at the offending character, duplicate keys FLOWC102 at the second
+ * key, integers beyond ±2^53 FLOWC419 (they would silently lose digits). Stops at the first syntax
+ * error; returns undefined when anything was reported. Never throws.
+ *
+ * A hand-written parser because `JSON.parse` gives neither positions nor duplicate keys.
+ */
+export function parseJsonTree(src: SourceText, diagnostics: DiagnosticBag): LNode | undefined {
+  const parser = new JsonParser(src, diagnostics);
+  return parser.parseDocument();
+}
+
+class SyntaxStop extends Error {}
+
+class JsonParser {
+  private pos = 0;
+  private failed = false;
+  private readonly text: string;
+
+  constructor(
+    private readonly src: SourceText,
+    private readonly diagnostics: DiagnosticBag,
+  ) {
+    this.text = src.text;
+  }
+
+  parseDocument(): LNode | undefined {
+    try {
+      this.skipWhitespace();
+      if (this.pos >= this.text.length) this.fail('the file is empty (expected a JSON value)');
+      const value = this.parseValue(0);
+      this.skipWhitespace();
+      if (this.pos < this.text.length) this.fail(`unexpected ${this.describeHere()} after the JSON value`);
+      return this.failed ? undefined : value;
+    } catch (e) {
+      if (e instanceof SyntaxStop) return undefined;
+      throw e;
+    }
+  }
+
+  private parseValue(depth: number): LNode {
+    if (depth > MAX_DEPTH) this.fail(`the document nests deeper than ${MAX_DEPTH} levels`);
+    const c = this.text[this.pos];
+    if (c === '{') return this.parseObject(depth);
+    if (c === '[') return this.parseArray(depth);
+    if (c === '"') {
+      const start = this.pos;
+      const value = this.parseString();
+      return { kind: 'scalar', value, quoted: true, span: this.src.span(start, this.pos) };
+    }
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.parseNumber();
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (this.text.startsWith(word, this.pos)) {
+        const start = this.pos;
+        this.pos += word.length;
+        return { kind: 'scalar', value, span: this.src.span(start, this.pos) };
+      }
+    }
+    this.fail(`expected a JSON value, found ${this.describeHere()}`);
+  }
+
+  private parseObject(depth: number): LNode {
+    const start = this.pos;
+    this.pos++; // {
+    const entries: LMapEntry[] = [];
+    const seen = new Set<string>();
+    this.skipWhitespace();
+    if (this.text[this.pos] === '}') {
+      this.pos++;
+      return { kind: 'map', entries, span: this.src.span(start, this.pos) };
+    }
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text[this.pos] !== '"') this.fail(`expected a key in double quotes, found ${this.describeHere()}`);
+      const keyStart = this.pos;
+      const key = this.parseString();
+      const keySpan = this.src.span(keyStart, this.pos);
+      if (seen.has(key)) {
+        this.failed = true;
+        this.diagnostics.report('FLOWC102', `duplicate key ${JSON.stringify(key)} (each key may appear once in an object)`, keySpan);
+      }
+      seen.add(key);
+      this.skipWhitespace();
+      if (this.text[this.pos] !== ':') this.fail(`expected ':' after the key, found ${this.describeHere()}`);
+      this.pos++;
+      this.skipWhitespace();
+      const value = this.parseValue(depth + 1);
+      entries.push({ key, keySpan, value });
+      this.skipWhitespace();
+      const c = this.text[this.pos];
+      if (c === ',') {
+        this.pos++;
+        this.skipWhitespace();
+        if (this.text[this.pos] === '}') this.fail('trailing comma before } is not allowed in JSON');
+        continue;
+      }
+      if (c === '}') {
+        this.pos++;
+        return { kind: 'map', entries, span: this.src.span(start, this.pos) };
+      }
+      this.fail(`expected ',' or '}' in the object, found ${this.describeHere()}`);
+    }
+  }
+
+  private parseArray(depth: number): LNode {
+    const start = this.pos;
+    this.pos++; // [
+    const items: LNode[] = [];
+    this.skipWhitespace();
+    if (this.text[this.pos] === ']') {
+      this.pos++;
+      return { kind: 'seq', items, span: this.src.span(start, this.pos) };
+    }
+    for (;;) {
+      this.skipWhitespace();
+      items.push(this.parseValue(depth + 1));
+      this.skipWhitespace();
+      const c = this.text[this.pos];
+      if (c === ',') {
+        this.pos++;
+        this.skipWhitespace();
+        if (this.text[this.pos] === ']') this.fail('trailing comma before ] is not allowed in JSON');
+        continue;
+      }
+      if (c === ']') {
+        this.pos++;
+        return { kind: 'seq', items, span: this.src.span(start, this.pos) };
+      }
+      this.fail(`expected ',' or ']' in the array, found ${this.describeHere()}`);
+    }
+  }
+
+  private parseString(): string {
+    this.pos++; // opening quote
+    let out = '';
+    for (;;) {
+      const c = this.text[this.pos];
+      if (c === undefined) this.fail('unterminated string');
+      if (c === '"') {
+        this.pos++;
+        return out;
+      }
+      if (c === '\\') {
+        const e = this.text[this.pos + 1];
+        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e !== undefined && simple[e] !== undefined) {
+          out += simple[e];
+          this.pos += 2;
+          continue;
+        }
+        if (e === 'u') {
+          const hex = this.text.slice(this.pos + 2, this.pos + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\u escape (expected four hex digits)');
+          out += String.fromCharCode(parseInt(hex, 16));
+          this.pos += 6;
+          continue;
+        }
+        this.pos++;
+        this.fail(`invalid escape \\${e ?? ''} in a string`);
+      }
+      if (c.charCodeAt(0) < 0x20) this.fail('control characters must be escaped in JSON strings');
+      out += c;
+      this.pos++;
+    }
+  }
+
+  private parseNumber(): LNode {
+    const start = this.pos;
+    const m = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.text.slice(this.pos, this.pos + 400));
+    if (!m || m[0] === '-') this.fail(`invalid number ${this.describeHere()}`);
+    this.pos += m[0].length;
+    const next = this.text[this.pos];
+    if (next !== undefined && /[0-9A-Za-z.+-]/.test(next)) this.fail(`invalid number (unexpected ${JSON.stringify(next)})`);
+    const span = this.src.span(start, this.pos);
+    const value = Number(m[0]);
+    const isInteger = m[1] === undefined && m[2] === undefined;
+    if ((isInteger && !Number.isSafeInteger(value)) || !Number.isFinite(value)) {
+      this.failed = true;
+      this.diagnostics.report(
+        'FLOWC419',
+        `the number ${m[0]} cannot be represented exactly (integers must lie within ±2^53-1); write it as a string`,
+        span,
+      );
+    }
+    return { kind: 'scalar', value, span };
+  }
+
+  private skipWhitespace(): void {
+    while (this.pos < this.text.length) {
+      const c = this.text[this.pos];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.pos++;
+      else break;
+    }
+  }
+
+  private describeHere(): string {
+    if (this.pos >= this.text.length) return 'the end of the file';
+    const cp = this.text.codePointAt(this.pos) as number;
+    return JSON.stringify(String.fromCodePoint(cp));
+  }
+
+  private fail(message: string): never {
+    this.failed = true;
+    this.diagnostics.report('FLOWC103', message, this.src.span(this.pos));
+    throw new SyntaxStop();
+  }
+}

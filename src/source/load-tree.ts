@@ -1,0 +1,65 @@
+import { extname } from 'node:path';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import type { SourceRegistry, SourceText } from './files.js';
+import { parseJsonTree } from './json.js';
+import type { Span } from './span.js';
+import { parseTomlTree } from './toml.js';
+import type { LNode } from './tree.js';
+import { parseYamlTree } from './yaml.js';
+
+export interface LoadTreeOptions {
+  sources: SourceRegistry;
+  diagnostics: DiagnosticBag;
+  /** Where the file was named (a `files:` entry, an `extends:` value), so a missing file points there. */
+  span?: Span;
+  /** The code for a file that cannot be read: FLOWC001 in general, FLOWC401 for config files. */
+  unreadableCode?: 'FLOWC001' | 'FLOWC401';
+  /** Words for the message, e.g. "config file"; default "file". */
+  what?: string;
+}
+
+type Parser = (src: SourceText, diagnostics: DiagnosticBag) => LNode | undefined;
+
+/** One parser per extension; the only place that decides which formats flowc reads. */
+const PARSERS: Record<string, Parser> = {
+  '.yaml': parseYamlTree,
+  '.yml': parseYamlTree,
+  '.json': parseJsonTree,
+  '.toml': parseTomlTree,
+};
+
+/** The extensions `loadTree` accepts, for messages and docs. */
+export const TREE_EXTENSIONS = Object.keys(PARSERS);
+
+/**
+ * Reads a YAML, JSON or TOML file (chosen by extension) into a located tree, through the registry
+ * so diagnostics can print code frames. Reports FLOWC005 for another extension and FLOWC001 (or the
+ * caller's code) when the file cannot be read, at the place the file was named. Returns undefined
+ * when anything was reported.
+ */
+export function loadTree(absPath: string, options: LoadTreeOptions): LNode | undefined {
+  const { sources, diagnostics, span } = options;
+  const what = options.what ?? 'file';
+  const ext = extname(absPath).toLowerCase();
+  const parser = PARSERS[ext];
+  if (!parser) {
+    diagnostics.report(
+      'FLOWC005',
+      `cannot read ${what} ${JSON.stringify(baseName(absPath))}: unsupported file type ${JSON.stringify(ext || '(none)')}`,
+      span,
+      [`supported: ${TREE_EXTENSIONS.join(' ')}`],
+    );
+    return undefined;
+  }
+  const src = sources.read(absPath);
+  if ('error' in src) {
+    diagnostics.report(options.unreadableCode ?? 'FLOWC001', `cannot read ${what} ${JSON.stringify(baseName(absPath))}: ${src.error}`, span);
+    return undefined;
+  }
+  return parser(src, diagnostics);
+}
+
+/** Only the last path segment goes into messages: absolute paths never reach output. */
+function baseName(absPath: string): string {
+  return absPath.split(/[\\/]/).pop() ?? absPath;
+}
