@@ -1,0 +1,61 @@
+import { Document, isMap, isScalar, isSeq, type Node, visit, type YAMLMap } from 'yaml';
+import { STEP_SUBWORKFLOW } from './names.js';
+
+/**
+ * The one place that turns the definition object into YAML. Key order is the order the builders
+ * create keys in; these options are pinned so the bytes never depend on the yaml package's
+ * defaults:
+ * - YAML 1.1 output, because Workflows reads YAML 1.1-style scalars: `yes`, `on`, `0777` and the
+ *   like get quoted so they stay strings;
+ * - no line folding (`lineWidth: 0`), so long commands are never wrapped;
+ * - no anchors/aliases for repeated objects;
+ * - to keep the source small (Workflows: 128 KB), each call of `flowc_step`, and a parallel branch
+ *   that is only such a call, is one flow-style line, and so is an `argv` list; a value holding a
+ *   multi-line string stays in block style, where it reads as written.
+ */
+export function serializeYaml(value: unknown, header: string[]): string {
+  const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
+  visit(doc, {
+    Map(_, map) {
+      if ((isStepCall(map) || isSingleCallBranch(map)) && oneLine(map)) map.flow = true;
+    },
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === 'argv' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
+    },
+  });
+  doc.commentBefore = header.map((l) => ` ${l}`).join('\n');
+  return doc.toString({ lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, flowCollectionPadding: false });
+}
+
+/** `{ call: flowc_step, args: ... }` */
+function isStepCall(map: YAMLMap): boolean {
+  const call = map.get('call', true);
+  return isScalar(call) && call.value === STEP_SUBWORKFLOW;
+}
+
+/** `{ steps: [ { name: { call: flowc_step, ... } } ] }` */
+function isSingleCallBranch(map: YAMLMap): boolean {
+  if (map.items.length !== 1) return false;
+  const steps = map.get('steps', true);
+  if (!isSeq(steps) || steps.items.length !== 1) return false;
+  const only = steps.items[0];
+  if (!isMap(only) || only.items.length !== 1) return false;
+  const body = only.items[0]?.value;
+  return isMap(body) && isStepCall(body);
+}
+
+/** True when no string under `node` spans lines. */
+function oneLine(node: Node): boolean {
+  let ok = true;
+  visit(node, {
+    Scalar(_, s) {
+      if (typeof s.value === 'string' && /[\n\r]/.test(s.value)) ok = false;
+    },
+  });
+  return ok;
+}
+
+/** JSON with two-space indent and a final newline, for the Cloud Scheduler job. */
+export function serializeJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

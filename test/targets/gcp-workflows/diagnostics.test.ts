@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CODES } from '../../../src/diagnostics/codes.js';
+import type { IRStep } from '../../../src/ir/types.js';
+import { MAX_SOURCE_BYTES } from '../../../src/targets/gcp-workflows/index.js';
+import { checkExecution, compile, execute, lit, makeIR, param, step } from './helpers.js';
+import { schemaErrors, structureProblems } from './structure.js';
+
+const codes = (ir: Parameters<typeof compile>[0]): string[] => compile(ir).diagnostics.items.map((d) => d.code);
+
+describe('diagnostics of the gcp-workflows target', () => {
+  it('declares its codes in the 64x block', () => {
+    for (const c of ['FLOWC640', 'FLOWC641', 'FLOWC642', 'FLOWC643', 'FLOWC644', 'FLOWC645'] as const) expect(CODES[c]).toBeDefined();
+  });
+
+  it('FLOWC605: warns and names the added orderings for a non-series-parallel graph, and still respects every edge', async () => {
+    // The N graph: a -> c, b -> c, b -> d.
+    const ir = makeIR([step('a'), step('b'), step('c', { needs: ['a', 'b'] }), step('d', { needs: ['b'] })]);
+    const { diagnostics, yaml, artifacts } = compile(ir);
+    const w = diagnostics.items.filter((d) => d.code === 'FLOWC605');
+    expect(w).toHaveLength(1);
+    expect(w[0]?.severity).toBe('warning');
+    expect(w[0]?.message).toMatch(/d waits for a|c waits for|waits for/);
+    expect(artifacts).toHaveLength(1);
+    expect(structureProblems(ir, yaml)).toEqual([]);
+    expect(checkExecution(ir, await execute(yaml, {}))).toEqual([]);
+  });
+
+  it('FLOWC640: more than 10 parallel branches become nested parallels, every step still runs at once', async () => {
+    const ir = makeIR([...Array.from({ length: 25 }, (_, i) => step(`s${i}`)), step('end', { needs: Array.from({ length: 25 }, (_, i) => `s${i}`) })]);
+    const { diagnostics, yaml } = compile(ir);
+    expect(diagnostics.items).toEqual([]);
+    expect(schemaErrors(yaml)).toEqual([]);
+    const e = await execute(yaml, {});
+    expect(checkExecution(ir, e)).toEqual([]);
+    expect(new Set(e.jobs.filter((j) => j.step !== 'end').map((j) => j.start))).toEqual(new Set([0]));
+  });
+
+  it('FLOWC640: over 100 branches at the top, groups run one after another and the warning names the orderings', async () => {
+    const ir = makeIR(Array.from({ length: 105 }, (_, i) => step(`s${i}`)));
+    const { diagnostics, yaml } = compile(ir);
+    const w = diagnostics.items.filter((d) => d.code === 'FLOWC640');
+    expect(w).toHaveLength(1);
+    expect(w[0]?.message).toContain('s100 waits for s0');
+    expect(schemaErrors(yaml)).toEqual([]);
+    expect(checkExecution(ir, await execute(yaml, {}))).toEqual([]);
+  });
+
+  it('FLOWC640: parallels nested deeper than 2 run in sequence, and a foreach that deep runs its items one at a time', async () => {
+    // par(f, seq(a, par(b, seq(c, par(d, e))))) and a foreach g beside d and e.
+    const steps: IRStep[] = [
+      step('a'),
+      step('f'),
+      step('b', { needs: ['a'] }),
+      step('c', { needs: ['a'] }),
+      step('d', { needs: ['c'] }),
+      step('e', { needs: ['c'] }),
+      step('g', { needs: ['c'], foreach: { items: [1, 2, 3], parallelism: null } }),
+    ];
+    const ir = makeIR(steps);
+    const { diagnostics, yaml } = compile(ir);
+    const msgs = diagnostics.items.filter((d) => d.code === 'FLOWC640').map((d) => d.message);
+    expect(msgs.length).toBeGreaterThan(0);
+    expect(msgs.join('\n')).toMatch(/waits for/);
+    expect(maxParallelDepth(parse(yaml, { version: '1.1' }))).toBeLessThanOrEqual(2);
+    expect(schemaErrors(yaml)).toEqual([]);
+    expect(structureProblems(ir, yaml)).toEqual([]);
+    expect(checkExecution(ir, await execute(yaml, {}))).toEqual([]);
+  });
+
+  it('FLOWC640: a foreach inside two parallels runs its items in sequence, with a warning naming it', async () => {
+    const ir = makeIR([
+      step('x'),
+      step('a'),
+      step('b', { needs: ['a'] }),
+      step('g', { needs: ['a'], foreach: { items: ['p', 'q'], parallelism: null } }),
+    ]);
+    const { diagnostics, yaml } = compile(ir);
+    expect(diagnostics.items.map((d) => d.message).join('\n')).toContain("step 'g': its foreach items run one at a time");
+    expect(maxParallelDepth(parse(yaml, { version: '1.1' }))).toBeLessThanOrEqual(2);
+    const e = await execute(yaml, {}, { duration: () => 10 });
+    expect(checkExecution(ir, e)).toEqual([]);
+    const g = e.jobs.filter((j) => j.step === 'g').map((j) => j.start);
+    expect(g).toEqual([10, 20]);
+  });
+
+  it('FLOWC603: a definition over 128 KB names the limit and by how much', () => {
+    const argv = Array.from({ length: 12 }, (_, i) => lit(`--argument-${i}=value-number-${i}`));
+    const ir = makeIR(Array.from({ length: 600 }, (_, i) => step(`step_${i}`, { needs: i > 0 ? [`step_${i - 1}`] : [], exec: { kind: 'command', argv } })));
+    const { diagnostics, artifacts } = compile(ir);
+    const d = diagnostics.items.find((x) => x.code === 'FLOWC603');
+    expect(d?.message).toMatch(new RegExp(`at most 128 KB \\(${MAX_SOURCE_BYTES} bytes\\), so it is \\d+ bytes over`));
+    expect(artifacts).toEqual([]);
+  });
+
+  it('keeps a few hundred steps well under the source limit by sharing one job body', () => {
+    const ir = makeIR(Array.from({ length: 300 }, (_, i) => step(`step_${i}`, { needs: i > 0 ? [`step_${i - 1}`] : [] })));
+    const { diagnostics, yaml } = compile(ir);
+    expect(diagnostics.items).toEqual([]);
+    expect(Buffer.byteLength(yaml)).toBeLessThan(MAX_SOURCE_BYTES / 2);
+    expect(yaml.match(/googleapis\.batch\.v1/g)).toHaveLength(1);
+  });
+
+  it('FLOWC641: a foreach item or parameter default that needs an over-long expression is an error', () => {
+    const big = `\${${'x'.repeat(500)}}`;
+    expect(codes(makeIR([step('a', { foreach: { items: [big], parallelism: null } })]))).toContain('FLOWC641');
+    expect(codes(makeIR([step('a')], { parameters: [param({ name: 'p', default: 'y'.repeat(500) })] }))).toContain('FLOWC641');
+    // The same text in a command is fine: it is split and joined at run time.
+    expect(codes(makeIR([step('a', { exec: { kind: 'command', argv: [lit(big)] } })]))).toEqual([]);
+  });
+
+  it('FLOWC642: a schedule without project and region options is an error', () => {
+    const ir = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } }, targets: {} });
+    const { diagnostics, artifacts } = compile(ir);
+    expect(diagnostics.items.map((d) => [d.code, d.span?.line])).toEqual([['FLOWC642', 5]]);
+    expect(artifacts).toEqual([]);
+  });
+
+  it('FLOWC643: a schedule cannot start a run that has a required parameter', () => {
+    const ir = makeIR([step('a')], {
+      schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } },
+      parameters: [param({ name: 'date', required: true, origin: { file: 'flow.yaml', line: 9, col: 3 } })],
+    });
+    expect(compile(ir).diagnostics.items.map((d) => [d.code, d.span?.line])).toEqual([['FLOWC643', 9]]);
+  });
+
+  it('FLOWC644: a schedule without a service account warns and leaves out the OAuth token', () => {
+    const ir = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } } });
+    ir.targets['gcp-workflows'] = { project: 'proj-1', region: 'us-east1' };
+    const { diagnostics, artifacts } = compile(ir);
+    expect(diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC644', 'warning']]);
+    const job = JSON.parse(artifacts[1]?.contents ?? '{}') as { httpTarget: Record<string, unknown> };
+    expect(job.httpTarget.oauthToken).toBeUndefined();
+  });
+
+  it('FLOWC645: a retry limit over 98 leaves no room in the job id', () => {
+    expect(codes(makeIR([step('a', { retry: { limit: 99, delaySeconds: 1, backoff: 1, maxDelaySeconds: null } })]))).toEqual(['FLOWC645']);
+    expect(codes(makeIR([step('a', { retry: { limit: 98, delaySeconds: 1, backoff: 1, maxDelaySeconds: null } })]))).toEqual([]);
+  });
+
+  it('FLOWC602: two steps whose job-id tags collide are an error', () => {
+    // Both are longer than 14 characters, share their first 7 and the first 6 hex digits of their SHA-256.
+    const ir = makeIR([step('collide_0001592'), step('collide_0009999')]);
+    const { diagnostics } = compile(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC602']);
+    expect(diagnostics.items[0]?.message).toContain('collide-e82644');
+  });
+
+  it('keeps every Batch job id within 63 characters for long step ids and many items', async () => {
+    const id = 'a_very_long_step_identifier_that_is_forty'.slice(0, 40);
+    const ir = makeIR([step(id, { foreach: { items: Array.from({ length: 12 }, (_, i) => i), parallelism: null }, retry: { limit: 98, delaySeconds: 1, backoff: 1, maxDelaySeconds: null } })]);
+    const e = await execute(compile(ir).yaml, {}, { failures: (_, item) => (item === '11' ? 2 : 0) });
+    expect(checkExecution(ir, e)).toEqual([]);
+    for (const j of e.jobs) expect(j.jobId.length).toBeLessThanOrEqual(63);
+  });
+});
+
+function maxParallelDepth(node: unknown, depth = 0): number {
+  if (Array.isArray(node)) return Math.max(depth, ...node.map((n) => maxParallelDepth(n, depth)));
+  if (node === null || typeof node !== 'object') return depth;
+  let best = depth;
+  for (const [k, v] of Object.entries(node)) best = Math.max(best, maxParallelDepth(v, k === 'parallel' ? depth + 1 : depth));
+  return best;
+}

@@ -1,0 +1,119 @@
+import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
+import { canonicalJson, sha256Hex } from '../../../src/source/canonical-json.js';
+import type { Json } from '../../../src/source/tree.js';
+import { gcpWorkflowsTarget } from '../../../src/targets/gcp-workflows/index.js';
+import type { Artifact } from '../../../src/targets/target.js';
+import { type IR, IR_VERSION, type IRParameter, type IRStep, type IRString } from '../../../src/ir/types.js';
+import { VirtualClock } from './interpreter/clock.js';
+import { Interpreter } from './interpreter/engine.js';
+import type { Value } from './interpreter/expr.js';
+import { fakeBatch, type FakeBatchOptions, type JobRecord } from './interpreter/fake-batch.js';
+
+export const ORIGIN = { file: 'flow.yaml', line: 1, col: 1 };
+export const lit = (value: string): IRString => (value === '' ? [] : [{ kind: 'lit', value }]);
+
+/** A step with everything defaulted; override what a test cares about. */
+export function step(id: string, over: Partial<IRStep> = {}): IRStep {
+  return {
+    id,
+    needs: [],
+    image: 'python:3.12-slim',
+    exec: { kind: 'command', argv: [lit('python'), lit(`${id}.py`)] },
+    env: [],
+    resources: { cpuMillis: 1000, memoryMiB: 2048, gpu: 0 },
+    retry: null,
+    timeoutSeconds: null,
+    foreach: null,
+    origin: ORIGIN,
+    ...over,
+  };
+}
+
+export const param = (p: Partial<IRParameter> & { name: string }): IRParameter => ({ type: 'string', required: false, origin: ORIGIN, ...p });
+
+/** An IR from steps (edges from their `needs`) and extras. */
+export function makeIR(steps: IRStep[], over: Partial<IR> = {}): IR {
+  const values: Record<string, Json> = { app: { region: 'eu' } };
+  const order = new Map(steps.map((s, i) => [s.id, i]));
+  const edges = steps.flatMap((s) => s.needs.map((n) => [n, s.id] as [string, string]));
+  edges.sort((a, b) => (order.get(a[0]) as number) - (order.get(b[0]) as number) || (order.get(a[1]) as number) - (order.get(b[1]) as number));
+  return {
+    irVersion: IR_VERSION,
+    flowcVersion: '0.1.0',
+    flow: { name: 'demo', description: null, source: 'flow.yaml', sourceHash: '0'.repeat(64) },
+    config: { hash: sha256Hex(canonicalJson(values)), values },
+    parameters: [],
+    schedule: null,
+    steps,
+    edges,
+    targets: { 'gcp-workflows': { project: 'my-project', region: 'us-central1', serviceAccount: 'runner@my-project.iam.gserviceaccount.com' } },
+    ...over,
+  };
+}
+
+export function compile(ir: IR): { artifacts: Artifact[]; diagnostics: DiagnosticBag; yaml: string } {
+  const diagnostics = new DiagnosticBag();
+  const artifacts = gcpWorkflowsTarget.compile(ir, { diagnostics });
+  const yaml = artifacts.find((a) => a.primary)?.contents ?? '';
+  return { artifacts, diagnostics, yaml };
+}
+
+export interface Execution {
+  jobs: JobRecord[];
+  result: Value;
+  error: unknown;
+  clock: VirtualClock;
+}
+
+/** Runs a definition in the interpreter with the fake Batch connector. */
+export async function execute(
+  yaml: string,
+  args: Value,
+  fake: Omit<FakeBatchOptions, 'clock'> = {},
+): Promise<Execution> {
+  const clock = new VirtualClock();
+  const { connector, jobs } = fakeBatch({ clock, ...fake });
+  const interp = Interpreter.fromYaml(yaml, {
+    clock,
+    connectors: { 'googleapis.batch.v1.projects.locations.jobs.create': connector },
+    env: {
+      GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: '0b5c2d7e-1a2b-4c3d-8e9f-0123456789ab',
+      GOOGLE_CLOUD_PROJECT_ID: 'env-project',
+      GOOGLE_CLOUD_LOCATION: 'europe-west4',
+    },
+  });
+  try {
+    const result = await interp.run(args);
+    return { jobs, result, error: null, clock };
+  } catch (error) {
+    return { jobs, result: null, error, clock };
+  }
+}
+
+/** The successful jobs of an execution: one per step, one per foreach item. */
+export const succeeded = (e: Execution): JobRecord[] => e.jobs.filter((j) => !j.failed);
+
+/**
+ * Checks an execution against the IR: every step ran exactly once (foreach steps once per item)
+ * and every needs edge held in virtual time. Returns problems (empty when all is well).
+ */
+export function checkExecution(ir: IR, e: Execution): string[] {
+  const problems: string[] = [];
+  if (e.error) problems.push(`execution failed: ${String((e.error as Error).message ?? e.error)}`);
+  const ok = succeeded(e);
+  const spans = new Map<string, { start: number; end: number }>();
+  for (const s of ir.steps) {
+    const jobs = ok.filter((j) => j.step === s.id);
+    const expected = s.foreach ? s.foreach.items.length : 1;
+    if (jobs.length !== expected) problems.push(`step ${s.id} ran ${jobs.length} times, expected ${expected}`);
+    if (jobs.length > 0) spans.set(s.id, { start: Math.min(...jobs.map((j) => j.start)), end: Math.max(...jobs.map((j) => j.end)) });
+  }
+  for (const [from, to] of ir.edges) {
+    const a = spans.get(from);
+    const b = spans.get(to);
+    // Any attempt of `to` (failed ones too) must start after `from` finished.
+    const firstTo = Math.min(...e.jobs.filter((j) => j.step === to).map((j) => j.start));
+    if (a && b && firstTo < a.end) problems.push(`edge ${from} -> ${to}: ${to} started at ${firstTo}, before ${from} ended at ${a.end}`);
+  }
+  return problems;
+}

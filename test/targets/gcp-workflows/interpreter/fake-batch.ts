@@ -1,0 +1,80 @@
+import type { VirtualClock } from './clock.js';
+import type { Connector } from './engine.js';
+import { type Value, WorkflowsError } from './expr.js';
+
+/** One Batch job the fake connector ran. */
+export interface JobRecord {
+  jobId: string;
+  parent: string;
+  step: string;
+  item: string | null;
+  start: number;
+  end: number;
+  failed: boolean;
+  entrypoint: string | null;
+  commands: string[];
+  env: Record<string, string>;
+  body: Value;
+  timeout: number;
+}
+
+export interface FakeBatchOptions {
+  clock: VirtualClock;
+  /** Virtual seconds a job of this step (and item) runs; default 10. */
+  duration?: (step: string, item: string | null) => number;
+  /** How many first attempts of this step (and item) fail; default 0. */
+  failures?: (step: string, item: string | null) => number;
+}
+
+const BATCH_JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * A fake `googleapis.batch.v1.projects.locations.jobs.create` connector: checks the request the
+ * way Batch would (job id pattern, unique ids, container and resources present), waits the job's
+ * virtual duration, records it, and fails the call when the job is set to fail.
+ */
+export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jobs: JobRecord[] } {
+  const jobs: JobRecord[] = [];
+  const seen = new Set<string>();
+  const attempts = new Map<string, number>();
+  const connector: Connector = async (args) => {
+    const jobId = args.jobId as string;
+    if (!BATCH_JOB_ID.test(jobId)) throw new Error(`invalid Batch job id ${jobId}`);
+    if (seen.has(jobId)) throw new Error(`Batch job id reused: ${jobId}`);
+    seen.add(jobId);
+    const body = args.body as Record<string, Value>;
+    const group = (body.taskGroups as Record<string, Value>[])[0] as Record<string, Value>;
+    const spec = group.taskSpec as Record<string, Value>;
+    const container = ((spec.runnables as Record<string, Value>[])[0] as Record<string, Value>).container as Record<string, Value>;
+    const env = (spec.environment as Record<string, Value>).variables as Record<string, string>;
+    for (const [k, v] of Object.entries(env)) if (typeof v !== 'string') throw new Error(`env ${k} is not a string`);
+    if (typeof container.imageUri !== 'string') throw new Error('no image');
+    const compute = spec.computeResource as Record<string, Value>;
+    if (typeof compute.cpuMilli !== 'number' || typeof compute.memoryMib !== 'number') throw new Error('no computeResource');
+    const step = env.FLOWC_STEP as string;
+    const item = env.FLOWC_ITEM ?? null;
+    const key = `${step}\u0000${item}`;
+    const n = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, n);
+    const start = options.clock.now;
+    await options.clock.sleep(options.duration?.(step, item) ?? 10);
+    const failed = n <= (options.failures?.(step, item) ?? 0);
+    jobs.push({
+      jobId,
+      parent: args.parent as string,
+      step,
+      item,
+      start,
+      end: options.clock.now,
+      failed,
+      entrypoint: (container.entrypoint as string | null) ?? null,
+      commands: (container.commands as string[]) ?? [],
+      env,
+      body,
+      timeout: ((args.connector_params as Record<string, Value>).timeout as number) ?? 1800,
+    });
+    if (failed) throw new WorkflowsError(['OperationError'], `job ${jobId} failed`);
+    return { name: `${args.parent as string}/jobs/${jobId}`, status: { state: 'SUCCEEDED' } };
+  };
+  return { connector, jobs };
+}

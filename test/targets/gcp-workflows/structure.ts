@@ -1,0 +1,74 @@
+import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { IR } from '../../../src/ir/types.js';
+
+const schema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../schemas/targets/gcp-workflows.schema.json'), 'utf8')) as object;
+const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false }).compile(schema);
+
+/** Schema errors of a definition (empty when valid). */
+export function schemaErrors(yaml: string): string[] {
+  const doc = parse(yaml, { version: '1.1' }) as unknown;
+  if (validate(doc)) return [];
+  return (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+}
+
+type Steps = Record<string, Record<string, unknown>>[];
+
+/**
+ * Walks `main` as the engine would order it and checks the structure against the IR: every flow
+ * step is called exactly once, and for every needs edge a -> b, a's call finishes before b's call
+ * can start (a is earlier in a step list that b's call belongs to, never in a sibling branch).
+ */
+export function structureProblems(ir: IR, yaml: string): string[] {
+  const doc = parse(yaml, { version: '1.1' }) as Record<string, { steps: Steps }>;
+  const problems: string[] = [];
+  const preds = new Map<string, Set<string>>();
+  const count = new Map<string, number>();
+
+  // Returns the flow steps called inside `steps`, given the steps guaranteed done before it.
+  const walk = (steps: Steps, before: Set<string>): Set<string> => {
+    const done = new Set(before);
+    const inside = new Set<string>();
+    for (const s of steps) {
+      const body = Object.values(s)[0] as Record<string, unknown>;
+      const here = walkStep(body, done);
+      for (const id of here) {
+        done.add(id);
+        inside.add(id);
+      }
+    }
+    return inside;
+  };
+  const walkStep = (body: Record<string, unknown>, before: Set<string>): Set<string> => {
+    if (body.call === 'flowc_step') {
+      const id = (body.args as Record<string, unknown>).step as string;
+      count.set(id, (count.get(id) ?? 0) + 1);
+      preds.set(id, new Set(before));
+      return new Set([id]);
+    }
+    if (body.parallel) {
+      const p = body.parallel as Record<string, unknown>;
+      if (p.for) return walk((p.for as { steps: Steps }).steps, before);
+      const out = new Set<string>();
+      for (const b of p.branches as Record<string, { steps: Steps }>[]) for (const id of walk((Object.values(b)[0] as { steps: Steps }).steps, before)) out.add(id);
+      return out;
+    }
+    if (body.for) return walk((body.for as { steps: Steps }).steps, before);
+    if (body.steps) return walk(body.steps as Steps, before);
+    if (body.switch) {
+      const out = new Set<string>();
+      for (const c of body.switch as { steps: Steps }[]) for (const id of walk(c.steps, before)) out.add(id);
+      return out;
+    }
+    return new Set();
+  };
+  walk((doc.main as { steps: Steps }).steps, new Set());
+  for (const s of ir.steps) {
+    const n = count.get(s.id) ?? 0;
+    if (n !== 1) problems.push(`step ${s.id} is called ${n} times in main`);
+  }
+  for (const [a, b] of ir.edges) if (!preds.get(b)?.has(a)) problems.push(`edge ${a} -> ${b} is not enforced by the structure`);
+  return problems;
+}
