@@ -13,7 +13,10 @@ export const EXIT = { ok: 0, inputErrors: 1, usage: 2, internal: 70 } as const;
 
 /** A usage problem found after commander parsed the arguments (exit 2). */
 export class UsageError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: 'FLOWC002' | 'FLOWC003' = 'FLOWC003',
+  ) {
     super(message);
     this.name = 'UsageError';
   }

@@ -38,7 +38,6 @@ export const CODES = {
   FLOWC301: { severity: 'error', title: 'Unknown step in needs' },
   FLOWC302: { severity: 'error', title: 'Dependency cycle' },
   FLOWC303: { severity: 'error', title: 'A step needs exactly one of run and command' },
-  FLOWC304: { severity: 'error', title: 'Invalid name' },
   FLOWC305: { severity: 'error', title: 'Invalid duration' },
   FLOWC306: { severity: 'error', title: 'Invalid memory quantity' },
   FLOWC307: { severity: 'error', title: 'Invalid CPU quantity' },

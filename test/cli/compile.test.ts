@@ -114,9 +114,9 @@ describe('flowc compile', () => {
   });
 
   it.each([
-    [['compile', 'ml/flow.yaml', '--target', 'nope'], /unknown target 'nope'/],
+    [['compile', 'ml/flow.yaml', '--target', 'nope'], /error FLOWC002: unknown target 'nope'/],
     [['compile', 'ml/flow.yaml'], /required option/],
-    [['compile', 'ml/flow.yaml', '--target', 'ir', '--out', 'x', '-o', 'y'], /either --out DIR or -o FILE/],
+    [['compile', 'ml/flow.yaml', '--target', 'ir', '--out', 'x', '-o', 'y'], /error FLOWC003: use either --out DIR or -o FILE/],
     [['compile', 'ml/flow.yaml', '--target', 'ir', '--check'], /--check compares with the files in --out/],
     [['compile', 'ml/flow.yaml', '--target', 'ir', '--config', 'app'], /--config expects NAME=FILE/],
     [['compile', 'ml/flow.yaml', '--target', 'ir', '--diagnostics', 'xml'], /Allowed choices are text, json/],
@@ -131,6 +131,14 @@ describe('flowc compile', () => {
     writeFileSync(join(work, 'x'), '');
     const r = await runCli(['compile', ...ml, '--target', 'ir,ir2'], { cwd: work });
     expect(r.code).toBe(2);
+  });
+
+  it('an output folder that cannot be written is FLOWC004, exit 1, and nothing is written', async () => {
+    writeFileSync(join(work, 'blocker'), 'a file where a folder should be');
+    const r = await runCli(['compile', ...ml, '--target', 'ir', '--out', 'blocker/out'], { cwd: work });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^flowc: error FLOWC004: cannot write blocker\/out: (ENOTDIR|EEXIST); no file was changed$/m);
+    expect(readFileSync(join(work, 'blocker'), 'utf8')).toBe('a file where a folder should be');
   });
 
   it('a missing flow file is an input error with FLOWC001', async () => {
