@@ -94,7 +94,7 @@ export const CODES = {
   FLOWC612: { severity: 'error', title: 'Argo: a scheduled flow has a required parameter without a default' },
   FLOWC613: { severity: 'warning', title: 'Argo: FLOWC_CONFIG left out, the WorkflowTemplate would exceed the object size limit' },
   FLOWC620: { severity: 'error', title: 'Step Functions: a scheduled flow has a required parameter without a default' },
-  FLOWC621: { severity: 'warning', title: 'Step Functions: FLOWC_CONFIG left out, too large for the container overrides limit' },
+  FLOWC621: { severity: 'warning', title: 'Step Functions: FLOWC_CONFIG left out, to fit the container overrides or definition size limit' },
   FLOWC622: { severity: 'error', title: 'Step Functions: the schedule restricts both day of month and day of week' },
   FLOWC623: { severity: 'warning', title: 'Step Functions: no schedule file, the state machine ARN or the scheduler role is not set' },
   FLOWC624: { severity: 'warning', title: 'Step Functions: steps with different images share one job or task definition' },

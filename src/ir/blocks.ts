@@ -16,7 +16,8 @@ export interface LoweredGraph {
   exact: boolean;
   /**
    * For a non-series-parallel graph: each pair [a, b] where b now waits for a although the flow
-   * does not require it (the concurrency given up), sorted. Empty when exact.
+   * does not require it (the concurrency given up), sorted by the steps' positions in the IR's
+   * (topological) step order, first a then b. Empty when exact.
    */
   addedOrderings: [string, string][];
 }

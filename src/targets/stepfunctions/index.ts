@@ -1,0 +1,162 @@
+import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { lowerGraph } from '../../ir/lower-blocks.js';
+import type { IR, IROrigin } from '../../ir/types.js';
+import type { Span } from '../../source/span.js';
+import type { Artifact, Target, TargetContext } from '../target.js';
+import type { Block } from '../../ir/blocks.js';
+import { checkDefinition, checkItems, checkNumbers, checkOverrides, DEFINITION_MAX_BYTES, OVERRIDES_MAX_CHARS, overridesChars, overridesLimitName } from './limits.js';
+import { buildMachine, type Machine } from './machine.js';
+import { readOptions, SFN_OPTIONS_SCHEMA, type SfnOptions } from './options.js';
+import { scheduleRequest, toAwsCron } from './schedule.js';
+import { toJsonText, utf8Bytes } from './serialize.js';
+
+/** How many added orderings the FLOWC605 warning lists before summarising. */
+const LIST_CAP = 20;
+
+const span = (o: IROrigin): Span => ({ file: o.file, line: o.line, col: o.col });
+
+/**
+ * `--target stepfunctions` (alias `sfn`): an Amazon States Language state machine
+ * (`<name>.asl.json`) running each step as an AWS Batch job (or ECS task), plus an EventBridge
+ * Scheduler `CreateSchedule` request (`<name>.schedule.json`) when the flow has a schedule.
+ * SPEC section 6; docs/targets/stepfunctions.md.
+ */
+export const stepFunctionsTarget: Target = {
+  id: 'stepfunctions',
+  aliases: ['sfn'],
+  description: 'AWS Step Functions state machine (ASL) running each step as an AWS Batch job or ECS task',
+  files: ['<name>.asl.json', '<name>.schedule.json'],
+  optionsSchema: SFN_OPTIONS_SCHEMA,
+  compile(ir: IR, ctx: TargetContext): Artifact[] {
+    const { diagnostics } = ctx;
+    const before = diagnostics.errors().length;
+    const flowSpan = span({ file: ir.flow.source, line: 1, col: 1 });
+    const options = readOptions(ir);
+    const lowered = lowerGraph(ir);
+    if (!lowered.exact) {
+      const ps = lowered.addedOrderings;
+      const listed = ps.slice(0, LIST_CAP).map(([a, b]) => `${b} waits for ${a}`).join(', ');
+      const more = ps.length > LIST_CAP ? `, and ${ps.length - LIST_CAP} more` : '';
+      // Point at the first step made to wait: that is where the flow's shape costs concurrency.
+      const waiting = ir.steps.find((s) => s.id === ps[0]?.[1]);
+      diagnostics.report(
+        'FLOWC605',
+        `the step graph is not series-parallel, so nested Parallel states cannot express it exactly; added orderings: ${listed}${more}`,
+        waiting ? span(waiting.origin) : flowSpan,
+        ['docs/lowering.md explains the lowering; it never runs slower than level-by-level flattening'],
+      );
+    }
+    warnSharedDefinitions(ir, options, diagnostics);
+    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, diagnostics });
+    for (const { step, state } of machine.itemLists) checkItems({ step, state, span: span(step.origin), diagnostics });
+    for (const step of ir.steps) checkNumbers({ step, span: span(step.origin), diagnostics });
+    checkDefinition({ text: asl, span: flowSpan, diagnostics });
+    const schedule = buildSchedule(ir, options, diagnostics);
+    if (diagnostics.errors().length > before) return [];
+    const out: Artifact[] = [{ path: `${ir.flow.name}.asl.json`, contents: asl, primary: true }];
+    if (schedule) out.push({ path: `${ir.flow.name}.schedule.json`, contents: toJsonText(schedule) });
+    return out;
+  },
+};
+
+/**
+ * Builds the machine and its text so it fits, in this order of preference: FLOWC_CONFIG in every
+ * step, pretty-printed; compact (serialize.ts); without FLOWC_CONFIG. FLOWC_CONFIG is left out of
+ * every step or none (steps see the same environment; FLOWC_CONFIG_HASH stays, and the lockfile
+ * holds the config), with warning FLOWC621, when it pushes a step's container overrides over the
+ * 8,192-character limit or the definition over 1 MB. What still does not fit is an error
+ * (checkOverrides here, checkDefinition by the caller).
+ */
+function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
+  const build = (includeConfig: boolean) => buildMachine({ ir: o.ir, block: o.block, options: o.options, includeConfig });
+  const text = (m: Machine) => {
+    const pretty = toJsonText(m.definition, 'pretty');
+    return utf8Bytes(pretty) <= DEFINITION_MAX_BYTES ? pretty : toJsonText(m.definition, 'compact');
+  };
+  let machine = build(true);
+  let asl = text(machine);
+  const tooBig = machine.tasks.find((t) => overridesChars(t.task.overrides) > OVERRIDES_MAX_CHARS);
+  if (tooBig) {
+    const size = overridesChars(tooBig.task.overrides);
+    o.diagnostics.report(
+      'FLOWC621',
+      `FLOWC_CONFIG is left out of every step: with it, step '${tooBig.step.id}' has container overrides of ${size} characters, ${size - OVERRIDES_MAX_CHARS} over ${overridesLimitName(o.options.compute)} limit of ${OVERRIDES_MAX_CHARS}; steps still get FLOWC_CONFIG_HASH`,
+      span(tooBig.step.origin),
+    );
+  } else if (utf8Bytes(asl) > DEFINITION_MAX_BYTES) {
+    const smaller = build(false);
+    const smallerText = text(smaller);
+    if (utf8Bytes(smallerText) <= DEFINITION_MAX_BYTES) {
+      const size = utf8Bytes(asl);
+      o.diagnostics.report(
+        'FLOWC621',
+        `FLOWC_CONFIG is left out of every step: with it, the state machine definition is ${size} bytes, ${size - DEFINITION_MAX_BYTES} over Step Functions' limit of ${DEFINITION_MAX_BYTES} bytes (1 MB); steps still get FLOWC_CONFIG_HASH`,
+        span({ file: o.ir.flow.source, line: 1, col: 1 }),
+      );
+      machine = smaller;
+      asl = smallerText;
+    }
+  }
+  if (tooBig) {
+    machine = build(false);
+    asl = text(machine);
+  }
+  for (const { step, task } of machine.tasks) {
+    checkOverrides({ step, overrides: task.overrides, compute: o.options.compute, span: span(step.origin), diagnostics: o.diagnostics });
+  }
+  return { machine, asl };
+}
+
+/** A Batch job (and an ECS task) cannot override its image: say so when images share a definition. */
+function warnSharedDefinitions(ir: IR, options: SfnOptions, diagnostics: DiagnosticBag): void {
+  const byDefinition = new Map<string, string[]>();
+  for (const step of ir.steps) {
+    const def = options.compute === 'batch' ? options.jobDefinitionFor(step.image) : options.ecs.taskDefinitionFor(step.image);
+    const images = byDefinition.get(def) ?? [];
+    if (!images.includes(step.image)) images.push(step.image);
+    byDefinition.set(def, images);
+  }
+  const kind = options.compute === 'batch' ? 'job definition' : 'task definition';
+  const mapKey = options.compute === 'batch' ? 'targets.stepfunctions.jobDefinitions' : 'targets.stepfunctions.ecs.taskDefinitions';
+  for (const [def, images] of byDefinition) {
+    if (images.length < 2) continue;
+    diagnostics.report(
+      'FLOWC624',
+      `steps with images ${images.map((i) => `'${i}'`).join(', ')} all run ${kind} '${def}', whose image they cannot override; map each image to its own ${kind} with ${mapKey}`,
+      span({ file: ir.flow.source, line: 1, col: 1 }),
+    );
+  }
+}
+
+function buildSchedule(ir: IR, options: SfnOptions, diagnostics: DiagnosticBag): Record<string, unknown> | null {
+  const schedule = ir.schedule;
+  if (!schedule) return null;
+  const at = span(schedule.origin);
+  for (const p of ir.parameters) {
+    if (!p.required) continue;
+    diagnostics.report(
+      'FLOWC620',
+      `parameter '${p.name}' is required and has no default, but the flow has a schedule: a scheduled execution starts with the default input, so give '${p.name}' a default`,
+      span(p.origin),
+    );
+  }
+  const cron = toAwsCron(schedule.cron);
+  if (!cron.ok) {
+    diagnostics.report('FLOWC622', cron.error, at);
+    return null;
+  }
+  const { stateMachineArn, roleArn } = options.schedule;
+  if (stateMachineArn === null || roleArn === null) {
+    const missing = [
+      stateMachineArn === null ? 'stateMachineArn (or region and account)' : null,
+      roleArn === null ? 'scheduleRoleArn' : null,
+    ].filter((x) => x !== null);
+    diagnostics.report(
+      'FLOWC623',
+      `no ${ir.flow.name}.schedule.json written: the EventBridge Scheduler schedule must name the state machine and the role that starts it; set targets.stepfunctions.${missing.join(' and ')}`,
+      at,
+    );
+    return null;
+  }
+  return scheduleRequest({ ir, schedule, expression: cron.expression, options: { ...options.schedule, stateMachineArn, roleArn } });
+}

@@ -1,0 +1,91 @@
+import type { IRForeach, IRStep, IRString } from '../../ir/types.js';
+import type { Json } from '../../source/tree.js';
+import type { AslState } from './task.js';
+import { PARAMS_PATH } from './render-string.js';
+
+/**
+ * Static foreach as an inline `Map` state (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html).
+ *
+ * The items are known at compile time, so flowc formats every `${item...}` text itself (strings as
+ * written, anything else as JSON, as every flowc target does) and a `Pass` state puts the list of
+ * texts into the state's input (`Result` is copied verbatim, never interpreted). Each iteration gets
+ * `{ params, item }` through `ItemSelector`, the item being a map from keys (`_0` is the whole item,
+ * FLOWC_ITEM) to texts. So Step Functions never has to turn JSON into text, and item text cannot
+ * be read as a path or an intrinsic function.
+ */
+export interface ItemPlan {
+  /** The key of an item path's text in `$.item`. */
+  keyOf(path: (string | number)[]): string;
+  /** One map of texts per item. */
+  texts: Record<string, string>[];
+}
+
+/** Where the items' texts sit in the input of the Map state. */
+export const ITEMS_PATH = '$.items';
+
+export function planItems(step: IRStep, foreach: IRForeach): ItemPlan {
+  const paths: (string | number)[][] = [[]];
+  const ids = new Map<string, string>([[JSON.stringify([]), '_0']]);
+  const visit = (s: IRString) => {
+    for (const part of s) {
+      if (part.kind !== 'item') continue;
+      const id = JSON.stringify(part.path);
+      if (ids.has(id)) continue;
+      ids.set(id, `_${paths.length}`);
+      paths.push(part.path);
+    }
+  };
+  if (step.exec.kind === 'run') visit(step.exec.script);
+  else step.exec.argv.forEach(visit);
+  step.env.forEach((e) => visit(e.value));
+  return {
+    keyOf: (path) => {
+      const key = ids.get(JSON.stringify(path));
+      if (key === undefined) throw new Error(`internal: item path ${JSON.stringify(path)} was not planned`);
+      return key;
+    },
+    texts: foreach.items.map((item) => Object.fromEntries(paths.map((p) => [ids.get(JSON.stringify(p)) as string, itemText(at(item, p))]))),
+  };
+}
+
+/** How a (part of an) item reads as text: strings as written, anything else as JSON. */
+export function itemText(value: Json | undefined): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function at(item: Json, path: (string | number)[]): Json | undefined {
+  let cur: Json | undefined = item;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = Array.isArray(cur) ? cur[Number(seg)] : (cur as Record<string, Json>)[String(seg)];
+  }
+  return cur;
+}
+
+/** The Pass state that places the item texts where the Map state reads them. */
+export function itemsState(plan: ItemPlan): AslState {
+  return { Type: 'Pass', Result: plan.texts, ResultPath: ITEMS_PATH };
+}
+
+/**
+ * The Map state running `task` (named `taskName`) once per item, at most `parallelism` at once
+ * (0: no limit of flowc's). `hasParams` says whether the state input carries `params`.
+ */
+export function mapState(o: { taskName: string; task: AslState; parallelism: number | null; hasParams: boolean }): AslState {
+  const selector: Record<string, string> = {};
+  if (o.hasParams) selector['params.$'] = PARAMS_PATH;
+  selector['item.$'] = '$$.Map.Item.Value';
+  return {
+    Type: 'Map',
+    ItemsPath: ITEMS_PATH,
+    ItemSelector: selector,
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: o.taskName,
+      States: { [o.taskName]: { ...o.task, End: true } },
+    },
+    MaxConcurrency: o.parallelism ?? 0,
+    ResultPath: null,
+  };
+}
