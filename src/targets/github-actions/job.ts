@@ -1,0 +1,197 @@
+import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { stepEnv } from '../../ir/env.js';
+import type { IR, IREnvVar, IRStep, IRString } from '../../ir/types.js';
+import type { Span } from '../../source/span.js';
+import type { Json } from '../../source/tree.js';
+import { MAX_EXPRESSION_LENGTH, renderTemplate, type RenderedScalar } from './expressions.js';
+import type { GhaOptions, Runner } from './options.js';
+import { originSpan } from './origin.js';
+import { envTemplate, shellCommand, shellScript, type RenderScope } from './render-string.js';
+import { retryLoop, retryWaits } from './retry-loop.js';
+import { itemPathsIn, itemSlots, valueAt, valueText, type ItemSlot } from './runtime-vars.js';
+import { ordered } from './serialize.js';
+
+/** GitHub expands one matrix to at most 256 jobs (https://docs.github.com/en/actions/reference/limits). */
+export const MAX_MATRIX_JOBS = 256;
+/** The FLOWC_* variables that are the same for every job, set once at the workflow level. */
+export const WORKFLOW_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
+
+/** What every job is built from. */
+export interface JobContext {
+  ir: IR;
+  options: GhaOptions;
+  diagnostics: DiagnosticBag;
+  /** The expression for a parameter's value as text (see parameters.ts). */
+  paramExpr: (name: string) => string;
+  /** Job id by step id (see job-ids.ts). */
+  jobIds: Map<string, string>;
+}
+
+/** How a step's strings render: its id, the flow name, its item slots, parameter expressions. */
+export function scopeFor({ ctx, step, slots }: { ctx: JobContext; step: IRStep; slots: readonly ItemSlot[] }): RenderScope {
+  return { stepId: step.id, flowName: ctx.ir.flow.name, slots, paramExpr: ctx.paramExpr };
+}
+
+/**
+ * One job for one step (SPEC section 6): where it runs (runs-on, container), how long, its
+ * matrix for a static foreach, its env (FLOWC_STEP, FLOWC_ITEM*, the flow's env) and one step
+ * running the shell text.
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobs
+ */
+export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown> {
+  const { ir, options, diagnostics, jobIds } = ctx;
+  const span = originSpan(step.origin);
+  const items = step.foreach?.items ?? null;
+  const emptyForeach = items !== null && items.length === 0;
+  const usedPaths = [
+    ...(step.exec.kind === 'run' ? itemPathsIn(step.exec.script) : step.exec.argv.flatMap(itemPathsIn)),
+    ...step.env.flatMap((e) => itemPathsIn(e.value)),
+  ];
+  const slots = items !== null && !emptyForeach ? itemSlots(usedPaths) : [];
+  const scope = scopeFor({ ctx, step, slots });
+
+  checkNoNul(step, diagnostics);
+
+  const gpu = step.resources.gpu > 0;
+  if (gpu && options.gpuRunsOn === null) {
+    diagnostics.report(
+      'FLOWC631',
+      `step '${step.id}' asks for ${step.resources.gpu} GPU(s) but targets.github-actions.gpuRunsOn is not set; it runs on runsOn`,
+      span,
+    );
+  }
+  const runsOn = gpu ? (options.gpuRunsOn ?? options.runsOn) : options.runsOn;
+
+  let strategy: Record<string, unknown> | undefined;
+  if (items !== null && !emptyForeach) {
+    if (items.length > MAX_MATRIX_JOBS) {
+      diagnostics.report(
+        'FLOWC603',
+        `step '${step.id}' has a foreach of ${items.length} items; a GitHub Actions matrix expands to at most ${MAX_MATRIX_JOBS} jobs (${items.length - MAX_MATRIX_JOBS} over)`,
+        span,
+      );
+    }
+    strategy = ordered('strategy', {
+      'fail-fast': false,
+      'max-parallel': step.foreach?.parallelism ?? undefined,
+      matrix: { include: matrixEntries(items, slots) },
+    });
+  }
+
+  const env: Record<string, string> = {};
+  const setEnv = (name: string, value: RenderedScalar) => {
+    checkExpressionLength({ value, what: `env ${name} of step '${step.id}'`, span, diagnostics });
+    env[name] = value.text;
+  };
+  if (!emptyForeach) {
+    for (const v of stepEnv(ir, step)) {
+      if (WORKFLOW_ENV.has(v.name)) continue;
+      setEnv(v.name, renderTemplate(envTemplate(v.value, scope)));
+      if (v.name === 'FLOWC_ITEM') {
+        for (const slot of slots.slice(1)) setEnv(slot.envVar, renderTemplate([{ kind: 'expr', expr: `matrix.${slot.matrixKey}` }]));
+      }
+    }
+  } else {
+    env.FLOWC_STEP = renderTemplate([{ kind: 'text', text: step.id }]).text;
+  }
+
+  const script = emptyForeach ? 'echo "flowc: foreach over an empty list, nothing to run"\n' : jobScript(step, scope);
+  const run = renderTemplate([{ kind: 'text', text: script }]);
+  checkExpressionLength({ value: run, what: `the script of step '${step.id}'`, span, diagnostics });
+
+  const jobId = jobIds.get(step.id) as string;
+  const displayName = renderTemplate([{ kind: 'text', text: step.id }]).text;
+  return ordered('job', {
+    name: jobId === step.id ? undefined : displayName,
+    needs: step.needs.length > 0 ? step.needs.map((n) => jobIds.get(n) ?? n) : undefined,
+    'runs-on': runnerValue(runsOn),
+    container: options.container ? container(step.image, gpu ? options.gpuContainerOptions : '') : undefined,
+    'timeout-minutes': timeoutMinutes(step),
+    strategy,
+    env,
+    steps: [ordered('step', { name: displayName, run: run.text })],
+  });
+}
+
+function runnerValue(r: Runner): string | string[] {
+  const label = (s: string) => renderTemplate([{ kind: 'text', text: s }]).text;
+  return typeof r === 'string' ? label(r) : r.map(label);
+}
+
+/** `container: image`, or the long form when docker options are needed (a GPU step). */
+function container(image: string, dockerOptions: string): unknown {
+  const img = renderTemplate([{ kind: 'text', text: image }]).text;
+  return dockerOptions === '' ? img : ordered('container', { image: img, options: renderTemplate([{ kind: 'text', text: dockerOptions }]).text });
+}
+
+/**
+ * The job's shell text. Exec form: the argv as shell words (`exec` so the program gets the
+ * job's signals); a `run` script as written. With a retry policy the command runs in a bounded
+ * loop; a `run` script is first kept in a single-quoted variable and run by `sh -c` per attempt.
+ */
+function jobScript(step: IRStep, scope: RenderScope): string {
+  if (step.exec.kind === 'command') {
+    const cmd = shellCommand(step.exec.argv, scope);
+    return step.retry && step.retry.limit > 0 ? retryLoop({ command: cmd, retry: step.retry }) : `exec ${cmd}\n`;
+  }
+  const script = shellScript(step.exec.script, scope);
+  // GitHub refuses an empty `run`; an empty script does nothing, as with `sh -c ''`.
+  if (script.trim() === '') return `# flowc: the run script of this step is empty\n${script}`;
+  if (!step.retry || step.retry.limit === 0) return script;
+  const quoted = `'${script.replaceAll("'", `'\\''`)}'`;
+  return `flowc_script=${quoted}\n${retryLoop({ command: 'sh -c "$flowc_script"', retry: step.retry })}`;
+}
+
+/**
+ * `timeout-minutes` bounds the whole job, every attempt included, so with a retry policy it is
+ * the per-attempt timeout times the attempts plus the waits between them; rounded up.
+ */
+function timeoutMinutes(step: IRStep): number | undefined {
+  if (step.timeoutSeconds === null) return undefined;
+  let seconds = step.timeoutSeconds;
+  if (step.retry && step.retry.limit > 0) {
+    seconds = step.timeoutSeconds * (step.retry.limit + 1) + retryWaits(step.retry).reduce((a, b) => a + b, 0);
+  }
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
+/**
+ * One `include` entry per item: `item` holds the item as text, and one key per item path the
+ * step uses. GitHub documents no expansion for identical `include` entries, so when a list
+ * repeats an item every entry also gets a `flowc_index` key and each item stays its own job.
+ */
+function matrixEntries(items: readonly Json[], slots: readonly ItemSlot[]): Record<string, string | number>[] {
+  const entries = items.map((item) => {
+    const e: Record<string, string | number> = {};
+    for (const slot of slots) {
+      e[slot.matrixKey] = renderTemplate([{ kind: 'text', text: valueText(valueAt(item, slot.path)) }]).text;
+    }
+    return e;
+  });
+  const seen = new Set(entries.map((e) => JSON.stringify(e)));
+  if (seen.size < entries.length) entries.forEach((e, i) => (e.flowc_index = i));
+  return entries;
+}
+
+/** GitHub builds one expression per scalar; one longer than 21,000 characters is refused at run time. */
+function checkExpressionLength({ value, what, span, diagnostics }: { value: RenderedScalar; what: string; span: Span; diagnostics: DiagnosticBag }): void {
+  if (value.expressionLength <= MAX_EXPRESSION_LENGTH) return;
+  diagnostics.report(
+    'FLOWC604',
+    `${what} is too long for GitHub Actions: with its run-time values and any literal '\${{' text it becomes one expression of ${value.expressionLength} characters, and GitHub accepts at most ${MAX_EXPRESSION_LENGTH} (${value.expressionLength - MAX_EXPRESSION_LENGTH} over)`,
+    span,
+  );
+}
+
+/** A NUL character cannot travel through a workflow file, an environment value or an argv. */
+function checkNoNul(step: IRStep, diagnostics: DiagnosticBag): void {
+  const strings: [string, IRString][] = [];
+  if (step.exec.kind === 'run') strings.push(['run', step.exec.script]);
+  else step.exec.argv.forEach((a, i) => strings.push([`command[${i}]`, a]));
+  step.env.forEach((e: IREnvVar) => strings.push([`env.${e.name}`, e.value]));
+  for (const [where, s] of strings) {
+    if (s.some((p) => p.kind === 'lit' && p.value.includes('\0'))) {
+      diagnostics.report('FLOWC604', `steps.${step.id}.${where} contains a NUL character, which GitHub Actions cannot pass to a job`, originSpan(step.origin));
+    }
+  }
+}

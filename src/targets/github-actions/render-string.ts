@@ -1,0 +1,110 @@
+import type { IRPart, IRString } from '../../ir/types.js';
+import type { TemplatePart } from './expressions.js';
+import { findSlot, paramVar, type ItemSlot } from './runtime-vars.js';
+
+/**
+ * Rendering an IRString for GitHub Actions, in the two places it can land (SPEC section 3:
+ * run-time references are never pasted as text):
+ * - in a job's shell (`run` scripts, exec-form argv): run-time parts become shell expansions of
+ *   environment variables (`${FLOWC_PARAM_ALPHA}`), never `${{ }}` expression text, so a value
+ *   cannot change the script (GitHub's script-injection guidance,
+ *   https://docs.github.com/en/actions/reference/security/secure-use#use-an-intermediate-environment-variable);
+ * - in an `env:` value: run-time parts become expressions (`${{ inputs.alpha }}`), which GitHub
+ *   substitutes as data.
+ */
+export interface RenderScope {
+  /** The step's id as written in the flow (`${step.name}`). */
+  stepId: string;
+  /** The flow's name (`${flow.name}`). */
+  flowName: string;
+  /** The step's foreach item slots (empty outside a foreach step). */
+  slots: readonly ItemSlot[];
+  /** The expression for a parameter's value as text (defaults applied). */
+  paramExpr: (name: string) => string;
+}
+
+/** The environment variable a job's shell reads a run-time part from. */
+export function shellVar(part: Exclude<IRPart, { kind: 'lit' }>, scope: RenderScope): string {
+  switch (part.kind) {
+    case 'param':
+      return paramVar(part.name);
+    case 'item':
+      return findSlot(scope.slots, part.path)?.envVar ?? 'FLOWC_ITEM';
+    case 'run':
+      return 'FLOWC_RUN_ID';
+    case 'flow':
+      return 'FLOWC_FLOW';
+    case 'step':
+      return 'FLOWC_STEP';
+  }
+}
+
+/**
+ * A `run` script as shell text: literal parts exactly as written (they are the user's shell
+ * code), run-time parts as `${VAR}` expansions at the place the reference stood.
+ */
+export function shellScript(s: IRString, scope: RenderScope): string {
+  return s.map((p) => (p.kind === 'lit' ? p.value : `\${${shellVar(p, scope)}}`)).join('');
+}
+
+/** Characters that never need quoting in a POSIX shell word (`=` is handled for the command name). */
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Words the shell would read as syntax in command position (POSIX and bash reserved words). */
+const RESERVED = new Set(['!', '{', '}', 'case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'if', 'in', 'then', 'until', 'while', 'select', 'function', 'time', '[[', ']]']);
+
+/** A literal as one shell word piece: bare when it is plainly safe, else single-quoted. */
+export function quoteLiteral(text: string): string {
+  if (SAFE_WORD.test(text)) return text;
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * One exec-form argv element as a shell word that expands to exactly that element: literal
+ * pieces single-quoted (or bare when safe), run-time pieces as `"${VAR}"` (double quotes, so no
+ * word splitting or globbing). `commandName` marks argv[0], where `=` or a reserved word would
+ * change the meaning.
+ */
+export function shellWord(s: IRString, scope: RenderScope, commandName = false): string {
+  if (s.length === 0) return "''";
+  return s
+    .map((p) => {
+      if (p.kind !== 'lit') return `"\${${shellVar(p, scope)}}"`;
+      if (commandName && (p.value.includes('=') || RESERVED.has(p.value))) return `'${p.value.replaceAll("'", `'\\''`)}'`;
+      return quoteLiteral(p.value);
+    })
+    .join('');
+}
+
+/** An exec-form command line: each argv element as one shell word. */
+export function shellCommand(argv: readonly IRString[], scope: RenderScope): string {
+  return argv.map((a, i) => shellWord(a, scope, i === 0)).join(' ');
+}
+
+/** An env value as template parts: literals as text, run-time parts as GitHub expressions. */
+export function envTemplate(s: IRString, scope: RenderScope): TemplatePart[] {
+  const out: TemplatePart[] = [];
+  for (const p of s) {
+    switch (p.kind) {
+      case 'lit':
+        out.push({ kind: 'text', text: p.value });
+        break;
+      case 'param':
+        out.push({ kind: 'expr', expr: scope.paramExpr(p.name) });
+        break;
+      case 'item':
+        out.push({ kind: 'expr', expr: `matrix.${findSlot(scope.slots, p.path)?.matrixKey ?? 'item'}` });
+        break;
+      case 'run':
+        // FLOWC_RUN_ID: unique per attempt, like Argo's workflow name per submission (SPEC section 6).
+        out.push({ kind: 'expr', expr: 'github.run_id' }, { kind: 'text', text: '-' }, { kind: 'expr', expr: 'github.run_attempt' });
+        break;
+      case 'flow':
+        out.push({ kind: 'text', text: scope.flowName });
+        break;
+      case 'step':
+        out.push({ kind: 'text', text: scope.stepId });
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { stepEnv } from '../../ir/env.js';
+import type { IR } from '../../ir/types.js';
+import { MAX_EXPRESSION_LENGTH, renderTemplate } from './expressions.js';
+import { buildJob, scopeFor, WORKFLOW_ENV, type JobContext } from './job.js';
+import { assignJobIds } from './job-ids.js';
+import { readOptions } from './options.js';
+import { callInputs, checkParameters, dispatchInputs, paramExpression } from './parameters.js';
+import { envTemplate } from './render-string.js';
+import { paramVar } from './runtime-vars.js';
+import { ordered } from './serialize.js';
+
+/**
+ * Linux refuses an environment string longer than 128 KiB (MAX_ARG_STRLEN); FLOWC_CONFIG above
+ * this is left out rather than breaking every job at start.
+ */
+export const MAX_ENV_VALUE_BYTES = 128 * 1024 - 1024;
+/** POSIX `sh -c` semantics for every `run` (no `-e`), as the IR defines a `run` script. */
+const SHELL = 'sh {0}';
+
+/**
+ * The workflow object for a flow (SPEC section 6, github-actions column): triggers from
+ * parameters and schedule, FLOWC_* and parameter env at the workflow level, one job per step.
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax
+ */
+export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string, unknown> {
+  const options = readOptions(ir);
+  checkParameters(ir, diagnostics);
+  const scheduled = ir.schedule !== null;
+  const params = new Map(ir.parameters.map((p) => [p.name, p]));
+  const paramExpr = (name: string) => {
+    const p = params.get(name);
+    return p ? paramExpression(p, scheduled) : `inputs.${name}`;
+  };
+  const jobIds = assignJobIds(ir.steps, diagnostics);
+  const ctx: JobContext = { ir, options, diagnostics, paramExpr, jobIds };
+
+  const jobs: Record<string, unknown> = {};
+  for (const step of ir.steps) {
+    const id = jobIds.get(step.id);
+    if (id !== undefined) jobs[id] = buildJob(ctx, step);
+  }
+  return ordered('workflow', {
+    name: ir.flow.name,
+    on: triggers(ir),
+    permissions: options.permissions,
+    concurrency: options.concurrency
+      ? ordered('concurrency', {
+          group: renderTemplate([{ kind: 'text', text: options.concurrency.group }]).text,
+          'cancel-in-progress': options.concurrency.cancelInProgress,
+        })
+      : undefined,
+    defaults: { run: { shell: SHELL } },
+    env: workflowEnv(ctx),
+    jobs,
+  });
+}
+
+function triggers(ir: IR): Record<string, unknown> {
+  const on: Record<string, unknown> = {};
+  on.workflow_dispatch = ir.parameters.length > 0 ? { inputs: dispatchInputs(ir.parameters) } : null;
+  on.workflow_call = ir.parameters.length > 0 ? { inputs: callInputs(ir.parameters) } : null;
+  if (ir.schedule) {
+    // GitHub takes an IANA `timezone` next to `cron` and handles DST (workflow-syntax#onschedule;
+    // github/docs #60290), so no conversion to UTC is needed; UTC itself needs no key.
+    const tz = ir.schedule.timezone;
+    on.schedule = [ordered('schedule', { cron: ir.schedule.cron, timezone: tz === null || tz === 'UTC' || tz === 'Etc/UTC' ? undefined : tz })];
+  }
+  return ordered('on', on);
+}
+
+/** Env shared by every job: the step-independent FLOWC_* variables and one variable per parameter. */
+function workflowEnv(ctx: JobContext): Record<string, string> {
+  const { ir } = ctx;
+  const env: Record<string, string> = {};
+  const first = ir.steps[0];
+  if (first) {
+    const scope = scopeFor({ ctx, step: first, slots: [] });
+    for (const v of stepEnv(ir, first)) {
+      if (!WORKFLOW_ENV.has(v.name)) continue;
+      const rendered = renderTemplate(envTemplate(v.value, scope));
+      if (v.name === 'FLOWC_CONFIG' && (rendered.expressionLength > MAX_EXPRESSION_LENGTH || Buffer.byteLength(rendered.text) > MAX_ENV_VALUE_BYTES)) {
+        ctx.diagnostics.report(
+          'FLOWC632',
+          `FLOWC_CONFIG is left out of the GitHub Actions workflow: the resolved config (${Buffer.byteLength(rendered.text)} bytes as written) is too large for one environment value; jobs still get FLOWC_CONFIG_HASH`,
+        );
+        continue;
+      }
+      env[v.name] = rendered.text;
+    }
+  }
+  for (const p of ir.parameters) env[paramVar(p.name)] = renderTemplate([{ kind: 'expr', expr: ctx.paramExpr(p.name) }]).text;
+  return env;
+}

@@ -1,0 +1,312 @@
+import { describe, expect, test } from 'vitest';
+import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
+import type { IRParameter } from '../../../src/ir/types.js';
+import { findTarget } from '../../../src/targets/index.js';
+import { assignJobIds, sanitizeJobId } from '../../../src/targets/github-actions/job-ids.js';
+import { renderLiteral, renderTemplate } from '../../../src/targets/github-actions/expressions.js';
+import { evaluateScalar } from './github-eval.js';
+import { compileGha, irWith, lintFindings, parseWorkflow, step } from './helpers.js';
+
+const origin = { file: 'flow.yaml', line: 4, col: 3 };
+const codes = (d: DiagnosticBag) => d.items.map((x) => x.code);
+
+describe('registration', () => {
+  test('github-actions is registered with the alias gha', () => {
+    expect(findTarget('gha')?.id).toBe('github-actions');
+    expect(findTarget('github-actions')?.files).toEqual(['<name>.gha.yml']);
+  });
+});
+
+describe('job ids', () => {
+  test('valid ids stay; others are sanitized to [A-Za-z_][A-Za-z0-9_-]*', () => {
+    expect(sanitizeJobId('train_model')).toBe('train_model');
+    expect(sanitizeJobId('a.b c')).toBe('a_b_c');
+    expect(sanitizeJobId('1st')).toBe('_1st');
+    expect(sanitizeJobId('-x')).toBe('_-x');
+  });
+
+  test('ids that collide after sanitizing (or by case) are FLOWC602 at the later step', () => {
+    const bag = new DiagnosticBag();
+    const ids = assignJobIds([step('a.b'), step('a_b', { origin: { ...origin, line: 9 } }), step('A_B'), step('ok')], bag);
+    expect(codes(bag)).toEqual(['FLOWC602', 'FLOWC602']);
+    expect(bag.items[0]?.message).toContain("steps 'a.b' and 'a_b' both become the GitHub Actions job id 'a_b'");
+    expect(bag.items[0]?.span).toEqual({ file: 'flow.yaml', line: 9, col: 3 });
+    expect([...ids.entries()]).toEqual([
+      ['a.b', 'a_b'],
+      ['ok', 'ok'],
+    ]);
+  });
+
+  test('a sanitized job keeps the step id as its display name and in FLOWC_STEP; compile fails on collision', () => {
+    const ok = compileGha(irWith([step('a.b'), step('c', { needs: ['a.b'] })]));
+    const wf = parseWorkflow(ok.text as string);
+    expect(wf.jobs.a_b.name).toBe('a.b');
+    expect(wf.jobs.a_b.env.FLOWC_STEP).toBe('a.b');
+    expect(wf.jobs.c.needs).toEqual(['a_b']);
+    const bad = compileGha(irWith([step('a.b'), step('a_b')]));
+    expect(bad.text).toBeNull();
+    expect(codes(bad.diagnostics)).toEqual(['FLOWC602']);
+  });
+});
+
+describe('template text', () => {
+  const ctx = { inputs: null, matrix: {}, github: {} };
+  test('literal ${{ never opens an expression, in any position', () => {
+    for (const text of ['${{', '${{}}', '$${{ x }}', '${{{', "it's ${{ a }} '}}'", '${', '}}', 'plain']) {
+      const r = renderTemplate([{ kind: 'text', text }]);
+      expect(evaluateScalar(r.text, ctx)).toBe(text);
+      const l = renderLiteral(text);
+      expect(evaluateScalar(l.text, ctx)).toBe(text);
+      // A literal-only field is one string literal (GitHub reads it as text even where no expressions are allowed).
+      if (text.includes('${{')) expect(l.text).toMatch(/^\$\{\{ '.*' \}\}$/s);
+    }
+  });
+
+  test('the expression length GitHub would build is measured', () => {
+    expect(renderTemplate([{ kind: 'text', text: 'no expressions' }]).expressionLength).toBe(0);
+    expect(renderTemplate([{ kind: 'expr', expr: 'inputs.a' }]).expressionLength).toBe('inputs.a'.length);
+    // format('a{0}b', inputs.a) is 25 characters
+    expect(renderTemplate([{ kind: 'text', text: 'a' }, { kind: 'expr', expr: 'inputs.a' }, { kind: 'text', text: 'b' }]).expressionLength).toBe("format('a{0}b', inputs.a)".length);
+  });
+});
+
+describe('parameters and schedule', () => {
+  const p = (over: Partial<IRParameter>): IRParameter => ({ name: 'x', type: 'string', required: false, default: 'd', origin, ...over });
+
+  test('inputs for workflow_dispatch and workflow_call, one env variable per parameter', async () => {
+    const ir = irWith([step('a')], {
+      parameters: [
+        p({ name: 'date', required: true, default: undefined, description: 'first day' }),
+        p({ name: 'days', type: 'integer', default: 7 }),
+        p({ name: 'mode', enum: ['full', 'incremental'], default: 'full' }),
+        p({ name: 'level', type: 'number', enum: [1, 2.5], default: 2.5 }),
+        p({ name: 'dry', type: 'boolean', default: false }),
+      ],
+    });
+    const { text, diagnostics } = compileGha(ir);
+    expect(diagnostics.items).toEqual([]);
+    const wf = parseWorkflow(text as string);
+    expect(wf.on.workflow_dispatch.inputs).toEqual({
+      date: { description: 'first day', type: 'string', required: true },
+      days: { type: 'number', required: false, default: 7 },
+      mode: { type: 'choice', required: false, default: 'full', options: ['full', 'incremental'] },
+      level: { type: 'choice', required: false, default: '2.5', options: ['1', '2.5'] },
+      dry: { type: 'boolean', required: false, default: false },
+    });
+    expect(wf.on.workflow_call.inputs.mode).toEqual({ type: 'string', required: false, default: 'full' });
+    expect(wf.on.workflow_call.inputs.level).toEqual({ type: 'number', required: false, default: 2.5 });
+    expect(wf.on.schedule).toBeUndefined();
+    expect(wf.env.FLOWC_PARAM_DATE).toBe('${{ inputs.date }}');
+    expect(wf.env.FLOWC_PARAM_DRY).toBe('${{ inputs.dry }}');
+    expect(await lintFindings(text as string)).toEqual([]);
+  });
+
+  test('FLOWC630: a scheduled flow with a required parameter without default', () => {
+    const ir = irWith([step('a')], {
+      parameters: [p({ name: 'date', required: true, default: undefined }), p({ name: 'ok' })],
+      schedule: { cron: '0 3 * * *', timezone: null, origin },
+    });
+    const { text, diagnostics } = compileGha(ir);
+    expect(text).toBeNull();
+    expect(codes(diagnostics)).toEqual(['FLOWC630']);
+    expect(diagnostics.items[0]?.span).toEqual({ file: 'flow.yaml', line: 4, col: 3 });
+    expect(diagnostics.items[0]?.message).toContain("parameter 'date' is required and has no default");
+  });
+
+  test('FLOWC602: parameters that need the same env variable or input id', () => {
+    const ir = irWith([step('a')], { parameters: [p({ name: 'a_b' }), p({ name: 'A_b' })] });
+    const { diagnostics } = compileGha(ir);
+    expect(codes(diagnostics)).toEqual(['FLOWC602']);
+  });
+
+  test('a schedule is on.schedule with its IANA timezone; UTC needs none', async () => {
+    const tz = compileGha(irWith([step('a')], { schedule: { cron: '30 6 * * 1-5', timezone: 'Europe/Amsterdam', origin } }));
+    expect(parseWorkflow(tz.text as string).on.schedule).toEqual([{ cron: '30 6 * * 1-5', timezone: 'Europe/Amsterdam' }]);
+    expect(await lintFindings(tz.text as string)).toEqual([]);
+    const utc = compileGha(irWith([step('a')], { schedule: { cron: '*/15 * * * *', timezone: null, origin } }));
+    expect(utc.text).toContain("- cron: '*/15 * * * *'\n");
+    expect(parseWorkflow(utc.text as string).on.schedule).toEqual([{ cron: '*/15 * * * *' }]);
+  });
+});
+
+describe('jobs', () => {
+  test('runs-on, container, GPU steps, timeout and host mode', async () => {
+    const ir = irWith(
+      [
+        step('prep', { timeoutSeconds: 61 }),
+        step('train', { needs: ['prep'], resources: { cpuMillis: 8000, memoryMiB: 32768, gpu: 1 }, image: 'ghcr.io/acme/train:1' }),
+      ],
+      { targets: { 'github-actions': { runsOn: ['ubuntu-22.04'], gpuRunsOn: ['self-hosted', 'gpu'] } } },
+    );
+    const { text, diagnostics } = compileGha(ir);
+    expect(diagnostics.items).toEqual([]);
+    const wf = parseWorkflow(text as string);
+    expect(wf.jobs.prep['runs-on']).toEqual(['ubuntu-22.04']);
+    expect(wf.jobs.prep.container).toBe('alpine:3.20');
+    expect(wf.jobs.prep['timeout-minutes']).toBe(2);
+    expect(wf.jobs.train['runs-on']).toEqual(['self-hosted', 'gpu']);
+    expect(wf.jobs.train.container).toEqual({ image: 'ghcr.io/acme/train:1', options: '--gpus all' });
+    expect(wf.jobs.train['timeout-minutes']).toBeUndefined();
+    expect(wf.permissions).toEqual({ contents: 'read' });
+    expect(await lintFindings(text as string, { customLabels: ['gpu'] })).toEqual([]);
+
+    const host = compileGha({ ...ir, targets: { 'github-actions': { container: false, permissions: { contents: 'read', 'id-token': 'write' }, concurrency: { group: 'nightly ${{ x }}', cancelInProgress: true } } } });
+    const hwf = parseWorkflow(host.text as string);
+    expect(hwf.jobs.train.container).toBeUndefined();
+    expect(hwf.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(evaluateScalar(hwf.concurrency.group, { inputs: null, matrix: {}, github: {} })).toBe('nightly ${{ x }}');
+    expect(hwf.concurrency['cancel-in-progress']).toBe(true);
+    // No gpuRunsOn: the GPU step runs on runsOn, with a warning.
+    expect(codes(host.diagnostics)).toEqual(['FLOWC631']);
+    expect(hwf.jobs.train['runs-on']).toBe('ubuntu-latest');
+    expect(await lintFindings(host.text as string)).toEqual([]);
+  });
+
+  test('with a retry policy the job timeout covers every attempt and the waits', () => {
+    const ir = irWith([step('a', { timeoutSeconds: 600, retry: { limit: 2, delaySeconds: 30, backoff: 2, maxDelaySeconds: null } })]);
+    // 3 attempts x 10 min + 30 s + 60 s = 31.5 min -> 32
+    expect(parseWorkflow(compileGha(ir).text as string).jobs.a['timeout-minutes']).toBe(32);
+  });
+
+  test('static foreach: matrix include, max-parallel, fail-fast off, item paths as their own keys', async () => {
+    const ir = irWith([
+      step('fan', {
+        foreach: { items: [{ region: 'eu', n: 1 }, { region: 'us', n: 2 }], parallelism: 3 },
+        exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, { kind: 'item', path: ['region'] }] },
+        env: [{ name: 'N', value: [{ kind: 'item', path: ['n'] }] }],
+      }),
+    ]);
+    const { text } = compileGha(ir);
+    const job = parseWorkflow(text as string).jobs.fan;
+    expect(job.strategy).toEqual({
+      'fail-fast': false,
+      'max-parallel': 3,
+      matrix: {
+        include: [
+          { item: '{"n":1,"region":"eu"}', item_region: 'eu', item_n: '1' },
+          { item: '{"n":2,"region":"us"}', item_region: 'us', item_n: '2' },
+        ],
+      },
+    });
+    expect(job.env).toEqual({
+      FLOWC_STEP: 'fan',
+      FLOWC_ITEM: '${{ matrix.item }}',
+      FLOWC_ITEM_REGION: '${{ matrix.item_region }}',
+      FLOWC_ITEM_N: '${{ matrix.item_n }}',
+      N: '${{ matrix.item_n }}',
+    });
+    expect(job.steps[0].run).toBe('echo ${FLOWC_ITEM_REGION}');
+    expect(await lintFindings(text as string)).toEqual([]);
+  });
+
+  test('repeated items stay separate jobs; an empty list is a job with nothing to run', async () => {
+    const dup = compileGha(irWith([step('d', { foreach: { items: ['a', 'a'], parallelism: null } })]));
+    expect(parseWorkflow(dup.text as string).jobs.d.strategy.matrix.include).toEqual([
+      { item: 'a', flowc_index: 0 },
+      { item: 'a', flowc_index: 1 },
+    ]);
+    const empty = compileGha(irWith([step('e', { foreach: { items: [], parallelism: null } }), step('after', { needs: ['e'] })]));
+    const job = parseWorkflow(empty.text as string).jobs.e;
+    expect(job.strategy).toBeUndefined();
+    expect(job.steps[0].run).toContain('nothing to run');
+    expect(await lintFindings(empty.text as string)).toEqual([]);
+  });
+
+  test('exec form quotes each argv element for the shell and execs the program', () => {
+    const ir = irWith([
+      step('a', {
+        exec: {
+          kind: 'command',
+          argv: [
+            [{ kind: 'lit', value: 'if' }],
+            [{ kind: 'lit', value: '--x=1' }],
+            [{ kind: 'lit', value: "it's" }],
+            [],
+            [{ kind: 'lit', value: 'v=' }, { kind: 'param', name: 'p' }],
+          ],
+        },
+      }),
+    ], { parameters: [{ name: 'p', type: 'string', required: false, default: 'd', origin }] });
+    expect(parseWorkflow(compileGha(ir).text as string).jobs.a.steps[0].run).toBe(`exec 'if' --x=1 'it'\\''s' '' v="\${FLOWC_PARAM_P}"\n`);
+  });
+});
+
+describe('limits and unsafe text', () => {
+  test('FLOWC603: a foreach over more than 256 items', () => {
+    const items = Array.from({ length: 300 }, (_, i) => `r${i}`);
+    const { text, diagnostics } = compileGha(irWith([step('fan', { foreach: { items, parallelism: null } })]));
+    expect(text).toBeNull();
+    expect(codes(diagnostics)).toEqual(['FLOWC603']);
+    expect(diagnostics.items[0]?.message).toContain('300 items');
+    expect(diagnostics.items[0]?.message).toContain('44 over');
+  });
+
+  test('FLOWC603: a workflow file over 500 KB', () => {
+    const big = 'x'.repeat(10_000);
+    const steps = Array.from({ length: 60 }, (_, i) => step(`s${i}`, { exec: { kind: 'run', script: [{ kind: 'lit', value: `echo ${big}` }] } }));
+    const { text, diagnostics } = compileGha(irWith(steps));
+    expect(text).toBeNull();
+    expect(codes(diagnostics)).toEqual(['FLOWC603']);
+    expect(diagnostics.items[0]?.message).toMatch(/is \d+ bytes; GitHub does not start runs of workflow files over 500 KB \(512000 bytes\), \d+ bytes over/);
+  });
+
+  test('FLOWC604: NUL characters, and literal ${{ that would make an expression over 21,000 characters', () => {
+    const nul = compileGha(irWith([step('a', { env: [{ name: 'E', value: [{ kind: 'lit', value: 'a\0b' }] }] })]));
+    expect(codes(nul.diagnostics)).toEqual(['FLOWC604']);
+    expect(nul.diagnostics.items[0]?.message).toContain('steps.a.env.E contains a NUL character');
+    const long = compileGha(irWith([step('a', { exec: { kind: 'run', script: [{ kind: 'lit', value: `echo '\${{' ${'y'.repeat(21_000)}` }] } })]));
+    expect(codes(long.diagnostics)).toEqual(['FLOWC604']);
+    expect(long.diagnostics.items[0]?.message).toContain("the script of step 'a' is too long for GitHub Actions");
+  });
+
+  test('FLOWC632: a config too large for one environment value is left out, with a warning', () => {
+    const { text, diagnostics } = compileGha(irWith([step('a')], {}, { app: { blob: 'z'.repeat(200_000) } }));
+    expect(codes(diagnostics)).toEqual(['FLOWC632']);
+    const wf = parseWorkflow(text as string);
+    expect(wf.env.FLOWC_CONFIG).toBeUndefined();
+    expect(wf.env.FLOWC_CONFIG_HASH).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('scale', () => {
+  test('a 1,000-step flow fits GitHub limits, is deterministic and lints clean', async () => {
+    const steps = Array.from({ length: 1000 }, (_, i) =>
+      step(`step_${i}`, {
+        needs: i === 0 ? [] : [`step_${Math.floor((i - 1) / 2)}`],
+        exec: { kind: 'command', argv: [[{ kind: 'lit', value: 'python' }], [{ kind: 'lit', value: 'run.py' }], [{ kind: 'lit', value: String(i) }]] },
+        timeoutSeconds: 3600,
+      }),
+    );
+    const ir = irWith(steps);
+    const { text, diagnostics } = compileGha(ir);
+    expect(diagnostics.items).toEqual([]);
+    expect(Buffer.byteLength(text as string)).toBeLessThan(500 * 1024);
+    expect(compileGha(ir).text).toBe(text);
+    expect(await lintFindings(text as string)).toEqual([]);
+  });
+});
+
+describe('the oracle can fail', () => {
+  test('actionlint flags an untrusted expression pasted into a script (what flowc never writes)', async () => {
+    const { text } = compileGha(irWith([step('a', { exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ok' }] } })]));
+    const injected = (text as string).replace('run: echo ok', 'run: echo "${{ github.event.issue.title }}"');
+    const findings = await lintFindings(injected);
+    expect(findings.map((f) => f.kind)).toContain('expression');
+  });
+});
+
+describe('header comment', () => {
+  test('records version, source and config hash; no description text can leave the comment', () => {
+    const ir = irWith([step('a')], {
+      flow: { name: 'demo', description: 'line one\nline two\rjobs: {}\u2028x: 1\u0085y: 2', source: 'flow.yaml', sourceHash: '0'.repeat(64) },
+    });
+    const text = compileGha(ir).text as string;
+    const header = text.split('\n').filter((l) => l.startsWith('#'));
+    expect(header[0]).toBe('# Generated by flowc 0.1.0 from flow.yaml: edit the flow, not this file.');
+    expect(header[1]).toBe(`# Flow: demo · config sha256: ${ir.config.hash}`);
+    expect(header).toContain('# Description: line one');
+    const wf = parseWorkflow(text);
+    expect(Object.keys(wf)).toEqual(['name', 'on', 'permissions', 'defaults', 'env', 'jobs']);
+    expect(Object.keys(wf.jobs)).toEqual(['a']);
+  });
+});
