@@ -210,7 +210,7 @@ describe('graph lowering in the state machine', () => {
     await runsCleanly(ir);
     // b and c really run at the same time: each starts before the other ends.
     const run = await runMachine(def, {}, { runId: RUN_ID, delayMs: () => 5 });
-    const [rb, rc] = ['b', 'c'].map((id) => run.records.find((r) => r.state === id)) as [{ start: number; end: number }, { start: number; end: number }];
+    const [rb, rc] = ['b', 'c'].map((id) => run.records.find((r) => r.state === id)) as unknown as [{ start: number; end: number }, { start: number; end: number }];
     expect(rb.start < rc.end && rc.start < rb.end).toBe(true);
   });
 
