@@ -1,5 +1,5 @@
+import { itemValueAt, valueText as itemText } from '../../ir/items.js';
 import type { IRForeach } from '../../ir/types.js';
-import type { Json } from '../../source/tree.js';
 import { encodeLiteral } from './render-string.js';
 
 /**
@@ -48,7 +48,7 @@ export function planItems(foreach: IRForeach, paths: (string | number)[][]): Ite
   return {
     withItems: foreach.items.map((item) => {
       const entry: Record<string, string> = {};
-      for (const p of unique) entry[keyOf(p)] = encodeItemText(itemText(at(item, p)));
+      for (const p of unique) entry[keyOf(p)] = encodeItemText(itemText(itemValueAt(item, p)));
       return entry;
     }),
     tag: (path) => `item.${keyOf(path)}`,
@@ -57,11 +57,6 @@ export function planItems(foreach: IRForeach, paths: (string | number)[][]): Ite
   };
 }
 
-/** How a (part of an) item reads as text: strings as written, anything else as JSON. */
-export function itemText(value: Json | undefined): string {
-  if (value === undefined) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
 
 /**
  * Item text lands inside a longer string at run time, so its end is open: a trailing `{` or `$`
@@ -72,14 +67,6 @@ function encodeItemText(text: string): string {
   return encodeLiteral(text, { openStart: false, openEnd: true });
 }
 
-function at(item: Json, path: (string | number)[]): Json | undefined {
-  let cur: Json | undefined = item;
-  for (const seg of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = Array.isArray(cur) ? cur[Number(seg)] : (cur as Record<string, Json>)[String(seg)];
-  }
-  return cur;
-}
 
 function pathId(path: (string | number)[]): string {
   return JSON.stringify(path);

@@ -1,3 +1,4 @@
+import { itemValueAt } from '../../ir/items.js';
 import type { Json } from '../../source/tree.js';
 import type { IRParameter, IRPart, IRString } from '../../ir/types.js';
 
@@ -69,15 +70,6 @@ function paramCode(name: string, scope: RenderScope): string {
   return p?.type === 'string' ? ref : `string(${ref})`;
 }
 
-/** Follows `path` into a foreach item at compile time, to learn the types it can take. */
-function at(value: Json, path: (string | number)[]): Json | undefined {
-  let v: Json | undefined = value;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = Array.isArray(v) ? (typeof k === 'number' ? v[k] : undefined) : typeof k === 'string' ? v[k] : undefined;
-  }
-  return v;
-}
 
 /**
  * `${item...}` as text. The items are known at compile time, so the formatting is chosen from the
@@ -85,7 +77,7 @@ function at(value: Json, path: (string | number)[]): Json | undefined {
  */
 function itemCode(path: (string | number)[], scope: RenderScope): string {
   const ref = ITEM_VAR + path.map((k) => (typeof k === 'number' ? `[${k}]` : `[${quote(k)}]`)).join('');
-  const values = (scope.items ?? []).map((i) => at(i, path));
+  const values = (scope.items ?? []).map((i) => itemValueAt(i, path));
   const strings = values.filter((v) => typeof v === 'string').length;
   if (strings === values.length && values.length > 0) return ref;
   if (strings === 0) return `json.encode_to_string(${ref})`;

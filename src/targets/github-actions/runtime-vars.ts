@@ -1,6 +1,5 @@
 import type { IRParameter, IRPart, IRString } from '../../ir/types.js';
-import { canonicalJson } from '../../source/canonical-json.js';
-import type { Json } from '../../source/tree.js';
+import { valueText } from '../../ir/items.js';
 
 /**
  * Names for the environment variables that carry run-time values into a job's shell, and the
@@ -56,26 +55,10 @@ export function itemPathsIn(s: IRString): (string | number)[][] {
   return s.filter((p): p is Extract<IRPart, { kind: 'item' }> => p.kind === 'item').map((p) => p.path);
 }
 
-/**
- * A value as text, the way run-time values are formatted everywhere in flowc: strings as they
- * are, everything else (numbers, booleans, null, lists, maps) as canonical JSON.
- */
-export function valueText(value: Json | undefined): string {
-  if (value === undefined) return '';
-  return typeof value === 'string' ? value : canonicalJson(value);
-}
-
-/** The item value at a path (undefined when the path does not exist in this item). */
-export function valueAt(item: Json, path: readonly (string | number)[]): Json | undefined {
-  let v: Json | undefined = item;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = Array.isArray(v) ? (typeof seg === 'number' ? v[seg] : undefined) : (v as Record<string, Json>)[String(seg)];
-  }
-  return v;
-}
 
 /** A parameter's default formatted as text (what its env variable holds when no input is given). */
 export function defaultText(p: IRParameter): string | null {
   return p.default === undefined ? null : valueText(p.default);
 }
+
+export { itemValueAt as valueAt, valueText } from '../../ir/items.js';

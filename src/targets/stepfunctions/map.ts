@@ -1,5 +1,5 @@
+import { itemValueAt, valueText as itemText } from '../../ir/items.js';
 import type { IRForeach, IRStep, IRString } from '../../ir/types.js';
-import type { Json } from '../../source/tree.js';
 import type { AslState } from './task.js';
 import { PARAMS_PATH } from './render-string.js';
 
@@ -44,24 +44,11 @@ export function planItems(step: IRStep, foreach: IRForeach): ItemPlan {
       if (key === undefined) throw new Error(`internal: item path ${JSON.stringify(path)} was not planned`);
       return key;
     },
-    texts: foreach.items.map((item) => Object.fromEntries(paths.map((p) => [ids.get(JSON.stringify(p)) as string, itemText(at(item, p))]))),
+    texts: foreach.items.map((item) => Object.fromEntries(paths.map((p) => [ids.get(JSON.stringify(p)) as string, itemText(itemValueAt(item, p))]))),
   };
 }
 
-/** How a (part of an) item reads as text: strings as written, anything else as JSON. */
-export function itemText(value: Json | undefined): string {
-  if (value === undefined) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
 
-function at(item: Json, path: (string | number)[]): Json | undefined {
-  let cur: Json | undefined = item;
-  for (const seg of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = Array.isArray(cur) ? cur[Number(seg)] : (cur as Record<string, Json>)[String(seg)];
-  }
-  return cur;
-}
 
 /** The Pass state that places the item texts where the Map state reads them. */
 export function itemsState(plan: ItemPlan): AslState {

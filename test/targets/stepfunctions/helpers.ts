@@ -274,9 +274,10 @@ export function effectiveParams(ir: IR, input: Record<string, unknown>): Record<
   return { ...out, ...input };
 }
 
+/** docs/ir.md: strings as they are, anything else as canonical JSON. */
 function itemText(v: unknown): string {
   if (v === undefined) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  return typeof v === 'string' ? v : canonicalJson(v as Json);
 }
 
 function at(v: unknown, path: (string | number)[]): unknown {
