@@ -31,7 +31,11 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
       .requiredOption('-t, --target <targets>', 'comma-separated targets (see flowc targets)')
       .option('--out <dir>', 'write every artifact and the config lockfile into this folder')
       .option('-o, --output <file>', 'write the primary artifact of a single target to this file')
-      .option('--check', 'compile in memory and compare with the files in --out; exit 1 when stale'),
+      .option('--check', 'compile in memory and compare with the files in --out; exit 1 when stale')
+      .option('--sweep <key=values>', 'compile one variant per combination: app.lr=0.1,0.01 or app.epochs=range(1,10,2) (repeatable; needs --out)', collect, [])
+      .option('--prune', 'with --sweep: remove files an earlier sweep wrote that no variant produces now')
+      .option('--no-cache', 'with --sweep: compile every variant, ignoring the build cache')
+      .option('-j, --jobs <n>', 'with --sweep: worker threads (default: one per core)'),
   ).action(async (flow: string, opts) => {
     const { runCompile } = await import('./commands/compile.js');
     exitCode = await runCompile(io, flow, opts);
@@ -60,6 +64,23 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
   });
 
   program
+    .command('build')
+    .description('compile every binding of a project file (flowc.yaml) for its targets')
+    .option('-p, --project <file>', 'the project file', 'flowc.yaml')
+    .option('--only <glob>', 'build only the bindings whose names match (repeatable; * and ? wildcards)', collect, [])
+    .option('-t, --target <targets>', 'comma-separated targets, instead of the project file\'s')
+    .option('--out <dir>', 'the output folder, instead of the project file\'s out:')
+    .option('--check', 'compile in memory and compare with the files on disk; exit 1 when anything is stale, missing or left over')
+    .option('--prune', 'remove files an earlier build wrote that no binding produces now')
+    .option('--no-cache', 'compile every binding, ignoring the build cache')
+    .option('-j, --jobs <n>', 'worker threads (default: one per core)')
+    .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'))
+    .action(async (opts) => {
+      const { runBuild } = await import('./commands/build.js');
+      exitCode = await runBuild(io, opts);
+    });
+
+  program
     .command('targets')
     .description('list the targets and the files each writes')
     .action(async () => {
@@ -78,7 +99,7 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
           return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
         }
         if (e instanceof UsageError) {
-          io.stderr(`flowc: error FLOWC003: ${e.message}\n`);
+          io.stderr(`flowc: error ${e.code}: ${e.message}\n`);
           return EXIT.usage;
         }
         throw e;

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `npm run bench` calls this: the time to build 1,000 variants of the fixture project's flow for
+// every registered target, cold (empty cache) on a worker pool and on one thread, and with a warm
+// cache. Each figure is one run of the real bin (a build of 1,000 is long enough not to need
+// medians). Set BENCH_VARIANTS to change the count. Run after `npm run build`.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const count = Number(process.env.BENCH_VARIANTS ?? 1000);
+const { TARGETS } = await import(join(root, 'dist/targets/index.js'));
+const targets = TARGETS.map((t) => t.id);
+
+const dir = mkdtempSync(join(tmpdir(), 'flowc-bench-build-'));
+try {
+  // The fixture project's flow and configs, with `count` bindings over its three config files.
+  const fixture = join(root, 'fixtures/projects/content-model');
+  cpSync(join(fixture, 'config'), join(dir, 'config'), { recursive: true });
+  cpSync(join(fixture, 'content-model.flow.yaml'), join(dir, 'content-model.flow.yaml'));
+  const configs = [null, 'config/ctr.toml', 'config/retention.toml'];
+  const bindings = Array.from({ length: count }, (_, i) => {
+    const b = { name: `variant-${String(i).padStart(4, '0')}`, set: [`app.train.epochs=${1 + (i % 50)}`, `app.retries=${i % 4}`] };
+    const file = configs[i % configs.length];
+    return file ? { ...b, configs: { app: file } } : b;
+  });
+  // JSON is YAML: the project file is built as an object and serialized, never concatenated.
+  writeFileSync(join(dir, 'flowc.yaml'), JSON.stringify({ flowc: 1, targets, flow: 'content-model.flow.yaml', bindings }, null, 2));
+
+  // Like bin/flowc.js, plus the process's CPU time (all threads: getrusage RUSAGE_SELF) on stderr,
+  // so the figures show how many cores the build kept busy, whatever else the machine was running.
+  const runner = [
+    `import { main } from ${JSON.stringify(join(root, 'dist/cli/main.js'))};`,
+    'const code = await main(process.argv.slice(2));',
+    'const c = process.cpuUsage();',
+    'process.stderr.write(`\\ncpu-ms ${(c.user + c.system) / 1000}\\n`);',
+    'process.exitCode = code;',
+  ].join('\n');
+  // A file, not `node -e`: worker threads inherit the parent's exec arguments, and --input-type
+  // is refused for a file entry.
+  const runnerFile = join(dir, 'run-flowc.mjs');
+  writeFileSync(runnerFile, runner);
+  const build = (label, args, cacheDir) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [runnerFile, 'build', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true', FLOWC_CACHE_DIR: cacheDir } });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${label}: flowc build exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
+    const cpu = Number(/cpu-ms ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN);
+    return { ms, cpu, summary: r.stdout.trim().split('\n').pop() };
+  };
+  const fresh = (name) => {
+    rmSync(join(dir, name), { recursive: true, force: true });
+    return join(dir, name);
+  };
+
+  const cores = availableParallelism();
+  console.log(`## flowc build: ${count} variants x ${targets.length} targets (${targets.join(', ')}), ${cores} cores`);
+  const parallel = build('cold, parallel', ['--out', fresh('out-parallel')], fresh('cache-parallel'));
+  fresh('out-parallel');
+  const warm = build('warm cache', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel'));
+  const noop = build('warm cache, outputs up to date', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel'));
+  const serial = build('cold, 1 worker', ['--out', fresh('out-serial'), '--jobs', '1'], fresh('cache-serial'));
+  const fmt = (r) =>
+    `${(r.ms / 1000).toFixed(2)} s wall, ${(r.cpu / 1000).toFixed(2)} s CPU (${(r.cpu / r.ms).toFixed(2)} cores busy), ${((r.ms * 1000) / count).toFixed(0)} us/variant; ${r.summary.replace(/^flowc: /, '')}`;
+  console.log(`cold cache, ${cores} worker threads:   ${fmt(parallel)}`);
+  console.log(`cold cache, 1 thread (--jobs 1): ${fmt(serial)}`);
+  console.log(`warm cache, empty out folder:    ${fmt(warm)}`);
+  console.log(`warm cache, outputs up to date:  ${fmt(noop)}`);
+  const [load1] = loadavg();
+  console.log(`speed-up from parallelism: ${(serial.ms / parallel.ms).toFixed(2)}x on ${cores} cores; from the cache: ${(parallel.ms / warm.ms).toFixed(1)}x (load average ${load1.toFixed(1)}: other processes share these cores)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

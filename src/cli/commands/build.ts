@@ -1,0 +1,240 @@
+import { join, resolve } from 'node:path';
+import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { relativeTo } from '../../pipeline/paths.js';
+import { BuildCache } from '../../project/cache.js';
+import { compileUnits, defaultJobs } from '../../project/compile-units.js';
+import { compilerFingerprint } from '../../project/fingerprint.js';
+import { nameMatcher } from '../../project/glob.js';
+import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
+import { differingFiles, type PlannedUnit, planOutputs } from '../../project/outputs.js';
+import { createProgress } from '../../project/progress.js';
+import { loadProject } from '../../project/project-file.js';
+import { pruneStale } from '../../project/stale.js';
+import type { CompileUnit } from '../../project/unit.js';
+import { unitDiagnostics } from '../../project/unit-diagnostics.js';
+import { SourceRegistry } from '../../source/files.js';
+import type { Span } from '../../source/span.js';
+import type { Json } from '../../source/tree.js';
+import { findTarget, TARGETS } from '../../targets/index.js';
+import { unifiedDiff } from '../diff.js';
+import { type CliIO, EXIT, UsageError } from '../io.js';
+import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
+import { writeFilesAtomically } from '../write-files.js';
+
+export interface BuildOptions {
+  project: string;
+  only: string[];
+  target?: string;
+  out?: string;
+  check?: boolean;
+  prune?: boolean;
+  /** commander's `--no-cache` sets this to false. */
+  cache: boolean;
+  jobs?: string;
+  diagnostics: DiagnosticsFormat;
+}
+
+/**
+ * `flowc build`: compiles every binding of a project file for each of its targets into
+ * `<out>/<binding>/` (docs/project.md). Nothing is written unless every binding compiled.
+ */
+export async function runBuild(io: CliIO, opts: BuildOptions): Promise<number> {
+  const overrideTargets = opts.target === undefined ? undefined : parseTargets(opts.target);
+  const jobs = parseJobs(opts.jobs);
+  const sources = new SourceRegistry();
+  const diagnostics = new DiagnosticBag();
+  const project = loadProject({ file: resolve(io.cwd, opts.project), sources, diagnostics });
+  const fail = () => {
+    reportDiagnostics({ io, diagnostics: diagnostics.items, sources, format: opts.diagnostics });
+    return EXIT.inputErrors;
+  };
+  if (!project) return fail();
+
+  const match = opts.only.length > 0 ? nameMatcher(opts.only) : () => true;
+  const selected = project.bindings.filter((b) => match(b.name));
+  if (selected.length === 0) {
+    diagnostics.report('FLOWC708', `--only ${opts.only.join(' ')} matches no binding`, undefined, [`bindings: ${project.bindings.map((b) => b.name).join(', ')}`]);
+    return fail();
+  }
+  const outDir = opts.out === undefined ? project.out : resolve(io.cwd, opts.out);
+  const units: CompileUnit[] = [];
+  const meta = new Map<string, Record<string, Json>>();
+  const spans = new Map<string, Span>();
+  for (const b of selected) {
+    const targets = overrideTargets ?? b.targets;
+    if (targets.length === 0) {
+      diagnostics.report('FLOWC702', `binding '${b.name}' has no targets: give the project (or the binding) targets:, or pass --target`, b.nameSpan);
+      continue;
+    }
+    units.push({ name: b.name, flowPath: b.flow, bindingFiles: b.configs, configs: [], sets: b.set, targets, cwd: project.dir });
+    spans.set(b.name, b.nameSpan);
+    // Paths as the project file wrote them (relative to it), so the manifest reads the same wherever --out points.
+    meta.set(b.name, { flow: b.written.flow, configs: b.written.configs, set: b.set, targets });
+  }
+  if (diagnostics.hasErrors()) return fail();
+
+  const cacheDir = io.env.FLOWC_CACHE_DIR ? resolve(io.cwd, io.env.FLOWC_CACHE_DIR) : join(project.dir, '.flowc-cache');
+  return emitUnits(io, {
+    units,
+    meta,
+    spans,
+    // Bindings left out by --only keep their files and manifest entries as they are.
+    keep: project.bindings.filter((b) => !match(b.name)).map((b) => b.name),
+    order: project.bindings.map((b) => b.name),
+    kind: 'build',
+    header: {},
+    manifestName: BUILD_MANIFEST,
+    outDir,
+    check: opts.check === true,
+    prune: opts.prune === true,
+    cache: opts.cache === false ? undefined : new BuildCache(cacheDir, compilerFingerprint()),
+    jobs,
+    format: opts.diagnostics,
+  });
+}
+
+/** `--target a,b` as canonical ids; unknown names are wrong usage, as for compile. */
+export function parseTargets(list: string): string[] {
+  const names = [...new Set(list.split(',').map((t) => t.trim()).filter(Boolean))];
+  if (names.length === 0) throw new UsageError('--target needs at least one target');
+  const unknown = names.filter((t) => !findTarget(t));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`);
+  }
+  return [...new Set(names.map((n) => (findTarget(n) as { id: string }).id))];
+}
+
+/** `--jobs N`: worker threads; default one per core. */
+export function parseJobs(value: string | undefined): number {
+  if (value === undefined) return defaultJobs();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs expects a whole number of at least 1, got '${value}'`);
+  return n;
+}
+
+export interface EmitOptions {
+  units: CompileUnit[];
+  /** What the manifest records per unit, besides its config hash and files. */
+  meta: Map<string, Record<string, Json>>;
+  /** Where each unit was named (a binding's name in flowc.yaml), for FLOWC709. */
+  spans?: Map<string, Span>;
+  /** Units outside this run's scope whose earlier entries and files stay. */
+  keep: string[];
+  /** Manifest order of all units, kept ones included (project order); default: the order of `units`. */
+  order?: string[];
+  kind: Manifest['kind'];
+  header: Record<string, Json>;
+  manifestName: string;
+  outDir: string;
+  check: boolean;
+  prune: boolean;
+  cache: BuildCache | undefined;
+  jobs: number;
+  format: DiagnosticsFormat;
+}
+
+/**
+ * The shared back half of `flowc build` and `flowc compile --sweep`: compile the units (cache,
+ * worker pool, progress bar), report every unit's diagnostics, then check against the disk or
+ * write every file at once, and report or prune stale outputs.
+ */
+export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number> {
+  const noun = options.kind === 'build' ? 'binding' : 'variant';
+  const progress = createProgress(io, `${noun}s`);
+  const { outputs, stats } = await compileUnits({
+    units: options.units,
+    env: io.env,
+    jobs: options.jobs,
+    cache: options.cache,
+    cacheWrite: !options.check,
+    onProgress: progress.update,
+  });
+  progress.finish();
+
+  const diagnostics = new DiagnosticBag();
+  diagnostics.addAll(unitDiagnostics({ outputs, noun, spans: options.spans }));
+  const previous = readManifest(join(options.outDir, options.manifestName), options.kind);
+  if (previous === 'unreadable') {
+    diagnostics.report('FLOWC712', `${shownPath(io.cwd, join(options.outDir, options.manifestName))} is not a manifest this flowc wrote; stale outputs of earlier builds cannot be found`, undefined, [
+      'files flowc no longer produces will not be reported or pruned; this build writes a fresh manifest',
+    ]);
+  }
+  // Everything is reported once, at the end, so --diagnostics json prints one document.
+  if (outputs.some((o) => !o.ok)) {
+    report(io, diagnostics.items, options.format);
+    return EXIT.inputErrors;
+  }
+
+  const prev = typeof previous === 'string' ? undefined : previous;
+  const units: PlannedUnit[] = outputs.map((output) => ({ name: output.name, meta: options.meta.get(output.name) ?? {}, output }));
+  for (const name of options.keep) {
+    const carried = prev?.units.get(name);
+    if (carried) units.push({ name, meta: {}, carried });
+  }
+  const order = new Map<string, number>((options.order ?? options.units.map((u) => u.name)).map((name, i) => [name, i]));
+  units.sort((a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity) || (a.name < b.name ? -1 : 1));
+  const plan = planOutputs({ outDir: options.outDir, manifestName: options.manifestName, kind: options.kind, header: options.header, units, previous: prev, prune: options.prune });
+  const display = (rel: string) => shownPath(io.cwd, join(options.outDir, rel));
+  const staleFiles = Object.keys(plan.stale).sort();
+
+  if (options.check) {
+    const differing = differingFiles(plan.files);
+    for (const { file, onDisk } of differing) {
+      if (onDisk === undefined) io.stdout(`missing: ${display(file.rel)}\n`);
+      else io.stdout(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }));
+    }
+    for (const rel of staleFiles) io.stdout(`stale: ${display(rel)} (no ${noun} produces it any more; --prune removes it)\n`);
+    const problems = differing.length + staleFiles.length;
+    if (diagnostics.items.length > 0) report(io, diagnostics.items, options.format);
+    if (problems > 0) {
+      io.stderr(`flowc: ${problems} file${problems === 1 ? ' is' : 's are'} stale, missing or left over; run the same command without --check${staleFiles.length > 0 ? ' and with --prune' : ''} to update\n`);
+      return EXIT.inputErrors;
+    }
+    return EXIT.ok;
+  }
+
+  const changed = differingFiles(plan.files).map((d) => d.file);
+  try {
+    writeFilesAtomically(changed);
+  } catch (e) {
+    diagnostics.report('FLOWC004', `could not write ${relativeTo(io.cwd, options.outDir)}: ${(e as Error).message}`);
+    report(io, diagnostics.items, options.format);
+    return EXIT.inputErrors;
+  }
+  let removed: string[] = [];
+  if (options.prune && staleFiles.length > 0) {
+    const pruned = pruneStale(options.outDir, plan.stale);
+    removed = pruned.removed;
+    for (const rel of pruned.changed) {
+      diagnostics.report('FLOWC711', `${display(rel)} was written by an earlier build but has been changed since; it was left in place and is no longer tracked`);
+    }
+  } else if (staleFiles.length > 0) {
+    diagnostics.report('FLOWC710', `${staleFiles.length} file${staleFiles.length === 1 ? '' : 's'} written by an earlier build ${staleFiles.length === 1 ? 'is' : 'are'} no longer produced by any ${noun}`, undefined, [
+      ...staleFiles.slice(0, 10).map((rel) => `stale: ${display(rel)}`),
+      ...(staleFiles.length > 10 ? [`and ${staleFiles.length - 10} more (listed under "stale" in ${display(options.manifestName)})`] : []),
+      'run with --prune to remove them',
+    ]);
+  }
+  if (diagnostics.items.length > 0) report(io, diagnostics.items, options.format);
+  for (const rel of removed) io.stdout(`removed ${display(rel)}\n`);
+  const outName = shownPath(io.cwd, options.outDir);
+  io.stdout(
+    `flowc: ${options.units.length} ${noun}${options.units.length === 1 ? '' : 's'} into ${outName}: ` +
+      `${changed.length} file${changed.length === 1 ? '' : 's'} written, ${stats.compiled} compiled, ${stats.cached} from cache` +
+      `${stats.workers > 0 ? ` (${stats.workers} worker threads)` : ''}\n`,
+  );
+  return EXIT.ok;
+}
+
+/** A path as messages show it: relative to the working folder when inside it, else absolute. */
+function shownPath(cwd: string, absPath: string): string {
+  const rel = relativeTo(cwd, absPath);
+  return rel.startsWith('..') ? absPath : rel;
+}
+
+function report(io: CliIO, ds: Diagnostic[], format: DiagnosticsFormat): void {
+  // Code frames need the texts; they were read in the workers, so read the few files named again.
+  const sources = new SourceRegistry();
+  for (const d of ds) if (d.span) sources.read(d.span.file);
+  reportDiagnostics({ io, diagnostics: ds, sources, format });
+}

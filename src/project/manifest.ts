@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import type { Json } from '../source/tree.js';
+import { FLOWC_VERSION } from '../version.js';
+
+export const MANIFEST_VERSION = 1;
+export const BUILD_MANIFEST = 'build.manifest.json';
+export const SWEEP_MANIFEST = 'sweep.manifest.json';
+
+/**
+ * One binding or variant in a manifest: what it is (flow, configs, overrides, targets), its
+ * `configHash`, and `files`: path relative to the output folder -> SHA-256 of what flowc wrote.
+ */
+export type ManifestUnit = Record<string, Json> & { files: Record<string, string> };
+
+/**
+ * The record of what flowc wrote into an output folder (`build.manifest.json` or
+ * `sweep.manifest.json`): it is how a later build knows which files are its own, so it can report
+ * (and with --prune remove) the ones no binding produces any more, and never touch anything else.
+ */
+export interface Manifest {
+  kind: 'build' | 'sweep';
+  /** Fields above the units (a sweep's flow, --set overrides and axes). */
+  header: Record<string, Json>;
+  /** In build order: project order for bindings, product order for variants. */
+  units: Map<string, ManifestUnit>;
+  /** Files an earlier build wrote that nothing produces now and that are still on disk (not pruned). */
+  stale: Record<string, string>;
+}
+
+const UNITS_KEY = { build: 'bindings', sweep: 'variants' } as const;
+
+/**
+ * The manifest as JSON. Keys are written in a fixed order and file maps sorted so the text is the
+ * same on every run; no timestamps, so a rebuild of unchanged inputs leaves it byte-identical.
+ */
+export function serializeManifest(m: Manifest): string {
+  const units: Record<string, Json> = {};
+  for (const [name, u] of m.units) units[name] = { ...u, files: sortedRecord(u.files) };
+  const out: Record<string, Json> = { manifestVersion: MANIFEST_VERSION, flowcVersion: FLOWC_VERSION, kind: m.kind, ...m.header, [UNITS_KEY[m.kind]]: units };
+  if (Object.keys(m.stale).length > 0) out.stale = sortedRecord(m.stale);
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** What an earlier build recorded: for each unit its files, plus files already stale. */
+export interface PreviousManifest {
+  units: Map<string, ManifestUnit>;
+  stale: Record<string, string>;
+}
+
+/** Reads a manifest; `missing` when there is none, `unreadable` when it is not one flowc wrote. */
+export function readManifest(path: string, kind: Manifest['kind']): PreviousManifest | 'missing' | 'unreadable' {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return 'missing';
+  }
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const units = json[UNITS_KEY[kind]] as Record<string, Record<string, Json>> | undefined;
+    if (json.manifestVersion !== MANIFEST_VERSION || typeof units !== 'object' || units === null) return 'unreadable';
+    const out: PreviousManifest = { units: new Map(), stale: {} };
+    for (const [name, u] of Object.entries(units)) {
+      if (typeof u !== 'object' || u === null) return 'unreadable';
+      out.units.set(name, { ...u, files: stringRecord(u.files) });
+    }
+    out.stale = stringRecord(json.stale);
+    return out;
+  } catch {
+    return 'unreadable';
+  }
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function sortedRecord(r: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k] as string;
+  return out;
+}

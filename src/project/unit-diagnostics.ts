@@ -1,0 +1,44 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Span } from '../source/span.js';
+import type { UnitOutput } from './unit.js';
+
+/** How many unit names a merged diagnostic lists before summarising. */
+const MAX_NAMES = 5;
+
+/**
+ * The diagnostics of many units as one list: each notes the units it came from ("in bindings
+ * a, b"), and the same problem in several units (they usually share a flow) is printed once
+ * rather than once per variant. Then one FLOWC709 per failing unit, so every failure is named
+ * even when its problems were merged into another's.
+ */
+export function unitDiagnostics(options: { outputs: UnitOutput[]; noun: 'binding' | 'variant'; spans?: Map<string, Span> }): Diagnostic[] {
+  const groups = new Map<string, { d: Diagnostic; names: string[] }>();
+  for (const out of options.outputs) {
+    for (const d of out.diagnostics) {
+      const key = JSON.stringify([d.code, d.severity, d.message, d.span?.file, d.span?.line, d.span?.col, d.notes ?? []]);
+      const g = groups.get(key);
+      if (g) g.names.push(out.name);
+      else groups.set(key, { d, names: [out.name] });
+    }
+  }
+  const merged: Diagnostic[] = [];
+  for (const { d, names } of groups.values()) {
+    const shown = names.slice(0, MAX_NAMES).map((n) => `'${n}'`).join(', ');
+    const more = names.length > MAX_NAMES ? ` and ${names.length - MAX_NAMES} more` : '';
+    const note = `in ${options.noun}${names.length > 1 ? 's' : ''} ${shown}${more}`;
+    merged.push({ ...d, notes: [...(d.notes ?? []), note] });
+  }
+  for (const out of options.outputs) {
+    if (out.ok) continue;
+    const errors = out.diagnostics.filter((d) => d.severity === 'error').length;
+    const d: Diagnostic = {
+      code: 'FLOWC709',
+      severity: 'error',
+      message: `${options.noun} '${out.name}' failed to compile (${errors} error${errors === 1 ? '' : 's'}); nothing was written`,
+    };
+    const span = options.spans?.get(out.name);
+    if (span) d.span = span;
+    merged.push(d);
+  }
+  return merged;
+}
