@@ -1,10 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import type { SweepAxis } from '../../project/sweep.js';
-import type { CompileUnit } from '../../project/unit.js';
-import { SourceRegistry } from '../../source/files.js';
-import type { Json } from '../../source/tree.js';
+import { join, resolve } from 'node:path';
 import { compileTargets } from '../../pipeline/compile.js';
 import { buildLockfile } from '../../pipeline/lockfile.js';
 import { relativeTo } from '../../pipeline/paths.js';
@@ -40,6 +35,7 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
   if (!opts.out && targets.length > 1) throw new UsageError('several targets write several files: give --out DIR');
   if (opts.sweep && opts.sweep.length > 0) {
     if (!opts.out) throw new UsageError('--sweep writes one folder per variant: give --out DIR');
+    const { runSweep } = await import('./sweep.js');
     return runSweep(io, flow, { ...opts, out: opts.out, sweep: opts.sweep, targets: [...new Set(targets.map((t) => (findTarget(t) as { id: string }).id))] });
   }
   if (opts.prune || opts.jobs !== undefined || opts.cache === false) throw new UsageError('--prune, --jobs and --no-cache apply to --sweep');
@@ -104,75 +100,4 @@ function checkFiles(io: CliIO, files: { path: string; name: string; contents: st
     return EXIT.inputErrors;
   }
   return EXIT.ok;
-}
-
-/**
- * `flowc compile --sweep`: one variant per combination of the sweep values (Hydra's multirun
- * grammar), each compiled like a binding into `<out>/<variant>/`, plus `sweep.manifest.json`
- * (docs/project.md, "Sweeps"). Shares the cache, worker pool, --check and --prune of `flowc build`.
- */
-async function runSweep(io: CliIO, flow: string, opts: CompileOptions & { out: string; sweep: string[]; targets: string[] }): Promise<number> {
-  const [{ parseFlow }, sweep, build, { BuildCache }, { compilerFingerprint }, { SWEEP_MANIFEST }, { relativeTo }] = await Promise.all([
-    import('../../flow/parse-flow.js'),
-    import('../../project/sweep.js'),
-    import('./build.js'),
-    import('../../project/cache.js'),
-    import('../../project/fingerprint.js'),
-    import('../../project/manifest.js'),
-    import('../../pipeline/paths.js'),
-  ]);
-  const jobs = build.parseJobs(opts.jobs);
-  const configs = parseConfigArgs(opts.config).map((c) => ({ name: c.name, file: resolve(io.cwd, c.file) }));
-  const sources = new SourceRegistry();
-  const diagnostics = new DiagnosticBag();
-  const flowFile = resolve(io.cwd, flow);
-  const written = parseFlow({ file: flowFile, sources, diagnostics });
-  const axes = opts.sweep.map((arg) => sweep.parseSweep(arg, diagnostics));
-  const variants = diagnostics.hasErrors() ? undefined : sweep.expandSweeps(axes as SweepAxis[], diagnostics);
-  if (!written || !variants || diagnostics.hasErrors()) {
-    reportDiagnostics({ io, diagnostics: diagnostics.items, sources, format: opts.diagnostics });
-    return EXIT.inputErrors;
-  }
-  const flowName = String(written.name.value);
-  const outDir = resolve(io.cwd, opts.out);
-  const units: CompileUnit[] = [];
-  const meta = new Map<string, Record<string, Json>>();
-  const byName = new Map<string, string[]>();
-  for (const overrides of variants) {
-    const name = sweep.variantName(flowName, overrides);
-    const other = byName.get(name);
-    if (other) {
-      diagnostics.report('FLOWC724', `variants ${other.join(' ')} and ${overrides.join(' ')} are both named '${name}'`, undefined, ['a value is listed twice, or two values hash alike: list each value once']);
-      continue;
-    }
-    byName.set(name, overrides);
-    units.push({ name, flowPath: flowFile, bindingFiles: [], configs, sets: [...opts.set, ...overrides], targets: opts.targets, cwd: io.cwd });
-    meta.set(name, { overrides });
-  }
-  if (diagnostics.hasErrors()) {
-    reportDiagnostics({ io, diagnostics: diagnostics.items, sources, format: opts.diagnostics });
-    return EXIT.inputErrors;
-  }
-  const cacheDir = io.env.FLOWC_CACHE_DIR ? resolve(io.cwd, io.env.FLOWC_CACHE_DIR) : join(dirname(flowFile), '.flowc-cache');
-  return build.emitUnits(io, {
-    units,
-    meta,
-    keep: [],
-    kind: 'sweep',
-    header: {
-      // Relative to the flow's folder, as lockfiles write paths: the manifest reads the same on every machine.
-      flow: relativeTo(dirname(flowFile), flowFile),
-      configs: configs.map((c) => ({ name: c.name, file: relativeTo(dirname(flowFile), c.file) })),
-      set: opts.set,
-      sweep: (axes as SweepAxis[]).map((a) => ({ key: `${a.prefix}${a.key}`, values: a.values })),
-      targets: opts.targets,
-    },
-    manifestName: SWEEP_MANIFEST,
-    outDir,
-    check: opts.check === true,
-    prune: opts.prune === true,
-    cache: opts.cache === false ? undefined : new BuildCache(cacheDir, compilerFingerprint()),
-    jobs,
-    format: opts.diagnostics,
-  });
 }
