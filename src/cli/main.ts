@@ -3,6 +3,14 @@ import { createProgram } from './program.js';
 
 /** The process entry: real stdio, and the one place an unexpected exception becomes exit 70. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`flowc ... | head`) closes the pipe: that is the reader's choice,
+  // not an error, so end quietly as other Unix tools do instead of printing a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const io = {
     stdout: (t: string) => void process.stdout.write(t),
     stderr: (t: string) => void process.stderr.write(t),

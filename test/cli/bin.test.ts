@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../helpers/fixtures.js';
@@ -40,5 +41,23 @@ describe('the flowc bin', () => {
     const v = flowc(['--version'], { cwd: root });
     expect(v.status).toBe(0);
     expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  });
+
+  it('ends quietly when its reader closes the pipe early (flowc ... | head)', async () => {
+    // Output far larger than a pipe buffer, so writes are still pending when the reader leaves.
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-pipe-'));
+    const steps = Array.from({ length: 400 }, (_, i) => `  s${i}:\n    command: [echo, step-${i}]`).join('\n');
+    writeFileSync(join(dir, 'flow.yaml'), `flowc: 1\nname: big\ndefaults: { image: alpine:3.20 }\nsteps:\n${steps}\n`);
+    try {
+      const child = spawn(process.execPath, [bin, 'compile', 'flow.yaml', '--target', 'ir'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
