@@ -8,6 +8,7 @@ import { needsOf } from './needs-of.js';
  */
 export function needsExist({ flow, diagnostics }: RuleContext): void {
   const ids = flow.steps.map((s) => s.id);
+  const known = new Set(ids);
   for (const step of flow.steps) {
     const seen = new Set<string>();
     for (const need of needsOf(step)) {
@@ -15,7 +16,7 @@ export function needsExist({ flow, diagnostics }: RuleContext): void {
         diagnostics.report('FLOWC312', `step '${step.id}' needs itself`, need.span);
       } else if (seen.has(need.id)) {
         diagnostics.report('FLOWC312', `step '${step.id}' lists '${need.id}' in needs twice`, need.span);
-      } else if (!ids.includes(need.id)) {
+      } else if (!known.has(need.id)) {
         diagnostics.report('FLOWC301', `step '${step.id}' needs '${need.id}', which is not a step of this flow`, need.span, suggestionNotes(need.id, ids));
       }
       seen.add(need.id);

@@ -10,8 +10,10 @@ import type { LMap, LMapEntry, LNode } from './tree.js';
  */
 export function parseYamlTree(src: SourceText, diagnostics: DiagnosticBag): LNode | undefined {
   const lineCounter = new LineCounter();
-  // uniqueKeys: duplicate keys are an error, never "last wins"; merge keys stay off (YAML 1.2).
-  const doc = parseDocument(src.text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // Duplicate keys are an error, never "last wins"; `convert` finds them with a set per map,
+  // because the yaml package's own uniqueKeys check is quadratic in the size of a map (a flow of
+  // 10,000 steps spent most of its parse time there). Merge keys stay off (YAML 1.2).
+  const doc = parseDocument(src.text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
   let failed = false;
   for (const err of doc.errors) {
     failed = true;
@@ -69,6 +71,7 @@ function convert(node: YNode, src: SourceText, diagnostics: DiagnosticBag, doc: 
   }
   if (isMap(node)) {
     const entries: LMapEntry[] = [];
+    const seen = new Set<string>();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const k = pair.key as YNode | null;
@@ -79,10 +82,16 @@ function convert(node: YNode, src: SourceText, diagnostics: DiagnosticBag, doc: 
       }
       const kr = k.range ?? range;
       const keySpan = src.span(kr[0], kr[1]);
+      const key = String(k.value);
+      if (seen.has(key)) {
+        diagnostics.report('FLOWC102', 'duplicate key (each key may appear once in a map)', keySpan);
+        continue;
+      }
+      seen.add(key);
       const value: LNode = pair.value
         ? convert(pair.value as YNode, src, diagnostics, doc, depth + 1)
         : { kind: 'scalar', value: null, span: src.span(kr[1]) };
-      entries.push({ key: String(k.value), keySpan, value });
+      entries.push({ key, keySpan, value });
     }
     return { kind: 'map', span, entries } satisfies LMap;
   }
