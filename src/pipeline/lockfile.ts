@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { formatOrigin } from '../config/origin.js';
+import { lockProvenance } from '../config/lock.js';
 import type { ResolvedConfigs } from '../config/types.js';
 import type { IR } from '../ir/types.js';
 import type { Json } from '../source/tree.js';
@@ -16,17 +16,10 @@ export const LOCKFILE_VERSION = 1;
 export function buildLockfile(options: { ir: IR; resolved: ResolvedConfigs; flowFile: string }): Artifact {
   const { ir, resolved } = options;
   const relativize = (p: string) => relativeTo(dirname(options.flowFile), p);
+  const provenance = lockProvenance({ resolved, relativize });
   const configs: Record<string, Json> = {};
   for (const name of Object.keys(resolved.values).sort()) {
-    configs[name] = {
-      values: resolved.values[name] as Json,
-      provenance: (resolved.provenance[name] ?? []).map((leaf) => {
-        const entry: Record<string, Json> = { path: leaf.path, value: leaf.value, origin: formatOrigin(leaf.origin, relativize) };
-        if (leaf.interpolated) entry.interpolated = leaf.interpolated.template;
-        if (leaf.overrode.length > 0) entry.overrode = leaf.overrode.map((o) => ({ value: o.value, origin: formatOrigin(o.origin, relativize) }));
-        return entry;
-      }),
-    };
+    configs[name] = { values: resolved.values[name] as Json, provenance: provenance[name] ?? [] };
   }
   const lock = {
     lockfileVersion: LOCKFILE_VERSION,

@@ -33,8 +33,8 @@ describe('flowc compile', () => {
     expect(lock.configHash).toMatch(/^[0-9a-f]{64}$/);
     expect(lock.configs.app.values.train.cpu).toBe(8);
     const cpu = lock.configs.app.provenance.find((p: { path: string }) => p.path === 'train.cpu');
-    expect(cpu.origin).toBe('config/ctr.toml:7:7');
-    expect(cpu.overrode).toEqual([{ value: 4, origin: 'config/base.toml:8:7' }]);
+    expect(cpu.origin).toEqual({ kind: 'file', file: 'config/ctr.toml', line: 7, col: 7 });
+    expect(cpu.overrode).toEqual([{ value: 4, origin: { kind: 'file', file: 'config/base.toml', line: 8, col: 7 } }]);
     expect(first).not.toContain(work);
     await runCli(['compile', ...ml, '--target', 'ir', '--out', 'out'], { cwd: work });
     expect(readFileSync(join(work, 'out/content-model.config.lock.json'), 'utf8')).toBe(first);
