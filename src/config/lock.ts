@@ -14,7 +14,7 @@ export interface LockProvenanceOptions {
  * so the same inputs must give the same bytes). Empty `overrode` lists are left out.
  *
  * Origins: `{kind: "file", file, line, col}`, `{kind: "inline-default", file, line, col}`,
- * `{kind: "set", arg}`, `{kind: "env", name}`, `{kind: "schema-default", schema, pointer}`.
+ * `{kind: "set", arg}` (plus `file, line, col` for a binding's `set:` entry), `{kind: "env", name}`, `{kind: "schema-default", schema, pointer}`.
  */
 export function lockProvenance(options: LockProvenanceOptions): Record<string, Json> {
   const { resolved, relativize } = options;
@@ -41,7 +41,7 @@ function lockOrigin(origin: Origin, relativize: (p: string) => string): Json {
     case 'inline-default':
       return { kind: origin.kind, file: relativize(origin.span.file), line: origin.span.line, col: origin.span.col };
     case 'set':
-      return { kind: 'set', arg: origin.arg };
+      return origin.span ? { kind: 'set', arg: origin.arg, file: relativize(origin.span.file), line: origin.span.line, col: origin.span.col } : { kind: 'set', arg: origin.arg };
     case 'env':
       return { kind: 'env', name: origin.name };
     case 'schema-default':

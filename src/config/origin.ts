@@ -13,7 +13,7 @@ export function formatOrigin(origin: Origin, relativize: (absPath: string) => st
     case 'inline-default':
       return `${formatSpan(origin.span, relativize)} (default:)`;
     case 'set':
-      return `--set ${origin.arg}`;
+      return origin.span ? `${formatSpan(origin.span, relativize)} (set ${origin.arg})` : `--set ${origin.arg}`;
     case 'env':
       return `env ${origin.name}`;
     case 'schema-default':
@@ -27,10 +27,10 @@ export function formatSpan(span: Span, relativize: (absPath: string) => string):
 
 /** The source span an origin points at, when it has one (a --set or env value has none). */
 export function originSpan(origin: Origin): Span | undefined {
-  return origin.kind === 'file' || origin.kind === 'inline-default' ? origin.span : undefined;
+  return origin.kind === 'file' || origin.kind === 'inline-default' || origin.kind === 'set' ? origin.span : undefined;
 }
 
 /** For diagnostics about a value that came from a `--set` argument (which has no span). */
 export function originNotes(origin: Origin): string[] {
-  return origin.kind === 'set' ? [`set by --set ${origin.arg}`] : origin.kind === 'env' ? [`from env ${origin.name}`] : [];
+  return origin.kind === 'set' ? [`set by ${origin.span ? 'set' : '--set'} ${origin.arg}`] : origin.kind === 'env' ? [`from env ${origin.name}`] : [];
 }

@@ -5,7 +5,7 @@ import { canonicalJson } from '../source/canonical-json.js';
 import type { Origin } from '../source/span.js';
 import type { Json } from '../source/tree.js';
 import { merge } from './merge.js';
-import type { Override } from './override-parse.js';
+import { type Override, overrideLabel } from './override-parse.js';
 import { formatPath, type Segment } from './path.js';
 import { fromJson, toJson, type PMap, type PNode, type PSeq } from './ptree.js';
 
@@ -22,13 +22,13 @@ import { fromJson, toJson, type PMap, type PNode, type PSeq } from './ptree.js';
  */
 export function applyOverride(options: ApplyOverrideOptions): boolean {
   const { root, override: ov, diagnostics } = options;
-  const origin: Origin = { kind: 'set', arg: ov.arg, index: ov.index };
+  const origin: Origin = ov.span ? { kind: 'set', arg: ov.arg, index: ov.index, span: ov.span } : { kind: 'set', arg: ov.arg, index: ov.index };
   const declared = options.declared ?? (() => false);
   // `=` may also create a key the config's schema declares: with a schema, its keys exist in
   // principle (as in Hydra's structured configs), even before the schema's defaults fill them.
   const creates = (segments: Segment[]) => ov.op === 'add' || ov.op === 'force' || (ov.op === 'set' && declared(segments));
   const report = (code: Code, message: string, notes: string[] = []): false => {
-    diagnostics.report(code, `--set ${ov.arg}: ${message}`, undefined, notes);
+    diagnostics.report(code, `${overrideLabel(ov)}: ${message}`, ov.span, notes);
     return false;
   };
   const missingCode: Code = ov.op === 'delete' ? 'FLOWC408' : 'FLOWC406';

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import type { Span } from '../source/span.js';
 import type { Json } from '../source/tree.js';
 import { parsePath, type Segment } from './path.js';
 
@@ -21,6 +22,13 @@ export interface Override {
   path: Segment[];
   /** The value; for `~key` without `=value`, undefined. */
   value?: Json;
+  /** Where the override was written, when it came from a file rather than the command line. */
+  span?: Span;
+}
+
+/** How messages name an override: `--set k=v` from the command line, `set k=v` from a file. */
+export function overrideLabel(ov: { arg: string; span?: Span | undefined }): string {
+  return `${ov.span ? 'set' : '--set'} ${ov.arg}`;
 }
 
 export type OverrideParse = { ok: true; override: Override } | { ok: false; error: string; at?: number };

@@ -9,7 +9,7 @@ import { loadConfigFile, type LoadConfigFileOptions } from './load-file.js';
 import { merge } from './merge.js';
 import { originSpan } from './origin.js';
 import { applyOverride } from './override-apply.js';
-import { parseOverride } from './override-parse.js';
+import { overrideLabel, parseOverride } from './override-parse.js';
 import type { Segment } from './path.js';
 import { leafProvenance } from './provenance.js';
 import { fromLNode, toJson, type PMap } from './ptree.js';
@@ -62,7 +62,7 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
   }
 
   // Layer 5: overrides, in CLI order.
-  applyOverrides({ sets: req.sets ?? [], working, sources: req.sources, diagnostics });
+  applyOverrides({ sets: req.sets ?? [], spans: req.setSpans ?? [], working, sources: req.sources, diagnostics });
 
   // Interpolation, then the schema, config by config.
   for (const w of working.values()) {
@@ -121,22 +121,23 @@ function flowLayers(decl: ConfigDecl, fileOptions: Omit<LoadConfigFileOptions, '
  * every bad one is reported at once; its config then skips interpolation and schema, which would
  * only judge a tree the user did not ask for.
  */
-function applyOverrides(options: { sets: string[]; working: Map<string, Working>; sources: SourceRegistry; diagnostics: DiagnosticBag }): void {
+function applyOverrides(options: { sets: string[]; spans: (Span | undefined)[]; working: Map<string, Working>; sources: SourceRegistry; diagnostics: DiagnosticBag }): void {
   const { working, diagnostics } = options;
   const declaredBySchema = new Map<string, (segments: Segment[]) => boolean>();
   const failed = new Set<string>();
   options.sets.forEach((arg, index) => {
     const parsed = parseOverride(arg, index);
+    const span = options.spans[index];
     if (!parsed.ok) {
       const notes = parsed.at === undefined ? [] : [`  ${arg}`, `  ${' '.repeat(parsed.at)}^`];
       notes.push('forms: app.key=value (change), +app.key=value (add), ++app.key=value (set), ~app.key (delete)');
-      diagnostics.report('FLOWC405', `--set ${arg}: ${parsed.error}`, undefined, notes);
+      diagnostics.report('FLOWC405', `${overrideLabel({ arg, span })}: ${parsed.error}`, span, notes);
       return;
     }
-    const ov = parsed.override;
+    const ov = span ? { ...parsed.override, span } : parsed.override;
     const w = working.get(ov.config);
     if (w === undefined) {
-      diagnostics.report('FLOWC404', `--set ${arg}: the flow declares no config named ${JSON.stringify(ov.config)}`, undefined, namesNote(ov.config, working));
+      diagnostics.report('FLOWC404', `${overrideLabel(ov)}: the flow declares no config named ${JSON.stringify(ov.config)}`, span, namesNote(ov.config, working));
       return;
     }
     if (w.tree === undefined) return;

@@ -23,6 +23,8 @@ export interface ResolveConfigsRequest {
   cliConfigs?: { name: string; file: string; arg: string }[];
   /** Layer 5: raw `--set` strings in CLI order. */
   sets?: string[];
+  /** Where each of `sets` was written, when it came from a file (a binding's `set:`); by index. */
+  setSpans?: (Span | undefined)[];
   /** The compile-time environment for `${env:...}`. */
   env: Record<string, string | undefined>;
   sources: SourceRegistry;

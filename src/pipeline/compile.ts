@@ -25,6 +25,8 @@ export interface CompileRequest {
   configs?: { name: string; file: string }[];
   /** `--set` overrides, raw, in CLI order. */
   sets?: string[];
+  /** Where each of `sets` was written when it came from a file (a binding's `set:`), by index. */
+  setSpans?: (Span | undefined)[];
   /** Binding files from a project file (cascade layer 3); FILE relative to `cwd`; `span` is where the project file names it. */
   bindingFiles?: { name: string; file: string; span?: Span }[];
   /** The compile-time environment for `${env:...}` in configs. Default: none. */
@@ -83,6 +85,7 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
     bindingFiles: (req.bindingFiles ?? []).map((b) => ({ name: b.name, file: resolve(cwd, b.file), ...(b.span ? { span: b.span } : {}) })),
     cliConfigs: (req.configs ?? []).map((c) => ({ name: c.name, file: resolve(cwd, c.file), arg: `${c.name}=${c.file}` })),
     sets: req.sets ?? [],
+    setSpans: req.setSpans ?? [],
     env: req.env ?? {},
     sources,
     diagnostics,

@@ -55,6 +55,8 @@ export class BuildCache {
       bindingFiles: unit.bindingFiles.map((b) => ({ name: b.name, file: b.file })),
       configs: unit.configs,
       sets: unit.sets,
+      // Spans reach lockfile provenance, so where a `set:` stands is part of the request.
+      setSpans: (unit.setSpans ?? []).map((s) => (s ? { file: s.file, line: s.line, col: s.col } : null)),
       targets: unit.targets,
       cwd: unit.cwd,
     };

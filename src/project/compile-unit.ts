@@ -17,6 +17,7 @@ export function compileUnit(unit: CompileUnit, env: Record<string, string | unde
     bindingFiles: unit.bindingFiles,
     configs: unit.configs,
     sets: unit.sets,
+    setSpans: unit.setSpans ?? [],
     env: recorded.env,
     cwd: unit.cwd,
     nameOverride: unit.name,

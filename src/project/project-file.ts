@@ -31,6 +31,8 @@ export interface ProjectBinding {
   /** Config files per declared config, in written order; `file` absolute. */
   configs: { name: string; file: string; span: Span }[];
   set: string[];
+  /** Where each `set:` entry stands in the project file, so override errors point there. */
+  setSpans: Span[];
   /** Canonical target ids (the binding's own, else the project's); empty when neither gives any. */
   targets: string[];
   /** What the manifest records: paths as written, relative to the project folder. */
@@ -123,10 +125,12 @@ export function loadProject(options: { file: string; sources: SourceRegistry; di
       }
     }
     const setNode = mapGet(b, 'set')?.value;
-    const set = setNode?.kind === 'seq' ? setNode.items.map((s) => String((s as { value: unknown }).value)) : [];
+    const setItems = setNode?.kind === 'seq' ? setNode.items : [];
+    const set = setItems.map((s) => String((s as { value: unknown }).value));
+    const setSpans = setItems.map((s) => s.span);
     const own = mapGet(b, 'targets');
     const targets = own ? targetList(own.value, diagnostics) : projectTargets;
-    bindings.push({ name, nameSpan, flow, configs, set, targets, written: { flow: flowWritten, configs: writtenConfigs } });
+    bindings.push({ name, nameSpan, flow, configs, set, setSpans, targets, written: { flow: flowWritten, configs: writtenConfigs } });
   }
   if (diagnostics.items.slice(before).some((d) => d.severity === 'error')) return undefined;
   return { file, dir, out, targets: projectTargets, bindings };

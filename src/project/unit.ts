@@ -17,6 +17,8 @@ export interface CompileUnit {
   configs: { name: string; file: string }[];
   /** `--set` overrides, then a sweep's overrides, in order. */
   sets: string[];
+  /** Where each of `sets` was written, when in a file (a binding's `set:`); by index. */
+  setSpans?: (Span | undefined)[];
   /** Canonical target ids, in the order the user gave them. */
   targets: string[];
   /** The folder relative paths in messages are resolved against. */

@@ -16,7 +16,8 @@ export interface Span {
 /** Where a resolved value or IR node came from. */
 export type Origin =
   | { kind: 'file'; span: Span }
-  | { kind: 'set'; arg: string; index: number }
+  /** An override; `span` is where it was written when it came from a file (a binding's `set:`). */
+  | { kind: 'set'; arg: string; index: number; span?: Span }
   | { kind: 'env'; name: string }
   /** `pointer` is a JSON pointer into the schema file `schema` (absolute; made relative when printed). */
   | { kind: 'schema-default'; pointer: string; schema?: string }

@@ -103,6 +103,21 @@ describe('flowc build on the fixture project', () => {
     expect(snapshot(join(dir, 'build'))).toEqual(before);
   });
 
+  it("a bad `set:` entry of a binding is reported where it stands in flowc.yaml, and its provenance points there", async () => {
+    const dir = project();
+    const yaml = readFileSync(join(dir, 'flowc.yaml'), 'utf8');
+    writeFileSync(join(dir, 'flowc.yaml'), yaml.replace('set: [app.train.epochs=20]', 'set: [app.train.epochs=20, app.train.epoch=3]'));
+    const bad = await runCli(['build', '--target', 'ir', ...serial], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^flowc\.yaml:\d+:32: error FLOWC406: set app\.train\.epoch=3: app\.train has no key "epoch"$/m);
+
+    writeFileSync(join(dir, 'flowc.yaml'), yaml);
+    expect((await runCli(['build', '--target', 'ir', ...serial], { cwd: dir })).code).toBe(0);
+    const lock = JSON.parse(readFileSync(join(dir, 'build/content-retention/content-retention.config.lock.json'), 'utf8'));
+    const epochs = lock.configs.app.provenance.find((p: { path: string }) => p.path === 'train.epochs');
+    expect(epochs.origin).toEqual({ kind: 'set', arg: 'app.train.epochs=20', file: 'flowc.yaml', line: 18, col: 11 });
+  });
+
   it('the same problem in several bindings is reported once, naming them all', async () => {
     const dir = project();
     writeFileSync(join(dir, 'config/base.toml'), readFileSync(join(dir, 'config/base.toml'), 'utf8').replace('image = ', 'imagex = '));
