@@ -1,0 +1,109 @@
+import { SYSTEM_ENV_NAMES } from './env.js';
+import type { IREnvVar, IRPart, IRStep, IRString } from './types.js';
+
+/**
+ * How run-time values reach a `run` script (docs/ir.md, "Run scripts"): through environment
+ * variables, never pasted into the script's text. Every target that runs a `run` script with a
+ * shell uses this, so `${params.x}` means the same on every engine: it expands like the shell
+ * variable `${FLOWC_PARAM_X}` (write it in double quotes, as for any shell variable).
+ *
+ * Why: engines paste templated values into the text of a shell script (Argo's
+ * `{{workflow.parameters.x}}`, Step Functions' `States.Format`, Workflows' `${...}`), which lets
+ * a parameter value like `"; rm -rf / #` rewrite the script. A shell never executes the value of
+ * a variable it expands, so passing values through the environment keeps them data.
+ */
+
+/** `FLOWC_PARAM_<NAME>`: the parameter's name upper-cased, other characters as `_`. */
+export function paramVar(name: string): string {
+  return `FLOWC_PARAM_${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
+/** The env variable that carries one `${item...}` path of a foreach step. */
+export interface ItemSlot {
+  path: (string | number)[];
+  envVar: string;
+}
+
+/**
+ * Slots for every item path a step uses: `${item}` is FLOWC_ITEM; a path such as `${item.a[0]}`
+ * is FLOWC_ITEM_A_0. Paths that would share a name get a numeric suffix, in order of first use,
+ * so names are stable.
+ */
+export function itemSlots(paths: readonly (string | number)[][]): ItemSlot[] {
+  const slots: ItemSlot[] = [{ path: [], envVar: 'FLOWC_ITEM' }];
+  const byKey = new Map<string, ItemSlot>([[pathKey([]), slots[0] as ItemSlot]]);
+  const used = new Set(['FLOWC_ITEM']);
+  for (const path of paths) {
+    if (byKey.has(pathKey(path))) continue;
+    const base = `FLOWC_ITEM_${path.map((s) => String(s).toUpperCase().replace(/[^A-Z0-9]/g, '_')).join('_')}`;
+    let envVar = base;
+    for (let n = 2; used.has(envVar); n++) envVar = `${base}_${n}`;
+    used.add(envVar);
+    const slot = { path, envVar };
+    slots.push(slot);
+    byKey.set(pathKey(path), slot);
+  }
+  return slots;
+}
+
+export function findSlot(slots: readonly ItemSlot[], path: readonly (string | number)[]): ItemSlot | undefined {
+  const key = pathKey(path);
+  return slots.find((s) => pathKey(s.path) === key);
+}
+
+function pathKey(path: readonly (string | number)[]): string {
+  return JSON.stringify(path);
+}
+
+/** Every item path a string uses, in order. */
+export function itemPathsIn(s: IRString): (string | number)[][] {
+  return s.filter((p): p is Extract<IRPart, { kind: 'item' }> => p.kind === 'item').map((p) => p.path);
+}
+
+/** The shell variable a run-time part reads from. */
+export function partVar(part: Exclude<IRPart, { kind: 'lit' }>, slots: readonly ItemSlot[]): string {
+  switch (part.kind) {
+    case 'param':
+      return paramVar(part.name);
+    case 'item':
+      return (findSlot(slots, part.path) as ItemSlot).envVar;
+    case 'run':
+      return 'FLOWC_RUN_ID';
+    case 'flow':
+      return 'FLOWC_FLOW';
+    case 'step':
+      return 'FLOWC_STEP';
+  }
+}
+
+export interface ShellScript {
+  /** The script, all literal: each run-time part became `${VAR}`. */
+  script: string;
+  /**
+   * Variables the step must set besides `stepEnv` (which already sets FLOWC_RUN_ID, FLOWC_FLOW,
+   * FLOWC_STEP and FLOWC_ITEM): one per parameter and item path the script reads, sorted by name.
+   */
+  env: IREnvVar[];
+}
+
+/** A `run` script with its run-time parts turned into shell variable references. */
+export function shellScript(script: IRString): ShellScript {
+  const slots = itemSlots(itemPathsIn(script));
+  const env = new Map<string, IREnvVar>();
+  let text = '';
+  for (const part of script) {
+    if (part.kind === 'lit') {
+      text += part.value;
+      continue;
+    }
+    const name = partVar(part, slots);
+    text += `\${${name}}`;
+    if (!(SYSTEM_ENV_NAMES as readonly string[]).includes(name)) env.set(name, { name, value: [part] });
+  }
+  return { script: text, env: [...env.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+}
+
+/** `shellScript` for a step whose exec is a `run` script; undefined for an exec-form command. */
+export function stepShellScript(step: IRStep): ShellScript | undefined {
+  return step.exec.kind === 'run' ? shellScript(step.exec.script) : undefined;
+}
