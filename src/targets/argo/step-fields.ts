@@ -1,5 +1,6 @@
 import { stepEnv } from '../../ir/env.js';
-import type { IR, IRStep, IRString } from '../../ir/types.js';
+import { shellScript } from '../../ir/shell.js';
+import type { IR, IREnvVar, IRStep, IRString } from '../../ir/types.js';
 import { type ItemPlan, planItems } from './items.js';
 import { itemPathsOf } from './render-string.js';
 
@@ -8,6 +9,11 @@ import { itemPathsOf } from './render-string.js';
  * A `run` script becomes `command: [sh, -c]` with the script as the only arg (the IR's `sh -c`
  * contract, and the script stays readable in the YAML); an exec-form step keeps its argv,
  * `command: [argv0]` and `args: [rest]`.
+ *
+ * A script's run-time parts never reach its text (docs/ir.md, "Run scripts"; src/ir/shell.ts):
+ * Argo would paste a `{{workflow.parameters.x}}` value into the script, where it becomes code. The
+ * script reads `${FLOWC_PARAM_X}` instead, and the container env carries the value, which Argo
+ * substitutes into an env value, i.e. data.
  */
 export interface StepFields {
   step: IRStep;
@@ -16,7 +22,10 @@ export interface StepFields {
   /** The whole argv: the first `commandLength` strings form `command`, the rest `args`. */
   argv: IRString[];
   commandLength: number;
-  /** FLOWC_* then user env, from `stepEnv`. */
+  /**
+   * FLOWC_* system variables, then (for a `run` script) the variables the script reads, sorted by
+   * name (`shellScript`), then the user's env, sorted by name (`stepEnv`).
+   */
   env: { name: string; value: IRString }[];
   /** The foreach plan, or null for a plain step. */
   items: ItemPlan | null;
@@ -26,13 +35,26 @@ const lit = (value: string): IRString => [{ kind: 'lit', value }];
 
 export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeConfig: boolean }): StepFields {
   const { ir, step, taskName } = o;
-  const argv = step.exec.kind === 'run' ? [lit('sh'), lit('-c'), step.exec.script] : step.exec.argv;
+  let argv = step.exec.kind === 'command' ? step.exec.argv : [];
+  let scriptEnv: IREnvVar[] = [];
+  if (step.exec.kind === 'run') {
+    const shell = shellScript(step.exec.script);
+    argv = [lit('sh'), lit('-c'), lit(shell.script)];
+    scriptEnv = shell.env;
+  }
   const commandLength = step.exec.kind === 'run' ? 2 : 1;
-  const env = stepEnv(ir, step, { includeConfig: o.includeConfig });
+  const env = withScriptEnv(stepEnv(ir, step, { includeConfig: o.includeConfig }), step, scriptEnv);
   let items: ItemPlan | null = null;
   if (step.foreach) {
     const paths = [...argv, ...env.map((e) => e.value)].flatMap(itemPathsOf);
     items = planItems(step.foreach, paths);
   }
   return { step, taskName, argv, commandLength, env, items };
+}
+
+/** Puts the script's variables between the FLOWC_* system variables and the user's env. */
+function withScriptEnv(env: IREnvVar[], step: IRStep, scriptEnv: IREnvVar[]): IREnvVar[] {
+  // `stepEnv` ends with the user's env, so the system variables are everything before it.
+  const system = env.length - step.env.length;
+  return [...env.slice(0, system), ...scriptEnv, ...env.slice(system)];
 }

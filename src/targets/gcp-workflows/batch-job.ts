@@ -27,7 +27,7 @@ export interface Profile {
   /** How long the connector waits for the job, in seconds. */
   timeout: number;
   retry: { max_retries: number; initial_delay: number; max_delay: number; multiplier: number };
-  /** The step's user env, rendered (a value may be a segment list for `flowc_text`). */
+  /** The step's user env that does not read the foreach item, rendered (a value may be a segment list for `flowc_text`). */
   env: Record<string, unknown>;
 }
 
@@ -85,7 +85,8 @@ const when = (condition: string, steps: WStep[]): Record<string, unknown> => ({ 
  * - `argv[0]` becomes the container `entrypoint` and the rest its `commands`, so exec-form
  *   commands run without a shell and `run` scripts run as `/bin/sh -c SCRIPT`;
  * - env is the shared FLOWC_* map, then the profile's user env, FLOWC_STEP, then the call's own
- *   `env` (FLOWC_ITEM and user values that read the foreach item, known only inside the loop);
+ *   `env`: FLOWC_ITEM, the FLOWC_PARAM_* / FLOWC_ITEM_* variables a run script reads (docs/ir.md,
+ *   "Run scripts"), and user values that read the foreach item (known only inside the loop);
  * - with `join`, values that are segment lists (strings past the expression limit) are joined;
  * - a failed job fails the connector call, which `retry` repeats with the profile's backoff.
  *

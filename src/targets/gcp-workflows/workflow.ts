@@ -1,6 +1,7 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { stepEnv } from '../../ir/env.js';
-import type { IR, IRParameter, IRStep } from '../../ir/types.js';
+import { stepEnv, SYSTEM_ENV_NAMES } from '../../ir/env.js';
+import { stepShellScript } from '../../ir/shell.js';
+import type { IR, IREnvVar, IRParameter, IRStep } from '../../ir/types.js';
 import { canonicalJson } from '../../source/canonical-json.js';
 import type { Span } from '../../source/span.js';
 import { baseAllocation, DEFAULT_PROFILE, jobLimits, type Profile, retryPredicate, retryValues, stepSubworkflow, textSubworkflow, type WStep, wstep } from './batch-job.js';
@@ -61,16 +62,26 @@ export function buildWorkflow({ ir, options, block, diagnostics }: BuildOptions)
     const scope: RenderScope = { parameters: ir.parameters, flowName: ir.flow.name, stepId: step.id, items: step.foreach?.items ?? null };
     const userEnv: Record<string, unknown> = {};
     let join = sharedJoin;
-    // Values that read the foreach item can only be built inside the loop: they go with the call.
+    // Values that read the foreach item can only be built inside the loop: they go with the call,
+    // after FLOWC_ITEM, in `stepEnv` order.
     const callEnv: Record<string, unknown> = {};
-    for (const v of stepEnv(ir, step)) {
+    // The variables a run script reads go with the call too, so a script never splits a profile
+    // that steps would otherwise share.
+    const shell = stepShellScript(step);
+    const scriptVars = new Set((shell?.env ?? []).map((v) => v.name));
+    for (const v of withScriptEnv(stepEnv(ir, step), shell?.env ?? [])) {
       if (SHARED_ENV.has(v.name) || v.name === 'FLOWC_STEP') continue;
       const text = renderText(v.value, scope);
       join ||= isList(text);
-      if (v.value.some((p) => p.kind === 'item')) callEnv[v.name] = text;
+      if (scriptVars.has(v.name) || v.value.some((p) => p.kind === 'item')) callEnv[v.name] = text;
       else userEnv[v.name] = text;
     }
-    const argv = step.exec.kind === 'run' ? ['/bin/sh', '-c', renderText(step.exec.script, scope)] : step.exec.argv.map((a) => renderText(a, scope));
+    // A run script is literal text (its run-time parts are `${FLOWC_...}` shell references), so
+    // values reach the shell as env data and never as script text (docs/ir.md, "Run scripts").
+    const argv =
+      step.exec.kind === 'run'
+        ? ['/bin/sh', '-c', renderText([{ kind: 'lit', value: shell?.script ?? '' }], scope)]
+        : step.exec.argv.map((a) => renderText(a, scope));
     join ||= argv.some(isList);
     if (step.retry && step.retry.limit > 98) {
       diagnostics.report(
@@ -147,6 +158,16 @@ export function buildWorkflow({ ir, options, block, diagnostics }: BuildOptions)
     [TEXT_SUBWORKFLOW]: textSubworkflow(),
     [RETRY_PREDICATE]: retryPredicate(),
   };
+}
+
+/**
+ * A step's env with the variables its run script reads (`shellScript(...).env`, sorted by name)
+ * placed after the FLOWC_* system variables and before the user's own env, the order the other
+ * targets use. User env cannot use FLOWC_* names (a flow check), so no name appears twice.
+ */
+function withScriptEnv(env: IREnvVar[], scriptEnv: IREnvVar[]): IREnvVar[] {
+  const isSystem = (v: IREnvVar): boolean => (SYSTEM_ENV_NAMES as readonly string[]).includes(v.name);
+  return [...env.filter(isSystem), ...scriptEnv, ...env.filter((v) => !isSystem(v))];
 }
 
 function tooLong(diagnostics: DiagnosticBag, what: string, span: Span): void {

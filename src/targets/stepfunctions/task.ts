@@ -1,5 +1,5 @@
-import { stepEnv } from '../../ir/env.js';
-import type { IR, IRResources, IRRetry, IRStep, IRString } from '../../ir/types.js';
+import type { IR, IRResources, IRRetry, IRStep } from '../../ir/types.js';
+import { containerSpec } from './container.js';
 import type { SfnOptions } from './options.js';
 import { intrinsicArg, type RenderContext, type Rendered, renderString, setRendered } from './render-string.js';
 
@@ -32,8 +32,9 @@ export interface BuiltTask {
  */
 export function taskState(req: TaskRequest): BuiltTask {
   const { step, options } = req;
-  const command = renderCommand(step, req.render);
-  const environment = stepEnv(req.ir, step, { includeConfig: req.includeConfig }).map((v) => {
+  const spec = containerSpec(req.ir, step, { includeConfig: req.includeConfig });
+  const command = spec.argv.map((a) => renderString(a, req.render));
+  const environment = spec.env.map((v) => {
     const entry: Record<string, unknown> = { Name: v.name };
     setRendered(entry, 'Value', renderString(v.value, req.render));
     return entry;
@@ -83,16 +84,10 @@ export function taskState(req: TaskRequest): BuiltTask {
   return { state, overrides };
 }
 
-/** `sh -c SCRIPT` for a `run` step, the argv for a `command` step. */
-function renderCommand(step: IRStep, ctx: RenderContext): Rendered[] {
-  const argv: IRString[] =
-    step.exec.kind === 'run' ? [[{ kind: 'lit', value: 'sh' }], [{ kind: 'lit', value: '-c' }], step.exec.script] : step.exec.argv;
-  return argv.map((a) => renderString(a, ctx));
-}
-
 /**
- * A plain `Command` list when every argument is literal; otherwise `Command.$` with
- * `States.Array(...)`, since a JSONPath payload template cannot hold a `.$` inside a list.
+ * A plain `Command` list when every argument is literal (always so for a `run` step, whose script
+ * is literal text); otherwise `Command.$` with `States.Array(...)`, since a JSONPath payload
+ * template cannot hold a `.$` inside a list.
  */
 function setCommand(target: Record<string, unknown>, argv: Rendered[]): void {
   if (argv.every((a) => a.kind === 'plain')) target.Command = argv.map((a) => (a.kind === 'plain' ? a.value : ''));

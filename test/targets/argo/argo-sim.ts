@@ -1,4 +1,5 @@
-import { stepEnv } from '../../../src/ir/env.js';
+import { SYSTEM_ENV_NAMES, stepEnv } from '../../../src/ir/env.js';
+import { shellScript } from '../../../src/ir/shell.js';
 import type { IR, IRString } from '../../../src/ir/types.js';
 import type { Json } from '../../../src/source/tree.js';
 
@@ -123,7 +124,12 @@ export function simulate(wt: Record<string, any>, o: { workflowName: string; par
   return out;
 }
 
-/** What the flow says each step's container gets, with the same run-time values. */
+/**
+ * What the flow says each step's container gets, with the same run-time values. A `run` step gets
+ * `sh -c` with the script's run-time parts as shell variable references (src/ir/shell.ts, the
+ * contract every target shares) and the values in env variables, placed after the FLOWC_* system
+ * variables and before the user's env.
+ */
 export function expectedContainers(ir: IR, o: { workflowName: string; params: Record<string, string> }): Map<string, SimContainer[]> {
   const paramValue = (name: string) => {
     const p = ir.parameters.find((x) => x.name === name);
@@ -158,8 +164,12 @@ export function expectedContainers(ir: IR, o: { workflowName: string; params: Re
             }
           })
           .join('');
-      const argv = s.exec.kind === 'run' ? ['sh', '-c', text(s.exec.script)] : s.exec.argv.map(text);
-      list.push({ argv, env: stepEnv(ir, s).map((e) => [e.name, text(e.value)]) });
+      const shell = s.exec.kind === 'run' ? shellScript(s.exec.script) : null;
+      const argv = shell ? ['sh', '-c', shell.script] : s.exec.kind === 'command' ? s.exec.argv.map(text) : [];
+      const all = stepEnv(ir, s);
+      const isSystem = (name: string) => (SYSTEM_ENV_NAMES as readonly string[]).includes(name);
+      const env = [...all.filter((e) => isSystem(e.name)), ...(shell?.env ?? []), ...all.filter((e) => !isSystem(e.name))];
+      list.push({ argv, env: env.map((e) => [e.name, text(e.value)]) });
     }
     out.set(s.id.replace(/_/g, '-').replace(/-+$/, ''), list);
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { IRStep } from '../../../src/ir/types.js';
+import { shellScript } from '../../../src/ir/shell.js';
+import type { IRStep, IRString } from '../../../src/ir/types.js';
 import { compileArgo, dagGraph, flow, irGraph, lit, step, validateArgo } from './helpers.js';
 import { expectedContainers, simulate } from './argo-sim.js';
 
@@ -109,6 +110,46 @@ describe('argo target at scale', () => {
     const [wt] = validateArgo(compileArgo(ir).text as string);
     const containers = (wt as any).spec.templates.filter((t: any) => t.container);
     expect(containers).toHaveLength(150);
+  });
+
+  test('shared templates: run scripts stay literal, their values are env inputs', () => {
+    // The same script for every step: `${step.name}` is `${FLOWC_STEP}`, so the text is shared.
+    const script: IRString = [
+      { kind: 'lit', value: 'run --date "' },
+      { kind: 'param', name: 'date' },
+      { kind: 'lit', value: '" --step ' },
+      { kind: 'step', field: 'name' },
+      { kind: 'lit', value: ' {{x}} $(y)' },
+    ];
+    const withItem: IRString = [...script, { kind: 'lit', value: ' "' }, { kind: 'item', path: [] }, { kind: 'lit', value: '"' }];
+    const steps = Array.from({ length: 250 }, (_, i) => {
+      const each = i % 50 === 7;
+      const own: IRString = i % 2 ? script : [...script, { kind: 'lit', value: ` # ${i}` }];
+      return step(`r_${i}`, {
+        needs: i ? [`r_${i - 1}`] : [],
+        exec: { kind: 'run', script: each ? withItem : own },
+        foreach: each ? { items: ['a', '"; touch pwned; #'], parallelism: null } : null,
+      });
+    });
+    const ir = flow(steps, { parameters: [{ name: 'date', type: 'string', required: true, origin: steps[0]?.origin as any }] });
+    const { text, diagnostics } = compileArgo(ir);
+    expect(diagnostics.items).toEqual([]);
+    const [wt] = validateArgo(text as string);
+    limitsHold(wt as any);
+    const shared = (wt as any).spec.templates.filter((t: any) => t.container);
+    expect(shared.length).toBeLessThan(10);
+    // Every shared template's script is literal text or an input that carries literal text.
+    for (const t of shared) {
+      expect(t.container.command).toEqual(['sh', '-c']);
+      expect(t.container.args[0]).not.toContain('workflow.parameters');
+      const env = new Map(t.container.env.map((e: any) => [e.name, e.value]));
+      expect(env.get('FLOWC_PARAM_DATE')).toBe('{{workflow.parameters.date}}');
+    }
+    // The odd steps' identical script stays in their template (encoded for Argo and the kubelet).
+    expect(shared.some((t: any) => t.container.args[0].includes('run --date "${FLOWC_PARAM_DATE}" --step ${FLOWC_STEP} $(FLOWC_LBRACE){x}}'))).toBe(true);
+    expect(shellScript(withItem).script).toBe('run --date "${FLOWC_PARAM_DATE}" --step ${FLOWC_STEP} {{x}} $(y) "${FLOWC_ITEM}"');
+    const run = { workflowName: 'demo-2', params: { date: '"; touch pwned; #' } };
+    expect(simulate(wt as any, run)).toEqual(expectedContainers(ir, run));
   });
 
   test('FLOWC603: too many distinct step shapes, with the numbers', () => {

@@ -1,5 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
+import { shellScript } from '../../../src/ir/shell.js';
+import type { IRString } from '../../../src/ir/types.js';
 import { argoTarget } from '../../../src/targets/argo/index.js';
 import { compileArgo, documents, flow, lit, step, validateArgo } from './helpers.js';
 import { expectedContainers, sampleParams, simulate } from './argo-sim.js';
@@ -67,6 +73,65 @@ describe('argo target: mapping', () => {
     expect((byName.get('a') as any).container.args).toEqual(['echo hi\necho there']);
     expect((byName.get('b') as any).container.command).toEqual(['python']);
     expect((byName.get('b') as any).container.args).toBeUndefined();
+  });
+
+  test('run scripts read run-time values from env variables; the script text is literal', () => {
+    const script: IRString = [
+      { kind: 'lit', value: 'train --date "' },
+      { kind: 'param', name: 'date' },
+      { kind: 'lit', value: '" --run "' },
+      { kind: 'run', field: 'id' },
+      { kind: 'lit', value: '" --step ' },
+      { kind: 'step', field: 'name' },
+      { kind: 'lit', value: ' --region "' },
+      { kind: 'item', path: ['region'] },
+      { kind: 'lit', value: '" --all "' },
+      { kind: 'item', path: [] },
+      { kind: 'lit', value: '"' },
+    ];
+    const ir = flow(
+      [
+        step('train', {
+          exec: { kind: 'run', script },
+          env: [{ name: 'A_USER', value: lit('x') }],
+          foreach: { items: [{ region: 'us' }, { region: 'eu' }], parallelism: null },
+        }),
+      ],
+      { parameters: [{ name: 'date', type: 'string', required: true, origin }] },
+    );
+    const [wt] = validateArgo(compileArgo(ir).text as string);
+    const t = wt?.spec.templates.find((x: { name: string }) => x.name === 'train');
+    expect(t.container.command).toEqual(['sh', '-c']);
+    expect(t.container.args).toEqual([shellScript(script).script]);
+    expect(t.container.args[0]).toBe(
+      'train --date "${FLOWC_PARAM_DATE}" --run "${FLOWC_RUN_ID}" --step ${FLOWC_STEP} --region "${FLOWC_ITEM_REGION}" --all "${FLOWC_ITEM}"',
+    );
+    // System variables, then the script's variables (sorted), then the user's env.
+    expect(t.container.env).toEqual([
+      { name: 'FLOWC_FLOW', value: 'demo' },
+      { name: 'FLOWC_STEP', value: 'train' },
+      { name: 'FLOWC_RUN_ID', value: '{{workflow.name}}' },
+      { name: 'FLOWC_CONFIG_HASH', value: ir.config.hash },
+      { name: 'FLOWC_CONFIG', value: '{"app":{"region":"eu"}}' },
+      { name: 'FLOWC_ITEM', value: '{{inputs.parameters.item}}' },
+      { name: 'FLOWC_ITEM_REGION', value: '{{inputs.parameters.item-1}}' },
+      { name: 'FLOWC_PARAM_DATE', value: '{{workflow.parameters.date}}' },
+      { name: 'A_USER', value: 'x' },
+    ]);
+    const run = { workflowName: 'demo-r1', params: { date: '2026-01-02' } };
+    const containers = simulate(wt as any, run);
+    expect(containers).toEqual(expectedContainers(ir, run));
+    expect(containers.get('train')?.[1]?.env).toContainEqual(['FLOWC_ITEM_REGION', 'eu']);
+  });
+
+  test('exec-form commands keep run-time values in argv (no shell, nothing to inject into)', () => {
+    const ir = flow([step('a', { exec: { kind: 'command', argv: [lit('x'), [{ kind: 'param', name: 'p' }]] } })], {
+      parameters: [{ name: 'p', type: 'string', required: true, origin }],
+    });
+    const [wt] = validateArgo(compileArgo(ir).text as string);
+    const t = wt?.spec.templates[1];
+    expect(t.container.args).toEqual(['{{workflow.parameters.p}}']);
+    expect(t.container.env.map((e: { name: string }) => e.name)).not.toContain('FLOWC_PARAM_P');
   });
 
   test('parameters: values as strings, defaults, enum, description; required has no value', () => {
@@ -252,6 +317,107 @@ describe('argo target: literal text', () => {
     expect(diagnostics.items[0]).toMatchObject({ span: { file: 'flow.yaml', line: 3, col: 3 } });
     expect(diagnostics.items[0]?.message).toContain('steps.a.image');
     expect(diagnostics.items[1]?.message).toContain('targets.argo.annotations.note');
+  });
+});
+
+describe('argo target: no shell injection through run-time values', () => {
+  /**
+   * Runs a simulated container's argv with `sh` in a fresh, empty folder with exactly the
+   * container's env, as the pod would; returns what it printed and the files it left there.
+   */
+  function runContainer(c: { argv: string[]; env: [string, string][] }): { stdout: string; files: string[] } {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-argo-'));
+    try {
+      const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+      for (const [k, v] of c.env) env[k] = v;
+      const r = spawnSync(c.argv[0] as string, c.argv.slice(1), { cwd: dir, env, encoding: 'utf8' });
+      return { stdout: r.stdout, files: readdirSync(dir).sort() };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Each would create a file in the working folder if the shell ran it as code. */
+  const HOSTILE = [
+    '"; touch pwned; #',
+    '$(touch pwned-subst)',
+    '`touch pwned-backquote`',
+    "it's '; touch pwned-quote; '",
+    'line one\ntouch pwned-newline\n',
+    "'\"; touch pwned-mixed; echo \"'",
+    '${FLOWC_RUN_ID} * ?',
+  ];
+
+  const pasteScript = (value: string) => `printf '%s|' "${value}"\necho ${value} >/dev/null\nprintf '%s' "${value}"`;
+
+  test('control: pasting these values into a script (the old way) is observably injected', () => {
+    for (const value of HOSTILE) {
+      const out = runContainer({ argv: ['sh', '-c', pasteScript(value)], env: [['FLOWC_RUN_ID', 'demo-h1']] });
+      expect(out.files.length > 0 || out.stdout !== `${value}|${value}`, value).toBe(true);
+    }
+    expect(runContainer({ argv: ['sh', '-c', pasteScript(HOSTILE[0] as string)], env: [] }).files).toEqual(['pwned']);
+  });
+
+  test('a hostile parameter value is only an env value, and sh prints it verbatim without running it', () => {
+    const script: IRString = [
+      { kind: 'lit', value: "printf '%s|' \"" },
+      { kind: 'param', name: 'msg' },
+      { kind: 'lit', value: '"\necho ' },
+      { kind: 'param', name: 'msg' },
+      { kind: 'lit', value: ' >/dev/null\nprintf \'%s\' "$FLOWC_PARAM_MSG"' },
+    ];
+    const ir = flow([step('s', { exec: { kind: 'run', script } })], {
+      parameters: [{ name: 'msg', type: 'string', required: true, origin }],
+    });
+    const [wt] = validateArgo(compileArgo(ir).text as string);
+    const t = (wt as any).spec.templates.find((x: { name: string }) => x.name === 's');
+    expect(t.container.args).toEqual([shellScript(script).script]);
+    expect(t.container.env).toContainEqual({ name: 'FLOWC_PARAM_MSG', value: '{{workflow.parameters.msg}}' });
+    // No Argo tag in the script: Argo substitutes nothing into its text.
+    expect(t.container.args[0]).not.toContain('{{');
+
+    for (const value of HOSTILE) {
+      const run = { workflowName: 'demo-h1', params: { msg: value } };
+      const containers = simulate(wt as any, run);
+      expect(containers).toEqual(expectedContainers(ir, run));
+      const c = containers.get('s')?.[0] as { argv: string[]; env: [string, string][] };
+      expect(c.argv).toEqual(['sh', '-c', shellScript(script).script]);
+      expect(c.env.filter(([, v]) => v.includes(value))).toEqual([['FLOWC_PARAM_MSG', value]]);
+      const out = runContainer(c);
+      expect(out.stdout, value).toBe(`${value}|${value}`);
+      expect(out.files, value).toEqual([]);
+    }
+  });
+
+  test('hostile foreach items and parameter defaults travel the same way', () => {
+    const script: IRString = [
+      { kind: 'lit', value: "printf '%s|%s' \"" },
+      { kind: 'item', path: ['v'] },
+      { kind: 'lit', value: '" "' },
+      { kind: 'param', name: 'd' },
+      { kind: 'lit', value: '"' },
+    ];
+    const ir = flow(
+      [step('each', { exec: { kind: 'run', script }, foreach: { items: HOSTILE.map((v) => ({ v })), parallelism: null } })],
+      { parameters: [{ name: 'd', type: 'string', required: false, default: HOSTILE[0], origin }] },
+    );
+    const text = compileArgo(ir).text as string;
+    const [wt] = validateArgo(text);
+    const t = (wt as any).spec.templates.find((x: { name: string }) => x.name === 'each');
+    expect(t.container.args).toEqual([shellScript(script).script]);
+    const run = { workflowName: 'demo-h2', params: {} };
+    const containers = simulate(wt as any, run);
+    expect(containers).toEqual(expectedContainers(ir, run));
+    const list = containers.get('each') ?? [];
+    expect(list).toHaveLength(HOSTILE.length);
+    list.forEach((c, i) => {
+      expect(c.argv).toEqual(['sh', '-c', shellScript(script).script]);
+      expect(c.env).toContainEqual(['FLOWC_ITEM_V', HOSTILE[i]]);
+      expect(c.env).toContainEqual(['FLOWC_PARAM_D', HOSTILE[0]]);
+      const out = runContainer(c);
+      expect(out.stdout).toBe(`${HOSTILE[i]}|${HOSTILE[0]}`);
+      expect(out.files).toEqual([]);
+    });
   });
 });
 

@@ -74,7 +74,9 @@ describe('execution in the interpreter', () => {
     const e = await execute(yaml, { day: '2024-05-01' });
     expect(checkExecution(ir, e)).toEqual([]);
     const [job] = succeeded(e);
-    expect(job?.commands).toEqual(['-c', `${long}2024-05-01${long}`]);
+    // The parameter reaches the script as a shell variable; its value is in the env.
+    expect(job?.commands).toEqual(['-c', `${long}\${FLOWC_PARAM_DAY}${long}`]);
+    expect(job?.env.FLOWC_PARAM_DAY).toBe('2024-05-01');
     expect(job?.env.BIG).toBe(long);
   });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IR, IRString } from '../../../src/ir/types.js';
+import { itemPathsIn, itemSlots, partVar, stepShellScript } from '../../../src/ir/shell.js';
 import { canonicalJson } from '../../../src/source/canonical-json.js';
 import { arbIR } from '../../helpers/arbitrary-flow.js';
 import type { Value } from './interpreter/expr.js';
@@ -62,9 +63,17 @@ describe('random flows', () => {
           const st = ir.steps.find((x) => x.id === job.step);
           if (!st) throw new Error(`unknown step ${job.step}`);
           const ctx = { args, stepId: st.id, item: job.item };
-          const argv = st.exec.kind === 'run' ? ['/bin/sh', '-c', expectedText(ir, st.exec.script, ctx)] : st.exec.argv.map((a) => expectedText(ir, a, ctx));
+          // A run script reaches the shell as written, its run-time parts as `${FLOWC_...}`
+          // references; the values are in the env the shell expands them from.
+          const shell = stepShellScript(st);
+          const argv = shell ? ['/bin/sh', '-c', shell.script] : st.exec.kind === 'command' ? st.exec.argv.map((a) => expectedText(ir, a, ctx)) : [];
           expect([job.entrypoint, ...job.commands]).toEqual(argv);
-          for (const v of st.env) expect(job.env[v.name]).toBe(expectedText(ir, v.value, ctx));
+          for (const v of [...st.env, ...(shell?.env ?? [])]) expect(job.env[v.name]).toBe(expectedText(ir, v.value, ctx));
+          // Every variable the script reads (system ones too) holds the value its part stands for.
+          if (st.exec.kind === 'run') {
+            const slots = itemSlots(itemPathsIn(st.exec.script));
+            for (const part of st.exec.script) if (part.kind !== 'lit') expect(job.env[partVar(part, slots)]).toBe(expectedText(ir, [part], ctx));
+          }
           expect(job.env.FLOWC_CONFIG).toBe(canonicalJson(ir.config.values));
         }
       }),

@@ -3,6 +3,7 @@ import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import { stepEnv } from '../../../src/ir/env.js';
+import { shellScript } from '../../../src/ir/shell.js';
 import type { IR, IRStep, IRString } from '../../../src/ir/types.js';
 import { canonicalJson } from '../../../src/source/canonical-json.js';
 import type { Json } from '../../../src/source/tree.js';
@@ -282,12 +283,26 @@ export interface ExpectedOverrides {
   environment: { Name: string; Value: string }[];
 }
 
+/**
+ * The command and environment a step's container must get (docs/ir.md, "Run scripts"): a `run`
+ * script is `sh -c` of `shellScript(...).script`, literal text in which run-time values are
+ * `${FLOWC_...}` references, and its variables follow the FLOWC_* system variables in the
+ * environment, before the user's env; an exec-form argv carries its values itself.
+ */
 export function expectedOverrides(ir: IR, s: IRStep, c: { params: Record<string, unknown>; item: unknown; runId: string; includeConfig: boolean }): ExpectedOverrides {
   const ctx = { ...c, stepId: s.id };
-  const argv = s.exec.kind === 'run' ? [lit('sh'), lit('-c'), s.exec.script] : s.exec.argv;
+  const base = stepEnv(ir, s, { includeConfig: c.includeConfig });
+  const system = base.slice(0, base.length - s.env.length);
+  let argv: IRString[];
+  let env = base;
+  if (s.exec.kind === 'run') {
+    const shell = shellScript(s.exec.script);
+    argv = [lit('sh'), lit('-c'), lit(shell.script)];
+    env = [...system, ...shell.env, ...s.env];
+  } else argv = s.exec.argv;
   return {
     command: argv.map((a) => expectedText(ir, a, ctx)),
-    environment: stepEnv(ir, s, { includeConfig: c.includeConfig }).map((v) => ({ Name: v.name, Value: expectedText(ir, v.value, ctx) })),
+    environment: env.map((v) => ({ Name: v.name, Value: expectedText(ir, v.value, ctx) })),
   };
 }
 
