@@ -1,6 +1,7 @@
 import type { IRPart, IRString } from '../../ir/types.js';
 import type { TemplatePart } from './expressions.js';
-import { findSlot, paramVar, type ItemSlot } from './runtime-vars.js';
+import { partVar } from '../../ir/shell.js';
+import { findSlot, type ItemSlot } from './runtime-vars.js';
 
 /**
  * Rendering an IRString for GitHub Actions, in the two places it can land (SPEC section 3:
@@ -23,20 +24,9 @@ export interface RenderScope {
   paramExpr: (name: string) => string;
 }
 
-/** The environment variable a job's shell reads a run-time part from. */
+/** The environment variable a job's shell reads a run-time part from (the shared naming). */
 export function shellVar(part: Exclude<IRPart, { kind: 'lit' }>, scope: RenderScope): string {
-  switch (part.kind) {
-    case 'param':
-      return paramVar(part.name);
-    case 'item':
-      return findSlot(scope.slots, part.path)?.envVar ?? 'FLOWC_ITEM';
-    case 'run':
-      return 'FLOWC_RUN_ID';
-    case 'flow':
-      return 'FLOWC_FLOW';
-    case 'step':
-      return 'FLOWC_STEP';
-  }
+  return partVar(part, scope.slots);
 }
 
 /**
