@@ -1,9 +1,10 @@
+import { ORIGIN, step as baseStep } from '../../helpers/ir-builders.js';
 import { CronWorkflow, WorkflowTemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1';
 import { parseAllDocuments } from 'yaml';
 import { argoTarget } from '../../../src/targets/argo/index.js';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import { canonicalJson, sha256Hex } from '../../../src/source/canonical-json.js';
-import type { IR, IRStep, IRString } from '../../../src/ir/types.js';
+import type { IR, IRStep } from '../../../src/ir/types.js';
 import type { Json } from '../../../src/source/tree.js';
 
 export interface Compiled {
@@ -179,23 +180,11 @@ export function irGraph(ir: IR): { leaves: string[]; edges: Set<string> } {
 
 // ------------------------------------------------------------------ hand-built IRs
 
-export const lit = (value: string): IRString => (value === '' ? [] : [{ kind: 'lit', value }]);
-const origin = { file: 'flow.yaml', line: 1, col: 1 };
+export { lit } from '../../helpers/ir-builders.js';
 
+/** A step whose origin is line 10, so diagnostics tests can tell a step's place from the flow's. */
 export function step(id: string, over: Partial<IRStep> = {}): IRStep {
-  return {
-    id,
-    needs: [],
-    image: 'python:3.12-slim',
-    exec: { kind: 'command', argv: [lit('python'), lit(`${id}.py`)] },
-    env: [],
-    resources: { cpuMillis: 1000, memoryMiB: 2048, gpu: 0 },
-    retry: null,
-    timeoutSeconds: null,
-    foreach: null,
-    origin: { ...origin, line: 10 },
-    ...over,
-  };
+  return baseStep(id, { origin: { ...ORIGIN, line: 10 }, ...over });
 }
 
 export function flow(steps: IRStep[], over: Partial<IR> = {}): IR {

@@ -1,8 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanShellSandboxes, HOSTILE_SHELL_VALUES, runInSandbox } from '../../helpers/shell-sandbox.js';
 import { parse } from 'yaml';
 import { shellScript } from '../../../src/ir/shell.js';
 import type { IRString } from '../../../src/ir/types.js';
@@ -11,36 +8,16 @@ import { checkExecution, compile, execute, makeIR, param, step, succeeded } from
 import type { JobRecord } from './interpreter/fake-batch.js';
 import { schemaErrors } from './structure.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'flowc-gcp-sh-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(cleanShellSandboxes);
 
-/**
- * Values that would rewrite a script pasted together from text: a quote that ends the string and
- * a command, command substitution both ways, a newline, a single quote, and Workflows' own `${`.
- * Each tries to create a file in the folder the script runs in.
- */
-const HOSTILE = [
-  '"; touch pwned_quote; #',
-  '$(touch pwned_dollar)$(id)',
-  '`touch pwned_backquote`',
-  "line1\ntouch pwned_newline\n'; touch pwned_single; '",
-  '${FLOWC_RUN_ID} ${x} $HOME',
-];
+/** The shared hostile values, plus Workflows' own `${`. */
+const HOSTILE = [...HOSTILE_SHELL_VALUES, '${FLOWC_RUN_ID} ${x} $HOME'];
 
-let runs = 0;
-
-/** Runs a job's container command as the engine would (`sh -c SCRIPT` with the job's env) in an empty folder. */
+/** Runs a job's container command as Batch would (`sh -c SCRIPT` with the job's env) in an empty folder. */
 function runJob(job: JobRecord): { stdout: string; files: string[]; status: number | null } {
-  const work = join(tmp, `run-${runs++}`);
-  mkdirSync(work);
   const [flag, script] = job.commands;
   expect([job.entrypoint, flag]).toEqual(['/bin/sh', '-c']);
-  const r = spawnSync(job.entrypoint as string, ['-c', script as string], {
-    cwd: work,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...job.env },
-    encoding: 'utf8',
-  });
-  return { stdout: r.stdout, files: readdirSync(work), status: r.status };
+  return runInSandbox([job.entrypoint as string, '-c', script as string], job.env);
 }
 
 describe('run scripts read run-time values from env variables, never from their text', () => {

@@ -1,43 +1,22 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanShellSandboxes, HOSTILE_SHELL_VALUES, runInSandbox } from '../../helpers/shell-sandbox.js';
 import { shellScript } from '../../../src/ir/shell.js';
 import type { IR, IRString } from '../../../src/ir/types.js';
 import { aslErrors, checkExecution, compile, findState, lit, makeIR, param, runMachine, specOverrides, specProblems, step } from './helpers.js';
 
 const RUN_ID = 'sh-run';
-const tmp = mkdtempSync(join(tmpdir(), 'flowc-sfn-sh-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(cleanShellSandboxes);
 
-/**
- * Values that would rewrite a script pasted together by `States.Format`: a quote that ends the
- * string and a command, command substitution both ways, a newline, a single quote, a backslash,
- * and text Step Functions itself would read (`{}`, a path, an intrinsic). Each tries to create a
- * file in the folder the script runs in.
- */
-const HOSTILE = [
-  '"; touch pwned_quote; #',
-  '$(touch pwned_dollar)$(id)',
-  '`touch pwned_backquote`',
-  "line1\ntouch pwned_newline\n'; touch pwned_single; '",
-  "\\\"; touch pwned_backslash; # {} $.params.msg States.Format('{}', $$.Execution.Name)",
-];
+/** The shared hostile values, plus a backslash and text Step Functions itself would read. */
+const HOSTILE = [...HOSTILE_SHELL_VALUES, "\\\"; touch pwned_backslash; # {} $.params.msg States.Format('{}', $$.Execution.Name)"];
 
 const env = (s: { Environment: { Name: string; Value: string }[] }) => Object.fromEntries(s.Environment.map((e) => [e.Name, e.Value]));
 const overridesOf = (p: any) => p.ContainerOverrides ?? p.Overrides.ContainerOverrides[0];
 
-let runs = 0;
-
 /** Runs a container command as Batch/ECS would (argv with the job's env) in an empty folder. */
 function runContainer(o: { Command: string[]; Environment: { Name: string; Value: string }[] }): { stdout: string; files: string[]; status: number | null } {
-  const work = join(tmp, `run-${runs++}`);
-  mkdirSync(work);
-  const [program, ...args] = o.Command;
-  expect([program, args[0]]).toEqual(['sh', '-c']);
-  const r = spawnSync(program as string, args, { cwd: work, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env(o) }, encoding: 'utf8' });
-  return { stdout: r.stdout, files: readdirSync(work), status: r.status };
+  expect(o.Command.slice(0, 2)).toEqual(['sh', '-c']);
+  return runInSandbox(o.Command, env(o));
 }
 
 /** Runs the machine locally and returns what each Task sent to Batch/ECS, in completion order. */
