@@ -1,6 +1,7 @@
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
 import addFormatsModule from 'ajv-formats';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry } from '../source/files.js';
@@ -20,9 +21,16 @@ type AnyAjv = Ajv | Ajv2019 | Ajv2020;
  */
 const DIALECTS: { ids: string[]; make: () => AnyAjv; label: string }[] = [
   { ids: ['http://json-schema.org/draft-07/schema'], make: () => new Ajv(AJV_OPTIONS), label: 'draft-07' },
-  { ids: ['https://json-schema.org/draft/2019-09/schema'], make: () => new Ajv2019(AJV_OPTIONS), label: '2019-09' },
-  { ids: ['https://json-schema.org/draft/2020-12/schema'], make: () => new Ajv2020(AJV_OPTIONS), label: '2020-12' },
+  { ids: ['https://json-schema.org/draft/2019-09/schema'], make: () => new (load('ajv/dist/2019.js') as typeof Ajv2019)(AJV_OPTIONS), label: '2019-09' },
+  { ids: ['https://json-schema.org/draft/2020-12/schema'], make: () => new (load('ajv/dist/2020.js') as typeof Ajv2020)(AJV_OPTIONS), label: '2020-12' },
 ];
+
+// The 2019-09 and 2020-12 builds of ajv are separate module trees; most configs use draft-07, so
+// load the others only when a schema asks for them (each costs start-up time).
+const requireCjs = createRequire(import.meta.url);
+function load(id: string): unknown {
+  return (requireCjs(id) as { default: unknown }).default;
+}
 
 /**
  * allErrors: every problem at once (SPEC §4). useDefaults: schema defaults fill missing keys.
