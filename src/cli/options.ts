@@ -1,3 +1,4 @@
+import { findTarget, TARGETS } from '../targets/index.js';
 import { UsageError } from './io.js';
 
 /** Options shared by compile, validate and config. */
@@ -18,6 +19,21 @@ export function parseConfigArgs(args: string[]): { name: string; file: string }[
     if (eq <= 0 || eq === arg.length - 1) throw new UsageError(`--config expects NAME=FILE (a declared config and a file), got '${arg}'`);
     return { name: arg.slice(0, eq), file: arg.slice(eq + 1) };
   });
+}
+
+/**
+ * `--target a,b` into the names given (ids or aliases, duplicates dropped); `all` is every
+ * registered target. Unknown names are FLOWC002, with the list of known ones.
+ */
+export function parseTargetList(value: string): string[] {
+  const names = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
+  if (names.length === 0) throw new UsageError('--target needs at least one target');
+  if (names.length === 1 && names[0] === 'all') return TARGETS.map((t) => t.id);
+  const unknown = names.filter((t) => !findTarget(t));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')} (or all)`, 'FLOWC002');
+  }
+  return names;
 }
 
 export function diagnosticsFormat(value: string): 'text' | 'json' {

@@ -45,7 +45,8 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
     program
       .command('validate')
       .description('parse, resolve and check a flow; write nothing')
-      .argument('<flow>', 'the flow file'),
+      .argument('<flow>', 'the flow file')
+      .option('-t, --target <targets>', "also run these targets' checks (comma-separated, or all)"),
   ).action(async (flow: string, opts) => {
     const { runValidate } = await import('./commands/validate.js');
     exitCode = await runValidate(io, flow, opts);

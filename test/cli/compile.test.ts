@@ -156,6 +156,28 @@ describe('flowc validate, config, targets', () => {
     expect(bad.code).toBe(1);
   });
 
+  it('validate --target also runs the targets\' own checks, still writing nothing', async () => {
+    writeFileSync(
+      join(work, 'sched.flow.yaml'),
+      ['flowc: 1', 'name: sched', 'schedule: "0 3 * * *"', 'parameters:', '  date: { type: string, required: true }', 'defaults: { image: alpine:3.20 }', 'steps:', '  a:', '    command: [echo, "${params.date}"]', ''].join('\n'),
+    );
+    expect((await runCli(['validate', 'sched.flow.yaml'], { cwd: work })).code).toBe(0);
+    const argo = await runCli(['validate', 'sched.flow.yaml', '--target', 'argo'], { cwd: work });
+    expect(argo.code).toBe(1);
+    expect(argo.stderr).toMatch(/^sched\.flow\.yaml:5:3: error FLOWC612: /m);
+    const all = await runCli(['validate', 'sched.flow.yaml', '--target', 'all', '--diagnostics', 'json'], { cwd: work });
+    expect(all.code).toBe(1);
+    const codes = JSON.parse(all.stderr).diagnostics.map((d: { code: string }) => d.code);
+    expect(codes).toEqual(expect.arrayContaining(['FLOWC612', 'FLOWC620', 'FLOWC630']));
+    expect(readdirSync(work).sort()).toEqual(['cycle', 'ml', 'sched.flow.yaml']);
+  });
+
+  it('compile --target all writes every target', async () => {
+    const r = await runCli(['compile', ...ml, '--target', 'all', '--out', 'every'], { cwd: work });
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(work, 'every')).filter((f) => !f.endsWith('.config.lock.json')).length).toBeGreaterThanOrEqual(7);
+  });
+
   it('config prints the resolved config as YAML or JSON', async () => {
     const yaml = await runCli(['config', ...ml, '--set', 'app.train.cpu=12'], { cwd: work });
     expect(yaml.code).toBe(0);

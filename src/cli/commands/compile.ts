@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { compileTargets } from '../../pipeline/compile.js';
 import { buildLockfile } from '../../pipeline/lockfile.js';
 import { relativeTo } from '../../pipeline/paths.js';
-import { findTarget, TARGETS } from '../../targets/index.js';
+import { findTarget } from '../../targets/index.js';
 import { unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
-import { type CascadeOptions, parseConfigArgs } from '../options.js';
+import { type CascadeOptions, parseConfigArgs, parseTargetList } from '../options.js';
 import { reportDiagnostics } from '../report.js';
 import { writeFilesAtomically } from '../write-files.js';
 
@@ -24,12 +24,7 @@ export interface CompileOptions extends CascadeOptions {
 
 /** `flowc compile`: SPEC section 5. Nothing is written unless every target compiled cleanly. */
 export async function runCompile(io: CliIO, flow: string, opts: CompileOptions): Promise<number> {
-  const targets = [...new Set(opts.target.split(',').map((t) => t.trim()).filter(Boolean))];
-  if (targets.length === 0) throw new UsageError('--target needs at least one target');
-  const unknown = targets.filter((t) => !findTarget(t));
-  if (unknown.length > 0) {
-    throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`, 'FLOWC002');
-  }
+  const targets = parseTargetList(opts.target);
   if (opts.out && opts.output) throw new UsageError('use either --out DIR or -o FILE, not both');
   if (opts.check && !opts.out) throw new UsageError('--check compares with the files in --out DIR; give --out');
   if (!opts.out && targets.length > 1) throw new UsageError('several targets write several files: give --out DIR');
