@@ -1,3 +1,4 @@
+import { scanTemplate } from '../source/template-scan.js';
 import { parsePath, type Segment } from './path.js';
 
 /**
@@ -19,37 +20,20 @@ export function mayBeTemplate(s: string): boolean {
 }
 
 export function parseTemplate(s: string): TemplateParse {
+  const scanned = scanTemplate(s);
   const parts: TemplatePart[] = [];
-  let text = '';
-  let hasRefs = false;
-  let hasEscapes = false;
-  let i = 0;
-  while (i < s.length) {
-    if (s.startsWith('$${', i)) {
-      text += '${';
-      hasEscapes = true;
-      i += 3;
+  for (const p of scanned.parts) {
+    if (p.kind === 'unterminated') return { ok: false, error: `unterminated \${ (no closing }); write $\${ for a literal \${` };
+    if (p.kind === 'text') {
+      parts.push({ kind: 'text', text: p.value });
       continue;
     }
-    if (s.startsWith('${', i)) {
-      const close = s.indexOf('}', i + 2);
-      if (close < 0) return { ok: false, error: `unterminated \${ (no closing }); write $\${ for a literal \${` };
-      const source = s.slice(i + 2, close);
-      if (source.includes('${')) return { ok: false, error: `\${ inside \${...} is not supported: ${JSON.stringify(s.slice(i, close + 1))}` };
-      const ref = parseRef(source);
-      if (typeof ref === 'string') return { ok: false, error: ref };
-      if (text !== '') parts.push({ kind: 'text', text });
-      text = '';
-      parts.push({ kind: 'ref', ref, source });
-      hasRefs = true;
-      i = close + 1;
-      continue;
-    }
-    text += s[i];
-    i++;
+    if (p.raw.includes('${')) return { ok: false, error: `\${ inside \${...} is not supported: ${JSON.stringify(`\${${p.raw}}`)}` };
+    const ref = parseRef(p.raw);
+    if (typeof ref === 'string') return { ok: false, error: ref };
+    parts.push({ kind: 'ref', ref, source: p.raw });
   }
-  if (text !== '') parts.push({ kind: 'text', text });
-  return { ok: true, parts, hasRefs, hasEscapes };
+  return { ok: true, parts, hasRefs: parts.some((x) => x.kind === 'ref'), hasEscapes: scanned.hasEscapes };
 }
 
 function parseRef(source: string): Ref | string {

@@ -1,3 +1,5 @@
+import { scanTemplate } from '../source/template-scan.js';
+
 /**
  * The `${...}` template syntax of SPEC section 3, parsed into literal text and references.
  * `$${` is a literal `${`. A reference is a root followed by dotted keys and `[n]` indexes:
@@ -24,34 +26,22 @@ export function parseTemplate(text: string): ParsedTemplate {
   const parts: TemplatePart[] = [];
   const errors: TemplateError[] = [];
   let lit = '';
-  let i = 0;
-  while (i < text.length) {
-    if (text.startsWith('$${', i)) {
-      lit += '${';
-      i += 3;
-      continue;
-    }
-    if (text.startsWith('${', i)) {
-      const close = text.indexOf('}', i + 2);
-      if (close < 0) {
-        errors.push({ message: "unterminated '${': add the closing '}' (write '$${' for a literal '${')", offset: i });
-        lit += text.slice(i);
-        break;
-      }
-      const raw = text.slice(i + 2, close);
-      const ref = parseReference(raw.trim());
+  for (const p of scanTemplate(text).parts) {
+    if (p.kind === 'text') {
+      lit += p.value;
+    } else if (p.kind === 'unterminated') {
+      errors.push({ message: "unterminated '${': add the closing '}' (write '$${' for a literal '${')", offset: p.offset });
+      lit += p.rest;
+    } else {
+      const ref = parseReference(p.raw.trim());
       if ('error' in ref) {
-        errors.push({ message: `malformed reference '\${${raw}}': ${ref.error} (write '$\${' for a literal '\${')`, offset: i });
+        errors.push({ message: `malformed reference '\${${p.raw}}': ${ref.error} (write '$\${' for a literal '\${')`, offset: p.offset });
       } else {
         if (lit) parts.push({ kind: 'text', value: lit });
         lit = '';
-        parts.push({ kind: 'ref', root: ref.root, path: ref.path, raw, offset: i });
+        parts.push({ kind: 'ref', root: ref.root, path: ref.path, raw: p.raw, offset: p.offset });
       }
-      i = close + 1;
-      continue;
     }
-    lit += text[i];
-    i++;
   }
   if (lit) parts.push({ kind: 'text', value: lit });
   return { parts, errors };
