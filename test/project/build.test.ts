@@ -1,24 +1,11 @@
 import { readFileSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { expectGolden } from '../helpers/golden.js';
-import { ALL_TARGETS, copyProject, listFiles, PROJECT, snapshot, tempDir } from './helpers.js';
+import { ALL_TARGETS, listFiles, PROJECT, snapshot, tempFolders } from './helpers.js';
 
-const cleanup: string[] = [];
-afterEach(() => {
-  for (const d of cleanup.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function temp(): string {
-  const d = tempDir();
-  cleanup.push(d);
-  return d;
-}
-function project(): string {
-  const d = copyProject();
-  cleanup.push(d);
-  return d;
-}
+const { temp, project } = tempFolders();
 
 // In-process (--jobs 1) and without the cache, so these tests exercise src/ directly; the worker
 // pool and the cache have their own tests.

@@ -1,7 +1,8 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { TARGETS } from '../../src/targets/index.js';
+import { afterEach } from 'vitest';
 
 export const PROJECT = resolve(import.meta.dirname, '../../fixtures/projects/content-model');
 
@@ -37,4 +38,17 @@ export function listFiles(dir: string): string[] {
 /** Every file's contents under `dir`, to prove a failed run changed nothing. */
 export function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+/**
+ * Temporary folders removed after each test of the calling file: `temp()` an empty one,
+ * `project()` a fresh copy of the fixture project; `track(path)` removes other paths too.
+ */
+export function tempFolders(): { temp: () => string; project: () => string; track: (...paths: string[]) => void } {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const track = (d: string) => (made.push(d), d);
+  return { temp: () => track(tempDir()), project: () => track(copyProject()), track: (...paths) => void made.push(...paths) };
 }

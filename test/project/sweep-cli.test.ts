@@ -1,19 +1,11 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { expectGolden } from '../helpers/golden.js';
-import { listFiles, PROJECT, snapshot, tempDir } from './helpers.js';
+import { listFiles, PROJECT, snapshot, tempFolders } from './helpers.js';
 
-const cleanup: string[] = [];
-afterEach(() => {
-  for (const d of cleanup.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function temp(): string {
-  const d = tempDir();
-  cleanup.push(d);
-  return d;
-}
+const { temp, track } = tempFolders();
 
 const FLOW = 'content-model.flow.yaml';
 const sweep = (out: string, ...extra: string[]) =>
@@ -25,7 +17,7 @@ const sweep = (out: string, ...extra: string[]) =>
 describe('flowc compile --sweep', () => {
   it('compiles the cartesian product into one folder per variant, with a manifest', async () => {
     const out = temp();
-    cleanup.push(`${out}-cache`);
+    track(`${out}-cache`);
     const r = await sweep(out, '--jobs', '1');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -55,7 +47,7 @@ describe('flowc compile --sweep', () => {
   it('uses the cache and the worker pool like build, with the same bytes', async () => {
     const a = temp();
     const b = temp();
-    cleanup.push(`${a}-cache`, `${b}-cache`);
+    track(`${a}-cache`, `${b}-cache`);
     expect((await sweep(a, '--jobs', '2')).stdout).toContain('6 compiled, 0 from cache (2 worker threads)');
     expect((await sweep(a, '--jobs', '2')).stdout).toContain('0 files written, 0 compiled, 6 from cache');
     await sweep(b, '--jobs', '1', '--no-cache');
@@ -64,7 +56,7 @@ describe('flowc compile --sweep', () => {
 
   it('--check passes when fresh; a changed sweep shows missing and stale variants; --prune cleans up', async () => {
     const out = temp();
-    cleanup.push(`${out}-cache`);
+    track(`${out}-cache`);
     await sweep(out, '--jobs', '1');
     expect((await sweep(out, '--check', '--jobs', '1')).code).toBe(0);
     const changed = ['compile', FLOW, '--target', 'ir', '--out', out, '--set', 'app.retries=3', '--sweep', 'app.train.epochs=range(5,20,5)', '--sweep', 'app.target_column=clicked', '--jobs', '1', '--no-cache'];

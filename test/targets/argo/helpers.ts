@@ -1,11 +1,9 @@
-import { ORIGIN, step as baseStep } from '../../helpers/ir-builders.js';
+import { makeIR, ORIGIN, step as baseStep } from '../../helpers/ir-builders.js';
 import { CronWorkflow, WorkflowTemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1';
 import { parseAllDocuments } from 'yaml';
 import { argoTarget } from '../../../src/targets/argo/index.js';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
-import { canonicalJson, sha256Hex } from '../../../src/source/canonical-json.js';
 import type { IR, IRStep } from '../../../src/ir/types.js';
-import type { Json } from '../../../src/source/tree.js';
 
 export interface Compiled {
   text: string | null;
@@ -187,20 +185,7 @@ export function step(id: string, over: Partial<IRStep> = {}): IRStep {
   return baseStep(id, { origin: { ...ORIGIN, line: 10 }, ...over });
 }
 
+/** An IR from steps, with edges from their `needs`. */
 export function flow(steps: IRStep[], over: Partial<IR> = {}): IR {
-  const values: Record<string, Json> = { app: { region: 'eu' } };
-  const edges: [string, string][] = [];
-  for (const s of steps) for (const d of s.needs) edges.push([d, s.id]);
-  return {
-    irVersion: 1,
-    flowcVersion: '0.1.0',
-    flow: { name: 'demo', description: null, source: 'flow.yaml', sourceHash: '0'.repeat(64) },
-    config: { hash: sha256Hex(canonicalJson(values)), values },
-    parameters: [],
-    schedule: null,
-    steps,
-    edges,
-    targets: {},
-    ...over,
-  };
+  return makeIR(steps, over);
 }
