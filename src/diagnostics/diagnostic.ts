@@ -13,7 +13,7 @@ export interface Diagnostic {
   notes?: string[];
 }
 
-/** The most problems reported in one phase before the rest are summarised. */
+/** The most problems printed as text before the rest are summarised (JSON output has them all). */
 export const DIAGNOSTIC_CAP = 100;
 
 /**
@@ -44,14 +44,6 @@ export class DiagnosticBag {
 
   errors(): Diagnostic[] {
     return this.items.filter((d) => d.severity === 'error');
-  }
-}
-
-/** Thrown to stop the pipeline after a phase reported errors; the CLI prints the bag. */
-export class CompileFailed extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(`${diagnostics.length} diagnostic(s)`);
-    this.name = 'CompileFailed';
   }
 }
 

@@ -1,5 +1,5 @@
 import type { SourceRegistry } from '../source/files.js';
-import type { Diagnostic } from './diagnostic.js';
+import { DIAGNOSTIC_CAP, type Diagnostic } from './diagnostic.js';
 
 export interface PrintOptions {
   /** Turns an absolute path into the path shown (relative to the working directory). */
@@ -27,7 +27,11 @@ export function formatDiagnostics(ds: readonly Diagnostic[], options: PrintOptio
   if (ds.length === 0) return '';
   const errors = ds.filter((d) => d.severity === 'error').length;
   const warnings = ds.length - errors;
-  const body = ds.map((d) => formatDiagnostic(d, options)).join(options.sources ? '\n\n' : '\n');
+  // A flow generated with one mistake per step can produce thousands of lines; the first hundred
+  // show the pattern, and the summary still counts them all.
+  const shown = ds.slice(0, DIAGNOSTIC_CAP).map((d) => formatDiagnostic(d, options));
+  if (ds.length > DIAGNOSTIC_CAP) shown.push(`... ${ds.length - DIAGNOSTIC_CAP} more not shown (--diagnostics json lists them all)`);
+  const body = shown.join(options.sources ? '\n\n' : '\n');
   const summary = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '']
     .filter(Boolean)
     .join(', ');

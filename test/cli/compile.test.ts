@@ -80,6 +80,17 @@ describe('flowc compile', () => {
     );
   });
 
+  it('prints at most 100 diagnostics as text, counting the rest; JSON lists them all', async () => {
+    const steps = Array.from({ length: 150 }, (_, i) => `  s${i}:\n    needs: [missing${i}]\n    run: echo ${i}`).join('\n');
+    writeFileSync(join(work, 'many.flow.yaml'), `flowc: 1\nname: many\ndefaults: { image: alpine:3.20 }\nsteps:\n${steps}\n`);
+    const text = await runCli(['validate', 'many.flow.yaml'], { cwd: work });
+    expect(text.code).toBe(1);
+    expect(text.stderr.split('\n').filter((l) => l.includes('error FLOWC301'))).toHaveLength(100);
+    expect(text.stderr).toContain('... 50 more not shown (--diagnostics json lists them all)\n150 errors\n');
+    const json = await runCli(['validate', 'many.flow.yaml', '--diagnostics', 'json'], { cwd: work });
+    expect(JSON.parse(json.stderr).diagnostics).toHaveLength(150);
+  });
+
   it('prints a code frame when stderr is a terminal', async () => {
     const r = await runCli(['compile', 'cycle/flow.yaml', '--target', 'ir'], { cwd: work, tty: true });
     expect(r.stderr).toContain(['   |', '15 |     needs: [d, a, a]', '   |             ^'].join('\n'));
