@@ -69,6 +69,20 @@ function mapStrings(v: unknown, fn: (s: string) => string): unknown {
   return v;
 }
 
+/**
+ * The Argo run annotations flowc copies from the template: left out of runs when they hold `{{`
+ * (src/targets/argo/metadata.ts), so they are compared on the objects' own metadata only.
+ */
+function withoutRunText(file: string, docs: unknown): unknown {
+  if (!file.endsWith('.argo.yaml')) return docs;
+  return (docs as Record<string, any>[]).map((doc) => {
+    const copy = structuredClone(doc);
+    const run = copy.spec.workflowMetadata;
+    for (const key of ['workflows.argoproj.io/description', 'flowc.dev/flow-source']) delete run.annotations[key];
+    return copy;
+  });
+}
+
 /** The leading comment lines of a YAML file. */
 const headerLines = (text: string): number => text.split('\n').findIndex((l) => !l.startsWith('#'));
 
@@ -122,12 +136,18 @@ describe('user text in comments, headers and annotations (fixtures/hostile/escap
       expect(RAW_UNSAFE.exec(text)?.[0], `${file}: a raw unsafe character`).toBeUndefined();
       // The text really is in there, in some form (else this test would prove nothing).
       if (!file.endsWith('.schedule.json') && !file.endsWith('.scheduler.json')) expect(text).not.toBe(base);
-      expect(mapStrings(parsed(file, text), plain), `${file} parses to the baseline's documents`).toEqual(parsed(file, base));
+      expect(mapStrings(withoutRunText(file, parsed(file, text)), plain), `${file} parses to the baseline's documents`).toEqual(withoutRunText(file, parsed(file, base)));
       // GitHub Actions repeats the description in the header, one comment line per line of it.
       const extra = file.endsWith('.gha.yml') ? description.split('\n').length - 1 : 0;
       if (!file.endsWith('.json')) expect(headerLines(text), `${file}: header comment lines`).toBe(headerLines(base) + extra);
     }
-    validateArgo(hostile.files.get('hostile-escape.argo.yaml') as string);
+    const argo = validateArgo(hostile.files.get('hostile-escape.argo.yaml') as string);
+    // Argo substitutes `{{...}}` in what runs get (spec.workflowMetadata), never on the objects.
+    for (const doc of argo) {
+      expect(doc.metadata.annotations['workflows.argoproj.io/description']).toBe(description);
+      const run = doc.spec.workflowMetadata;
+      for (const v of Object.values(run?.annotations ?? {})) expect(v).not.toContain('{{');
+    }
     expect(aslErrors(JSON.parse(hostile.files.get('hostile-escape.asl.json') as string))).toEqual([]);
     expect(schemaErrors(hostile.files.get('hostile-escape.gcp.yaml') as string)).toEqual([]);
     expect(await lintFindings(hostile.files.get('hostile-escape.gha.yml') as string)).toEqual([]);
