@@ -1,3 +1,5 @@
+import { visibleText } from '../source/visible-text.js';
+
 /**
  * A unified diff of two texts (like `diff -u`), for `--check`. Line-based LCS; quadratic in the
  * worst case, but only run on files that differ, and trimmed to the changed middle first.
@@ -19,7 +21,7 @@ export function unifiedDiff(options: { oldText: string; newText: string; oldName
   ops.push(...lcsOps(a.slice(start, endA), b.slice(start, endB)));
   for (let i = endA; i < a.length; i++) ops.push({ op: ' ', line: a[i] as string });
 
-  const out = [`--- ${options.oldName}`, `+++ ${options.newName}`];
+  const out = [`--- ${visibleText(options.oldName)}`, `+++ ${visibleText(options.newName)}`];
   let i = 0;
   while (i < ops.length) {
     if ((ops[i] as { op: string }).op === ' ') {
@@ -52,9 +54,13 @@ export function unifiedDiff(options: { oldText: string; newText: string; oldName
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Lines shown with visible escapes (`src/source/visible-text.ts`): a file on disk is anyone's, and
+ * its bytes must not drive the terminal that reads the diff (ESC) or hide a change (CR, bidi).
+ */
 function splitLines(text: string): string[] {
   if (text === '') return [];
-  const lines = text.split('\n');
+  const lines = text.split('\n').map(visibleText);
   if (lines[lines.length - 1] === '') lines.pop();
   else lines[lines.length - 1] += '\n\\ No newline at end of file';
   return lines;

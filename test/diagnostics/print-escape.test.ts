@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -106,5 +106,15 @@ describe('the CLI, end to end, with a hostile key and file name', () => {
     expect(r.code).toBe(2);
     expect(RAW_UNSAFE.exec(r.stderr)?.[0]).toBeUndefined();
     expect(r.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+  });
+
+  test('--check: a hostile file on disk is shown escaped in the diff', async () => {
+    writeFileSync(join(tmp, 'plain.flow.yaml'), base);
+    expect((await runCli(['compile', 'plain.flow.yaml', '--target', 'argo', '--out', 'out'], { cwd: tmp })).code).toBe(0);
+    appendFileSync(join(tmp, 'out/hostile-escape.argo.yaml'), `# \u001b[2J\u001b]0;t\u0007 \u202eevil\r${FORGED}\n`);
+    const r = await runCli(['compile', 'plain.flow.yaml', '--target', 'argo', '--out', 'out', '--check'], { cwd: tmp });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(String.raw`-# \u001b[2J\u001b]0;t\u0007 \u202eevil\r${FORGED}`);
+    expect(RAW_UNSAFE.exec(r.stdout)?.[0]).toBeUndefined();
   });
 });
