@@ -20,14 +20,14 @@ export function hasUnsafeText(text: string): boolean {
 }
 
 /** A new global regex over the unsafe characters (a fresh one each call: global regexes keep state). */
-export function unsafeChars(): RegExp {
+function unsafeChars(): RegExp {
   return new RegExp(UNSAFE_SOURCE, 'g');
 }
 
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r' };
 
 /** `\uXXXX` for one UTF-16 code unit. */
-export const u4 = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const u4 = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
  * `text` on one line, with every unsafe character shown as an escape (`\n`, `\r`, `\u001b`,
