@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * flowc's temporary files in an output folder: `.flowc-<pid>-<random>.tmp` (a file being staged)
+ * and `.flowc-<pid>-<random>.bak` (the previous version of a file being replaced, kept until the
+ * write commits). The pid says whose they are, so a later run can tell debris of a killed run from
+ * the files of a run still going.
+ */
+const TEMP_NAME = /^\.flowc-(\d+)-[0-9a-f]{12}\.(tmp|bak)$/;
+
+export function tempName(kind: 'tmp' | 'bak'): string {
+  return `.flowc-${process.pid}-${randomBytes(6).toString('hex')}.${kind}`;
+}
+
+/**
+ * Removes the temporary files a killed flowc left in `dirs` (SIGKILL cannot be caught): only names
+ * matching TEMP_NAME, only regular files (never a link or folder of that name), only when the
+ * process named in it is gone. Not recursive: the caller passes the folders it writes into, all
+ * inside the output folder. Returns how many were removed.
+ */
+export function removeStaleTemps(dirs: Iterable<string>): number {
+  let removed = 0;
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = TEMP_NAME.exec(name);
+      if (!m || isAlive(Number(m[1]))) continue;
+      const path = join(dir, name);
+      try {
+        if (!lstatSync(path).isFile()) continue;
+        unlinkSync(path);
+        removed++;
+      } catch {
+        // Gone already or not ours to remove: either way nothing to do.
+      }
+    }
+  }
+  return removed;
+}
+
+/** Whether `pid` is a running process (our own pid counts as running: those are this run's files). */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
