@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 /**
  * flowc's temporary files in an output folder: `.flowc-<pid>-<random>.tmp` (a file being staged)
@@ -18,11 +18,14 @@ export function tempName(kind: 'tmp' | 'bak'): string {
  * Removes the temporary files a killed flowc left in `dirs` (SIGKILL cannot be caught): only names
  * matching TEMP_NAME, only regular files (never a link or folder of that name), only when the
  * process named in it is gone. Not recursive: the caller passes the folders it writes into, all
- * inside the output folder. Returns how many were removed.
+ * inside the output folder `root`, and any of them reached through a symbolic link below `root` is
+ * skipped. Returns how many were removed.
  */
-export function removeStaleTemps(dirs: Iterable<string>): number {
+export function removeStaleTemps(root: string, dirs: Iterable<string>): number {
   let removed = 0;
   for (const dir of dirs) {
+    // Listing a folder reached through a link would clean up somewhere else: real folders only.
+    if (!isRealFolderBelow(root, dir)) continue;
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -43,6 +46,21 @@ export function removeStaleTemps(dirs: Iterable<string>): number {
     }
   }
   return removed;
+}
+
+function isRealFolderBelow(root: string, dir: string): boolean {
+  const rel = relative(root, dir);
+  if (rel.startsWith('..') || isAbsolute(rel)) return false;
+  let path = root;
+  for (const part of rel === '' ? [] : rel.split(sep)) {
+    path = join(path, part);
+    try {
+      if (!lstatSync(path).isDirectory()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Whether `pid` is a running process (our own pid counts as running: those are this run's files). */

@@ -50,7 +50,7 @@ export async function writeFilesTransactionally(options: { root: string; files: 
   }
   if (refused.length > 0) return { status: 'refused', refused };
   if (staged.length === 0) return { status: 'written', count: 0 };
-  removeStaleTemps(new Set(staged.map((s) => dirname(s.path))));
+  removeStaleTemps(root, new Set(staged.map((s) => dirname(s.path))));
 
   const guard = guardSignals();
   const createdDirs: string[] = [];

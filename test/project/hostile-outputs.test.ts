@@ -172,6 +172,33 @@ describe('build --prune on a hostile output folder', () => {
   });
 });
 
+describe('temporary files of a killed build', () => {
+  it('go on the next run even when nothing changes, only inside the output folder', async () => {
+    const box = sandbox();
+    expect((await build(box.dir, '--no-cache')).code).toBe(0);
+    let dead = 4_190_000;
+    for (;; dead--) {
+      try {
+        process.kill(dead, 0);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ESRCH') break;
+      }
+    }
+    const name = `.flowc-${dead}-0123456789ab.tmp`;
+    writeFileSync(join(box.out, 'content-base', name), 'debris\n');
+    writeFileSync(join(box.out, name), 'debris\n');
+    writeFileSync(join(box.outside, name), 'not flowc\'s to remove\n');
+    symlinkSync(box.outside, join(box.out, 'linked'));
+    const guard = guardSandbox(box.root, [box.out]);
+    const r = await build(box.dir, '--no-cache');
+    guard.expectUnchangedOutside();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(': 0 files written');
+    expect(existsSync(join(box.out, 'content-base', name))).toBe(false);
+    expect(existsSync(join(box.out, name))).toBe(false);
+  });
+});
+
 describe('build --check on a hostile output folder', () => {
   it('reports a FIFO, a link to /dev/zero and a folder at artifact paths as FLOWC013 (exit 1) without reading them', async () => {
     const box = sandbox();

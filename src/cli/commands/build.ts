@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { relativeTo } from '../../pipeline/paths.js';
 import { BuildCache } from '../../project/cache.js';
@@ -21,6 +21,7 @@ import { findTarget, TARGETS } from '../../targets/index.js';
 import { unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
+import { removeStaleTemps } from '../temp-files.js';
 import { writeFilesTransactionally } from '../write-files.js';
 import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
 
@@ -228,6 +229,8 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     report(io, diagnostics.items, options.format);
     return EXIT.inputErrors;
   }
+  // Debris of a killed run goes even from folders where nothing changes this time.
+  removeStaleTemps(options.outDir, new Set(plan.files.map((f) => dirname(f.path))));
   const written = writeOutcomeReport(await writeFilesTransactionally({ root: options.outDir, files: changed }), display);
   if (written.exit !== EXIT.ok) {
     diagnostics.addAll(written.diagnostics);
