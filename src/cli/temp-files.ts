@@ -10,8 +10,13 @@ import { isAbsolute, join, relative, sep } from 'node:path';
  */
 const TEMP_NAME = /^\.flowc-(\d+)-[0-9a-f]{12}\.(tmp|bak)$/;
 
+// A random start, then a counter: unique within the process without a random draw per file
+// (randomBytes was the largest single cost of writing thousands of files).
+let nextId = randomBytes(6).readUIntBE(0, 6);
+
 export function tempName(kind: 'tmp' | 'bak'): string {
-  return `.flowc-${process.pid}-${randomBytes(6).toString('hex')}.${kind}`;
+  nextId = (nextId + 1) % 2 ** 48;
+  return `.flowc-${process.pid}-${nextId.toString(16).padStart(12, '0')}.${kind}`;
 }
 
 /**

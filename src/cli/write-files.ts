@@ -79,6 +79,7 @@ async function stageAndCommit(options: {
   removeTemps: () => void;
 }): Promise<WriteOutcome> {
   const { root, staged, guard, createdDirs, removeTemps } = options;
+  const madeDirs = new Set<string>();
   for (const s of staged) {
     if (guard.caught) {
       removeTemps();
@@ -86,8 +87,11 @@ async function stageAndCommit(options: {
     }
     const dir = dirname(s.path);
     try {
-      const made = mkdirSync(dir, { recursive: true });
-      if (made) for (let d = dir; d.length >= made.length; d = dirname(d)) createdDirs.unshift(d);
+      if (!madeDirs.has(dir)) {
+        const made = mkdirSync(dir, { recursive: true });
+        if (made) for (let d = dir; d.length >= made.length; d = dirname(d)) createdDirs.unshift(d);
+        madeDirs.add(dir);
+      }
       s.temp = join(dir, tempName('tmp'));
       // wx: never write through something that appeared at the temporary name.
       writeFileSync(s.temp, options.contents.get(s.rel) as string, { flag: 'wx' });
