@@ -150,7 +150,7 @@ describe('build --prune on a hostile output folder', () => {
     expect(r.stderr).toMatch(/^flowc: warning FLOWC714: build\/build\.manifest\.json lists 4 files flowc cannot have written; they are ignored: never pruned nor reported as stale$/m);
     expect(r.stderr).toContain('note: "../outside/victim.txt" climbs out of the output folder with ..');
     expect(r.stderr).toContain('note: "content-base/nohash.json" has no SHA-256');
-    expect(r.stderr).toMatch(/^flowc: warning FLOWC717: build\/content-base\/link\/victim\.txt is listed as a stale output but is a symbolic link \(to ".*\/outside"\) \(its folder content-base\/link is in the way\); --prune deletes only regular files in real folders/m);
+    expect(r.stderr).toMatch(/^flowc: warning FLOWC717: build\/content-base\/link\/victim\.txt is listed as a stale output but is under content-base\/link, which is a symbolic link \(to ".*\/outside"\); --prune deletes only regular files in real folders/m);
     expect(r.stderr).toMatch(/^flowc: warning FLOWC717: build\/content-base\/evil\.json is listed as a stale output but is a symbolic link/m);
     // The links stay, and are no longer tracked.
     expect(lstatSync(join(box.out, 'content-base', 'evil.json')).isSymbolicLink()).toBe(true);
@@ -169,6 +169,24 @@ describe('build --prune on a hostile output folder', () => {
     expect(r.stderr).toMatch(/warning FLOWC712: build\/build\.manifest\.json is not a manifest this flowc wrote/);
     expect(r.stderr).toMatch(/^flowc: error FLOWC013: build\/build\.manifest\.json is a FIFO \(named pipe\); flowc neither replaces nor writes through it, so nothing was written$/m);
     expect(lstatSync(join(box.out, 'build.manifest.json')).isFIFO()).toBe(true);
+  });
+});
+
+describe('a binding folder that is a symbolic link', () => {
+  it('is never written through, even to files the build owns (FLOWC013); nothing is written anywhere', async () => {
+    const box = sandbox();
+    expect((await build(box.dir, '--no-cache')).code).toBe(0);
+    const before = snapshot(box.out);
+    rmSync(join(box.out, 'content-base'), { recursive: true });
+    symlinkSync(box.outside, join(box.out, 'content-base'));
+    const guard = guardSandbox(box.root, [box.out]);
+    const r = await build(box.dir, '--no-cache');
+    guard.expectUnchangedOutside();
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^flowc: error FLOWC013: build\/content-base\/content-base\.ir\.json is under content-base, which is a symbolic link \(to ".*\/outside"\); flowc neither replaces nor writes through it, so nothing was written$/m);
+    expect(readdirSync(box.outside)).toEqual(['victim.txt']);
+    const after = snapshot(box.out);
+    for (const f of Object.keys(before).filter((f) => !f.startsWith('content-base/'))) expect(after[f]).toBe(before[f]);
   });
 });
 
