@@ -1,8 +1,17 @@
 import { visibleText } from '../source/visible-text.js';
 
 /**
+ * The most cells (lines changed on disk x lines changed in the compile) the LCS table may have:
+ * 4M cells, 16 MB. Beyond it the changed middle is shown as one hunk removing the old lines and
+ * adding the new ones: still a correct diff, just not a minimal one, and never gigabytes of memory
+ * for two large files that differ everywhere.
+ */
+export const DIFF_CELL_BUDGET = 4_000_000;
+
+/**
  * A unified diff of two texts (like `diff -u`), for `--check`. Line-based LCS; quadratic in the
- * worst case, but only run on files that differ, and trimmed to the changed middle first.
+ * worst case, but only run on files that differ, trimmed to the changed middle first, and bounded
+ * by DIFF_CELL_BUDGET.
  */
 export function unifiedDiff(options: { oldText: string; newText: string; oldName: string; newName: string; context?: number }): string {
   const context = options.context ?? 3;
@@ -69,6 +78,7 @@ function splitLines(text: string): string[] {
 function lcsOps(a: string[], b: string[]): { op: ' ' | '-' | '+'; line: string }[] {
   const n = a.length;
   const m = b.length;
+  if ((n + 1) * (m + 1) > DIFF_CELL_BUDGET) return [...a.map((line) => ({ op: '-' as const, line })), ...b.map((line) => ({ op: '+' as const, line }))];
   const dp: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
   for (let i = n - 1; i >= 0; i--) {
     const row = dp[i] as Uint32Array;
