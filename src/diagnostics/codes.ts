@@ -93,6 +93,7 @@ export const CODES = {
   FLOWC611: { severity: 'error', title: 'Argo: retry backoff factor must be a whole number' },
   FLOWC612: { severity: 'error', title: 'Argo: a scheduled flow has a required parameter without a default' },
   FLOWC613: { severity: 'warning', title: 'Argo: FLOWC_CONFIG left out, the WorkflowTemplate would exceed the object size limit' },
+  FLOWC614: { severity: 'error', title: "Argo: the schedule cannot be said in Argo's cron dialect (robfig/cron v3)" },
   FLOWC620: { severity: 'error', title: 'Step Functions: a scheduled flow has a required parameter without a default' },
   FLOWC621: { severity: 'warning', title: 'Step Functions: FLOWC_CONFIG left out, to fit the container overrides or definition size limit' },
   FLOWC622: { severity: 'error', title: 'Step Functions: the schedule restricts both day of month and day of week' },

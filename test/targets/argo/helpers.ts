@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { argoTarget } from '../../../src/targets/argo/index.js';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import type { IR, IRStep } from '../../../src/ir/types.js';
+import { parseRobfig } from './robfig-cron.js';
 
 export interface Compiled {
   text: string | null;
@@ -37,6 +38,8 @@ export function validateArgo(text: string): Record<string, any>[] {
       checkReferences(doc);
     } else if (doc.kind === 'CronWorkflow') {
       new CronWorkflow(doc as any).validate();
+      // Argo reads schedules with robfig/cron v3; one it cannot parse never runs.
+      for (const schedule of doc.spec.schedules as string[]) parseRobfig(schedule);
       const wt = docs.find((d) => d.kind === 'WorkflowTemplate');
       if (doc.spec.workflowSpec.workflowTemplateRef.name !== wt?.metadata.name) throw new Error('CronWorkflow references another template');
     } else throw new Error(`unexpected kind ${doc.kind}`);

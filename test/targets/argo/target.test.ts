@@ -33,8 +33,9 @@ describe('argo target: mapping', () => {
     ]);
     const [wt] = validateArgo(compileArgo(ir).text as string);
     const t = wt?.spec.templates.find((x: { name: string }) => x.name === 'train');
-    expect(t.activeDeadlineSeconds).toBe(9000);
-    expect(t.retryStrategy).toEqual({ limit: '3', retryPolicy: 'Always', backoff: { duration: '30s', factor: 2, cap: '10m' } });
+    // Argo's published schema types both as int-or-string; strings, as `limit` is.
+    expect(t.activeDeadlineSeconds).toBe('9000');
+    expect(t.retryStrategy).toEqual({ limit: '3', retryPolicy: 'Always', backoff: { duration: '30s', factor: '2', cap: '10m' } });
     expect(t.container.resources).toEqual({
       requests: { cpu: '2500m', memory: '512Mi', 'nvidia.com/gpu': '2' },
       limits: { cpu: '2500m', memory: '512Mi', 'nvidia.com/gpu': '2' },
@@ -198,6 +199,7 @@ describe('argo target: mapping', () => {
       schedules: ['0 4 * * *'],
       timezone: 'UTC',
       concurrencyPolicy: 'Replace',
+      startingDeadlineSeconds: 3600,
       workflowSpec: { workflowTemplateRef: { name: 'demo' } },
     });
   });
@@ -206,6 +208,14 @@ describe('argo target: mapping', () => {
     const ir = flow([step('a')], { schedule: { cron: '30 6 * * 1-5', timezone: 'Europe/Amsterdam', origin } });
     const docs = validateArgo(compileArgo(ir).text as string);
     expect(docs[1]?.spec).toMatchObject({ timezone: 'Europe/Amsterdam', concurrencyPolicy: 'Forbid' });
+  });
+
+  test('startingDeadlineSeconds: an hour by default, so a run missed while the controller is down still starts; the option changes it', () => {
+    const schedule = { cron: '0 4 * * *', timezone: null, origin };
+    const byDefault = validateArgo(compileArgo(flow([step('a')], { schedule })).text as string);
+    expect(byDefault[1]?.spec.startingDeadlineSeconds).toBe(3600);
+    const set = validateArgo(compileArgo(flow([step('a')], { schedule, targets: { argo: { startingDeadlineSeconds: 0 } } })).text as string);
+    expect(set[1]?.spec.startingDeadlineSeconds).toBe(0);
   });
 
   test('foreach: withItems of strings and {{item}}, parallelism through a wrapper DAG', () => {
