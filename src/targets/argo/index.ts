@@ -2,7 +2,9 @@ import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import type { Target } from '../target.js';
 import { assignTaskNames, checkRetryFactors, checkScheduledParameters, checkUnencodableText } from './checks.js';
 import { argoSchedule, cronWorkflow } from './cron-workflow.js';
-import { ARGO_LIMITS } from './limits.js';
+import { canonicalJson } from '../../source/canonical-json.js';
+import { ARGO_LIMITS, ARGO_PROCESS_LIMITS } from './limits.js';
+import { checkProcessLimits, configEnvFits, envStringBytes } from './process-limits.js';
 import { objectMeta } from './metadata.js';
 import { workflowName } from './names.js';
 import { ARGO_OPTIONS_SCHEMA, readArgoOptions } from './options.js';
@@ -29,11 +31,13 @@ export const argoTarget: Target = {
     checkRetryFactors(ir, diagnostics);
     checkScheduledParameters(ir, diagnostics);
     const cron = ir.schedule ? argoSchedule(ir.schedule, diagnostics) : null;
+    const configFits = configEnvFits(ir);
+    checkProcessLimits(ir, { includeConfig: configFits, diagnostics });
     if (diagnostics.errors().length > errorsBefore) return [];
 
     const name = workflowName(ir.flow.name, ARGO_LIMITS.workflowName);
     const meta = objectMeta({ ir, name, options });
-    const built = buildWithinSize({ ir, name, taskNames, meta, options });
+    const built = buildWithinSize({ ir, name, taskNames, meta, options }, configFits);
     diagnostics.addAll(built.diagnostics.items);
     if (!built.template) return [];
     const documents: object[] = [built.template];
@@ -53,18 +57,27 @@ export const argoTarget: Target = {
  * than with the flow: when it makes the object too large it is left out with a warning (FLOWC613),
  * as SPEC section 6 allows; if the object is still too large, FLOWC603 says by how much.
  */
-function buildWithinSize(o: Omit<Parameters<typeof workflowTemplate>[0], 'diagnostics' | 'includeConfig'>): {
+function buildWithinSize(
+  o: Omit<Parameters<typeof workflowTemplate>[0], 'diagnostics' | 'includeConfig'>,
+  configFits: boolean,
+): {
   template: Record<string, unknown> | null;
   diagnostics: DiagnosticBag;
 } {
   let bytes = 0;
-  for (const includeConfig of [true, false]) {
+  for (const includeConfig of configFits ? [true, false] : [false]) {
     const diagnostics = new DiagnosticBag();
     const template = workflowTemplate({ ...o, diagnostics, includeConfig });
     if (!template) return { template, diagnostics };
     bytes = new TextEncoder().encode(JSON.stringify(template)).length;
     if (bytes <= ARGO_LIMITS.objectBytes) {
-      if (!includeConfig) {
+      if (!configFits) {
+        const envBytes = envStringBytes('FLOWC_CONFIG', canonicalJson(o.ir.config.values));
+        diagnostics.report(
+          'FLOWC613',
+          `FLOWC_CONFIG is left out of the step environments: the string FLOWC_CONFIG=<config> would be ${envBytes} bytes, over Linux's limit of ${ARGO_PROCESS_LIMITS.argStringBytes} bytes for one environment string (MAX_ARG_STRLEN), so no step could start; steps still get FLOWC_CONFIG_HASH`,
+        );
+      } else if (!includeConfig) {
         diagnostics.report(
           'FLOWC613',
           `FLOWC_CONFIG is left out of the step environments: with it the WorkflowTemplate would exceed Kubernetes' object size limit of ${ARGO_LIMITS.objectBytes} bytes; steps still get FLOWC_CONFIG_HASH`,

@@ -23,3 +23,19 @@ export const ARGO_LIMITS = {
    */
   objectBytes: 1_572_864,
 } as const;
+
+/**
+ * Limits on what a step container's process starts with (process-limits.ts).
+ */
+export const ARGO_PROCESS_LIMITS = {
+  /**
+   * One argument or one `NAME=value` environment string, counting its terminating NUL: Linux's
+   * MAX_ARG_STRLEN, 32 pages of 4 KiB (include/uapi/linux/binfmts.h; execve(2)).
+   */
+  argStringBytes: 131_072,
+  /**
+   * The JSON of a container's `args` above which Argo 4.1+ moves them into a ConfigMap
+   * (workflow/common/common.go `MaxEnvVarLen`, workflow/controller/workflowpod.go).
+   */
+  argsJsonBytes: 131_072,
+} as const;

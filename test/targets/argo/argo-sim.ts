@@ -29,7 +29,16 @@ import type { Json } from '../../../src/source/tree.js';
  *   the variables defined before; `$$` becomes `$`; unknown references are kept (EnvVar.value and
  *   Container.args in the Kubernetes API reference; k8s.io/kubernetes
  *   third_party/forked/golang/expansion/expand.go). Its output is not expanded again.
+ * - Args whose JSON (Go `json.Marshal`) is over 131072 bytes are moved into a ConfigMap by Argo
+ *   4.1+ and read back by the emissary, so the kubelet does not expand them; the model then
+ *   returns them unexpanded (workflow/controller/workflowpod.go, `common.MaxEnvVarLen`;
+ *   cmd/argoexec/commands/emissary.go). An offloaded arg over 131072 bytes would be replaced by
+ *   `@<file>`; the model throws.
+ * - Linux refuses to start a process with an argument or `NAME=value` string over MAX_ARG_STRLEN
+ *   (131072 bytes with its NUL; include/uapi/linux/binfmts.h, execve(2)); the model throws.
  */
+export const MAX_ARG_STRLEN = 131_072;
+export const ARGO_ARGS_OFFLOAD_BYTES = 131_072;
 export interface SimContainer {
   argv: string[];
   env: [string, string][];
@@ -142,6 +151,12 @@ export function kubeletExpand(input: string, lookup: (name: string) => string | 
   return out + input.slice(checkpoint);
 }
 
+/** Go's `json.Marshal` length for strings: HTML-safe escapes for `<`, `>`, `&`, U+2028, U+2029. */
+function goJsonBytes(value: unknown): number {
+  const text = JSON.stringify(value);
+  return Buffer.byteLength(text) + 5 * (text.match(/[<>&]/g)?.length ?? 0) + 3 * (text.match(/[\u2028\u2029]/g)?.length ?? 0);
+}
+
 /** Runs every container of the workflow; returns the containers by leaf task name (one per item). */
 export function simulate(wt: Record<string, any>, o: { workflowName: string; params: Record<string, string> }): Map<string, SimContainer[]> {
   const templates = new Map<string, any>((wt.spec.templates as any[]).map((t) => [t.name, t]));
@@ -191,7 +206,13 @@ export function simulate(wt: Record<string, any>, o: { workflowName: string; par
       env.set(name, v);
       envOut.push([name, v]);
     }
-    const argv = [...(c.command ?? []), ...(c.args ?? [])].map((s: string) => kubeletExpand(argo(s), (n) => env.get(n)));
+    const args = ((c.args ?? []) as string[]).map(argo);
+    const offloaded = goJsonBytes(args) > ARGO_ARGS_OFFLOAD_BYTES;
+    if (offloaded && args.some((a) => Buffer.byteLength(a) > ARGO_ARGS_OFFLOAD_BYTES)) throw new Error(`Argo would pass an offloaded arg of ${taskName} as @file`);
+    const expand = (s: string) => kubeletExpand(s, (n) => env.get(n));
+    const argv = [...((c.command ?? []) as string[]).map((s) => expand(argo(s))), ...(offloaded ? args : args.map(expand))];
+    for (const a of argv) if (Buffer.byteLength(a) + 1 > MAX_ARG_STRLEN) throw new Error(`E2BIG: an argument of ${taskName} is ${Buffer.byteLength(a) + 1} bytes`);
+    for (const [n, v] of envOut) if (Buffer.byteLength(`${n}=${v}`) + 1 > MAX_ARG_STRLEN) throw new Error(`E2BIG: env ${n} of ${taskName}`);
     const list = out.get(taskName) ?? [];
     list.push({ argv, env: envOut.filter(([n]) => n !== 'FLOWC_LBRACE') });
     out.set(taskName, list);
