@@ -3,7 +3,8 @@ import type { Target } from '../target.js';
 import { assignTaskNames, checkRetryFactors, checkScheduledParameters, checkUnencodableText } from './checks.js';
 import { argoSchedule, cronWorkflow } from './cron-workflow.js';
 import { canonicalJson } from '../../source/canonical-json.js';
-import { ARGO_LIMITS, ARGO_PROCESS_LIMITS } from './limits.js';
+import { ARGO_LIMITS, ARGO_PROCESS_LIMITS, ARGO_RUN_LIMITS } from './limits.js';
+import { estimatedRunBytes } from './run-size.js';
 import { checkProcessLimits, configEnvFits, envStringBytes } from './process-limits.js';
 import { objectMeta } from './metadata.js';
 import { workflowName } from './names.js';
@@ -52,10 +53,12 @@ export const argoTarget: Target = {
 };
 
 /**
- * Builds the WorkflowTemplate within Kubernetes' object size. FLOWC_CONFIG (the whole resolved
- * config, repeated in every container template) is the part that grows with the config rather
- * than with the flow: when it makes the object too large it is left out with a warning (FLOWC613),
- * as SPEC section 6 allows; if the object is still too large, FLOWC603 says by how much.
+ * Builds the WorkflowTemplate so that its runs fit the controller's MAX_WORKFLOW_SIZE (run-size.ts;
+ * the stricter of that and Kubernetes' 1.5 MiB object limit). FLOWC_CONFIG (the whole resolved
+ * config, repeated in every container template) is the part that grows with the config rather than
+ * with the flow: when it makes a run too large, or its env string is over Linux's per-string limit,
+ * it is left out with a warning (FLOWC613), as SPEC section 6 allows; if a run is still too large,
+ * FLOWC603 says by how much.
  */
 function buildWithinSize(
   o: Omit<Parameters<typeof workflowTemplate>[0], 'diagnostics' | 'includeConfig'>,
@@ -64,13 +67,14 @@ function buildWithinSize(
   template: Record<string, unknown> | null;
   diagnostics: DiagnosticBag;
 } {
-  let bytes = 0;
+  const limit = ARGO_RUN_LIMITS.maxWorkflowBytes;
+  let size = { bytes: 0, nodes: 0 };
   for (const includeConfig of configFits ? [true, false] : [false]) {
     const diagnostics = new DiagnosticBag();
     const template = workflowTemplate({ ...o, diagnostics, includeConfig });
     if (!template) return { template, diagnostics };
-    bytes = new TextEncoder().encode(JSON.stringify(template)).length;
-    if (bytes <= ARGO_LIMITS.objectBytes) {
+    size = estimatedRunBytes(template);
+    if (size.bytes <= limit) {
       if (!configFits) {
         const envBytes = envStringBytes('FLOWC_CONFIG', canonicalJson(o.ir.config.values));
         diagnostics.report(
@@ -80,7 +84,7 @@ function buildWithinSize(
       } else if (!includeConfig) {
         diagnostics.report(
           'FLOWC613',
-          `FLOWC_CONFIG is left out of the step environments: with it the WorkflowTemplate would exceed Kubernetes' object size limit of ${ARGO_LIMITS.objectBytes} bytes; steps still get FLOWC_CONFIG_HASH`,
+          `FLOWC_CONFIG is left out of the step environments: with it every run would exceed the Argo controller's default MAX_WORKFLOW_SIZE of ${limit} bytes (a run stores the whole template spec); steps still get FLOWC_CONFIG_HASH`,
         );
       }
       return { template, diagnostics };
@@ -89,7 +93,7 @@ function buildWithinSize(
   const diagnostics = new DiagnosticBag();
   diagnostics.report(
     'FLOWC603',
-    `the WorkflowTemplate is ${bytes} bytes even without FLOWC_CONFIG; Kubernetes stores objects of at most ${ARGO_LIMITS.objectBytes} bytes (etcd's request limit), ${bytes - ARGO_LIMITS.objectBytes} bytes too many`,
+    `a run of the WorkflowTemplate would be about ${size.bytes} bytes even without FLOWC_CONFIG (the template spec, which the controller copies into every run, plus ${size.nodes} node statuses); the Argo controller stores runs of at most ${limit} bytes (MAX_WORKFLOW_SIZE, default), ${size.bytes - limit} bytes too many`,
   );
   return { template: null, diagnostics };
 }
