@@ -85,6 +85,23 @@ describe('argo: parameter values arrive byte-exact', () => {
     }
   });
 
+  test('the same holds with shared templates (a flow over the template cap), where argv strings are task inputs', () => {
+    const steps = Array.from({ length: 210 }, (_, i) =>
+      step(`s${i}`, { exec: { kind: 'command', argv: [lit('printf'), lit(`%s|${i}`), [{ kind: 'lit', value: '$' }, ...param('x'), { kind: 'lit', value: '{' }]] } }),
+    );
+    const ir = flow(steps, { parameters: [{ name: 'x', type: 'string', required: true, origin }] });
+    const { text, diagnostics } = compileArgo(ir);
+    expect(diagnostics.items).toEqual([]);
+    const [wt] = validateArgo(text as string);
+    expect((wt as any).spec.templates.filter((t: any) => t.container).length).toBeLessThan(5);
+    for (const value of HOSTILE_P) {
+      const o = { workflowName: 'demo-p3', params: { x: value } };
+      const containers = simulate(wt as any, o);
+      expect(containers, JSON.stringify(value)).toEqual(expectedContainers(ir, o));
+      expect(containers.get('s7')?.[0]?.argv).toEqual(['printf', '%s|7', `$${value}{`]);
+    }
+  });
+
   test('defaults travel the same way: written as the flow gives them, encoded at run time', () => {
     const hostileDefault = 'pa$$word {{workflow.name}} $(FLOWC_LBRACE)';
     const ir = flow([step('exec', { exec: { kind: 'command', argv: [lit('printf'), lit('%s'), param('x')] } })], {
