@@ -38,7 +38,7 @@ export function toArgoCron(normalized: string): ArgoCron {
       else {
         return {
           ok: false,
-          error: `the schedule '${normalized}' runs only on days that match both day of month (${dom}) and day of week (${dowVixie}), because one of them starts with '*'; Argo's cron (robfig/cron v3) runs on days that match either when neither is a plain '*', and cannot say "both": restrict only one of the two fields, or list the days of month explicitly`,
+          error: `the schedule '${normalized}' runs only on days that match both day of month (${dom}) and day of week (${dowVixie}), because one of them starts with '*'; Argo's cron (robfig/cron v3) runs on days that match either when neither is a plain '*', and cannot say "both": restrict only one of the two fields and check the other condition in the step`,
         };
       }
     }
