@@ -1,5 +1,5 @@
-import type { IRSchedule } from '../../ir/types.js';
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import type { IRSchedule } from '../../ir/types.js';
 import { originSpan } from './checks.js';
 import { toArgoCron } from './cron.js';
 import { metadata, type ObjectMeta } from './metadata.js';

@@ -1,14 +1,14 @@
 import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { canonicalJson } from '../../source/canonical-json.js';
 import type { Target } from '../target.js';
 import { assignTaskNames, checkRetryFactors, checkScheduledParameters, checkUnencodableText } from './checks.js';
 import { argoSchedule, cronWorkflow } from './cron-workflow.js';
-import { canonicalJson } from '../../source/canonical-json.js';
 import { ARGO_LIMITS, ARGO_PROCESS_LIMITS, ARGO_RUN_LIMITS } from './limits.js';
-import { estimatedRunBytes } from './run-size.js';
-import { checkProcessLimits, configEnvFits, envStringBytes } from './process-limits.js';
 import { objectMeta } from './metadata.js';
 import { workflowName } from './names.js';
 import { ARGO_OPTIONS_SCHEMA, readArgoOptions } from './options.js';
+import { checkProcessLimits, configEnvFits, envStringBytes } from './process-limits.js';
+import { estimatedRunBytes } from './run-size.js';
 import { toYamlStream } from './serialize.js';
 import { workflowTemplate } from './workflow-template.js';
 
