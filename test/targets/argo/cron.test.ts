@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { compileToIR } from '../../../src/pipeline/compile.js';
 import { checkCron } from '../../../src/flow/cron.js';
 import { toArgoCron } from '../../../src/targets/argo/cron.js';
 import { compileArgo, documents, flow, step } from './helpers.js';
@@ -136,5 +140,24 @@ describe("Argo's cron dialect (robfig/cron v3)", () => {
     const both = compileArgo(flow([step('a')], { schedule: { cron: '0 0 */2 * 1', timezone: null, origin: { ...ORIGIN, line: 4, col: 11 } } }));
     expect(both.text).toBeNull();
     expect(both.diagnostics.items.map((d) => [d.code, d.span?.line, d.span?.col])).toEqual([['FLOWC614', 4, 11]]);
+  });
+});
+
+describe('FLOWC614 from a flow file', () => {
+  test('points at the cron text in the flow', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-cron-'));
+    try {
+      writeFileSync(
+        join(dir, 'flow.yaml'),
+        ['flowc: 1', 'name: odd-mondays', 'schedule: "0 0 */2 * MON"', 'steps:', '  a:', '    image: alpine:3', '    run: echo hi', ''].join('\n'),
+      );
+      const { ir } = compileToIR({ flowPath: 'flow.yaml', cwd: dir, configs: [], sets: [], env: {} });
+      expect(ir).not.toBeNull();
+      const { text, diagnostics } = compileArgo(ir as NonNullable<typeof ir>);
+      expect(text).toBeNull();
+      expect(diagnostics.items.map((d) => [d.code, d.span?.file, d.span?.line, d.span?.col])).toEqual([['FLOWC614', 'flow.yaml', 3, 11]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
