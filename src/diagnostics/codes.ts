@@ -92,7 +92,7 @@ export const CODES = {
   FLOWC610: { severity: 'warning', title: 'Argo: flow split into nested DAGs to fit the task limit; some steps wait for a whole group' },
   FLOWC611: { severity: 'error', title: 'Argo: retry backoff factor must be a whole number' },
   FLOWC612: { severity: 'error', title: 'Argo: a scheduled flow has a required parameter without a default' },
-  FLOWC613: { severity: 'warning', title: 'Argo: FLOWC_CONFIG left out, over the object size or the per-string process limit' },
+  FLOWC613: { severity: 'warning', title: "Argo: FLOWC_CONFIG left out, runs would exceed MAX_WORKFLOW_SIZE or its env string Linux's per-string limit" },
   FLOWC614: { severity: 'error', title: "Argo: the schedule cannot be said in Argo's cron dialect (robfig/cron v3)" },
   FLOWC615: { severity: 'error', title: "Argo: an argument or env string is over Linux's 128 KiB per-string limit" },
   FLOWC616: { severity: 'error', title: 'Argo: container args over 128 KiB would skip the kubelet expansion they need (Argo 4.1+)' },
