@@ -31,7 +31,7 @@ export function cronWorkflow(o: {
       timezone: o.schedule.timezone ?? 'UTC',
       concurrencyPolicy: o.options.concurrencyPolicy,
       startingDeadlineSeconds: o.options.startingDeadlineSeconds,
-      workflowMetadata: { labels: o.meta.labels, annotations: o.meta.annotations },
+      workflowMetadata: { labels: o.meta.labels, annotations: o.meta.runAnnotations },
       workflowSpec: { workflowTemplateRef: { name: o.name } },
     },
   };
