@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { runCli } from '../cli/run-cli.js';
+
+/**
+ * Running flowc on hostile input and judging what it did: the exit code is 0 or 1 (never 70, a
+ * bug, or a crash), nothing is printed on stdout when it fails, no stack trace is printed, and
+ * every diagnostic is coded and located (a file and a line) unless its code is about no place in
+ * a file.
+ */
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Set when the run did not end by itself within the child-process timeout. */
+  timedOut?: boolean;
+}
+
+/**
+ * Codes reported without a line: they are about the command line, the output folder or a whole
+ * run, not a place in an input file (docs/diagnostics.md). Anything else must carry file:line.
+ */
+export const FILE_LEVEL_CODES = new Set([
+  'FLOWC002', // unknown target given on the command line
+  'FLOWC003', // invalid command-line argument
+  'FLOWC004', // output could not be written
+  'FLOWC404', // --config or --set names an undeclared config (a command-line argument)
+  'FLOWC405', // malformed --set override
+  'FLOWC406', // --set changes a missing key
+  'FLOWC407', // --set +key adds an existing key
+  'FLOWC408', // --set ~key deletes a missing key
+  'FLOWC416',
+  'FLOWC417',
+  'FLOWC701', // project file not found
+  'FLOWC708', // --only matches no binding
+  'FLOWC709', // a binding failed (its own diagnostics, located, come with it)
+  'FLOWC710', // stale outputs (a warning about the output folder)
+  'FLOWC711',
+  'FLOWC712',
+  'FLOWC900', // internal error: judged separately, never allowed
+]);
+
+/** In-process run (test/cli/run-cli.ts); an exception escaping the CLI counts as exit 70. */
+export async function runInProcess(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Outcome> {
+  try {
+    return await runCli(args, { cwd, env });
+  } catch (e) {
+    return { code: 70, stdout: '', stderr: `exception escaped the CLI: ${(e as Error)?.stack ?? String(e)}` };
+  }
+}
+
+const bin = resolve(import.meta.dirname, '../../bin/flowc.js');
+
+/**
+ * The real bin (dist/, which `npm test` builds first) as a child process, killed after
+ * `timeoutMs`: the "never hangs" check for inputs that could make the compiler spin. Memory is
+ * capped too, so a blow-up fails the run instead of the machine.
+ */
+export function runChild(args: string[], cwd: string, options: { timeoutMs: number; env?: Record<string, string> }): Outcome {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=512', '--stack-size=984', bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: options.timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+  });
+  const timedOut = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+  return { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut };
+}
+
+interface JsonDiagnostic {
+  severity: string;
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+  col?: number;
+}
+
+/** The diagnostics of a `--diagnostics json` run, or a problem when stderr is not that document. */
+export function jsonDiagnostics(stderr: string): { diagnostics: JsonDiagnostic[] } | { problem: string } {
+  // flowc prints one JSON document on stderr in this mode; anything else (a Node warning, a
+  // stack trace, a line of text) is a finding in itself.
+  try {
+    const doc = JSON.parse(stderr) as { diagnostics?: JsonDiagnostic[] };
+    if (!Array.isArray(doc.diagnostics)) return { problem: 'stderr JSON has no diagnostics list' };
+    return { diagnostics: doc.diagnostics };
+  } catch {
+    return { problem: `stderr is not one JSON document: ${JSON.stringify(stderr.slice(0, 300))}` };
+  }
+}
+
+/**
+ * What is wrong with a run on bad (or possibly still valid) input; [] when it behaved. `json`:
+ * the run used `--diagnostics json`.
+ */
+export function outcomeProblems(o: Outcome, options: { json: boolean }): string[] {
+  const problems: string[] = [];
+  if (o.timedOut) return ['did not finish within its time bound (killed)'];
+  if (o.code !== 0 && o.code !== 1) problems.push(`exit ${o.code}`);
+  if (/\n\s+at .+:\d+:\d+\)?\n/.test(o.stderr) || o.stderr.includes('FLOWC900')) problems.push('stack trace or internal error on stderr');
+  if (o.code === 0) return problems;
+  if (o.stdout !== '') problems.push(`output on stdout: ${JSON.stringify(o.stdout.slice(0, 200))}`);
+  if (o.code !== 1) return [...problems, `stderr: ${o.stderr.slice(0, 2000)}`];
+  if (!options.json) {
+    if (!/error FLOWC\d{3}/.test(o.stderr)) problems.push(`exit 1 without a coded error: ${JSON.stringify(o.stderr.slice(0, 300))}`);
+    return problems;
+  }
+  const parsed = jsonDiagnostics(o.stderr);
+  if ('problem' in parsed) return [...problems, parsed.problem];
+  if (!parsed.diagnostics.some((d) => d.severity === 'error')) problems.push('exit 1 without an error diagnostic');
+  for (const d of parsed.diagnostics) {
+    if (!/^FLOWC\d{3}$/.test(d.code)) problems.push(`uncoded diagnostic: ${JSON.stringify(d)}`);
+    else if (d.code === 'FLOWC900') problems.push(`internal error: ${d.message}`);
+    else if (!FILE_LEVEL_CODES.has(d.code) && (typeof d.file !== 'string' || typeof d.line !== 'number' || d.line < 1)) problems.push(`diagnostic without file:line: ${JSON.stringify(d).slice(0, 300)}`);
+    // A JavaScript engine error is a crash reported as if it were the user's mistake.
+    if (/Maximum call stack size exceeded|Invalid string length|Invalid array length|out of memory|is not a function|Cannot read propert|undefined is not/i.test(d.message)) problems.push(`JavaScript error text as a diagnostic: ${d.code} ${d.message.slice(0, 200)}`);
+    // A message or note that spans lines could forge a diagnostic line of its own.
+    if (/[\n\r\u001b]/.test(d.message)) problems.push(`diagnostic message with a raw newline or escape: ${JSON.stringify(d.message).slice(0, 300)}`);
+  }
+  return problems;
+}
+
+export const joinPath = join;
