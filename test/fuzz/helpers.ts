@@ -70,7 +70,8 @@ const explored = new Map<string, { count: number; where: string; args: string[];
 export function explore(problems: string[], save: () => string, args: string[]): boolean {
   if (!process.env.FUZZ_EXPLORE) return false;
   const first = problems.find((p) => p.startsWith('stderr:') || p.includes('without') || p.includes('JSON') || p.includes('newline')) ?? problems[0] ?? '';
-  const sig = first.replace(/exception escaped the CLI: /, '').split('\n    at ')[0]!.replace(/"[^"]*"|'[^']*'|\/[^\s:]+|\d+/g, '_').slice(0, 160);
+  // Blur what varies between instances of one bug: names, numbers, quoted text, paths.
+  const sig = first.replace(/exception escaped the CLI: /, '').split('\n    at ')[0]!.replace(/"[^"]*"|'[^']*'|\/[^\s:]+|\d+|^[^:]*\.(ya?ml|json): (step [^:]+: )?/g, '_').slice(0, 160);
   const hit = explored.get(sig);
   if (hit) hit.count++;
   else explored.set(sig, { count: 1, where: save(), args, first: first.slice(0, 600) });

@@ -5,7 +5,7 @@ import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import { compileToIR } from '../../src/pipeline/compile.js';
 import { TARGETS } from '../../src/targets/index.js';
 import { arbFlowCase, type FlowCase } from '../helpers/arbitrary-flow.js';
-import { FUZZ_TIMEOUT, fuzzParams, keepFailure, tempRoot, writeTree } from './helpers.js';
+import { explore, FUZZ_TIMEOUT, fuzzParams, keepFailure, tempRoot, writeTree } from './helpers.js';
 import { artifactProblems, validationCount } from './validators.js';
 
 const root = tempRoot('flowc-fuzz-valid-');
@@ -40,6 +40,7 @@ describe('random valid flows and configs (fuzz a)', () => {
     await fc.assert(
       fc.asyncProperty(arbFlowCase({ maxSteps: 200 }), async (c) => {
         const problems = await compileEverywhere(c);
+        if (problems.length > 0 && explore(problems, () => keepFailure('valid-flow', c), ['compile', '--target', 'all'])) return;
         if (problems.length > 0) expect(problems, `reproducer: ${keepFailure('valid-flow', c)}`).toEqual([]);
         largest = Math.max(largest, c.steps);
       }),

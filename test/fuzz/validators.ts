@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import type { IR } from '../../src/ir/types.js';
 import type { Artifact } from '../../src/targets/target.js';
 import { parse as parseYaml } from 'yaml';
-import { expectedContainers, sampleParams, simulate } from '../targets/argo/argo-sim.js';
+import { expectedContainers, simulate } from '../targets/argo/argo-sim.js';
 import { validateArgo } from '../targets/argo/helpers.js';
 import { checkExecution, execute } from '../targets/gcp-workflows/helpers.js';
 import { schemaErrors, structureProblems } from '../targets/gcp-workflows/structure.js';
@@ -87,7 +87,7 @@ export async function artifactProblems(ir: IR, artifacts: Artifact[], options: V
         problems = await once(kind, a.contents, () => {
           const wt = validateArgo(a.contents)[0] as Record<string, any>;
           // Every container as Argo would start it (argo-sim.ts) against what the IR asks for.
-          const run = { workflowName: `${wt.metadata.name}-abcde`, params: sampleParams(ir) };
+          const run = { workflowName: `${wt.metadata.name}-abcde`, params: argoParams(ir) };
           const got = simulate(wt, run);
           const want = expectedContainers(ir, run);
           if (isDeepStrictEqual(got, want)) return [];
@@ -141,4 +141,11 @@ function ghaEnvProblems(ir: IR, text: string): string[] {
     for (const v of step.env) if (!names.has(v.name)) problems.push(`step ${step.id}: env ${v.name} missing in its job`);
   }
   return problems;
+}
+
+/** Values for the required parameters of a run (argo-sim's sampleParams, but within each enum). */
+function argoParams(ir: IR): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of ir.parameters) if (p.default === undefined) out[p.name] = p.enum ? String(p.enum[0]) : `v-${p.name}`;
+  return out;
 }
