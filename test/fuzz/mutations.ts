@@ -8,6 +8,7 @@ import fc from 'fast-check';
  */
 export type Mutation =
   | { op: 'byte'; at: number; value: number }
+  | { op: 'random'; bytes: Uint8Array }
   | { op: 'truncate'; at: number }
   | { op: 'insert'; at: number; token: string }
   | { op: 'insertBytes'; at: number; bytes: number[] }
@@ -52,6 +53,8 @@ const HUGE_NUMBERS = ['9007199254740993', '-9007199254740993', '1e400', '1e-400'
 export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('byte' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
+  // The whole file replaced by random bytes, or by random text (more likely to get past a parser).
+  fc.record({ op: fc.constant('random' as const), bytes: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }).map((t) => new Uint8Array(Buffer.from(t, 'utf8')))) }),
   { weight: 4, arbitrary: fc.record({ op: fc.constant('insert' as const), at: fc.nat(), token: fc.constantFrom(...TOKENS) }) },
   fc.record({ op: fc.constant('insertBytes' as const), at: fc.nat(), bytes: fc.constantFrom(...INVALID_UTF8) }),
   { weight: 2, arbitrary: fc.record({ op: fc.constant('dupLine' as const), at: fc.nat() }) },
@@ -123,6 +126,8 @@ export function mutate(input: Buffer, m: Mutation, other: Buffer): Buffer {
     }
     case 'truncate':
       return input.subarray(0, at(m.at));
+    case 'random':
+      return Buffer.from(m.bytes);
     case 'insert':
       return ins(at(m.at), enc(m.token));
     case 'insertBytes':
