@@ -396,6 +396,7 @@ export function arbFlowCase(options: ArbFlowOptions = {}): fc.Arbitrary<FlowCase
         ),
         configFormat: fc.constantFrom('yaml' as const, 'json' as const, 'toml' as const),
         configViaCli: fc.boolean(),
+        schema: fc.boolean(),
         note: textArb,
         items: fc.uniqueArray(textArb, { minLength: 1, maxLength: 4 }),
         defaults: fc.record({
@@ -421,12 +422,30 @@ interface FlowDraft {
   schedule: null | string | { cron: string; timezone?: string };
   configFormat: 'yaml' | 'json' | 'toml';
   configViaCli: boolean;
+  schema: boolean;
   note: string;
   items: string[];
   defaults: { image: string; retry: unknown; timeout: string | number | null; env: string | null };
   setNote: string | null;
   envImageTag: string | null;
 }
+
+/** A JSON Schema for the generated config: types, ranges, and a default the schema applies. */
+const APP_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['image', 'cpu', 'regions'],
+  properties: {
+    image: { type: 'string', minLength: 1 },
+    cpu: { type: 'integer', minimum: 1 },
+    memory: { type: 'string', pattern: '^[0-9.]+(Mi|Gi)$' },
+    retries: { type: 'integer', minimum: 0, maximum: 10 },
+    parallel: { type: 'integer', minimum: 1 },
+    note: { type: 'string' },
+    regions: { type: 'array', minItems: 1, items: { type: 'string' } },
+    from_schema: { type: 'string', default: 'schema default' },
+  },
+};
 
 function stepIds(drafts: StepDraft[]): string[] {
   // Unique after every target's sanitizing (Argo: `_` -> `-`): a suffix keeps them apart.
@@ -521,7 +540,7 @@ function renderFlowCase(d: FlowDraft): FlowCase {
       for (const e of s.env) {
         if (e.value === 'param') env[e.name] = params[0] ? `\${params.${params[0].name}}` : 'no-param';
         else if (e.value === 'item') env[e.name] = s.foreach ? (s.foreach.maps ? '${item}' : 'item=${item}') : 'no-item';
-        else if (e.value === 'config') env[e.name] = '${app.note}';
+        else if (e.value === 'config') env[e.name] = d.schema ? '${app.from_schema}' : '${app.note}';
         else if (e.value === 'number') env[e.name] = 42;
         else if (e.value === 'bool') env[e.name] = false;
         else env[e.name] = escapeTemplate(e.value);
@@ -544,7 +563,9 @@ function renderFlowCase(d: FlowDraft): FlowCase {
   const configFile = `config/app.${d.configFormat}`;
   const flow: Record<string, unknown> = { flowc: 1, name: d.name };
   if (d.description !== null) flow.description = escapeTemplate(d.description);
-  flow.configs = { app: { ...(d.configViaCli ? {} : { files: [configFile] }), default: { extra: 1, note: 'from the flow default' } } };
+  flow.configs = {
+    app: { ...(d.configViaCli ? {} : { files: [configFile] }), ...(d.schema ? { schema: 'config/app.schema.json' } : {}), default: { extra: 1, note: 'from the flow default' } },
+  };
   if (params.length > 0) flow.parameters = parameters;
   if (d.schedule !== null) flow.schedule = d.schedule;
   const defaults: Record<string, unknown> = { image: d.defaults.image };
@@ -564,6 +585,7 @@ function renderFlowCase(d: FlowDraft): FlowCase {
     'flow.yaml': stringifyYaml(flow, { lineWidth: 0 }),
     [configFile]: d.configFormat === 'yaml' ? stringifyYaml(app, { lineWidth: 0 }) : d.configFormat === 'json' ? `${JSON.stringify(app, null, 2)}\n` : stringifyToml(app),
   };
+  if (d.schema) files['config/app.schema.json'] = `${JSON.stringify(APP_SCHEMA, null, 2)}\n`;
   const sets: string[] = [];
   if (d.setNote !== null) sets.push(`app.note=${d.setNote}`, '++app.added=[a, b]');
   return {
