@@ -15,6 +15,8 @@ export interface Outcome {
   stderr: string;
   /** Set when the run did not end by itself within the child-process timeout. */
   timedOut?: boolean;
+  /** Node process warnings emitted during an in-process run. */
+  warnings?: string[];
 }
 
 /**
@@ -43,10 +45,19 @@ export const FILE_LEVEL_CODES = new Set([
 
 /** In-process run (test/cli/run-cli.ts); an exception escaping the CLI counts as exit 70. */
 export async function runInProcess(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Outcome> {
+  // A Node warning (a library complaining about the input) goes to the real stderr, around the
+  // CLI's own output: in a child process it would break `--diagnostics json`. Count it here too.
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
   try {
-    return await runCli(args, { cwd, env });
+    const o = await runCli(args, { cwd, env });
+    await new Promise((r) => setImmediate(r));
+    return warnings.length > 0 ? { ...o, warnings } : o;
   } catch (e) {
     return { code: 70, stdout: '', stderr: `exception escaped the CLI: ${(e as Error)?.stack ?? String(e)}` };
+  } finally {
+    process.off('warning', onWarning);
   }
 }
 
@@ -100,6 +111,7 @@ export function outcomeProblems(o: Outcome, options: { json: boolean }): string[
   const problems: string[] = [];
   if (o.timedOut) return ['did not finish within its time bound (killed)'];
   if (o.code !== 0 && o.code !== 1) problems.push(`exit ${o.code}`);
+  for (const w of o.warnings ?? []) problems.push(`Node warning printed: ${w.slice(0, 200)}`);
   if (/\n\s+at .+:\d+:\d+\)?\n/.test(o.stderr) || o.stderr.includes('FLOWC900')) problems.push('stack trace or internal error on stderr');
   if (o.code === 0) return problems;
   if (o.stdout !== '') problems.push(`output on stdout: ${JSON.stringify(o.stdout.slice(0, 200))}`);
