@@ -116,10 +116,7 @@ export function outcomeProblems(o: Outcome, options: { json: boolean }): string[
   if (o.code === 0) return problems;
   if (o.stdout !== '') problems.push(`output on stdout: ${JSON.stringify(o.stdout.slice(0, 200))}`);
   if (o.code !== 1) return [...problems, `stderr: ${o.stderr.slice(0, 2000)}`];
-  if (!options.json) {
-    if (!/error FLOWC\d{3}/.test(o.stderr)) problems.push(`exit 1 without a coded error: ${JSON.stringify(o.stderr.slice(0, 300))}`);
-    return problems;
-  }
+  if (!options.json) return [...problems, ...textProblems(o.stderr)];
   const parsed = jsonDiagnostics(o.stderr);
   if ('problem' in parsed) return [...problems, parsed.problem];
   if (!parsed.diagnostics.some((d) => d.severity === 'error')) problems.push('exit 1 without an error diagnostic');
@@ -129,10 +126,34 @@ export function outcomeProblems(o: Outcome, options: { json: boolean }): string[
     else if (!FILE_LEVEL_CODES.has(d.code) && (typeof d.file !== 'string' || typeof d.line !== 'number' || d.line < 1)) problems.push(`diagnostic without file:line: ${JSON.stringify(d).slice(0, 300)}`);
     // A JavaScript engine error is a crash reported as if it were the user's mistake.
     if (/Maximum call stack size exceeded|Invalid string length|Invalid array length|out of memory|is not a function|Cannot read propert|undefined is not/i.test(d.message)) problems.push(`JavaScript error text as a diagnostic: ${d.code} ${d.message.slice(0, 200)}`);
-    // A message or note that spans lines could forge a diagnostic line of its own.
-    if (/[\n\r\u001b]/.test(d.message)) problems.push(`diagnostic message with a raw newline or escape: ${JSON.stringify(d.message).slice(0, 300)}`);
   }
   return problems;
 }
 
 export const joinPath = join;
+
+/** A line flowc prints on stderr in text mode (src/diagnostics/print.ts, the CLI's own messages). */
+const TEXT_LINE = [
+  /^\S.*:\d+:\d+: (error|warning) FLOWC\d{3}: /, // file:line:col: error FLOWC123: message
+  /^flowc: (error|warning) FLOWC\d{3}: /, // no place in a file
+  /^flowc: /, // the CLI's own summaries (e.g. --check)
+  /^ {2}note: /,
+  /^\d+ errors?(, \d+ warnings?)?$|^\d+ warnings?$/,
+  /^\.\.\. \d+ more not shown/,
+  /^$/,
+];
+
+/**
+ * Text-mode diagnostics: at least one coded error, every line one flowc prints (so user text in a
+ * message cannot forge a line), and no raw control character that could drive a terminal.
+ */
+export function textProblems(stderr: string): string[] {
+  const problems: string[] = [];
+  if (!/ error FLOWC\d{3}: /.test(stderr)) problems.push(`exit 1 without a coded error: ${JSON.stringify(stderr.slice(0, 300))}`);
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.exec(stderr);
+  if (raw) problems.push(`raw control character U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} on stderr: ${JSON.stringify(stderr.slice(Math.max(0, raw.index - 80), raw.index + 40))}`);
+  for (const line of stderr.replace(/\n$/, '').split('\n')) {
+    if (!TEXT_LINE.some((re) => re.test(line))) problems.push(`stderr line flowc does not print: ${JSON.stringify(line.slice(0, 200))}`);
+  }
+  return problems;
+}

@@ -36,7 +36,6 @@ function readTree(dir: string): Record<string, Buffer> {
   return out;
 }
 
-const JSON_DIAG = ['--diagnostics', 'json'];
 
 function seeds(): Seed[] {
   const out: Seed[] = [];
@@ -47,11 +46,11 @@ function seeds(): Seed[] {
       name,
       files,
       targets: Object.keys(files).filter((f) => /\.(ya?ml|toml|json)$/.test(f) && f !== 'args.json'),
-      args: [name.length % 2 === 0 ? 'validate' : 'compile', 'flow.yaml', '--target', 'all', ...(name.length % 2 === 0 ? [] : ['--out', 'out']), ...args, ...JSON_DIAG],
+      args: [name.length % 2 === 0 ? 'validate' : 'compile', 'flow.yaml', '--target', 'all', ...(name.length % 2 === 0 ? [] : ['--out', 'out']), ...args],
     });
   }
   const project = readTree(join(FIXTURES, 'projects/content-model'));
-  out.push({ name: 'project', files: project, targets: Object.keys(project).filter((f) => /\.(ya?ml|toml|json)$/.test(f)), args: ['build', '--jobs', '1', '--no-cache', ...JSON_DIAG] });
+  out.push({ name: 'project', files: project, targets: Object.keys(project).filter((f) => /\.(ya?ml|toml|json)$/.test(f)), args: ['build', '--jobs', '1', '--no-cache'] });
   // Generated projects give config files in every format (the shipped fixtures are TOML only).
   const generated = fc.sample(arbFlowCase({ maxSteps: 6 }), { numRuns: 6, seed: 42 });
   generated.forEach((c, i) => {
@@ -60,7 +59,7 @@ function seeds(): Seed[] {
       name: `generated-${i}`,
       files,
       targets: Object.keys(files),
-      args: ['config', c.flowPath, ...c.configs.flatMap((x) => ['--config', `${x.name}=${x.file}`]), ...c.sets.flatMap((s) => ['--set', s]), ...JSON_DIAG],
+      args: ['config', c.flowPath, ...c.configs.flatMap((x) => ['--config', `${x.name}=${x.file}`]), ...c.sets.flatMap((s) => ['--set', s])],
     });
   });
   return out;
@@ -100,14 +99,18 @@ describe('damaged flows, configs and project files (fuzz b)', () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         const { seed, files, target } = damaged(c);
-        const dir = join(root, String(n++));
+        const dir = join(root, String(n));
         writeTree(dir, files);
-        const o = await runInProcess(seed.args, dir);
-        const problems = outcomeProblems(o, { json: true });
-        if (problems.length > 0 && explore(problems, () => keepFailure(`bytes-${seed.name}`, { files, flowPath: 'flow.yaml', configs: [], sets: [], env: {} }), seed.args)) return;
+        // Half the runs read the JSON diagnostics (every one located and coded), half the text a
+        // terminal shows (every line one flowc prints, no raw control characters).
+        const json = n++ % 2 === 0;
+        const args = [...seed.args, '--diagnostics', json ? 'json' : 'text'];
+        const o = await runInProcess(args, dir);
+        const problems = outcomeProblems(o, { json });
+        if (problems.length > 0 && explore(problems, () => keepFailure(`bytes-${seed.name}`, { files, flowPath: 'flow.yaml', configs: [], sets: [], env: {} }), args)) return;
         if (problems.length > 0) {
           const where = keepFailure(`bytes-${seed.name}`, { files, flowPath: 'flow.yaml', configs: [], sets: [], env: {} });
-          expect(problems, `flowc ${seed.args.join(' ')} on ${target} damaged by ${JSON.stringify(c.mutations).slice(0, 400)}; files in ${where}`).toEqual([]);
+          expect(problems, `flowc ${args.join(' ')} on ${target} damaged by ${JSON.stringify(c.mutations).slice(0, 400)}; files in ${where}`).toEqual([]);
         }
         if (o.code === 0) exits.ok++;
         else exits.failed++;
