@@ -145,7 +145,8 @@ function ghaEnvProblems(ir: IR, text: string): string[] {
 
 /** Values for the required parameters of a run (argo-sim's sampleParams, but within each enum). */
 function argoParams(ir: IR): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Null prototype: argo-sim looks values up by parameter name, and `constructor` is one.
+  const out = Object.create(null) as Record<string, string>;
   for (const p of ir.parameters) if (p.default === undefined) out[p.name] = p.enum ? String(p.enum[0]) : `v-${p.name}`;
   return out;
 }
