@@ -1,4 +1,5 @@
 import { timingRuleMessage } from '../check/timing-rule.js';
+import { INTERPOLATION_LIMITS, OutputBudget, textBytes, type Cost } from '../config/limits.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
@@ -47,7 +48,25 @@ export function resolveFlowTree(req: ResolveFlowRequest): LMap {
 }
 
 class Resolver {
+  /** Config text and values copied into the flow (docs/security.md, FLOWC510). */
+  private readonly budget = new OutputBudget({ bytes: INTERPOLATION_LIMITS.flowBytes, nodes: INTERPOLATION_LIMITS.flowNodes });
+  private overrun = false;
+
   constructor(private readonly req: ResolveFlowRequest) {}
+
+  /**
+   * Charges a copy of config data into the flow; false (reported once, at the first reference
+   * that does not fit) when the flow's budget is spent.
+   */
+  private afford(cost: Cost, span: Span, scope: Scope): boolean {
+    if (this.overrun) return false;
+    if (this.budget.charge(cost)) return true;
+    this.overrun = true;
+    this.req.diagnostics.report('FLOWC510', `${scope.fieldPath}: config values copied into the flow would come to ${this.budget.describeOverrun(cost)}`, span, [
+      `limits per compile: ${INTERPOLATION_LIMITS.flowBytes} bytes of text and ${INTERPOLATION_LIMITS.flowNodes} values copied in by \${...}`,
+    ]);
+    return false;
+  }
 
   resolveRoot(): LMap {
     const entries = this.req.root.entries.map((e) => {
@@ -143,7 +162,8 @@ class Resolver {
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (RUNTIME_ROOTS.has(ref.root) || ref.root === 'flow' || ref.root === 'step') return undefined;
     const value = this.lookupConfig(ref, node, scope);
-    return value === undefined ? node : toLNode(value, refSpan(node, ref.offset));
+    if (value === undefined || !this.afford(jsonCost(value), refSpan(node, ref.offset), scope)) return node;
+    return toLNode(value, refSpan(node, ref.offset));
   }
 
   private resolveDeploy(node: LNode, kind: string, scope: Scope): LNode {
@@ -169,6 +189,8 @@ class Resolver {
       return { part, value: this.compileTimeValue(part, node, scope) };
     });
     if (values.some((v) => v.value === undefined)) return node;
+    const copied = values.reduce((c: Cost, v) => (v.part.kind === 'ref' ? addCost(c, jsonCost(v.value as Json)) : c), { bytes: 0, nodes: 0 });
+    if (!this.afford(copied, node.span, scope)) return node;
     if (parsed.length === 1 && parsed[0]?.kind === 'ref') return toLNode(values[0]?.value as Json, refSpan(node, parsed[0].offset));
     let text = '';
     for (const { part, value } of values) {
@@ -204,6 +226,7 @@ class Resolver {
       }
       const value = this.compileTimeValue(part, node, scope);
       if (value === undefined) continue;
+      if (isScalar(value) && !this.afford(jsonCost(value), refSpan(node, part.offset), scope)) return node;
       if (!isScalar(value)) {
         const whole = parsed.length === 1;
         this.req.diagnostics.report(
@@ -354,6 +377,19 @@ export function toLNode(value: Json, span: Span): LNode {
   if (Array.isArray(value)) return { kind: 'seq', span, items: value.map((v) => toLNode(v, span)) };
   if (value !== null && typeof value === 'object') return { kind: 'map', span, entries: Object.entries(value).map(([key, v]) => ({ key, keySpan: span, value: toLNode(v, span) })) };
   return { kind: 'scalar', span, value, quoted: typeof value === 'string' };
+}
+
+/** What copying a config value costs: its string and key bytes, and its values. */
+function jsonCost(v: Json): Cost {
+  if (v === null || typeof v !== 'object') return { bytes: typeof v === 'string' ? textBytes(v) : 0, nodes: 1 };
+  let cost: Cost = { bytes: 0, nodes: 1 };
+  if (Array.isArray(v)) for (const x of v) cost = addCost(cost, jsonCost(x));
+  else for (const [k, x] of Object.entries(v)) cost = addCost(cost, { bytes: textBytes(k), nodes: 0 }, jsonCost(x));
+  return cost;
+}
+
+function addCost(...costs: Cost[]): Cost {
+  return costs.reduce((a, c) => ({ bytes: a.bytes + c.bytes, nodes: a.nodes + c.nodes }), { bytes: 0, nodes: 0 });
 }
 
 export function isScalar(v: Json): v is string | number | boolean | null {
