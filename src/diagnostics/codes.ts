@@ -73,6 +73,7 @@ export const CODES = {
   FLOWC419: { severity: 'error', title: 'Number cannot be represented exactly in JSON' },
   FLOWC420: { severity: 'error', title: 'Config interpolation exceeds its output budget (bytes or values)' },
   FLOWC421: { severity: 'error', title: 'Config interpolation nests too deep' },
+  FLOWC422: { severity: 'error', title: 'Override value is not plain data (map as key, custom tag, alias, too deep)' },
   FLOWC423: { severity: 'error', title: 'NUL character in a config value' },
 
   // 5xx interpolation in flows and the timing rule

@@ -14,6 +14,7 @@ import { FIXTURES, fixtureArgs } from '../helpers/fixtures.js';
 const CORPUS = join(FIXTURES, 'hostile', 'config');
 
 interface Expected {
+  /** `message`: a fragment the message or its notes must hold. */
   diagnostics: { code: string; file?: string; line?: number; col?: number; message?: string }[];
 }
 
@@ -44,7 +45,8 @@ describe('hostile config corpus, every target', () => {
         const out: Expected['diagnostics'][number] = { code: d.code };
         if (d.span) Object.assign(out, { file: relative(dir, d.span.file), line: d.span.line, col: d.span.col });
         // A message fragment is asserted only where the case names one (the wording it must carry).
-        if (want?.message !== undefined) out.message = d.message.includes(want.message) ? want.message : d.message;
+        const text = [d.message, ...(d.notes ?? [])].join('\n');
+        if (want?.message !== undefined) out.message = text.includes(want.message) ? want.message : text;
         return out;
       });
       expect(got).toEqual(expected.diagnostics);
