@@ -37,8 +37,10 @@ function load(id: string): unknown {
  * verbose: errors carry their schema, for did-you-mean over declared properties. strict off:
  * hand-written schemas often carry annotations ajv does not know (`x-...`, `examples` in odd
  * places) and those must not break a compile; the meta-schema still checks the schema itself.
+ * ownProperties: `required: [constructor]` and `properties: {__proto__: ...}` test the config's own
+ * keys, never what a JavaScript prototype provides (the data is built without one, see `bareJson`).
  */
-const AJV_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, strict: false } as const;
+const AJV_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, strict: false, ownProperties: true } as const;
 
 // ajv-formats is CommonJS; its function is both module.exports and .default.
 const addFormats = addFormatsModule.default;
@@ -68,7 +70,7 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   const compiled = compileSchema(tree, options);
   if (compiled === undefined) return undefined;
 
-  const data = toJson(options.root);
+  const data = bareJson(toJson(options.root));
   const valid = compiled.validate(data);
   const root = applyDefaults({ root: options.root, data, schema: compiled.schema, schemaPath: schema.path });
   if (valid) return root;
@@ -123,6 +125,19 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
     diagnostics.report('FLOWC413', `invalid schema: ${(e as Error).message}`, tree.span);
     return undefined;
   }
+}
+
+/**
+ * The config as objects without a prototype: ajv's generated code reads `data["constructor"]` and
+ * assigns defaults with `data[key] = ...`, which on a plain object would find `Object` or set the
+ * prototype instead of a key.
+ */
+function bareJson(value: Json): Json {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(bareJson);
+  const out = Object.create(null) as { [key: string]: Json };
+  for (const [k, v] of Object.entries(value)) out[k] = bareJson(v);
+  return out;
 }
 
 function isCombinator(err: ErrorObject): boolean {
