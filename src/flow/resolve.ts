@@ -4,7 +4,8 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
 import type { Json, LMap, LNode, LScalar } from '../source/tree.js';
-import { escapeTemplateText, formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
+import { runTimeScalar } from './run-time-text.js';
+import { formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
 
 /** Roots that never name a config (SPEC section 3). */
 export const RESERVED_ROOTS = ['params', 'item', 'run', 'flow', 'step', 'steps', 'env'] as const;
@@ -38,9 +39,9 @@ interface Scope {
 /**
  * Resolves the `${...}` references of a shape-checked flow against the resolved configs (SPEC
  * section 3). Deploy-time fields come back fully resolved and typed (a whole-string reference
- * takes the value's own type); run-time text keeps its run-time references as written, with
- * config values substituted as escaped literal text, so the IR lowering can split it into typed
- * parts without ever re-reading a config value as a template.
+ * takes the value's own type); run-time text comes back as a `RunTimeScalar` whose parts hold the
+ * config values as literal text and the run-time references as references, so the IR lowering
+ * never re-reads a config value as a template.
  */
 export function resolveFlowTree(req: ResolveFlowRequest): LMap {
   const r = new Resolver(req);
@@ -209,19 +210,19 @@ class Resolver {
     if (typeof node.value !== 'string' || !node.value.includes('${')) return node;
     const parsed = this.parse(node, scope);
     if (!parsed) return node;
-    let text = '';
+    const parts: TemplatePart[] = [];
     for (const part of parsed) {
       if (part.kind === 'text') {
-        text += escapeTemplateText(part.value);
+        parts.push(part);
         continue;
       }
       if (RUNTIME_ROOTS.has(part.root)) {
-        if (this.checkRuntimeRef(part, node, scope)) text += `\${${formatPath(part.root, part.path)}}`;
+        if (this.checkRuntimeRef(part, node, scope)) parts.push(part);
         continue;
       }
       if (part.root === 'flow' || part.root === 'step') {
         // Kept symbolic in run-time text: the IR records them as typed parts (SPEC section 3).
-        if (this.compileTimeValue(part, node, scope) !== undefined) text += `\${${formatPath(part.root, part.path)}}`;
+        if (this.compileTimeValue(part, node, scope) !== undefined) parts.push(part);
         continue;
       }
       const value = this.compileTimeValue(part, node, scope);
@@ -238,9 +239,9 @@ class Resolver {
         );
         continue;
       }
-      text += escapeTemplateText(formatScalar(value));
+      parts.push({ kind: 'text', value: formatScalar(value) });
     }
-    return { ...node, value: text } satisfies LScalar;
+    return runTimeScalar(node, parts);
   }
 
   private checkRuntimeRef(part: Extract<TemplatePart, { kind: 'ref' }>, node: LScalar, scope: Scope): boolean {
@@ -367,8 +368,9 @@ export function refSpan(node: LScalar, offset: number): Span {
   return { file: s.file, line: s.line, col: s.col + (node.quoted ? 1 : 0) + offset };
 }
 
+/** A config value standing whole in run-time text: all of it literal. */
 function escapeNode(node: LNode): LNode {
-  if (node.kind === 'scalar') return typeof node.value === 'string' ? { ...node, value: escapeTemplateText(node.value) } : node;
+  if (node.kind === 'scalar') return typeof node.value === 'string' ? runTimeScalar(node, [{ kind: 'text', value: node.value }]) : node;
   return node;
 }
 
