@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry } from '../source/files.js';
 import { loadTree } from '../source/load-tree.js';
+import { setOwn } from '../source/own-keys.js';
 import type { Span } from '../source/span.js';
 import { toJson as lToJson, type Json, type LNode } from '../source/tree.js';
 import { toJson, type PMap } from './ptree.js';
@@ -71,7 +72,16 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   if (compiled === undefined) return undefined;
 
   const data = bareJson(toJson(options.root));
-  const valid = compiled.validate(data);
+  let valid: boolean;
+  try {
+    valid = compiled.validate(data) as boolean;
+  } catch (e) {
+    // fast-deep-equal calls a map's own `valueOf`/`toString` keys as functions.
+    diagnostics.report('FLOWC412', `config ${options.name} could not be checked against its schema: ${(e as Error).message}`, options.fallbackSpan, [
+      'a map with a key named valueOf or toString cannot be compared by const, enum or uniqueItems',
+    ]);
+    return undefined;
+  }
   const root = applyDefaults({ root: options.root, data, schema: compiled.schema, schemaPath: schema.path });
   if (valid) return root;
   const seen = new Set<string>();
@@ -120,7 +130,7 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
     return undefined;
   }
   try {
-    return { validate: ajv.compile(schema as AnySchemaObject), schema };
+    return { validate: ajv.compile(bareComparedValues(schema) as AnySchemaObject), schema };
   } catch (e) {
     diagnostics.report('FLOWC413', `invalid schema: ${(e as Error).message}`, tree.span);
     return undefined;
@@ -137,6 +147,26 @@ function bareJson(value: Json): Json {
   if (Array.isArray(value)) return value.map(bareJson);
   const out = Object.create(null) as { [key: string]: Json };
   for (const [k, v] of Object.entries(value)) out[k] = bareJson(v);
+  // ajv compares objects (const, enum, uniqueItems) with fast-deep-equal, which calls `valueOf`
+  // and `toString` unless they are Object.prototype's: give it those, hidden from every key listing.
+  for (const m of ['valueOf', 'toString'] as const) {
+    if (!Object.hasOwn(out, m)) Object.defineProperty(out, m, { value: Object.prototype[m], enumerable: false });
+  }
+  return out;
+}
+
+/**
+ * The schema with its `const` and `enum` values as `bareJson` objects: fast-deep-equal treats
+ * objects with different prototypes as different, so the values a config is compared with must be
+ * built like the config.
+ */
+function bareComparedValues(schema: Json): Json {
+  if (schema === null || typeof schema !== 'object') return schema;
+  if (Array.isArray(schema)) return schema.map(bareComparedValues);
+  const out: { [key: string]: Json } = {};
+  for (const [k, v] of Object.entries(schema)) {
+    setOwn(out, k, k === 'const' ? bareJson(v) : k === 'enum' && Array.isArray(v) ? v.map(bareJson) : bareComparedValues(v));
+  }
   return out;
 }
 
