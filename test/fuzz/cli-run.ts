@@ -32,6 +32,7 @@ export const FILE_LEVEL_CODES = new Set([
   'FLOWC406', // --set changes a missing key
   'FLOWC407', // --set +key adds an existing key
   'FLOWC408', // --set ~key deletes a missing key
+  'FLOWC422', // a --set value that is not plain data (a command-line argument)
   'FLOWC416',
   'FLOWC417',
   'FLOWC701', // project file not found

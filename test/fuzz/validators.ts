@@ -1,3 +1,4 @@
+import { setOwn } from '../../src/source/own-keys.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -112,7 +113,7 @@ export async function artifactProblems(ir: IR, artifacts: Artifact[], options: V
           const found = [...schemaErrors(a.contents), ...structureProblems(ir, a.contents)];
           if (found.length > 0 || options.execute === false) return found;
           const args: Record<string, string | number | boolean> = {};
-          for (const p of ir.parameters) if (p.required) args[p.name] = p.enum?.[0] ?? (p.type === 'string' ? 'v' : p.type === 'boolean' ? true : 2);
+          for (const p of ir.parameters) if (p.required) setOwn(args, p.name, p.enum?.[0] ?? (p.type === 'string' ? 'v' : p.type === 'boolean' ? true : 2));
           const e = await execute(a.contents, args);
           const missing = e.jobs.flatMap((j) => (ir.steps.find((st) => st.id === j.step)?.env ?? []).filter((v) => !Object.hasOwn(j.env, v.name)).map((v) => `step ${j.step}: env ${v.name} missing in the job`));
           return [...checkExecution(ir, e), ...missing];

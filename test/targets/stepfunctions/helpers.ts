@@ -1,3 +1,4 @@
+import { getOwn, setOwn } from '../../../src/source/own-keys.js';
 import { lit, makeIR as makeBaseIR } from '../../helpers/ir-builders.js';
 import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -238,7 +239,7 @@ export function closure(ir: IR): Set<string> {
 /** The run's parameter values: the input over the defaults. */
 export function effectiveParams(ir: IR, input: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const p of ir.parameters) if (p.default !== undefined) out[p.name] = p.default;
+  for (const p of ir.parameters) if (p.default !== undefined) setOwn(out, p.name, p.default);
   return { ...out, ...input };
 }
 
@@ -252,7 +253,7 @@ function at(v: unknown, path: (string | number)[]): unknown {
   let cur = v;
   for (const seg of path) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = Array.isArray(cur) ? cur[Number(seg)] : (cur as Record<string, unknown>)[String(seg)];
+    cur = Array.isArray(cur) ? cur[Number(seg)] : getOwn(cur as Record<string, unknown>, String(seg));
   }
   return cur;
 }
@@ -427,7 +428,7 @@ export function sampleInput(ir: IR): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const p of ir.parameters) {
     if (!p.required) continue;
-    input[p.name] = p.enum?.[0] ?? (p.type === 'string' ? 'sample' : p.type === 'boolean' ? true : p.type === 'integer' ? 3 : 1.5);
+    setOwn(input, p.name, p.enum?.[0] ?? (p.type === 'string' ? 'sample' : p.type === 'boolean' ? true : p.type === 'integer' ? 3 : 1.5));
   }
   return input;
 }
@@ -436,7 +437,7 @@ export function sampleInput(ir: IR): Record<string, unknown> {
 export function fullInput(ir: IR): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const p of ir.parameters) {
-    input[p.name] = p.enum?.[p.enum.length - 1] ?? (p.type === 'string' ? `given-${p.name}` : p.type === 'boolean' ? true : p.type === 'integer' ? 42 : 2.5);
+    setOwn(input, p.name, p.enum?.[p.enum.length - 1] ?? (p.type === 'string' ? `given-${p.name}` : p.type === 'boolean' ? true : p.type === 'integer' ? 42 : 2.5));
   }
   return input;
 }
