@@ -36,7 +36,10 @@ export interface LScalar {
 
 export type Json = Scalar | Json[] | { [key: string]: Json };
 
-/** The plain value of a located tree. */
+/**
+ * The plain value of a located tree. Keys are defined as own data properties, so `__proto__` stays
+ * a key like any other instead of replacing the object's prototype (and the value it holds).
+ */
 export function toJson(node: LNode): Json {
   switch (node.kind) {
     case 'scalar':
@@ -45,7 +48,7 @@ export function toJson(node: LNode): Json {
       return node.items.map(toJson);
     case 'map': {
       const out: { [key: string]: Json } = {};
-      for (const e of node.entries) out[e.key] = toJson(e.value);
+      for (const e of node.entries) Object.defineProperty(out, e.key, { value: toJson(e.value), enumerable: true, writable: true, configurable: true });
       return out;
     }
   }
