@@ -20,18 +20,23 @@ import type { LMapEntry, LNode } from './tree.js';
 export function checkTree(root: LNode, diagnostics: DiagnosticBag): boolean {
   const before = diagnostics.items.length;
   let tooDeep = false;
+  // Every node of a YAML alias copy shares the alias's span: one report per place is enough.
+  const reported = new Set<Span>();
+  const check = (text: string, what: 'string' | 'key', span: Span) => {
+    if (!reported.has(span) && checkText(text, what, span, diagnostics)) reported.add(span);
+  };
   // Each item carries the entry whose value it is, so keys are checked in document order too.
   const stack: [LNode, number, LMapEntry | undefined][] = [[root, 0, undefined]];
   while (stack.length > 0) {
     const [node, level, entry] = stack.pop() as [LNode, number, LMapEntry | undefined];
-    if (entry) checkText(entry.key, 'key', entry.keySpan, diagnostics);
+    if (entry) check(entry.key, 'key', entry.keySpan);
     if (level > MAX_NESTING) {
       if (!tooDeep) diagnostics.report('FLOWC107', `the document nests deeper than ${MAX_NESTING} levels (the nesting limit)`, node.span);
       tooDeep = true;
       continue;
     }
     if (node.kind === 'scalar') {
-      if (typeof node.value === 'string') checkText(node.value, 'string', node.span, diagnostics);
+      if (typeof node.value === 'string') check(node.value, 'string', node.span);
     } else if (node.kind === 'seq') {
       for (let i = node.items.length - 1; i >= 0; i--) stack.push([node.items[i] as LNode, level + 1, undefined]);
     } else {
@@ -46,9 +51,10 @@ export function checkTree(root: LNode, diagnostics: DiagnosticBag): boolean {
 
 const UNCARRIABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function checkText(text: string, what: 'string' | 'key', span: Span, diagnostics: DiagnosticBag): void {
+/** Reports the first character of `text` no output can carry; true when it reported. */
+function checkText(text: string, what: 'string' | 'key', span: Span, diagnostics: DiagnosticBag): boolean {
   const m = UNCARRIABLE.exec(text);
-  if (!m) return;
+  if (!m) return false;
   const at = `at character ${m.index + 1}`;
   if (m[0] === '\u0000') {
     diagnostics.report('FLOWC108', `this ${what} holds a NUL character (U+0000) ${at}; no command, argument or output file can carry it`, span, [
@@ -60,4 +66,5 @@ function checkText(text: string, what: 'string' | 'key', span: Span, diagnostics
       'write the character itself, or both halves of its surrogate pair',
     ]);
   }
+  return true;
 }

@@ -231,3 +231,11 @@ describe('prototype keys are ordinary keys', () => {
     });
   }
 });
+
+describe('an alias copy reports a bad character once, at the alias', () => {
+  it('one FLOWC108 for the anchor and one per alias, however large the copy', () => {
+    const r = yaml(`a: &a [${Array(1000).fill('"x\\0"').join(',')}]\nb: *a\nc: *a\n`);
+    expect(r.diags.filter((d) => !d.startsWith('FLOWC108 1:'))).toEqual(['FLOWC108 2:4', 'FLOWC108 3:4']);
+    expect(r.diags).toHaveLength(1002);
+  });
+});
