@@ -11,22 +11,25 @@ import { MAX_NESTING } from './limits.js';
 
 /**
  * Over the yaml package's CST (built without recursion): the level of a token is the number of
- * flow or block collections around it, as in the composed tree.
+ * flow or block collections around it, as in the composed tree. Also says whether the document
+ * uses any alias, so a document without one skips alias planning.
  */
-export function yamlTooDeepAt(tokens: readonly CST.Token[]): number | undefined {
+export function scanYamlCst(tokens: readonly CST.Token[]): { tooDeepAt?: number; aliases: boolean } {
   const stack: [CST.Token, number][] = [];
+  let aliases = false;
   for (const t of tokens) if (t.type === 'document' && t.value) stack.push([t.value, 0]);
   while (stack.length > 0) {
     const [token, level] = stack.pop() as [CST.Token, number];
-    if (level > MAX_NESTING) return token.offset;
-    if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+    if (level > MAX_NESTING) return { tooDeepAt: token.offset, aliases };
+    if (token.type === 'alias') aliases = true;
+    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
       for (const item of token.items) {
         if (item.key && typeof item.key === 'object') stack.push([item.key, level + 1]);
         if (item.value) stack.push([item.value, level + 1]);
       }
     }
   }
-  return undefined;
+  return { aliases };
 }
 
 /**

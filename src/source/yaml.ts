@@ -3,7 +3,7 @@ import { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { checkTree } from './check-tree.js';
 import type { SourceText } from './files.js';
 import { MAX_NESTING } from './limits.js';
-import { yamlTooDeepAt } from './nesting-scan.js';
+import { scanYamlCst } from './nesting-scan.js';
 import { placeOf, type Span } from './span.js';
 import type { LMap, LMapEntry, LNode, LScalar } from './tree.js';
 import { planAliases } from './yaml-aliases.js';
@@ -23,9 +23,9 @@ export interface ParseYamlOptions {
 export function parseYamlTree(src: SourceText, diagnostics: DiagnosticBag, options: ParseYamlOptions = {}): LNode | undefined {
   // The CST is built without recursion; its depth is checked before the (recursive) composer runs.
   const tokens = [...new Parser().parse(src.text)];
-  const deep = yamlTooDeepAt(tokens);
-  if (deep !== undefined) {
-    diagnostics.report('FLOWC107', `the document nests deeper than ${MAX_NESTING} levels (the nesting limit)`, src.span(deep));
+  const scan = scanYamlCst(tokens);
+  if (scan.tooDeepAt !== undefined) {
+    diagnostics.report('FLOWC107', `the document nests deeper than ${MAX_NESTING} levels (the nesting limit)`, src.span(scan.tooDeepAt));
     return undefined;
   }
   const doc = compose(tokens, src.text.length);
@@ -39,7 +39,8 @@ export function parseYamlTree(src: SourceText, diagnostics: DiagnosticBag, optio
   if (failed) return undefined;
   if (doc.contents === null) return { kind: 'scalar', value: null, span: src.span(0) };
   const root = doc.contents as YNode;
-  const aliases = planAliases(root, options.aliasBudget === undefined ? { src, diagnostics } : { src, diagnostics, budget: options.aliasBudget });
+  const budget = options.aliasBudget === undefined ? {} : { budget: options.aliasBudget };
+  const aliases = scan.aliases ? planAliases(root, { src, diagnostics, ...budget }) : new Map<Alias, YNode>();
   if (!aliases) return undefined;
   const before = diagnostics.items.length;
   const tree = new Converter(src, diagnostics, aliases).convert(root, 0);
