@@ -104,7 +104,11 @@ class Converter {
     }
     if (isAlias(node)) {
       const target = this.aliases.get(node);
-      if (!target) return { kind: 'scalar', value: null, span };
+      if (!target) {
+        // planAliases resolves every alias the CST scan saw; an unresolved one is never silently null.
+        report.report('FLOWC101', `unknown alias *${node.source}`, span);
+        return { kind: 'scalar', value: null, span };
+      }
       return this.convert(target, level, span);
     }
     if (!this.tagAllowed(node, span, report)) return { kind: 'scalar', value: null, span };

@@ -56,6 +56,11 @@ describe('YAML aliases are bounded by a node budget (FLOWC106)', () => {
     expect(yaml('a: &a\n  b:\n    c: *a\n').diags).toEqual(['FLOWC105 3:8']);
   });
 
+  it('an alias to an anchor defined later or nowhere is FLOWC101 at the alias', () => {
+    expect(yaml('a: *x\nb: &x 1\n').diags).toEqual(['FLOWC101 1:4']);
+    expect(yaml('a: [1, *nope]\n').messages).toEqual(['unknown alias *nope (no anchor &nope before it)']);
+  });
+
   it("resolves many aliases in one pass (20,000 aliases of a scalar; the yaml package's Alias.resolve walks the document per alias)", () => {
     const r = yaml(`a: &a x\nl: [${Array(20_000).fill('*a').join(',')}]\n`);
     expect(r.diags).toEqual([]);
