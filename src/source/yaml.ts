@@ -55,7 +55,9 @@ export function parseYamlTree(src: SourceText, diagnostics: DiagnosticBag, optio
  * read as bigints so one beyond 2^53 is caught rather than rounded.
  */
 function compose(tokens: CST.Token[], length: number): Document.Parsed {
-  const composer = new Composer({ uniqueKeys: false, strict: true, intAsBigInt: true });
+  // The core schema is pinned: a `%YAML 1.1` directive would otherwise switch the yaml package to
+  // YAML 1.1 resolution, where `yes` is true, `0777` is octal, `1:20` is 80 and `<<` merges.
+  const composer = new Composer({ uniqueKeys: false, strict: true, intAsBigInt: true, schema: 'core' });
   let doc: Document.Parsed | undefined;
   for (const d of composer.compose(tokens, true, length)) {
     if (!doc) doc = d;

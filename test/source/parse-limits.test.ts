@@ -152,6 +152,14 @@ describe('only the YAML 1.2 core-schema tags (FLOWC105)', () => {
   });
 });
 
+describe('a %YAML 1.1 directive does not change what values mean', () => {
+  it('yes, 0777, 1:20 and << keep their YAML 1.2 core-schema meaning', () => {
+    const r = yaml('%YAML 1.1\n---\na: yes\nb: 0777\nc: 1:20\nd: &x {k: 1}\ne:\n  <<: *x\n');
+    expect(r.diags).toEqual([]);
+    expect(toJson(r.tree as LNode)).toEqual({ a: 'yes', b: 777, c: '1:20', d: { k: 1 }, e: { '<<': { k: 1 } } });
+  });
+});
+
 describe('NUL and lone surrogates in strings and keys (FLOWC108)', () => {
   it('YAML: escaped and raw NUL, in values and keys', () => {
     const r = yaml('cmd: "rm -rf /x\\0y"\n"k\\0": v\nraw: a\u0000b\nlist: [ok, "\\x00"]\n');
