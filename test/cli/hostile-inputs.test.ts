@@ -82,6 +82,13 @@ describe('hostile config files', () => {
     expect((await withConfig('duplicate.config.toml')).stderr).toContain('duplicate.config.toml:6:2: error FLOWC102: duplicate key "t" (each key may be defined once in a table)\n  note: first defined at duplicate.config.toml:3:2\n');
   });
 
+  it('invalid UTF-8 in a file reached through extends: points into that file and notes where it was named', async () => {
+    writeFileSync(join(work, 'child.yaml'), 'msg: hi\nextends: invalid-utf8.config.toml\n');
+    const r = await withConfig('child.yaml');
+    expectRefused(r, ['invalid-utf8.config.toml:2:10 FLOWC008']);
+    expect(r.stderr).toContain('  note: named at child.yaml:2:10\n');
+  });
+
   it('a BOM is accepted, and __proto__ is an ordinary config key', async () => {
     expect((await withConfig('bom.config.yaml')).code).toBe(0);
     const r = await runCli(['config', 'uses-config.flow.yaml', '--config', 'app=proto-keys.config.yaml', '--format', 'json'], { cwd: work });
