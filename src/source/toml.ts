@@ -21,8 +21,10 @@ const DUPLICATE_KEY_MESSAGE = 'Defining a key multiple times is invalid';
 /**
  * Parses TOML into a located tree: tables, dotted keys, arrays of tables and inline tables become
  * nested maps and lists whose keys and values know their source ranges. Syntax errors are FLOWC104
- * and keys defined twice FLOWC102, at the position the parser names; integers beyond ±2^53, `inf`
- * and `nan` are FLOWC419 (JSON cannot carry them exactly). Dates and times stay strings holding
+ * and keys defined twice FLOWC102 (with a note for the first definition), at the position the
+ * parser names; integers beyond ±2^53, `inf` and `nan` are FLOWC419 (JSON cannot carry them
+ * exactly); nesting past MAX_NESTING is FLOWC107; then the checks every tree gets (`checkTree`).
+ * Dates and times stay strings holding
  * their TOML text (`1979-05-27T07:32:00Z`): JSON has no date type and any conversion would invent
  * a time zone or precision the author did not write. Never throws.
  */
