@@ -1,3 +1,4 @@
+import { setOwn } from './own-keys.js';
 import type { Span } from './span.js';
 
 /**
@@ -48,7 +49,7 @@ export function toJson(node: LNode): Json {
       return node.items.map(toJson);
     case 'map': {
       const out: { [key: string]: Json } = {};
-      for (const e of node.entries) Object.defineProperty(out, e.key, { value: toJson(e.value), enumerable: true, writable: true, configurable: true });
+      for (const e of node.entries) setOwn(out, e.key, toJson(e.value));
       return out;
     }
   }
