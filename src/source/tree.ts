@@ -37,7 +37,10 @@ export interface LScalar {
 
 export type Json = Scalar | Json[] | { [key: string]: Json };
 
-/** The plain value of a located tree. */
+/**
+ * The plain value of a located tree. Keys are defined as own data properties, so `__proto__` stays
+ * a key like any other instead of replacing the object's prototype (and the value it holds).
+ */
 export function toJson(node: LNode): Json {
   switch (node.kind) {
     case 'scalar':
