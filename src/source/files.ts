@@ -62,7 +62,7 @@ export class SourceRegistry {
   private readonly texts = new Map<string, SourceText>();
   private readonly maxBytes: number;
 
-  /** `maxBytes`: the size limit for files read from disk (default MAX_INPUT_BYTES, 16 MiB). */
+  /** `maxBytes`: the size limit for files read from disk (default MAX_INPUT_BYTES, 8 MiB). */
   constructor(options: { maxBytes?: number } = {}) {
     this.maxBytes = options.maxBytes ?? MAX_INPUT_BYTES;
   }

@@ -142,12 +142,12 @@ describe('special files named as inputs are refused without blocking (FLOWC006, 
     expect(r.code).toBe(1);
   });
 
-  it('a config larger than 16 MiB is refused from its size', async () => {
+  it('a config larger than 8 MiB is refused from its size', async () => {
     const fd = openSync(join(work, 'huge.yaml'), 'w');
-    ftruncateSync(fd, 16 * 1024 * 1024 + 1);
+    ftruncateSync(fd, 8 * 1024 * 1024 + 1);
     closeSync(fd);
     const r = await withConfig('huge.yaml');
     expectRefused(r, ['flowc FLOWC007']);
-    expect(r.stderr).toContain('it is 16777217 bytes, more than the 16 MiB limit for input files');
+    expect(r.stderr).toContain('it is 8388609 bytes, more than the 8 MiB limit for input files');
   });
 });

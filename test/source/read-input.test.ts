@@ -64,13 +64,13 @@ describe('readInputFile: only regular files (FLOWC006)', () => {
 });
 
 describe('readInputFile: the size limit (FLOWC007)', () => {
-  it('refuses a file larger than the default 16 MiB from its size, without reading it', () => {
+  it('refuses a file larger than the default 8 MiB from its size, without reading it', () => {
     const p = join(dir, 'big.yaml');
     const fd = openSync(p, 'w');
     ftruncateSync(fd, MAX_INPUT_BYTES + 1); // sparse: costs no disk
     closeSync(fd);
-    expect(MAX_INPUT_BYTES).toBe(16 * 1024 * 1024);
-    expect(readInputFile(p, MAX_INPUT_BYTES)).toMatchObject({ code: 'FLOWC007', error: expect.stringContaining('the 16 MiB limit') });
+    expect(MAX_INPUT_BYTES).toBe(8 * 1024 * 1024);
+    expect(readInputFile(p, MAX_INPUT_BYTES)).toMatchObject({ code: 'FLOWC007', error: expect.stringContaining('the 8 MiB limit') });
   });
 
   it('accepts a file of exactly the limit and refuses one byte more', () => {
