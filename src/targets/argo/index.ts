@@ -1,8 +1,10 @@
 import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { fitConfig } from '../config-env.js';
+import { checkLimit } from '../limits.js';
 import type { Target } from '../target.js';
-import { assignTaskNames, checkRetryFactors, checkScheduledParameters, checkUnencodableText } from './checks.js';
+import { assignTaskNames, checkRetryFactors, checkUnencodableText } from './checks.js';
 import { cronWorkflow } from './cron-workflow.js';
-import { ARGO_LIMITS } from './limits.js';
+import { ARGO_LIMIT_TABLE, ARGO_LIMITS } from './limits.js';
 import { objectMeta } from './metadata.js';
 import { workflowName } from './names.js';
 import { ARGO_OPTIONS_SCHEMA, readArgoOptions } from './options.js';
@@ -18,8 +20,10 @@ export const argoTarget: Target = {
   id: 'argo',
   aliases: [],
   description: 'Argo Workflows: a WorkflowTemplate (and a CronWorkflow when scheduled)',
+  engine: 'Argo Workflows',
   files: ['<name>.argo.yaml'],
   optionsSchema: ARGO_OPTIONS_SCHEMA,
+  limits: ARGO_LIMIT_TABLE,
   compile(ir, ctx) {
     const { diagnostics } = ctx;
     const options = readArgoOptions(ir.targets.argo);
@@ -27,7 +31,6 @@ export const argoTarget: Target = {
     const taskNames = assignTaskNames(ir, diagnostics);
     checkUnencodableText(ir, diagnostics);
     checkRetryFactors(ir, diagnostics);
-    checkScheduledParameters(ir, diagnostics);
     if (diagnostics.errors().length > errorsBefore) return [];
 
     const name = workflowName(ir.flow.name, ARGO_LIMITS.workflowName);
@@ -49,33 +52,22 @@ export const argoTarget: Target = {
 /**
  * Builds the WorkflowTemplate within Kubernetes' object size. FLOWC_CONFIG (the whole resolved
  * config, repeated in every container template) is the part that grows with the config rather
- * than with the flow: when it makes the object too large it is left out with a warning (FLOWC613),
- * as SPEC section 6 allows; if the object is still too large, FLOWC603 says by how much.
+ * than with the flow, so the shared policy (src/targets/config-env.ts) may leave it out; what is
+ * still too large is FLOWC603.
  */
 function buildWithinSize(o: Omit<Parameters<typeof workflowTemplate>[0], 'diagnostics' | 'includeConfig'>): {
   template: Record<string, unknown> | null;
   diagnostics: DiagnosticBag;
 } {
-  let bytes = 0;
-  for (const includeConfig of [true, false]) {
-    const diagnostics = new DiagnosticBag();
-    const template = workflowTemplate({ ...o, diagnostics, includeConfig });
-    if (!template) return { template, diagnostics };
-    bytes = new TextEncoder().encode(JSON.stringify(template)).length;
-    if (bytes <= ARGO_LIMITS.objectBytes) {
-      if (!includeConfig) {
-        diagnostics.report(
-          'FLOWC613',
-          `FLOWC_CONFIG is left out of the step environments: with it the WorkflowTemplate would exceed Kubernetes' object size limit of ${ARGO_LIMITS.objectBytes} bytes; steps still get FLOWC_CONFIG_HASH`,
-        );
-      }
-      return { template, diagnostics };
-    }
-  }
   const diagnostics = new DiagnosticBag();
-  diagnostics.report(
-    'FLOWC603',
-    `the WorkflowTemplate is ${bytes} bytes even without FLOWC_CONFIG; Kubernetes stores objects of at most ${ARGO_LIMITS.objectBytes} bytes (etcd's request limit), ${bytes - ARGO_LIMITS.objectBytes} bytes too many`,
-  );
-  return { template: null, diagnostics };
+  const bytes = (t: Record<string, unknown>) => new TextEncoder().encode(JSON.stringify(t)).length;
+  const { built: template, includeConfig } = fitConfig({
+    diagnostics,
+    build: (withConfig, bag) => workflowTemplate({ ...o, diagnostics: bag, includeConfig: withConfig }),
+    excess: (t) => (t && bytes(t) > ARGO_LIMITS.objectBytes ? { limit: ARGO_LIMIT_TABLE.objectBytes, subject: 'the WorkflowTemplate', actual: bytes(t) } : undefined),
+  });
+  if (!template) return { template, diagnostics };
+  const subject = includeConfig ? 'the WorkflowTemplate' : 'the WorkflowTemplate, even without FLOWC_CONFIG,';
+  if (checkLimit({ diagnostics, limit: ARGO_LIMIT_TABLE.objectBytes, subject, actual: bytes(template) })) return { template: null, diagnostics };
+  return { template, diagnostics };
 }

@@ -1,5 +1,7 @@
 import { lowerGraph } from '../../ir/lower-blocks.js';
 import type { Artifact, Target, TargetContext } from '../target.js';
+import { GCP_LIMIT_TABLE } from './limits.js';
+import { checkLimit } from '../limits.js';
 import type { IR } from '../../ir/types.js';
 import { fitLimits } from './fit-limits.js';
 import { GCP_OPTIONS_SCHEMA, readOptions } from './options.js';
@@ -7,8 +9,8 @@ import { buildSchedulerJob } from './scheduler.js';
 import { serializeJson, serializeYaml } from './serialize.js';
 import { buildWorkflow, originSpan } from './workflow.js';
 
-/** Workflows rejects a definition whose source is over 128 KB (https://cloud.google.com/workflows/quotas). */
-export const MAX_SOURCE_BYTES = 128 * 1024;
+/** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
+export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
 
 /** How many added orderings a warning lists before summarising. */
 const LIST_CAP = 20;
@@ -24,8 +26,10 @@ export const gcpWorkflowsTarget: Target = {
   id: 'gcp-workflows',
   aliases: [],
   description: 'Google Cloud Workflows definition running each step as a Cloud Batch job',
+  engine: 'Google Cloud Workflows',
   files: ['<name>.gcp.yaml', '<name>.scheduler.json'],
   optionsSchema: GCP_OPTIONS_SCHEMA,
+  limits: GCP_LIMIT_TABLE,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
@@ -65,14 +69,7 @@ export const gcpWorkflowsTarget: Target = {
       `config sha256: ${ir.config.hash}`,
     ];
     const yaml = serializeYaml(definition, header);
-    const size = Buffer.byteLength(yaml, 'utf8');
-    if (size > MAX_SOURCE_BYTES) {
-      diagnostics.report(
-        'FLOWC603',
-        `the Workflows definition is ${size} bytes; Google Cloud Workflows accepts at most 128 KB (${MAX_SOURCE_BYTES} bytes), so it is ${size - MAX_SOURCE_BYTES} bytes over`,
-        flowSpan,
-      );
-    }
+    checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: Buffer.byteLength(yaml, 'utf8'), span: flowSpan });
     if (diagnostics.errors().length > before) return [];
     const out: Artifact[] = [{ path: `${ir.flow.name}.gcp.yaml`, contents: yaml, primary: true }];
     if (scheduler) out.push({ path: `${ir.flow.name}.scheduler.json`, contents: serializeJson(scheduler) });

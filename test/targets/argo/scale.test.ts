@@ -166,11 +166,12 @@ describe('argo target at scale', () => {
 });
 
 describe('argo target: object size', () => {
-  test('FLOWC613: a large config is left out of FLOWC_CONFIG when it would not fit', () => {
+  test('FLOWC606: a large config is left out of FLOWC_CONFIG when it would not fit', () => {
     const big = 'x'.repeat(40_000);
     const ir = flow(Array.from({ length: 40 }, (_, i) => step(`s${i}`)), { config: { hash: 'h'.repeat(64), values: { app: { blob: big } } } });
     const { text, diagnostics } = compileArgo(ir);
-    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC613']);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC606']);
+    expect(diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, the WorkflowTemplate is \d+ bytes, \d+ over the limit of 1572864 bytes on Kubernetes object size .*; steps still get FLOWC_CONFIG_HASH$/);
     const [wt] = validateArgo(text as string);
     const names = (wt as any).spec.templates[1].container.env.map((e: any) => e.name);
     expect(names).toContain('FLOWC_CONFIG_HASH');
@@ -182,6 +183,6 @@ describe('argo target: object size', () => {
     const { text, diagnostics } = compileArgo(ir);
     expect(text).toBeNull();
     expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
-    expect(diagnostics.items[0]?.message).toMatch(/bytes too many/);
+    expect(diagnostics.items[0]?.message).toMatch(/^the WorkflowTemplate, even without FLOWC_CONFIG, is \d+ bytes, \d+ over the limit of 1572864 bytes on Kubernetes object size \(etcd's default request limit\) \(https:\/\/etcd\.io\/docs\/v3\.5\/dev-guide\/limit\/\)$/);
   });
 });

@@ -20,8 +20,7 @@ describe('github-actions golden files', () => {
       const second = compileGha(ir);
       const errors = first.diagnostics.errors();
       if (errors.length > 0) {
-        // A flow GitHub Actions cannot run (e.g. a scheduled flow with a required parameter,
-        // FLOWC630): the expected diagnostics are the golden file instead.
+        // A flow GitHub Actions cannot run: the expected diagnostics are the golden file instead.
         expect(first.text).toBeNull();
         const text = errors.map((d) => `${d.code} ${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}: ` : ''}${d.message}\n`).join('');
         expectGolden(join(fixtureDir(name), 'expected', `${ir.flow.name}.gha.diagnostics.txt`), text);

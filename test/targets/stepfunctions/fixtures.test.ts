@@ -14,7 +14,7 @@ describe.each(validFixtures())('fixture %s', (name) => {
   const compiled = compile(ir);
   const expected = join(fixtureDir(name), 'expected');
   const rejected = compiled.diagnostics.hasErrors();
-  const includeConfig = !compiled.diagnostics.items.some((d) => d.code === 'FLOWC621');
+  const includeConfig = !compiled.diagnostics.items.some((d) => d.code === 'FLOWC606');
 
   it('matches its golden files', () => {
     if (rejected) {
