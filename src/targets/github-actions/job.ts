@@ -55,7 +55,7 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   checkNoNul(step, diagnostics);
 
   const gpu = step.resources.gpu > 0;
-  if (gpu && options.gpuRunsOn === null) {
+  if (gpu && options.gpuRunsOn === undefined) {
     diagnostics.report(
       'FLOWC631',
       `step '${step.id}' asks for ${step.resources.gpu} GPU(s) but targets.github-actions.gpuRunsOn is not set; it runs on runsOn`,
