@@ -1,4 +1,4 @@
-import { itemValueAt, valueText as itemText } from '../../ir/items.js';
+import { planItemTable } from '../../ir/items.js';
 import type { IRForeach } from '../../ir/types.js';
 import { encodeLiteral } from './render-string.js';
 
@@ -31,7 +31,8 @@ const SAFE_SEGMENT = /^[A-Za-z0-9_-]+$/;
  * item, which FLOWC_ITEM always uses).
  */
 export function planItems(foreach: IRForeach, paths: (string | number)[][]): ItemPlan {
-  const unique = uniquePaths(paths);
+  const table = planItemTable(foreach.items, paths);
+  const unique = table.paths;
   const onlyWhole = unique.every((p) => p.length === 0);
   const keys = assignKeys(unique);
   const keyOf = (path: (string | number)[]): string => keys.get(pathId(path)) as string;
@@ -39,16 +40,16 @@ export function planItems(foreach: IRForeach, paths: (string | number)[][]): Ite
   unique.forEach((p, i) => inputNames.set(pathId(p), i === 0 && p.length === 0 ? 'item' : `item-${i}`));
   if (onlyWhole) {
     return {
-      withItems: foreach.items.map((item) => encodeItemText(itemText(item))),
+      withItems: table.texts.map((texts) => encodeItemText(texts[0] as string)),
       tag: () => 'item',
       inputName: () => 'item',
       paths: unique,
     };
   }
   return {
-    withItems: foreach.items.map((item) => {
+    withItems: table.texts.map((texts) => {
       const entry: Record<string, string> = {};
-      for (const p of unique) entry[keyOf(p)] = encodeItemText(itemText(itemValueAt(item, p)));
+      unique.forEach((p, j) => (entry[keyOf(p)] = encodeItemText(texts[j] as string)));
       return entry;
     }),
     tag: (path) => `item.${keyOf(path)}`,
@@ -70,19 +71,6 @@ function encodeItemText(text: string): string {
 
 function pathId(path: (string | number)[]): string {
   return JSON.stringify(path);
-}
-
-/** Distinct paths, the whole item first, then in order of first use. */
-function uniquePaths(paths: (string | number)[][]): (string | number)[][] {
-  const seen = new Set<string>();
-  const out: (string | number)[][] = [[]];
-  seen.add(pathId([]));
-  for (const p of paths) {
-    if (seen.has(pathId(p))) continue;
-    seen.add(pathId(p));
-    out.push(p);
-  }
-  return out;
 }
 
 /**

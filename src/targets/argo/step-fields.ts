@@ -43,7 +43,7 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
     scriptEnv = shell.env;
   }
   const commandLength = step.exec.kind === 'run' ? 2 : 1;
-  const env = withScriptEnv(stepEnv(ir, step, { includeConfig: o.includeConfig }), step, scriptEnv);
+  const env = stepEnv(ir, step, { includeConfig: o.includeConfig, scriptEnv });
   let items: ItemPlan | null = null;
   if (step.foreach) {
     const paths = [...argv, ...env.map((e) => e.value)].flatMap(itemPathsOf);
@@ -52,9 +52,3 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
   return { step, taskName, argv, commandLength, env, items };
 }
 
-/** Puts the script's variables between the FLOWC_* system variables and the user's env. */
-function withScriptEnv(env: IREnvVar[], step: IRStep, scriptEnv: IREnvVar[]): IREnvVar[] {
-  // `stepEnv` ends with the user's env, so the system variables are everything before it.
-  const system = env.length - step.env.length;
-  return [...env.slice(0, system), ...scriptEnv, ...env.slice(system)];
-}

@@ -1,4 +1,4 @@
-import { limitsTable, limitValues } from '../limits.js';
+import { limitsTable } from '../limits.js';
 
 const QUOTAS = 'https://cloud.google.com/workflows/quotas';
 
@@ -16,5 +16,3 @@ export const GCP_LIMIT_TABLE = limitsTable({
   // No wait can outlast an execution, which Workflows stops after one year.
   retryDelay: { title: 'one retry wait (an execution runs at most one year)', value: 365 * 24 * 3600, unit: 'seconds', doc: QUOTAS },
 });
-
-export const GCP_LIMITS = limitValues(GCP_LIMIT_TABLE);

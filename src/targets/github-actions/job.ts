@@ -13,8 +13,6 @@ import { ordered } from './serialize.js';
 import { checkLimit } from '../limits.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
 
-/** GitHub expands one matrix to at most 256 jobs (limits.ts). */
-export const MAX_MATRIX_JOBS = GHA_LIMIT_TABLE.matrixJobs.value;
 /** The FLOWC_* variables that are the same for every job, set once at the workflow level. */
 export const WORKFLOW_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
 

@@ -29,10 +29,7 @@ export const SFN_LIMITS = limitsTable({
 });
 
 export const DEFINITION_MAX_BYTES = SFN_LIMITS.definitionBytes.value;
-export const PAYLOAD_MAX_BYTES = SFN_LIMITS.payloadBytes.value;
 export const OVERRIDES_MAX_CHARS = SFN_LIMITS.overridesChars.value;
-export const ASL_INTEGER_MAX = SFN_LIMITS.timeoutSeconds.value;
-export const MAX_DELAY_SECONDS_LIMIT = SFN_LIMITS.retryDelay.value + 1;
 
 /** Characters of the overrides as sent (the `.$` templates count as written: values filled in at run time may be longer). */
 export function overridesChars(overrides: Record<string, unknown>): number {

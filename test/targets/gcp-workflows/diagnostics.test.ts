@@ -84,6 +84,18 @@ describe('diagnostics of the gcp-workflows target', () => {
     expect(g).toEqual([10, 20]);
   });
 
+  it('FLOWC606: leaves FLOWC_CONFIG out when the config would push the definition over 128 KB', () => {
+    const values = { app: { blob: 'x'.repeat(200_000) } };
+    const ir = makeIR([step('a'), step('b', { needs: ['a'] })], { config: { hash: 'c'.repeat(64), values } });
+    const { diagnostics, yaml, artifacts } = compile(ir);
+    expect(diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC606', 'warning']]);
+    expect(diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, the Workflows definition is \d+ bytes, \d+ over the limit of 131072 bytes on workflow source size/);
+    expect(artifacts).toHaveLength(1);
+    expect(yaml).not.toContain('FLOWC_CONFIG:');
+    expect(yaml).toContain('FLOWC_CONFIG_HASH');
+    expect(schemaErrors(yaml)).toEqual([]);
+  });
+
   it('FLOWC603: a definition over 128 KB names the limit and by how much', () => {
     const argv = Array.from({ length: 12 }, (_, i) => lit(`--argument-${i}=value-number-${i}`));
     const ir = makeIR(Array.from({ length: 600 }, (_, i) => step(`step_${i}`, { needs: i > 0 ? [`step_${i - 1}`] : [], exec: { kind: 'command', argv } })));
