@@ -24,6 +24,7 @@ export const argoTarget: Target = {
   files: ['<name>.argo.yaml'],
   optionsSchema: ARGO_OPTIONS_SCHEMA,
   limits: ARGO_LIMIT_TABLE,
+  deployment: { what: 'WorkflowTemplate and CronWorkflow name', name: (flowName) => workflowName(flowName, ARGO_LIMITS.workflowName) },
   compile(ir, ctx) {
     const { diagnostics } = ctx;
     const options = readArgoOptions(ir.targets.argo);

@@ -20,6 +20,7 @@ export const githubActionsTarget: Target = {
   files: ['<name>.gha.yml'],
   optionsSchema: GHA_OPTIONS_SCHEMA,
   limits: GHA_LIMIT_TABLE,
+  deployment: { what: 'workflow file in .github/workflows/', name: (flowName) => `${flowName}.gha.yml` },
   compile(ir, { diagnostics }) {
     const errorsBefore = diagnostics.errors().length;
     const text = serializeWorkflow(ir, buildWorkflow(ir, diagnostics));

@@ -30,6 +30,8 @@ export const stepFunctionsTarget: Target = {
   files: ['<name>.asl.json', '<name>.schedule.json'],
   optionsSchema: SFN_OPTIONS_SCHEMA,
   limits: SFN_LIMITS,
+  // The default state machine name (the stateMachineName option, set per binding, replaces it).
+  deployment: { what: 'state machine name', name: (flowName) => flowName },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
