@@ -2,7 +2,19 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { Span } from '../source/span.js';
 
 /** What a limit counts. Rendered as written in messages and in docs/targets/<t>.md. */
-export type LimitUnit = 'bytes' | 'characters' | 'items' | 'tasks' | 'templates' | 'branches' | 'levels' | 'jobs' | 'seconds' | 'retries';
+export type LimitUnit =
+  | 'bytes'
+  | 'characters'
+  | 'items'
+  | 'iterations'
+  | 'events'
+  | 'tasks'
+  | 'templates'
+  | 'branches'
+  | 'levels'
+  | 'jobs'
+  | 'seconds'
+  | 'retries';
 
 /** One documented limit or capability of an engine: the number flowc plans around, and where the engine says so. */
 export interface Limit {
@@ -21,7 +33,7 @@ export interface Limit {
  */
 export type LimitsTable = Readonly<Record<string, Limit>> & { readonly retryDelay: Limit };
 
-/** Declares a table with its keys kept for typed access (`ARGO_LIMITS.dagTasks.value`). */
+/** Declares a table with its keys kept for typed access (`ARGO_LIMIT_TABLE.dagTasks.value`). */
 export function limitsTable<const T extends Record<string, Limit> & { retryDelay: Limit }>(table: T): T {
   return table;
 }
