@@ -7,9 +7,14 @@ import { makeIR, step } from '../helpers/ir-builders.js';
 
 /** Option readers fill in each schema's defaults (src/targets/options.ts) and never change the IR. */
 describe('target option readers', () => {
-  it('argo: concurrencyPolicy defaults to Forbid; written options come through', () => {
-    expect(readArgoOptions(undefined)).toEqual({ concurrencyPolicy: 'Forbid' });
-    expect(readArgoOptions({ namespace: 'ml', concurrencyPolicy: 'Allow', labels: { team: 'a' } })).toEqual({ namespace: 'ml', concurrencyPolicy: 'Allow', labels: { team: 'a' } });
+  it('argo: concurrencyPolicy defaults to Forbid, startingDeadlineSeconds to an hour; written options come through', () => {
+    expect(readArgoOptions(undefined)).toEqual({ concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 3600 });
+    expect(readArgoOptions({ namespace: 'ml', concurrencyPolicy: 'Allow', labels: { team: 'a' }, startingDeadlineSeconds: 0 })).toEqual({
+      namespace: 'ml',
+      concurrencyPolicy: 'Allow',
+      labels: { team: 'a' },
+      startingDeadlineSeconds: 0,
+    });
   });
 
   it('gcp-workflows: gpuType and defaultTimeoutSeconds have defaults, the rest stays absent', () => {

@@ -3,9 +3,10 @@ import { limitsTable, limitValues } from '../limits.js';
 const FIELDS = 'https://argo-workflows.readthedocs.io/en/latest/fields/';
 
 /**
- * Limits of Argo Workflows (and Kubernetes) that flowc plans around, one line each; docs/targets/argo.md
- * renders this table. The template and task caps are `maxItems` in the current CRD schema
- * (`WorkflowSpec.templates`, `DAGTemplate.tasks`), which the API server enforces.
+ * Limits of Argo Workflows (and Kubernetes, and the Linux process a step starts) that flowc plans
+ * around, one line each; docs/targets/argo.md renders this table. The template and task caps are
+ * `maxItems` in the current CRD schema (`WorkflowSpec.templates`, `DAGTemplate.tasks`), which the
+ * API server enforces.
  */
 export const ARGO_LIMIT_TABLE = limitsTable({
   templates: { title: 'templates in one WorkflowTemplate (spec.templates, CRD maxItems)', value: 200, unit: 'templates', doc: FIELDS },
@@ -16,9 +17,35 @@ export const ARGO_LIMIT_TABLE = limitsTable({
   workflowName: { title: 'workflow names (63-character label values less a run suffix)', value: 45, unit: 'characters', doc: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set' },
   dnsLabel: { title: 'template and task names (DNS-1123 labels)', value: 63, unit: 'characters', doc: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names' },
   objectBytes: { title: "Kubernetes object size (etcd's default request limit)", value: 1_572_864, unit: 'bytes', doc: 'https://etcd.io/docs/v3.5/dev-guide/limit/' },
+  // The controller's default when MAX_WORKFLOW_SIZE is unset (workflow/packer/packer.go): a run
+  // whose JSON is larger even after its node statuses are compressed is not stored.
+  maxWorkflowBytes: { title: "a run as the controller stores it (MAX_WORKFLOW_SIZE, default)", value: 1_048_576, unit: 'bytes', doc: 'https://argo-workflows.readthedocs.io/en/latest/environment-variables/' },
+  // Linux's MAX_ARG_STRLEN, 32 pages of 4 KiB, counting the terminating NUL (include/uapi/linux/binfmts.h).
+  argStringBytes: { title: "one argument or NAME=value environment string (Linux's MAX_ARG_STRLEN)", value: 131_072, unit: 'bytes', doc: 'https://man7.org/linux/man-pages/man2/execve.2.html' },
+  // workflow/common/common.go `MaxEnvVarLen`, workflow/controller/workflowpod.go.
+  argsJsonBytes: { title: 'JSON of container args above which Argo 4.1+ moves them into a ConfigMap', value: 131_072, unit: 'bytes', doc: 'https://github.com/argoproj/argo-workflows/blob/main/workflow/common/common.go' },
   // Argo multiplies backoff durations as Go time.Duration (int64 nanoseconds): a longer wait overflows.
   retryDelay: { title: 'one retry wait (backoff.cap; Go time.Duration)', value: 9_223_372_036, unit: 'seconds', doc: 'https://pkg.go.dev/time#Duration' },
 });
 
 /** The values alone, for code that plans around them. */
 export const ARGO_LIMITS = limitValues(ARGO_LIMIT_TABLE);
+
+/** Limits on what a step container's process starts with (process-limits.ts). */
+export const ARGO_PROCESS_LIMITS = {
+  argStringBytes: ARGO_LIMITS.argStringBytes,
+  argsJsonBytes: ARGO_LIMITS.argsJsonBytes,
+} as const;
+
+/** The size of a run (a Workflow object) as the controller stores it (run-size.ts). */
+export const ARGO_RUN_LIMITS = {
+  maxWorkflowBytes: ARGO_LIMITS.maxWorkflowBytes,
+  /** A run's metadata, `spec` (template ref, arguments) and status fields other than the nodes. */
+  runOverheadBytes: 16_384,
+  /**
+   * One node status once compressed (gzip, then base64, workflow/packer/packer.go). Measured at
+   * 64-106 bytes for realistic pod nodes (10 to 5,000 nodes; docs/targets/argo.md, Limits); 96 is
+   * one and a half times the figure for large runs, where the count matters.
+   */
+  nodeStatusBytes: 96,
+} as const;

@@ -80,6 +80,13 @@ export const ARGO_OPTIONS_SCHEMA = {
       enum: ['Allow', 'Forbid', 'Replace'],
       default: 'Forbid',
     },
+    startingDeadlineSeconds: {
+      description:
+        'CronWorkflow startingDeadlineSeconds: how late a run missed while the controller was down may still start. Default 3600; 0 never starts a missed run.',
+      type: 'integer',
+      minimum: 0,
+      default: 3600,
+    },
   },
 } as const;
 
@@ -103,11 +110,20 @@ export interface ArgoOptions {
   podGC?: string;
   ttlSecondsAfterFinished?: number;
   concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+  startingDeadlineSeconds: number;
 }
+
+/**
+ * One hour: a run missed while the controller restarts, is upgraded or fails over (minutes) still
+ * starts, and a run missed in a long outage does not start hours after its slot, when nobody
+ * expects it. Argo starts at most the latest missed run (workflow/cron/operator.go).
+ */
+export const DEFAULT_STARTING_DEADLINE_SECONDS = 3600;
 
 /**
  * The options with the schema's defaults. `concurrencyPolicy` defaults to Forbid because a
  * scheduled pipeline run usually writes the same outputs as the previous one: overlapping runs
- * race, and `Replace` would kill a long training run that merely overran its slot.
+ * race, and `Replace` would kill a long training run that merely overran its slot;
+ * `startingDeadlineSeconds` defaults to DEFAULT_STARTING_DEADLINE_SECONDS.
  */
 export const readArgoOptions: (raw: Json | undefined) => ArgoOptions = optionReader<ArgoOptions>(ARGO_OPTIONS_SCHEMA);

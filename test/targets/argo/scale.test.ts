@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { paramExpression } from '../../../src/targets/argo/render-string.js';
 import { describe, expect, test } from 'vitest';
 import { shellScript } from '../../../src/ir/shell.js';
 import type { IRStep, IRString } from '../../../src/ir/types.js';
@@ -143,7 +144,7 @@ describe('argo target at scale', () => {
       expect(t.container.command).toEqual(['sh', '-c']);
       expect(t.container.args[0]).not.toContain('workflow.parameters');
       const env = new Map(t.container.env.map((e: any) => [e.name, e.value]));
-      expect(env.get('FLOWC_PARAM_DATE')).toBe('{{workflow.parameters.date}}');
+      expect(env.get('FLOWC_PARAM_DATE')).toBe(paramExpression('date'));
     }
     // The odd steps' identical script stays in their template (encoded for Argo and the kubelet).
     expect(shared.some((t: any) => t.container.args[0].includes('run --date "${FLOWC_PARAM_DATE}" --step ${FLOWC_STEP} $(FLOWC_LBRACE){x}}'))).toBe(true);
@@ -171,11 +172,42 @@ describe('argo target: object size', () => {
     const ir = flow(Array.from({ length: 40 }, (_, i) => step(`s${i}`)), { config: { hash: 'h'.repeat(64), values: { app: { blob: big } } } });
     const { text, diagnostics } = compileArgo(ir);
     expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC606']);
-    expect(diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, the WorkflowTemplate is \d+ bytes, \d+ over the limit of 1572864 bytes on Kubernetes object size .*; steps still get FLOWC_CONFIG_HASH$/);
+    expect(diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, a run of the WorkflowTemplate \(.*\) is \d+ bytes, \d+ over the limit of 1048576 bytes on a run as the controller stores it \(MAX_WORKFLOW_SIZE, default\) .*; steps still get FLOWC_CONFIG_HASH$/);
     const [wt] = validateArgo(text as string);
     const names = (wt as any).spec.templates[1].container.env.map((e: any) => e.name);
     expect(names).toContain('FLOWC_CONFIG_HASH');
     expect(names).not.toContain('FLOWC_CONFIG');
+  });
+
+  test("FLOWC603: a template under Kubernetes' 1.5 MiB whose runs exceed the controller's 1 MiB MAX_WORKFLOW_SIZE", () => {
+    // About 1.1 MB of spec: a valid object, but every run stores it in status.storedWorkflowSpec.
+    const ir = flow(Array.from({ length: 28 }, (_, i) => step(`s${i}`, { env: [{ name: 'BIG', value: lit('y'.repeat(40_000)) }] })));
+    const { text, diagnostics } = compileArgo(ir);
+    expect(text).toBeNull();
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
+    expect(diagnostics.items[0]?.message).toMatch(
+      /^a run of the WorkflowTemplate \(the template spec, which the controller copies into every run, plus 29 node statuses\) even without FLOWC_CONFIG is (\d+) bytes, (\d+) over the limit of 1048576 bytes on a run as the controller stores it \(MAX_WORKFLOW_SIZE, default\) \(https:\/\/argo-workflows\.readthedocs\.io\/en\/latest\/environment-variables\/\)$/,
+    );
+    const [, bytes, over] = /is (\d+) bytes, (\d+) over/.exec(diagnostics.items[0]?.message ?? '') ?? [];
+    expect(Number(bytes) - 1_048_576).toBe(Number(over));
+  });
+
+  test('FLOWC606: FLOWC_CONFIG is left out when runs would exceed MAX_WORKFLOW_SIZE with it', () => {
+    const ir = flow(Array.from({ length: 28 }, (_, i) => step(`s${i}`)), { config: { hash: 'h'.repeat(64), values: { app: { blob: 'x'.repeat(40_000) } } } });
+    const { diagnostics } = compileArgo(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC606']);
+    expect(diagnostics.items[0]?.message).toContain('over the limit of 1048576 bytes on a run as the controller stores it (MAX_WORKFLOW_SIZE, default)');
+  });
+
+  test('node statuses count: a foreach run of 10,000 retried items is refused, 5,000 plain items fit', () => {
+    const items = Array.from({ length: 10_000 }, (_, i) => `i${i}`);
+    const retried = flow([step('each', { foreach: { items, parallelism: null }, retry: { limit: 1, delaySeconds: 0, backoff: 1, maxDelaySeconds: null } })]);
+    const big = compileArgo(retried);
+    expect(big.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
+    // Entry DAG, the task group, and a retry node plus a pod per item.
+    expect(big.diagnostics.items[0]?.message).toContain('plus 20002 node statuses');
+    const plain = compileArgo(flow([step('each', { foreach: { items: items.slice(0, 5000), parallelism: null } })]));
+    expect(plain.diagnostics.items).toEqual([]);
   });
 
   test('FLOWC603: a WorkflowTemplate over the object size even without FLOWC_CONFIG', () => {
@@ -183,6 +215,6 @@ describe('argo target: object size', () => {
     const { text, diagnostics } = compileArgo(ir);
     expect(text).toBeNull();
     expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
-    expect(diagnostics.items[0]?.message).toMatch(/^the WorkflowTemplate, even without FLOWC_CONFIG, is \d+ bytes, \d+ over the limit of 1572864 bytes on Kubernetes object size \(etcd's default request limit\) \(https:\/\/etcd\.io\/docs\/v3\.5\/dev-guide\/limit\/\)$/);
+    expect(diagnostics.items[0]?.message).toMatch(/^a run of the WorkflowTemplate \(.*\) even without FLOWC_CONFIG is \d+ bytes, \d+ over the limit of 1048576 bytes on a run as the controller stores it/);
   });
 });
