@@ -76,6 +76,10 @@ export const CODES = {
   FLOWC417: { severity: 'error', title: 'Override path runs through a value that is not a map or list' },
   FLOWC418: { severity: 'error', title: 'Malformed interpolation in a config' },
   FLOWC419: { severity: 'error', title: 'Number cannot be represented exactly in JSON' },
+  FLOWC420: { severity: 'error', title: 'Config interpolation exceeds its output budget (bytes or values)' },
+  FLOWC421: { severity: 'error', title: 'Config interpolation nests too deep' },
+  FLOWC422: { severity: 'error', title: 'Override value is not plain data (map as key, custom tag, alias, too deep)' },
+  FLOWC423: { severity: 'error', title: 'NUL character in a config value' },
 
   // 5xx interpolation in flows and the timing rule
   FLOWC501: { severity: 'error', title: 'Malformed interpolation' },
@@ -87,6 +91,7 @@ export const CODES = {
   FLOWC507: { severity: 'error', title: '${item} outside a foreach step' },
   FLOWC508: { severity: 'error', title: 'Interpolated value has the wrong type for its field' },
   FLOWC509: { severity: 'error', title: 'Step outputs are not supported yet' },
+  FLOWC510: { severity: 'error', title: 'Flow interpolation exceeds its output budget (bytes or values)' },
 
   // 6xx targets: 60x shared, 61x argo, 62x stepfunctions, 63x github-actions, 64x gcp-workflows
   FLOWC601: { severity: 'error', title: 'Invalid target options' },

@@ -1,3 +1,4 @@
+import { setOwn } from './own-keys.js';
 import type { Span } from './span.js';
 
 /**
@@ -45,7 +46,7 @@ export function toJson(node: LNode): Json {
       return node.items.map(toJson);
     case 'map': {
       const out: { [key: string]: Json } = {};
-      for (const e of node.entries) out[e.key] = toJson(e.value);
+      for (const e of node.entries) setOwn(out, e.key, toJson(e.value));
       return out;
     }
   }

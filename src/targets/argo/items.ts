@@ -1,6 +1,7 @@
 import { planItemTable } from '../../ir/items.js';
 import type { IRForeach } from '../../ir/types.js';
 import { encodeLiteral } from './render-string.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /**
  * Static foreach lists as Argo `withItems`.
@@ -49,7 +50,7 @@ export function planItems(foreach: IRForeach, paths: (string | number)[][]): Ite
   return {
     withItems: table.texts.map((texts) => {
       const entry: Record<string, string> = {};
-      unique.forEach((p, j) => (entry[keyOf(p)] = encodeItemText(texts[j] as string)));
+      unique.forEach((p, j) => setOwn(entry, keyOf(p), encodeItemText(texts[j] as string)));
       return entry;
     }),
     tag: (path) => `item.${keyOf(path)}`,

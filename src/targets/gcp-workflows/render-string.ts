@@ -1,6 +1,7 @@
 import { itemValueAt } from '../../ir/items.js';
 import type { Json } from '../../source/tree.js';
 import type { IRParameter, IRPart, IRString } from '../../ir/types.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /**
  * Run-time strings in Workflows syntax.
@@ -167,7 +168,7 @@ export function renderJson(value: Json): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(renderJson);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = renderJson(v);
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, renderJson(v));
   return out;
 }
 

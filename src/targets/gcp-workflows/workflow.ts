@@ -22,6 +22,7 @@ import {
   type RenderScope,
   RUN_ID_VAR,
 } from './render-string.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /** FLOWC_* variables with the same value in every step, kept once in `main` (`flowc.env`). */
 const SHARED_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
@@ -56,7 +57,7 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
   for (const v of stepEnv(ir, first, { includeConfig })) {
     if (!SHARED_ENV.has(v.name)) continue;
     const text = renderText(v.value, { parameters: ir.parameters, flowName: ir.flow.name, stepId: first.id, items: null });
-    sharedEnv[v.name] = text;
+    setOwn(sharedEnv, v.name, text);
     sharedJoin ||= isList(text);
   }
 
@@ -75,8 +76,8 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       if (SHARED_ENV.has(v.name) || v.name === 'FLOWC_STEP') continue;
       const text = renderText(v.value, scope);
       join ||= isList(text);
-      if (scriptVars.has(v.name) || v.value.some((p) => p.kind === 'item')) callEnv[v.name] = text;
-      else userEnv[v.name] = text;
+      if (scriptVars.has(v.name) || v.value.some((p) => p.kind === 'item')) setOwn(callEnv, v.name, text);
+      else setOwn(userEnv, v.name, text);
     }
     // A run script is literal text (its run-time parts are `${FLOWC_...}` shell references), so
     // values reach the shell as env data and never as script text (docs/ir.md, "Run scripts").
@@ -187,7 +188,7 @@ function paramValues(parameters: IRParameter[], diagnostics: DiagnosticBag): Rec
     if (value.length > MAX_EXPRESSION) {
       diagnostics.report('FLOWC641', `parameter '${p.name}': its default needs an expression longer than ${MAX_EXPRESSION} characters`, originSpan(p.origin));
     }
-    out[p.name] = value;
+    setOwn(out, p.name, value);
   }
   return out;
 }

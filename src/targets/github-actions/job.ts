@@ -12,6 +12,7 @@ import { itemPathsIn, itemSlots, valueAt, valueText, type ItemSlot } from './run
 import { ordered } from './serialize.js';
 import { checkLimit } from '../limits.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /** The FLOWC_* variables that are the same for every job, set once at the workflow level. */
 export const WORKFLOW_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
@@ -75,7 +76,7 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   const env: Record<string, string> = {};
   const setEnv = (name: string, value: RenderedScalar) => {
     checkExpressionLength({ value, what: `env ${name} of step '${step.id}'`, span, diagnostics });
-    env[name] = value.text;
+    setOwn(env, name, value.text);
   };
   if (!emptyForeach) {
     for (const v of stepEnv(ir, step)) {
@@ -158,7 +159,7 @@ function matrixEntries(items: readonly Json[], slots: readonly ItemSlot[]): Reco
   const entries = items.map((item) => {
     const e: Record<string, string | number> = {};
     for (const slot of slots) {
-      e[slot.matrixKey] = renderTemplate([{ kind: 'text', text: valueText(valueAt(item, slot.path)) }]).text;
+      setOwn(e, slot.matrixKey, renderTemplate([{ kind: 'text', text: valueText(valueAt(item, slot.path)) }]).text);
     }
     return e;
   });

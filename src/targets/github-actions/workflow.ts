@@ -11,6 +11,7 @@ import { paramVar } from './runtime-vars.js';
 import { ordered } from './serialize.js';
 import { GHA_LIMIT_TABLE, GHA_LIMITS } from './limits.js';
 import { reportConfigLeftOut, type LimitExcess } from '../config-env.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /** FLOWC_CONFIG over this is left out rather than breaking every job at start (limits.ts). */
 export const MAX_ENV_VALUE_BYTES = GHA_LIMITS.envValueBytes;
@@ -85,10 +86,10 @@ function workflowEnv(ctx: JobContext): Record<string, string> {
           continue;
         }
       }
-      env[v.name] = rendered.text;
+      setOwn(env, v.name, rendered.text);
     }
   }
-  for (const p of ir.parameters) env[paramVar(p.name)] = renderTemplate([{ kind: 'expr', expr: ctx.paramExpr(p.name) }]).text;
+  for (const p of ir.parameters) setOwn(env, paramVar(p.name), renderTemplate([{ kind: 'expr', expr: ctx.paramExpr(p.name) }]).text);
   return env;
 }
 

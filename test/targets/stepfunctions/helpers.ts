@@ -59,8 +59,9 @@ const validated = new Map<string, string[]>();
  * asl-validator 4.0.0 errors for a definition, [] when valid.
  *
  * Two of its rejections are wrong (ORACLES.md, issue 4), and are worked around here only:
- * 1. a string inside an array that contains a newline or is empty, such as a multi-line `run`
- *    script in a Batch `Command`: ASL payload templates are plain JSON
+ * 1. a string inside an array that contains a line terminator or is empty, such as a multi-line
+ *    `run` script in a Batch `Command` (its schema's patterns are JavaScript regexes, whose `.`
+ *    and `$` stop at every ECMAScript line terminator: LF, CR, U+2028 and U+2029): ASL payload templates are plain JSON
  *    (https://states-language.net/#payload-template) and Batch takes any string
  *    (https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerOverrides.html);
  * 2. `\\` in an intrinsic-function string literal, which AWS requires for a literal backslash
@@ -94,7 +95,7 @@ function neutralise(v: unknown, pointer: string, touched: Set<string>): unknown 
   if (Array.isArray(v)) {
     return v.map((x, i) => {
       const p = `${pointer}/${i}`;
-      if (typeof x === 'string' && (x === '' || x.includes('\n'))) {
+      if (typeof x === 'string' && (x === '' || /[\n\r\u2028\u2029]/.test(x))) {
         touched.add(p);
         return 'x';
       }
