@@ -1,9 +1,9 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
-import type { WrittenFlow } from '../flow/ast.js';
+import type { ResolvedFlow } from '../flow/resolved.js';
 
 /** What every flow rule sees: the resolved, shape-checked flow. Rules report; they never throw. */
 export interface RuleContext {
-  flow: WrittenFlow;
+  flow: ResolvedFlow;
   diagnostics: DiagnosticBag;
 }
 

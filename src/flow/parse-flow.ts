@@ -11,6 +11,8 @@ export interface ParseFlowOptions {
   file: string;
   sources: SourceRegistry;
   diagnostics: DiagnosticBag;
+  /** Target aliases from the registry, for did-you-mean on `targets:` keys (see ShapeCheckOptions). */
+  targetAliases?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -31,7 +33,7 @@ export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
   }
   const tree = parseYamlTree(src, opts.diagnostics);
   if (!tree) return undefined;
-  if (!checkFlowShape(tree, opts.diagnostics)) return undefined;
+  if (!checkFlowShape(tree, opts.diagnostics, opts.targetAliases ? { targetAliases: opts.targetAliases } : {})) return undefined;
   return buildWrittenFlow({ root: tree, file });
 }
 

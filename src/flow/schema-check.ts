@@ -112,6 +112,11 @@ export interface ShapeCheckOptions {
    * value, so it is reported as FLOWC508 and no longer offers "a ${...} interpolation".
    */
   resolved?: boolean;
+  /**
+   * Target aliases (alias -> id) from the target registry, so `targets: { sfn: ... }` suggests
+   * `stepfunctions`. The flow layer does not import the registry; the pipeline passes this.
+   */
+  targetAliases?: Readonly<Record<string, string>>;
 }
 
 function asResolved(d: Described): Described {
@@ -133,7 +138,7 @@ export function checkFlowShape(tree: LNode, diagnostics: DiagnosticBag, options:
   const seen = new Set<string>();
   let reported = 0;
   // In file order, so the batch reads top to bottom whatever order ajv visited the schema in.
-  const described = problems.map((e) => describe(e, tree, schema)).map((d) => (options.resolved ? asResolved(d) : d));
+  const described = problems.map((e) => describe(e, tree, schema, options.targetAliases ?? {})).map((d) => (options.resolved ? asResolved(d) : d));
   described.sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.line - b.span.line || a.span.col - b.span.col));
   for (const d of described) {
     const key = `${d.code}|${d.span.line}:${d.span.col}|${d.message}`;
@@ -354,10 +359,9 @@ const NAME_RULES: Record<string, string> = {
   '^[A-Za-z_][A-Za-z0-9_]*$': "letters, digits and '_', not starting with a digit",
 };
 
-const TARGET_ALIASES: Record<string, string> = { sfn: 'stepfunctions', gha: 'github-actions', gcp: 'gcp-workflows' };
 const TYPE_ALIASES: Record<string, string> = { int: 'integer', float: 'number', double: 'number', bool: 'boolean', str: 'string', text: 'string' };
 
-function describe(e: Problem, tree: LNode, root: AnySchemaObject): Described {
+function describe(e: Problem, tree: LNode, root: AnySchemaObject, targetAliases: Readonly<Record<string, string>>): Described {
   const path = fieldPath(e.instancePath);
   const at = locate(tree, e.instancePath);
   const valueSpan = at.node.span;
@@ -386,7 +390,8 @@ function describe(e: Problem, tree: LNode, root: AnySchemaObject): Described {
       const key = e.params.additionalProperty as string;
       const entry = at.node.kind === 'map' ? at.node.entries.find((x) => x.key === key) : undefined;
       const allowed = allowedKeys(e);
-      const near = TARGET_ALIASES[key] && e.instancePath === '/targets' ? TARGET_ALIASES[key] : didYouMean(key, allowed);
+      const alias = e.instancePath === '/targets' && Object.hasOwn(targetAliases, key) ? targetAliases[key] : undefined;
+      const near = alias ?? didYouMean(key, allowed);
       const notes = near ? [`did you mean '${near}'?`] : allowed.length > 0 ? [`allowed fields: ${allowed.join(', ')}`] : [];
       return { code: 'FLOWC201', message: prefixed(path, `unknown field '${key}'`), span: entry?.keySpan ?? valueSpan, notes };
     }

@@ -14,12 +14,16 @@ export const SYSTEM_ENV_NAMES = [
 export interface StepEnvOptions {
   /** Leave out FLOWC_CONFIG where the target's size limits cannot carry it. */
   includeConfig?: boolean;
+  /** The variables a `run` script reads (`shellScript(...).env`, src/ir/shell.ts), if the target runs one. */
+  scriptEnv?: readonly IREnvVar[];
 }
 
 /**
  * The full environment of a step: FLOWC_FLOW, FLOWC_STEP, FLOWC_RUN_ID, FLOWC_CONFIG_HASH,
  * FLOWC_CONFIG (compact canonical JSON of all resolved configs), FLOWC_ITEM for foreach steps,
- * then the user's env sorted by name. User env may not redefine FLOWC_* (a flow check reports it).
+ * then the variables a `run` script reads (sorted by name), then the user's env sorted by name:
+ * the one order every target writes. User env may not redefine FLOWC_* (a flow check reports it),
+ * so no name appears twice.
  */
 export function stepEnv(ir: IR, step: IRStep, options: StepEnvOptions = {}): IREnvVar[] {
   const out: IREnvVar[] = [
@@ -32,5 +36,5 @@ export function stepEnv(ir: IR, step: IRStep, options: StepEnvOptions = {}): IRE
     out.push({ name: 'FLOWC_CONFIG', value: [{ kind: 'lit', value: canonicalJson(ir.config.values) }] });
   }
   if (step.foreach) out.push({ name: 'FLOWC_ITEM', value: [{ kind: 'item', path: [] }] });
-  return [...out, ...step.env];
+  return [...out, ...(options.scriptEnv ?? []), ...step.env];
 }

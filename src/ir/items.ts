@@ -25,3 +25,35 @@ export function valueText(value: Json | undefined): string {
   if (value === undefined) return '';
   return typeof value === 'string' ? value : canonicalJson(value);
 }
+
+/** A path into a foreach item (`[]` is the whole item). */
+export type ItemPath = (string | number)[];
+
+/**
+ * Item planning shared by every target: the distinct item paths a step uses, the whole item
+ * first (FLOWC_ITEM always uses it), then in order of first use, and each item's text at each
+ * path (`texts[i][j]` is item i at `paths[j]`, formatted by `valueText`). Targets only choose how
+ * to name and carry these texts (Argo `withItems` keys, Step Functions `ItemSelector` keys).
+ */
+export interface ItemTable {
+  paths: ItemPath[];
+  texts: string[][];
+  /** The index of `path` in `paths`, or -1. */
+  indexOf(path: readonly (string | number)[]): number;
+}
+
+export function planItemTable(items: readonly Json[], used: readonly ItemPath[]): ItemTable {
+  const key = (p: readonly (string | number)[]) => JSON.stringify(p);
+  const index = new Map<string, number>([[key([]), 0]]);
+  const paths: ItemPath[] = [[]];
+  for (const p of used) {
+    if (index.has(key(p))) continue;
+    index.set(key(p), paths.length);
+    paths.push(p);
+  }
+  return {
+    paths,
+    texts: items.map((item) => paths.map((p) => valueText(itemValueAt(item, p)))),
+    indexOf: (p) => index.get(key(p)) ?? -1,
+  };
+}

@@ -8,13 +8,14 @@ import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { WrittenFlow } from '../flow/ast.js';
 import { buildWrittenFlow, parseFlow } from '../flow/parse-flow.js';
 import { resolveFlowTree } from '../flow/resolve.js';
+import { asResolvedFlow } from '../flow/resolved.js';
 import { checkFlowShape } from '../flow/schema-check.js';
 import { lowerToIR } from '../ir/lower.js';
 import type { IR } from '../ir/types.js';
 import { sha256Hex } from '../source/canonical-json.js';
 import { SourceRegistry } from '../source/files.js';
 import type { Span } from '../source/span.js';
-import { findTarget } from '../targets/index.js';
+import { findTarget, TARGET_ALIASES } from '../targets/index.js';
 import type { Artifact } from '../targets/target.js';
 import { relativeTo, resolveFrom } from './paths.js';
 
@@ -66,7 +67,7 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
   const flowFile = resolve(cwd, req.flowPath);
   const result: ConfigResult = { diagnostics: diagnostics.items, sources, flowFile };
 
-  const flow = parseFlow({ file: flowFile, sources, diagnostics });
+  const flow = parseFlow({ file: flowFile, sources, diagnostics, targetAliases: TARGET_ALIASES });
   if (!flow || diagnostics.hasErrors()) return result;
   result.flow = flow;
 
@@ -120,23 +121,22 @@ export function compileToIR(req: CompileRequest): IRResult {
     return result;
   };
   if (diagnostics.hasErrors()) return finish();
-  if (!checkFlowShape(resolvedRoot, diagnostics, { resolved: true })) return finish();
-  const resolvedFlow = buildWrittenFlow({ root: resolvedRoot, file: flow.file });
-  if (req.nameOverride !== undefined) resolvedFlow.name = { ...resolvedFlow.name, value: req.nameOverride };
+  if (!checkFlowShape(resolvedRoot, diagnostics, { resolved: true, targetAliases: TARGET_ALIASES })) return finish();
+  const built = buildWrittenFlow({ root: resolvedRoot, file: flow.file });
+  if (req.nameOverride !== undefined) built.name = { ...built.name, value: req.nameOverride };
+  const resolvedFlow = asResolvedFlow(built);
   for (const rule of FLOW_RULES) rule({ flow: resolvedFlow, diagnostics });
   checkTargetOptions({ flow: resolvedFlow, diagnostics });
   if (diagnostics.hasErrors()) return finish();
 
   const source = sources.get(flow.file);
-  const ir = lowerToIR({
+  result.ir = lowerToIR({
     flow: resolvedFlow,
     configs: resolved.values,
     configHash: configHash(resolved.values),
     sourceHash: sha256Hex(source?.text ?? ''),
     relativize: (p) => relativeTo(dirname(flow.file), p),
-    diagnostics,
   });
-  if (ir) result.ir = ir;
   return finish();
 }
 
@@ -144,24 +144,31 @@ export interface TargetResult extends IRResult {
   artifacts: Artifact[];
 }
 
-/** Compiles to each named target (ids or aliases). Diagnostics of all targets are reported together. */
+/**
+ * Compiles to each named target (ids or aliases). Each target reports into a bag of its own, so a
+ * target's checks never see another's errors; the diagnostics of all targets are reported together
+ * and nothing is written when any target has an error.
+ */
 export function compileTargets(req: CompileRequest & { targets: string[] }): TargetResult {
   const result: TargetResult = { ...compileToIR(req), artifacts: [] };
   if (!result.ir) return result;
-  const diagnostics = new DiagnosticBag();
+  const all = new DiagnosticBag();
   for (const name of req.targets) {
     const target = findTarget(name);
     if (!target) {
-      diagnostics.report('FLOWC002', `unknown target '${name}'`);
+      all.report('FLOWC002', `unknown target '${name}'`);
       continue;
     }
-    result.artifacts.push(...target.compile(result.ir, { diagnostics }));
+    const diagnostics = new DiagnosticBag();
+    const artifacts = target.compile(result.ir, { diagnostics });
+    if (!diagnostics.hasErrors()) result.artifacts.push(...artifacts);
+    all.addAll(diagnostics.items);
   }
   // Targets see only the IR, whose origins are relative to the flow's folder; make their spans
   // absolute again like every other diagnostic's.
   const flowDir = dirname(result.flowFile);
-  for (const d of diagnostics.items) if (d.span && !isAbsolute(d.span.file)) d.span = { ...d.span, file: resolve(flowDir, d.span.file) };
-  result.diagnostics.push(...diagnostics.items);
-  if (diagnostics.hasErrors()) result.artifacts = [];
+  for (const d of all.items) if (d.span && !isAbsolute(d.span.file)) d.span = { ...d.span, file: resolve(flowDir, d.span.file) };
+  result.diagnostics.push(...all.items);
+  if (all.hasErrors()) result.artifacts = [];
   return result;
 }

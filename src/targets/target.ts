@@ -1,5 +1,6 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { IR } from '../ir/types.js';
+import type { LimitsTable } from './limits.js';
 
 /** One file a target produces. `path` is a file name relative to the output folder. */
 export interface Artifact {
@@ -10,7 +11,11 @@ export interface Artifact {
 }
 
 export interface TargetContext {
-  /** Report problems (name collisions, engine limits, unsafe literals) with IR origins. */
+  /**
+   * Report problems (name collisions, engine limits, unsafe literals) with IR origins. Each target
+   * gets a bag of its own: `diagnostics.hasErrors()` is about this target only, and the pipeline
+   * drops the artifacts of a target that reported an error.
+   */
   diagnostics: DiagnosticBag;
 }
 
@@ -25,10 +30,14 @@ export interface Target {
   aliases: string[];
   /** One line for `flowc targets`. */
   description: string;
+  /** The engine's name as users know it ("Step Functions"), in diagnostics and docs. */
+  engine: string;
   /** File name patterns this target writes, for `flowc targets` (e.g. `<name>.argo.yaml`). */
   files: string[];
   /** JSON Schema of this target's options (the flow's `targets.<id>` map), or null for none. */
   optionsSchema: object | null;
+  /** The engine's documented limits (src/targets/limits.ts); null for a target with no engine. */
+  limits: LimitsTable | null;
   compile(ir: IR, ctx: TargetContext): Artifact[];
   /**
    * The name a flow deploys under on this engine, after the target's sanitizing (SPEC section 2),

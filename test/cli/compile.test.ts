@@ -167,20 +167,31 @@ describe('flowc validate, config, targets', () => {
     expect(bad.code).toBe(1);
   });
 
-  it('validate --target also runs the targets\' own checks, still writing nothing', async () => {
+  it('validate reports a scheduled flow\'s parameter without a default once (FLOWC317), with or without targets', async () => {
     writeFileSync(
       join(work, 'sched.flow.yaml'),
       ['flowc: 1', 'name: sched', 'schedule: "0 3 * * *"', 'parameters:', '  date: { type: string, required: true }', 'defaults: { image: alpine:3.20 }', 'steps:', '  a:', '    command: [echo, "${params.date}"]', ''].join('\n'),
     );
-    expect((await runCli(['validate', 'sched.flow.yaml'], { cwd: work })).code).toBe(0);
-    const argo = await runCli(['validate', 'sched.flow.yaml', '--target', 'argo'], { cwd: work });
-    expect(argo.code).toBe(1);
-    expect(argo.stderr).toMatch(/^sched\.flow\.yaml:5:3: error FLOWC612: /m);
+    const plain = await runCli(['validate', 'sched.flow.yaml'], { cwd: work });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/^sched\.flow\.yaml:5:3: error FLOWC317: parameters\.date has no default, but the flow has a schedule/m);
     const all = await runCli(['validate', 'sched.flow.yaml', '--target', 'all', '--diagnostics', 'json'], { cwd: work });
     expect(all.code).toBe(1);
     const codes = JSON.parse(all.stderr).diagnostics.map((d: { code: string }) => d.code);
-    expect(codes).toEqual(expect.arrayContaining(['FLOWC612', 'FLOWC620', 'FLOWC630']));
+    expect(codes).toEqual(['FLOWC317']);
     expect(readdirSync(work).sort()).toEqual(['cycle', 'ml', 'sched.flow.yaml']);
+  });
+
+  it('validate --target also runs the targets\' own checks, still writing nothing', async () => {
+    writeFileSync(
+      join(work, 'clash.flow.yaml'),
+      ['flowc: 1', 'name: clash', 'defaults: { image: alpine:3.20 }', 'steps:', '  a_b:', '    command: [echo, one]', '  a_b_:', '    command: [echo, two]', ''].join('\n'),
+    );
+    expect((await runCli(['validate', 'clash.flow.yaml'], { cwd: work })).code).toBe(0);
+    const argo = await runCli(['validate', 'clash.flow.yaml', '--target', 'argo'], { cwd: work });
+    expect(argo.code).toBe(1);
+    expect(argo.stderr).toMatch(/^clash\.flow\.yaml:7:3: error FLOWC602: /m);
+    expect(readdirSync(work).filter((f) => !f.endsWith('.flow.yaml')).sort()).toEqual(['cycle', 'ml']);
   });
 
   it('compile --target all writes every target', async () => {

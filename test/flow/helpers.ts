@@ -2,17 +2,18 @@ import { DiagnosticBag, type Diagnostic } from '../../src/diagnostics/diagnostic
 import { SourceRegistry } from '../../src/source/files.js';
 import { parseYamlTree } from '../../src/source/yaml.js';
 import { checkFlowShape } from '../../src/flow/schema-check.js';
+import { TARGET_ALIASES } from '../../src/targets/index.js';
 
 export const FLOW_FILE = '/flows/demo.flow.yaml';
 
-/** Parses YAML text and runs the shape check; returns the verdict and every diagnostic. */
+/** Parses YAML text and runs the shape check, with the registry's target aliases as the pipeline passes them; returns the verdict and every diagnostic. */
 export function shape(text: string): { ok: boolean; diagnostics: Diagnostic[] } {
   const sources = new SourceRegistry();
   const src = sources.add(FLOW_FILE, text);
   const bag = new DiagnosticBag();
   const tree = parseYamlTree(src, bag);
   if (!tree) return { ok: false, diagnostics: bag.items };
-  const ok = checkFlowShape(tree, bag);
+  const ok = checkFlowShape(tree, bag, { targetAliases: TARGET_ALIASES });
   return { ok, diagnostics: bag.items };
 }
 

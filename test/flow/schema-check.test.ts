@@ -43,6 +43,11 @@ describe('checkFlowShape', () => {
     });
     test('a target alias as a key names the canonical id', () => {
       expect(check(flow('targets:\n  gha: {}'))).toEqual(["FLOWC201 4:3 targets: unknown field 'gha' [did you mean 'github-actions'?]"]);
+      expect(check(flow('targets:\n  sfn: {}'))).toEqual(["FLOWC201 4:3 targets: unknown field 'sfn' [did you mean 'stepfunctions'?]"]);
+    });
+    test('a name that is no alias of a registered target is not offered as one', () => {
+      // `gcp` was once suggested as an alias of gcp-workflows, which the CLI does not accept.
+      expect(check(flow('targets:\n  gcp: {}'))[0]).not.toContain("did you mean 'gcp-workflows'");
     });
     test('a misspelt required key is one problem, not two', () => {
       expect(check('flowc: 1\nname: demo\nstpes:\n  a: { run: x }\n')).toEqual(["FLOWC201 3:1 unknown field 'stpes' [did you mean 'steps'?]"]);

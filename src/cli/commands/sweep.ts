@@ -10,6 +10,7 @@ import * as sweep from '../../project/sweep.js';
 import type { SweepAxis } from '../../project/sweep.js';
 import type { CompileUnit } from '../../project/unit.js';
 import { SourceRegistry } from '../../source/files.js';
+import { TARGET_ALIASES } from '../../targets/index.js';
 import type { Json } from '../../source/tree.js';
 import { type CliIO, EXIT } from '../io.js';
 import { parseConfigArgs } from '../options.js';
@@ -28,7 +29,7 @@ export async function runSweep(io: CliIO, flow: string, opts: CompileOptions & {
   const sources = new SourceRegistry();
   const diagnostics = new DiagnosticBag();
   const flowFile = resolve(io.cwd, flow);
-  const written = parseFlow({ file: flowFile, sources, diagnostics });
+  const written = parseFlow({ file: flowFile, sources, diagnostics, targetAliases: TARGET_ALIASES });
   const axes = opts.sweep.map((arg) => sweep.parseSweep(arg, diagnostics));
   const variants = diagnostics.hasErrors() ? undefined : sweep.expandSweeps(axes as SweepAxis[], diagnostics);
   if (!written || !variants || diagnostics.hasErrors()) {

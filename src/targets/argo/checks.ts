@@ -71,23 +71,6 @@ export function checkRetryFactors(ir: IR, diagnostics: DiagnosticBag): void {
   }
 }
 
-/**
- * A CronWorkflow submits runs with no arguments, so a required parameter without a default would
- * make every scheduled run fail at submission (FLOWC612).
- */
-export function checkScheduledParameters(ir: IR, diagnostics: DiagnosticBag): void {
-  if (!ir.schedule) return;
-  for (const p of ir.parameters) {
-    if (p.required) {
-      diagnostics.report(
-        'FLOWC612',
-        `parameters.${p.name} is required and has no default, but scheduled runs supply no parameters; give it a default`,
-        originSpan(p.origin),
-      );
-    }
-  }
-}
-
 function* stringsIn(value: Json, path: string): Generator<[string, string]> {
   if (typeof value === 'string') yield [path, value];
   else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsIn(value[i] as Json, `${path}[${i}]`);

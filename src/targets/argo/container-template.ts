@@ -1,4 +1,6 @@
 import type { IRResources, IRRetry } from '../../ir/types.js';
+import { cappedRetry } from '../retry.js';
+import { ARGO_LIMIT_TABLE } from './limits.js';
 import type { ArgoOptions } from './options.js';
 import { cpuQuantity, goDuration, memoryQuantity } from './quantities.js';
 import { LBRACE_VAR } from './render-string.js';
@@ -63,7 +65,9 @@ export function resources(r: IRResources): Record<string, Record<string, string>
  * Argo's `backoff.maxDuration` bounds the total time and has no IR counterpart, so it is not set.
  * https://argo-workflows.readthedocs.io/en/latest/retries/
  */
-export function retryStrategy(r: IRRetry): Record<string, unknown> {
+export function retryStrategy(retry: IRRetry): Record<string, unknown> {
+  // Every wait at most what Argo's Go durations hold (src/targets/retry.ts).
+  const r = cappedRetry(retry, ARGO_LIMIT_TABLE);
   const out: Record<string, unknown> = { limit: String(r.limit), retryPolicy: 'Always' };
   if (r.delaySeconds > 0) {
     const backoff: Record<string, unknown> = { duration: goDuration(r.delaySeconds) };

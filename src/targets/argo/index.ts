@@ -1,9 +1,11 @@
 import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { canonicalJson } from '../../source/canonical-json.js';
+import { fitConfig, reportConfigLeftOut } from '../config-env.js';
+import { checkLimit } from '../limits.js';
 import type { Target } from '../target.js';
-import { assignTaskNames, checkRetryFactors, checkScheduledParameters, checkUnencodableText } from './checks.js';
+import { assignTaskNames, checkRetryFactors, checkUnencodableText } from './checks.js';
 import { argoSchedule, cronWorkflow } from './cron-workflow.js';
-import { ARGO_LIMITS, ARGO_PROCESS_LIMITS, ARGO_RUN_LIMITS } from './limits.js';
+import { ARGO_LIMIT_TABLE, ARGO_LIMITS } from './limits.js';
 import { objectMeta } from './metadata.js';
 import { workflowName } from './names.js';
 import { ARGO_OPTIONS_SCHEMA, readArgoOptions } from './options.js';
@@ -21,8 +23,10 @@ export const argoTarget: Target = {
   id: 'argo',
   aliases: [],
   description: 'Argo Workflows: a WorkflowTemplate (and a CronWorkflow when scheduled)',
+  engine: 'Argo Workflows',
   files: ['<name>.argo.yaml'],
   optionsSchema: ARGO_OPTIONS_SCHEMA,
+  limits: ARGO_LIMIT_TABLE,
   deployment: { what: 'WorkflowTemplate and CronWorkflow name', name: (flowName) => workflowName(flowName, ARGO_LIMITS.workflowName) },
   compile(ir, ctx) {
     const { diagnostics } = ctx;
@@ -31,7 +35,6 @@ export const argoTarget: Target = {
     const taskNames = assignTaskNames(ir, diagnostics);
     checkUnencodableText(ir, diagnostics);
     checkRetryFactors(ir, diagnostics);
-    checkScheduledParameters(ir, diagnostics);
     const cron = ir.schedule ? argoSchedule(ir.schedule, diagnostics) : null;
     const configFits = configEnvFits(ir);
     checkProcessLimits(ir, { includeConfig: configFits, diagnostics });
@@ -58,8 +61,8 @@ export const argoTarget: Target = {
  * the stricter of that and Kubernetes' 1.5 MiB object limit). FLOWC_CONFIG (the whole resolved
  * config, repeated in every container template) is the part that grows with the config rather than
  * with the flow: when it makes a run too large, or its env string is over Linux's per-string limit,
- * it is left out with a warning (FLOWC613), as SPEC section 6 allows; if a run is still too large,
- * FLOWC603 says by how much.
+ * the shared policy (src/targets/config-env.ts) leaves it out with FLOWC606; if a run is still too
+ * large, FLOWC603 says by how much.
  */
 function buildWithinSize(
   o: Omit<Parameters<typeof workflowTemplate>[0], 'diagnostics' | 'includeConfig'>,
@@ -68,33 +71,24 @@ function buildWithinSize(
   template: Record<string, unknown> | null;
   diagnostics: DiagnosticBag;
 } {
-  const limit = ARGO_RUN_LIMITS.maxWorkflowBytes;
-  let size = { bytes: 0, nodes: 0 };
-  for (const includeConfig of configFits ? [true, false] : [false]) {
-    const diagnostics = new DiagnosticBag();
-    const template = workflowTemplate({ ...o, diagnostics, includeConfig });
-    if (!template) return { template, diagnostics };
-    size = estimatedRunBytes(template);
-    if (size.bytes <= limit) {
-      if (!configFits) {
-        const envBytes = envStringBytes('FLOWC_CONFIG', canonicalJson(o.ir.config.values));
-        diagnostics.report(
-          'FLOWC613',
-          `FLOWC_CONFIG is left out of the step environments: the string FLOWC_CONFIG=<config> would be ${envBytes} bytes, over Linux's limit of ${ARGO_PROCESS_LIMITS.argStringBytes} bytes for one environment string (MAX_ARG_STRLEN), so no step could start; steps still get FLOWC_CONFIG_HASH`,
-        );
-      } else if (!includeConfig) {
-        diagnostics.report(
-          'FLOWC613',
-          `FLOWC_CONFIG is left out of the step environments: with it every run would exceed the Argo controller's default MAX_WORKFLOW_SIZE of ${limit} bytes (a run stores the whole template spec); steps still get FLOWC_CONFIG_HASH`,
-        );
-      }
-      return { template, diagnostics };
-    }
-  }
   const diagnostics = new DiagnosticBag();
-  diagnostics.report(
-    'FLOWC603',
-    `a run of the WorkflowTemplate would be about ${size.bytes} bytes even without FLOWC_CONFIG (the template spec, which the controller copies into every run, plus ${size.nodes} node statuses); the Argo controller stores runs of at most ${limit} bytes (MAX_WORKFLOW_SIZE, default), ${size.bytes - limit} bytes too many`,
-  );
-  return { template: null, diagnostics };
+  const limit = ARGO_LIMIT_TABLE.maxWorkflowBytes;
+  const subject = (nodes: number) => `a run of the WorkflowTemplate (the template spec, which the controller copies into every run, plus ${nodes} node statuses)`;
+  if (!configFits) {
+    const actual = envStringBytes('FLOWC_CONFIG', canonicalJson(o.ir.config.values));
+    reportConfigLeftOut(diagnostics, { limit: ARGO_LIMIT_TABLE.argStringBytes, subject: 'the string FLOWC_CONFIG=<config>', actual });
+  }
+  const { built: template, includeConfig } = fitConfig({
+    diagnostics,
+    build: (withConfig, bag) => workflowTemplate({ ...o, diagnostics: bag, includeConfig: withConfig && configFits }),
+    excess: (t) => {
+      const size = t ? estimatedRunBytes(t) : undefined;
+      return size && size.bytes > limit.value ? { limit, subject: subject(size.nodes), actual: size.bytes } : undefined;
+    },
+  });
+  if (!template) return { template, diagnostics };
+  const size = estimatedRunBytes(template);
+  const without = includeConfig && configFits ? '' : ' even without FLOWC_CONFIG';
+  if (checkLimit({ diagnostics, limit, subject: `${subject(size.nodes)}${without}`, actual: size.bytes })) return { template: null, diagnostics };
+  return { template, diagnostics };
 }

@@ -1,4 +1,4 @@
-import { itemValueAt, valueText as itemText } from '../../ir/items.js';
+import { planItemTable } from '../../ir/items.js';
 import type { IRForeach } from '../../ir/types.js';
 import { encodeLiteral } from './render-string.js';
 import { setOwn } from '../../source/own-keys.js';
@@ -32,7 +32,8 @@ const SAFE_SEGMENT = /^[A-Za-z0-9_-]+$/;
  * item, which FLOWC_ITEM always uses).
  */
 export function planItems(foreach: IRForeach, paths: (string | number)[][]): ItemPlan {
-  const unique = uniquePaths(paths);
+  const table = planItemTable(foreach.items, paths);
+  const unique = table.paths;
   const onlyWhole = unique.every((p) => p.length === 0);
   const keys = assignKeys(unique);
   const keyOf = (path: (string | number)[]): string => keys.get(pathId(path)) as string;
@@ -40,16 +41,16 @@ export function planItems(foreach: IRForeach, paths: (string | number)[][]): Ite
   unique.forEach((p, i) => inputNames.set(pathId(p), i === 0 && p.length === 0 ? 'item' : `item-${i}`));
   if (onlyWhole) {
     return {
-      withItems: foreach.items.map((item) => encodeItemText(itemText(item))),
+      withItems: table.texts.map((texts) => encodeItemText(texts[0] as string)),
       tag: () => 'item',
       inputName: () => 'item',
       paths: unique,
     };
   }
   return {
-    withItems: foreach.items.map((item) => {
+    withItems: table.texts.map((texts) => {
       const entry: Record<string, string> = {};
-      for (const p of unique) setOwn(entry, keyOf(p), encodeItemText(itemText(itemValueAt(item, p))));
+      unique.forEach((p, j) => setOwn(entry, keyOf(p), encodeItemText(texts[j] as string)));
       return entry;
     }),
     tag: (path) => `item.${keyOf(path)}`,
@@ -71,19 +72,6 @@ function encodeItemText(text: string): string {
 
 function pathId(path: (string | number)[]): string {
   return JSON.stringify(path);
-}
-
-/** Distinct paths, the whole item first, then in order of first use. */
-function uniquePaths(paths: (string | number)[][]): (string | number)[][] {
-  const seen = new Set<string>();
-  const out: (string | number)[][] = [[]];
-  seen.add(pathId([]));
-  for (const p of paths) {
-    if (seen.has(pathId(p))) continue;
-    seen.add(pathId(p));
-    out.push(p);
-  }
-  return out;
 }
 
 /**

@@ -1,55 +1,45 @@
-/**
- * Limits of Argo Workflows that flowc plans around. The template and task caps are `maxItems` in the
- * current CRD schema (`WorkflowSpec.templates`, `DAGTemplate.tasks`), which the API server enforces;
- * see https://argo-workflows.readthedocs.io/en/latest/fields/.
- */
-export const ARGO_LIMITS = {
-  /** Templates in one WorkflowTemplate (`spec.templates`, CRD `maxItems`). */
-  templates: 200,
-  /** Tasks in one DAG template (`dag.tasks`, CRD `maxItems`). */
-  dagTasks: 200,
-  /** Input parameters of one template (`inputs.parameters`, CRD `maxItems`). */
-  inputParameters: 500,
-  /**
-   * Workflow (template) names. A CronWorkflow names each run `<name>-<10-digit timestamp>` and Argo
-   * copies names into label values (at most 63 characters), so 45 leaves room for both with a margin.
-   */
-  workflowName: 45,
-  /** DNS-1123 labels, used for template and task names. */
-  dnsLabel: 63,
-  /**
-   * Kubernetes objects are stored in etcd, whose default request limit is 1.5 MiB; a larger
-   * WorkflowTemplate is rejected by the API server.
-   */
-  objectBytes: 1_572_864,
-} as const;
+import { limitsTable, limitValues } from '../limits.js';
+
+const FIELDS = 'https://argo-workflows.readthedocs.io/en/latest/fields/';
 
 /**
- * Limits on what a step container's process starts with (process-limits.ts).
+ * Limits of Argo Workflows (and Kubernetes, and the Linux process a step starts) that flowc plans
+ * around, one line each; docs/targets/argo.md renders this table. The template and task caps are
+ * `maxItems` in the current CRD schema (`WorkflowSpec.templates`, `DAGTemplate.tasks`), which the
+ * API server enforces.
  */
+export const ARGO_LIMIT_TABLE = limitsTable({
+  templates: { title: 'templates in one WorkflowTemplate (spec.templates, CRD maxItems)', value: 200, unit: 'templates', doc: FIELDS },
+  dagTasks: { title: 'tasks in one DAG template (dag.tasks, CRD maxItems)', value: 200, unit: 'tasks', doc: FIELDS },
+  inputParameters: { title: 'input parameters of one template (inputs.parameters, CRD maxItems)', value: 500, unit: 'items', doc: FIELDS },
+  // A CronWorkflow names each run `<name>-<10-digit timestamp>` and Argo copies names into label
+  // values (at most 63 characters), so 45 leaves room for both with a margin.
+  workflowName: { title: 'workflow names (63-character label values less a run suffix)', value: 45, unit: 'characters', doc: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set' },
+  dnsLabel: { title: 'template and task names (DNS-1123 labels)', value: 63, unit: 'characters', doc: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names' },
+  objectBytes: { title: "Kubernetes object size (etcd's default request limit)", value: 1_572_864, unit: 'bytes', doc: 'https://etcd.io/docs/v3.5/dev-guide/limit/' },
+  // The controller's default when MAX_WORKFLOW_SIZE is unset (workflow/packer/packer.go): a run
+  // whose JSON is larger even after its node statuses are compressed is not stored.
+  maxWorkflowBytes: { title: "a run as the controller stores it (MAX_WORKFLOW_SIZE, default)", value: 1_048_576, unit: 'bytes', doc: 'https://argo-workflows.readthedocs.io/en/latest/environment-variables/' },
+  // Linux's MAX_ARG_STRLEN, 32 pages of 4 KiB, counting the terminating NUL (include/uapi/linux/binfmts.h).
+  argStringBytes: { title: "one argument or NAME=value environment string (Linux's MAX_ARG_STRLEN)", value: 131_072, unit: 'bytes', doc: 'https://man7.org/linux/man-pages/man2/execve.2.html' },
+  // workflow/common/common.go `MaxEnvVarLen`, workflow/controller/workflowpod.go.
+  argsJsonBytes: { title: 'JSON of container args above which Argo 4.1+ moves them into a ConfigMap', value: 131_072, unit: 'bytes', doc: 'https://github.com/argoproj/argo-workflows/blob/main/workflow/common/common.go' },
+  // Argo multiplies backoff durations as Go time.Duration (int64 nanoseconds): a longer wait overflows.
+  retryDelay: { title: 'one retry wait (backoff.cap; Go time.Duration)', value: 9_223_372_036, unit: 'seconds', doc: 'https://pkg.go.dev/time#Duration' },
+});
+
+/** The values alone, for code that plans around them. */
+export const ARGO_LIMITS = limitValues(ARGO_LIMIT_TABLE);
+
+/** Limits on what a step container's process starts with (process-limits.ts). */
 export const ARGO_PROCESS_LIMITS = {
-  /**
-   * One argument or one `NAME=value` environment string, counting its terminating NUL: Linux's
-   * MAX_ARG_STRLEN, 32 pages of 4 KiB (include/uapi/linux/binfmts.h; execve(2)).
-   */
-  argStringBytes: 131_072,
-  /**
-   * The JSON of a container's `args` above which Argo 4.1+ moves them into a ConfigMap
-   * (workflow/common/common.go `MaxEnvVarLen`, workflow/controller/workflowpod.go).
-   */
-  argsJsonBytes: 131_072,
+  argStringBytes: ARGO_LIMITS.argStringBytes,
+  argsJsonBytes: ARGO_LIMITS.argsJsonBytes,
 } as const;
 
-/**
- * The size of a run (a Workflow object) as the controller stores it (run-size.ts).
- */
+/** The size of a run (a Workflow object) as the controller stores it (run-size.ts). */
 export const ARGO_RUN_LIMITS = {
-  /**
-   * MAX_WORKFLOW_SIZE, the controller's default when the variable is unset (workflow/packer/packer.go):
-   * a Workflow whose JSON is larger even after its node statuses are compressed is not stored,
-   * and without node status offloading (a database, not in a default install) the run fails.
-   */
-  maxWorkflowBytes: 1_048_576,
+  maxWorkflowBytes: ARGO_LIMITS.maxWorkflowBytes,
   /** A run's metadata, `spec` (template ref, arguments) and status fields other than the nodes. */
   runOverheadBytes: 16_384,
   /**

@@ -1,9 +1,9 @@
 import type { Json } from '../../source/tree.js';
-import { setOwn } from '../../source/own-keys.js';
+import { optionReader } from '../options.js';
 
 /**
  * The Argo target's options (`targets.argo` in a flow), as a JSON Schema. The compile pipeline
- * validates the flow's options against it and reports FLOWC601; `readArgoOptions` then only reads.
+ * validates the flow's options against it and reports FLOWC601; `readArgoOptions` then fills in the defaults.
  * Field meanings follow the WorkflowSpec reference:
  * https://argo-workflows.readthedocs.io/en/latest/fields/#workflowspec
  */
@@ -78,12 +78,14 @@ export const ARGO_OPTIONS_SCHEMA = {
     concurrencyPolicy: {
       description: 'CronWorkflow concurrencyPolicy when a scheduled run is due while the last one still runs. Default Forbid.',
       enum: ['Allow', 'Forbid', 'Replace'],
+      default: 'Forbid',
     },
     startingDeadlineSeconds: {
       description:
         'CronWorkflow startingDeadlineSeconds: how late a run missed while the controller was down may still start. Default 3600; 0 never starts a missed run.',
       type: 'integer',
       minimum: 0,
+      default: 3600,
     },
   },
 } as const;
@@ -119,40 +121,9 @@ export interface ArgoOptions {
 export const DEFAULT_STARTING_DEADLINE_SECONDS = 3600;
 
 /**
- * Reads already-validated options. Defaults: `concurrencyPolicy: Forbid`, because a scheduled
- * pipeline run usually writes the same outputs as the previous one: overlapping runs race, and
- * `Replace` would kill a long training run that merely overran its slot.
+ * The options with the schema's defaults. `concurrencyPolicy` defaults to Forbid because a
+ * scheduled pipeline run usually writes the same outputs as the previous one: overlapping runs
+ * race, and `Replace` would kill a long training run that merely overran its slot;
+ * `startingDeadlineSeconds` defaults to DEFAULT_STARTING_DEADLINE_SECONDS.
  */
-export function readArgoOptions(raw: Json | undefined): ArgoOptions {
-  const o = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
-  const out: ArgoOptions = { concurrencyPolicy: 'Forbid', startingDeadlineSeconds: DEFAULT_STARTING_DEADLINE_SECONDS };
-  const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  const strMap = (k: string): Record<string, string> | undefined => {
-    const v = o[k];
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-    const m: Record<string, string> = {};
-    for (const [key, val] of Object.entries(v)) if (typeof val === 'string') setOwn(m, key, val);
-    return m;
-  };
-  const ns = str('namespace');
-  if (ns !== undefined) out.namespace = ns;
-  const sa = str('serviceAccountName');
-  if (sa !== undefined) out.serviceAccountName = sa;
-  const nodeSelector = strMap('nodeSelector');
-  if (nodeSelector) out.nodeSelector = nodeSelector;
-  if (Array.isArray(o.tolerations)) out.tolerations = o.tolerations as ArgoToleration[];
-  const pull = str('imagePullPolicy');
-  if (pull !== undefined) out.imagePullPolicy = pull as ArgoOptions['imagePullPolicy'];
-  if (Array.isArray(o.imagePullSecrets)) out.imagePullSecrets = o.imagePullSecrets.filter((s): s is string => typeof s === 'string');
-  const labels = strMap('labels');
-  if (labels) out.labels = labels;
-  const annotations = strMap('annotations');
-  if (annotations) out.annotations = annotations;
-  const podGC = str('podGC');
-  if (podGC !== undefined) out.podGC = podGC;
-  if (typeof o.ttlSecondsAfterFinished === 'number') out.ttlSecondsAfterFinished = o.ttlSecondsAfterFinished;
-  const cp = str('concurrencyPolicy');
-  if (cp !== undefined) out.concurrencyPolicy = cp as ArgoOptions['concurrencyPolicy'];
-  if (typeof o.startingDeadlineSeconds === 'number') out.startingDeadlineSeconds = o.startingDeadlineSeconds;
-  return out;
-}
+export const readArgoOptions: (raw: Json | undefined) => ArgoOptions = optionReader<ArgoOptions>(ARGO_OPTIONS_SCHEMA);

@@ -15,7 +15,7 @@ import { type StepFields, stepFields } from './step-fields.js';
  *    longer than MAX_ARG_STRLEN, 32 pages = 131072 bytes, counting its terminating NUL
  *    (include/uapi/linux/binfmts.h; fs/exec.c `copy_strings`; execve(2) "Limits on size of
  *    arguments and environment"). Such a step is refused (FLOWC615), and FLOWC_CONFIG is left out
- *    when its string would be over the limit (FLOWC613, `configEnvFits`).
+ *    when its string would be over the limit (FLOWC606, `configEnvFits`).
  * 2. Argo 4.1 and later move a container's `args` into a ConfigMap when their JSON is longer than
  *    131072 bytes (workflow/controller/workflowpod.go, `common.MaxEnvVarLen`); the emissary reads
  *    them from the file (cmd/argoexec/commands/emissary.go), so the kubelet never expands them.

@@ -45,7 +45,7 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
   }
   const commandLength = step.exec.kind === 'run' ? 2 : 1;
   const used = [...(step.exec.kind === 'command' ? step.exec.argv : []), ...step.env.map((e) => e.value)];
-  const env = withScriptEnv(stepEnv(ir, step, { includeConfig: o.includeConfig }), step, [...scriptEnv, ...paramEnv(used)]);
+  const env = stepEnv(ir, step, { includeConfig: o.includeConfig, scriptEnv: sortedOnce([...scriptEnv, ...paramEnv(used)]) });
   let items: ItemPlan | null = null;
   if (step.foreach) {
     const paths = [...argv, ...env.map((e) => e.value)].flatMap(itemPathsOf);
@@ -64,14 +64,11 @@ function paramEnv(strings: IRString[]): IREnvVar[] {
 }
 
 /**
- * Puts the script's and the parameters' variables, sorted by name, between the FLOWC_* system
- * variables and the user's env (whose values may reference them: the kubelet expands `$(VAR)`
- * from the variables defined before).
+ * The script's and the parameters' variables, once each, sorted by name: stepEnv places them
+ * between the FLOWC_* system variables and the user's env (whose values may reference them: the
+ * kubelet expands `$(VAR)` from the variables defined before).
  */
-function withScriptEnv(env: IREnvVar[], step: IRStep, extra: IREnvVar[]): IREnvVar[] {
-  // `stepEnv` ends with the user's env, so the system variables are everything before it.
-  const system = env.length - step.env.length;
+function sortedOnce(extra: IREnvVar[]): IREnvVar[] {
   const byName = new Map(extra.map((e) => [e.name, e]));
-  const sorted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return [...env.slice(0, system), ...sorted, ...env.slice(system)];
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

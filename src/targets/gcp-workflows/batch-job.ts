@@ -2,6 +2,8 @@ import type { IRRetry, IRStep } from '../../ir/types.js';
 import { RETRY_PREDICATE, STEP_SUBWORKFLOW, TEXT_SUBWORKFLOW } from './names.js';
 import type { GcpOptions } from './options.js';
 import { expr, quote } from './render-string.js';
+import { cappedRetry } from '../retry.js';
+import { GCP_LIMIT_TABLE } from './limits.js';
 
 /** The profile a call names when it names none (the first profile, usually shared by most steps). */
 export const DEFAULT_PROFILE = 'p0';
@@ -34,10 +36,12 @@ export interface Profile {
 /**
  * A flow retry policy as Workflows `retry` values
  * (https://cloud.google.com/workflows/docs/reference/syntax/retrying): no policy is zero retries;
- * delays are at least 1 s; with no `maxDelay` the cap is the longest delay the policy reaches.
+ * delays are at least 1 s; with no `maxDelay` the cap is the longest delay the policy reaches,
+ * and never more than an execution can wait (limits.ts, src/targets/retry.ts).
  */
-export function retryValues(retry: IRRetry | null): Profile['retry'] {
-  if (!retry) return { max_retries: 0, initial_delay: 1, max_delay: 1, multiplier: 1 };
+export function retryValues(policy: IRRetry | null): Profile['retry'] {
+  if (!policy) return { max_retries: 0, initial_delay: 1, max_delay: 1, multiplier: 1 };
+  const retry = cappedRetry(policy, GCP_LIMIT_TABLE);
   const initial = Math.max(1, retry.delaySeconds);
   const reached = initial * retry.backoff ** Math.max(0, retry.limit - 1);
   const max = retry.maxDelaySeconds ?? Math.ceil(reached);

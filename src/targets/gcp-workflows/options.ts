@@ -1,18 +1,19 @@
 import type { IR } from '../../ir/types.js';
+import { optionReader } from '../options.js';
 
 /** The `targets.gcp-workflows` options this target reads (SPEC section 6). */
 export interface GcpOptions {
-  /** Google Cloud project of the Batch jobs; null means the workflow's own project, read at run time. */
-  project: string | null;
-  /** Region of the Batch jobs; null means the workflow's own location, read at run time. */
-  region: string | null;
-  /** Service account the Batch VMs run as (and Cloud Scheduler calls with); null for the default. */
-  serviceAccount: string | null;
-  /** VPC network of the Batch VMs (`projects/P/global/networks/N` or a name); null for the default. */
-  network: string | null;
-  subnetwork: string | null;
-  /** Compute Engine machine type for every job; null lets Batch choose from the resources. */
-  machineType: string | null;
+  /** Google Cloud project of the Batch jobs; absent means the workflow's own project, read at run time. */
+  project?: string;
+  /** Region of the Batch jobs; absent means the workflow's own location, read at run time. */
+  region?: string;
+  /** Service account the Batch VMs run as (and Cloud Scheduler calls with); absent for the default. */
+  serviceAccount?: string;
+  /** VPC network of the Batch VMs (`projects/P/global/networks/N` or a name); absent for the default. */
+  network?: string;
+  subnetwork?: string;
+  /** Compute Engine machine type for every job; absent lets Batch choose from the resources. */
+  machineType?: string;
   /** Accelerator type used for steps with `gpu > 0`. */
   gpuType: string;
   /** Connector timeout (seconds) for steps that declare no timeout. */
@@ -40,25 +41,14 @@ export const GCP_OPTIONS_SCHEMA = {
     network: { type: 'string', minLength: 1, description: 'VPC network of the Batch VMs' },
     subnetwork: { type: 'string', minLength: 1, description: 'Subnetwork of the Batch VMs' },
     machineType: { type: 'string', pattern: '^[a-z0-9-]+$', description: 'Machine type of every Batch job' },
-    gpuType: { type: 'string', pattern: '^[a-z0-9-]+$', description: `Accelerator type for GPU steps (default ${DEFAULT_GPU_TYPE})` },
-    defaultTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 31536000, description: 'Connector timeout for steps without a timeout (default one week)' },
+    gpuType: { type: 'string', pattern: '^[a-z0-9-]+$', default: DEFAULT_GPU_TYPE, description: `Accelerator type for GPU steps (default ${DEFAULT_GPU_TYPE})` },
+    defaultTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 31536000, default: DEFAULT_TIMEOUT_SECONDS, description: 'Connector timeout for steps without a timeout (default one week)' },
   },
 } as const;
 
-/** The options with defaults applied; the schema check already ran, so fields have their types. */
+const read = optionReader<GcpOptions>(GCP_OPTIONS_SCHEMA);
+
+/** The options with the schema's defaults; the schema check already ran (FLOWC601). */
 export function readOptions(ir: IR): GcpOptions {
-  const raw = ir.targets['gcp-workflows'];
-  const o = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
-  const str = (k: string): string | null => (typeof o[k] === 'string' ? (o[k] as string) : null);
-  const timeout = o.defaultTimeoutSeconds;
-  return {
-    project: str('project'),
-    region: str('region'),
-    serviceAccount: str('serviceAccount'),
-    network: str('network'),
-    subnetwork: str('subnetwork'),
-    machineType: str('machineType'),
-    gpuType: str('gpuType') ?? DEFAULT_GPU_TYPE,
-    defaultTimeoutSeconds: typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS,
-  };
+  return read(ir.targets['gcp-workflows']);
 }

@@ -26,11 +26,6 @@ export function buildSchedulerJob({ ir, options, diagnostics }: { ir: IR; option
     );
     ok = false;
   }
-  for (const p of ir.parameters) {
-    if (p.default !== undefined) continue;
-    diagnostics.report('FLOWC643', `the schedule cannot start a run: parameter '${p.name}' is required and has no default`, originSpan(p.origin));
-    ok = false;
-  }
   if (!ok) return null;
   if (!options.serviceAccount) {
     diagnostics.report(

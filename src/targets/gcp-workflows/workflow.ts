@@ -1,7 +1,7 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { stepEnv, SYSTEM_ENV_NAMES } from '../../ir/env.js';
+import { stepEnv } from '../../ir/env.js';
 import { stepShellScript } from '../../ir/shell.js';
-import type { IR, IREnvVar, IRParameter, IRStep } from '../../ir/types.js';
+import type { IR, IRParameter, IRStep } from '../../ir/types.js';
 import { canonicalJson } from '../../source/canonical-json.js';
 import type { Span } from '../../source/span.js';
 import { baseAllocation, DEFAULT_PROFILE, jobLimits, type Profile, retryPredicate, retryValues, stepSubworkflow, textSubworkflow, type WStep, wstep } from './batch-job.js';
@@ -34,6 +34,8 @@ export interface BuildOptions {
   options: GcpOptions;
   block: Fitted;
   diagnostics: DiagnosticBag;
+  /** False when FLOWC_CONFIG is left out to fit the source limit (src/targets/config-env.ts). */
+  includeConfig?: boolean;
 }
 
 export const originSpan = (o: { file: string; line: number; col: number }): Span => ({ file: o.file, line: o.line, col: o.col });
@@ -45,14 +47,14 @@ const isList = (v: unknown): boolean => Array.isArray(v);
  * once, then runs the lowered graph, each step a call to `flowc_step`.
  * https://cloud.google.com/workflows/docs/reference/syntax
  */
-export function buildWorkflow({ ir, options, block, diagnostics }: BuildOptions): Record<string, unknown> {
+export function buildWorkflow({ ir, options, block, diagnostics, includeConfig = true }: BuildOptions): Record<string, unknown> {
   const profiles = new Map<string, { name: string; profile: Profile }>();
   const calls = new Map<string, Record<string, unknown>>();
   let sharedJoin = false;
   const sharedEnv: Record<string, unknown> = {};
 
   const first = ir.steps[0] as IRStep;
-  for (const v of stepEnv(ir, first)) {
+  for (const v of stepEnv(ir, first, { includeConfig })) {
     if (!SHARED_ENV.has(v.name)) continue;
     const text = renderText(v.value, { parameters: ir.parameters, flowName: ir.flow.name, stepId: first.id, items: null });
     setOwn(sharedEnv, v.name, text);
@@ -70,7 +72,7 @@ export function buildWorkflow({ ir, options, block, diagnostics }: BuildOptions)
     // that steps would otherwise share.
     const shell = stepShellScript(step);
     const scriptVars = new Set((shell?.env ?? []).map((v) => v.name));
-    for (const v of withScriptEnv(stepEnv(ir, step), shell?.env ?? [])) {
+    for (const v of stepEnv(ir, step, { includeConfig, scriptEnv: shell?.env ?? [] })) {
       if (SHARED_ENV.has(v.name) || v.name === 'FLOWC_STEP') continue;
       const text = renderText(v.value, scope);
       join ||= isList(text);
@@ -159,16 +161,6 @@ export function buildWorkflow({ ir, options, block, diagnostics }: BuildOptions)
     [TEXT_SUBWORKFLOW]: textSubworkflow(),
     [RETRY_PREDICATE]: retryPredicate(),
   };
-}
-
-/**
- * A step's env with the variables its run script reads (`shellScript(...).env`, sorted by name)
- * placed after the FLOWC_* system variables and before the user's own env, the order the other
- * targets use. User env cannot use FLOWC_* names (a flow check), so no name appears twice.
- */
-function withScriptEnv(env: IREnvVar[], scriptEnv: IREnvVar[]): IREnvVar[] {
-  const isSystem = (v: IREnvVar): boolean => (SYSTEM_ENV_NAMES as readonly string[]).includes(v.name);
-  return [...env.filter(isSystem), ...scriptEnv, ...env.filter((v) => !isSystem(v))];
 }
 
 function tooLong(diagnostics: DiagnosticBag, what: string, span: Span): void {

@@ -10,10 +10,10 @@ import { envTemplate, shellCommand, shellScript, type RenderScope } from './rend
 import { retryLoop, retryWaits } from './retry-loop.js';
 import { itemPathsIn, itemSlots, valueAt, valueText, type ItemSlot } from './runtime-vars.js';
 import { ordered } from './serialize.js';
+import { checkLimit } from '../limits.js';
+import { GHA_LIMIT_TABLE } from './limits.js';
 import { setOwn } from '../../source/own-keys.js';
 
-/** GitHub expands one matrix to at most 256 jobs (https://docs.github.com/en/actions/reference/limits). */
-export const MAX_MATRIX_JOBS = 256;
 /** The FLOWC_* variables that are the same for every job, set once at the workflow level. */
 export const WORKFLOW_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
 
@@ -54,7 +54,7 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   checkNoNul(step, diagnostics);
 
   const gpu = step.resources.gpu > 0;
-  if (gpu && options.gpuRunsOn === null) {
+  if (gpu && options.gpuRunsOn === undefined) {
     diagnostics.report(
       'FLOWC631',
       `step '${step.id}' asks for ${step.resources.gpu} GPU(s) but targets.github-actions.gpuRunsOn is not set; it runs on runsOn`,
@@ -65,13 +65,7 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
 
   let strategy: Record<string, unknown> | undefined;
   if (items !== null && !emptyForeach) {
-    if (items.length > MAX_MATRIX_JOBS) {
-      diagnostics.report(
-        'FLOWC603',
-        `step '${step.id}' has a foreach of ${items.length} items; a GitHub Actions matrix expands to at most ${MAX_MATRIX_JOBS} jobs (${items.length - MAX_MATRIX_JOBS} over)`,
-        span,
-      );
-    }
+    checkLimit({ diagnostics, limit: GHA_LIMIT_TABLE.matrixJobs, subject: `step '${step.id}': the matrix of its foreach`, actual: items.length, span });
     strategy = ordered('strategy', {
       'fail-fast': false,
       'max-parallel': step.foreach?.parallelism ?? undefined,

@@ -1,4 +1,5 @@
 import type { IR } from '../../ir/types.js';
+import { optionReader } from '../options.js';
 
 const RUNNER = {
   description: 'A runner label or a list of labels (jobs.<job_id>.runs-on)',
@@ -35,6 +36,7 @@ export const GHA_OPTIONS_SCHEMA = {
     },
     permissions: {
       description: 'The workflow GITHUB_TOKEN permissions; default { contents: read }',
+      default: { contents: 'read' },
       anyOf: [
         { enum: ['read-all', 'write-all'] },
         { type: 'object', additionalProperties: PERMISSION_LEVEL },
@@ -57,36 +59,17 @@ export type Runner = string | string[];
 
 export interface GhaOptions {
   runsOn: Runner;
-  gpuRunsOn: Runner | null;
+  /** Absent: GPU steps run on `runsOn`, with warning FLOWC631. */
+  gpuRunsOn?: Runner;
   container: boolean;
   gpuContainerOptions: string;
   permissions: string | Record<string, string>;
-  concurrency: { group: string; cancelInProgress: boolean } | null;
+  concurrency?: { group: string; cancelInProgress: boolean };
 }
 
-/**
- * The options of `ir.targets['github-actions']` with defaults applied. The compiler has already
- * checked them against GHA_OPTIONS_SCHEMA; a value of the wrong type here falls back to its default.
- */
+const read = optionReader<GhaOptions>(GHA_OPTIONS_SCHEMA);
+
+/** The options of `ir.targets['github-actions']` with the schema's defaults (checked by FLOWC601 already). */
 export function readOptions(ir: IR): GhaOptions {
-  const raw = ir.targets['github-actions'];
-  const o = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
-  const runner = (v: unknown): Runner | null =>
-    typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
-  const perms = o.permissions;
-  const conc = o.concurrency;
-  return {
-    runsOn: runner(o.runsOn) ?? 'ubuntu-latest',
-    gpuRunsOn: runner(o.gpuRunsOn),
-    container: typeof o.container === 'boolean' ? o.container : true,
-    gpuContainerOptions: typeof o.gpuContainerOptions === 'string' ? o.gpuContainerOptions : '--gpus all',
-    permissions:
-      typeof perms === 'string' || (perms !== null && typeof perms === 'object' && !Array.isArray(perms))
-        ? (perms as string | Record<string, string>)
-        : { contents: 'read' },
-    concurrency:
-      conc !== null && typeof conc === 'object' && !Array.isArray(conc) && typeof conc.group === 'string'
-        ? { group: conc.group, cancelInProgress: conc.cancelInProgress === true }
-        : null,
-  };
+  return read(ir.targets['github-actions']);
 }

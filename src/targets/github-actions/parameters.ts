@@ -61,21 +61,13 @@ export function paramExpression(p: IRParameter, scheduled: boolean): string {
 }
 
 /**
- * FLOWC630: a scheduled run supplies no inputs, so a required parameter without a default could
- * never get a value. FLOWC602: two parameters whose env variable names or input ids (GitHub
- * ignores case in input ids) would be the same.
+ * FLOWC602: two parameters whose env variable names or input ids (GitHub ignores case in input
+ * ids) would be the same. (A scheduled flow's parameters all have defaults: src/check/scheduled-parameters.ts.)
  */
 export function checkParameters(ir: IR, diagnostics: DiagnosticBag): void {
   const vars = new Map<string, string>();
   const ids = new Map<string, string>();
   for (const p of ir.parameters) {
-    if (ir.schedule && p.default === undefined) {
-      diagnostics.report(
-        'FLOWC630',
-        `parameter '${p.name}' is required and has no default, but the flow has a schedule: a scheduled GitHub Actions run has no inputs, so give '${p.name}' a default`,
-        originSpan(p.origin),
-      );
-    }
     const v = paramVar(p.name);
     const otherVar = vars.get(v);
     const otherId = ids.get(p.name.toLowerCase());

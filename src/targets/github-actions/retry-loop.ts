@@ -1,4 +1,6 @@
 import type { IRRetry } from '../../ir/types.js';
+import { cappedRetry } from '../retry.js';
+import { GHA_LIMIT_TABLE } from './limits.js';
 
 /**
  * GitHub Actions has no step or job retry, so a step with a retry policy runs its command in a
@@ -7,10 +9,11 @@ import type { IRRetry } from '../../ir/types.js';
  */
 
 /**
- * The wait before each retry, in whole seconds: delay × backoff^i, capped at maxDelay, rounded
- * up (`sleep` takes whole seconds in POSIX).
+ * The wait before each retry, in whole seconds: delay × backoff^i, capped at maxDelay and at the
+ * longest wait a hosted job can hold (limits.ts), rounded up (`sleep` takes whole seconds in POSIX).
  */
-export function retryWaits(retry: IRRetry): number[] {
+export function retryWaits(policy: IRRetry): number[] {
+  const retry = cappedRetry(policy, GHA_LIMIT_TABLE);
   const waits: number[] = [];
   for (let i = 0; i < retry.limit; i++) {
     let w = retry.delaySeconds * retry.backoff ** i;

@@ -9,13 +9,12 @@ import { callInputs, checkParameters, dispatchInputs, paramExpression } from './
 import { envTemplate } from './render-string.js';
 import { paramVar } from './runtime-vars.js';
 import { ordered } from './serialize.js';
+import { GHA_LIMIT_TABLE, GHA_LIMITS } from './limits.js';
+import { reportConfigLeftOut, type LimitExcess } from '../config-env.js';
 import { setOwn } from '../../source/own-keys.js';
 
-/**
- * Linux refuses an environment string longer than 128 KiB (MAX_ARG_STRLEN); FLOWC_CONFIG above
- * this is left out rather than breaking every job at start.
- */
-export const MAX_ENV_VALUE_BYTES = 128 * 1024 - 1024;
+/** FLOWC_CONFIG over this is left out rather than breaking every job at start (limits.ts). */
+export const MAX_ENV_VALUE_BYTES = GHA_LIMITS.envValueBytes;
 /** POSIX `sh -c` semantics for every `run` (no `-e`), as the IR defines a `run` script. */
 const SHELL = 'sh {0}';
 
@@ -80,16 +79,26 @@ function workflowEnv(ctx: JobContext): Record<string, string> {
     for (const v of stepEnv(ir, first)) {
       if (!WORKFLOW_ENV.has(v.name)) continue;
       const rendered = renderTemplate(envTemplate(v.value, scope));
-      if (v.name === 'FLOWC_CONFIG' && (rendered.expressionLength > MAX_EXPRESSION_LENGTH || Buffer.byteLength(rendered.text) > MAX_ENV_VALUE_BYTES)) {
-        ctx.diagnostics.report(
-          'FLOWC632',
-          `FLOWC_CONFIG is left out of the GitHub Actions workflow: the resolved config (${Buffer.byteLength(rendered.text)} bytes as written) is too large for one environment value; jobs still get FLOWC_CONFIG_HASH`,
-        );
-        continue;
+      if (v.name === 'FLOWC_CONFIG') {
+        const excess = configExcess(rendered);
+        if (excess) {
+          reportConfigLeftOut(ctx.diagnostics, excess);
+          continue;
+        }
       }
       setOwn(env, v.name, rendered.text);
     }
   }
   for (const p of ir.parameters) setOwn(env, paramVar(p.name), renderTemplate([{ kind: 'expr', expr: ctx.paramExpr(p.name) }]).text);
   return env;
+}
+
+/** The limit the rendered FLOWC_CONFIG breaks as one workflow env value, if any. */
+function configExcess(rendered: { text: string; expressionLength: number }): LimitExcess | undefined {
+  if (rendered.expressionLength > MAX_EXPRESSION_LENGTH) {
+    return { limit: GHA_LIMIT_TABLE.expressionChars, subject: 'the expression that writes it', actual: rendered.expressionLength };
+  }
+  const bytes = Buffer.byteLength(rendered.text);
+  if (bytes > MAX_ENV_VALUE_BYTES) return { limit: GHA_LIMIT_TABLE.envValueBytes, subject: 'its environment value', actual: bytes };
+  return undefined;
 }

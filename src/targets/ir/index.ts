@@ -6,8 +6,10 @@ export const irTarget: Target = {
   id: 'ir',
   aliases: [],
   description: 'the intermediate representation, as JSON (schemas/ir.schema.json)',
+  engine: 'flowc IR',
   files: ['<name>.ir.json'],
   optionsSchema: null,
+  limits: null,
   compile(ir) {
     return [{ path: `${ir.flow.name}.ir.json`, contents: `${jsonWithVisibleText(JSON.stringify(ir, null, 2))}\n`, primary: true }];
   },

@@ -19,15 +19,11 @@ export interface ContainerSpec {
  * An exec-form `command` keeps its run-time parts in argv: no shell reads it.
  */
 export function containerSpec(ir: IR, step: IRStep, o: { includeConfig: boolean }): ContainerSpec {
-  const base = stepEnv(ir, step, { includeConfig: o.includeConfig });
   const shell = stepShellScript(step);
-  if (!shell) return { argv: step.exec.kind === 'command' ? step.exec.argv : [], env: base };
-  // Order: the FLOWC_* system variables, then the script's variables (sorted by name by
-  // shellScript), then the user's env (sorted by name). stepEnv ends with the user's env, so
-  // the split is positional; the system block stays first, as the docs promise.
-  const system = base.length - step.env.length;
+  if (!shell) return { argv: step.exec.kind === 'command' ? step.exec.argv : [], env: stepEnv(ir, step, { includeConfig: o.includeConfig }) };
   return {
     argv: [[{ kind: 'lit', value: 'sh' }], [{ kind: 'lit', value: '-c' }], [{ kind: 'lit', value: shell.script }]],
-    env: [...base.slice(0, system), ...shell.env, ...base.slice(system)],
+    // The FLOWC_* system variables, the script's variables, then the user's env (stepEnv's order).
+    env: stepEnv(ir, step, { includeConfig: o.includeConfig, scriptEnv: shell.env }),
   };
 }

@@ -4,7 +4,8 @@ import type { IR, IROrigin } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import type { Artifact, Target, TargetContext } from '../target.js';
 import type { Block } from '../../ir/blocks.js';
-import { checkDefinition, checkItems, checkNumbers, checkOverrides, DEFINITION_MAX_BYTES, OVERRIDES_MAX_CHARS, overridesChars, overridesLimitName } from './limits.js';
+import { SFN_LIMITS, checkDefinition, checkItems, checkNumbers, checkOverrides, DEFINITION_MAX_BYTES, OVERRIDES_MAX_CHARS, overridesChars, overridesLimit } from './limits.js';
+import { fitConfig, type LimitExcess } from '../config-env.js';
 import { buildMachine, type Machine } from './machine.js';
 import { readOptions, SFN_OPTIONS_SCHEMA, type SfnOptions } from './options.js';
 import { scheduleRequest, toAwsCron } from './schedule.js';
@@ -25,8 +26,10 @@ export const stepFunctionsTarget: Target = {
   id: 'stepfunctions',
   aliases: ['sfn'],
   description: 'AWS Step Functions state machine (ASL) running each step as an AWS Batch job or ECS task',
+  engine: 'AWS Step Functions',
   files: ['<name>.asl.json', '<name>.schedule.json'],
   optionsSchema: SFN_OPTIONS_SCHEMA,
+  limits: SFN_LIMITS,
   // The default state machine name (the stateMachineName option, set per binding, replaces it).
   deployment: { what: 'state machine name', name: (flowName) => flowName },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
@@ -63,50 +66,36 @@ export const stepFunctionsTarget: Target = {
 
 /**
  * Builds the machine and its text so it fits, in this order of preference: FLOWC_CONFIG in every
- * step, pretty-printed; compact (serialize.ts); without FLOWC_CONFIG. FLOWC_CONFIG is left out of
- * every step or none (steps see the same environment; FLOWC_CONFIG_HASH stays, and the lockfile
- * holds the config), with warning FLOWC621, when it pushes a step's container overrides over the
- * 8,192-character limit or the definition over 1 MB. What still does not fit is an error
- * (checkOverrides here, checkDefinition by the caller).
+ * step, pretty-printed; compact (serialize.ts); without FLOWC_CONFIG (the shared policy,
+ * src/targets/config-env.ts), when it pushes a step's container overrides over their limit or the
+ * definition over 1 MB. What still does not fit is an error (checkOverrides here, checkDefinition
+ * by the caller).
  */
 function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
-  const build = (includeConfig: boolean) => buildMachine({ ir: o.ir, block: o.block, options: o.options, includeConfig });
   const text = (m: Machine) => {
     const pretty = toJsonText(m.definition, 'pretty');
     return utf8Bytes(pretty) <= DEFINITION_MAX_BYTES ? pretty : toJsonText(m.definition, 'compact');
   };
-  let machine = build(true);
-  let asl = text(machine);
-  const tooBig = machine.tasks.find((t) => overridesChars(t.task.overrides) > OVERRIDES_MAX_CHARS);
-  if (tooBig) {
-    const size = overridesChars(tooBig.task.overrides);
-    o.diagnostics.report(
-      'FLOWC621',
-      `FLOWC_CONFIG is left out of every step: with it, step '${tooBig.step.id}' has container overrides of ${size} characters, ${size - OVERRIDES_MAX_CHARS} over ${overridesLimitName(o.options.compute)} limit of ${OVERRIDES_MAX_CHARS}; steps still get FLOWC_CONFIG_HASH`,
-      span(tooBig.step.origin),
-    );
-  } else if (utf8Bytes(asl) > DEFINITION_MAX_BYTES) {
-    const smaller = build(false);
-    const smallerText = text(smaller);
-    if (utf8Bytes(smallerText) <= DEFINITION_MAX_BYTES) {
-      const size = utf8Bytes(asl);
-      o.diagnostics.report(
-        'FLOWC621',
-        `FLOWC_CONFIG is left out of every step: with it, the state machine definition is ${size} bytes, ${size - DEFINITION_MAX_BYTES} over Step Functions' limit of ${DEFINITION_MAX_BYTES} bytes (1 MB); steps still get FLOWC_CONFIG_HASH`,
-        span({ file: o.ir.flow.source, line: 1, col: 1 }),
-      );
-      machine = smaller;
-      asl = smallerText;
-    }
-  }
-  if (tooBig) {
-    machine = build(false);
-    asl = text(machine);
-  }
-  for (const { step, task } of machine.tasks) {
+  const { built } = fitConfig({
+    diagnostics: o.diagnostics,
+    build: (includeConfig) => {
+      const machine = buildMachine({ ir: o.ir, block: o.block, options: o.options, includeConfig });
+      return { machine, asl: text(machine) };
+    },
+    excess: ({ machine, asl }): LimitExcess | undefined => {
+      const tooBig = machine.tasks.find((t) => overridesChars(t.task.overrides) > OVERRIDES_MAX_CHARS);
+      if (tooBig) {
+        return { limit: overridesLimit(o.options.compute), subject: `step '${tooBig.step.id}': the size of its container overrides`, actual: overridesChars(tooBig.task.overrides), span: span(tooBig.step.origin) };
+      }
+      const bytes = utf8Bytes(asl);
+      if (bytes > DEFINITION_MAX_BYTES) return { limit: SFN_LIMITS.definitionBytes, subject: 'the state machine definition', actual: bytes, span: span({ file: o.ir.flow.source, line: 1, col: 1 }) };
+      return undefined;
+    },
+  });
+  for (const { step, task } of built.machine.tasks) {
     checkOverrides({ step, overrides: task.overrides, compute: o.options.compute, span: span(step.origin), diagnostics: o.diagnostics });
   }
-  return { machine, asl };
+  return built;
 }
 
 /** A Batch job (and an ECS task) cannot override its image: say so when images share a definition. */
@@ -134,14 +123,6 @@ function buildSchedule(ir: IR, options: SfnOptions, diagnostics: DiagnosticBag):
   const schedule = ir.schedule;
   if (!schedule) return null;
   const at = span(schedule.origin);
-  for (const p of ir.parameters) {
-    if (!p.required) continue;
-    diagnostics.report(
-      'FLOWC620',
-      `parameter '${p.name}' is required and has no default, but the flow has a schedule: a scheduled execution starts with the default input, so give '${p.name}' a default`,
-      span(p.origin),
-    );
-  }
   const cron = toAwsCron(schedule.cron);
   if (!cron.ok) {
     diagnostics.report('FLOWC622', cron.error, at);

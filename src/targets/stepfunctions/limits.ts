@@ -4,74 +4,83 @@ import type { Span } from '../../source/span.js';
 import type { Compute } from './options.js';
 import type { AslState } from './task.js';
 import { utf8Bytes } from './serialize.js';
+import { checkLimit, limitsTable, type Limit } from '../limits.js';
+import { cappedRetry } from '../retry.js';
+
+const QUOTAS = 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html';
+const ERROR_HANDLING = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
 
 /**
- * Step Functions and service limits flowc checks before writing anything (SPEC section 6):
- * - a state machine definition is at most 1 MB (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html);
- * - a state's input or output is at most 256 KiB (the same page), which bounds a foreach list;
- * - Batch and ECS container overrides are at most 8,192 characters, JSON included
- *   (https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerOverrides.html,
- *   https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskOverride.html);
- * - timeouts, retry intervals and attempts are at most 99,999,999, MaxDelaySeconds under 31,622,400
- *   (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ * Step Functions and service limits flowc checks before writing anything (SPEC section 6), one
+ * line each; docs/targets/stepfunctions.md renders this table.
  */
-export const DEFINITION_MAX_BYTES = 1_048_576;
-export const PAYLOAD_MAX_BYTES = 262_144;
-export const OVERRIDES_MAX_CHARS = 8_192;
-export const ASL_INTEGER_MAX = 99_999_999;
-export const MAX_DELAY_SECONDS_LIMIT = 31_622_400;
+export const SFN_LIMITS = limitsTable({
+  definitionBytes: { title: 'Step Functions state machine definitions (1 MB)', value: 1_048_576, unit: 'bytes', doc: QUOTAS },
+  // Bounds a foreach list, which travels in a state's input.
+  payloadBytes: { title: "a Step Functions state's input or output (256 KiB)", value: 262_144, unit: 'bytes', doc: QUOTAS },
+  // JSON included.
+  overridesChars: { title: 'AWS Batch container overrides', value: 8_192, unit: 'characters', doc: 'https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerOverrides.html' },
+  ecsOverridesChars: { title: 'Amazon ECS container overrides', value: 8_192, unit: 'characters', doc: 'https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskOverride.html' },
+  timeoutSeconds: { title: 'TimeoutSeconds', value: 99_999_999, unit: 'seconds', doc: ERROR_HANDLING },
+  retryAttempts: { title: 'MaxAttempts', value: 99_999_999, unit: 'retries', doc: ERROR_HANDLING },
+  retryInterval: { title: 'IntervalSeconds', value: 99_999_999, unit: 'seconds', doc: ERROR_HANDLING },
+  // MaxDelaySeconds must be less than 31,622,400 (a leap year).
+  retryDelay: { title: 'MaxDelaySeconds (one retry wait)', value: 31_622_399, unit: 'seconds', doc: ERROR_HANDLING },
+});
+
+export const DEFINITION_MAX_BYTES = SFN_LIMITS.definitionBytes.value;
+export const OVERRIDES_MAX_CHARS = SFN_LIMITS.overridesChars.value;
 
 /** Characters of the overrides as sent (the `.$` templates count as written: values filled in at run time may be longer). */
 export function overridesChars(overrides: Record<string, unknown>): number {
   return JSON.stringify(overrides).length;
 }
 
-export function overridesLimitName(compute: Compute): string {
-  return compute === 'batch' ? "AWS Batch's container overrides" : "Amazon ECS's container overrides";
+/** The container overrides limit of the compute the steps run on (Batch or ECS). */
+export function overridesLimit(compute: Compute): Limit {
+  return compute === 'batch' ? SFN_LIMITS.overridesChars : SFN_LIMITS.ecsOverridesChars;
 }
 
 export function checkOverrides(o: { step: IRStep; overrides: Record<string, unknown>; compute: Compute; span: Span; diagnostics: DiagnosticBag }): void {
-  const size = overridesChars(o.overrides);
-  if (size <= OVERRIDES_MAX_CHARS) return;
-  o.diagnostics.report(
-    'FLOWC603',
-    `step '${o.step.id}': its container overrides (command and environment) are ${size} characters, ${size - OVERRIDES_MAX_CHARS} over ${overridesLimitName(o.compute)} limit of ${OVERRIDES_MAX_CHARS}`,
-    o.span,
-    ['move large literal text into the image or a file the step reads'],
-  );
+  checkLimit({
+    diagnostics: o.diagnostics,
+    limit: overridesLimit(o.compute),
+    subject: `step '${o.step.id}': the size of its container overrides (command and environment)`,
+    actual: overridesChars(o.overrides),
+    span: o.span,
+    notes: ['move large literal text into the image or a file the step reads'],
+  });
 }
 
 export function checkDefinition(o: { text: string; span: Span; diagnostics: DiagnosticBag }): void {
-  const bytes = utf8Bytes(o.text);
-  if (bytes <= DEFINITION_MAX_BYTES) return;
-  o.diagnostics.report(
-    'FLOWC603',
-    `the state machine definition is ${bytes} bytes, ${bytes - DEFINITION_MAX_BYTES} over Step Functions' limit of ${DEFINITION_MAX_BYTES} bytes (1 MB)`,
-    o.span,
-    ['split the flow, or shorten commands and environment values'],
-  );
+  checkLimit({
+    diagnostics: o.diagnostics,
+    limit: SFN_LIMITS.definitionBytes,
+    subject: 'the state machine definition',
+    actual: utf8Bytes(o.text),
+    span: o.span,
+    notes: ['split the flow, or shorten commands and environment values'],
+  });
 }
 
 export function checkItems(o: { step: IRStep; state: AslState; span: Span; diagnostics: DiagnosticBag }): void {
-  const bytes = utf8Bytes(JSON.stringify(o.state.Result));
-  if (bytes <= PAYLOAD_MAX_BYTES) return;
-  o.diagnostics.report(
-    'FLOWC603',
-    `step '${o.step.id}': its foreach items take ${bytes} bytes in the state's input, ${bytes - PAYLOAD_MAX_BYTES} over Step Functions' payload limit of ${PAYLOAD_MAX_BYTES} bytes (256 KiB)`,
-    o.span,
-  );
+  checkLimit({
+    diagnostics: o.diagnostics,
+    limit: SFN_LIMITS.payloadBytes,
+    subject: `step '${o.step.id}': the size of its foreach items in the state's input`,
+    actual: utf8Bytes(JSON.stringify(o.state.Result)),
+    span: o.span,
+  });
 }
 
 /** Timeout and retry numbers against the ASL integer bounds. */
 export function checkNumbers(o: { step: IRStep; span: Span; diagnostics: DiagnosticBag }): void {
   const { step } = o;
-  const over = (field: string, value: number, max: number) => {
-    if (value > max) o.diagnostics.report('FLOWC603', `step '${step.id}': ${field} ${value} is ${value - max} over Step Functions' limit of ${max}`, o.span);
-  };
-  if (step.timeoutSeconds !== null) over('TimeoutSeconds (timeout)', step.timeoutSeconds, ASL_INTEGER_MAX);
+  const over = (limit: Limit, field: string, actual: number) => checkLimit({ diagnostics: o.diagnostics, limit, subject: `step '${step.id}': ${field}`, actual, span: o.span });
+  if (step.timeoutSeconds !== null) over(SFN_LIMITS.timeoutSeconds, 'TimeoutSeconds (timeout)', step.timeoutSeconds);
   if (step.retry && step.retry.limit > 0) {
-    over('MaxAttempts (retry limit)', step.retry.limit, ASL_INTEGER_MAX);
-    over('IntervalSeconds (retry delay)', Math.ceil(step.retry.delaySeconds), ASL_INTEGER_MAX);
-    if (step.retry.maxDelaySeconds !== null) over('MaxDelaySeconds (retry maxDelay)', Math.ceil(step.retry.maxDelaySeconds), MAX_DELAY_SECONDS_LIMIT - 1);
+    over(SFN_LIMITS.retryAttempts, 'MaxAttempts (retry limit)', step.retry.limit);
+    // The delay as written, after the cap every target applies (src/targets/retry.ts).
+    over(SFN_LIMITS.retryInterval, 'IntervalSeconds (retry delay)', Math.ceil(cappedRetry(step.retry, SFN_LIMITS).delaySeconds));
   }
 }

@@ -1,4 +1,5 @@
-import { itemValueAt, valueText as itemText } from '../../ir/items.js';
+import { planItemTable } from '../../ir/items.js';
+import { itemPathsIn } from '../../ir/shell.js';
 import type { IRForeach, IRStep, IRString } from '../../ir/types.js';
 import type { AslState } from './task.js';
 import { PARAMS_PATH } from './render-string.js';
@@ -24,27 +25,15 @@ export interface ItemPlan {
 export const ITEMS_PATH = '$.items';
 
 export function planItems(step: IRStep, foreach: IRForeach): ItemPlan {
-  const paths: (string | number)[][] = [[]];
-  const ids = new Map<string, string>([[JSON.stringify([]), '_0']]);
-  const visit = (s: IRString) => {
-    for (const part of s) {
-      if (part.kind !== 'item') continue;
-      const id = JSON.stringify(part.path);
-      if (ids.has(id)) continue;
-      ids.set(id, `_${paths.length}`);
-      paths.push(part.path);
-    }
-  };
-  if (step.exec.kind === 'run') visit(step.exec.script);
-  else step.exec.argv.forEach(visit);
-  step.env.forEach((e) => visit(e.value));
+  const strings: IRString[] = [...(step.exec.kind === 'run' ? [step.exec.script] : step.exec.argv), ...step.env.map((e) => e.value)];
+  const table = planItemTable(foreach.items, strings.flatMap(itemPathsIn));
   return {
     keyOf: (path) => {
-      const key = ids.get(JSON.stringify(path));
-      if (key === undefined) throw new Error(`internal: item path ${JSON.stringify(path)} was not planned`);
-      return key;
+      const i = table.indexOf(path);
+      if (i < 0) throw new Error(`internal: item path ${JSON.stringify(path)} was not planned`);
+      return `_${i}`;
     },
-    texts: foreach.items.map((item) => Object.fromEntries(paths.map((p) => [ids.get(JSON.stringify(p)) as string, itemText(itemValueAt(item, p))]))),
+    texts: table.texts.map((texts) => Object.fromEntries(texts.map((t, i) => [`_${i}`, t]))),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { IR } from '../../ir/types.js';
+import { optionReader } from '../options.js';
 
 /** How each step's container runs (SPEC section 6: Batch by default, ECS by option). */
 export type Compute = 'batch' | 'ecs';
@@ -56,22 +57,23 @@ export const SFN_OPTIONS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    compute: { enum: ['batch', 'ecs'], description: 'Run steps as AWS Batch jobs (default) or ECS tasks' },
+    compute: { enum: ['batch', 'ecs'], default: 'batch', description: 'Run steps as AWS Batch jobs (default) or ECS tasks' },
     jobQueue: { ...ARN_OR_NAME, description: "Batch job queue name or ARN (default: the flow's name)" },
     jobDefinition: { ...ARN_OR_NAME, description: "Batch job definition for images not in jobDefinitions (default: the flow's name)" },
     jobDefinitions: { ...IMAGE_MAP, description: 'Batch job definition per container image (a job cannot override its image)' },
     ecs: {
       type: 'object',
+      default: {},
       additionalProperties: false,
       properties: {
         cluster: { ...ARN_OR_NAME, description: 'ECS cluster name or ARN (default: the default cluster)' },
         taskDefinition: { ...ARN_OR_NAME, description: "Task definition for images not in taskDefinitions (default: the flow's name)" },
         taskDefinitions: { ...IMAGE_MAP, description: 'Task definition per container image' },
-        containerName: { type: 'string', minLength: 1, maxLength: 255, description: "Container that runs the step (default 'main')" },
-        launchType: { enum: ['FARGATE', 'EC2'], description: 'Default FARGATE' },
+        containerName: { type: 'string', minLength: 1, maxLength: 255, default: 'main', description: "Container that runs the step (default 'main')" },
+        launchType: { enum: ['FARGATE', 'EC2'], default: 'FARGATE', description: 'Default FARGATE' },
         subnets: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 16 },
         securityGroups: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 5 },
-        assignPublicIp: { type: 'boolean', description: 'Default false' },
+        assignPublicIp: { type: 'boolean', default: false, description: 'Default false' },
       },
     },
     stateMachineArn: { type: 'string', pattern: '^arn:aws[a-z-]*:states:', description: 'ARN of the deployed state machine, for the schedule target' },
@@ -98,47 +100,56 @@ export const SFN_OPTIONS_SCHEMA = {
   ],
 } as const;
 
-type JsonMap = Record<string, unknown>;
-
-/** The options with defaults applied; the schema check already ran, so fields have their types. */
-export function readOptions(ir: IR): SfnOptions {
-  const o = asMap(ir.targets.stepfunctions);
-  const ecs = asMap(o.ecs);
-  const str = (m: JsonMap, k: string): string | null => (typeof m[k] === 'string' ? (m[k] as string) : null);
-  const byImage = (m: JsonMap, mapKey: string, oneKey: string) => {
-    const map = asMap(m[mapKey]);
-    const one = str(m, oneKey) ?? ir.flow.name;
-    return (image: string): string => (typeof map[image] === 'string' ? (map[image] as string) : one);
+/** `targets.stepfunctions` as written, with the schema's defaults filled in. */
+interface SfnWritten {
+  compute: Compute;
+  jobQueue?: string;
+  jobDefinition?: string;
+  jobDefinitions?: Record<string, string>;
+  ecs: {
+    cluster?: string;
+    taskDefinition?: string;
+    taskDefinitions?: Record<string, string>;
+    containerName: string;
+    launchType: 'FARGATE' | 'EC2';
+    subnets?: string[];
+    securityGroups?: string[];
+    assignPublicIp: boolean;
   };
-  const arn = str(o, 'stateMachineArn');
-  const region = str(o, 'region');
-  const account = str(o, 'account');
-  const name = str(o, 'stateMachineName') ?? ir.flow.name;
+  stateMachineArn?: string;
+  region?: string;
+  account?: string;
+  stateMachineName?: string;
+  scheduleRoleArn?: string;
+  scheduleGroup?: string;
+}
+
+const read = optionReader<SfnWritten>(SFN_OPTIONS_SCHEMA);
+
+/** The options with defaults applied: the schema's, then those that depend on the flow (its name). */
+export function readOptions(ir: IR): SfnOptions {
+  const o = read(ir.targets.stepfunctions);
+  // Own keys only: an image may be named like an Object.prototype member.
+  const byImage = (map: Record<string, string> | undefined, one: string | undefined) => (image: string): string =>
+    (map && Object.hasOwn(map, image) ? map[image] : undefined) ?? one ?? ir.flow.name;
+  const name = o.stateMachineName ?? ir.flow.name;
   return {
-    compute: o.compute === 'ecs' ? 'ecs' : 'batch',
-    jobQueue: str(o, 'jobQueue') ?? ir.flow.name,
-    jobDefinitionFor: byImage(o, 'jobDefinitions', 'jobDefinition'),
+    compute: o.compute,
+    jobQueue: o.jobQueue ?? ir.flow.name,
+    jobDefinitionFor: byImage(o.jobDefinitions, o.jobDefinition),
     ecs: {
-      cluster: str(ecs, 'cluster'),
-      taskDefinitionFor: byImage(ecs, 'taskDefinitions', 'taskDefinition'),
-      containerName: str(ecs, 'containerName') ?? 'main',
-      launchType: ecs.launchType === 'EC2' ? 'EC2' : 'FARGATE',
-      subnets: strings(ecs.subnets),
-      securityGroups: strings(ecs.securityGroups),
-      assignPublicIp: ecs.assignPublicIp === true,
+      cluster: o.ecs.cluster ?? null,
+      taskDefinitionFor: byImage(o.ecs.taskDefinitions, o.ecs.taskDefinition),
+      containerName: o.ecs.containerName,
+      launchType: o.ecs.launchType,
+      subnets: o.ecs.subnets ?? [],
+      securityGroups: o.ecs.securityGroups ?? [],
+      assignPublicIp: o.ecs.assignPublicIp,
     },
     schedule: {
-      stateMachineArn: arn ?? (region && account ? `arn:aws:states:${region}:${account}:stateMachine:${name}` : null),
-      roleArn: str(o, 'scheduleRoleArn'),
-      groupName: str(o, 'scheduleGroup'),
+      stateMachineArn: o.stateMachineArn ?? (o.region && o.account ? `arn:aws:states:${o.region}:${o.account}:stateMachine:${name}` : null),
+      roleArn: o.scheduleRoleArn ?? null,
+      groupName: o.scheduleGroup ?? null,
     },
   };
-}
-
-function asMap(v: unknown): JsonMap {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonMap) : {};
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

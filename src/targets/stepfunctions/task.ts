@@ -2,6 +2,8 @@ import type { IR, IRResources, IRRetry, IRStep } from '../../ir/types.js';
 import { containerSpec } from './container.js';
 import type { SfnOptions } from './options.js';
 import { intrinsicArg, type RenderContext, type Rendered, renderString, setRendered } from './render-string.js';
+import { cappedRetry } from '../retry.js';
+import { SFN_LIMITS } from './limits.js';
 
 /** An ASL state as a plain object; keys are inserted in the order they are printed. */
 export type AslState = Record<string, unknown>;
@@ -113,8 +115,10 @@ function batchResources(r: IRResources): Record<string, string>[] {
  * every error, `limit` retries. IntervalSeconds must be a positive integer, so a zero delay
  * becomes 1 second (the smallest the service allows). None when the step does not retry.
  */
-export function retryPolicy(retry: IRRetry | null): AslState | null {
-  if (retry === null || retry.limit <= 0) return null;
+export function retryPolicy(policy: IRRetry | null): AslState | null {
+  if (policy === null || policy.limit <= 0) return null;
+  // Every wait under the MaxDelaySeconds bound (src/targets/retry.ts).
+  const retry = cappedRetry(policy, SFN_LIMITS);
   const r: AslState = {
     ErrorEquals: ['States.ALL'],
     IntervalSeconds: Math.max(1, Math.ceil(retry.delaySeconds)),

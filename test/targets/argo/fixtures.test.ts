@@ -1,37 +1,21 @@
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { expectGolden } from '../../helpers/golden.js';
-import { fixtureDir, fixtureIR, validFixtures } from '../../helpers/fixtures.js';
+import { fixtureIR } from '../../helpers/fixtures.js';
+import { compiledFixtures } from '../refused.js';
 import { compileArgo, dagGraph, irGraph, validateArgo } from './helpers.js';
 import { expectedContainers, sampleParams, simulate } from './argo-sim.js';
 
 /**
- * Valid fixtures that the Argo target refuses on purpose, with the codes it must report. Every other
- * valid fixture has a golden `expected/<name>.argo.yaml`.
+ * The golden bytes of every fixture are compared once, for every target, in test/targets/golden.test.ts;
+ * here each compiled fixture passes the Argo schema, keeps the flow's graph and runs in the simulator.
+ * Fixtures Argo refuses are listed in test/targets/refused.ts.
  */
-const REFUSED: Record<string, string[]> = {};
-
 describe('argo target over the fixtures', () => {
-  for (const name of validFixtures()) {
-    const refused = REFUSED[name];
-    if (refused) {
-      test(`${name}: refused with ${refused.join(', ')}`, () => {
-        const ir = fixtureIR(name);
-        const { text, diagnostics } = compileArgo(ir);
-        expect(text).toBeNull();
-        expect(diagnostics.errors().map((d) => d.code)).toEqual(refused);
-        // The diagnostics are the golden of a refused fixture, so a change in wording shows up.
-        const lines = diagnostics.items.map((d) => `${d.code} ${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}: ` : ''}${d.message}`);
-        expectGolden(join(fixtureDir(name), 'expected', `${ir.flow.name}.argo.diagnostics.txt`), `${lines.join('\n')}\n`);
-      });
-      continue;
-    }
-    test(`${name}: golden, schema-valid, DAG equals the flow graph, text reaches containers`, () => {
+  for (const name of compiledFixtures('argo')) {
+    test(`${name}: schema-valid, DAG equals the flow graph, text reaches containers`, () => {
       const ir = fixtureIR(name);
       const { text, diagnostics } = compileArgo(ir);
       expect(diagnostics.items).toEqual([]);
       expect(text).not.toBeNull();
-      expectGolden(join(fixtureDir(name), 'expected', `${ir.flow.name}.argo.yaml`), text as string);
 
       const docs = validateArgo(text as string);
       const wt = docs[0] as Record<string, any>;
@@ -49,7 +33,7 @@ describe('argo target over the fixtures', () => {
   }
 
   test('compiling a fixture twice gives the same bytes', () => {
-    for (const name of validFixtures().filter((n) => !REFUSED[n])) {
+    for (const name of compiledFixtures('argo')) {
       expect(compileArgo(fixtureIR(name)).text).toBe(compileArgo(fixtureIR(name)).text);
     }
   });

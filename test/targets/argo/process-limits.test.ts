@@ -15,15 +15,15 @@ function configOf(bytes: number) {
 }
 
 describe("argo: Linux's per-string limit (MAX_ARG_STRLEN, 131072 bytes)", () => {
-  test('FLOWC_CONFIG at exactly the limit is kept; one byte more and it is left out with FLOWC613 naming the limit', () => {
+  test('FLOWC_CONFIG at exactly the limit is kept; one byte more and it is left out with FLOWC606 naming the limit', () => {
     const at = compileArgo(flow([step('a')], { config: configOf(MAX_ARG_STRLEN) }));
     expect(at.diagnostics.items).toEqual([]);
     const [wtAt] = validateArgo(at.text as string);
     expect((wtAt as any).spec.templates[1].container.env.map((e: any) => e.name)).toContain('FLOWC_CONFIG');
 
     const over = compileArgo(flow([step('a')], { config: configOf(MAX_ARG_STRLEN + 1) }));
-    expect(over.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC613']);
-    expect(over.diagnostics.items[0]?.message).toContain(`would be ${MAX_ARG_STRLEN + 1} bytes, over Linux's limit of 131072 bytes`);
+    expect(over.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC606']);
+    expect(over.diagnostics.items[0]?.message).toContain(`the string FLOWC_CONFIG=<config> is ${MAX_ARG_STRLEN + 1} bytes, 1 over the limit of 131072 bytes on one argument or NAME=value environment string (Linux's MAX_ARG_STRLEN)`);
     const [wt] = validateArgo(over.text as string);
     const names = (wt as any).spec.templates[1].container.env.map((e: any) => e.name);
     expect(names).toContain('FLOWC_CONFIG_HASH');

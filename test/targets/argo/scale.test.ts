@@ -167,11 +167,12 @@ describe('argo target at scale', () => {
 });
 
 describe('argo target: object size', () => {
-  test('FLOWC613: a large config is left out of FLOWC_CONFIG when it would not fit', () => {
+  test('FLOWC606: a large config is left out of FLOWC_CONFIG when it would not fit', () => {
     const big = 'x'.repeat(40_000);
     const ir = flow(Array.from({ length: 40 }, (_, i) => step(`s${i}`)), { config: { hash: 'h'.repeat(64), values: { app: { blob: big } } } });
     const { text, diagnostics } = compileArgo(ir);
-    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC613']);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC606']);
+    expect(diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, a run of the WorkflowTemplate \(.*\) is \d+ bytes, \d+ over the limit of 1048576 bytes on a run as the controller stores it \(MAX_WORKFLOW_SIZE, default\) .*; steps still get FLOWC_CONFIG_HASH$/);
     const [wt] = validateArgo(text as string);
     const names = (wt as any).spec.templates[1].container.env.map((e: any) => e.name);
     expect(names).toContain('FLOWC_CONFIG_HASH');
@@ -185,17 +186,17 @@ describe('argo target: object size', () => {
     expect(text).toBeNull();
     expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
     expect(diagnostics.items[0]?.message).toMatch(
-      /^a run of the WorkflowTemplate would be about (\d+) bytes even without FLOWC_CONFIG \(the template spec, which the controller copies into every run, plus 29 node statuses\); the Argo controller stores runs of at most 1048576 bytes \(MAX_WORKFLOW_SIZE, default\), (\d+) bytes too many$/,
+      /^a run of the WorkflowTemplate \(the template spec, which the controller copies into every run, plus 29 node statuses\) even without FLOWC_CONFIG is (\d+) bytes, (\d+) over the limit of 1048576 bytes on a run as the controller stores it \(MAX_WORKFLOW_SIZE, default\) \(https:\/\/argo-workflows\.readthedocs\.io\/en\/latest\/environment-variables\/\)$/,
     );
-    const [, bytes, over] = /about (\d+) bytes.* (\d+) bytes too many/.exec(diagnostics.items[0]?.message ?? '') ?? [];
+    const [, bytes, over] = /is (\d+) bytes, (\d+) over/.exec(diagnostics.items[0]?.message ?? '') ?? [];
     expect(Number(bytes) - 1_048_576).toBe(Number(over));
   });
 
-  test('FLOWC613: FLOWC_CONFIG is left out when runs would exceed MAX_WORKFLOW_SIZE with it', () => {
+  test('FLOWC606: FLOWC_CONFIG is left out when runs would exceed MAX_WORKFLOW_SIZE with it', () => {
     const ir = flow(Array.from({ length: 28 }, (_, i) => step(`s${i}`)), { config: { hash: 'h'.repeat(64), values: { app: { blob: 'x'.repeat(40_000) } } } });
     const { diagnostics } = compileArgo(ir);
-    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC613']);
-    expect(diagnostics.items[0]?.message).toContain("every run would exceed the Argo controller's default MAX_WORKFLOW_SIZE of 1048576 bytes");
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC606']);
+    expect(diagnostics.items[0]?.message).toContain('over the limit of 1048576 bytes on a run as the controller stores it (MAX_WORKFLOW_SIZE, default)');
   });
 
   test('node statuses count: a foreach run of 10,000 retried items is refused, 5,000 plain items fit', () => {
@@ -214,6 +215,6 @@ describe('argo target: object size', () => {
     const { text, diagnostics } = compileArgo(ir);
     expect(text).toBeNull();
     expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
-    expect(diagnostics.items[0]?.message).toMatch(/bytes too many/);
+    expect(diagnostics.items[0]?.message).toMatch(/^a run of the WorkflowTemplate \(.*\) even without FLOWC_CONFIG is \d+ bytes, \d+ over the limit of 1048576 bytes on a run as the controller stores it/);
   });
 });

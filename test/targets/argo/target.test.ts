@@ -462,17 +462,6 @@ describe('argo target: errors', () => {
     expect(diagnostics.items[0]?.message).toContain('1.5');
   });
 
-  test('FLOWC612: a scheduled flow with a required parameter', () => {
-    const ir = flow([step('a')], {
-      schedule: { cron: '0 4 * * *', timezone: null, origin },
-      parameters: [{ name: 'date', type: 'string', required: true, origin: { file: 'flow.yaml', line: 9, col: 3 } }],
-    });
-    const { text, diagnostics } = compileArgo(ir);
-    expect(text).toBeNull();
-    expect(diagnostics.items).toHaveLength(1);
-    expect(diagnostics.items[0]).toMatchObject({ code: 'FLOWC612', span: { line: 9, col: 3 } });
-  });
-
   test('all errors of the target are reported at once', () => {
     const ir = flow([
       step('x_', { image: '{{i}}' }),

@@ -10,7 +10,7 @@ const codes = (ir: Parameters<typeof compile>[0]): string[] => compile(ir).diagn
 
 describe('diagnostics of the gcp-workflows target', () => {
   it('declares its codes in the 64x block', () => {
-    for (const c of ['FLOWC640', 'FLOWC641', 'FLOWC642', 'FLOWC643', 'FLOWC644', 'FLOWC645'] as const) expect(CODES[c]).toBeDefined();
+    for (const c of ['FLOWC640', 'FLOWC641', 'FLOWC642', 'FLOWC644', 'FLOWC645'] as const) expect(CODES[c]).toBeDefined();
   });
 
   it('FLOWC605: warns and names the added orderings for a non-series-parallel graph, and still respects every edge', async () => {
@@ -84,12 +84,24 @@ describe('diagnostics of the gcp-workflows target', () => {
     expect(g).toEqual([10, 20]);
   });
 
+  it('FLOWC606: leaves FLOWC_CONFIG out when the config would push the definition over 128 KB', () => {
+    const values = { app: { blob: 'x'.repeat(200_000) } };
+    const ir = makeIR([step('a'), step('b', { needs: ['a'] })], { config: { hash: 'c'.repeat(64), values } });
+    const { diagnostics, yaml, artifacts } = compile(ir);
+    expect(diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC606', 'warning']]);
+    expect(diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, the Workflows definition is \d+ bytes, \d+ over the limit of 131072 bytes on workflow source size/);
+    expect(artifacts).toHaveLength(1);
+    expect(yaml).not.toContain('FLOWC_CONFIG:');
+    expect(yaml).toContain('FLOWC_CONFIG_HASH');
+    expect(schemaErrors(yaml)).toEqual([]);
+  });
+
   it('FLOWC603: a definition over 128 KB names the limit and by how much', () => {
     const argv = Array.from({ length: 12 }, (_, i) => lit(`--argument-${i}=value-number-${i}`));
     const ir = makeIR(Array.from({ length: 600 }, (_, i) => step(`step_${i}`, { needs: i > 0 ? [`step_${i - 1}`] : [], exec: { kind: 'command', argv } })));
     const { diagnostics, artifacts } = compile(ir);
     const d = diagnostics.items.find((x) => x.code === 'FLOWC603');
-    expect(d?.message).toMatch(new RegExp(`at most 128 KB \\(${MAX_SOURCE_BYTES} bytes\\), so it is \\d+ bytes over`));
+    expect(d?.message).toMatch(new RegExp(`^the Workflows definition is \\d+ bytes, \\d+ over the limit of ${MAX_SOURCE_BYTES} bytes on workflow source size \\(https://cloud\\.google\\.com/workflows/quotas\\)$`));
     expect(artifacts).toEqual([]);
   });
 
@@ -114,14 +126,6 @@ describe('diagnostics of the gcp-workflows target', () => {
     const { diagnostics, artifacts } = compile(ir);
     expect(diagnostics.items.map((d) => [d.code, d.span?.line])).toEqual([['FLOWC642', 5]]);
     expect(artifacts).toEqual([]);
-  });
-
-  it('FLOWC643: a schedule cannot start a run that has a required parameter', () => {
-    const ir = makeIR([step('a')], {
-      schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } },
-      parameters: [param({ name: 'date', required: true, origin: { file: 'flow.yaml', line: 9, col: 3 } })],
-    });
-    expect(compile(ir).diagnostics.items.map((d) => [d.code, d.span?.line])).toEqual([['FLOWC643', 9]]);
   });
 
   it('FLOWC644: a schedule without a service account warns and leaves out the OAuth token', () => {

@@ -8,11 +8,11 @@ function withConfig(ir: IR, values: Record<string, unknown>): IR {
 }
 
 describe('Step Functions and service limits', () => {
-  it('leaves FLOWC_CONFIG out of every step, with FLOWC621, when it would not fit the 8,192-character overrides', async () => {
+  it('leaves FLOWC_CONFIG out of every step, with FLOWC606, when it would not fit the 8,192-character overrides', async () => {
     const ir = withConfig(makeIR([step('a'), step('b', { needs: ['a'] })]), { app: { blob: 'x'.repeat(9000) } });
     const c = compile(ir);
-    expect(c.diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC621', 'warning']]);
-    expect(c.diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, step 'a' has container overrides of \d+ characters, \d+ over AWS Batch's container overrides limit of 8192/);
+    expect(c.diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC606', 'warning']]);
+    expect(c.diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, step 'a': the size of its container overrides is \d+ characters, \d+ over the limit of 8192 characters on AWS Batch container overrides \(https:\/\/docs\.aws\.amazon\.com\/batch\/latest\/APIReference\/API_ContainerOverrides\.html\); steps still get FLOWC_CONFIG_HASH$/);
     const def = c.definition as Record<string, any>;
     for (const id of ['a', 'b']) {
       const names = findState(def, id)?.Parameters.ContainerOverrides.Environment.map((e: { Name: string }) => e.Name);
@@ -29,15 +29,15 @@ describe('Step Functions and service limits', () => {
     expect(c.artifacts).toEqual([]);
     const errors = c.diagnostics.errors();
     expect(errors.map((d) => d.code)).toEqual(['FLOWC603']);
-    expect(errors[0]?.message).toMatch(/^step 'big': its container overrides \(command and environment\) are (\d+) characters, (\d+) over AWS Batch's container overrides limit of 8192$/);
-    const [, size, over] = /are (\d+) characters, (\d+) over/.exec(errors[0]?.message ?? '') as RegExpExecArray;
+    expect(errors[0]?.message).toMatch(/^step 'big': the size of its container overrides \(command and environment\) is (\d+) characters, (\d+) over the limit of 8192 characters on AWS Batch container overrides \(https:\/\/docs\.aws\.amazon\.com\/batch\/latest\/APIReference\/API_ContainerOverrides\.html\)$/);
+    const [, size, over] = /is (\d+) characters, (\d+) over/.exec(errors[0]?.message ?? '') as RegExpExecArray;
     expect(Number(size) - Number(over)).toBe(8192);
     expect(errors[0]?.span).toEqual({ file: 'flow.yaml', line: 9, col: 3 });
   });
 
   it('names ECS in the overrides error for compute: ecs', () => {
     const ir = makeIR([step('big', { exec: { kind: 'run', script: lit('y'.repeat(9000)) } })], { targets: { stepfunctions: { compute: 'ecs', ecs: { launchType: 'EC2' } } } });
-    expect(compile(ir).diagnostics.errors()[0]?.message).toContain("over Amazon ECS's container overrides limit of 8192");
+    expect(compile(ir).diagnostics.errors()[0]?.message).toContain('over the limit of 8192 characters on Amazon ECS container overrides (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskOverride.html)');
   });
 
   it('refuses a definition over 1 MB (FLOWC603), saying by how much', () => {
@@ -47,7 +47,7 @@ describe('Step Functions and service limits', () => {
     expect(c.artifacts).toEqual([]);
     const msg = c.diagnostics.errors().map((d) => d.message);
     expect(msg).toHaveLength(1);
-    expect(msg[0]).toMatch(/^the state machine definition is \d+ bytes, \d+ over Step Functions' limit of 1048576 bytes \(1 MB\)$/);
+    expect(msg[0]).toMatch(/^the state machine definition is \d+ bytes, \d+ over the limit of 1048576 bytes on Step Functions state machine definitions \(1 MB\) \(https:\/\/docs\.aws\.amazon\.com\/step-functions\/latest\/dg\/service-quotas\.html\)$/);
   });
 
   it('writes a 1,000-step flow compact to fit 1 MB; it validates and runs', async () => {
@@ -64,12 +64,12 @@ describe('Step Functions and service limits', () => {
     expect(checkExecution(ir, def, run, { input: {}, runId: 'r', includeConfig: true })).toEqual([]);
   });
 
-  it('leaves FLOWC_CONFIG out, with FLOWC621, when the definition would not fit 1 MB with it', () => {
+  it('leaves FLOWC_CONFIG out, with FLOWC606, when the definition would not fit 1 MB with it', () => {
     const steps = Array.from({ length: 1000 }, (_, i) => step(`s${i}`, { needs: i === 0 ? [] : [`s${i - 1}`] }));
     const ir = withConfig(makeIR(steps), { app: { text: 'c'.repeat(600) } });
     const c = compile(ir);
-    expect(c.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC621']);
-    expect(c.diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, the state machine definition is \d+ bytes, \d+ over Step Functions' limit of 1048576 bytes \(1 MB\)/);
+    expect(c.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC606']);
+    expect(c.diagnostics.items[0]?.message).toMatch(/^FLOWC_CONFIG is left out of every step: with it, the state machine definition is \d+ bytes, \d+ over the limit of 1048576 bytes on Step Functions state machine definitions \(1 MB\) \(https:\/\/docs\.aws\.amazon\.com\/step-functions\/latest\/dg\/service-quotas\.html\)/);
     expect(c.text).not.toContain('"FLOWC_CONFIG"');
     expect(c.text).toContain('"FLOWC_CONFIG_HASH"');
   });
@@ -78,15 +78,16 @@ describe('Step Functions and service limits', () => {
     const ir = makeIR([step('a', { foreach: { items: Array.from({ length: 300 }, (_, i) => `${i}-${'w'.repeat(1000)}`), parallelism: 4 } })]);
     const errors = compile(ir).diagnostics.errors();
     expect(errors.map((d) => d.code)).toEqual(['FLOWC603']);
-    expect(errors[0]?.message).toMatch(/^step 'a': its foreach items take \d+ bytes in the state's input, \d+ over Step Functions' payload limit of 262144 bytes \(256 KiB\)$/);
+    expect(errors[0]?.message).toMatch(/^step 'a': the size of its foreach items in the state's input is \d+ bytes, \d+ over the limit of 262144 bytes on a Step Functions state's input or output \(256 KiB\) \(https:\/\/docs\.aws\.amazon\.com\/step-functions\/latest\/dg\/service-quotas\.html\)$/);
   });
 
-  it('refuses timeouts and retry numbers beyond the ASL bounds', () => {
+  it('refuses timeouts beyond the ASL bounds, and caps a longer maxDelay at MaxDelaySeconds\' bound', () => {
     const ir = makeIR([step('a', { timeoutSeconds: 100_000_000, retry: { limit: 1, delaySeconds: 1, backoff: 2, maxDelaySeconds: 40_000_000 } })]);
     const msgs = compile(ir).diagnostics.errors().map((d) => d.message);
     expect(msgs).toEqual([
-      "step 'a': TimeoutSeconds (timeout) 100000000 is 1 over Step Functions' limit of 99999999",
-      "step 'a': MaxDelaySeconds (retry maxDelay) 40000000 is 8377601 over Step Functions' limit of 31622399",
+      "step 'a': TimeoutSeconds (timeout) is 100000000 seconds, 1 over the limit of 99999999 seconds on TimeoutSeconds (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html)",
     ]);
+    const capped = makeIR([step('a', { retry: { limit: 1, delaySeconds: 1, backoff: 2, maxDelaySeconds: 40_000_000 } })]);
+    expect(findState(compile(capped).definition as Record<string, any>, 'a')?.Retry[0].MaxDelaySeconds).toBe(31_622_399);
   });
 });

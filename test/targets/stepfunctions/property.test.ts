@@ -24,7 +24,7 @@ async function checkFlow(ir: IR, o: { exact: boolean }): Promise<void> {
   if (o.exact) expect(extra).toEqual([]);
   expect(c.diagnostics.items.some((d) => d.code === 'FLOWC605')).toBe(extra.length > 0);
   expect(c.artifacts.some((a) => a.path.endsWith('.schedule.json'))).toBe(ir.schedule !== null);
-  const includeConfig = !c.diagnostics.items.some((d) => d.code === 'FLOWC621');
+  const includeConfig = !c.diagnostics.items.some((d) => d.code === 'FLOWC606');
   for (const input of ir.parameters.length > 0 ? [sampleInput(ir), fullInput(ir)] : [{}]) {
     expect(specProblems(ir, def, { input, runId: RUN_ID, includeConfig })).toEqual([]);
     const run = await runMachine(def, input, { runId: RUN_ID, delayMs: (s, n) => (s.length * 3 + n) % 3 });

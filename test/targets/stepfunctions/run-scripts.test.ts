@@ -153,8 +153,8 @@ describe('the script variables count toward the 8,192-character container overri
     expect(size(build(n, false))).toBe(8192);
     expect(compile(build(n, false)).diagnostics.items).toEqual([]);
     const c = compile(build(n, true));
-    expect(c.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC621']);
+    expect(c.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC606']);
     const entry = JSON.stringify({ Name: 'FLOWC_PARAM_P', 'Value.$': '$.params.p' });
-    expect(c.diagnostics.items[0]?.message).toContain(`has container overrides of ${8192 + entry.length + 1} characters`);
+    expect(c.diagnostics.items[0]?.message).toContain(`the size of its container overrides is ${8192 + entry.length + 1} characters`);
   });
 });

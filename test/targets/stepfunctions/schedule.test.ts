@@ -75,14 +75,6 @@ describe('the schedule file', () => {
     expect(c.diagnostics.items[0]?.message).toContain('set targets.stepfunctions.stateMachineArn (or region and account) and scheduleRoleArn');
   });
 
-  it('refuses a required parameter without a default on a scheduled flow (FLOWC620)', () => {
-    const ir = scheduled();
-    ir.parameters.push(param({ name: 'date', required: true, origin: { file: 'flow.yaml', line: 5, col: 3 } }));
-    const c = compile(ir);
-    expect(c.artifacts).toEqual([]);
-    expect(c.diagnostics.items.map((d) => [d.code, d.span?.line])).toEqual([['FLOWC620', 5]]);
-  });
-
   it('refuses a cron restricting both day fields (FLOWC622)', () => {
     const ir = scheduled();
     ir.schedule = { cron: '0 0 13 * 5', timezone: null, origin: { file: 'flow.yaml', line: 7, col: 11 } };

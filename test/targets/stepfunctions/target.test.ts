@@ -14,7 +14,7 @@ async function runsCleanly(ir: IR, input: Record<string, unknown> = {}): Promise
   expect(c.diagnostics.errors()).toEqual([]);
   const def = c.definition as Record<string, any>;
   expect(aslErrors(def)).toEqual([]);
-  const includeConfig = !c.diagnostics.items.some((d) => d.code === 'FLOWC621');
+  const includeConfig = !c.diagnostics.items.some((d) => d.code === 'FLOWC606');
   expect(specProblems(ir, def, { input, runId: RUN_ID, includeConfig })).toEqual([]);
   const run = await runMachine(def, input, { runId: RUN_ID });
   expect(checkExecution(ir, def, run, { input, runId: RUN_ID, includeConfig })).toEqual([]);

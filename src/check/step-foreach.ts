@@ -1,0 +1,10 @@
+import { readForeach } from '../ir/read-fields.js';
+import type { RuleContext } from './rule.js';
+
+/**
+ * A step's foreach is a non-empty list, and parallelism, which only a foreach step may have, is a
+ * whole number of at least 1 (FLOWC314).
+ */
+export function stepForeach({ flow, diagnostics }: RuleContext): void {
+  for (const step of flow.steps) readForeach(step, diagnostics);
+}

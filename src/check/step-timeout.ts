@@ -1,0 +1,7 @@
+import { readTimeout } from '../ir/read-fields.js';
+import type { RuleContext } from './rule.js';
+
+/** Each step's timeout (its own, else `defaults.timeout`) is a duration longer than 0 seconds (FLOWC305). */
+export function stepTimeout({ flow, diagnostics }: RuleContext): void {
+  for (const step of flow.steps) readTimeout(step.timeout ?? flow.defaults?.timeout, `steps.${step.id}`, diagnostics);
+}

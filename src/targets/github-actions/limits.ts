@@ -1,0 +1,21 @@
+import { limitsTable, limitValues } from '../limits.js';
+
+const LIMITS_DOC = 'https://docs.github.com/en/actions/reference/limits';
+
+/**
+ * GitHub Actions limits flowc checks before writing anything, one line each;
+ * docs/targets/github-actions.md renders this table.
+ */
+export const GHA_LIMIT_TABLE = limitsTable({
+  // "Workflow file size": GitHub does not start runs of a larger file (read as 500 KiB).
+  workflowBytes: { title: 'workflow file size', value: 500 * 1024, unit: 'bytes', doc: LIMITS_DOC },
+  matrixJobs: { title: 'jobs one matrix expands to', value: 256, unit: 'jobs', doc: LIMITS_DOC },
+  expressionChars: { title: 'one ${{ }} expression', value: 21_000, unit: 'characters', doc: 'https://docs.github.com/en/actions/reference/workflows-and-actions/expressions' },
+  // Linux refuses a `NAME=value` environment string over 131,072 bytes (MAX_ARG_STRLEN); 1 KiB is
+  // left for the name and GitHub's own expansion.
+  envValueBytes: { title: 'one environment value (Linux MAX_ARG_STRLEN less 1 KiB)', value: 128 * 1024 - 1024, unit: 'bytes', doc: 'https://man7.org/linux/man-pages/man2/execve.2.html' },
+  // A retry wait runs inside the job, which a GitHub-hosted runner stops after 6 hours.
+  retryDelay: { title: 'one retry wait (a hosted job runs at most 6 hours)', value: 6 * 3600, unit: 'seconds', doc: LIMITS_DOC },
+});
+
+export const GHA_LIMITS = limitValues(GHA_LIMIT_TABLE);
