@@ -1,3 +1,5 @@
+import { visibleText } from '../source/visible-text.js';
+
 /**
  * The most cells (lines changed on disk x lines changed in the compile) the LCS table may have:
  * 4M cells, 16 MB. Beyond it the changed middle is shown as one hunk removing the old lines and
@@ -28,7 +30,7 @@ export function unifiedDiff(options: { oldText: string; newText: string; oldName
   ops.push(...lcsOps(a.slice(start, endA), b.slice(start, endB)));
   for (let i = endA; i < a.length; i++) ops.push({ op: ' ', line: a[i] as string });
 
-  const out = [`--- ${options.oldName}`, `+++ ${options.newName}`];
+  const out = [`--- ${visibleText(options.oldName)}`, `+++ ${visibleText(options.newName)}`];
   let i = 0;
   while (i < ops.length) {
     if ((ops[i] as { op: string }).op === ' ') {
@@ -61,9 +63,13 @@ export function unifiedDiff(options: { oldText: string; newText: string; oldName
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Lines shown with visible escapes (`src/source/visible-text.ts`): a file on disk is anyone's, and
+ * its bytes must not drive the terminal that reads the diff (ESC) or hide a change (CR, bidi).
+ */
 function splitLines(text: string): string[] {
   if (text === '') return [];
-  const lines = text.split('\n');
+  const lines = text.split('\n').map(visibleText);
   if (lines[lines.length - 1] === '') lines.pop();
   else lines[lines.length - 1] += '\n\\ No newline at end of file';
   return lines;

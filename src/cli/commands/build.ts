@@ -5,6 +5,7 @@ import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js'
 import { relativeTo } from '../../pipeline/paths.js';
 import { BuildCache } from '../../project/cache.js';
 import { compileUnits, defaultJobs } from '../../project/compile-units.js';
+import { checkDeployedNames } from '../../project/deployed-names.js';
 import { compilerFingerprint } from '../../project/fingerprint.js';
 import { nameMatcher } from '../../project/glob.js';
 import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
@@ -75,6 +76,9 @@ export async function runBuild(io: CliIO, opts: BuildOptions): Promise<number> {
     // Paths as the project file wrote them (relative to it), so the manifest reads the same wherever --out points.
     meta.set(b.name, { flow: b.written.flow, configs: b.written.configs, set: b.set, targets });
   }
+  // Every binding of the project, also those --only leaves out: they deploy all the same.
+  const deployed = project.bindings.map((b) => ({ name: b.name, targets: match(b.name) ? (overrideTargets ?? b.targets) : b.targets, span: b.nameSpan }));
+  checkDeployedNames({ units: deployed, noun: 'binding', diagnostics });
   if (diagnostics.hasErrors()) return fail();
 
   const cacheDir = io.env.FLOWC_CACHE_DIR ? resolve(io.cwd, io.env.FLOWC_CACHE_DIR) : join(project.dir, '.flowc-cache');
