@@ -96,6 +96,8 @@ async function stageAndCommit(options: {
       // wx: never write through something that appeared at the temporary name.
       writeFileSync(s.temp, options.contents.get(s.rel) as string, { flag: 'wx' });
     } catch (e) {
+      // EEXIST: the name was taken by a file that is not ours; it must not be removed with ours.
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') s.temp = '';
       removeTemps();
       return { status: 'failed', rel: failedRel(root, e, s.rel), error: errorCode(e), changed: [] };
     }

@@ -46,8 +46,8 @@ export function inspectOutput(root: string, rel: string): OutputState {
     const last = i === parts.length - 1;
     if (last && st.isFile()) return { kind: 'file', size: st.size };
     if (!last && st.isDirectory()) continue;
-    const where = last ? '' : ` (its folder ${parts.slice(0, i + 1).join('/')} is in the way)`;
-    return { kind: 'refused', what: `${describeEntry(path, st)}${where}` };
+    const what = describeEntry(path, st);
+    return { kind: 'refused', what: last ? what : `under ${parts.slice(0, i + 1).join('/')}, which is ${what}` };
   }
   return { kind: 'missing' };
 }

@@ -54,14 +54,28 @@ export function pruneStale(outDir: string, stale: Record<string, string>): { rem
       changed.push(rel);
       continue;
     }
-    unlinkSync(path);
-    removed.push(rel);
-    const top = rel.split('/').length - 1;
-    let dir = dirname(path);
-    for (let depth = 0; depth < top; depth++, dir = dirname(dir)) {
-      if (!lstatSync(dir).isDirectory() || readdirSync(dir).length > 0) break;
-      rmdirSync(dir);
+    try {
+      unlinkSync(path);
+    } catch (e) {
+      // Not ours to fix (a read-only folder, a file swapped for a folder): keep it and say so.
+      refused.push({ rel, what: `a file flowc could not delete (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
+      continue;
     }
+    removed.push(rel);
+    removeEmptyFolders(path, rel.split('/').length - 1);
   }
   return { removed, changed, refused };
+}
+
+/** Removes the folders above `path` that are now empty, up to `levels` of them (never the output folder). */
+function removeEmptyFolders(path: string, levels: number): void {
+  let dir = dirname(path);
+  for (let depth = 0; depth < levels; depth++, dir = dirname(dir)) {
+    try {
+      if (!lstatSync(dir).isDirectory() || readdirSync(dir).length > 0) return;
+      rmdirSync(dir);
+    } catch {
+      return;
+    }
+  }
 }

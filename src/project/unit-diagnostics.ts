@@ -51,7 +51,8 @@ export function unitDiagnostics(options: { outputs: UnitOutput[]; noun: 'binding
  */
 export function failedUnit(unit: Pick<CompileUnit, 'name'>, failure: JobFailure, debug: boolean): UnitOutput {
   const notes = ['this is probably a bug in flowc (or an input it does not yet bound): please report it with the input that caused it'];
-  if (debug && failure.stack) notes.push(failure.stack);
+  // One note per stack line: diagnostics print each note on one line, with newlines escaped.
+  if (debug && failure.stack) notes.push(...failure.stack.split('\n'));
   else notes.push('run again with FLOWC_DEBUG=1 for a stack trace');
   return {
     name: unit.name,

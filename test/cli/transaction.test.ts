@@ -8,7 +8,7 @@ import { runCli } from './run-cli.js';
 
 // File system faults on demand: the Nth rename onto a real output path (not onto a temporary or
 // backup name) fails, and so can the Nth temporary file write.
-const faults = vi.hoisted(() => ({ failRenames: new Set<number>(), renames: 0, failTempWrites: new Set<number>(), tempWrites: 0 }));
+const faults = vi.hoisted(() => ({ failRenames: new Set<number>(), renames: 0, failTempWrites: new Set<number>(), tempWrites: 0, failUnlink: undefined as RegExp | undefined }));
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
   const ioError = (syscall: string, path: string) => Object.assign(new Error(`EIO: i/o error, ${syscall} '${path}'`), { code: 'EIO', syscall, path });
@@ -20,7 +20,11 @@ vi.mock('node:fs', async (importOriginal) => {
     if (/\.tmp$/.test(String(path)) && faults.failTempWrites.has(++faults.tempWrites)) throw ioError('open', String(path));
     return (actual.writeFileSync as (...a: unknown[]) => void)(path, ...rest);
   }) as typeof actual.writeFileSync;
-  return { ...actual, renameSync, writeFileSync, default: { ...actual, renameSync, writeFileSync } };
+  const unlinkSync: typeof actual.unlinkSync = (path) => {
+    if (faults.failUnlink?.test(String(path))) throw ioError('unlink', String(path));
+    return actual.unlinkSync(path);
+  };
+  return { ...actual, renameSync, writeFileSync, unlinkSync, default: { ...actual, renameSync, writeFileSync, unlinkSync } };
 });
 
 /** Fail these renames (counted from now) onto output paths. */
@@ -34,9 +38,10 @@ afterEach(() => {
   faults.failTempWrites.clear();
   faults.renames = 0;
   faults.tempWrites = 0;
+  faults.failUnlink = undefined;
 });
 
-const { temp } = tempFolders();
+const { temp, project } = tempFolders();
 const ml = ['ml/flow.yaml', '--config', 'app=ml/config/ctr.toml'];
 // ir and argo: three files in out/, all of which change with the cpu override.
 const compile = (work: string, ...extra: string[]) => runCli(['compile', ...ml, '--target', 'ir,argo', '--out', 'out', ...extra], { cwd: work });
@@ -132,5 +137,21 @@ describe('temporary files of a killed run', () => {
     expect(lstatSync(join(out, linkNamedLikeOurs)).isSymbolicLink()).toBe(true);
     expect(existsSync(join(box.work, 'elsewhere', stale))).toBe(true);
     expect(sep).toBe('/');
+  });
+});
+
+describe('build --prune when a stale file cannot be deleted', () => {
+  it('keeps it and says so (FLOWC717), deleting the others', async () => {
+    const dir = project();
+    const serial = ['build', '--target', 'ir', '--jobs', '1', '--no-cache'];
+    expect((await runCli(serial, { cwd: dir })).code).toBe(0);
+    const yaml = readFileSync(join(dir, 'flowc.yaml'), 'utf8');
+    writeFileSync(join(dir, 'flowc.yaml'), yaml.slice(0, yaml.indexOf('  - name: content-retention')));
+    faults.failUnlink = /content-retention\.ir\.json$/;
+    const r = await runCli([...serial, '--prune'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^flowc: warning FLOWC717: build\/content-retention\/content-retention\.ir\.json is listed as a stale output but is a file flowc could not delete \(EIO\); --prune deletes only regular files in real folders, so it was left in place/m);
+    expect(r.stdout).toContain('removed build/content-retention/content-retention.config.lock.json\n');
+    expect(existsSync(join(dir, 'build/content-retention/content-retention.ir.json'))).toBe(true);
   });
 });
