@@ -98,6 +98,11 @@ export const CODES = {
   FLOWC622: { severity: 'error', title: 'Step Functions: the schedule restricts both day of month and day of week' },
   FLOWC623: { severity: 'warning', title: 'Step Functions: no schedule file, the state machine ARN or the scheduler role is not set' },
   FLOWC624: { severity: 'warning', title: 'Step Functions: steps with different images share one job or task definition' },
+  FLOWC625: { severity: 'error', title: 'Step Functions: a GPU step would run on Fargate, which has no GPUs' },
+  FLOWC626: { severity: 'error', title: 'Step Functions: the options name ARNs or a region in different AWS partitions' },
+  FLOWC627: { severity: 'error', title: "Step Functions: a step's image cannot be guaranteed by the Batch job definition it names" },
+  FLOWC628: { severity: 'warning', title: 'Step Functions: a job definition revision is ignored; flowc writes the definition and submits to its latest revision' },
+  FLOWC629: { severity: 'warning', title: "Step Functions: a timeout under AWS Batch's 60-second minimum is raised to 60 seconds" },
   FLOWC630: { severity: 'error', title: 'GitHub Actions: a scheduled flow has a required parameter without a default' },
   FLOWC631: { severity: 'warning', title: 'GitHub Actions: a GPU step runs on runsOn because gpuRunsOn is not set' },
   FLOWC632: { severity: 'warning', title: 'GitHub Actions: FLOWC_CONFIG left out, too large for an environment value' },
@@ -107,6 +112,7 @@ export const CODES = {
   FLOWC643: { severity: 'error', title: 'Google Cloud Workflows: a scheduled flow has a required parameter without a default' },
   FLOWC644: { severity: 'warning', title: 'Google Cloud Workflows: the Cloud Scheduler job has no service account' },
   FLOWC645: { severity: 'error', title: 'Google Cloud Workflows: a retry limit leaves no room in the Batch job id' },
+  FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

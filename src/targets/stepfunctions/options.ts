@@ -1,4 +1,5 @@
 import type { IR } from '../../ir/types.js';
+import { partitionOfRegion } from './partition.js';
 
 /** How each step's container runs (SPEC section 6: Batch by default, ECS by option). */
 export type Compute = 'batch' | 'ecs';
@@ -16,6 +17,20 @@ export interface SfnOptions {
   jobDefinitionFor(image: string): string;
   ecs: EcsOptions;
   schedule: ScheduleOptions;
+  batch: BatchOptions;
+  /** The AWS partition of the ARNs flowc builds (partition.ts checks the options agree). */
+  partition: string;
+}
+
+/** What the Batch job definitions flowc writes (`<name>.batch.json`) hold besides each image. */
+export interface BatchOptions {
+  /** The job definition names given: per image, and the one for the rest (null: the flow's name). */
+  jobDefinitionNames: { byImage: Record<string, string>; base: string | null };
+  platform: 'EC2' | 'FARGATE';
+  jobRoleArn: string | null;
+  executionRoleArn: string | null;
+  logGroup: string;
+  assignPublicIp: boolean;
 }
 
 export interface EcsOptions {
@@ -80,6 +95,12 @@ export const SFN_OPTIONS_SCHEMA = {
     stateMachineName: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,80}$', description: "State machine name in the built ARN (default: the flow's name)" },
     scheduleRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::', description: 'IAM role EventBridge Scheduler assumes to start executions' },
     scheduleGroup: { type: 'string', pattern: '^[0-9a-zA-Z-_.]{1,64}$', description: 'EventBridge Scheduler schedule group' },
+    partition: { enum: ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f'], description: 'AWS partition of the ARNs flowc builds (default: from region and the ARNs given, else aws)' },
+    platform: { enum: ['EC2', 'FARGATE'], description: 'Batch compute the job definitions are for (default EC2)' },
+    jobRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::', description: 'IAM role the Batch job assumes (job definition jobRoleArn)' },
+    executionRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::', description: 'IAM role Batch uses to pull the image and write logs; required with platform FARGATE' },
+    logGroup: { type: 'string', pattern: '^[.\\-_/#A-Za-z0-9]{1,512}$', description: "CloudWatch Logs group of the jobs (default '/aws/batch/job')" },
+    assignPublicIp: { type: 'boolean', description: 'Batch on Fargate: give the job a public IP (default false)' },
   },
   // FARGATE tasks use awsvpc networking, which needs subnets.
   allOf: [
@@ -128,15 +149,28 @@ export function readOptions(ir: IR): SfnOptions {
       assignPublicIp: ecs.assignPublicIp === true,
     },
     schedule: {
-      stateMachineArn: arn ?? (region && account ? `arn:aws:states:${region}:${account}:stateMachine:${name}` : null),
+      stateMachineArn: arn ?? (region && account ? `arn:${partitionOfRegion(region)}:states:${region}:${account}:stateMachine:${name}` : null),
       roleArn: str(o, 'scheduleRoleArn'),
       groupName: str(o, 'scheduleGroup'),
+    },
+    partition: str(o, 'partition') ?? (region ? partitionOfRegion(region) : 'aws'),
+    batch: {
+      jobDefinitionNames: { byImage: stringMap(o.jobDefinitions), base: str(o, 'jobDefinition') },
+      platform: o.platform === 'FARGATE' ? 'FARGATE' : 'EC2',
+      jobRoleArn: str(o, 'jobRoleArn'),
+      executionRoleArn: str(o, 'executionRoleArn'),
+      logGroup: str(o, 'logGroup') ?? '/aws/batch/job',
+      assignPublicIp: o.assignPublicIp === true,
     },
   };
 }
 
 function asMap(v: unknown): JsonMap {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonMap) : {};
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(asMap(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 function strings(v: unknown): string[] {

@@ -24,9 +24,11 @@ describe.each(validFixtures())('fixture %s', (name) => {
       return;
     }
     for (const a of compiled.artifacts) expectGolden(join(expected, a.path), a.contents);
-    expect(compiled.artifacts.map((a) => a.path)).toEqual(
-      compiled.artifacts.length === 2 ? [`${ir.flow.name}.asl.json`, `${ir.flow.name}.schedule.json`] : [`${ir.flow.name}.asl.json`],
-    );
+    // Batch compute (every fixture) always gets its job definitions; a schedule its schedule file.
+    const names = [`${ir.flow.name}.asl.json`];
+    if (ir.schedule && compiled.artifacts.length === 3) names.push(`${ir.flow.name}.schedule.json`);
+    names.push(`${ir.flow.name}.batch.json`);
+    expect(compiled.artifacts.map((a) => a.path)).toEqual(names);
   });
 
   it('passes asl-validator', () => {
