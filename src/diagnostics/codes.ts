@@ -112,6 +112,8 @@ export const CODES = {
   FLOWC643: { severity: 'error', title: 'Google Cloud Workflows: a scheduled flow has a required parameter without a default' },
   FLOWC644: { severity: 'warning', title: 'Google Cloud Workflows: the Cloud Scheduler job has no service account' },
   FLOWC645: { severity: 'error', title: 'Google Cloud Workflows: a retry limit leaves no room in the Batch job id' },
+  FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
+  FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
 
   // 7xx projects, bindings and sweeps

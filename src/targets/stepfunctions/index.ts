@@ -6,6 +6,7 @@ import type { Artifact, Target, TargetContext } from '../target.js';
 import type { Block } from '../../ir/blocks.js';
 import { checkDefinition, checkItems, checkNumbers, checkOverrides, DEFINITION_MAX_BYTES, OVERRIDES_MAX_CHARS, overridesChars, overridesLimitName } from './limits.js';
 import { checkCompute } from './compute-checks.js';
+import { type MapMode, planMaps } from './history.js';
 import { planJobDefinitions } from './job-definitions.js';
 import { buildMachine, type Machine } from './machine.js';
 import { readOptions, SFN_OPTIONS_SCHEMA, type SfnOptions } from './options.js';
@@ -55,7 +56,8 @@ export const stepFunctionsTarget: Target = {
       );
     }
     if (options.compute === 'ecs') warnSharedDefinitions(ir, options, diagnostics);
-    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, diagnostics });
+    const { modes } = planMaps({ ir, block: lowered.block, flowSpan, diagnostics });
+    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, mapModes: modes, diagnostics });
     for (const { step, state } of machine.itemLists) checkItems({ step, state, span: span(step.origin), diagnostics });
     for (const step of ir.steps) checkNumbers({ step, span: span(step.origin), diagnostics });
     checkDefinition({ text: asl, span: flowSpan, diagnostics });
@@ -76,8 +78,8 @@ export const stepFunctionsTarget: Target = {
  * 8,192-character limit or the definition over 1 MB. What still does not fit is an error
  * (checkOverrides here, checkDefinition by the caller).
  */
-function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
-  const build = (includeConfig: boolean) => buildMachine({ ir: o.ir, block: o.block, options: o.options, includeConfig });
+function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; mapModes: ReadonlyMap<string, MapMode>; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
+  const build = (includeConfig: boolean) => buildMachine({ ir: o.ir, block: o.block, options: o.options, includeConfig, mapModes: o.mapModes });
   const text = (m: Machine) => {
     const pretty = toJsonText(m.definition, 'pretty');
     return utf8Bytes(pretty) <= DEFINITION_MAX_BYTES ? pretty : toJsonText(m.definition, 'compact');
