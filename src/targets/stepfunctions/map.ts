@@ -60,10 +60,13 @@ export function itemsState(plan: ItemPlan): AslState {
  * The Map state running `task` (named `taskName`) once per item, at most `parallelism` at once
  * (0: no limit of flowc's). `hasParams` says whether the state input carries `params`.
  *
+ * Each iteration's output is `{}` (the Task's `OutputPath: null`), so the list of outputs the Map
+ * collects stays small however many items there are, far under the 256 KiB payload limit (it
+ * is discarded anyway, `ResultPath: null`).
+ *
  * `DISTRIBUTED` (history.ts decides) runs each item as a child Standard execution (`.sync`
  * integrations need Standard), named by the step (`Label`). Its ItemSelector also passes the
- * parent's run id as `run`, and the Task's output is `{}` (`OutputPath: null`) so the Map's
- * collected output stays small however many items there are (it is discarded, `ResultPath: null`).
+ * parent's run id as `run`.
  */
 export function mapState(o: { taskName: string; task: AslState; parallelism: number | null; hasParams: boolean; mode?: MapMode; label?: string }): AslState {
   const distributed = o.mode === 'DISTRIBUTED';
@@ -78,7 +81,7 @@ export function mapState(o: { taskName: string; task: AslState; parallelism: num
     ItemProcessor: {
       ProcessorConfig: distributed ? { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } : { Mode: 'INLINE' },
       StartAt: o.taskName,
-      States: { [o.taskName]: distributed ? { ...o.task, OutputPath: null, End: true } : { ...o.task, End: true } },
+      States: { [o.taskName]: { ...o.task, OutputPath: null, End: true } },
     },
     MaxConcurrency: o.parallelism ?? 0,
   };
