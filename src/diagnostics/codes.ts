@@ -115,6 +115,7 @@ export const CODES = {
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
+  FLOWC663: { severity: 'error', title: "Step Functions: a step is larger than AWS Batch on Fargate's largest size" },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

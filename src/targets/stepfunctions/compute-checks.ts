@@ -2,6 +2,7 @@ import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import type { IR, IROrigin } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import type { SfnOptions } from './options.js';
+import { fargateSize } from './job-definitions.js';
 import { BATCH_MIN_TIMEOUT_SECONDS } from './task.js';
 
 const span = (o: IROrigin): Span => ({ file: o.file, line: o.line, col: o.col });
@@ -11,7 +12,9 @@ const span = (o: IROrigin): Span => ({ file: o.file, line: o.line, col: o.col })
  * - Fargate has no GPUs (https://docs.aws.amazon.com/batch/latest/userguide/fargate.html,
  *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html): a GPU step on
  *   Batch `platform: FARGATE` or ECS `launchType: FARGATE` is FLOWC625; EC2 runs it.
- * - A Batch job on Fargate needs an execution role (FLOWC662).
+ * - A Batch job on Fargate needs an execution role (FLOWC662), and runs in one of Fargate's fixed
+ *   sizes, at most 16 vCPUs and 120 GiB (https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html):
+ *   a larger step is FLOWC663.
  * - A Batch job timeout is at least 60 seconds: a shorter step timeout is raised, with FLOWC629.
  */
 export function checkCompute(o: { ir: IR; options: SfnOptions; flowSpan: Span; diagnostics: DiagnosticBag }): void {
@@ -24,6 +27,13 @@ export function checkCompute(o: { ir: IR; options: SfnOptions; flowSpan: Span; d
       diagnostics.report(
         'FLOWC625',
         `step '${step.id}' asks for ${step.resources.gpu} GPU${step.resources.gpu === 1 ? '' : 's'}, but ${batch ? 'AWS Batch' : 'Amazon ECS'} on Fargate has no GPUs; set ${setting} (with GPU instances) to run it`,
+        span(step.origin),
+      );
+    }
+    if (batch && options.batch.platform === 'FARGATE' && fargateSize(step.resources) === null) {
+      diagnostics.report(
+        'FLOWC663',
+        `step '${step.id}' asks for ${step.resources.cpuMillis / 1000} vCPUs and ${Math.ceil(step.resources.memoryMiB)} MiB, more than AWS Batch on Fargate's largest size (16 vCPUs, 122880 MiB); use targets.stepfunctions.platform: EC2`,
         span(step.origin),
       );
     }

@@ -108,15 +108,45 @@ function registerRequest(o: { ir: IR; options: BatchOptions; name: string; image
 
 /**
  * Batch `ResourceRequirements` (https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html):
- * VCPU in vCPUs, fractions only on Fargate (EC2 takes whole vCPUs, so 500m becomes 1), MEMORY in
- * whole MiB (rounded up), GPU only when the step asks for one.
+ * VCPU in vCPUs and MEMORY in MiB, GPU only when the step asks for one. EC2 takes whole vCPUs
+ * (500m becomes 1) and any memory (rounded up to whole MiB). Fargate takes only fixed pairs:
+ * the smallest one that holds the step (fargateSize); a step too large for any is FLOWC663.
  */
 export function batchResources(r: IRResources, platform: 'EC2' | 'FARGATE'): { Type: string; Value: string }[] {
-  const vcpu = platform === 'EC2' ? Math.max(1, Math.ceil(r.cpuMillis / 1000)) : r.cpuMillis / 1000;
+  const fargate = platform === 'FARGATE' ? fargateSize(r) : null;
+  const vcpu = fargate ? fargate.vcpu : platform === 'EC2' ? Math.max(1, Math.ceil(r.cpuMillis / 1000)) : r.cpuMillis / 1000;
+  const memory = fargate ? fargate.memoryMiB : Math.ceil(r.memoryMiB);
   const out = [
     { Type: 'VCPU', Value: String(vcpu) },
-    { Type: 'MEMORY', Value: String(Math.ceil(r.memoryMiB)) },
+    { Type: 'MEMORY', Value: String(memory) },
   ];
   if (r.gpu > 0) out.push({ Type: 'GPU', Value: String(r.gpu) });
   return out;
+}
+
+/** Fargate's vCPU values and the memory (MiB) each allows: first, last, step. */
+const FARGATE_SIZES: [number, number, number, number][] = [
+  [0.25, 512, 2048, 512],
+  [0.5, 1024, 4096, 1024],
+  [1, 2048, 8192, 1024],
+  [2, 4096, 16384, 1024],
+  [4, 8192, 30720, 1024],
+  [8, 16384, 61440, 4096],
+  [16, 32768, 122880, 8192],
+];
+
+/**
+ * The smallest Fargate size with at least the step's vCPUs and memory, or null when none is that
+ * large. 0.25 vCPU allows 512, 1024 and 2048 MiB (listed as a step of 512 from 512, less 1536).
+ */
+export function fargateSize(r: IRResources): { vcpu: number; memoryMiB: number } | null {
+  const cpu = r.cpuMillis / 1000;
+  for (const [vcpu, first, last, step] of FARGATE_SIZES) {
+    if (vcpu < cpu) continue;
+    for (let m = first; m <= last; m += step) {
+      if (vcpu === 0.25 && m === 1536) continue;
+      if (m >= r.memoryMiB) return { vcpu, memoryMiB: m };
+    }
+  }
+  return null;
 }

@@ -113,6 +113,26 @@ describe('Batch job definitions (<name>.batch.json)', () => {
     ]);
   });
 
+  it("rounds a step up to the smallest Fargate size that holds it, and refuses one larger than Fargate's largest (FLOWC663)", () => {
+    const fargate = { platform: 'FARGATE', executionRoleArn: 'arn:aws:iam::123456789012:role/exec' };
+    const size = (cpuMillis: number, memoryMiB: number) => {
+      const c = compile(makeIR([step('a', { resources: { cpuMillis, memoryMiB, gpu: 0 } })], { targets: { stepfunctions: fargate } }));
+      return findState(c.definition as Record<string, any>, 'a')?.Parameters.ContainerOverrides.ResourceRequirements.map((r: { Value: string }) => r.Value);
+    };
+    // 1 vCPU allows 2-8 GiB; 0.25 vCPU 512, 1024 or 2048 MiB; 3 vCPUs need the 4-vCPU size (8-30 GiB).
+    expect(size(1000, 2048)).toEqual(['1', '2048']);
+    expect(size(1000, 1000)).toEqual(['1', '2048']);
+    expect(size(250, 1100)).toEqual(['0.25', '2048']);
+    expect(size(3000, 4096)).toEqual(['4', '8192']);
+    expect(size(500, 5000)).toEqual(['1', '5120']);
+    expect(size(16000, 122880)).toEqual(['16', '122880']);
+    const big = compile(makeIR([step('huge', { resources: { cpuMillis: 16000, memoryMiB: 131072, gpu: 0 }, origin: at(20) })], { targets: { stepfunctions: fargate } }));
+    expect(big.artifacts).toEqual([]);
+    expect(big.diagnostics.errors().map((d) => [d.code, d.span, d.message])).toEqual([
+      ['FLOWC663', at(20), "step 'huge' asks for 16 vCPUs and 131072 MiB, more than AWS Batch on Fargate's largest size (16 vCPUs, 122880 MiB); use targets.stepfunctions.platform: EC2"],
+    ]);
+  });
+
   it('is not written for ECS compute (the task definitions stay the user\'s)', () => {
     const c = compile(makeIR([step('a')], { targets: { stepfunctions: { compute: 'ecs', ecs: { launchType: 'EC2' } } } }));
     expect(c.artifacts.map((a) => a.path)).toEqual(['demo.asl.json']);
