@@ -116,6 +116,7 @@ export const CODES = {
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
   FLOWC663: { severity: 'error', title: "Step Functions: a step is larger than AWS Batch on Fargate's largest size" },
+  FLOWC664: { severity: 'warning', title: "Step Functions: a foreach's parallelism is over a Distributed Map's 10,000 at once" },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

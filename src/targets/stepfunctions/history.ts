@@ -29,6 +29,8 @@ import type { Span } from '../../source/span.js';
  */
 export const HISTORY_MAX_EVENTS = 25_000;
 export const INLINE_MAP_MAX_CONCURRENCY = 40;
+/** A Distributed Map runs at most 10,000 child executions at once (state-map-distributed.html). */
+export const DISTRIBUTED_MAP_MAX_CONCURRENCY = 10_000;
 export const HISTORY_QUOTA_DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html';
 export const MAP_MODES_DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-map-process-modes.html';
 
@@ -66,6 +68,15 @@ export function planMaps(o: { ir: IR; block: Block; flowSpan: Span; diagnostics:
     if (current.worst <= HISTORY_MAX_EVENTS) break;
     modes.set(step.id, 'DISTRIBUTED');
     current = estimateNow();
+  }
+  for (const step of foreach) {
+    const f = step.foreach;
+    if (!f || Math.min(f.items.length, f.parallelism ?? 0) <= DISTRIBUTED_MAP_MAX_CONCURRENCY) continue;
+    o.diagnostics.report(
+      'FLOWC664',
+      `step '${step.id}': parallelism ${f.parallelism} is over the ${DISTRIBUTED_MAP_MAX_CONCURRENCY} child executions a Distributed Map runs at once, so at most ${DISTRIBUTED_MAP_MAX_CONCURRENCY} of its ${f.items.length} items run at once (${MAP_MODES_DOC})`,
+      { file: step.origin.file, line: step.origin.line, col: step.origin.col },
+    );
   }
   const detail = `(${EVENTS.task} per Task, ${EVENTS.retry} more per retry, ${EVENTS.iteration + EVENTS.task} per inline Map item, ${EVENTS.parallel} per Parallel; ${HISTORY_QUOTA_DOC})`;
   if (current.happy > HISTORY_MAX_EVENTS) {

@@ -48,6 +48,15 @@ describe('foreach Map mode', () => {
     expect(mode(foreachIR(40, 500))).toBe('INLINE');
   });
 
+  it("warns (FLOWC664) when parallelism is over the 10,000 a Distributed Map runs at once, at the step", () => {
+    const at = { file: 'flow.yaml', line: 7, col: 3 };
+    const warned = compile(foreachIR(10_001, 20_000, { origin: at }));
+    expect(warned.diagnostics.items.map((d) => [d.code, d.severity, d.span])).toEqual([['FLOWC664', 'warning', at]]);
+    expect(warned.diagnostics.items[0]?.message).toMatch(/^step 'fan': parallelism 20000 is over the 10000 child executions a Distributed Map runs at once, so at most 10000 of its 10001 items run at once/);
+    // Not when no more than 10,000 items could run at once anyway.
+    expect(compile(foreachIR(10_000, 20_000)).diagnostics.items).toEqual([]);
+  });
+
   it('goes Distributed when the inline items would take the history over 25,000 events (8 per item)', () => {
     // 2 (execution) + 2 (items Pass) + 4 (Map) + 8 per item: 3,124 items make exactly 25,000.
     expect(mode(foreachIR(3124, 1))).toBe('INLINE');
