@@ -273,6 +273,15 @@ describe('submission errors are retried apart from the step retry', () => {
     expect(await run(makeIR([step('a')]), ['States.TaskFailed'])).toMatchObject({ calls: 1, error: 'States.TaskFailed' });
   });
 
+  it('retries ECS submission errors the same way, before the step retrier', () => {
+    const ir = makeIR([step('a', { retry: { limit: 1, delaySeconds: 1, backoff: 1, maxDelaySeconds: null } })], { targets: { stepfunctions: { compute: 'ecs', ecs: { launchType: 'EC2' } } } });
+    const a = findState(compile(ir).definition as Record<string, any>, 'a');
+    expect(a?.Retry.map((r: { ErrorEquals: string[] }) => r.ErrorEquals)).toEqual([
+      ['ECS.AmazonECSException', 'ECS.ServerException', 'ECS.ThrottlingException', 'ECS.SdkClientException'],
+      ['States.ALL'],
+    ]);
+  });
+
   it('gives up after 8 throttled submissions, with full jitter, capped at 60 s', async () => {
     expect(await run(makeIR([step('a')]), Array(9).fill(throttled))).toMatchObject({ calls: 9, error: throttled });
     const a = findState(compile(makeIR([step('a')])).definition as Record<string, any>, 'a');
