@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { IR } from '../../../src/ir/types.js';
 import { fixtureIR } from '../../helpers/fixtures.js';
 import { aslErrors, compile, findState, makeIR, step, taskStates } from './helpers.js';
+import { batchFileProblems } from './register-job-definition.js';
 
 const at = (line: number) => ({ file: 'flow.yaml', line, col: 3 });
 const batchFile = (ir: IR) => {
@@ -21,6 +22,7 @@ describe('Batch job definitions (<name>.batch.json)', () => {
     const ir = makeIR(steps, { targets: { stepfunctions: { jobQueue: 'q', jobRoleArn: 'arn:aws:iam::123456789012:role/job', logGroup: '/flowc/demo' } } });
     const { c, requests } = batchFile(ir);
     expect(c.diagnostics.items).toEqual([]);
+    expect(batchFileProblems(c.artifacts.find((a) => a.path === 'demo.batch.json')?.contents ?? '')).toEqual([]);
     expect(requests).toEqual([
       {
         jobDefinitionName: 'demo-prep',
@@ -93,6 +95,7 @@ describe('Batch job definitions (<name>.batch.json)', () => {
     });
     const { c, requests } = batchFile(ir);
     expect(c.diagnostics.items).toEqual([]);
+    expect(batchFileProblems(c.artifacts.find((a) => a.path === 'demo.batch.json')?.contents ?? '')).toEqual([]);
     expect(requests?.[0]).toMatchObject({
       platformCapabilities: ['FARGATE'],
       containerProperties: {
@@ -131,6 +134,16 @@ describe('Batch job definitions (<name>.batch.json)', () => {
     expect(big.diagnostics.errors().map((d) => [d.code, d.span, d.message])).toEqual([
       ['FLOWC663', at(20), "step 'huge' asks for 16 vCPUs and 131072 MiB, more than AWS Batch on Fargate's largest size (16 vCPUs, 122880 MiB); use targets.stepfunctions.platform: EC2"],
     ]);
+  });
+
+  it('has a checker that catches what the API refuses', () => {
+    const file = (d: Record<string, unknown>) => JSON.stringify({ jobDefinitions: [d] });
+    const base = { jobDefinitionName: 'x', type: 'container', platformCapabilities: ['FARGATE'], containerProperties: { image: 'i', executionRoleArn: 'arn:aws:iam::1:role/e' } };
+    const withRes = (vcpu: string, mem: string) => file({ ...base, containerProperties: { ...base.containerProperties, resourceRequirements: [{ type: 'VCPU', value: vcpu }, { type: 'MEMORY', value: mem }] } });
+    expect(batchFileProblems(withRes('1', '2048'))).toEqual([]);
+    expect(batchFileProblems(withRes('1', '1024'))).toEqual(['x: 1 vCPU with 1024 MiB is not a Fargate size']);
+    expect(batchFileProblems(file({ ...base, containerProperties: { ...base.containerProperties, imagee: 'typo' } }))).not.toEqual([]);
+    expect(batchFileProblems(file({ ...base, platformCapabilities: ['EC2'], containerProperties: { image: 'i', resourceRequirements: [{ type: 'VCPU', value: '0.5' }] } }))).toEqual(['x: 0.5 vCPUs on EC2']);
   });
 
   it('is not written for ECS compute (the task definitions stay the user\'s)', () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import { expectGolden } from '../../helpers/golden.js';
 import { fixtureDir, fixtureIR, validFixtures } from '../../helpers/fixtures.js';
-import { aslErrors, aslOrder, checkExecution, closure, compile, diagnosticsText, fullInput, runMachine, sampleInput } from './helpers.js';
+import { aslErrors, aslOrder, checkExecution, closure, compile, diagnosticsText, fullInput, runMachine, sampleInput, taskStates } from './helpers.js';
+import { batchFileProblems } from './register-job-definition.js';
 
 const RUN_ID = 'flowc-test-run-0001';
 /** Uneven handler delays, so branches really interleave; deterministic per state and call. */
@@ -34,6 +35,16 @@ describe.each(validFixtures())('fixture %s', (name) => {
   it('passes asl-validator', () => {
     if (rejected) return;
     expect(aslErrors(compiled.definition as object)).toEqual([]);
+  });
+
+  it('writes valid job definitions, and every step submits to one that holds its image', () => {
+    if (rejected) return;
+    const file = compiled.artifacts.find((a) => a.path === `${ir.flow.name}.batch.json`);
+    expect(file).toBeDefined();
+    expect(batchFileProblems(file?.contents ?? '')).toEqual([]);
+    const images = new Map<string, string>(JSON.parse(file?.contents ?? '').jobDefinitions.map((d: any) => [d.jobDefinitionName, d.containerProperties.image]));
+    const tasks = taskStates(compiled.definition as Record<string, any>);
+    for (const s of ir.steps) expect(images.get(tasks.get(s.id)?.Parameters.JobDefinition), s.id).toBe(s.image);
   });
 
   it('orders steps as the flow does (exactly, unless FLOWC605 names what was added)', () => {
