@@ -10,9 +10,9 @@ export interface SfnOptions {
   /** Batch job queue (name or ARN). Default: the flow's name. */
   jobQueue: string;
   /**
-   * Batch job definition (name, name:revision or ARN) per step image. A Batch job cannot override
-   * its image, so each image needs a job definition that runs it: `jobDefinitions` maps images,
-   * `jobDefinition` covers the rest, and the default is the flow's name.
+   * Batch job definition per step image, as given (`jobDefinitions`, else `jobDefinition`, else
+   * the flow's name). The target replaces it with the names of the definitions it writes, one per
+   * image (job-definitions.ts): a Batch job cannot override its image.
    */
   jobDefinitionFor(image: string): string;
   ecs: EcsOptions;
@@ -73,8 +73,8 @@ export const SFN_OPTIONS_SCHEMA = {
   properties: {
     compute: { enum: ['batch', 'ecs'], description: 'Run steps as AWS Batch jobs (default) or ECS tasks' },
     jobQueue: { ...ARN_OR_NAME, description: "Batch job queue name or ARN (default: the flow's name)" },
-    jobDefinition: { ...ARN_OR_NAME, description: "Batch job definition for images not in jobDefinitions (default: the flow's name)" },
-    jobDefinitions: { ...IMAGE_MAP, description: 'Batch job definition per container image (a job cannot override its image)' },
+    jobDefinition: { ...ARN_OR_NAME, description: "Name of the Batch job definition flowc writes for images not in jobDefinitions (default: the flow's name)" },
+    jobDefinitions: { ...IMAGE_MAP, description: 'Name of the Batch job definition flowc writes per container image (a job cannot override its image)' },
     ecs: {
       type: 'object',
       additionalProperties: false,
