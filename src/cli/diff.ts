@@ -1,6 +1,17 @@
+import { visibleText } from '../source/visible-text.js';
+
+/**
+ * The most cells (lines changed on disk x lines changed in the compile) the LCS table may have:
+ * 4M cells, 16 MB. Beyond it the changed middle is shown as one hunk removing the old lines and
+ * adding the new ones: still a correct diff, just not a minimal one, and never gigabytes of memory
+ * for two large files that differ everywhere.
+ */
+export const DIFF_CELL_BUDGET = 4_000_000;
+
 /**
  * A unified diff of two texts (like `diff -u`), for `--check`. Line-based LCS; quadratic in the
- * worst case, but only run on files that differ, and trimmed to the changed middle first.
+ * worst case, but only run on files that differ, trimmed to the changed middle first, and bounded
+ * by DIFF_CELL_BUDGET.
  */
 export function unifiedDiff(options: { oldText: string; newText: string; oldName: string; newName: string; context?: number }): string {
   const context = options.context ?? 3;
@@ -19,7 +30,7 @@ export function unifiedDiff(options: { oldText: string; newText: string; oldName
   ops.push(...lcsOps(a.slice(start, endA), b.slice(start, endB)));
   for (let i = endA; i < a.length; i++) ops.push({ op: ' ', line: a[i] as string });
 
-  const out = [`--- ${options.oldName}`, `+++ ${options.newName}`];
+  const out = [`--- ${visibleText(options.oldName)}`, `+++ ${visibleText(options.newName)}`];
   let i = 0;
   while (i < ops.length) {
     if ((ops[i] as { op: string }).op === ' ') {
@@ -52,9 +63,13 @@ export function unifiedDiff(options: { oldText: string; newText: string; oldName
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Lines shown with visible escapes (`src/source/visible-text.ts`): a file on disk is anyone's, and
+ * its bytes must not drive the terminal that reads the diff (ESC) or hide a change (CR, bidi).
+ */
 function splitLines(text: string): string[] {
   if (text === '') return [];
-  const lines = text.split('\n');
+  const lines = text.split('\n').map(visibleText);
   if (lines[lines.length - 1] === '') lines.pop();
   else lines[lines.length - 1] += '\n\\ No newline at end of file';
   return lines;
@@ -63,6 +78,7 @@ function splitLines(text: string): string[] {
 function lcsOps(a: string[], b: string[]): { op: ' ' | '-' | '+'; line: string }[] {
   const n = a.length;
   const m = b.length;
+  if ((n + 1) * (m + 1) > DIFF_CELL_BUDGET) return [...a.map((line) => ({ op: '-' as const, line })), ...b.map((line) => ({ op: '+' as const, line }))];
   const dp: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
   for (let i = n - 1; i >= 0; i--) {
     const row = dp[i] as Uint32Array;

@@ -1,3 +1,4 @@
+import { visibleText } from '../source/visible-text.js';
 import { EXIT } from './io.js';
 import { createProgram } from './program.js';
 
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (process.env.FLOWC_DEBUG === '1') io.stderr(`${(e as Error)?.stack ?? String(e)}\n`);
     io.stderr(
-      `flowc: error FLOWC900: this is a bug in flowc: ${(e as Error)?.message ?? String(e)}\n` +
+      `flowc: error FLOWC900: this is a bug in flowc: ${visibleText((e as Error)?.message ?? String(e))}\n` +
         `  note: run again with FLOWC_DEBUG=1 for a stack trace, and report it with the input that caused it\n`,
     );
     return EXIT.internal;

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { visibleText } from '../source/visible-text.js';
 import { FLOWC_VERSION } from '../version.js';
 import { type CliIO, EXIT, UsageError } from './io.js';
 import { collect } from './options.js';
@@ -100,7 +101,8 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
           return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
         }
         if (e instanceof UsageError) {
-          io.stderr(`flowc: error ${e.code}: ${e.message}\n`);
+          // The message quotes arguments as typed: shown escaped, like every diagnostic.
+          io.stderr(`flowc: error ${e.code}: ${visibleText(e.message)}\n`);
           return EXIT.usage;
         }
         throw e;

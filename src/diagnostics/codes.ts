@@ -19,6 +19,10 @@ export const CODES = {
   FLOWC003: { severity: 'error', title: 'Invalid command-line argument' },
   FLOWC004: { severity: 'error', title: 'Output could not be written' },
   FLOWC005: { severity: 'error', title: 'Unsupported file type' },
+  FLOWC013: { severity: 'error', title: 'An output path holds a folder, link, FIFO or device; not replaced' },
+  FLOWC014: { severity: 'error', title: 'An existing output is larger than --check reads (16 MiB)' },
+  FLOWC015: { severity: 'error', title: 'A failed write could not be completely rolled back' },
+  FLOWC016: { severity: 'error', title: 'Interrupted by a signal while writing outputs' },
 
   // 1xx syntax
   FLOWC101: { severity: 'error', title: 'YAML syntax error' },
@@ -131,6 +135,11 @@ export const CODES = {
   FLOWC710: { severity: 'warning', title: 'Files an earlier build wrote are no longer produced (stale outputs)' },
   FLOWC711: { severity: 'warning', title: 'A stale output was changed after flowc wrote it; not removed' },
   FLOWC712: { severity: 'warning', title: 'The build manifest could not be read; stale outputs are not tracked' },
+  FLOWC713: { severity: 'warning', title: 'A build cache entry failed verification; ignored and recompiled' },
+  FLOWC714: { severity: 'warning', title: 'A manifest entry is not a confined path with a SHA-256; ignored' },
+  FLOWC715: { severity: 'warning', title: '--jobs is above the worker limit (4 per core, at most 64); clamped' },
+  FLOWC716: { severity: 'error', title: 'A build worker failed unexpectedly' },
+  FLOWC717: { severity: 'warning', title: 'A stale output is not a regular file in a real folder; not pruned' },
   FLOWC720: { severity: 'error', title: 'Malformed sweep' },
   FLOWC721: { severity: 'error', title: 'Invalid range in a sweep' },
   FLOWC722: { severity: 'error', title: 'A key is swept twice' },

@@ -1,4 +1,5 @@
 import type { SourceRegistry } from '../source/files.js';
+import { jsonWithVisibleText, visibleText } from '../source/visible-text.js';
 import { DIAGNOSTIC_CAP, type Diagnostic } from './diagnostic.js';
 
 export interface PrintOptions {
@@ -11,11 +12,16 @@ export interface PrintOptions {
 /**
  * `file:line:col: error FLOWC123: message` (SPEC section 5), then notes, then a code frame when
  * sources are given (the CLI gives them when stderr is a terminal).
+ *
+ * Messages, notes, file names and source lines carry user text (keys, values, file names). Each is
+ * printed through `visibleText`, so a line break, an ANSI escape or a bidi control in a key shows
+ * as an escape (`\n`, `\u001b`, `\u202e`): it cannot forge another diagnostic line, drive the
+ * terminal or reorder what is shown (docs/security.md, "Escaping of user text").
  */
 export function formatDiagnostic(d: Diagnostic, options: PrintOptions): string {
-  const where = d.span ? `${options.relativize(d.span.file)}:${d.span.line}:${d.span.col}` : 'flowc';
-  const lines = [`${where}: ${d.severity} ${d.code}: ${d.message}`];
-  for (const note of d.notes ?? []) lines.push(`  note: ${note}`);
+  const where = d.span ? `${visibleText(options.relativize(d.span.file))}:${d.span.line}:${d.span.col}` : 'flowc';
+  const lines = [`${where}: ${d.severity} ${d.code}: ${visibleText(d.message)}`];
+  for (const note of d.notes ?? []) lines.push(`  note: ${visibleText(note)}`);
   if (options.sources && d.span) {
     const frame = codeFrame(d, options.sources);
     if (frame) lines.push(frame);
@@ -38,21 +44,30 @@ export function formatDiagnostics(ds: readonly Diagnostic[], options: PrintOptio
   return `${body}\n${summary}\n`;
 }
 
-/** The offending line with a gutter and a caret run under the span (on its first line). */
+/**
+ * The offending line with a gutter and a caret run under the span (on its first line). The line is
+ * shown escaped like messages; the carets are measured on the escaped text, so they stay under it.
+ */
 function codeFrame(d: Diagnostic, sources: SourceRegistry): string | undefined {
   const span = d.span;
   if (!span) return undefined;
   const src = sources.get(span.file);
   if (!src) return undefined;
-  const text = src.lineText(span.line);
+  const raw = src.lineText(span.line);
   const gutter = String(span.line);
-  const width = span.endLine === span.line && span.endCol !== undefined && span.endCol > span.col ? span.endCol - span.col : 1;
+  const rawWidth = span.endLine === span.line && span.endCol !== undefined && span.endCol > span.col ? span.endCol - span.col : 1;
+  const start = Math.min(span.col - 1, raw.length);
+  const marked = visibleText(raw.slice(start, start + Math.max(1, Math.min(rawWidth, raw.length - start))));
   const pad = ' '.repeat(gutter.length);
-  const lead = text.slice(0, span.col - 1).replace(/[^\t]/g, ' ');
-  return `${pad} |\n${gutter} | ${text}\n${pad} | ${lead}${'^'.repeat(Math.max(1, Math.min(width, text.length - span.col + 1)))}`;
+  const lead = visibleText(raw.slice(0, start)).replace(/[^\t]/g, ' ');
+  return `${pad} |\n${gutter} | ${visibleText(raw)}\n${pad} | ${lead}${'^'.repeat(Math.max(1, marked.length))}`;
 }
 
-/** `--diagnostics json`: stable field order, paths relative like the text form. */
+/**
+ * `--diagnostics json`: one document, one object per diagnostic, stable field order, paths
+ * relative like the text form. JSON escapes controls and line breaks; `jsonWithVisibleText` also
+ * escapes U+2028/2029, C1 and bidi controls, so the raw text is as safe on a terminal as the text form.
+ */
 export function diagnosticsToJson(ds: readonly Diagnostic[], relativize: (absPath: string) => string): string {
   const items = ds.map((d) => {
     const o: Record<string, unknown> = { severity: d.severity, code: d.code, message: d.message };
@@ -66,5 +81,5 @@ export function diagnosticsToJson(ds: readonly Diagnostic[], relativize: (absPat
     if (d.notes) o.notes = d.notes;
     return o;
   });
-  return `${JSON.stringify({ diagnostics: items }, null, 2)}\n`;
+  return `${jsonWithVisibleText(JSON.stringify({ diagnostics: items }, null, 2))}\n`;
 }

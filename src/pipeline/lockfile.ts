@@ -3,6 +3,7 @@ import { lockProvenance } from '../config/lock.js';
 import type { ResolvedConfigs } from '../config/types.js';
 import type { IR } from '../ir/types.js';
 import type { Json } from '../source/tree.js';
+import { jsonWithVisibleText } from '../source/visible-text.js';
 import type { Artifact } from '../targets/target.js';
 import { relativeTo } from './paths.js';
 
@@ -28,5 +29,5 @@ export function buildLockfile(options: { ir: IR; resolved: ResolvedConfigs; flow
     configHash: ir.config.hash,
     configs,
   };
-  return { path: `${ir.flow.name}.config.lock.json`, contents: `${JSON.stringify(lock, null, 2)}\n` };
+  return { path: `${ir.flow.name}.config.lock.json`, contents: `${jsonWithVisibleText(JSON.stringify(lock, null, 2))}\n` };
 }

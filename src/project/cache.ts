@@ -1,11 +1,28 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { canonicalJson, sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
+import { asDeps, depsEntryProblem, type OutEntry, outEntryProblem, sealEntry, unsealEntry } from './cache-entry.js';
+import { readRegularFile } from './regular-file.js';
 import type { CompileUnit, UnitDeps, UnitOutput } from './unit.js';
 
-/** Bump when the layout of cache entries changes; old entries are then simply never found. */
-const CACHE_FORMAT = 1;
+/**
+ * Bump when the layout of cache entries changes; old entries are then simply never found.
+ * 2: entries are sealed with a content hash (cache-entry.ts).
+ */
+const CACHE_FORMAT = 2;
+
+/** The largest cache entry read (all of one unit's artifacts); larger ones are bad entries. */
+export const CACHE_ENTRY_LIMIT = 64 * 1024 * 1024;
+/** The largest dependency file hashed for a lookup; a larger one is a miss (the compile reports it). */
+const DEP_FILE_LIMIT = 64 * 1024 * 1024;
+
+/** An entry that failed verification: ignored, its unit recompiled (FLOWC713). */
+export interface CacheProblem {
+  unit: string;
+  entry: string;
+  reason: string;
+}
 
 /**
  * The content-addressed build cache (docs/project.md, "Cache"). Two levels, as ccache's direct
@@ -16,34 +33,65 @@ const CACHE_FORMAT = 1;
  *   one of those files and the value of every one of those variables.
  * A lookup re-hashes the recorded files, so editing any config file (or a file it `extends:`)
  * misses, and changing it back hits again. Failed compiles are never stored.
+ *
+ * Entries are untrusted: each is verified (cache-entry.ts) and one that fails is ignored and
+ * listed in `problems`; the fresh compile then overwrites it.
  */
 export class BuildCache {
+  readonly problems: CacheProblem[] = [];
+
   constructor(
     readonly dir: string,
     private readonly fingerprint: string,
   ) {}
 
-  /** The cached output of a unit, or undefined on a miss (or an unreadable entry). */
+  /** The cached output of a unit, or undefined on a miss (or a bad entry, noted in `problems`). */
   lookup(unit: CompileUnit, env: Record<string, string | undefined>): UnitOutput | undefined {
     const requestKey = this.requestKey(unit);
-    const deps = readJson(join(this.dir, 'deps', `${requestKey}.json`)) as UnitDeps | undefined;
-    if (!deps || !Array.isArray(deps.files) || !Array.isArray(deps.env)) return undefined;
+    const depsBody = this.readEntry(unit, join(this.dir, 'deps', `${requestKey}.json`), depsEntryProblem);
+    if (depsBody === undefined) return undefined;
+    const deps = asDeps(depsBody);
     const current: UnitDeps = {
       files: deps.files.map((f) => ({ path: f.path, sha256: hashFile(f.path) })),
       env: deps.env.map((e) => ({ name: e.name, value: env[e.name] ?? null })),
     };
-    const entry = readJson(this.outPath(requestKey, current)) as { files: UnitOutput['files']; configHash: string; diagnostics: UnitOutput['diagnostics'] } | undefined;
-    if (!entry || !Array.isArray(entry.files)) return undefined;
-    return { name: unit.name, ok: true, diagnostics: entry.diagnostics ?? [], files: entry.files, configHash: entry.configHash, deps: current, fromCache: true };
+    const entry = this.readEntry(unit, this.outPath(requestKey, current), outEntryProblem) as OutEntry | undefined;
+    if (entry === undefined) return undefined;
+    return { name: unit.name, ok: true, diagnostics: entry.diagnostics, files: entry.files, configHash: entry.configHash, deps: current, fromCache: true };
   }
 
   /** Stores a successful compile. Entries are written whole (temp file + rename), so a concurrent build never reads half of one. */
   store(unit: CompileUnit, output: UnitOutput): void {
     if (!output.ok || !output.deps || output.configHash === undefined) return;
     const requestKey = this.requestKey(unit);
-    this.ensureDir();
-    writeWhole(join(this.dir, 'deps', `${requestKey}.json`), JSON.stringify(output.deps));
-    writeWhole(this.outPath(requestKey, output.deps), JSON.stringify({ files: output.files, configHash: output.configHash, diagnostics: output.diagnostics }));
+    try {
+      this.ensureDir();
+      writeWhole(join(this.dir, 'deps', `${requestKey}.json`), sealEntry(output.deps as unknown as Json));
+      const body = { files: output.files, configHash: output.configHash, diagnostics: output.diagnostics };
+      writeWhole(this.outPath(requestKey, output.deps), sealEntry(body as unknown as Json));
+    } catch {
+      // The cache only saves time: a full disk or a read-only cache folder must not fail the build.
+    }
+  }
+
+  /** A verified entry's body; undefined when absent (a plain miss) or bad (also noted in `problems`). */
+  private readEntry(unit: CompileUnit, path: string, check: (body: unknown) => string | undefined): unknown {
+    // Regular files only, bounded: a link to /dev/zero or a FIFO in the cache must not hang a build.
+    const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
+    if (!read.ok) {
+      if (read.reason !== 'missing') {
+        const why = { 'not-regular': 'it is not a regular file', 'too-large': `it is larger than ${CACHE_ENTRY_LIMIT} bytes`, unreadable: `it cannot be read (${read.error})` }[read.reason];
+        this.problems.push({ unit: unit.name, entry: path, reason: why });
+      }
+      return undefined;
+    }
+    const unsealed = unsealEntry(read.bytes.toString('utf8'));
+    const problem = 'problem' in unsealed ? unsealed.problem : check(unsealed.body);
+    if (problem !== undefined) {
+      this.problems.push({ unit: unit.name, entry: path, reason: problem });
+      return undefined;
+    }
+    return (unsealed as { body: unknown }).body;
   }
 
   private requestKey(unit: CompileUnit): string {
@@ -74,29 +122,20 @@ export class BuildCache {
     const ignore = join(this.dir, '.gitignore');
     if (existsSync(ignore)) return;
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(ignore, '# created by flowc: the build cache is safe to delete\n*\n');
+    // wx: never through a (dangling) link planted at that name.
+    writeFileSync(ignore, '# created by flowc: the build cache is safe to delete\n*\n', { flag: 'wx' });
   }
 }
 
+/** The hash of a dependency's text as the compile saw it; null when it is not a readable regular file of bounded size. */
 function hashFile(path: string): string | null {
-  try {
-    return sha256Hex(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
-  } catch {
-    return null;
-  }
-}
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const read = readRegularFile(path, { maxBytes: DEP_FILE_LIMIT, followLinks: true });
+  return read.ok ? sha256Hex(read.bytes.toString('utf8').replace(/^\uFEFF/, '')) : null;
 }
 
 function writeWhole(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(temp, text);
+  writeFileSync(temp, text, { flag: 'wx' });
   renameSync(temp, path);
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BuildCache } from './cache.js';
 import { compileUnit } from './compile-unit.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
+import { failedUnit } from './unit-diagnostics.js';
 import { runInPool } from './worker-pool.js';
 
 export interface CompileUnitsStats {
@@ -59,6 +60,7 @@ export async function compileUnits(options: {
     }
   });
 
+  const debug = env.FLOWC_DEBUG === '1';
   const entry = compileWorkerEntry();
   const useWorkers = options.jobs > 1 && misses.length > 1 && entry !== undefined;
   let workers = 0;
@@ -70,14 +72,25 @@ export async function compileUnits(options: {
       jobs: misses.map((i) => units[i] as CompileUnit),
       workerData: { env: { ...env } },
       onResult: () => tick(),
+      failed: (k, failure) => failedUnit(units[misses[k] as number] as CompileUnit, failure, debug),
     });
     results.forEach((r, k) => (outputs[misses[k] as number] = r));
   } else {
     for (const i of misses) {
-      outputs[i] = compileUnit(units[i] as CompileUnit, env);
+      outputs[i] = compileInThread(units[i] as CompileUnit, env, debug);
       tick();
     }
   }
   if (cache && options.cacheWrite !== false) for (const i of misses) cache.store(units[i] as CompileUnit, outputs[i] as UnitOutput);
   return { outputs, stats: { compiled: misses.length, cached: units.length - misses.length, workers } };
+}
+
+/** compileUnit in this thread, with a throw turned into the unit's FLOWC716 as a worker's would be. */
+function compileInThread(unit: CompileUnit, env: Record<string, string | undefined>, debug: boolean): UnitOutput {
+  try {
+    return compileUnit(unit, env);
+  } catch (e) {
+    const err = e as Error;
+    return failedUnit(unit, err instanceof Error ? { message: `${err.name}: ${err.message}`, ...(err.stack ? { stack: err.stack } : {}) } : { message: String(e) }, debug);
+  }
 }

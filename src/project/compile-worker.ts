@@ -13,7 +13,10 @@ parentPort?.on('message', (msg: { index: number; job: CompileUnit }) => {
   try {
     reply = { index: msg.index, result: compileUnit(msg.job, env) };
   } catch (e) {
-    reply = { index: msg.index, error: (e as Error)?.stack ?? String(e) };
+    // The message alone is what users see; the stack is printed only with FLOWC_DEBUG=1.
+    const err = e as Error;
+    reply = { index: msg.index, error: err instanceof Error ? `${err.name}: ${err.message}` : String(e) };
+    if (err instanceof Error && err.stack) reply.stack = err.stack;
   }
   parentPort?.postMessage(reply);
 });

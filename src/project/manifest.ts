@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Json } from '../source/tree.js';
 import { FLOWC_VERSION } from '../version.js';
+import { relPathProblem } from './output-paths.js';
+import { readRegularFile } from './regular-file.js';
+
+/** The largest manifest flowc reads (a manifest of 100k files is about 15 MB). */
+export const MANIFEST_READ_LIMIT = 64 * 1024 * 1024;
 
 export const MANIFEST_VERSION = 1;
 export const BUILD_MANIFEST = 'build.manifest.json';
@@ -45,36 +49,46 @@ export function serializeManifest(m: Manifest): string {
 export interface PreviousManifest {
   units: Map<string, ManifestUnit>;
   stale: Record<string, string>;
+  /**
+   * Entries dropped because the manifest is untrusted input (a hand edit, a hostile pull request):
+   * a path that is not relative, normalized and confined to the output folder, or a hash that is
+   * not a SHA-256. Such entries are never pruned nor reported as stale (FLOWC714).
+   */
+  rejected: { path: string; reason: string }[];
 }
 
 /** Reads a manifest; `missing` when there is none, `unreadable` when it is not one flowc wrote. */
 export function readManifest(path: string, kind: Manifest['kind']): PreviousManifest | 'missing' | 'unreadable' {
-  let text: string;
+  // A manifest is read only if it is a regular file (not a link, FIFO or device) of bounded size.
+  const read = readRegularFile(path, { maxBytes: MANIFEST_READ_LIMIT, followLinks: false });
+  if (!read.ok) return read.reason === 'missing' ? 'missing' : 'unreadable';
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return 'missing';
-  }
-  try {
-    const json = JSON.parse(text) as Record<string, unknown>;
+    const json = JSON.parse(read.bytes.toString('utf8')) as Record<string, unknown>;
     const units = json[UNITS_KEY[kind]] as Record<string, Record<string, Json>> | undefined;
-    if (json.manifestVersion !== MANIFEST_VERSION || typeof units !== 'object' || units === null) return 'unreadable';
-    const out: PreviousManifest = { units: new Map(), stale: {} };
+    if (json.manifestVersion !== MANIFEST_VERSION || typeof units !== 'object' || units === null || Array.isArray(units)) return 'unreadable';
+    const out: PreviousManifest = { units: new Map(), stale: {}, rejected: [] };
     for (const [name, u] of Object.entries(units)) {
       if (typeof u !== 'object' || u === null) return 'unreadable';
-      out.units.set(name, { ...u, files: stringRecord(u.files) });
+      out.units.set(name, { ...u, files: fileRecord(u.files, out.rejected) });
     }
-    out.stale = stringRecord(json.stale);
+    out.stale = fileRecord(json.stale, out.rejected);
     return out;
   } catch {
     return 'unreadable';
   }
 }
 
-function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** A manifest's `files` or `stale` map, keeping only confined paths with a SHA-256; the rest go to `rejected`. */
+function fileRecord(value: unknown, rejected: PreviousManifest['rejected']): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
   if (typeof value !== 'object' || value === null) return out;
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of Object.entries(value)) {
+    const problem = relPathProblem(k) ?? (typeof v === 'string' && SHA256.test(v) ? undefined : 'has no SHA-256');
+    if (problem) rejected.push({ path: k, reason: problem });
+    else out[k] = v as string;
+  }
   return out;
 }
 

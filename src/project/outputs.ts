@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
 import { type Manifest, type ManifestUnit, type PreviousManifest, serializeManifest } from './manifest.js';
+import { inspectOutput, relPathProblem } from './output-paths.js';
+import { readRegularFile } from './regular-file.js';
 import { findStale } from './stale.js';
 import type { UnitOutput } from './unit.js';
 
@@ -49,6 +50,10 @@ export function planOutputs(options: {
     const hashes: Record<string, string> = {};
     for (const f of out.files) {
       const rel = `${u.name}/${f.path}`;
+      // Cache entries are verified before use and targets name their files; a path that still
+      // escapes here is a bug in flowc, never something to write.
+      const problem = relPathProblem(rel);
+      if (problem) throw new Error(`output path ${JSON.stringify(rel)} ${problem}`);
       files.push({ path: join(outDir, rel), rel, contents: f.contents });
       hashes[rel] = sha256Hex(f.contents);
     }
@@ -62,17 +67,60 @@ export function planOutputs(options: {
   return { files, stale };
 }
 
-/** The planned files whose contents on disk differ (`onDisk` undefined: missing). */
-export function differingFiles(files: PlannedFile[]): { file: PlannedFile; onDisk: string | undefined }[] {
-  const out: { file: PlannedFile; onDisk: string | undefined }[] = [];
-  for (const file of files) {
-    let onDisk: string | undefined;
-    try {
-      onDisk = readFileSync(file.path, 'utf8');
-    } catch {
-      onDisk = undefined;
+/**
+ * The most bytes `--check` reads of an existing output to show a diff: larger files are reported
+ * (FLOWC014) instead of read. A file of exactly the compiled size is always read, whatever its size.
+ */
+export const CHECK_READ_LIMIT = 16 * 1024 * 1024;
+
+/** How the planned files compare with what is in the output folder. */
+export interface DiskComparison {
+  /** Missing or different; `onDisk` is the text on disk when it was read (`--check` shows a diff). */
+  differing: { file: PlannedFile; onDisk: string | undefined }[];
+  /** Paths holding something flowc never reads or replaces (a folder, link, FIFO, device). */
+  refused: { file: PlannedFile; what: string }[];
+  /** Existing files too large to read for a diff (only when `wantText`). */
+  tooLarge: { file: PlannedFile; size: number }[];
+}
+
+/**
+ * Compares planned files with the output folder, reading only regular files reached through real
+ * folders (see inspectOutput). A file whose size differs from the compiled bytes is different
+ * without being read; it is read only when `wantText` asks for a diff, and then at most
+ * CHECK_READ_LIMIT bytes.
+ */
+export function compareWithDisk(options: { outDir: string; files: PlannedFile[]; wantText: boolean; readLimit?: number }): DiskComparison {
+  const out: DiskComparison = { differing: [], refused: [], tooLarge: [] };
+  const limit = options.readLimit ?? CHECK_READ_LIMIT;
+  for (const file of options.files) {
+    const state = inspectOutput(options.outDir, file.rel);
+    if (state.kind === 'missing') {
+      out.differing.push({ file, onDisk: undefined });
+      continue;
     }
-    if (onDisk !== file.contents) out.push({ file, onDisk });
+    if (state.kind === 'refused') {
+      out.refused.push({ file, what: state.what });
+      continue;
+    }
+    const compiledBytes = Buffer.byteLength(file.contents);
+    if (state.size !== compiledBytes && !options.wantText) {
+      out.differing.push({ file, onDisk: undefined });
+      continue;
+    }
+    const maxBytes = Math.max(limit, compiledBytes);
+    if (state.size > maxBytes) {
+      out.tooLarge.push({ file, size: state.size });
+      continue;
+    }
+    const read = readRegularFile(file.path, { maxBytes, followLinks: false });
+    if (!read.ok) {
+      if (read.reason === 'too-large') out.tooLarge.push({ file, size: read.size ?? state.size });
+      else if (read.reason === 'missing') out.differing.push({ file, onDisk: undefined });
+      else out.refused.push({ file, what: read.reason === 'not-regular' ? 'not a regular file' : `unreadable (${read.error})` });
+      continue;
+    }
+    const onDisk = read.bytes.toString('utf8');
+    if (onDisk !== file.contents) out.differing.push({ file, onDisk });
   }
   return out;
 }

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import { sha256Hex } from '../source/canonical-json.js';
+import { lstatSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { PreviousManifest } from './manifest.js';
+import { inspectOutput, relPathProblem } from './output-paths.js';
+import { hashRegularFile } from './regular-file.js';
 
 /**
  * Files an earlier build wrote (per its manifest) that this build does not produce and that are
@@ -16,26 +17,37 @@ export function findStale(options: { outDir: string; previous: PreviousManifest 
   const candidates: Record<string, string> = { ...previous.stale };
   for (const [name, unit] of previous.units) if (!keep.has(name)) Object.assign(candidates, unit.files);
   for (const [rel, sha] of Object.entries(candidates)) {
-    if (produced.has(rel) || !isInside(rel)) continue;
-    if (existsSync(join(options.outDir, rel))) stale[rel] = sha;
+    // readManifest already dropped unconfined paths; checked again because this decides deletions.
+    if (produced.has(rel) || relPathProblem(rel)) continue;
+    if (inspectOutput(options.outDir, rel).kind !== 'missing') stale[rel] = sha;
   }
   return stale;
 }
 
 /**
- * `--prune`: removes each stale file whose contents are still what flowc wrote, then any folders
- * that left empty (never the output folder itself). A file changed since is someone else's now:
- * it stays, and is returned in `changed`.
+ * `--prune`: removes each stale file that is a regular file reached through real folders (no
+ * symbolic link in any component below the output folder, checked with lstat) and whose contents
+ * are still what flowc wrote, then any folders that left empty (never the output folder itself).
+ * A file changed since is someone else's now: it stays, in `changed`. Anything that is not a
+ * regular file in a real folder stays too, in `refused`, with what it is.
  */
-export function pruneStale(outDir: string, stale: Record<string, string>): { removed: string[]; changed: string[] } {
+export function pruneStale(outDir: string, stale: Record<string, string>): { removed: string[]; changed: string[]; refused: { rel: string; what: string }[] } {
   const removed: string[] = [];
   const changed: string[] = [];
+  const refused: { rel: string; what: string }[] = [];
   for (const [rel, sha] of Object.entries(stale).sort()) {
+    if (relPathProblem(rel)) continue;
+    const state = inspectOutput(outDir, rel);
+    if (state.kind === 'missing') continue;
+    if (state.kind === 'refused') {
+      refused.push({ rel, what: state.what });
+      continue;
+    }
     const path = join(outDir, rel);
-    let current: string;
-    try {
-      current = sha256Hex(readFileSync(path));
-    } catch {
+    // O_NOFOLLOW: a link swapped in after the lstat is not hashed through.
+    const current = hashRegularFile(path, { followLinks: false });
+    if (current === undefined) {
+      refused.push({ rel, what: 'not a regular file' });
       continue;
     }
     if (current !== sha) {
@@ -44,15 +56,12 @@ export function pruneStale(outDir: string, stale: Record<string, string>): { rem
     }
     unlinkSync(path);
     removed.push(rel);
-    for (let dir = dirname(path); dir !== outDir && isInside(relative(outDir, dir)); dir = dirname(dir)) {
-      if (readdirSync(dir).length > 0) break;
+    const top = rel.split('/').length - 1;
+    let dir = dirname(path);
+    for (let depth = 0; depth < top; depth++, dir = dirname(dir)) {
+      if (!lstatSync(dir).isDirectory() || readdirSync(dir).length > 0) break;
       rmdirSync(dir);
     }
   }
-  return { removed, changed };
-}
-
-/** A manifest path must stay inside the output folder: a hand-edited `../x` is never touched. */
-function isInside(rel: string): boolean {
-  return rel !== '' && !rel.startsWith('/') && !rel.split(/[\\/]/).includes('..') && !rel.includes(`:${sep}`);
+  return { removed, changed, refused };
 }

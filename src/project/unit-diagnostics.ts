@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../source/span.js';
-import type { UnitOutput } from './unit.js';
+import type { CompileUnit, UnitOutput } from './unit.js';
+import type { JobFailure } from './worker-pool.js';
 
 /** How many unit names a merged diagnostic lists before summarising. */
 const MAX_NAMES = 5;
@@ -41,4 +42,21 @@ export function unitDiagnostics(options: { outputs: UnitOutput[]; noun: 'binding
     merged.push(d);
   }
   return merged;
+}
+
+/**
+ * A unit whose compile threw, in a worker or in this thread (or whose worker died): one FLOWC716
+ * for it, without a stack trace unless `debug` (FLOWC_DEBUG=1). The build goes on with the other
+ * units and exits 1 like any failed unit; it never exits 70 for one unit's input.
+ */
+export function failedUnit(unit: Pick<CompileUnit, 'name'>, failure: JobFailure, debug: boolean): UnitOutput {
+  const notes = ['this is probably a bug in flowc (or an input it does not yet bound): please report it with the input that caused it'];
+  if (debug && failure.stack) notes.push(failure.stack);
+  else notes.push('run again with FLOWC_DEBUG=1 for a stack trace');
+  return {
+    name: unit.name,
+    ok: false,
+    files: [],
+    diagnostics: [{ code: 'FLOWC716', severity: 'error', message: `compiling '${unit.name}' failed unexpectedly: ${failure.message}`, notes }],
+  };
 }

@@ -30,4 +30,10 @@ export interface Target {
   /** JSON Schema of this target's options (the flow's `targets.<id>` map), or null for none. */
   optionsSchema: object | null;
   compile(ir: IR, ctx: TargetContext): Artifact[];
+  /**
+   * The name a flow deploys under on this engine, after the target's sanitizing (SPEC section 2),
+   * and what that name names. Two bindings or sweep variants with the same deployed name would
+   * overwrite each other, so `flowc build` reports them (FLOWC602). Absent: nothing is deployed.
+   */
+  deployment?: { what: string; name: (flowName: string) => string };
 }

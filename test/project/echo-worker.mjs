@@ -6,6 +6,10 @@ parentPort.on('message', ({ index, job }) => {
     parentPort.postMessage({ index, error: 'asked to fail' });
     return;
   }
+  // A worker dying while it holds a job (a crash, or running out of memory).
+  if (job.exit) process.exit(job.exit);
+  // An exception nobody catches in the worker.
+  if (job.throw) throw new RangeError('asked to throw');
   const end = Date.now() + job.delay;
   while (Date.now() < end) {
     // busy: a worker must really run on its own thread for the others to progress meanwhile

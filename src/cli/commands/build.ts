@@ -1,12 +1,15 @@
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { relativeTo } from '../../pipeline/paths.js';
 import { BuildCache } from '../../project/cache.js';
 import { compileUnits, defaultJobs } from '../../project/compile-units.js';
+import { checkDeployedNames } from '../../project/deployed-names.js';
 import { compilerFingerprint } from '../../project/fingerprint.js';
 import { nameMatcher } from '../../project/glob.js';
 import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
-import { differingFiles, type PlannedUnit, planOutputs } from '../../project/outputs.js';
+import { compareWithDisk, type PlannedUnit, planOutputs } from '../../project/outputs.js';
 import { createProgress } from '../../project/progress.js';
 import { loadProject } from '../../project/project-file.js';
 import { pruneStale } from '../../project/stale.js';
@@ -19,7 +22,9 @@ import { findTarget, TARGETS } from '../../targets/index.js';
 import { unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
-import { writeFilesAtomically } from '../write-files.js';
+import { removeStaleTemps } from '../temp-files.js';
+import { writeFilesTransactionally } from '../write-files.js';
+import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
 
 export interface BuildOptions {
   project: string;
@@ -71,6 +76,9 @@ export async function runBuild(io: CliIO, opts: BuildOptions): Promise<number> {
     // Paths as the project file wrote them (relative to it), so the manifest reads the same wherever --out points.
     meta.set(b.name, { flow: b.written.flow, configs: b.written.configs, set: b.set, targets });
   }
+  // Every binding of the project, also those --only leaves out: they deploy all the same.
+  const deployed = project.bindings.map((b) => ({ name: b.name, targets: match(b.name) ? (overrideTargets ?? b.targets) : b.targets, span: b.nameSpan }));
+  checkDeployedNames({ units: deployed, noun: 'binding', diagnostics });
   if (diagnostics.hasErrors()) return fail();
 
   const cacheDir = io.env.FLOWC_CACHE_DIR ? resolve(io.cwd, io.env.FLOWC_CACHE_DIR) : join(project.dir, '.flowc-cache');
@@ -104,9 +112,19 @@ export function parseTargets(list: string): string[] {
   return [...new Set(names.map((n) => (findTarget(n) as { id: string }).id))];
 }
 
-/** `--jobs N`: worker threads; default one per core. */
+/**
+ * The most worker threads a build starts: 4 per core, at most 64. Compiling is CPU-bound, so more
+ * threads than that only cost memory (each worker is a V8 isolate of 10-30 MB) and start-up time;
+ * `--jobs 400` used to start 400. Above it, `--jobs` is clamped with a warning (FLOWC715) rather
+ * than refused, so a CI script written for a large machine still runs on a small one.
+ */
+export function maxJobs(): number {
+  return Math.max(1, Math.min(64, 4 * availableParallelism()));
+}
+
+/** `--jobs N`: worker threads; default one per core (within maxJobs). Clamping happens in emitUnits, which can warn. */
 export function parseJobs(value: string | undefined): number {
-  if (value === undefined) return defaultJobs();
+  if (value === undefined) return Math.min(defaultJobs(), maxJobs());
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs expects a whole number of at least 1, got '${value}'`);
   return n;
@@ -140,18 +158,26 @@ export interface EmitOptions {
  */
 export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number> {
   const noun = options.kind === 'build' ? 'binding' : 'variant';
+  const early = new DiagnosticBag();
+  const jobs = Math.min(options.jobs, maxJobs());
+  if (jobs < options.jobs) {
+    early.report('FLOWC715', `--jobs ${options.jobs} is above the limit of ${jobs} worker threads (4 per core, at most 64); using ${jobs}`);
+  }
   const progress = createProgress(io, `${noun}s`);
   const { outputs, stats } = await compileUnits({
     units: options.units,
     env: io.env,
-    jobs: options.jobs,
+    jobs,
     cache: options.cache,
     cacheWrite: !options.check,
     onProgress: progress.update,
   });
   progress.finish();
 
-  const diagnostics = new DiagnosticBag();
+  const diagnostics = early;
+  for (const p of options.cache?.problems ?? []) {
+    diagnostics.report('FLOWC713', `build cache entry ${shownPath(io.cwd, p.entry)} failed verification: ${p.reason}; it was ignored and ${noun} '${p.unit}' compiled afresh`);
+  }
   diagnostics.addAll(unitDiagnostics({ outputs, noun, spans: options.spans }));
   const previous = readManifest(join(options.outDir, options.manifestName), options.kind);
   if (previous === 'unreadable') {
@@ -166,6 +192,13 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   }
 
   const prev = typeof previous === 'string' ? undefined : previous;
+  if (prev && prev.rejected.length > 0) {
+    const n = prev.rejected.length;
+    diagnostics.report('FLOWC714', `${shownPath(io.cwd, join(options.outDir, options.manifestName))} lists ${n} file${n === 1 ? '' : 's'} flowc cannot have written; ${n === 1 ? 'it is' : 'they are'} ignored: never pruned nor reported as stale`, undefined, [
+      ...prev.rejected.slice(0, 10).map((r) => `${JSON.stringify(r.path)} ${r.reason}`),
+      ...(n > 10 ? [`and ${n - 10} more`] : []),
+    ]);
+  }
   const units: PlannedUnit[] = outputs.map((output) => ({ name: output.name, meta: options.meta.get(output.name) ?? {}, output }));
   for (const name of options.keep) {
     const carried = prev?.units.get(name);
@@ -178,28 +211,35 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   const staleFiles = Object.keys(plan.stale).sort();
 
   if (options.check) {
-    const differing = differingFiles(plan.files);
-    for (const { file, onDisk } of differing) {
+    const disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: true });
+    for (const { file, onDisk } of disk.differing) {
       if (onDisk === undefined) io.stdout(`missing: ${display(file.rel)}\n`);
       else io.stdout(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }));
     }
     for (const rel of staleFiles) io.stdout(`stale: ${display(rel)} (no ${noun} produces it any more; --prune removes it)\n`);
-    const problems = differing.length + staleFiles.length;
+    diagnostics.addAll(unreadableOutputs(disk, display));
+    const problems = disk.differing.length + staleFiles.length;
     if (diagnostics.items.length > 0) report(io, diagnostics.items, options.format);
     if (problems > 0) {
       io.stderr(`flowc: ${problems} file${problems === 1 ? ' is' : 's are'} stale, missing or left over; run the same command without --check${staleFiles.length > 0 ? ' and with --prune' : ''} to update\n`);
-      return EXIT.inputErrors;
     }
-    return EXIT.ok;
+    return problems > 0 || diagnostics.hasErrors() ? EXIT.inputErrors : EXIT.ok;
   }
 
-  const changed = differingFiles(plan.files).map((d) => d.file);
-  try {
-    writeFilesAtomically(changed);
-  } catch (e) {
-    diagnostics.report('FLOWC004', `could not write ${relativeTo(io.cwd, options.outDir)}: ${(e as Error).message}`);
+  const disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: false });
+  const changed = disk.differing.map((d) => d.file);
+  if (disk.refused.length > 0) {
+    diagnostics.addAll(unreadableOutputs(disk, display));
     report(io, diagnostics.items, options.format);
     return EXIT.inputErrors;
+  }
+  // Debris of a killed run goes even from folders where nothing changes this time.
+  removeStaleTemps(options.outDir, new Set(plan.files.map((f) => dirname(f.path))));
+  const written = writeOutcomeReport(await writeFilesTransactionally({ root: options.outDir, files: changed }), display);
+  if (written.exit !== EXIT.ok) {
+    diagnostics.addAll(written.diagnostics);
+    report(io, diagnostics.items, options.format);
+    return written.exit;
   }
   let removed: string[] = [];
   if (options.prune && staleFiles.length > 0) {
@@ -207,6 +247,9 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     removed = pruned.removed;
     for (const rel of pruned.changed) {
       diagnostics.report('FLOWC711', `${display(rel)} was written by an earlier build but has been changed since; it was left in place and is no longer tracked`);
+    }
+    for (const r of pruned.refused) {
+      diagnostics.report('FLOWC717', `${display(r.rel)} is listed as a stale output but is ${r.what}; --prune deletes only regular files in real folders, so it was left in place and is no longer tracked`);
     }
   } else if (staleFiles.length > 0) {
     diagnostics.report('FLOWC710', `${staleFiles.length} file${staleFiles.length === 1 ? '' : 's'} written by an earlier build ${staleFiles.length === 1 ? 'is' : 'are'} no longer produced by any ${noun}`, undefined, [
@@ -226,6 +269,14 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   return EXIT.ok;
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A path as messages show it: relative to the working folder when inside it, else absolute. */
 function shownPath(cwd: string, absPath: string): string {
   const rel = relativeTo(cwd, absPath);
@@ -233,8 +284,9 @@ function shownPath(cwd: string, absPath: string): string {
 }
 
 function report(io: CliIO, ds: Diagnostic[], format: DiagnosticsFormat): void {
-  // Code frames need the texts; they were read in the workers, so read the few files named again.
+  // Code frames need the texts; they were read in the workers, so read the few files named again
+  // (only regular files: a span from a cache entry is untrusted and could name a FIFO).
   const sources = new SourceRegistry();
-  for (const d of ds) if (d.span) sources.read(d.span.file);
+  for (const d of ds) if (d.span && isRegularFile(d.span.file)) sources.read(d.span.file);
   reportDiagnostics({ io, diagnostics: ds, sources, format });
 }

@@ -1,14 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileTargets } from '../../pipeline/compile.js';
 import { buildLockfile } from '../../pipeline/lockfile.js';
-import { relativeTo } from '../../pipeline/paths.js';
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import { relPathProblem } from '../../project/output-paths.js';
+import { compareWithDisk, type PlannedFile } from '../../project/outputs.js';
+import { SourceRegistry } from '../../source/files.js';
 import { findTarget } from '../../targets/index.js';
 import { unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type CascadeOptions, parseConfigArgs, parseTargetList } from '../options.js';
-import { reportDiagnostics } from '../report.js';
-import { writeFilesAtomically } from '../write-files.js';
+import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
+import { writeFilesTransactionally } from '../write-files.js';
+import { writeOutputFile } from '../write-output-file.js';
+import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
 
 export interface CompileOptions extends CascadeOptions {
   target: string;
@@ -53,46 +57,45 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
       io.stdout(primary.contents);
       return EXIT.ok;
     }
-    return writeOrReport(io, [{ path: resolve(io.cwd, opts.output), name: opts.output, contents: primary.contents }]);
+    const outcome = await writeOutputFile({ path: resolve(io.cwd, opts.output), contents: primary.contents, stdout: io.stdout });
+    return reportWrite(io, writeOutcomeReport(outcome, () => opts.output as string), opts.diagnostics);
   }
 
   const outDir = resolve(io.cwd, opts.out);
   const lock = buildLockfile({ ir: result.ir, resolved: result.resolved, flowFile: result.flowFile });
-  const files = [...result.artifacts, lock].map((a) => ({ path: join(outDir, a.path), name: join(opts.out as string, a.path), contents: a.contents }));
+  const files = [...result.artifacts, lock].map((a) => ({ path: join(outDir, a.path), rel: a.path, contents: a.contents }));
+  const display = (rel: string) => join(opts.out as string, rel);
   const seen = new Set<string>();
   for (const f of files) {
-    if (seen.has(f.path)) throw new Error(`two artifacts were named ${f.name}`);
+    const problem = relPathProblem(f.rel);
+    if (problem) throw new Error(`a target named its file ${JSON.stringify(f.rel)}, which ${problem}`);
+    if (seen.has(f.path)) throw new Error(`two artifacts were named ${display(f.rel)}`);
     seen.add(f.path);
   }
-  if (opts.check) return checkFiles(io, files);
-  return writeOrReport(io, files);
+  if (opts.check) return checkFiles(io, { outDir, files, display, format: opts.diagnostics });
+  const disk = compareWithDisk({ outDir, files, wantText: false });
+  if (disk.refused.length > 0) return reportWrite(io, { diagnostics: unreadableOutputs(disk, display), exit: EXIT.inputErrors }, opts.diagnostics);
+  const outcome = await writeFilesTransactionally({ root: outDir, files });
+  return reportWrite(io, writeOutcomeReport(outcome, display), opts.diagnostics);
 }
 
-/** Writes all files or none; a file system error is the user's to fix (FLOWC004), not a crash. */
-function writeOrReport(io: CliIO, files: { path: string; name: string; contents: string }[]): number {
-  try {
-    writeFilesAtomically(files);
-    return EXIT.ok;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    io.stderr(`flowc: error FLOWC004: cannot write ${err.path ? relativeTo(io.cwd, err.path) : 'the output'}: ${err.code ?? err.message}; no file was changed\n`);
-    return EXIT.inputErrors;
-  }
+/** Prints a write's diagnostics (they carry no source spans) and returns its exit code. */
+function reportWrite(io: CliIO, report: { diagnostics: Diagnostic[]; exit: number }, format: DiagnosticsFormat): number {
+  if (report.diagnostics.length > 0) reportDiagnostics({ io, diagnostics: report.diagnostics, sources: new SourceRegistry(), format });
+  return report.exit;
 }
 
-/** `--check`: compares what would be written with what is on disk; writes nothing. */
-function checkFiles(io: CliIO, files: { path: string; name: string; contents: string }[]): number {
-  let stale = 0;
-  for (const f of files) {
-    const onDisk = existsSync(f.path) ? readFileSync(f.path, 'utf8') : undefined;
-    if (onDisk === f.contents) continue;
-    stale++;
-    if (onDisk === undefined) io.stdout(`missing: ${f.name}\n`);
-    else io.stdout(unifiedDiff({ oldText: onDisk, newText: f.contents, oldName: `${f.name} (on disk)`, newName: `${f.name} (compiled)` }));
+/** `--check`: compares what would be written with what is on disk; writes nothing and reads only regular files. */
+function checkFiles(io: CliIO, options: { outDir: string; files: PlannedFile[]; display: (rel: string) => string; format: DiagnosticsFormat }): number {
+  const { display } = options;
+  const disk = compareWithDisk({ outDir: options.outDir, files: options.files, wantText: true });
+  for (const { file, onDisk } of disk.differing) {
+    if (onDisk === undefined) io.stdout(`missing: ${display(file.rel)}\n`);
+    else io.stdout(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }));
   }
-  if (stale > 0) {
-    io.stderr(`flowc: ${stale} file${stale === 1 ? ' is' : 's are'} stale or missing; run the same command without --check to update\n`);
-    return EXIT.inputErrors;
-  }
-  return EXIT.ok;
+  const unreadable = unreadableOutputs(disk, display);
+  if (unreadable.length > 0) reportWrite(io, { diagnostics: unreadable, exit: EXIT.inputErrors }, options.format);
+  const stale = disk.differing.length;
+  if (stale > 0) io.stderr(`flowc: ${stale} file${stale === 1 ? ' is' : 's are'} stale or missing; run the same command without --check to update\n`);
+  return stale > 0 || unreadable.length > 0 ? EXIT.inputErrors : EXIT.ok;
 }

@@ -3,6 +3,7 @@ import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { parseFlow } from '../../flow/parse-flow.js';
 import { relativeTo } from '../../pipeline/paths.js';
 import { BuildCache } from '../../project/cache.js';
+import { checkDeployedNames } from '../../project/deployed-names.js';
 import { compilerFingerprint } from '../../project/fingerprint.js';
 import { SWEEP_MANIFEST } from '../../project/manifest.js';
 import * as sweep from '../../project/sweep.js';
@@ -50,6 +51,7 @@ export async function runSweep(io: CliIO, flow: string, opts: CompileOptions & {
     units.push({ name, flowPath: flowFile, bindingFiles: [], configs, sets: [...opts.set, ...overrides], targets: opts.targets, cwd: io.cwd });
     meta.set(name, { overrides });
   }
+  checkDeployedNames({ units, noun: 'variant', diagnostics });
   if (diagnostics.hasErrors()) {
     reportDiagnostics({ io, diagnostics: diagnostics.items, sources, format: opts.diagnostics });
     return EXIT.inputErrors;

@@ -22,7 +22,7 @@ export function cronWorkflow(o: {
       schedules: [o.schedule.cron],
       timezone: o.schedule.timezone ?? 'UTC',
       concurrencyPolicy: o.options.concurrencyPolicy,
-      workflowMetadata: { labels: o.meta.labels, annotations: o.meta.annotations },
+      workflowMetadata: { labels: o.meta.labels, annotations: o.meta.runAnnotations },
       workflowSpec: { workflowTemplateRef: { name: o.name } },
     },
   };

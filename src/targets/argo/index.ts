@@ -20,6 +20,7 @@ export const argoTarget: Target = {
   description: 'Argo Workflows: a WorkflowTemplate (and a CronWorkflow when scheduled)',
   files: ['<name>.argo.yaml'],
   optionsSchema: ARGO_OPTIONS_SCHEMA,
+  deployment: { what: 'WorkflowTemplate and CronWorkflow name', name: (flowName) => workflowName(flowName, ARGO_LIMITS.workflowName) },
   compile(ir, ctx) {
     const { diagnostics } = ctx;
     const options = readArgoOptions(ir.targets.argo);

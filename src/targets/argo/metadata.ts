@@ -10,6 +10,14 @@ import type { ArgoOptions } from './options.js';
 export interface ObjectMeta {
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /**
+   * The annotations of every run (`spec.workflowMetadata`). Argo runs the workflow spec through its
+   * `{{...}}` substitution (no escape syntax), so flowc's own annotations whose value holds `{{`
+   * (a description or file name) are left out there: a run would otherwise show a changed value
+   * or evaluate an expression. They stay on the WorkflowTemplate and CronWorkflow, which Argo
+   * does not substitute. The user's `annotations` option is checked for `{{` (FLOWC604).
+   */
+  runAnnotations: Record<string, string>;
 }
 
 export function objectMeta(o: { ir: IR; name: string; options: ArgoOptions }): ObjectMeta {
@@ -27,7 +35,8 @@ export function objectMeta(o: { ir: IR; name: string; options: ArgoOptions }): O
   };
   if (ir.flow.description) annotations['workflows.argoproj.io/description'] = ir.flow.description;
   Object.assign(annotations, options.annotations);
-  return { labels, annotations };
+  const runAnnotations = Object.fromEntries(Object.entries(annotations).filter(([, v]) => !v.includes('{{')));
+  return { labels, annotations, runAnnotations };
 }
 
 /** `metadata` with the fixed key order name, namespace, labels, annotations. */

@@ -1,4 +1,5 @@
-import { stringify } from 'yaml';
+import { Document } from 'yaml';
+import { safeYamlString, yamlComment } from '../yaml-text.js';
 
 /**
  * The one place Argo YAML is written. Key order is the insertion order of the objects the target
@@ -18,9 +19,13 @@ const YAML_OPTIONS = {
   indentSeq: true,
 } as const;
 
-/** Serializes one or more Kubernetes objects as a YAML stream, with a header comment. */
+/**
+ * Serializes one or more Kubernetes objects as a YAML stream, with a header comment. The header
+ * carries user text (the flow file's name): `yamlComment` keeps each line one inert comment line,
+ * so no file name can add documents to the stream; scalars go through `safeYamlString`.
+ */
 export function toYamlStream(o: { header: string[]; documents: object[] }): string {
-  const head = o.header.map((line) => `# ${line}\n`).join('');
+  const head = o.header.map((line) => `#${yamlComment([line])}\n`).join('');
   // A stream is documents separated by `---` lines; each document is serialized on its own.
-  return head + o.documents.map((doc) => stringify(doc, YAML_OPTIONS)).join('---\n');
+  return head + o.documents.map((doc) => safeYamlString(new Document(doc, YAML_OPTIONS), YAML_OPTIONS)).join('---\n');
 }

@@ -79,7 +79,7 @@ export function workflowTemplate(o: {
   if (options.imagePullSecrets && options.imagePullSecrets.length > 0) spec.imagePullSecrets = options.imagePullSecrets.map((name) => ({ name }));
   if (options.podGC) spec.podGC = { strategy: options.podGC };
   if (options.ttlSecondsAfterFinished !== undefined) spec.ttlStrategy = { secondsAfterCompletion: options.ttlSecondsAfterFinished };
-  spec.workflowMetadata = { labels: o.meta.labels, annotations: o.meta.annotations };
+  spec.workflowMetadata = { labels: o.meta.labels, annotations: o.meta.runAnnotations };
   spec.templates = [{ name: entry, dag: { tasks: dag.tasks } }, ...dag.groups, ...steps.templates];
 
   return {

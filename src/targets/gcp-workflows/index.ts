@@ -5,6 +5,7 @@ import { fitLimits } from './fit-limits.js';
 import { GCP_OPTIONS_SCHEMA, readOptions } from './options.js';
 import { buildSchedulerJob } from './scheduler.js';
 import { serializeJson, serializeYaml } from './serialize.js';
+import { workflowId } from './names.js';
 import { buildWorkflow, originSpan } from './workflow.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (https://cloud.google.com/workflows/quotas). */
@@ -26,6 +27,7 @@ export const gcpWorkflowsTarget: Target = {
   description: 'Google Cloud Workflows definition running each step as a Cloud Batch job',
   files: ['<name>.gcp.yaml', '<name>.scheduler.json'],
   optionsSchema: GCP_OPTIONS_SCHEMA,
+  deployment: { what: 'Cloud Workflows workflow id', name: workflowId },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;

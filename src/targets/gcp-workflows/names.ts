@@ -18,6 +18,14 @@ export const STEP_SUBWORKFLOW = 'flowc_step';
 export const TEXT_SUBWORKFLOW = 'flowc_text';
 export const RETRY_PREDICATE = 'flowc_retry_any';
 
+/**
+ * The workflow id a flow deploys under (and the Scheduler job's URI names): Workflows ids are
+ * letters, digits, `-` and `_`, start with a letter and end with a letter or digit, at most 64
+ * characters (https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows/create).
+ * A flow name (`^[a-z][a-z0-9-]{0,51}$`) fits once trailing `-` are dropped, as Argo does.
+ */
+export const workflowId = (flowName: string): string => flowName.replace(/-+$/, '');
+
 /** Longest job-id tag: leaves room for `-<execution uuid>-<item index>-<attempt>` in 63 characters. */
 export const JOB_TAG_MAX = 14;
 

@@ -1,4 +1,6 @@
 import { Document, isMap, isScalar, isSeq, type Node, visit, type YAMLMap } from 'yaml';
+import { jsonWithVisibleText } from '../../source/visible-text.js';
+import { safeYamlString, yamlComment } from '../yaml-text.js';
 import { STEP_SUBWORKFLOW } from './names.js';
 
 /**
@@ -23,8 +25,9 @@ export function serializeYaml(value: unknown, header: string[]): string {
       if (isScalar(pair.key) && pair.key.value === 'argv' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
     },
   });
-  doc.commentBefore = header.map((l) => ` ${l}`).join('\n');
-  return doc.toString({ lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, flowCollectionPadding: false });
+  // The header carries the flow file's name: ../yaml-text.ts keeps it one inert comment line.
+  doc.commentBefore = yamlComment(header);
+  return safeYamlString(doc, { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, flowCollectionPadding: false });
 }
 
 /** `{ call: flowc_step, args: ... }` */
@@ -55,7 +58,7 @@ function oneLine(node: Node): boolean {
   return ok;
 }
 
-/** JSON with two-space indent and a final newline, for the Cloud Scheduler job. */
+/** JSON with two-space indent and a final newline, for the Cloud Scheduler job (strings as in toJsonText of stepfunctions). */
 export function serializeJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${jsonWithVisibleText(JSON.stringify(value, null, 2))}\n`;
 }

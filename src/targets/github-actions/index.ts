@@ -19,6 +19,7 @@ export const githubActionsTarget: Target = {
   description: 'a GitHub Actions workflow: one job per step, parameters as workflow_dispatch inputs',
   files: ['<name>.gha.yml'],
   optionsSchema: GHA_OPTIONS_SCHEMA,
+  deployment: { what: 'workflow file in .github/workflows/', name: (flowName) => `${flowName}.gha.yml` },
   compile(ir, { diagnostics }) {
     const errorsBefore = diagnostics.errors().length;
     const text = serializeWorkflow(ir, buildWorkflow(ir, diagnostics));

@@ -1,5 +1,6 @@
 import { Document, isScalar, isSeq, visit, type ToStringOptions } from 'yaml';
 import type { IR } from '../../ir/types.js';
+import { safeYamlString, yamlComment } from '../yaml-text.js';
 
 /**
  * Key order of every map flowc writes in a workflow, in one place: the order GitHub's own
@@ -66,7 +67,7 @@ const FLOW_LISTS = new Set(['needs', 'runs-on', 'options']);
 
 /**
  * The workflow file: a header comment (flowc version, source, config hash, description), then
- * the workflow. Comment text is made single-line-safe so no text can leave the comment.
+ * the workflow. User text is made safe in ../yaml-text.ts: no text can leave the comment.
  */
 export function serializeWorkflow(ir: IR, workflow: Record<string, unknown>): string {
   const doc = new Document(workflow, { version: '1.2' });
@@ -90,11 +91,6 @@ export function serializeWorkflow(ir: IR, workflow: Record<string, unknown>): st
     ...(ir.flow.description ? ir.flow.description.split('\n').map((l) => `Description: ${l}`.trimEnd()) : []),
     'Put this file in .github/workflows/ of the repository that runs it.',
   ];
-  doc.commentBefore = header.map((l) => ` ${commentSafe(l)}`).join('\n');
-  return doc.toString(TO_STRING);
-}
-
-/** Characters that would end a YAML comment line or are not allowed in a YAML stream. */
-function commentSafe(line: string): string {
-  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  doc.commentBefore = yamlComment(header);
+  return safeYamlString(doc, TO_STRING);
 }

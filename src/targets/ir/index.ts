@@ -1,3 +1,4 @@
+import { jsonWithVisibleText } from '../../source/visible-text.js';
 import type { Target } from '../target.js';
 
 /** `--target ir`: the IR itself, as pretty JSON (its shape is `schemas/ir.schema.json`). */
@@ -8,6 +9,6 @@ export const irTarget: Target = {
   files: ['<name>.ir.json'],
   optionsSchema: null,
   compile(ir) {
-    return [{ path: `${ir.flow.name}.ir.json`, contents: `${JSON.stringify(ir, null, 2)}\n`, primary: true }];
+    return [{ path: `${ir.flow.name}.ir.json`, contents: `${jsonWithVisibleText(JSON.stringify(ir, null, 2))}\n`, primary: true }];
   },
 };

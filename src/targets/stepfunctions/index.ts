@@ -32,6 +32,8 @@ export const stepFunctionsTarget: Target = {
   description: 'AWS Step Functions state machine (ASL) running each step as an AWS Batch job or ECS task',
   files: ['<name>.asl.json', '<name>.schedule.json', '<name>.batch.json'],
   optionsSchema: SFN_OPTIONS_SCHEMA,
+  // The default state machine name (the stateMachineName option, set per binding, replaces it).
+  deployment: { what: 'state machine name', name: (flowName) => flowName },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+
+/**
+ * flowc's temporary files in an output folder: `.flowc-<pid>-<random>.tmp` (a file being staged)
+ * and `.flowc-<pid>-<random>.bak` (the previous version of a file being replaced, kept until the
+ * write commits). The pid says whose they are, so a later run can tell debris of a killed run from
+ * the files of a run still going.
+ */
+const TEMP_NAME = /^\.flowc-(\d+)-[0-9a-f]{12}\.(tmp|bak)$/;
+
+// A random start, then a counter: unique within the process without a random draw per file
+// (randomBytes was the largest single cost of writing thousands of files).
+let nextId = randomBytes(6).readUIntBE(0, 6);
+
+export function tempName(kind: 'tmp' | 'bak'): string {
+  nextId = (nextId + 1) % 2 ** 48;
+  return `.flowc-${process.pid}-${nextId.toString(16).padStart(12, '0')}.${kind}`;
+}
+
+/**
+ * Removes the temporary files a killed flowc left in `dirs` (SIGKILL cannot be caught): only names
+ * matching TEMP_NAME, only regular files (never a link or folder of that name), only when the
+ * process named in it is gone. Not recursive: the caller passes the folders it writes into, all
+ * inside the output folder `root`, and any of them reached through a symbolic link below `root` is
+ * skipped. Returns how many were removed.
+ */
+export function removeStaleTemps(root: string, dirs: Iterable<string>): number {
+  let removed = 0;
+  for (const dir of dirs) {
+    // Listing a folder reached through a link would clean up somewhere else: real folders only.
+    if (!isRealFolderBelow(root, dir)) continue;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = TEMP_NAME.exec(name);
+      if (!m || isAlive(Number(m[1]))) continue;
+      const path = join(dir, name);
+      try {
+        if (!lstatSync(path).isFile()) continue;
+        unlinkSync(path);
+        removed++;
+      } catch {
+        // Gone already or not ours to remove: either way nothing to do.
+      }
+    }
+  }
+  return removed;
+}
+
+function isRealFolderBelow(root: string, dir: string): boolean {
+  const rel = relative(root, dir);
+  if (rel.startsWith('..') || isAbsolute(rel)) return false;
+  let path = root;
+  for (const part of rel === '' ? [] : rel.split(sep)) {
+    path = join(path, part);
+    try {
+      if (!lstatSync(path).isDirectory()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Whether `pid` is a running process (our own pid counts as running: those are this run's files). */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

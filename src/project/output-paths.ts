@@ -1,0 +1,84 @@
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Path confinement for everything flowc writes, reads back or deletes in an output folder
+ * (docs/security.md, "Outputs, cache and prune"). Paths that come from a cache entry or a manifest
+ * are untrusted text: they must be relative, `/`-separated and normalized, so joining them to the
+ * output folder can never leave it.
+ */
+export function relPathProblem(rel: unknown): string | undefined {
+  if (typeof rel !== 'string' || rel === '') return 'is not a non-empty string';
+  if (rel.length > 4096) return 'is longer than 4096 characters';
+  if (rel.includes('\0')) return 'contains a NUL character';
+  // Control characters in a file name would also forge lines in flowc's own messages.
+  if (/[\u0001-\u001f\u007f]/.test(rel)) return 'contains a control character';
+  if (rel.includes('\\')) return 'contains a backslash';
+  if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel)) return 'is absolute';
+  const parts = rel.split('/');
+  if (parts.includes('..')) return 'climbs out of the output folder with ..';
+  if (parts.some((p) => p === '' || p === '.')) return 'is not normalized (empty or . segment)';
+  return undefined;
+}
+
+/** What is at an output path, as far as flowc may touch it. */
+export type OutputState =
+  | { kind: 'missing' }
+  | { kind: 'file'; size: number }
+  /** Something flowc must neither read, replace nor delete; `what` says what it is. */
+  | { kind: 'refused'; what: string };
+
+/**
+ * Looks at `<root>/<rel>` without following any symbolic link below `root`: every folder on the
+ * way must be a real folder, and the path itself a regular file (or absent). `root` itself may be
+ * a link (a user's `--out` pointing elsewhere is their choice); links inside it are not followed,
+ * because an output folder is often shared or committed, and a link there is how a file outside
+ * it would be overwritten, read or deleted.
+ */
+export function inspectOutput(root: string, rel: string): OutputState {
+  const parts = rel.split('/');
+  let path = root;
+  for (let i = 0; i < parts.length; i++) {
+    path = join(path, parts[i] as string);
+    const st = lstatOrUndefined(path);
+    if (st === undefined) return { kind: 'missing' };
+    if ('error' in st) return { kind: 'refused', what: `cannot be inspected (${st.error})` };
+    const last = i === parts.length - 1;
+    if (last && st.isFile()) return { kind: 'file', size: st.size };
+    if (!last && st.isDirectory()) continue;
+    const where = last ? '' : ` (its folder ${parts.slice(0, i + 1).join('/')} is in the way)`;
+    return { kind: 'refused', what: `${describeEntry(path, st)}${where}` };
+  }
+  return { kind: 'missing' };
+}
+
+/** "a folder", "a symbolic link to /etc/passwd", "a FIFO (named pipe)", ... for messages. */
+export function describeEntry(path: string, st: Stats): string {
+  if (st.isSymbolicLink()) {
+    let target = '?';
+    try {
+      target = readlinkSync(path);
+    } catch {
+      // Unreadable link: the message still says what it is.
+    }
+    return `a symbolic link (to ${JSON.stringify(target)})`;
+  }
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isFile()) return 'a regular file';
+  return 'not a regular file';
+}
+
+function lstatOrUndefined(path: string): Stats | { error: string } | undefined {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // ENOTDIR: a file where a folder of the path should be; writing reports it (FLOWC004).
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    return { error: code ?? String(e) };
+  }
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+/** Outcome of reading a file flowc did not necessarily write (an output, a cache entry, a manifest). */
+export type ReadOutcome =
+  | { ok: true; bytes: Buffer }
+  | { ok: false; reason: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; size?: number; error?: string };
+
+/**
+ * Reads a regular file of at most `maxBytes`, never anything else: the descriptor is opened
+ * non-blocking (a FIFO swapped in cannot hang the open) and checked with fstat before any byte is
+ * read, so `/dev/zero`, a FIFO or a folder is refused instead of hanging or filling memory.
+ * `followLinks: false` also refuses a symbolic link at the path itself.
+ */
+export function readRegularFile(path: string, options: { maxBytes: number; followLinks: boolean }): ReadOutcome {
+  const opened = openRegular(path, options.followLinks);
+  if (!opened.ok) return opened;
+  const { fd, size } = opened;
+  try {
+    if (size > options.maxBytes) return { ok: false, reason: 'too-large', size };
+    // Read at most one byte more than allowed: a file growing under us is still bounded.
+    const buf = Buffer.alloc(Math.min(size, options.maxBytes) + 1);
+    let length = 0;
+    while (length < buf.length) {
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > options.maxBytes) return { ok: false, reason: 'too-large', size: length };
+    return { ok: true, bytes: buf.subarray(0, length) };
+  } catch (e) {
+    return { ok: false, reason: 'unreadable', error: (e as NodeJS.ErrnoException).code ?? String(e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The SHA-256 (hex) of a regular file, read in chunks so any size is fine; undefined for anything else. */
+export function hashRegularFile(path: string, options: { followLinks: boolean }): string | undefined {
+  const opened = openRegular(path, options.followLinks);
+  if (!opened.ok) return undefined;
+  const hash = createHash('sha256');
+  const buf = Buffer.alloc(1 << 20);
+  try {
+    for (;;) {
+      const n = readSync(opened.fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+    return hash.digest('hex');
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+function openRegular(path: string, followLinks: boolean): { ok: true; fd: number; size: number } | (ReadOutcome & { ok: false }) {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (followLinks ? 0 : constants.O_NOFOLLOW));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, reason: 'missing' };
+    // O_NOFOLLOW on a link fails with ELOOP; a folder may fail with EISDIR on some systems.
+    if (code === 'ELOOP' || code === 'EISDIR') return { ok: false, reason: 'not-regular' };
+    return { ok: false, reason: 'unreadable', error: code ?? String(e) };
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    return { ok: false, reason: 'not-regular' };
+  }
+  return { ok: true, fd, size: st.size };
+}

@@ -1,0 +1,136 @@
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join, sep } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FIXTURES } from '../helpers/fixtures.js';
+import { snapshot, tempFolders } from '../project/helpers.js';
+import { guardSandbox } from '../project/sandbox.js';
+import { runCli } from './run-cli.js';
+
+// File system faults on demand: the Nth rename onto a real output path (not onto a temporary or
+// backup name) fails, and so can the Nth temporary file write.
+const faults = vi.hoisted(() => ({ failRenames: new Set<number>(), renames: 0, failTempWrites: new Set<number>(), tempWrites: 0 }));
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  const ioError = (syscall: string, path: string) => Object.assign(new Error(`EIO: i/o error, ${syscall} '${path}'`), { code: 'EIO', syscall, path });
+  const renameSync: typeof actual.renameSync = (from, to) => {
+    if (!/\.(tmp|bak)$/.test(String(to)) && faults.failRenames.has(++faults.renames)) throw ioError('rename', String(to));
+    return actual.renameSync(from, to);
+  };
+  const writeFileSync = ((path: Parameters<typeof actual.writeFileSync>[0], ...rest: unknown[]) => {
+    if (/\.tmp$/.test(String(path)) && faults.failTempWrites.has(++faults.tempWrites)) throw ioError('open', String(path));
+    return (actual.writeFileSync as (...a: unknown[]) => void)(path, ...rest);
+  }) as typeof actual.writeFileSync;
+  return { ...actual, renameSync, writeFileSync, default: { ...actual, renameSync, writeFileSync } };
+});
+
+/** Fail these renames (counted from now) onto output paths. */
+function failRenames(...n: number[]): void {
+  faults.renames = 0;
+  for (const i of n) faults.failRenames.add(i);
+}
+
+afterEach(() => {
+  faults.failRenames.clear();
+  faults.failTempWrites.clear();
+  faults.renames = 0;
+  faults.tempWrites = 0;
+});
+
+const { temp } = tempFolders();
+const ml = ['ml/flow.yaml', '--config', 'app=ml/config/ctr.toml'];
+// ir and argo: three files in out/, all of which change with the cpu override.
+const compile = (work: string, ...extra: string[]) => runCli(['compile', ...ml, '--target', 'ir,argo', '--out', 'out', ...extra], { cwd: work });
+
+function work(): { root: string; work: string } {
+  const root = temp();
+  const w = join(root, 'work');
+  cpSync(join(FIXTURES, 'ml-training'), join(w, 'ml'), { recursive: true });
+  return { root, work: w };
+}
+
+const temps = (dir: string) => readdirSync(dir).filter((n) => /\.(tmp|bak)$/.test(n));
+
+describe('writes are all-or-nothing', () => {
+  it('a rename that fails mid-commit rolls back the renames already done; the message is true and no temporary file stays', async () => {
+    const box = work();
+    expect((await compile(box.work)).code).toBe(0);
+    const before = snapshot(join(box.work, 'out'));
+    const guard = guardSandbox(box.root, [join(box.work, 'out')]);
+    failRenames(2);
+    const r = await compile(box.work, '--set', 'app.train.cpu=6');
+    guard.expectUnchangedOutside();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^flowc: error FLOWC004: cannot write out\/[\w.-]+: EIO; no file was changed$/m);
+    expect(snapshot(join(box.work, 'out'))).toEqual(before);
+    expect(temps(join(box.work, 'out'))).toEqual([]);
+  });
+
+  it('when the rollback itself fails, FLOWC015 names the files left changed and where their previous version is', async () => {
+    const box = work();
+    expect((await compile(box.work)).code).toBe(0);
+    const before = snapshot(join(box.work, 'out'));
+    // Renames 1 and 2 commit, 3 fails; the rollback's first rename (undoing 2) fails too.
+    failRenames(3, 4);
+    const r = await compile(box.work, '--set', 'app.train.cpu=6');
+    expect(r.code).toBe(1);
+    const m = /^flowc: error FLOWC015: cannot write out\/[\w.-]+: EIO; the files already replaced were rolled back except 1, which now hold the new version\n {2}note: changed: (out\/[\w.-]+) \(its previous version is kept in (out\/\.flowc-\d+-[0-9a-f]{12}\.bak)\)$/m.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const [, changed, backup] = m as unknown as [string, string, string];
+    expect(readFileSync(join(box.work, backup), 'utf8')).toBe(before[basename(changed)]);
+    expect(readFileSync(join(box.work, changed), 'utf8')).not.toBe(before[basename(changed)]);
+    // Everything else is as it was; the only extra file is the backup the message names.
+    const after = snapshot(join(box.work, 'out'));
+    for (const [name, text] of Object.entries(before)) if (name !== basename(changed)) expect(after[name]).toBe(text);
+    expect(temps(join(box.work, 'out'))).toEqual([basename(backup)]);
+  });
+
+  it('a failed temporary write removes the other temporary files and the folders it created', async () => {
+    const box = work();
+    faults.failTempWrites.add(2);
+    const r = await compile(box.work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^flowc: error FLOWC004: cannot write out\/[\w.-]+: EIO; no file was changed$/m);
+    expect(existsSync(join(box.work, 'out'))).toBe(false);
+  });
+
+  it('installs its SIGINT/SIGTERM handlers only around the write', async () => {
+    const box = work();
+    const counts = () => [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    const before = counts();
+    expect((await compile(box.work)).code).toBe(0);
+    expect(counts()).toEqual(before);
+  });
+});
+
+describe('temporary files of a killed run', () => {
+  it('are removed by the next run: only flowc-named regular files of dead processes, only in the folders written to', async () => {
+    const box = work();
+    expect((await compile(box.work)).code).toBe(0);
+    let dead = 4_190_000;
+    for (;; dead--) {
+      try {
+        process.kill(dead, 0);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ESRCH') break;
+      }
+    }
+    const out = join(box.work, 'out');
+    const stale = `.flowc-${dead}-0123456789ab.tmp`;
+    const staleBackup = `.flowc-${dead}-0123456789ab.bak`;
+    const live = `.flowc-${process.pid}-0123456789ab.tmp`;
+    const notOurs = `.content-model.ir.json.${dead}.tmp`;
+    const linkNamedLikeOurs = `.flowc-${dead}-bbbbbbbbbbbb.tmp`;
+    for (const name of [stale, staleBackup, live, notOurs]) writeFileSync(join(out, name), 'debris\n');
+    symlinkSync(join(box.work, 'ml', 'flow.yaml'), join(out, linkNamedLikeOurs));
+    mkdirSync(join(box.work, 'elsewhere'));
+    writeFileSync(join(box.work, 'elsewhere', stale), 'not in the output folder\n');
+    const guard = guardSandbox(box.root, [out]);
+    expect((await compile(box.work, '--set', 'app.train.cpu=6')).code).toBe(0);
+    guard.expectUnchangedOutside();
+    const left = readdirSync(out).filter((n) => n.startsWith('.'));
+    expect(left.sort()).toEqual([live, notOurs, linkNamedLikeOurs].sort());
+    expect(lstatSync(join(out, linkNamedLikeOurs)).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(box.work, 'elsewhere', stale))).toBe(true);
+    expect(sep).toBe('/');
+  });
+});
