@@ -32,7 +32,8 @@ export function containerTemplate(t: ContainerTemplateInput): Record<string, unk
   const out: Record<string, unknown> = { name: t.name };
   if (t.inputs.length > 0) out.inputs = { parameters: t.inputs.map((name) => ({ name })) };
   if (t.retry) out.retryStrategy = retryStrategy(t.retry);
-  if (t.timeoutSeconds !== null) out.activeDeadlineSeconds = t.timeoutSeconds;
+  // IntOrString in Argo's schema (Template.activeDeadlineSeconds), written as a string like `limit`.
+  if (t.timeoutSeconds !== null) out.activeDeadlineSeconds = String(t.timeoutSeconds);
   const container: Record<string, unknown> = { name: 'main', image: t.body.image };
   if (t.options.imagePullPolicy) container.imagePullPolicy = t.options.imagePullPolicy;
   container.command = t.body.command;
@@ -66,7 +67,8 @@ export function retryStrategy(r: IRRetry): Record<string, unknown> {
   const out: Record<string, unknown> = { limit: String(r.limit), retryPolicy: 'Always' };
   if (r.delaySeconds > 0) {
     const backoff: Record<string, unknown> = { duration: goDuration(r.delaySeconds) };
-    if (r.backoff !== 1) backoff.factor = r.backoff;
+    // IntOrString in Argo's schema (Backoff.factor), written as a string like `limit`.
+    if (r.backoff !== 1) backoff.factor = String(r.backoff);
     if (r.maxDelaySeconds !== null) backoff.cap = goDuration(r.maxDelaySeconds);
     out.backoff = backoff;
   }

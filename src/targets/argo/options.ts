@@ -78,6 +78,12 @@ export const ARGO_OPTIONS_SCHEMA = {
       description: 'CronWorkflow concurrencyPolicy when a scheduled run is due while the last one still runs. Default Forbid.',
       enum: ['Allow', 'Forbid', 'Replace'],
     },
+    startingDeadlineSeconds: {
+      description:
+        'CronWorkflow startingDeadlineSeconds: how late a run missed while the controller was down may still start. Default 3600; 0 never starts a missed run.',
+      type: 'integer',
+      minimum: 0,
+    },
   },
 } as const;
 
@@ -101,7 +107,15 @@ export interface ArgoOptions {
   podGC?: string;
   ttlSecondsAfterFinished?: number;
   concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+  startingDeadlineSeconds: number;
 }
+
+/**
+ * One hour: a run missed while the controller restarts, is upgraded or fails over (minutes) still
+ * starts, and a run missed in a long outage does not start hours after its slot, when nobody
+ * expects it. Argo starts at most the latest missed run (workflow/cron/operator.go).
+ */
+export const DEFAULT_STARTING_DEADLINE_SECONDS = 3600;
 
 /**
  * Reads already-validated options. Defaults: `concurrencyPolicy: Forbid`, because a scheduled
@@ -110,7 +124,7 @@ export interface ArgoOptions {
  */
 export function readArgoOptions(raw: Json | undefined): ArgoOptions {
   const o = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
-  const out: ArgoOptions = { concurrencyPolicy: 'Forbid' };
+  const out: ArgoOptions = { concurrencyPolicy: 'Forbid', startingDeadlineSeconds: DEFAULT_STARTING_DEADLINE_SECONDS };
   const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
   const strMap = (k: string): Record<string, string> | undefined => {
     const v = o[k];
@@ -138,5 +152,6 @@ export function readArgoOptions(raw: Json | undefined): ArgoOptions {
   if (typeof o.ttlSecondsAfterFinished === 'number') out.ttlSecondsAfterFinished = o.ttlSecondsAfterFinished;
   const cp = str('concurrencyPolicy');
   if (cp !== undefined) out.concurrencyPolicy = cp as ArgoOptions['concurrencyPolicy'];
+  if (typeof o.startingDeadlineSeconds === 'number') out.startingDeadlineSeconds = o.startingDeadlineSeconds;
   return out;
 }

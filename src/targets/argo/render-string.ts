@@ -1,3 +1,4 @@
+import { paramVar } from '../../ir/shell.js';
 import type { IRPart, IRString } from '../../ir/types.js';
 
 /**
@@ -72,6 +73,36 @@ export function encodeLiteral(text: string, options: EncodeOptions): string {
   return out;
 }
 
+/**
+ * Parameter values (`argo submit -p`, or the default) are run-time text that Argo substitutes and
+ * then scans again (a later pass and the pod pass, `substitutePodParams`), and that the kubelet
+ * then expands; pasted as `{{workflow.parameters.x}}`, `pa$$word` arrives as `pa$word` and
+ * `{{workflow.name}}` as the run's name. So a parameter's value reaches a container only through
+ * its variable FLOWC_PARAM_<NAME>, whose env value is an Argo expression that encodes the value
+ * at run time exactly as `encodeLiteral` encodes literal text: every `$` doubled, every `{` as
+ * `$(FLOWC_LBRACE)`. Argo finds no `{` in the result, and the kubelet's expansion of the env value
+ * yields the value byte for byte. Everywhere else (command, args, other env values) the parameter
+ * is the kubelet reference `$(FLOWC_PARAM_<NAME>)`, which the kubelet replaces by that variable's
+ * value without expanding it again (k8s.io/kubernetes third_party/forked/golang/expansion).
+ * Expressions (`{{=...}}`, sprig's `replace old new src`) are evaluated by Argo since 3.1
+ * (util/template/expression_template.go, util/expr/env/env.go).
+ */
+export function paramExpression(name: string): string {
+  const ref = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `workflow.parameters.${name}` : `workflow.parameters[${JSON.stringify(name)}]`;
+  return `{{=sprig.replace("{", "${LBRACE_REF}", sprig.replace("$", "$$", ${ref}))}}`;
+}
+
+/** The kubelet reference to a parameter's variable. */
+export function paramRef(name: string): string {
+  return `$(${paramVar(name)})`;
+}
+
+/** True for the env entry that defines a parameter's variable (its value is the parameter alone). */
+export function isParamDefinition(name: string, value: IRString): boolean {
+  const only = value.length === 1 ? value[0] : undefined;
+  return only?.kind === 'param' && paramVar(only.name) === name;
+}
+
 /** True when the encoded text relies on the FLOWC_LBRACE variable. */
 export function usesLbrace(encoded: string): boolean {
   return encoded.includes(LBRACE_REF);
@@ -91,9 +122,9 @@ export interface RenderStringOptions {
 
 /**
  * Renders an IR string as Argo text for a container field: literals (and `${flow.name}`,
- * `${step.name}`, which are literals here) encoded by `encodeLiteral`, run-time parts as Argo tags:
- * `${params.x}` -> `{{workflow.parameters.x}}`, `${run.id}` -> `{{workflow.name}}`, `${item}` as the
- * caller's renderer says.
+ * `${step.name}`, which are literals here) encoded by `encodeLiteral`, `${params.x}` as
+ * `$(FLOWC_PARAM_X)` (see `paramExpression`), other run-time parts as Argo tags:
+ * `${run.id}` -> `{{workflow.name}}`, `${item}` as the caller's renderer says.
  */
 export function renderArgoString(value: IRString, options: RenderStringOptions): string {
   const parts = literalize(value, options);
@@ -104,6 +135,8 @@ export function renderArgoString(value: IRString, options: RenderStringOptions):
         openStart: i > 0,
         openEnd: i < parts.length - 1,
       });
+    } else if (part.kind === 'param') {
+      out += paramRef(part.name);
     } else {
       out += `{{${tagFor(part, options.tags)}}}`;
     }
@@ -130,10 +163,8 @@ function literalize(value: IRString, options: RenderStringOptions): RenderPart[]
   return out.filter((p) => p.kind !== 'lit' || p.value !== '');
 }
 
-function tagFor(part: RuntimePart, tags: TagRenderer): string {
+function tagFor(part: Exclude<RuntimePart, { kind: 'param' }>, tags: TagRenderer): string {
   switch (part.kind) {
-    case 'param':
-      return `workflow.parameters.${part.name}`;
     case 'run':
       return 'workflow.name';
     case 'item':

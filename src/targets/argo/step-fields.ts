@@ -1,5 +1,5 @@
 import { stepEnv } from '../../ir/env.js';
-import { shellScript } from '../../ir/shell.js';
+import { paramVar, shellScript } from '../../ir/shell.js';
 import type { IR, IREnvVar, IRStep, IRString } from '../../ir/types.js';
 import { type ItemPlan, planItems } from './items.js';
 import { itemPathsOf } from './render-string.js';
@@ -12,8 +12,9 @@ import { itemPathsOf } from './render-string.js';
  *
  * A script's run-time parts never reach its text (docs/ir.md, "Run scripts"; src/ir/shell.ts):
  * Argo would paste a `{{workflow.parameters.x}}` value into the script, where it becomes code. The
- * script reads `${FLOWC_PARAM_X}` instead, and the container env carries the value, which Argo
- * substitutes into an env value, i.e. data.
+ * script reads `${FLOWC_PARAM_X}` instead, and the container env carries the value. Exec-form
+ * arguments and env values read a parameter as `$(FLOWC_PARAM_X)`, so every step that uses a
+ * parameter defines its variable (render-string.ts `paramExpression`).
  */
 export interface StepFields {
   step: IRStep;
@@ -43,7 +44,8 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
     scriptEnv = shell.env;
   }
   const commandLength = step.exec.kind === 'run' ? 2 : 1;
-  const env = withScriptEnv(stepEnv(ir, step, { includeConfig: o.includeConfig }), step, scriptEnv);
+  const used = [...(step.exec.kind === 'command' ? step.exec.argv : []), ...step.env.map((e) => e.value)];
+  const env = withScriptEnv(stepEnv(ir, step, { includeConfig: o.includeConfig }), step, [...scriptEnv, ...paramEnv(used)]);
   let items: ItemPlan | null = null;
   if (step.foreach) {
     const paths = [...argv, ...env.map((e) => e.value)].flatMap(itemPathsOf);
@@ -52,9 +54,24 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
   return { step, taskName, argv, commandLength, env, items };
 }
 
-/** Puts the script's variables between the FLOWC_* system variables and the user's env. */
-function withScriptEnv(env: IREnvVar[], step: IRStep, scriptEnv: IREnvVar[]): IREnvVar[] {
+/**
+ * FLOWC_PARAM_<NAME> for each parameter an exec-form argv or an env value uses: parameters reach
+ * containers only through these variables (render-string.ts `paramExpression`).
+ */
+function paramEnv(strings: IRString[]): IREnvVar[] {
+  const names = new Set(strings.flatMap((s) => s.filter((p) => p.kind === 'param').map((p) => (p as { name: string }).name)));
+  return [...names].map((name) => ({ name: paramVar(name), value: [{ kind: 'param', name }] }));
+}
+
+/**
+ * Puts the script's and the parameters' variables, sorted by name, between the FLOWC_* system
+ * variables and the user's env (whose values may reference them: the kubelet expands `$(VAR)`
+ * from the variables defined before).
+ */
+function withScriptEnv(env: IREnvVar[], step: IRStep, extra: IREnvVar[]): IREnvVar[] {
   // `stepEnv` ends with the user's env, so the system variables are everything before it.
   const system = env.length - step.env.length;
-  return [...env.slice(0, system), ...scriptEnv, ...env.slice(system)];
+  const byName = new Map(extra.map((e) => [e.name, e]));
+  const sorted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...env.slice(0, system), ...sorted, ...env.slice(system)];
 }

@@ -5,7 +5,7 @@ import { type ContainerBody, containerTemplate } from './container-template.js';
 import type { DagNode, DagTemplate } from './dag.js';
 import { uniqueName } from './names.js';
 import type { ArgoOptions } from './options.js';
-import { itemPathsOf, renderArgoString, type TagRenderer, usesLbrace } from './render-string.js';
+import { isParamDefinition, itemPathsOf, paramExpression, renderArgoString, type TagRenderer, usesLbrace } from './render-string.js';
 import type { StepFields } from './step-fields.js';
 
 /**
@@ -34,8 +34,6 @@ export interface LayoutOptions {
   options: ArgoOptions;
   /** Names already in use (task names, generated names); new names are added. */
   taken: Set<string>;
-  /** Parameters whose encoded default or enum values use FLOWC_LBRACE (parameters.ts). */
-  lbraceParams: Set<string>;
 }
 
 /** One template per step. */
@@ -171,15 +169,16 @@ function groupByShape(o: LayoutOptions): Member[][] {
 function renderBody(o: LayoutOptions, f: StepFields, tags: TagRenderer): ContainerBody {
   const render = (s: IRString) => renderArgoString(s, { flowName: o.ir.flow.name, stepId: f.step.id, tags });
   const argv = f.argv.map(render);
-  const env = f.env.map((e) => ({ name: e.name, value: render(e.value) }));
+  const env = f.env.map((e) => {
+    const param = isParamDefinition(e.name, e.value) ? (e.value[0] as { name: string }).name : null;
+    return { name: e.name, value: param === null ? render(e.value) : paramExpression(param) };
+  });
   return {
     image: f.step.image,
     command: argv.slice(0, f.commandLength),
     args: argv.slice(f.commandLength),
     env,
-    lbrace:
-      [...argv, ...env.map((e) => e.value)].some(usesLbrace) ||
-      [...f.argv, ...f.env.map((e) => e.value)].some((s) => s.some((p) => p.kind === 'param' && o.lbraceParams.has(p.name))),
+    lbrace: [...argv, ...env.map((e) => e.value)].some(usesLbrace),
   };
 }
 

@@ -5,7 +5,7 @@ import { ARGO_LIMITS } from './limits.js';
 import { metadata, type ObjectMeta } from './metadata.js';
 import { uniqueName } from './names.js';
 import type { ArgoOptions } from './options.js';
-import { argoParameters, parametersNeedingLbrace } from './parameters.js';
+import { argoParameters } from './parameters.js';
 import { type StepFields, stepFields } from './step-fields.js';
 import { perStepTemplates, shapeCount, sharedTemplates, wrapperCount } from './step-templates.js';
 
@@ -38,7 +38,7 @@ export function workflowTemplate(o: {
   const groups = nestedGroupCount(ir.steps.length);
   const wrappers = wrapperCount(fields);
   const fixed = 1 + groups + wrappers;
-  const layout = { ir, fields, options, taken, lbraceParams: parametersNeedingLbrace(ir.parameters) };
+  const layout = { ir, fields, options, taken };
   let shared = false;
   if (fixed + fields.length > ARGO_LIMITS.templates) {
     shared = true;

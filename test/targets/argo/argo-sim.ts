@@ -1,5 +1,5 @@
 import { SYSTEM_ENV_NAMES, stepEnv } from '../../../src/ir/env.js';
-import { shellScript } from '../../../src/ir/shell.js';
+import { paramVar, shellScript } from '../../../src/ir/shell.js';
 import type { IR, IRString } from '../../../src/ir/types.js';
 import type { Json } from '../../../src/source/tree.js';
 
@@ -7,15 +7,38 @@ import type { Json } from '../../../src/source/tree.js';
  * A small model of what reaches a container when Argo runs a WorkflowTemplate, used as a test
  * oracle for text encoding (not a mock of a validator: Argo has no offline runner on npm).
  *
- * Modelled from Argo's source and the Kubernetes API reference:
- * - Argo tags: `{{` up to the next `}}` is a tag; a known tag is replaced, an unknown one is kept
- *   (fasttemplate with allowUnresolved); one scan per pass, replaced text is not rescanned within
- *   the pass. Task arguments are substituted with the item and globals; a template is substituted
- *   with globals, then (a second pass) with its inputs (`common.SubstituteParams`). Because later
- *   passes would scan the result again, the final container text must hold no `{{` at all.
+ * Every rule comes from Argo's source (argo-workflows v4.1, paths below) or the Kubernetes source
+ * and API reference:
+ * - Tags: `{{` up to the next `}}` is a tag (util/template/template.go: fasttemplate with `{{` and
+ *   `}}`, no escape syntax); a known tag is replaced, an unknown one is kept (allowUnresolved,
+ *   util/template/simple_template.go); one scan per pass, replaced text is not rescanned within
+ *   the pass.
+ * - Expressions: a tag starting with `=` is an expr-lang expression over the same values, nested
+ *   by their dots (util/template/kind.go, expression_template.go; util/expr/env/env.go: `sprig`
+ *   holds sprig's functions, `expand.Expand` nests `workflow.parameters.x`); it stays as written
+ *   while a variable it reads is missing. The model evaluates only what flowc writes: string
+ *   literals, `workflow.parameters.x` / `workflow.parameters["x"]` and `sprig.replace(old, new,
+ *   src)` (sprig: `strings.Replace(src, old, new, -1)`); anything else throws.
+ * - Passes: a DAG task's arguments are substituted with the globals and the item
+ *   (workflow/controller/dag.go `ReplaceStrictAny`); a template with the globals, then with the
+ *   globals and its inputs (workflow/common/util.go `SubstituteParams`), then the pod once more
+ *   with the globals, the inputs and `pod.name` (workflow/controller/workflowpod.go
+ *   `substitutePodParams`). Each pass rescans what an earlier one inserted, so the final
+ *   container text must hold no `{{` at all (the model throws).
  * - The kubelet expands `$(VAR)` in command/args from the container's env and in env values from
- *   the variables defined before; `$$` becomes `$`; unknown references are kept.
+ *   the variables defined before; `$$` becomes `$`; unknown references are kept (EnvVar.value and
+ *   Container.args in the Kubernetes API reference; k8s.io/kubernetes
+ *   third_party/forked/golang/expansion/expand.go). Its output is not expanded again.
+ * - Args whose JSON (Go `json.Marshal`) is over 131072 bytes are moved into a ConfigMap by Argo
+ *   4.1+ and read back by the emissary, so the kubelet does not expand them; the model then
+ *   returns them unexpanded (workflow/controller/workflowpod.go, `common.MaxEnvVarLen`;
+ *   cmd/argoexec/commands/emissary.go). An offloaded arg over 131072 bytes would be replaced by
+ *   `@<file>`; the model throws.
+ * - Linux refuses to start a process with an argument or `NAME=value` string over MAX_ARG_STRLEN
+ *   (131072 bytes with its NUL; include/uapi/linux/binfmts.h, execve(2)); the model throws.
  */
+export const MAX_ARG_STRLEN = 131_072;
+export const ARGO_ARGS_OFFLOAD_BYTES = 131_072;
 export interface SimContainer {
   argv: string[];
   env: [string, string][];
@@ -31,11 +54,72 @@ export function substituteTags(text: string, values: Map<string, string>): strin
     if (end < 0) break;
     out += text.slice(i, start);
     const tag = text.slice(start + 2, end);
-    const v = values.get(tag.trim());
+    const v = tag.startsWith('=') ? evaluateExpression(tag.slice(1), values) : values.get(tag.trim());
     out += v ?? `{{${tag}}}`;
     i = end + 2;
   }
   return out + text.slice(i);
+}
+
+/** The expressions flowc writes; undefined (the tag stays) while a variable is missing. */
+export function evaluateExpression(source: string, values: Map<string, string>): string | undefined {
+  let pos = 0;
+  const ws = () => {
+    while (/\s/.test(source[pos] ?? '')) pos++;
+  };
+  const fail = (): never => {
+    throw new Error(`the Argo model does not evaluate expression ${JSON.stringify(source)} (at ${pos})`);
+  };
+  const expect = (s: string) => {
+    ws();
+    if (!source.startsWith(s, pos)) fail();
+    pos += s.length;
+  };
+  const stringLiteral = (): string => {
+    ws();
+    if (source[pos] !== '"') fail();
+    const end = source.indexOf('"', pos + 1);
+    if (end < 0) fail();
+    const text = source.slice(pos + 1, end);
+    if (text.includes('\\')) fail();
+    pos = end + 1;
+    return text;
+  };
+  const value = (): string | undefined => {
+    ws();
+    if (source[pos] === '"') return stringLiteral();
+    if (source.startsWith('sprig.replace', pos)) {
+      pos += 'sprig.replace'.length;
+      expect('(');
+      const from = value();
+      expect(',');
+      const to = value();
+      expect(',');
+      const src = value();
+      expect(')');
+      if (from === undefined || to === undefined || src === undefined) return undefined;
+      return src.split(from).join(to);
+    }
+    if (source.startsWith('workflow.parameters', pos)) {
+      pos += 'workflow.parameters'.length;
+      let name: string;
+      if (source[pos] === '.') {
+        const m = /^\.([A-Za-z_][A-Za-z0-9_]*)/.exec(source.slice(pos)) ?? fail();
+        name = m[1] as string;
+        pos += m[0].length;
+      } else {
+        expect('[');
+        name = stringLiteral();
+        expect(']');
+      }
+      return values.get(`workflow.parameters.${name}`);
+    }
+    return fail();
+  };
+  const result = value();
+  ws();
+  if (pos !== source.length) fail();
+  return result;
 }
 
 /** Kubernetes' `$(VAR)` expansion (third_party/forked/golang/expansion), as documented on EnvVar.value. */
@@ -67,6 +151,12 @@ export function kubeletExpand(input: string, lookup: (name: string) => string | 
   return out + input.slice(checkpoint);
 }
 
+/** Go's `json.Marshal` length for strings: HTML-safe escapes for `<`, `>`, `&`, U+2028, U+2029. */
+function goJsonBytes(value: unknown): number {
+  const text = JSON.stringify(value);
+  return Buffer.byteLength(text) + 5 * (text.match(/[<>&]/g)?.length ?? 0) + 3 * (text.match(/[\u2028\u2029]/g)?.length ?? 0);
+}
+
 /** Runs every container of the workflow; returns the containers by leaf task name (one per item). */
 export function simulate(wt: Record<string, any>, o: { workflowName: string; params: Record<string, string> }): Map<string, SimContainer[]> {
   const templates = new Map<string, any>((wt.spec.templates as any[]).map((t) => [t.name, t]));
@@ -95,14 +185,15 @@ export function simulate(wt: Record<string, any>, o: { workflowName: string; par
       }
       return;
     }
-    const inputScope = new Map<string, string>();
+    const inputScope = new Map<string, string>(globals);
     for (const p of (t.inputs?.parameters ?? []) as any[]) {
       const v = inputs.get(p.name);
       if (v === undefined) throw new Error(`template ${templateName} input ${p.name} not supplied`);
       inputScope.set(`inputs.parameters.${p.name}`, v);
     }
+    const podScope = new Map<string, string>([...inputScope, ['pod.name', `${o.workflowName}-${taskName}-1234567890`]]);
     const argo = (text: string) => {
-      const final = substituteTags(substituteTags(text, globals), inputScope);
+      const final = substituteTags(substituteTags(substituteTags(text, globals), inputScope), podScope);
       if (final.includes('{{')) throw new Error(`Argo would template ${JSON.stringify(final)} again`);
       return final;
     };
@@ -115,7 +206,13 @@ export function simulate(wt: Record<string, any>, o: { workflowName: string; par
       env.set(name, v);
       envOut.push([name, v]);
     }
-    const argv = [...(c.command ?? []), ...(c.args ?? [])].map((s: string) => kubeletExpand(argo(s), (n) => env.get(n)));
+    const args = ((c.args ?? []) as string[]).map(argo);
+    const offloaded = goJsonBytes(args) > ARGO_ARGS_OFFLOAD_BYTES;
+    if (offloaded && args.some((a) => Buffer.byteLength(a) > ARGO_ARGS_OFFLOAD_BYTES)) throw new Error(`Argo would pass an offloaded arg of ${taskName} as @file`);
+    const expand = (s: string) => kubeletExpand(s, (n) => env.get(n));
+    const argv = [...((c.command ?? []) as string[]).map((s) => expand(argo(s))), ...(offloaded ? args : args.map(expand))];
+    for (const a of argv) if (Buffer.byteLength(a) + 1 > MAX_ARG_STRLEN) throw new Error(`E2BIG: an argument of ${taskName} is ${Buffer.byteLength(a) + 1} bytes`);
+    for (const [n, v] of envOut) if (Buffer.byteLength(`${n}=${v}`) + 1 > MAX_ARG_STRLEN) throw new Error(`E2BIG: env ${n} of ${taskName}`);
     const list = out.get(taskName) ?? [];
     list.push({ argv, env: envOut.filter(([n]) => n !== 'FLOWC_LBRACE') });
     out.set(taskName, list);
@@ -168,7 +265,15 @@ export function expectedContainers(ir: IR, o: { workflowName: string; params: Re
       const argv = shell ? ['sh', '-c', shell.script] : s.exec.kind === 'command' ? s.exec.argv.map(text) : [];
       const all = stepEnv(ir, s);
       const isSystem = (name: string) => (SYSTEM_ENV_NAMES as readonly string[]).includes(name);
-      const env = [...all.filter((e) => isSystem(e.name)), ...(shell?.env ?? []), ...all.filter((e) => !isSystem(e.name))];
+      // Parameters an exec-form argv or an env value reads travel in FLOWC_PARAM_* variables too,
+      // sorted by name with the script's variables.
+      const paramsUsed = [...(s.exec.kind === 'command' ? s.exec.argv : []), ...s.env.map((e) => e.value)].flatMap((v) =>
+        v.filter((p) => p.kind === 'param').map((p) => (p as { name: string }).name),
+      );
+      const extra = new Map((shell?.env ?? []).map((e) => [e.name, e.value]));
+      for (const name of paramsUsed) extra.set(paramVar(name), [{ kind: 'param', name }]);
+      const sortedExtra = [...extra.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, value]) => ({ name, value }));
+      const env = [...all.filter((e) => isSystem(e.name)), ...sortedExtra, ...all.filter((e) => !isSystem(e.name))];
       list.push({ argv, env: env.map((e) => [e.name, text(e.value)]) });
     }
     out.set(s.id.replace(/_/g, '-').replace(/-+$/, ''), list);

@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { argoTarget } from '../../../src/targets/argo/index.js';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import type { IR, IRStep } from '../../../src/ir/types.js';
+import { parseRobfig } from './robfig-cron.js';
 
 export interface Compiled {
   text: string | null;
@@ -37,6 +38,8 @@ export function validateArgo(text: string): Record<string, any>[] {
       checkReferences(doc);
     } else if (doc.kind === 'CronWorkflow') {
       new CronWorkflow(doc as any).validate();
+      // Argo reads schedules with robfig/cron v3; one it cannot parse never runs.
+      for (const schedule of doc.spec.schedules as string[]) parseRobfig(schedule);
       const wt = docs.find((d) => d.kind === 'WorkflowTemplate');
       if (doc.spec.workflowSpec.workflowTemplateRef.name !== wt?.metadata.name) throw new Error('CronWorkflow references another template');
     } else throw new Error(`unexpected kind ${doc.kind}`);
@@ -70,7 +73,13 @@ function checkReferences(wt: Record<string, any>): void {
   for (const t of templates.values()) {
     const inputs = new Set(((t.inputs?.parameters ?? []) as any[]).map((p) => p.name));
     for (const tag of tagsIn(t.container ?? {})) {
-      if (tag.startsWith('inputs.parameters.')) {
+      // Tags are read from the JSON text, as Argo reads them; an expression's quotes are escaped there.
+      const expression = /^=sprig\.replace\("\{", "\$\(FLOWC_LBRACE\)", sprig\.replace\("\$", "\$\$", workflow\.parameters\.([A-Za-z_][A-Za-z0-9_]*)\)\)$/.exec(JSON.parse(`"${tag}"`) as string);
+      if (tag.startsWith('=')) {
+        // The only expression flowc writes: a parameter's value encoded for the kubelet.
+        if (!expression) fail(`${t.name} container has unexpected expression {{${tag}}}`);
+        if (!params.has(expression?.[1])) fail(`${t.name} expression reads undeclared parameter ${expression?.[1]}`);
+      } else if (tag.startsWith('inputs.parameters.')) {
         if (!inputs.has(tag.slice('inputs.parameters.'.length))) fail(`${t.name} uses undeclared ${tag}`);
       } else if (tag.startsWith('workflow.parameters.')) {
         if (!params.has(tag.slice('workflow.parameters.'.length))) fail(`${t.name} uses undeclared ${tag}`);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { encodeLiteral, renderArgoString, usesLbrace } from '../../../src/targets/argo/render-string.js';
+import { encodeLiteral, paramExpression, renderArgoString, usesLbrace } from '../../../src/targets/argo/render-string.js';
 import { kubeletExpand, substituteTags } from './argo-sim.js';
 
 const env = new Map([['FLOWC_LBRACE', '{'], ['HOME', '/root'], ['FLOWC_STEP', 'train']]);
@@ -48,23 +48,28 @@ describe('encodeLiteral', () => {
     );
   });
 
-  test('property: a literal next to a substituted run-time value still survives both engines', () => {
+  test('property: literals next to a parameter and an item survive both engines, and so does any parameter value', () => {
     fc.assert(
-      fc.property(hostileText, hostileText, fc.stringMatching(/^[a-z0-9 .{}$()-]{0,6}$/), (before, after, value) => {
+      fc.property(hostileText, hostileText, hostileText, hostileText, (before, after, value, item) => {
         const rendered = renderArgoString(
           [
             { kind: 'lit', value: before },
             { kind: 'param', name: 'p' },
             { kind: 'lit', value: after },
+            { kind: 'item', path: [] },
+            { kind: 'lit', value: after },
           ].filter((p) => p.kind !== 'lit' || p.value !== '') as never,
           { flowName: 'f', stepId: 's', tags: { item: () => 'item' } },
         );
-        // A run-time value with `{{` or `$(` is outside flowc's promise (docs/targets/argo.md);
-        // here it holds no `{{`, `$`-sequences of its own, so only the literals are tested.
-        const safeValue = value.replace(/\$/g, '').replace(/\{/g, '');
-        const afterArgo = substituteTags(rendered, new Map([['workflow.parameters.p', safeValue]]));
+        // The parameter's variable, defined by its expression; the item arrives encoded (items.ts).
+        const globals = new Map([['workflow.parameters.p', value]]);
+        const definition = substituteTags(paramExpression('p'), globals);
+        expect(definition).not.toContain('{');
+        const vars = new Map([...env, ['FLOWC_PARAM_P', kubelet(definition)]]);
+        const encodedItem = encodeLiteral(item, { openStart: false, openEnd: true });
+        const afterArgo = substituteTags(rendered, new Map([...globals, ['item', encodedItem]]));
         expect(afterArgo).not.toContain('{{');
-        expect(kubelet(afterArgo)).toBe(before + safeValue + after);
+        expect(kubeletExpand(afterArgo, (n) => vars.get(n))).toBe(before + value + after + item + after);
       }),
       { numRuns: 500 },
     );
@@ -75,7 +80,7 @@ describe('renderArgoString', () => {
   const render = (parts: Parameters<typeof renderArgoString>[0]) =>
     renderArgoString(parts, { flowName: 'my-flow', stepId: 'train_model', tags: { item: (p) => (p.length ? `item.${p.join('.')}` : 'item') } });
 
-  test('run-time references become Argo tags, flow and step names literals', () => {
+  test('parameters become kubelet references to their variable, other run-time references Argo tags, flow and step names literals', () => {
     expect(
       render([
         { kind: 'lit', value: '--alpha=' },
@@ -89,13 +94,19 @@ describe('renderArgoString', () => {
         { kind: 'lit', value: ' ' },
         { kind: 'item', path: ['region'] },
       ]),
-    ).toBe('--alpha={{workflow.parameters.alpha}} run={{workflow.name}} my-flow/train_model {{item.region}}');
+    ).toBe('--alpha=$(FLOWC_PARAM_ALPHA) run={{workflow.name}} my-flow/train_model {{item.region}}');
   });
 
   test('a literal brace next to a tag is encoded so no {{{ forms', () => {
-    expect(render([{ kind: 'lit', value: '{' }, { kind: 'param', name: 'x' }, { kind: 'lit', value: '}' }])).toBe(
-      '$(FLOWC_LBRACE){{workflow.parameters.x}}}',
+    expect(render([{ kind: 'lit', value: '{' }, { kind: 'run', field: 'id' }, { kind: 'lit', value: '}' }])).toBe(
+      '$(FLOWC_LBRACE){{workflow.name}}}',
     );
+    expect(render([{ kind: 'lit', value: 'a$' }, { kind: 'param', name: 'x' }])).toBe('a$$$(FLOWC_PARAM_X)');
+  });
+
+  test("a parameter's variable is defined by an expression that encodes the value for the kubelet", () => {
+    expect(paramExpression('date')).toBe('{{=sprig.replace("{", "$(FLOWC_LBRACE)", sprig.replace("$", "$$", workflow.parameters.date))}}');
+    expect(paramExpression('a-b')).toBe('{{=sprig.replace("{", "$(FLOWC_LBRACE)", sprig.replace("$", "$$", workflow.parameters["a-b"]))}}');
   });
 
   test('an empty string renders empty', () => {

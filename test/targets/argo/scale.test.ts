@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { paramExpression } from '../../../src/targets/argo/render-string.js';
 import { describe, expect, test } from 'vitest';
 import { shellScript } from '../../../src/ir/shell.js';
 import type { IRStep, IRString } from '../../../src/ir/types.js';
@@ -143,7 +144,7 @@ describe('argo target at scale', () => {
       expect(t.container.command).toEqual(['sh', '-c']);
       expect(t.container.args[0]).not.toContain('workflow.parameters');
       const env = new Map(t.container.env.map((e: any) => [e.name, e.value]));
-      expect(env.get('FLOWC_PARAM_DATE')).toBe('{{workflow.parameters.date}}');
+      expect(env.get('FLOWC_PARAM_DATE')).toBe(paramExpression('date'));
     }
     // The odd steps' identical script stays in their template (encoded for Argo and the kubelet).
     expect(shared.some((t: any) => t.container.args[0].includes('run --date "${FLOWC_PARAM_DATE}" --step ${FLOWC_STEP} $(FLOWC_LBRACE){x}}'))).toBe(true);
@@ -175,6 +176,37 @@ describe('argo target: object size', () => {
     const names = (wt as any).spec.templates[1].container.env.map((e: any) => e.name);
     expect(names).toContain('FLOWC_CONFIG_HASH');
     expect(names).not.toContain('FLOWC_CONFIG');
+  });
+
+  test("FLOWC603: a template under Kubernetes' 1.5 MiB whose runs exceed the controller's 1 MiB MAX_WORKFLOW_SIZE", () => {
+    // About 1.1 MB of spec: a valid object, but every run stores it in status.storedWorkflowSpec.
+    const ir = flow(Array.from({ length: 28 }, (_, i) => step(`s${i}`, { env: [{ name: 'BIG', value: lit('y'.repeat(40_000)) }] })));
+    const { text, diagnostics } = compileArgo(ir);
+    expect(text).toBeNull();
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
+    expect(diagnostics.items[0]?.message).toMatch(
+      /^a run of the WorkflowTemplate would be about (\d+) bytes even without FLOWC_CONFIG \(the template spec, which the controller copies into every run, plus 29 node statuses\); the Argo controller stores runs of at most 1048576 bytes \(MAX_WORKFLOW_SIZE, default\), (\d+) bytes too many$/,
+    );
+    const [, bytes, over] = /about (\d+) bytes.* (\d+) bytes too many/.exec(diagnostics.items[0]?.message ?? '') ?? [];
+    expect(Number(bytes) - 1_048_576).toBe(Number(over));
+  });
+
+  test('FLOWC613: FLOWC_CONFIG is left out when runs would exceed MAX_WORKFLOW_SIZE with it', () => {
+    const ir = flow(Array.from({ length: 28 }, (_, i) => step(`s${i}`)), { config: { hash: 'h'.repeat(64), values: { app: { blob: 'x'.repeat(40_000) } } } });
+    const { diagnostics } = compileArgo(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC613']);
+    expect(diagnostics.items[0]?.message).toContain("every run would exceed the Argo controller's default MAX_WORKFLOW_SIZE of 1048576 bytes");
+  });
+
+  test('node statuses count: a foreach run of 10,000 retried items is refused, 5,000 plain items fit', () => {
+    const items = Array.from({ length: 10_000 }, (_, i) => `i${i}`);
+    const retried = flow([step('each', { foreach: { items, parallelism: null }, retry: { limit: 1, delaySeconds: 0, backoff: 1, maxDelaySeconds: null } })]);
+    const big = compileArgo(retried);
+    expect(big.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
+    // Entry DAG, the task group, and a retry node plus a pod per item.
+    expect(big.diagnostics.items[0]?.message).toContain('plus 20002 node statuses');
+    const plain = compileArgo(flow([step('each', { foreach: { items: items.slice(0, 5000), parallelism: null } })]));
+    expect(plain.diagnostics.items).toEqual([]);
   });
 
   test('FLOWC603: a WorkflowTemplate over the object size even without FLOWC_CONFIG', () => {

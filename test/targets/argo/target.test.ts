@@ -7,6 +7,7 @@ import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import { shellScript } from '../../../src/ir/shell.js';
 import type { IRString } from '../../../src/ir/types.js';
 import { argoTarget } from '../../../src/targets/argo/index.js';
+import { paramExpression } from '../../../src/targets/argo/render-string.js';
 import { compileArgo, documents, flow, lit, step, validateArgo } from './helpers.js';
 import { expectedContainers, sampleParams, simulate } from './argo-sim.js';
 
@@ -33,8 +34,9 @@ describe('argo target: mapping', () => {
     ]);
     const [wt] = validateArgo(compileArgo(ir).text as string);
     const t = wt?.spec.templates.find((x: { name: string }) => x.name === 'train');
-    expect(t.activeDeadlineSeconds).toBe(9000);
-    expect(t.retryStrategy).toEqual({ limit: '3', retryPolicy: 'Always', backoff: { duration: '30s', factor: 2, cap: '10m' } });
+    // Argo's published schema types both as int-or-string; strings, as `limit` is.
+    expect(t.activeDeadlineSeconds).toBe('9000');
+    expect(t.retryStrategy).toEqual({ limit: '3', retryPolicy: 'Always', backoff: { duration: '30s', factor: '2', cap: '10m' } });
     expect(t.container.resources).toEqual({
       requests: { cpu: '2500m', memory: '512Mi', 'nvidia.com/gpu': '2' },
       limits: { cpu: '2500m', memory: '512Mi', 'nvidia.com/gpu': '2' },
@@ -108,6 +110,7 @@ describe('argo target: mapping', () => {
     );
     // System variables, then the script's variables (sorted), then the user's env.
     expect(t.container.env).toEqual([
+      { name: 'FLOWC_LBRACE', value: '{' },
       { name: 'FLOWC_FLOW', value: 'demo' },
       { name: 'FLOWC_STEP', value: 'train' },
       { name: 'FLOWC_RUN_ID', value: '{{workflow.name}}' },
@@ -115,7 +118,7 @@ describe('argo target: mapping', () => {
       { name: 'FLOWC_CONFIG', value: '{"app":{"region":"eu"}}' },
       { name: 'FLOWC_ITEM', value: '{{inputs.parameters.item}}' },
       { name: 'FLOWC_ITEM_REGION', value: '{{inputs.parameters.item-1}}' },
-      { name: 'FLOWC_PARAM_DATE', value: '{{workflow.parameters.date}}' },
+      { name: 'FLOWC_PARAM_DATE', value: paramExpression('date') },
       { name: 'A_USER', value: 'x' },
     ]);
     const run = { workflowName: 'demo-r1', params: { date: '2026-01-02' } };
@@ -124,14 +127,33 @@ describe('argo target: mapping', () => {
     expect(containers.get('train')?.[1]?.env).toContainEqual(['FLOWC_ITEM_REGION', 'eu']);
   });
 
-  test('exec-form commands keep run-time values in argv (no shell, nothing to inject into)', () => {
-    const ir = flow([step('a', { exec: { kind: 'command', argv: [lit('x'), [{ kind: 'param', name: 'p' }]] } })], {
-      parameters: [{ name: 'p', type: 'string', required: true, origin }],
-    });
+  test('exec-form commands and env values read a parameter as the kubelet reference $(FLOWC_PARAM_<NAME>)', () => {
+    const ir = flow(
+      [step('a', { exec: { kind: 'command', argv: [lit('x'), [{ kind: 'param', name: 'p' }]] }, env: [{ name: 'U', value: [{ kind: 'lit', value: 'u=' }, { kind: 'param', name: 'q' }] }] })],
+      {
+        parameters: [
+          { name: 'p', type: 'string', required: true, origin },
+          { name: 'q', type: 'string', required: true, origin },
+        ],
+      },
+    );
     const [wt] = validateArgo(compileArgo(ir).text as string);
     const t = wt?.spec.templates[1];
-    expect(t.container.args).toEqual(['{{workflow.parameters.p}}']);
-    expect(t.container.env.map((e: { name: string }) => e.name)).not.toContain('FLOWC_PARAM_P');
+    expect(t.container.args).toEqual(['$(FLOWC_PARAM_P)']);
+    // Defined before the user's env, which the kubelet expands from the variables before it.
+    expect(t.container.env.map((e: { name: string }) => e.name)).toEqual([
+      'FLOWC_LBRACE',
+      'FLOWC_FLOW',
+      'FLOWC_STEP',
+      'FLOWC_RUN_ID',
+      'FLOWC_CONFIG_HASH',
+      'FLOWC_CONFIG',
+      'FLOWC_PARAM_P',
+      'FLOWC_PARAM_Q',
+      'U',
+    ]);
+    expect(t.container.env[6]).toEqual({ name: 'FLOWC_PARAM_P', value: paramExpression('p') });
+    expect(t.container.env[8]).toEqual({ name: 'U', value: 'u=$(FLOWC_PARAM_Q)' });
   });
 
   test('parameters: values as strings, defaults, enum, description; required has no value', () => {
@@ -150,7 +172,7 @@ describe('argo target: mapping', () => {
       { name: 'mode', value: 'full', enum: ['full', 'incremental'] },
       { name: 'dry', value: 'false' },
     ]);
-    expect(wt?.spec.templates[1].container.args).toEqual(['{{workflow.parameters.alpha}}']);
+    expect(wt?.spec.templates[1].container.args).toEqual(['$(FLOWC_PARAM_ALPHA)']);
   });
 
   test('target options land where Argo reads them', () => {
@@ -198,6 +220,7 @@ describe('argo target: mapping', () => {
       schedules: ['0 4 * * *'],
       timezone: 'UTC',
       concurrencyPolicy: 'Replace',
+      startingDeadlineSeconds: 3600,
       workflowSpec: { workflowTemplateRef: { name: 'demo' } },
     });
   });
@@ -206,6 +229,14 @@ describe('argo target: mapping', () => {
     const ir = flow([step('a')], { schedule: { cron: '30 6 * * 1-5', timezone: 'Europe/Amsterdam', origin } });
     const docs = validateArgo(compileArgo(ir).text as string);
     expect(docs[1]?.spec).toMatchObject({ timezone: 'Europe/Amsterdam', concurrencyPolicy: 'Forbid' });
+  });
+
+  test('startingDeadlineSeconds: an hour by default, so a run missed while the controller is down still starts; the option changes it', () => {
+    const schedule = { cron: '0 4 * * *', timezone: null, origin };
+    const byDefault = validateArgo(compileArgo(flow([step('a')], { schedule })).text as string);
+    expect(byDefault[1]?.spec.startingDeadlineSeconds).toBe(3600);
+    const set = validateArgo(compileArgo(flow([step('a')], { schedule, targets: { argo: { startingDeadlineSeconds: 0 } } })).text as string);
+    expect(set[1]?.spec.startingDeadlineSeconds).toBe(0);
   });
 
   test('foreach: withItems of strings and {{item}}, parallelism through a wrapper DAG', () => {
@@ -372,7 +403,7 @@ describe('argo target: no shell injection through run-time values', () => {
     const [wt] = validateArgo(compileArgo(ir).text as string);
     const t = (wt as any).spec.templates.find((x: { name: string }) => x.name === 's');
     expect(t.container.args).toEqual([shellScript(script).script]);
-    expect(t.container.env).toContainEqual({ name: 'FLOWC_PARAM_MSG', value: '{{workflow.parameters.msg}}' });
+    expect(t.container.env).toContainEqual({ name: 'FLOWC_PARAM_MSG', value: paramExpression('msg') });
     // No Argo tag in the script: Argo substitutes nothing into its text.
     expect(t.container.args[0]).not.toContain('{{');
 

@@ -1,0 +1,132 @@
+import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { itemValueAt, valueText } from '../../ir/items.js';
+import type { IR, IRStep, IRString } from '../../ir/types.js';
+import { canonicalJson } from '../../source/canonical-json.js';
+import type { Json } from '../../source/tree.js';
+import { originSpan } from './checks.js';
+import { ARGO_PROCESS_LIMITS } from './limits.js';
+import { renderArgoString } from './render-string.js';
+import { type StepFields, stepFields } from './step-fields.js';
+
+/**
+ * What the container's process must be able to start with.
+ *
+ * 1. Linux refuses `execve` (E2BIG) when one argument or one `NAME=value` environment string is
+ *    longer than MAX_ARG_STRLEN, 32 pages = 131072 bytes, counting its terminating NUL
+ *    (include/uapi/linux/binfmts.h; fs/exec.c `copy_strings`; execve(2) "Limits on size of
+ *    arguments and environment"). Such a step is refused (FLOWC615), and FLOWC_CONFIG is left out
+ *    when its string would be over the limit (FLOWC613, `configEnvFits`).
+ * 2. Argo 4.1 and later move a container's `args` into a ConfigMap when their JSON is longer than
+ *    131072 bytes (workflow/controller/workflowpod.go, `common.MaxEnvVarLen`); the emissary reads
+ *    them from the file (cmd/argoexec/commands/emissary.go), so the kubelet never expands them.
+ *    flowc's encoding relies on that expansion (`$$`, `$(FLOWC_LBRACE)`, `$(FLOWC_PARAM_X)`), so
+ *    such args are refused (FLOWC616) unless they hold no kubelet syntax at all.
+ *
+ * Sizes are what flowc knows at compile time: literal text, names and foreach items (the largest
+ * item counts). Run-time values (parameters, the run's name) count as empty, so a refusal is
+ * certain; a long `-p` value can still make a run fail to start.
+ */
+
+/** Whether `FLOWC_CONFIG=<config>` fits in one environment string. */
+export function configEnvFits(ir: IR): boolean {
+  return envStringBytes('FLOWC_CONFIG', canonicalJson(ir.config.values)) <= ARGO_PROCESS_LIMITS.argStringBytes;
+}
+
+export function envStringBytes(name: string, value: string): number {
+  return utf8Bytes(`${name}=${value}`) + 1;
+}
+
+export function checkProcessLimits(ir: IR, o: { includeConfig: boolean; diagnostics: DiagnosticBag }): void {
+  for (const step of ir.steps) {
+    const fields = stepFields({ ir, step, taskName: step.id, includeConfig: o.includeConfig });
+    const items: (Json | undefined)[] = step.foreach ? step.foreach.items : [undefined];
+    checkStrings(ir, fields, items, o.diagnostics);
+    checkArgsOffload(ir, fields, items, o.diagnostics);
+  }
+}
+
+function checkStrings(ir: IR, f: StepFields, items: (Json | undefined)[], diagnostics: DiagnosticBag): void {
+  const limit = ARGO_PROCESS_LIMITS.argStringBytes;
+  const what = (i: number) =>
+    f.step.exec.kind === 'run' ? (i === 2 ? 'run script' : `command[${i}]`) : `command[${i}]`;
+  const report = (field: string, bytes: number) =>
+    diagnostics.report(
+      'FLOWC615',
+      `steps.${f.step.id}: the ${field} is ${bytes} bytes when the process starts, over Linux's limit of ${limit} bytes for one argument or environment string (MAX_ARG_STRLEN, counting NAME= and the terminating NUL); the container could not start. Pass the data through a file or an artifact instead`,
+      originSpan(f.step.origin),
+    );
+  f.argv.forEach((s, i) => {
+    const bytes = Math.max(...items.map((item) => utf8Bytes(decoded(ir, f.step, s, item)) + 1));
+    if (bytes > limit) report(what(i), bytes);
+  });
+  for (const e of f.env) {
+    const bytes = Math.max(...items.map((item) => envStringBytes(e.name, decoded(ir, f.step, e.value, item))));
+    if (bytes > limit) report(`env ${e.name}`, bytes);
+  }
+}
+
+function checkArgsOffload(ir: IR, f: StepFields, items: (Json | undefined)[], diagnostics: DiagnosticBag): void {
+  const limit = ARGO_PROCESS_LIMITS.argsJsonBytes;
+  const args = f.argv.slice(f.commandLength);
+  if (args.length === 0) return;
+  let worst = 0;
+  let usesKubelet = false;
+  for (const item of items) {
+    // Rendered as Argo leaves them for the pod: item text is already encoded (items.ts), the run's
+    // name counts as empty.
+    const rendered = args.map((s) =>
+      renderArgoString(
+        s.map((p) => (p.kind === 'item' ? { kind: 'lit', value: valueText(itemValueAt(item as Json, p.path)) } : p.kind === 'run' ? { kind: 'lit', value: '' } : p)),
+        { flowName: ir.flow.name, stepId: f.step.id, tags: { item: () => 'item' } },
+      ),
+    );
+    worst = Math.max(worst, goJsonBytes(rendered));
+    usesKubelet ||= rendered.some((a) => /\$[$(]/.test(a));
+  }
+  if (worst > limit && usesKubelet) {
+    diagnostics.report(
+      'FLOWC616',
+      `steps.${f.step.id}: the container's args are ${worst} bytes as JSON; Argo 4.1 and later move args over ${limit} bytes into a ConfigMap, where the kubelet does not expand $(VAR) or $$, and these args need it (a parameter read as $(FLOWC_PARAM_...), a '$' written as '$$', or '{{' written with $(FLOWC_LBRACE)); shorten them, or pass the data through a file or a config value`,
+      originSpan(f.step.origin),
+    );
+  }
+}
+
+/** The text the process receives, with run-time values as empty strings. */
+function decoded(ir: IR, step: IRStep, s: IRString, item: Json | undefined): string {
+  return s
+    .map((p) => {
+      switch (p.kind) {
+        case 'lit':
+          return p.value;
+        case 'flow':
+          return ir.flow.name;
+        case 'step':
+          return step.id;
+        case 'item':
+          return valueText(itemValueAt(item as Json, p.path));
+        default:
+          return '';
+      }
+    })
+    .join('');
+}
+
+function utf8Bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/**
+ * The length of Go's `json.Marshal` of a value made of strings, arrays and objects: like
+ * `JSON.stringify`, but `<`, `>`, `&`, U+2028 and U+2029 become six-byte `\u` escapes (Go's
+ * HTML-safe encoding) and control characters other than `\b \f \n \r \t` become `\u00XX`.
+ */
+export function goJsonBytes(value: unknown): number {
+  const text = JSON.stringify(value);
+  let extra = 0;
+  for (const c of text) {
+    if (c === '<' || c === '>' || c === '&') extra += 5;
+    else if (c === '\u2028' || c === '\u2029') extra += 3;
+  }
+  return utf8Bytes(text) + extra;
+}
