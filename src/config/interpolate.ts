@@ -4,6 +4,7 @@ import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Origin } from '../source/span.js';
 import type { Scalar } from '../source/tree.js';
 import { originNotes, originSpan } from './origin.js';
+import { INTERPOLATION_LIMITS, OutputBudget, textBytes, type Cost } from './limits.js';
 import { formatPath, type Segment } from './path.js';
 import { clonePNode, type PMap, type PNode, type PSeq } from './ptree.js';
 import { mayBeTemplate, parseTemplate, type Ref } from './template.js';
@@ -29,10 +30,26 @@ export interface InterpolateOptions {
  *
  * A produced value keeps the origin of the string that held the `${...}` (that is where the user
  * changes it) and records what it read in `interpolated`. Returns false when it reported.
+ *
+ * Bounded (docs/security.md): the text and values interpolation produces in one config count
+ * against a budget (FLOWC420), and references nested in references, or whole-value copies that
+ * nest the tree too deep, stop at a fixed depth (FLOWC421); either stops the config's
+ * interpolation at once. A value read from the environment may not hold NUL (FLOWC423): a process
+ * argument or environment string ends at the first NUL.
  */
 export function interpolateConfig(root: PMap, options: InterpolateOptions): boolean {
   const run = new Interpolation(root, options);
-  return run.run();
+  try {
+    return run.run();
+  } catch (e) {
+    // The depth limits keep the recursion far from the stack's end; this is the backstop for a
+    // tree deeper than any parser should hand over.
+    if (!(e instanceof RangeError)) throw e;
+    options.diagnostics.report('FLOWC421', `config ${options.name}: interpolation nests too deep to resolve (${e.message})`, originSpan(root.origin), [
+      `at most ${INTERPOLATION_LIMITS.referenceDepth} references resolve inside one another, and a config nests at most ${INTERPOLATION_LIMITS.configDepth} levels`,
+    ]);
+    return false;
+  }
 }
 
 class Interpolation {
@@ -43,6 +60,9 @@ class Interpolation {
   /** Paths being resolved, outermost first, to show a cycle's chain. */
   private readonly trail: string[] = [];
   private ok = true;
+  /** Set once a limit is hit: everything left unresolved stays so, silently. */
+  private stopped = false;
+  private readonly budget = new OutputBudget({ bytes: INTERPOLATION_LIMITS.configBytes, nodes: INTERPOLATION_LIMITS.configNodes });
 
   constructor(
     private readonly root: PMap,
@@ -87,10 +107,20 @@ class Interpolation {
 
   private resolveString(path: Segment[], node: PNode & { kind: 'scalar' }): PNode | undefined {
     if (this.done.has(node) || typeof node.value !== 'string' || !mayBeTemplate(node.value)) return node;
+    if (this.stopped) return undefined;
     const key = formatPath(path);
     if (this.failed.has(key)) return undefined;
     if (this.active.has(key)) {
       this.reportCycle(key, node);
+      return undefined;
+    }
+    if (this.active.size >= INTERPOLATION_LIMITS.referenceDepth) {
+      this.stop(
+        'FLOWC421',
+        `interpolation in config ${this.options.name} nests more than ${INTERPOLATION_LIMITS.referenceDepth} references inside one another (at ${this.where(key)})`,
+        node.origin,
+        [`the chain starts ${this.trail.slice(0, 3).map((k) => this.where(k)).join(' -> ')} -> ...`],
+      );
       return undefined;
     }
     const template = node.value;
@@ -114,14 +144,14 @@ class Interpolation {
     const only = parsed.parts.length === 1 ? parsed.parts[0] : undefined;
     if (only !== undefined && only.kind === 'ref') {
       const value = this.evaluate(only.ref, only.source, node, key);
-      if (value !== undefined) result = this.typedCopy(value.node, node, template, sourceOf(only.source, value));
+      if (value !== undefined && this.affordCopy(value.node, path, node, key)) result = this.typedCopy(value.node, node, template, sourceOf(only.source, value));
     } else {
-      let text = '';
+      const pieces: string[] = [];
       const sources: InterpolationSource[] = [];
       let good = true;
       for (const part of parsed.parts) {
         if (part.kind === 'text') {
-          text += part.text;
+          pieces.push(part.text);
           continue;
         }
         const value = this.evaluate(part.ref, part.source, node, key);
@@ -139,10 +169,16 @@ class Interpolation {
           good = false;
           continue;
         }
-        text += asText(value.node.value);
+        pieces.push(asText(value.node.value));
         sources.push(sourceOf(part.source, value));
       }
-      if (good) result = { ...node, value: text, overrode: [...node.overrode], interpolated: { template, sources } };
+      // Charged before the text is built: the pieces are already in memory, their sum may not fit.
+      const cost: Cost = { bytes: pieces.reduce((n, p) => n + textBytes(p), 0), nodes: 1 };
+      if (good && !this.budget.charge(cost)) {
+        this.reportBudget(cost, key, node);
+        good = false;
+      }
+      if (good) result = { ...node, value: pieces.join(''), overrode: [...node.overrode], interpolated: { template, sources } };
     }
     this.trail.pop();
     this.active.delete(key);
@@ -158,6 +194,12 @@ class Interpolation {
   private evaluate(ref: Ref, source: string, owner: PNode, ownerKey: string): { node: PNode; origin: Origin; defaulted?: boolean } | undefined {
     if (ref.kind === 'env') {
       const value = this.options.env[ref.name];
+      if (value !== undefined && value.includes('\0')) {
+        this.report('FLOWC423', `environment variable ${ref.name} holds a NUL character, which no process argument or environment value can carry (in ${this.where(ownerKey)})`, owner.origin, [
+          'the text would be cut at the NUL when the step starts',
+        ]);
+        return undefined;
+      }
       if (value !== undefined) return { node: { kind: 'scalar', value, origin: { kind: 'env', name: ref.name }, overrode: [] }, origin: { kind: 'env', name: ref.name } };
       if (ref.default !== undefined) {
         return { node: { kind: 'scalar', value: ref.default, origin: owner.origin, overrode: [] }, origin: owner.origin, defaulted: true };
@@ -188,6 +230,39 @@ class Interpolation {
       if (!good) return undefined;
     }
     return { node, origin: node.origin };
+  }
+
+  /**
+   * Whether a whole-value copy of `value` to `path` fits: the tree stays within the depth limit
+   * and the copy within the budget. Reports and stops when not.
+   */
+  private affordCopy(value: PNode, path: Segment[], owner: PNode, key: string): boolean {
+    const size = measure(value, INTERPOLATION_LIMITS.configDepth - path.length);
+    if (size === undefined) {
+      this.stop(
+        'FLOWC421',
+        `\${...} at ${this.where(key)} copies a value that would nest the config deeper than ${INTERPOLATION_LIMITS.configDepth} levels`,
+        owner.origin,
+      );
+      return false;
+    }
+    if (!this.budget.charge(size)) {
+      this.reportBudget(size, key, owner);
+      return false;
+    }
+    return true;
+  }
+
+  private reportBudget(cost: Cost, key: string, node: PNode): void {
+    this.stop('FLOWC420', `interpolation in config ${this.options.name} would produce ${this.budget.describeOverrun(cost)} (at ${this.where(key)})`, node.origin, [
+      `limits per config: ${INTERPOLATION_LIMITS.configBytes} bytes of text and ${INTERPOLATION_LIMITS.configNodes} values produced by \${...}`,
+      'every \${...} copies what it reads: references that repeat references grow exponentially',
+    ]);
+  }
+
+  private stop(code: Code, message: string, origin: Origin, notes: string[] = []): void {
+    this.report(code, message, origin, notes);
+    this.stopped = true;
   }
 
   /** The referenced value, standing where the `${...}` string stood. */
@@ -246,6 +321,31 @@ function sourceOf(source: string, value: { origin: Origin; defaulted?: boolean }
   const s: InterpolationSource = { ref: source.trim(), origin: value.origin };
   if (value.defaulted) s.defaulted = true;
   return s;
+}
+
+/**
+ * The bytes (strings and keys) and nodes of a value, or undefined when it nests deeper than
+ * `room` levels (a scalar is one level).
+ */
+function measure(node: PNode, room: number): Cost | undefined {
+  if (room < 1) return undefined;
+  if (node.kind === 'scalar') return { bytes: typeof node.value === 'string' ? textBytes(node.value) : 0, nodes: 1 };
+  const cost: Cost = { bytes: 0, nodes: 1 };
+  const add = (c: Cost | undefined): boolean => {
+    if (c === undefined) return false;
+    cost.bytes += c.bytes;
+    cost.nodes += c.nodes;
+    return true;
+  };
+  if (node.kind === 'seq') {
+    for (const item of node.items) if (!add(measure(item, room - 1))) return undefined;
+  } else {
+    for (const [k, v] of node.entries) {
+      cost.bytes += textBytes(k);
+      if (!add(measure(v, room - 1))) return undefined;
+    }
+  }
+  return cost;
 }
 
 function asText(v: Scalar): string {

@@ -1,6 +1,7 @@
-import { parseDocument } from 'yaml';
+import type { Code } from '../diagnostics/codes.js';
 import type { Span } from '../source/span.js';
 import type { Json } from '../source/tree.js';
+import { parseOverrideValue } from './override-value.js';
 import { parsePath, type Segment } from './path.js';
 
 /**
@@ -31,12 +32,14 @@ export function overrideLabel(ov: { arg: string; span?: Span | undefined }): str
   return `${ov.span ? 'set' : '--set'} ${ov.arg}`;
 }
 
-export type OverrideParse = { ok: true; override: Override } | { ok: false; error: string; at?: number };
+/** A failure is FLOWC405 (malformed) unless `code` says otherwise; `notes` say how to fix it. */
+export type OverrideParse = { ok: true; override: Override } | { ok: false; error: string; at?: number; code?: Code; notes?: string[] };
 
 /**
  * Parses one `--set` argument (SPEC §4). The key path ends at the first `=` outside quotes; the
  * value is read as YAML (`8` a number, `"8"` a string, `[a, b]` a list, `{k: v}` a map, `null`),
- * and an empty value is the empty string, as in Hydra.
+ * and an empty value is the empty string, as in Hydra. What a value may hold is `parseOverrideValue`'s
+ * rule (plain JSON data, bounded).
  */
 export function parseOverride(arg: string, index: number): OverrideParse {
   let op: OverrideOp = 'set';
@@ -56,6 +59,9 @@ export function parseOverride(arg: string, index: number): OverrideParse {
   if (keyText === '') return { ok: false, error: 'the key is missing (expected CONFIG.KEY=VALUE)', at: start };
   const parsed = parsePath(keyText);
   if (!parsed.ok) return { ok: false, error: parsed.error, at: start + parsed.at };
+  if (parsed.segments.some((seg) => typeof seg === 'string' && seg.includes('\0'))) {
+    return { ok: false, code: 'FLOWC423', error: 'the key holds a NUL character, which no process argument or environment value can carry', at: start };
+  }
   const [config, ...path] = parsed.segments;
   if (typeof config !== 'string') return { ok: false, error: 'the key must start with a config name', at: start };
   if (path.length === 0) {
@@ -65,8 +71,8 @@ export function parseOverride(arg: string, index: number): OverrideParse {
     if (op !== 'delete') return { ok: false, error: `expected '=' and a value after the key (${opExample(op)})`, at: arg.length };
     return { ok: true, override: { op, arg, index, config, path } };
   }
-  const value = parseValue(arg.slice(eq + 1));
-  if (!value.ok) return { ok: false, error: value.error, at: eq + 1 };
+  const value = parseOverrideValue(arg.slice(eq + 1));
+  if (!value.ok) return { ok: false, code: value.code, error: value.error, at: eq + 1, notes: value.quote ? quoteNotes(arg, eq) : [] };
   return { ok: true, override: { op, arg, index, config, path, value: value.value } };
 }
 
@@ -88,36 +94,10 @@ function findEquals(arg: string, from: number): number {
   return -1;
 }
 
-type ValueParse = { ok: true; value: Json } | { ok: false; error: string };
-
-/** A value as YAML 1.2 (core schema), refused when JSON cannot hold it. */
-export function parseValue(text: string): ValueParse {
-  if (text === '') return { ok: true, value: '' };
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
-  const err = doc.errors[0];
-  if (err) return { ok: false, error: `the value is not valid YAML: ${err.message.split('\n')[0]}` };
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
-  const bad = notJson(value);
-  if (bad) return { ok: false, error: `the value ${bad}` };
-  return { ok: true, value: (value ?? null) as Json };
-}
-
-function notJson(v: unknown): string | undefined {
-  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean') return undefined;
-  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `holds ${String(v)}, which JSON cannot represent`;
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      const bad = notJson(x);
-      if (bad) return bad;
-    }
-    return undefined;
-  }
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    for (const x of Object.values(v as object)) {
-      const bad = notJson(x);
-      if (bad) return bad;
-    }
-    return undefined;
-  }
-  return 'holds a value JSON cannot represent (a custom tag, binary or date?)';
+/** How to write the same value as text: quoted YAML (JSON string syntax is valid YAML). */
+function quoteNotes(arg: string, eq: number): string[] {
+  const fixed = `${arg.slice(0, eq + 1)}${JSON.stringify(arg.slice(eq + 1))}`;
+  const notes = [`to pass the text as written, quote the value: ${fixed}`];
+  if (!fixed.includes("'")) notes.push(`in a shell: --set '${fixed}'`);
+  return notes;
 }

@@ -7,6 +7,7 @@ import type { Json } from '../source/tree.js';
 import { interpolateConfig } from './interpolate.js';
 import { loadConfigFile, type LoadConfigFileOptions } from './load-file.js';
 import { merge } from './merge.js';
+import { checkNoNul } from './nul-check.js';
 import { originSpan } from './origin.js';
 import { applyOverride } from './override-apply.js';
 import { overrideLabel, parseOverride } from './override-parse.js';
@@ -81,6 +82,7 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
         fallbackSpan: originSpan(w.tree.origin) ?? w.decl.nameSpan,
       });
     }
+    if (w.tree !== undefined && !checkNoNul({ name: w.decl.name, root: w.tree, diagnostics })) w.tree = undefined;
   }
 
   if (diagnostics.errors().length > errorsBefore) return undefined;
@@ -129,9 +131,15 @@ function applyOverrides(options: { sets: string[]; spans: (Span | undefined)[]; 
     const parsed = parseOverride(arg, index);
     const span = options.spans[index];
     if (!parsed.ok) {
-      const notes = parsed.at === undefined ? [] : [`  ${arg}`, `  ${' '.repeat(parsed.at)}^`];
-      notes.push('forms: app.key=value (change), +app.key=value (add), ++app.key=value (set), ~app.key (delete)');
-      diagnostics.report('FLOWC405', `${overrideLabel({ arg, span })}: ${parsed.error}`, span, notes);
+      const code = parsed.code ?? 'FLOWC405';
+      // The caret shows the argument as typed; JSON quoting keeps a control character from
+      // reaching the terminal raw.
+      const shown = /[\u0000-\u001f\u007f]/.test(arg) ? JSON.stringify(arg) : arg;
+      const offset = shown === arg ? 0 : 1;
+      const notes = parsed.at === undefined || shown !== arg ? [] : [`  ${arg}`, `  ${' '.repeat(parsed.at + offset)}^`];
+      notes.push(...(parsed.notes ?? []));
+      if (code === 'FLOWC405') notes.push('forms: app.key=value (change), +app.key=value (add), ++app.key=value (set), ~app.key (delete)');
+      diagnostics.report(code, `${overrideLabel({ arg: shown, span })}: ${parsed.error}`, span, notes);
       return;
     }
     const ov = span ? { ...parsed.override, span } : parsed.override;

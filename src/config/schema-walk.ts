@@ -51,7 +51,7 @@ function step(at: { node: Json; pointer: string }, seg: Segment, root: Json, dep
   }
   if (typeof seg === 'string') {
     const props = s.properties;
-    if (props !== null && typeof props === 'object' && !Array.isArray(props) && seg in props) {
+    if (props !== null && typeof props === 'object' && !Array.isArray(props) && Object.hasOwn(props, seg)) {
       return { node: props[seg] as Json, pointer: `${at.pointer}/properties/${escapePointer(seg)}` };
     }
   } else {
@@ -77,7 +77,7 @@ function resolveLocalRef(ref: string, root: Json): { node: Json; pointer: string
   for (const raw of pointer.split('/').slice(1)) {
     const seg = unescapePointer(raw);
     if (node === null || typeof node !== 'object') return undefined;
-    node = Array.isArray(node) ? node[Number(seg)] : node[seg];
+    node = Array.isArray(node) ? node[Number(seg)] : Object.hasOwn(node, seg) ? node[seg] : undefined;
     if (node === undefined) return undefined;
   }
   return { node, pointer };

@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry } from '../source/files.js';
 import { loadTree } from '../source/load-tree.js';
+import { setOwn } from '../source/own-keys.js';
 import type { Span } from '../source/span.js';
 import { toJson as lToJson, type Json, type LNode } from '../source/tree.js';
 import { toJson, type PMap } from './ptree.js';
@@ -37,8 +38,10 @@ function load(id: string): unknown {
  * verbose: errors carry their schema, for did-you-mean over declared properties. strict off:
  * hand-written schemas often carry annotations ajv does not know (`x-...`, `examples` in odd
  * places) and those must not break a compile; the meta-schema still checks the schema itself.
+ * ownProperties: `required: [constructor]` and `properties: {__proto__: ...}` test the config's own
+ * keys, never what a JavaScript prototype provides (the data is built without one, see `bareJson`).
  */
-const AJV_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, strict: false } as const;
+const AJV_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, strict: false, ownProperties: true } as const;
 
 // ajv-formats is CommonJS; its function is both module.exports and .default.
 const addFormats = addFormatsModule.default;
@@ -68,8 +71,17 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   const compiled = compileSchema(tree, options);
   if (compiled === undefined) return undefined;
 
-  const data = toJson(options.root);
-  const valid = compiled.validate(data);
+  const data = bareJson(toJson(options.root));
+  let valid: boolean;
+  try {
+    valid = compiled.validate(data) as boolean;
+  } catch (e) {
+    // fast-deep-equal calls a map's own `valueOf`/`toString` keys as functions.
+    diagnostics.report('FLOWC412', `config ${options.name} could not be checked against its schema: ${(e as Error).message}`, options.fallbackSpan, [
+      'a map with a key named valueOf or toString cannot be compared by const, enum or uniqueItems',
+    ]);
+    return undefined;
+  }
   const root = applyDefaults({ root: options.root, data, schema: compiled.schema, schemaPath: schema.path });
   if (valid) return root;
   const seen = new Set<string>();
@@ -118,11 +130,44 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
     return undefined;
   }
   try {
-    return { validate: ajv.compile(schema as AnySchemaObject), schema };
+    return { validate: ajv.compile(bareComparedValues(schema) as AnySchemaObject), schema };
   } catch (e) {
     diagnostics.report('FLOWC413', `invalid schema: ${(e as Error).message}`, tree.span);
     return undefined;
   }
+}
+
+/**
+ * The config as objects without a prototype: ajv's generated code reads `data["constructor"]` and
+ * assigns defaults with `data[key] = ...`, which on a plain object would find `Object` or set the
+ * prototype instead of a key.
+ */
+function bareJson(value: Json): Json {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(bareJson);
+  const out = Object.create(null) as { [key: string]: Json };
+  for (const [k, v] of Object.entries(value)) out[k] = bareJson(v);
+  // ajv compares objects (const, enum, uniqueItems) with fast-deep-equal, which calls `valueOf`
+  // and `toString` unless they are Object.prototype's: give it those, hidden from every key listing.
+  for (const m of ['valueOf', 'toString'] as const) {
+    if (!Object.hasOwn(out, m)) Object.defineProperty(out, m, { value: Object.prototype[m], enumerable: false });
+  }
+  return out;
+}
+
+/**
+ * The schema with its `const` and `enum` values as `bareJson` objects: fast-deep-equal treats
+ * objects with different prototypes as different, so the values a config is compared with must be
+ * built like the config.
+ */
+function bareComparedValues(schema: Json): Json {
+  if (schema === null || typeof schema !== 'object') return schema;
+  if (Array.isArray(schema)) return schema.map(bareComparedValues);
+  const out: { [key: string]: Json } = {};
+  for (const [k, v] of Object.entries(schema)) {
+    setOwn(out, k, k === 'const' ? bareJson(v) : k === 'enum' && Array.isArray(v) ? v.map(bareJson) : bareComparedValues(v));
+  }
+  return out;
 }
 
 function isCombinator(err: ErrorObject): boolean {

@@ -19,6 +19,9 @@ export const CODES = {
   FLOWC003: { severity: 'error', title: 'Invalid command-line argument' },
   FLOWC004: { severity: 'error', title: 'Output could not be written' },
   FLOWC005: { severity: 'error', title: 'Unsupported file type' },
+  FLOWC006: { severity: 'error', title: 'Input is not a regular file (a folder, FIFO, device or socket)' },
+  FLOWC007: { severity: 'error', title: 'Input file is larger than the size limit' },
+  FLOWC008: { severity: 'error', title: 'Input file is not valid UTF-8' },
   FLOWC013: { severity: 'error', title: 'An output path holds a folder, link, FIFO or device; not replaced' },
   FLOWC014: { severity: 'error', title: 'An existing output is larger than --check reads (16 MiB)' },
   FLOWC015: { severity: 'error', title: 'A failed write could not be completely rolled back' },
@@ -30,6 +33,9 @@ export const CODES = {
   FLOWC103: { severity: 'error', title: 'JSON syntax error' },
   FLOWC104: { severity: 'error', title: 'TOML syntax error' },
   FLOWC105: { severity: 'error', title: 'Unsupported YAML feature (anchors/aliases to non-scalars, custom tags)' },
+  FLOWC106: { severity: 'error', title: 'YAML aliases expand beyond the node budget' },
+  FLOWC107: { severity: 'error', title: 'Document nests deeper than the nesting limit' },
+  FLOWC108: { severity: 'error', title: 'String holds a character no output can carry (NUL or a lone surrogate)' },
 
   // 2xx flow shape (flow schema)
   FLOWC201: { severity: 'error', title: 'Unknown field' },
@@ -75,6 +81,10 @@ export const CODES = {
   FLOWC417: { severity: 'error', title: 'Override path runs through a value that is not a map or list' },
   FLOWC418: { severity: 'error', title: 'Malformed interpolation in a config' },
   FLOWC419: { severity: 'error', title: 'Number cannot be represented exactly in JSON' },
+  FLOWC420: { severity: 'error', title: 'Config interpolation exceeds its output budget (bytes or values)' },
+  FLOWC421: { severity: 'error', title: 'Config interpolation nests too deep' },
+  FLOWC422: { severity: 'error', title: 'Override value is not plain data (map as key, custom tag, alias, too deep)' },
+  FLOWC423: { severity: 'error', title: 'NUL character in a config value' },
 
   // 5xx interpolation in flows and the timing rule
   FLOWC501: { severity: 'error', title: 'Malformed interpolation' },
@@ -86,6 +96,7 @@ export const CODES = {
   FLOWC507: { severity: 'error', title: '${item} outside a foreach step' },
   FLOWC508: { severity: 'error', title: 'Interpolated value has the wrong type for its field' },
   FLOWC509: { severity: 'error', title: 'Step outputs are not supported yet' },
+  FLOWC510: { severity: 'error', title: 'Flow interpolation exceeds its output budget (bytes or values)' },
 
   // 6xx targets: 60x shared, 61x argo, 62x stepfunctions, 63x github-actions, 64x gcp-workflows
   FLOWC601: { severity: 'error', title: 'Invalid target options' },

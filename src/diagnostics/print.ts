@@ -21,12 +21,20 @@ export interface PrintOptions {
 export function formatDiagnostic(d: Diagnostic, options: PrintOptions): string {
   const where = d.span ? `${visibleText(options.relativize(d.span.file))}:${d.span.line}:${d.span.col}` : 'flowc';
   const lines = [`${where}: ${d.severity} ${d.code}: ${visibleText(d.message)}`];
-  for (const note of d.notes ?? []) lines.push(`  note: ${visibleText(note)}`);
+  for (const note of d.notes ?? []) lines.push(`  note: ${noteText(note)}`);
   if (options.sources && d.span) {
     const frame = codeFrame(d, options.sources);
     if (frame) lines.push(frame);
   }
   return lines.join('\n');
+}
+
+/**
+ * A note may span lines (the stack trace FLOWC_DEBUG=1 adds): each line is escaped and continues
+ * indented under the note, so no note line can start where a diagnostic's first line does.
+ */
+function noteText(note: string): string {
+  return note.split('\n').map(visibleText).join(`\n${' '.repeat('  note: '.length)}`);
 }
 
 export function formatDiagnostics(ds: readonly Diagnostic[], options: PrintOptions): string {

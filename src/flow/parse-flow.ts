@@ -24,7 +24,9 @@ export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
   const file = resolve(opts.file);
   const src = opts.sources.read(file);
   if ('error' in src) {
-    opts.diagnostics.report('FLOWC001', `cannot read flow file ${opts.file}: ${src.error}`, { file, line: 1, col: 1 });
+    // The flow file has no place that names it but itself.
+    const message = `cannot read flow file ${opts.file}: ${src.error}`;
+    opts.diagnostics.report(src.code ?? 'FLOWC001', message, { file, line: src.at?.line ?? 1, col: src.at?.col ?? 1 });
     return undefined;
   }
   const tree = parseYamlTree(src, opts.diagnostics);

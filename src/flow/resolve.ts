@@ -1,9 +1,11 @@
 import { timingRuleMessage } from '../check/timing-rule.js';
+import { INTERPOLATION_LIMITS, OutputBudget, textBytes, type Cost } from '../config/limits.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
 import type { Json, LMap, LNode, LScalar } from '../source/tree.js';
-import { escapeTemplateText, formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
+import { runTimeScalar } from './run-time-text.js';
+import { formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
 
 /** Roots that never name a config (SPEC section 3). */
 export const RESERVED_ROOTS = ['params', 'item', 'run', 'flow', 'step', 'steps', 'env'] as const;
@@ -37,9 +39,9 @@ interface Scope {
 /**
  * Resolves the `${...}` references of a shape-checked flow against the resolved configs (SPEC
  * section 3). Deploy-time fields come back fully resolved and typed (a whole-string reference
- * takes the value's own type); run-time text keeps its run-time references as written, with
- * config values substituted as escaped literal text, so the IR lowering can split it into typed
- * parts without ever re-reading a config value as a template.
+ * takes the value's own type); run-time text comes back as a `RunTimeScalar` whose parts hold the
+ * config values as literal text and the run-time references as references, so the IR lowering
+ * never re-reads a config value as a template.
  */
 export function resolveFlowTree(req: ResolveFlowRequest): LMap {
   const r = new Resolver(req);
@@ -47,7 +49,25 @@ export function resolveFlowTree(req: ResolveFlowRequest): LMap {
 }
 
 class Resolver {
+  /** Config text and values copied into the flow (docs/security.md, FLOWC510). */
+  private readonly budget = new OutputBudget({ bytes: INTERPOLATION_LIMITS.flowBytes, nodes: INTERPOLATION_LIMITS.flowNodes });
+  private overrun = false;
+
   constructor(private readonly req: ResolveFlowRequest) {}
+
+  /**
+   * Charges a copy of config data into the flow; false (reported once, at the first reference
+   * that does not fit) when the flow's budget is spent.
+   */
+  private afford(cost: Cost, span: Span, scope: Scope): boolean {
+    if (this.overrun) return false;
+    if (this.budget.charge(cost)) return true;
+    this.overrun = true;
+    this.req.diagnostics.report('FLOWC510', `${scope.fieldPath}: config values copied into the flow would come to ${this.budget.describeOverrun(cost)}`, span, [
+      `limits per compile: ${INTERPOLATION_LIMITS.flowBytes} bytes of text and ${INTERPOLATION_LIMITS.flowNodes} values copied in by \${...}`,
+    ]);
+    return false;
+  }
 
   resolveRoot(): LMap {
     const entries = this.req.root.entries.map((e) => {
@@ -143,7 +163,8 @@ class Resolver {
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (RUNTIME_ROOTS.has(ref.root) || ref.root === 'flow' || ref.root === 'step') return undefined;
     const value = this.lookupConfig(ref, node, scope);
-    return value === undefined ? node : toLNode(value, refSpan(node, ref.offset));
+    if (value === undefined || !this.afford(jsonCost(value), refSpan(node, ref.offset), scope)) return node;
+    return toLNode(value, refSpan(node, ref.offset));
   }
 
   private resolveDeploy(node: LNode, kind: string, scope: Scope): LNode {
@@ -169,6 +190,8 @@ class Resolver {
       return { part, value: this.compileTimeValue(part, node, scope) };
     });
     if (values.some((v) => v.value === undefined)) return node;
+    const copied = values.reduce((c: Cost, v) => (v.part.kind === 'ref' ? addCost(c, jsonCost(v.value as Json)) : c), { bytes: 0, nodes: 0 });
+    if (!this.afford(copied, node.span, scope)) return node;
     if (parsed.length === 1 && parsed[0]?.kind === 'ref') return toLNode(values[0]?.value as Json, refSpan(node, parsed[0].offset));
     let text = '';
     for (const { part, value } of values) {
@@ -187,23 +210,24 @@ class Resolver {
     if (typeof node.value !== 'string' || !node.value.includes('${')) return node;
     const parsed = this.parse(node, scope);
     if (!parsed) return node;
-    let text = '';
+    const parts: TemplatePart[] = [];
     for (const part of parsed) {
       if (part.kind === 'text') {
-        text += escapeTemplateText(part.value);
+        parts.push(part);
         continue;
       }
       if (RUNTIME_ROOTS.has(part.root)) {
-        if (this.checkRuntimeRef(part, node, scope)) text += `\${${formatPath(part.root, part.path)}}`;
+        if (this.checkRuntimeRef(part, node, scope)) parts.push(part);
         continue;
       }
       if (part.root === 'flow' || part.root === 'step') {
         // Kept symbolic in run-time text: the IR records them as typed parts (SPEC section 3).
-        if (this.compileTimeValue(part, node, scope) !== undefined) text += `\${${formatPath(part.root, part.path)}}`;
+        if (this.compileTimeValue(part, node, scope) !== undefined) parts.push(part);
         continue;
       }
       const value = this.compileTimeValue(part, node, scope);
       if (value === undefined) continue;
+      if (isScalar(value) && !this.afford(jsonCost(value), refSpan(node, part.offset), scope)) return node;
       if (!isScalar(value)) {
         const whole = parsed.length === 1;
         this.req.diagnostics.report(
@@ -215,9 +239,9 @@ class Resolver {
         );
         continue;
       }
-      text += escapeTemplateText(formatScalar(value));
+      parts.push({ kind: 'text', value: formatScalar(value) });
     }
-    return { ...node, value: text } satisfies LScalar;
+    return runTimeScalar(node, parts);
   }
 
   private checkRuntimeRef(part: Extract<TemplatePart, { kind: 'ref' }>, node: LScalar, scope: Scope): boolean {
@@ -344,8 +368,9 @@ export function refSpan(node: LScalar, offset: number): Span {
   return { file: s.file, line: s.line, col: s.col + (node.quoted ? 1 : 0) + offset };
 }
 
+/** A config value standing whole in run-time text: all of it literal. */
 function escapeNode(node: LNode): LNode {
-  if (node.kind === 'scalar') return typeof node.value === 'string' ? { ...node, value: escapeTemplateText(node.value) } : node;
+  if (node.kind === 'scalar') return typeof node.value === 'string' ? runTimeScalar(node, [{ kind: 'text', value: node.value }]) : node;
   return node;
 }
 
@@ -354,6 +379,19 @@ export function toLNode(value: Json, span: Span): LNode {
   if (Array.isArray(value)) return { kind: 'seq', span, items: value.map((v) => toLNode(v, span)) };
   if (value !== null && typeof value === 'object') return { kind: 'map', span, entries: Object.entries(value).map(([key, v]) => ({ key, keySpan: span, value: toLNode(v, span) })) };
   return { kind: 'scalar', span, value, quoted: typeof value === 'string' };
+}
+
+/** What copying a config value costs: its string and key bytes, and its values. */
+function jsonCost(v: Json): Cost {
+  if (v === null || typeof v !== 'object') return { bytes: typeof v === 'string' ? textBytes(v) : 0, nodes: 1 };
+  let cost: Cost = { bytes: 0, nodes: 1 };
+  if (Array.isArray(v)) for (const x of v) cost = addCost(cost, jsonCost(x));
+  else for (const [k, x] of Object.entries(v)) cost = addCost(cost, { bytes: textBytes(k), nodes: 0 }, jsonCost(x));
+  return cost;
+}
+
+function addCost(...costs: Cost[]): Cost {
+  return costs.reduce((a, c) => ({ bytes: a.bytes + c.bytes, nodes: a.nodes + c.nodes }), { bytes: 0, nodes: 0 });
 }
 
 export function isScalar(v: Json): v is string | number | boolean | null {

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../source/canonical-json.js';
+import { getOwn } from '../source/own-keys.js';
 import type { Json } from '../source/tree.js';
 
 /**
@@ -9,7 +10,8 @@ export function itemValueAt(item: Json, path: readonly (string | number)[]): Jso
   let v: Json | undefined = item;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = Array.isArray(v) ? (typeof seg === 'number' ? v[seg] : undefined) : (v as Record<string, Json>)[String(seg)];
+    // Own keys only: an item without `constructor` has no such path, whatever Object.prototype holds.
+    v = Array.isArray(v) ? (typeof seg === 'number' ? v[seg] : undefined) : getOwn(v as Record<string, Json>, String(seg));
   }
   return v;
 }

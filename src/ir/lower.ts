@@ -2,6 +2,7 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { WrittenFlow, WrittenStep, WrittenStepFields } from '../flow/ast.js';
 import { checkCron, checkTimezone } from '../flow/cron.js';
 import { formatScalar } from '../flow/resolve.js';
+import { runTimePartsOf } from '../flow/run-time-text.js';
 import { parseTemplate } from '../flow/template.js';
 import { parseCpu, parseDuration, parseGpu, parseMemory } from '../flow/units.js';
 import type { Span } from '../source/span.js';
@@ -204,7 +205,10 @@ function lowerStep({ step, defaults, origin, diagnostics }: StepRequest): IRStep
   };
 }
 
-/** Splits resolved run-time text into typed parts; `$${` was kept escaped until here. */
+/**
+ * Resolved run-time text as typed parts: the resolver's own parts where it substituted anything
+ * (`RunTimeScalar`), else the text as written, which then holds no config value.
+ */
 export function toIRString(node: LNode): IRString {
   const text = node.kind === 'scalar' ? formatScalar(node.value) : JSON.stringify(toJson(node));
   const parts: IRPart[] = [];
@@ -214,7 +218,7 @@ export function toIRString(node: LNode): IRString {
     if (last?.kind === 'lit') parts[parts.length - 1] = { kind: 'lit', value: last.value + value };
     else parts.push({ kind: 'lit', value });
   };
-  for (const part of parseTemplate(text).parts) {
+  for (const part of runTimePartsOf(node) ?? parseTemplate(text).parts) {
     if (part.kind === 'text') pushLit(part.value);
     else if (part.root === 'params') parts.push({ kind: 'param', name: String(part.path[0]) });
     else if (part.root === 'item') parts.push({ kind: 'item', path: part.path });

@@ -90,17 +90,35 @@ export interface ShellScript {
 export function shellScript(script: IRString): ShellScript {
   const slots = itemSlots(itemPathsIn(script));
   const env = new Map<string, IREnvVar>();
-  let text = '';
-  for (const part of script) {
-    if (part.kind === 'lit') {
-      text += part.value;
-      continue;
-    }
+  const text = scriptText(script, (part) => {
     const name = partVar(part, slots);
-    text += `\${${name}}`;
     if (!(SYSTEM_ENV_NAMES as readonly string[]).includes(name)) env.set(name, { name, value: [part] });
-  }
+    return name;
+  });
   return { script: text, env: [...env.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+}
+
+/**
+ * A `run` script as shell text: literal parts exactly as written (they are the user's shell code),
+ * each run-time part as the expansion `${VAR}` of the variable `varOf` names for it.
+ */
+export function scriptText(script: IRString, varOf: (part: Exclude<IRPart, { kind: 'lit' }>) => string): string {
+  let text = '';
+  for (const part of script) text = part.kind === 'lit' ? text + part.value : `${literalDollarBeforeExpansion(text)}\${${varOf(part)}}`;
+  return text;
+}
+
+/**
+ * Script text that ends in a bare `$` (a config value such as `"$"` before `${params.x}`) would
+ * make the shell read `$${VAR}` as `$$` (its process id) and the text `{VAR}`, losing the
+ * value. That `$` is literal text before an expansion, so it becomes `\$`, which the shell reads
+ * as `$` unquoted and in double quotes alike. A `$` already escaped by a backslash stays as is.
+ */
+function literalDollarBeforeExpansion(text: string): string {
+  if (!text.endsWith('$')) return text;
+  let backslashes = 0;
+  for (let i = text.length - 2; i >= 0 && text[i] === '\\'; i--) backslashes++;
+  return backslashes % 2 === 0 ? `${text.slice(0, -1)}\\$` : text;
 }
 
 /** `shellScript` for a step whose exec is a `run` script; undefined for an exec-form command. */

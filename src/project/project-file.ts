@@ -7,6 +7,7 @@ import type { SourceRegistry } from '../source/files.js';
 import { loadTree } from '../source/load-tree.js';
 import { nodeAtPointer } from '../source/pointer.js';
 import type { Span } from '../source/span.js';
+import { setOwn } from '../source/own-keys.js';
 import { mapGet, toJson, type LMap, type LNode } from '../source/tree.js';
 import { findTarget, TARGETS } from '../targets/index.js';
 
@@ -117,10 +118,11 @@ export function loadProject(options: { file: string; sources: SourceRegistry; di
     const configsNode = mapGet(b, 'configs')?.value;
     for (const entry of configsNode?.kind === 'map' ? configsNode.entries : []) {
       const files = entry.value.kind === 'seq' ? entry.value.items : [entry.value];
-      writtenConfigs[entry.key] = [];
+      const writtenFiles: string[] = [];
+      setOwn(writtenConfigs, entry.key, writtenFiles);
       for (const f of files) {
         const written = String((f as { value: unknown }).value);
-        writtenConfigs[entry.key]?.push(written);
+        writtenFiles.push(written);
         configs.push({ name: entry.key, file: resolve(dir, written), span: f.span });
       }
     }

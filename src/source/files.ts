@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { MAX_INPUT_BYTES } from './limits.js';
+import { readInputFile, type ReadFailure } from './read-input.js';
 import type { Span } from './span.js';
 
 /** A source text and a way to turn offsets into 1-based line/column. */
@@ -59,20 +60,26 @@ export class SourceText {
  */
 export class SourceRegistry {
   private readonly texts = new Map<string, SourceText>();
+  private readonly maxBytes: number;
 
-  /** Reads a file once; returns undefined (and lets the caller report) when it cannot. */
-  read(absPath: string): SourceText | { error: string } {
+  /** `maxBytes`: the size limit for files read from disk (default MAX_INPUT_BYTES, 16 MiB). */
+  constructor(options: { maxBytes?: number } = {}) {
+    this.maxBytes = options.maxBytes ?? MAX_INPUT_BYTES;
+  }
+
+  /**
+   * Reads a file once; returns why not (and lets the caller report) when it cannot. Only regular
+   * files within the size limit holding UTF-8 are read (see `readInputFile`): every path a user
+   * names (flow, config files, `extends:`, schemas, the project file) comes through here.
+   */
+  read(absPath: string): SourceText | ReadFailure {
     const known = this.texts.get(absPath);
     if (known) return known;
-    try {
-      const text = readFileSync(absPath, 'utf8').replace(/^\uFEFF/, '');
-      const src = new SourceText(absPath, text);
-      this.texts.set(absPath, src);
-      return src;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return { error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code ?? e) };
-    }
+    const read = readInputFile(absPath, this.maxBytes);
+    if (!('text' in read)) return read;
+    const src = new SourceText(absPath, read.text);
+    this.texts.set(absPath, src);
+    return src;
   }
 
   /** Registers text that did not come from disk (tests, stdin). */

@@ -1,22 +1,24 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { checkTree } from './check-tree.js';
 import type { SourceText } from './files.js';
+import { MAX_NESTING } from './limits.js';
+import { placeOf, type Span } from './span.js';
 import type { LMapEntry, LNode } from './tree.js';
-
-/** Deeper than this, a document is refused rather than risking the stack (as for YAML). */
-const MAX_DEPTH = 200;
 
 /**
  * Parses strict JSON (RFC 8259: no comments, no trailing commas, no single quotes) into a located
  * tree, so config files and schemas written as JSON get the same provenance and code frames as
  * YAML. Syntax errors are FLOWC103 at the offending character, duplicate keys FLOWC102 at the second
- * key, integers beyond ±2^53 FLOWC419 (they would silently lose digits). Stops at the first syntax
- * error; returns undefined when anything was reported. Never throws.
+ * key (with a note for the first), integers beyond ±2^53 FLOWC419 (they would silently lose
+ * digits), nesting past MAX_NESTING FLOWC107, and the checks every tree gets (`checkTree`). Stops
+ * at the first syntax error; returns undefined when anything was reported. Never throws.
  *
  * A hand-written parser because `JSON.parse` gives neither positions nor duplicate keys.
  */
 export function parseJsonTree(src: SourceText, diagnostics: DiagnosticBag): LNode | undefined {
   const parser = new JsonParser(src, diagnostics);
-  return parser.parseDocument();
+  const tree = parser.parseDocument();
+  return tree && checkTree(tree, diagnostics) ? tree : undefined;
 }
 
 class SyntaxStop extends Error {}
@@ -48,7 +50,7 @@ class JsonParser {
   }
 
   private parseValue(depth: number): LNode {
-    if (depth > MAX_DEPTH) this.fail(`the document nests deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_NESTING) this.fail(`the document nests deeper than ${MAX_NESTING} levels (the nesting limit)`, 'FLOWC107');
     const c = this.text[this.pos];
     if (c === '{') return this.parseObject(depth);
     if (c === '[') return this.parseArray(depth);
@@ -76,7 +78,7 @@ class JsonParser {
     const start = this.pos;
     this.pos++; // {
     const entries: LMapEntry[] = [];
-    const seen = new Set<string>();
+    const seen = new Map<string, Span>();
     this.skipWhitespace();
     if (this.text[this.pos] === '}') {
       this.pos++;
@@ -88,11 +90,13 @@ class JsonParser {
       const keyStart = this.pos;
       const key = this.parseString();
       const keySpan = this.src.span(keyStart, this.pos);
-      if (seen.has(key)) {
+      const first = seen.get(key);
+      if (first) {
         this.failed = true;
-        this.diagnostics.report('FLOWC102', `duplicate key ${JSON.stringify(key)} (each key may appear once in an object)`, keySpan);
-      }
-      seen.add(key);
+        this.diagnostics.report('FLOWC102', `duplicate key ${JSON.stringify(key)} (each key may appear once in an object)`, keySpan, [
+          `first defined at ${placeOf(first)}`,
+        ]);
+      } else seen.set(key, keySpan);
       this.skipWhitespace();
       if (this.text[this.pos] !== ':') this.fail(`expected ':' after the key, found ${this.describeHere()}`);
       this.pos++;
@@ -212,9 +216,9 @@ class JsonParser {
     return JSON.stringify(String.fromCodePoint(cp));
   }
 
-  private fail(message: string): never {
+  private fail(message: string, code: 'FLOWC103' | 'FLOWC107' = 'FLOWC103'): never {
     this.failed = true;
-    this.diagnostics.report('FLOWC103', message, this.src.span(this.pos));
+    this.diagnostics.report(code, message, this.src.span(this.pos));
     throw new SyntaxStop();
   }
 }

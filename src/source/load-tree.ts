@@ -1,8 +1,9 @@
 import { extname } from 'node:path';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry, SourceText } from './files.js';
+import type { ReadFailure } from './read-input.js';
 import { parseJsonTree } from './json.js';
-import type { Span } from './span.js';
+import { placeOf, type Span } from './span.js';
 import { parseTomlTree } from './toml.js';
 import type { LNode } from './tree.js';
 import { parseYamlTree } from './yaml.js';
@@ -53,10 +54,26 @@ export function loadTree(absPath: string, options: LoadTreeOptions): LNode | und
   }
   const src = sources.read(absPath);
   if ('error' in src) {
-    diagnostics.report(options.unreadableCode ?? 'FLOWC001', `cannot read ${what} ${JSON.stringify(baseName(absPath))}: ${src.error}`, span);
+    reportReadFailure(diagnostics, { file: absPath, failure: src, code: options.unreadableCode ?? 'FLOWC001', what, span });
     return undefined;
   }
   return parser(src, diagnostics);
+}
+
+/**
+ * Reports a file that could not be read: with the failure's own code when it has one (not a
+ * regular file, too large, not UTF-8), else the caller's. Invalid UTF-8 points into the file
+ * itself; everything else points where the file was named, so the user sees which reference to fix.
+ */
+export function reportReadFailure(
+  diagnostics: DiagnosticBag,
+  options: { file: string; failure: ReadFailure; code: 'FLOWC001' | 'FLOWC401'; what: string; span?: Span | undefined },
+): void {
+  const { file, failure, span } = options;
+  const message = `cannot read ${options.what} ${JSON.stringify(baseName(file))}: ${failure.error}`;
+  const at: Span | undefined = failure.at ? { file, line: failure.at.line, col: failure.at.col } : span;
+  const notes = failure.at && span ? [`named at ${placeOf(span)}`] : undefined;
+  diagnostics.report(failure.code ?? options.code, message, at, notes);
 }
 
 /** Only the last path segment goes into messages: absolute paths never reach output. */

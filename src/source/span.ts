@@ -13,6 +13,14 @@ export interface Span {
   endCol?: number;
 }
 
+/**
+ * `c.yaml:3:5`: a place for a note. Only the last path segment, as in messages, so no absolute
+ * path reaches output; notes name places in the file the diagnostic itself points into.
+ */
+export function placeOf(span: Span): string {
+  return `${span.file.split(/[\\/]/).pop() ?? span.file}:${span.line}:${span.col}`;
+}
+
 /** Where a resolved value or IR node came from. */
 export type Origin =
   | { kind: 'file'; span: Span }

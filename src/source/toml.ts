@@ -1,7 +1,11 @@
 import { parseTOML, ParseError, type AST } from 'toml-eslint-parser';
-import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
-import type { SourceText } from './files.js';
-import type { Span } from './span.js';
+import { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { checkTree } from './check-tree.js';
+import { SourceText } from './files.js';
+import { MAX_NESTING } from './limits.js';
+import { tomlTooDeepAt } from './nesting-scan.js';
+import { placeOf, type Span } from './span.js';
+import { describeDuplicate } from './toml-duplicate.js';
 import type { LMap, LMapEntry, LNode, LSeq } from './tree.js';
 
 /**
@@ -17,23 +21,33 @@ const DUPLICATE_KEY_MESSAGE = 'Defining a key multiple times is invalid';
 /**
  * Parses TOML into a located tree: tables, dotted keys, arrays of tables and inline tables become
  * nested maps and lists whose keys and values know their source ranges. Syntax errors are FLOWC104
- * and keys defined twice FLOWC102, at the position the parser names; integers beyond ±2^53, `inf`
- * and `nan` are FLOWC419 (JSON cannot carry them exactly). Dates and times stay strings holding
+ * and keys defined twice FLOWC102 (with a note for the first definition), at the position the
+ * parser names; integers beyond ±2^53, `inf` and `nan` are FLOWC419 (JSON cannot carry them
+ * exactly); nesting past MAX_NESTING is FLOWC107; then the checks every tree gets (`checkTree`).
+ * Dates and times stay strings holding
  * their TOML text (`1979-05-27T07:32:00Z`): JSON has no date type and any conversion would invent
  * a time zone or precision the author did not write. Never throws.
  */
 export function parseTomlTree(src: SourceText, diagnostics: DiagnosticBag): LNode | undefined {
+  // The parser recurses per level of arrays and inline tables; refuse deep text before it runs.
+  const deep = tomlTooDeepAt(src.text);
+  if (deep !== undefined) {
+    diagnostics.report('FLOWC107', `the document nests deeper than ${MAX_NESTING} levels (the nesting limit)`, src.span(deep));
+    return undefined;
+  }
   let program: AST.TOMLProgram;
   try {
     program = parseTOML(src.text, { tomlVersion: TOML_VERSION });
   } catch (e) {
     if (e instanceof ParseError) {
-      const duplicate = e.message === DUPLICATE_KEY_MESSAGE;
-      diagnostics.report(
-        duplicate ? 'FLOWC102' : 'FLOWC104',
-        duplicate ? 'duplicate key (each key may be defined once in a table)' : e.message,
-        src.span(Math.min(Math.max(e.index, 0), src.text.length)),
-      );
+      const at = src.span(Math.min(Math.max(e.index, 0), src.text.length));
+      if (e.message === DUPLICATE_KEY_MESSAGE) reportDuplicate(src, e.index, at, diagnostics);
+      else diagnostics.report('FLOWC104', e.message, at);
+      return undefined;
+    }
+    // Should the scan above ever miss a way to nest, the overflow is still the input's fault.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      diagnostics.report('FLOWC107', `the document nests deeper than the parser can follow (the nesting limit is ${MAX_NESTING} levels)`, src.span(0));
       return undefined;
     }
     // The parser only throws ParseError for bad input; anything else is a bug worth seeing.
@@ -42,7 +56,20 @@ export function parseTomlTree(src: SourceText, diagnostics: DiagnosticBag): LNod
   const before = diagnostics.items.length;
   const builder = new TreeBuilder(src, diagnostics);
   const root = builder.build(program.body[0]);
-  return diagnostics.items.length > before ? undefined : root;
+  if (diagnostics.items.length > before) return undefined;
+  return checkTree(root, diagnostics) ? root : undefined;
+}
+
+function reportDuplicate(src: SourceText, index: number, at: Span, diagnostics: DiagnosticBag): void {
+  const dup = describeDuplicate({
+    text: src.text,
+    index,
+    tomlVersion: TOML_VERSION,
+    // The prefix is read as if it were the file, so positions in it are the file's own; the
+    // parser accepted it, so nothing it would report matters here.
+    build: (program, text) => new TreeBuilder(new SourceText(src.file, text), new DiagnosticBag()).build(program.body[0]),
+  });
+  diagnostics.report('FLOWC102', `duplicate key ${JSON.stringify(dup.key)} (each key may be defined once in a table)`, at, dup.first ? [`first defined at ${placeOf(dup.first)}`] : undefined);
 }
 
 class TreeBuilder {

@@ -7,11 +7,12 @@
  * - bidirectional controls (U+202A-U+202E, U+2066-U+2069, and the marks U+200E, U+200F, U+061C),
  *   which reorder what a terminal or a code review shows ("Trojan Source", CVE-2021-42574);
  * - U+FEFF (a byte order mark inside text), U+FFF9-U+FFFB (interlinear annotation controls) and
- *   lone surrogates, which no UTF-8 reader sees as written.
+ *   lone surrogates, which no UTF-8 reader sees as written; the noncharacters U+FFFE and U+FFFF,
+ *   which YAML does not allow unescaped (its printable set ends at U+FFFD).
  * Tab is left alone: it cannot end a line or drive a terminal, and code frames align with it.
  */
 const UNSAFE_SOURCE =
-  '[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]' +
+  '[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff]' +
   '|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 
 /** True when `text` holds a character `visibleText` would escape. */
@@ -20,14 +21,14 @@ export function hasUnsafeText(text: string): boolean {
 }
 
 /** A new global regex over the unsafe characters (a fresh one each call: global regexes keep state). */
-export function unsafeChars(): RegExp {
+function unsafeChars(): RegExp {
   return new RegExp(UNSAFE_SOURCE, 'g');
 }
 
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r' };
 
 /** `\uXXXX` for one UTF-16 code unit. */
-export const u4 = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const u4 = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
  * `text` on one line, with every unsafe character shown as an escape (`\n`, `\r`, `\u001b`,
@@ -44,7 +45,7 @@ export function visibleText(text: string): string {
  * surrogates). Inside JSON they can only stand in strings, where `\uXXXX` means the same
  * character, so escaping them changes no parsed value.
  */
-const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]/g;
 
 /**
  * JSON text (from JSON.stringify) with every line separator, C1 control, DEL and bidi control in

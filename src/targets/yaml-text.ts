@@ -32,9 +32,10 @@ export function quoteUnsafeScalars(doc: Document): void {
 
 /**
  * The characters the yaml package leaves raw inside double quotes (it escapes only what
- * JSON.stringify escapes): DEL, C1 controls, line and paragraph separators, bidi controls, BOM.
+ * JSON.stringify escapes): DEL, C1 controls, line and paragraph separators, bidi controls, BOM,
+ * and the noncharacters U+FFFE/U+FFFF (outside YAML's printable set).
  */
-const RAW_IN_DOUBLE_QUOTES = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
+const RAW_IN_DOUBLE_QUOTES = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]/g;
 const YAML_ESCAPE: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
 /**

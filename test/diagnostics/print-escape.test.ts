@@ -52,6 +52,8 @@ describe('printing escapes user text', () => {
       expect(lines.some((l) => l.startsWith(FORGED))).toBe(false);
       expect(text).toContain(String.raw`k\u001b[2J\u001b]0;t\u0007\n${FORGED}\r${FORGED}\u2028${FORGED}\u0085\u009b31m\u202eevil\u2066`);
       expect(text).toContain(String.raw`bad\n${FORGED}\u001b[31m.flow.yaml:1:${col}: error FLOWC201`);
+      // A note may span lines (FLOWC_DEBUG=1 stack traces): its further lines are indented.
+      expect(text).toContain(`\n        ${FORGED}\\r${FORGED}`);
     }
   });
 

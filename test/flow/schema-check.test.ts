@@ -278,7 +278,10 @@ describe('robustness', () => {
         const why = `${path.join('.')} = ${JSON.stringify(value)}\n${r.diagnostics.map(brief).join('\n')}`;
         expect(r.diagnostics.length, why).toBeLessThanOrEqual(1);
         const [d] = r.diagnostics;
-        if (d) expect(d.span?.line, why).toBe(lineOf(text, path));
+        // A value the parser refuses (an integer beyond 2^53, FLOWC419) leaves no tree to find its
+        // line in; the same document with a plain string there has the same layout.
+        parent[path[path.length - 1] as string | number] = 'x';
+        if (d) expect(d.span?.line, why).toBe(lineOf(stringify(doc), path));
       }),
       { numRuns: 1000 },
     );
@@ -289,21 +292,18 @@ describe('scale', () => {
   const big = (n: number, step: (i: number) => string) =>
     `flowc: 1\nname: big\nsteps:\n${Array.from({ length: n }, (_, i) => `  s${i}:\n${step(i)}`).join('\n')}\n`;
 
-  test('a flow of 2,000 steps is checked quickly', () => {
+  // Speed is measured in `npm run bench`, never asserted here (a loaded CI machine is no clock).
+  test('a flow of 2,000 steps is checked without diagnostics', () => {
     const text = big(2000, (i) => `    needs: [${i === 0 ? '' : `s${i - 1}`}]\n    command: [python, step.py, "${i}"]\n    resources: { cpu: 0.5, memory: 1Gi }\n    retry: { limit: 2, delay: 30s }`);
-    const t = performance.now();
     const r = shape(text);
     expect(r.diagnostics).toEqual([]);
-    expect(performance.now() - t).toBeLessThan(3000);
   });
 
-  test('2,000 broken steps give 2,000 diagnostics, one each, quickly', () => {
+  test('2,000 broken steps give 2,000 diagnostics, one each', () => {
     const text = big(2000, () => `    run: x\n    retry: "soon"`);
-    const t = performance.now();
     const r = shape(text);
     expect(r.diagnostics).toHaveLength(2000);
     expect(new Set(r.diagnostics.map((d) => d.span?.line)).size).toBe(2000);
     expect(r.diagnostics.every((d) => d.code === 'FLOWC202')).toBe(true);
-    expect(performance.now() - t).toBeLessThan(3000);
   });
 });

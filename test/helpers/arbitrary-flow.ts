@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { stringify as stringifyToml } from 'smol-toml';
+import { stringify as stringifyYaml } from 'yaml';
 import { canonicalJson, sha256Hex } from '../../src/source/canonical-json.js';
 import type { Json } from '../../src/source/tree.js';
 import type { IR, IRParameter, IRPart, IRStep, IRString } from '../../src/ir/types.js';
@@ -175,4 +177,425 @@ function merge(parts: IRPart[]): IRString {
     else out.push(p);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole flows as the user writes them: flow.yaml text, config files (YAML, JSON, TOML), `--set`
+// overrides and the compile-time environment. Everything generated here is valid by the language
+// docs, so every target must compile it and every target's validator must accept the result.
+
+/** A generated project: files by relative path, plus the CLI's cascade arguments. */
+export interface FlowCase {
+  [fc.toStringMethod]?: () => string;
+  files: Record<string, string>;
+  flowPath: string;
+  configs: { name: string; file: string }[];
+  sets: string[];
+  env: Record<string, string>;
+  /** How many steps the flow has (for sizing run counts and messages). */
+  steps: number;
+}
+
+export interface ArbFlowOptions {
+  /** Fewest steps (default 1). */
+  minSteps?: number;
+  /** Most steps (default 200). */
+  maxSteps?: number;
+}
+
+/**
+ * Text that must arrive in the container byte for byte: shell and template syntax of every engine,
+ * quotes, newlines, tabs, unicode outside the BMP, right-to-left marks, YAML indicators, prototype
+ * key names, numbers-looking strings, and long text.
+ */
+const HOSTILE_TEXT = [
+  ...HOSTILE.filter((s) => s !== ''),
+  '{{=sprig.env("HOME")}}',
+  "{{ '{{' }}",
+  '$(FLOWC_LBRACE)',
+  '$((1+1))',
+  '; rm -rf / #',
+  '| cat /etc/passwd',
+  '%s %d %n',
+  '\ttab\tseparated',
+  'trailing space ',
+  ' leading space',
+  'crlf\r\nline',
+  '# not a comment',
+  '- not a list',
+  '? not a key',
+  ': colon',
+  '&anchor *alias !tag',
+  '---',
+  '...',
+  '@at `tick` |pipe >fold',
+  'null',
+  'true',
+  '0x1F',
+  '1e400',
+  '0o17',
+  '.inf',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'emoji 👩‍👩‍👧 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+  'rtl \u202Eevil\u202C mark',
+  'zero\u200Bwidth',
+  'ÅÄÖ ß 中文 русский عربى',
+  '\\n not a newline',
+  '"${{ github.event.issue.title }}"',
+  'States.Array(1)',
+  '$$.Execution.Id',
+  '${sys.get_env("X")}',
+  '"${a + b}"',
+  "'' \"\" ``",
+  'x'.repeat(300),
+];
+
+const textArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: wordArb },
+  { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_TEXT) },
+  // Any printable unicode text, including astral planes (no control characters except tab/newline).
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }).filter((s) => !/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/.test(s) && s.trim() !== '') },
+);
+
+/** Literal text written into a flow or config string: a literal `${` is written `$${`. */
+export function escapeTemplate(s: string): string {
+  // A function replacer: in a replacement string, `$$` would mean one `$`.
+  return s.replaceAll('${', () => '$${');
+}
+
+/** A reference that may follow literal text; text before it must not end in `$` (it would read as `$${`). */
+function joinParts(parts: string[]): string {
+  let out = '';
+  for (const p of parts) {
+    if (p.startsWith('${') && out.endsWith('$')) out += ' ';
+    out += p;
+  }
+  return out;
+}
+
+type RefKind = 'param' | 'item' | 'run' | 'flow' | 'step' | 'config';
+
+interface StepDraft {
+  prefix: string;
+  kind: 'run' | 'command';
+  texts: string[];
+  refs: RefKind[];
+  multiline: boolean;
+  foreach: null | { source: 'inline' | 'config'; maps: boolean };
+  parallelism: null | number | 'config';
+  image: null | 'literal' | 'config';
+  resources: null | { cpu: number | string; memory: number | string; gpu: number | null };
+  retry: null | number | 'config' | { limit: number; delay: string | number; backoff: number; maxDelay: string | null };
+  timeout: null | number | string;
+  env: { name: string; value: string | 'param' | 'item' | 'config' | 'number' | 'bool' }[];
+  description: string | null;
+}
+
+/**
+ * One step. `big` flows get shorter literal text: a 200-step flow of 300-character literals is
+ * over Cloud Workflows' 128 KB source limit, which flowc rightly refuses (FLOWC603).
+ */
+/**
+ * A field a step sets for itself, else null (inherited from defaults). In `big` flows steps mostly
+ * inherit, as generated flows of hundreds of steps do: Argo needs a template and Cloud Workflows a
+ * profile per distinct step shape, and a flow of 200 different shapes is over their limits, which
+ * flowc refuses with FLOWC603 as it should.
+ */
+function sometimes<T>(big: boolean, arb: fc.Arbitrary<T>, freq = 2): fc.Arbitrary<T | null> {
+  return big ? fc.oneof({ weight: 19, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb }) : fc.option(arb, { nil: null, freq });
+}
+
+const stepDraftArb = (big: boolean): fc.Arbitrary<StepDraft> => fc.record({
+  prefix: fc.stringMatching(/^[a-z][a-z0-9]{0,7}(_[a-z0-9]{1,6})?$/),
+  kind: fc.constantFrom('run' as const, 'command' as const),
+  texts: fc.array(big ? fc.oneof(wordArb, fc.constantFrom(...HOSTILE_TEXT.filter((t) => t.length < 40))) : textArb, { minLength: 1, maxLength: big ? 2 : 4 }),
+  refs: fc.array(fc.constantFrom<RefKind>('param', 'item', 'run', 'flow', 'step', 'config'), { maxLength: big ? 2 : 3 }),
+  multiline: fc.boolean(),
+  foreach: sometimes(big, fc.record({ source: fc.constantFrom('inline' as const, 'config' as const), maps: fc.boolean() }), 3),
+  parallelism: sometimes(big, fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constant('config' as const))),
+  image: sometimes(big, fc.constantFrom('literal' as const, 'config' as const), 2),
+  resources: sometimes(
+    big,
+    fc.record({
+      cpu: fc.constantFrom<number | string>(0.25, 0.5, 1, 2, 4, '500m', '1500m', '2', '${app.cpu}'),
+      memory: fc.constantFrom<number | string>(256, 512, 1.5, '512Mi', '2Gi', '1.5Gi', '2G', '${app.memory}'),
+      gpu: fc.constantFrom(null, 0, 0, 1),
+    }),
+  ),
+  retry: sometimes(
+    big,
+    fc.oneof(
+      fc.integer({ min: 0, max: 5 }),
+      fc.constant('config' as const),
+      fc.record({
+        limit: fc.integer({ min: 0, max: 6 }),
+        delay: fc.constantFrom<string | number>('1s', '10s', 30, '1m', '1m30s'),
+        // Argo takes whole backoff factors only (FLOWC611, documented): fractions are not portable.
+        backoff: fc.constantFrom(1, 2, 3),
+        maxDelay: fc.constantFrom(null, '10m', '1h', '1d'),
+      }),
+    ),
+  ),
+  timeout: sometimes(big, fc.constantFrom<number | string>(60, '90', '15m', '1h30m', '2h30m', '1d', '${app.timeout}')),
+  env: fc.uniqueArray(
+    fc.record({
+      name: fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/).filter((n) => !n.toUpperCase().startsWith('FLOWC_')),
+      value: fc.oneof(textArb, fc.constantFrom('param' as const, 'item' as const, 'config' as const, 'number' as const, 'bool' as const)),
+    }),
+    { maxLength: big ? 1 : 3, selector: (e) => e.name },
+  ),
+  description: big ? fc.constant(null) : fc.option(textArb, { nil: null, freq: 4 }),
+});
+
+interface ParamDraft {
+  name: string;
+  type: 'string' | 'number' | 'integer' | 'boolean';
+  defaulted: boolean;
+  enumerated: boolean;
+  description: string | null;
+}
+
+const paramArb: fc.Arbitrary<ParamDraft> = fc.record({
+  name: fc.stringMatching(/^[a-z_][a-z0-9_]{0,12}$/),
+  type: fc.constantFrom('string' as const, 'number' as const, 'integer' as const, 'boolean' as const),
+  defaulted: fc.boolean(),
+  enumerated: fc.boolean(),
+  description: fc.option(textArb, { nil: null }),
+});
+
+const stepCountArb = (min: number, max: number): fc.Arbitrary<number> => {
+  // Most flows are small (fast to validate); a few are large, up to `max`.
+  const band = (lo: number, hi: number) => fc.integer({ min: Math.max(min, Math.min(lo, max)), max: Math.max(min, Math.min(hi, max)) });
+  return fc.oneof({ weight: 6, arbitrary: band(1, 12) }, { weight: 2, arbitrary: band(13, 60) }, { weight: 1, arbitrary: band(61, max) });
+};
+
+/** fast-check arbitrary of whole valid flows with their config files (see FlowCase). */
+export function arbFlowCase(options: ArbFlowOptions = {}): fc.Arbitrary<FlowCase> {
+  const maxSteps = options.maxSteps ?? 200;
+  return stepCountArb(options.minSteps ?? 1, maxSteps).chain((n) =>
+    fc
+      .record({
+        n: fc.constant(n),
+        edges: dagArb(n, false),
+        steps: fc.array(stepDraftArb(n > 60), { minLength: n, maxLength: n }),
+        params: fc.uniqueArray(paramArb, { maxLength: 5, selector: (p) => p.name }),
+        name: fc.stringMatching(/^[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,8}){0,2}$/),
+        description: fc.option(textArb, { nil: null }),
+        schedule: fc.constantFrom<null | string | { cron: string; timezone?: string }>(
+          null,
+          null,
+          '0 3 * * *',
+          '*/15 * * * 1-5',
+          '@daily',
+          '30 6 * * MON-FRI',
+          { cron: '0 6 1 * *', timezone: 'Europe/Amsterdam' },
+          { cron: '0 0 * * 0', timezone: 'UTC' },
+          '${app.schedule}',
+        ),
+        configFormat: fc.constantFrom('yaml' as const, 'json' as const, 'toml' as const),
+        configViaCli: fc.boolean(),
+        schema: fc.boolean(),
+        note: textArb,
+        items: fc.uniqueArray(textArb, { minLength: 1, maxLength: 4 }),
+        defaults: fc.record({
+          image: fc.constantFrom('python:3.12-slim', '${app.image}', 'ghcr.io/acme/x@sha256:' + 'a'.repeat(64)),
+          retry: fc.option(fc.constantFrom<unknown>(2, { limit: 1, delay: '30s', backoff: 2, maxDelay: '10m' }), { nil: null }),
+          timeout: fc.option(fc.constantFrom('1h', 3600), { nil: null }),
+          env: fc.option(textArb, { nil: null }),
+        }),
+        setNote: fc.option(wordArb, { nil: null }),
+        envImageTag: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,8}$/), { nil: null }),
+      })
+      .map((d) => renderFlowCase(d)),
+  );
+}
+
+interface FlowDraft {
+  n: number;
+  edges: [number, number][];
+  steps: StepDraft[];
+  params: ParamDraft[];
+  name: string;
+  description: string | null;
+  schedule: null | string | { cron: string; timezone?: string };
+  configFormat: 'yaml' | 'json' | 'toml';
+  configViaCli: boolean;
+  schema: boolean;
+  note: string;
+  items: string[];
+  defaults: { image: string; retry: unknown; timeout: string | number | null; env: string | null };
+  setNote: string | null;
+  envImageTag: string | null;
+}
+
+/** A JSON Schema for the generated config: types, ranges, and a default the schema applies. */
+const APP_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['image', 'cpu', 'regions'],
+  properties: {
+    image: { type: 'string', minLength: 1 },
+    cpu: { type: 'integer', minimum: 1 },
+    memory: { type: 'string', pattern: '^[0-9.]+(Mi|Gi)$' },
+    retries: { type: 'integer', minimum: 0, maximum: 10 },
+    parallel: { type: 'integer', minimum: 1 },
+    note: { type: 'string' },
+    regions: { type: 'array', minItems: 1, items: { type: 'string' } },
+    from_schema: { type: 'string', default: 'schema default' },
+  },
+};
+
+function stepIds(drafts: StepDraft[]): string[] {
+  // Unique after every target's sanitizing (Argo: `_` -> `-`): a suffix keeps them apart.
+  const seen = new Set<string>();
+  return drafts.map((s, i) => {
+    let id = s.prefix;
+    if (seen.has(id.replaceAll('_', '-'))) id = `${id}_${i}`;
+    seen.add(id.replaceAll('_', '-'));
+    return id;
+  });
+}
+
+function paramDefault(p: ParamDraft): unknown {
+  if (p.type === 'string') return p.enumerated ? 'full' : escapeTemplate("it's ${{ x }} {{y}}");
+  if (p.type === 'integer') return p.enumerated ? 2 : 7;
+  if (p.type === 'number') return p.enumerated ? 0.5 : 0.01;
+  return true;
+}
+
+function renderFlowCase(d: FlowDraft): FlowCase {
+  const ids = stepIds(d.steps);
+  const params = d.params;
+  const scheduled = d.schedule !== null;
+  const app: Record<string, unknown> = {
+    image: d.envImageTag !== null ? 'ghcr.io/acme/app:${env:IMAGE_TAG,latest}' : 'python:3.11',
+    cpu: 2,
+    memory: '1Gi',
+    retries: 2,
+    timeout: '45m',
+    parallel: 3,
+    note: escapeTemplate(d.note),
+    regions: d.items.map(escapeTemplate),
+    shards: d.items.map((t, i) => ({ name: escapeTemplate(t), n: String(i) })),
+    schedule: { cron: '0 4 * * *', timezone: 'America/New_York' },
+    nested: { deep: { list: [1, 2, { k: 'v' }] } },
+    derived: 'note is ${note}',
+  };
+  const refText = (r: RefKind, i: number, s: StepDraft): string | null => {
+    switch (r) {
+      case 'param': {
+        const p = params[i % Math.max(1, params.length)];
+        return p ? `\${params.${p.name}}` : null;
+      }
+      case 'item':
+        return s.foreach ? (s.foreach.maps ? '${item.name}' : '${item}') : null;
+      case 'run':
+        return '${run.id}';
+      case 'flow':
+        return '${flow.name}';
+      case 'step':
+        return '${step.name}';
+      case 'config':
+        return '${app.note}';
+    }
+  };
+  const steps: Record<string, unknown> = {};
+  d.steps.forEach((s, i) => {
+    const step: Record<string, unknown> = {};
+    if (s.description !== null) step.description = escapeTemplate(s.description);
+    const needs = d.edges.filter(([, to]) => to === i).map(([from]) => ids[from] as string);
+    if (needs.length > 0) step.needs = needs;
+    const refs = s.refs.map((r) => refText(r, i, s)).filter((x): x is string => x !== null);
+    if (s.kind === 'run') {
+      const parts = [...s.texts.map(escapeTemplate), ...refs];
+      step.run = s.multiline ? parts.map((p) => `echo ${p}`).join('\n') : joinParts(parts);
+    } else {
+      step.command = ['printf', '%s\\n', ...s.texts.map(escapeTemplate), ...refs];
+    }
+    if (s.foreach) {
+      if (s.foreach.source === 'config') step.foreach = s.foreach.maps ? '${app.shards}' : '${app.regions}';
+      else step.foreach = s.foreach.maps ? d.items.map((t, k) => ({ name: escapeTemplate(t), k })) : d.items.map(escapeTemplate);
+      if (s.parallelism !== null) step.parallelism = s.parallelism === 'config' ? '${app.parallel}' : s.parallelism;
+    }
+    if (s.image === 'literal') step.image = 'alpine:3.20';
+    else if (s.image === 'config') step.image = '${app.image}';
+    if (s.resources) {
+      const r: Record<string, unknown> = { cpu: s.resources.cpu, memory: s.resources.memory };
+      if (s.resources.gpu !== null) r.gpu = s.resources.gpu;
+      step.resources = r;
+    }
+    if (s.retry !== null) {
+      if (s.retry === 'config') step.retry = '${app.retries}';
+      else if (typeof s.retry === 'number') step.retry = s.retry;
+      else {
+        const { maxDelay, ...rest } = s.retry;
+        step.retry = maxDelay === null ? rest : { ...rest, maxDelay };
+      }
+    }
+    if (s.timeout !== null) step.timeout = s.timeout;
+    if (s.env.length > 0) {
+      const env: Record<string, unknown> = {};
+      for (const e of s.env) {
+        if (e.value === 'param') env[e.name] = params[0] ? `\${params.${params[0].name}}` : 'no-param';
+        else if (e.value === 'item') env[e.name] = s.foreach ? (s.foreach.maps ? '${item}' : 'item=${item}') : 'no-item';
+        else if (e.value === 'config') env[e.name] = d.schema ? '${app.from_schema}' : '${app.note}';
+        else if (e.value === 'number') env[e.name] = 42;
+        else if (e.value === 'bool') env[e.name] = false;
+        else env[e.name] = escapeTemplate(e.value);
+      }
+      step.env = env;
+    }
+    steps[ids[i] as string] = step;
+  });
+
+  const parameters: Record<string, unknown> = {};
+  for (const p of params) {
+    const decl: Record<string, unknown> = { type: p.type };
+    // A scheduled run has no inputs: every parameter needs a default then.
+    if (p.defaulted || scheduled) decl.default = paramDefault(p);
+    if (p.enumerated && p.type !== 'boolean') decl.enum = p.type === 'string' ? ['full', 'incremental', "o'brien"] : p.type === 'integer' ? [1, 2, 3] : [0.5, 1.5];
+    if (p.description !== null) decl.description = escapeTemplate(p.description);
+    parameters[p.name] = decl;
+  }
+
+  const configFile = `config/app.${d.configFormat}`;
+  const flow: Record<string, unknown> = { flowc: 1, name: d.name };
+  if (d.description !== null) flow.description = escapeTemplate(d.description);
+  flow.configs = {
+    app: { ...(d.configViaCli ? {} : { files: [configFile] }), ...(d.schema ? { schema: 'config/app.schema.json' } : {}), default: { extra: 1, note: 'from the flow default' } },
+  };
+  if (params.length > 0) flow.parameters = parameters;
+  if (d.schedule !== null) flow.schedule = d.schedule;
+  const defaults: Record<string, unknown> = { image: d.defaults.image };
+  if (d.defaults.retry !== null) defaults.retry = d.defaults.retry;
+  if (d.defaults.timeout !== null) defaults.timeout = d.defaults.timeout;
+  if (d.defaults.env !== null) defaults.env = { LOG_NOTE: escapeTemplate(d.defaults.env) };
+  flow.defaults = defaults;
+  flow.targets = {
+    argo: { namespace: 'ml', serviceAccountName: 'runner' },
+    stepfunctions: { jobQueue: 'queue-1', jobDefinition: 'jobdef-1', region: 'eu-west-1', account: '123456789012', scheduleRoleArn: 'arn:aws:iam::123456789012:role/scheduler' },
+    'github-actions': { runsOn: 'ubuntu-latest', gpuRunsOn: 'ubuntu-latest' },
+    'gcp-workflows': { project: 'proj-1', region: 'us-central1', serviceAccount: 'sa@proj-1.iam.gserviceaccount.com' },
+  };
+  flow.steps = steps;
+
+  const files: Record<string, string> = {
+    'flow.yaml': stringifyYaml(flow, { lineWidth: 0 }),
+    [configFile]: d.configFormat === 'yaml' ? stringifyYaml(app, { lineWidth: 0 }) : d.configFormat === 'json' ? `${JSON.stringify(app, null, 2)}\n` : stringifyToml(app),
+  };
+  if (d.schema) files['config/app.schema.json'] = `${JSON.stringify(APP_SCHEMA, null, 2)}\n`;
+  const sets: string[] = [];
+  if (d.setNote !== null) sets.push(`app.note=${d.setNote}`, '++app.added=[a, b]');
+  return {
+    // fast-check prints counterexamples with this; the failing test saves the files themselves.
+    [fc.toStringMethod]: () => `FlowCase(${d.n} steps, ${configFile}${d.configViaCli ? ' via --config' : ''})`,
+    files,
+    flowPath: 'flow.yaml',
+    configs: d.configViaCli ? [{ name: 'app', file: configFile }] : [],
+    sets,
+    env: d.envImageTag !== null ? { IMAGE_TAG: d.envImageTag } : {},
+    steps: d.n,
+  };
 }

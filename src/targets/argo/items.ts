@@ -1,6 +1,7 @@
 import { itemValueAt, valueText as itemText } from '../../ir/items.js';
 import type { IRForeach } from '../../ir/types.js';
 import { encodeLiteral } from './render-string.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /**
  * Static foreach lists as Argo `withItems`.
@@ -48,7 +49,7 @@ export function planItems(foreach: IRForeach, paths: (string | number)[][]): Ite
   return {
     withItems: foreach.items.map((item) => {
       const entry: Record<string, string> = {};
-      for (const p of unique) entry[keyOf(p)] = encodeItemText(itemText(itemValueAt(item, p)));
+      for (const p of unique) setOwn(entry, keyOf(p), encodeItemText(itemText(itemValueAt(item, p))));
       return entry;
     }),
     tag: (path) => `item.${keyOf(path)}`,

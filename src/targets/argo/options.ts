@@ -1,4 +1,5 @@
 import type { Json } from '../../source/tree.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /**
  * The Argo target's options (`targets.argo` in a flow), as a JSON Schema. The compile pipeline
@@ -130,7 +131,7 @@ export function readArgoOptions(raw: Json | undefined): ArgoOptions {
     const v = o[k];
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
     const m: Record<string, string> = {};
-    for (const [key, val] of Object.entries(v)) if (typeof val === 'string') m[key] = val;
+    for (const [key, val] of Object.entries(v)) if (typeof val === 'string') setOwn(m, key, val);
     return m;
   };
   const ns = str('namespace');

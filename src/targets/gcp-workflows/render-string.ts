@@ -1,6 +1,7 @@
 import { itemValueAt } from '../../ir/items.js';
 import type { Json } from '../../source/tree.js';
 import type { IRParameter, IRPart, IRString } from '../../ir/types.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /**
  * Run-time strings in Workflows syntax.
@@ -76,8 +77,19 @@ function paramCode(name: string, scope: RenderScope): string {
  * values the path reaches: strings as they are, anything else as JSON text (numbers as `1`, `0.5`).
  */
 function itemCode(path: (string | number)[], scope: RenderScope): string {
-  const ref = ITEM_VAR + path.map((k) => (typeof k === 'number' ? `[${k}]` : `[${quote(k)}]`)).join('');
   const values = (scope.items ?? []).map((i) => itemValueAt(i, path));
+  // An item without the path reads as "" (docs/ir.md), but `item["k"]` raises KeyError on the
+  // engine: such paths of map keys read through `map.get`, which gives null for a missing key
+  // (https://cloud.google.com/workflows/docs/reference/stdlib/map/get).
+  const missing = values.some((v) => v === undefined);
+  if (missing && path.length > 0 && path.every((k) => typeof k === 'string')) {
+    const got = `map.get(${ITEM_VAR}, ${path.length === 1 ? quote(path[0] as string) : `[${path.map((k) => quote(k as string)).join(', ')}]`})`;
+    const present = values.filter((v) => v !== undefined);
+    if (present.every((v) => typeof v === 'string')) return `default(${got}, "")`;
+    if (present.every((v) => typeof v !== 'string')) return `if(${got} == null, "", json.encode_to_string(${got}))`;
+    return `if(get_type(${got}) == "string", ${got}, if(${got} == null, "", json.encode_to_string(${got})))`;
+  }
+  const ref = ITEM_VAR + path.map((k) => (typeof k === 'number' ? `[${k}]` : `[${quote(k)}]`)).join('');
   const strings = values.filter((v) => typeof v === 'string').length;
   if (strings === values.length && values.length > 0) return ref;
   if (strings === 0) return `json.encode_to_string(${ref})`;
@@ -167,7 +179,7 @@ export function renderJson(value: Json): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(renderJson);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = renderJson(v);
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, renderJson(v));
   return out;
 }
 

@@ -3,6 +3,7 @@ import type { IR } from '../../ir/types.js';
 import { workflowId } from './names.js';
 import type { GcpOptions } from './options.js';
 import { originSpan } from './workflow.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /**
  * `<name>.scheduler.json`: a Cloud Scheduler job (the body of `projects.locations.jobs.create`,
@@ -40,7 +41,7 @@ export function buildSchedulerJob({ ir, options, diagnostics }: { ir: IR; option
   }
   const location = `projects/${options.project}/locations/${options.region}`;
   const argument: Record<string, string | number | boolean> = {};
-  for (const p of ir.parameters) if (p.default !== undefined) argument[p.name] = p.default;
+  for (const p of ir.parameters) if (p.default !== undefined) setOwn(argument, p.name, p.default);
   // The Executions API takes the argument as a JSON string; Scheduler takes the body as base64 bytes.
   const body = JSON.stringify({ argument: JSON.stringify(argument) });
   const httpTarget: Record<string, unknown> = {

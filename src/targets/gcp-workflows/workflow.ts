@@ -22,6 +22,7 @@ import {
   type RenderScope,
   RUN_ID_VAR,
 } from './render-string.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /** FLOWC_* variables with the same value in every step, kept once in `main` (`flowc.env`). */
 const SHARED_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
@@ -54,7 +55,7 @@ export function buildWorkflow({ ir, options, block, diagnostics }: BuildOptions)
   for (const v of stepEnv(ir, first)) {
     if (!SHARED_ENV.has(v.name)) continue;
     const text = renderText(v.value, { parameters: ir.parameters, flowName: ir.flow.name, stepId: first.id, items: null });
-    sharedEnv[v.name] = text;
+    setOwn(sharedEnv, v.name, text);
     sharedJoin ||= isList(text);
   }
 
@@ -73,8 +74,8 @@ export function buildWorkflow({ ir, options, block, diagnostics }: BuildOptions)
       if (SHARED_ENV.has(v.name) || v.name === 'FLOWC_STEP') continue;
       const text = renderText(v.value, scope);
       join ||= isList(text);
-      if (scriptVars.has(v.name) || v.value.some((p) => p.kind === 'item')) callEnv[v.name] = text;
-      else userEnv[v.name] = text;
+      if (scriptVars.has(v.name) || v.value.some((p) => p.kind === 'item')) setOwn(callEnv, v.name, text);
+      else setOwn(userEnv, v.name, text);
     }
     // A run script is literal text (its run-time parts are `${FLOWC_...}` shell references), so
     // values reach the shell as env data and never as script text (docs/ir.md, "Run scripts").
@@ -195,7 +196,7 @@ function paramValues(parameters: IRParameter[], diagnostics: DiagnosticBag): Rec
     if (value.length > MAX_EXPRESSION) {
       diagnostics.report('FLOWC641', `parameter '${p.name}': its default needs an expression longer than ${MAX_EXPRESSION} characters`, originSpan(p.origin));
     }
-    out[p.name] = value;
+    setOwn(out, p.name, value);
   }
   return out;
 }

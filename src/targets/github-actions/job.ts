@@ -10,6 +10,7 @@ import { envTemplate, shellCommand, shellScript, type RenderScope } from './rend
 import { retryLoop, retryWaits } from './retry-loop.js';
 import { itemPathsIn, itemSlots, valueAt, valueText, type ItemSlot } from './runtime-vars.js';
 import { ordered } from './serialize.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /** GitHub expands one matrix to at most 256 jobs (https://docs.github.com/en/actions/reference/limits). */
 export const MAX_MATRIX_JOBS = 256;
@@ -81,7 +82,7 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   const env: Record<string, string> = {};
   const setEnv = (name: string, value: RenderedScalar) => {
     checkExpressionLength({ value, what: `env ${name} of step '${step.id}'`, span, diagnostics });
-    env[name] = value.text;
+    setOwn(env, name, value.text);
   };
   if (!emptyForeach) {
     for (const v of stepEnv(ir, step)) {
@@ -164,7 +165,7 @@ function matrixEntries(items: readonly Json[], slots: readonly ItemSlot[]): Reco
   const entries = items.map((item) => {
     const e: Record<string, string | number> = {};
     for (const slot of slots) {
-      e[slot.matrixKey] = renderTemplate([{ kind: 'text', text: valueText(valueAt(item, slot.path)) }]).text;
+      setOwn(e, slot.matrixKey, renderTemplate([{ kind: 'text', text: valueText(valueAt(item, slot.path)) }]).text);
     }
     return e;
   });

@@ -3,6 +3,7 @@ import type { IR, IRParameter } from '../../ir/types.js';
 import { renderLiteral, stringLiteral } from './expressions.js';
 import { originSpan } from './origin.js';
 import { defaultText, paramVar, valueText } from './runtime-vars.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /**
  * Parameters as `workflow_dispatch` and `workflow_call` inputs, and the expression that gives a
@@ -25,7 +26,7 @@ export function dispatchInputs(params: readonly IRParameter[]): InputMap {
     if (p.default !== undefined) input.default = choice || p.type === 'string' ? renderLiteral(valueText(p.default)).text : p.default;
     // Choice options are strings in GitHub; numbers are written as their text.
     if (choice) input.options = (p.enum ?? []).map((v) => renderLiteral(valueText(v)).text);
-    out[p.name] = input;
+    setOwn(out, p.name, input);
   }
   return out;
 }
@@ -39,7 +40,7 @@ export function callInputs(params: readonly IRParameter[]): InputMap {
     input.type = p.type === 'integer' ? 'number' : p.type;
     input.required = p.required;
     if (p.default !== undefined) input.default = p.type === 'string' ? renderLiteral(p.default as string).text : p.default;
-    out[p.name] = input;
+    setOwn(out, p.name, input);
   }
   return out;
 }

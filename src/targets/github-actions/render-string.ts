@@ -1,6 +1,6 @@
 import type { IRPart, IRString } from '../../ir/types.js';
 import type { TemplatePart } from './expressions.js';
-import { partVar } from '../../ir/shell.js';
+import { partVar, scriptText } from '../../ir/shell.js';
 import { findSlot, type ItemSlot } from './runtime-vars.js';
 
 /**
@@ -34,7 +34,7 @@ export function shellVar(part: Exclude<IRPart, { kind: 'lit' }>, scope: RenderSc
  * code), run-time parts as `${VAR}` expansions at the place the reference stood.
  */
 export function shellScript(s: IRString, scope: RenderScope): string {
-  return s.map((p) => (p.kind === 'lit' ? p.value : `\${${shellVar(p, scope)}}`)).join('');
+  return scriptText(s, (p) => shellVar(p, scope));
 }
 
 /** Characters that never need quoting in a POSIX shell word (`=` is handled for the command name). */

@@ -9,6 +9,7 @@ import { callInputs, checkParameters, dispatchInputs, paramExpression } from './
 import { envTemplate } from './render-string.js';
 import { paramVar } from './runtime-vars.js';
 import { ordered } from './serialize.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /**
  * Linux refuses an environment string longer than 128 KiB (MAX_ARG_STRLEN); FLOWC_CONFIG above
@@ -86,9 +87,9 @@ function workflowEnv(ctx: JobContext): Record<string, string> {
         );
         continue;
       }
-      env[v.name] = rendered.text;
+      setOwn(env, v.name, rendered.text);
     }
   }
-  for (const p of ir.parameters) env[paramVar(p.name)] = renderTemplate([{ kind: 'expr', expr: ctx.paramExpr(p.name) }]).text;
+  for (const p of ir.parameters) setOwn(env, paramVar(p.name), renderTemplate([{ kind: 'expr', expr: ctx.paramExpr(p.name) }]).text);
   return env;
 }

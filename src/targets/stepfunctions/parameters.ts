@@ -3,6 +3,7 @@ import type { StateNames } from './names.js';
 import { MAX_STATE_NAME } from './names.js';
 import { PARAMS_PATH } from './render-string.js';
 import type { AslState } from './task.js';
+import { setOwn } from '../../source/own-keys.js';
 
 /** Error names of the Fail states a run ends in when its input is wrong. */
 export const MISSING_PARAMETER_ERROR = 'flowc.MissingParameter';
@@ -30,7 +31,7 @@ export function parameterStates(o: { params: IRParameter[]; names: StateNames; n
   const merge = names.fixed('flowc-parameters');
   const check = names.fixed('flowc-check-parameters');
   const defaultValues: Record<string, unknown> = {};
-  for (const p of o.params) if (p.default !== undefined) defaultValues[p.name] = p.default;
+  for (const p of o.params) if (p.default !== undefined) setOwn(defaultValues, p.name, p.default);
   const states: [string, AslState][] = [
     [input, { Type: 'Pass', Parameters: { 'input.$': '$' }, Next: defaults }],
     [defaults, { Type: 'Pass', Result: defaultValues, ResultPath: '$.defaults', Next: merge }],

@@ -2,6 +2,7 @@ import { canonicalJson } from '../../source/canonical-json.js';
 import type { IR, IRSchedule } from '../../ir/types.js';
 import type { Json } from '../../source/tree.js';
 import type { ScheduleOptions } from './options.js';
+import { setOwn } from '../../source/own-keys.js';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
 
@@ -89,7 +90,7 @@ function weekdays(field: string): string {
 /** The execution input of a scheduled run: every parameter's default (required ones have none). */
 export function defaultInput(ir: IR): Record<string, Json> {
   const input: Record<string, Json> = {};
-  for (const p of ir.parameters) if (p.default !== undefined) input[p.name] = p.default;
+  for (const p of ir.parameters) if (p.default !== undefined) setOwn(input, p.name, p.default);
   return input;
 }
 

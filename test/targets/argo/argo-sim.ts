@@ -1,3 +1,4 @@
+import { canonicalJson } from '../../../src/source/canonical-json.js';
 import { SYSTEM_ENV_NAMES, stepEnv } from '../../../src/ir/env.js';
 import { paramVar, shellScript } from '../../../src/ir/shell.js';
 import type { IR, IRString } from '../../../src/ir/types.js';
@@ -256,7 +257,8 @@ export function expectedContainers(ir: IR, o: { workflowName: string; params: Re
               case 'item': {
                 let cur: Json | undefined = item;
                 for (const seg of p.path) cur = cur !== null && typeof cur === 'object' ? (cur as any)[seg] : undefined;
-                return cur === undefined ? '' : typeof cur === 'string' ? cur : JSON.stringify(cur);
+                // docs/ir.md: an item part that is not a string is its canonical JSON (sorted keys).
+                return cur === undefined ? '' : typeof cur === 'string' ? cur : canonicalJson(cur);
               }
             }
           })

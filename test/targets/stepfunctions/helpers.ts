@@ -1,3 +1,4 @@
+import { getOwn, setOwn } from '../../../src/source/own-keys.js';
 import { lit, makeIR as makeBaseIR } from '../../helpers/ir-builders.js';
 import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -59,8 +60,9 @@ const validated = new Map<string, string[]>();
  * asl-validator 4.0.0 errors for a definition, [] when valid.
  *
  * Two of its rejections are wrong (ORACLES.md, issue 4), and are worked around here only:
- * 1. a string inside an array that contains a newline or is empty, such as a multi-line `run`
- *    script in a Batch `Command`: ASL payload templates are plain JSON
+ * 1. a string inside an array that contains a line terminator or is empty, such as a multi-line
+ *    `run` script in a Batch `Command` (its schema's patterns are JavaScript regexes, whose `.`
+ *    and `$` stop at every ECMAScript line terminator: LF, CR, U+2028 and U+2029): ASL payload templates are plain JSON
  *    (https://states-language.net/#payload-template) and Batch takes any string
  *    (https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerOverrides.html);
  * 2. `\\` in an intrinsic-function string literal, which AWS requires for a literal backslash
@@ -94,7 +96,7 @@ function neutralise(v: unknown, pointer: string, touched: Set<string>): unknown 
   if (Array.isArray(v)) {
     return v.map((x, i) => {
       const p = `${pointer}/${i}`;
-      if (typeof x === 'string' && (x === '' || x.includes('\n'))) {
+      if (typeof x === 'string' && (x === '' || /[\n\r\u2028\u2029]/.test(x))) {
         touched.add(p);
         return 'x';
       }
@@ -237,7 +239,7 @@ export function closure(ir: IR): Set<string> {
 /** The run's parameter values: the input over the defaults. */
 export function effectiveParams(ir: IR, input: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const p of ir.parameters) if (p.default !== undefined) out[p.name] = p.default;
+  for (const p of ir.parameters) if (p.default !== undefined) setOwn(out, p.name, p.default);
   return { ...out, ...input };
 }
 
@@ -251,7 +253,7 @@ function at(v: unknown, path: (string | number)[]): unknown {
   let cur = v;
   for (const seg of path) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = Array.isArray(cur) ? cur[Number(seg)] : (cur as Record<string, unknown>)[String(seg)];
+    cur = Array.isArray(cur) ? cur[Number(seg)] : getOwn(cur as Record<string, unknown>, String(seg));
   }
   return cur;
 }
@@ -426,7 +428,7 @@ export function sampleInput(ir: IR): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const p of ir.parameters) {
     if (!p.required) continue;
-    input[p.name] = p.enum?.[0] ?? (p.type === 'string' ? 'sample' : p.type === 'boolean' ? true : p.type === 'integer' ? 3 : 1.5);
+    setOwn(input, p.name, p.enum?.[0] ?? (p.type === 'string' ? 'sample' : p.type === 'boolean' ? true : p.type === 'integer' ? 3 : 1.5));
   }
   return input;
 }
@@ -435,7 +437,7 @@ export function sampleInput(ir: IR): Record<string, unknown> {
 export function fullInput(ir: IR): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const p of ir.parameters) {
-    input[p.name] = p.enum?.[p.enum.length - 1] ?? (p.type === 'string' ? `given-${p.name}` : p.type === 'boolean' ? true : p.type === 'integer' ? 42 : 2.5);
+    setOwn(input, p.name, p.enum?.[p.enum.length - 1] ?? (p.type === 'string' ? `given-${p.name}` : p.type === 'boolean' ? true : p.type === 'integer' ? 42 : 2.5));
   }
   return input;
 }

@@ -98,7 +98,7 @@ export class Interpreter {
     if (Array.isArray(v)) return v.map((x) => this.value(x, scope));
     if (v !== null && typeof v === 'object') {
       const out: Record<string, Value> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = this.value(x, scope);
+      for (const [k, x] of Object.entries(v)) setOwn(out, k, this.value(x, scope));
       return out;
     }
     return v as Value;
@@ -234,9 +234,9 @@ export class Interpreter {
         else cur = cur[k] as Value;
       } else if (cur !== null && typeof cur === 'object') {
         if (typeof k !== 'string') throw new WorkflowsError(['TypeError'], 'map key must be a string');
-        if (last) cur[k] = value;
+        if (last) setOwn(cur, k, value);
         else {
-          if (!(k in cur)) cur[k] = {};
+          if (!Object.hasOwn(cur, k)) setOwn(cur, k, {});
           cur = cur[k] as Value;
         }
       } else throw new WorkflowsError(['TypeError'], `cannot assign into ${typeOf(cur)}`);
@@ -320,3 +320,12 @@ export class Interpreter {
   }
 }
 
+
+/**
+ * Workflows maps are plain string-keyed maps: a key named `__proto__` is a key like any other
+ * (https://cloud.google.com/workflows/docs/reference/syntax/datatypes#maps), so assignments define
+ * own properties instead of going through JavaScript's prototype setter.
+ */
+function setOwn(obj: Record<string, Value>, key: string, value: Value): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+}

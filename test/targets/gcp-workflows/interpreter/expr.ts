@@ -218,7 +218,7 @@ function get(object: Value, key: Value): Value {
     return object[key] as Value;
   }
   if (object !== null && typeof object === 'object') {
-    if (typeof key !== 'string' || !(key in object)) throw new WorkflowsError(['KeyError'], `key ${JSON.stringify(key)} not found`);
+    if (typeof key !== 'string' || !Object.hasOwn(object, key)) throw new WorkflowsError(['KeyError'], `key ${JSON.stringify(key)} not found`);
     return object[key] as Value;
   }
   throw new WorkflowsError(['TypeError'], `cannot index ${typeOf(object)}`);
@@ -299,11 +299,19 @@ function call(n: Extract<Node, { kind: 'call' }>, ctx: EvalContext): Value {
       arity(2);
       return a[0] === null ? (a[1] as Value) : (a[0] as Value);
     case 'map.get': {
+      // https://cloud.google.com/workflows/docs/reference/stdlib/map/get: a string or a list of
+      // strings (a nested lookup); null when a level is not a map or lacks the key; TypeError
+      // only for a key that is neither.
       arity(2);
-      const m = a[0] as Value;
-      if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new WorkflowsError(['TypeError'], 'map.get of a non-map');
       const k = a[1] as Value;
-      return typeof k === 'string' && k in m ? (m[k] as Value) : null;
+      const keys = typeof k === 'string' ? [k] : Array.isArray(k) && k.every((x) => typeof x === 'string') ? (k as string[]) : null;
+      if (keys === null) throw new WorkflowsError(['TypeError'], 'map.get key must be a string or a list of strings');
+      let m = a[0] as Value;
+      for (const key of keys) {
+        if (m === null || typeof m !== 'object' || Array.isArray(m) || !Object.hasOwn(m, key)) return null;
+        m = m[key] as Value;
+      }
+      return m;
     }
     case 'map.merge': {
       arity(2);

@@ -1,0 +1,33 @@
+import type { LNode, LScalar } from '../source/tree.js';
+import { escapeTemplateText, formatPath, type TemplatePart } from './template.js';
+
+/**
+ * Run-time text after config values were substituted (SPEC section 3): literal text and the
+ * run-time references (`params`, `item`, `run`, `flow.name`, `step.name`) that stay symbolic.
+ *
+ * The parts travel with the resolved scalar instead of being written into template text and
+ * parsed again: the template syntax has no way to write a literal `$` right before `${`, so a
+ * config value ending in `$` followed by `${params.x}` would read back as the escape `$${`, and
+ * one ending in `$` followed by literal `{params.x}` as a reference. The scalar's `value` still
+ * holds the template form (escaped), for messages and shape checks only.
+ */
+export interface RunTimeScalar extends LScalar {
+  runTimeParts: TemplatePart[];
+}
+
+/** A scalar standing for `parts`; adjacent literal texts are merged. */
+export function runTimeScalar(node: LScalar, parts: TemplatePart[]): RunTimeScalar {
+  const merged: TemplatePart[] = [];
+  for (const p of parts) {
+    const last = merged[merged.length - 1];
+    if (p.kind === 'text' && last?.kind === 'text') merged[merged.length - 1] = { kind: 'text', value: last.value + p.value };
+    else if (p.kind !== 'text' || p.value !== '') merged.push(p);
+  }
+  const value = merged.map((p) => (p.kind === 'text' ? escapeTemplateText(p.value) : `\${${formatPath(p.root, p.path)}}`)).join('');
+  return { ...node, value, runTimeParts: merged };
+}
+
+/** The parts of a resolved run-time scalar, or undefined for text that never held `${`. */
+export function runTimePartsOf(node: LNode): TemplatePart[] | undefined {
+  return node.kind === 'scalar' && 'runTimeParts' in node ? (node as RunTimeScalar).runTimeParts : undefined;
+}
