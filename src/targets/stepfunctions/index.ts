@@ -6,8 +6,12 @@ import type { Artifact, Target, TargetContext } from '../target.js';
 import type { Block } from '../../ir/blocks.js';
 import { SFN_LIMITS, checkDefinition, checkItems, checkNumbers, checkOverrides, DEFINITION_MAX_BYTES, OVERRIDES_MAX_CHARS, overridesChars, overridesLimit } from './limits.js';
 import { fitConfig, type LimitExcess } from '../config-env.js';
+import { checkCompute } from './compute-checks.js';
+import { type MapMode, planMaps } from './history.js';
+import { planJobDefinitions } from './job-definitions.js';
 import { buildMachine, type Machine } from './machine.js';
 import { readOptions, SFN_OPTIONS_SCHEMA, type SfnOptions } from './options.js';
+import { resolvePartition } from './partition.js';
 import { scheduleRequest, toAwsCron } from './schedule.js';
 import { toJsonText, utf8Bytes } from './serialize.js';
 
@@ -18,8 +22,9 @@ const span = (o: IROrigin): Span => ({ file: o.file, line: o.line, col: o.col })
 
 /**
  * `--target stepfunctions` (alias `sfn`): an Amazon States Language state machine
- * (`<name>.asl.json`) running each step as an AWS Batch job (or ECS task), plus an EventBridge
- * Scheduler `CreateSchedule` request (`<name>.schedule.json`) when the flow has a schedule.
+ * (`<name>.asl.json`) running each step as an AWS Batch job (or ECS task), the Batch job
+ * definitions it submits to (`<name>.batch.json`), plus an EventBridge Scheduler
+ * `CreateSchedule` request (`<name>.schedule.json`) when the flow has a schedule.
  * SPEC section 6; docs/targets/stepfunctions.md.
  */
 export const stepFunctionsTarget: Target = {
@@ -27,7 +32,7 @@ export const stepFunctionsTarget: Target = {
   aliases: ['sfn'],
   description: 'AWS Step Functions state machine (ASL) running each step as an AWS Batch job or ECS task',
   engine: 'AWS Step Functions',
-  files: ['<name>.asl.json', '<name>.schedule.json'],
+  files: ['<name>.asl.json', '<name>.schedule.json', '<name>.batch.json'],
   optionsSchema: SFN_OPTIONS_SCHEMA,
   limits: SFN_LIMITS,
   // The default state machine name (the stateMachineName option, set per binding, replaces it).
@@ -36,7 +41,11 @@ export const stepFunctionsTarget: Target = {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
     const flowSpan = span({ file: ir.flow.source, line: 1, col: 1 });
-    const options = readOptions(ir);
+    const read = readOptions(ir);
+    const partition = resolvePartition({ options: ir.targets.stepfunctions, span: flowSpan, diagnostics });
+    checkCompute({ ir, options: read, flowSpan, diagnostics });
+    const jobDefinitions = read.compute === 'batch' ? planJobDefinitions({ ir, options: read.batch, span: flowSpan, diagnostics }) : null;
+    const options: SfnOptions = { ...read, partition, jobDefinitionFor: jobDefinitions ? jobDefinitions.nameFor : read.jobDefinitionFor };
     const lowered = lowerGraph(ir);
     if (!lowered.exact) {
       const ps = lowered.addedOrderings;
@@ -51,8 +60,9 @@ export const stepFunctionsTarget: Target = {
         ['docs/lowering.md explains the lowering; it never runs slower than level-by-level flattening'],
       );
     }
-    warnSharedDefinitions(ir, options, diagnostics);
-    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, diagnostics });
+    if (options.compute === 'ecs') warnSharedDefinitions(ir, options, diagnostics);
+    const { modes } = planMaps({ ir, block: lowered.block, flowSpan, diagnostics });
+    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, mapModes: modes, diagnostics });
     for (const { step, state } of machine.itemLists) checkItems({ step, state, span: span(step.origin), diagnostics });
     for (const step of ir.steps) checkNumbers({ step, span: span(step.origin), diagnostics });
     checkDefinition({ text: asl, span: flowSpan, diagnostics });
@@ -60,6 +70,7 @@ export const stepFunctionsTarget: Target = {
     if (diagnostics.errors().length > before) return [];
     const out: Artifact[] = [{ path: `${ir.flow.name}.asl.json`, contents: asl, primary: true }];
     if (schedule) out.push({ path: `${ir.flow.name}.schedule.json`, contents: toJsonText(schedule) });
+    if (jobDefinitions) out.push({ path: `${ir.flow.name}.batch.json`, contents: toJsonText({ jobDefinitions: jobDefinitions.requests }) });
     return out;
   },
 };
@@ -71,7 +82,7 @@ export const stepFunctionsTarget: Target = {
  * definition over 1 MB. What still does not fit is an error (checkOverrides here, checkDefinition
  * by the caller).
  */
-function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
+function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; mapModes: ReadonlyMap<string, MapMode>; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
   const text = (m: Machine) => {
     const pretty = toJsonText(m.definition, 'pretty');
     return utf8Bytes(pretty) <= DEFINITION_MAX_BYTES ? pretty : toJsonText(m.definition, 'compact');
@@ -79,7 +90,7 @@ function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; diagnosti
   const { built } = fitConfig({
     diagnostics: o.diagnostics,
     build: (includeConfig) => {
-      const machine = buildMachine({ ir: o.ir, block: o.block, options: o.options, includeConfig });
+      const machine = buildMachine({ ir: o.ir, block: o.block, options: o.options, includeConfig, mapModes: o.mapModes });
       return { machine, asl: text(machine) };
     },
     excess: ({ machine, asl }): LimitExcess | undefined => {
@@ -98,17 +109,20 @@ function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; diagnosti
   return built;
 }
 
-/** A Batch job (and an ECS task) cannot override its image: say so when images share a definition. */
+/**
+ * An ECS task cannot override its image: say so when images share a task definition. (Batch job
+ * definitions are written by flowc, one per image: job-definitions.ts.)
+ */
 function warnSharedDefinitions(ir: IR, options: SfnOptions, diagnostics: DiagnosticBag): void {
   const byDefinition = new Map<string, string[]>();
   for (const step of ir.steps) {
-    const def = options.compute === 'batch' ? options.jobDefinitionFor(step.image) : options.ecs.taskDefinitionFor(step.image);
+    const def = options.ecs.taskDefinitionFor(step.image);
     const images = byDefinition.get(def) ?? [];
     if (!images.includes(step.image)) images.push(step.image);
     byDefinition.set(def, images);
   }
-  const kind = options.compute === 'batch' ? 'job definition' : 'task definition';
-  const mapKey = options.compute === 'batch' ? 'targets.stepfunctions.jobDefinitions' : 'targets.stepfunctions.ecs.taskDefinitions';
+  const kind = 'task definition';
+  const mapKey = 'targets.stepfunctions.ecs.taskDefinitions';
   for (const [def, images] of byDefinition) {
     if (images.length < 2) continue;
     diagnostics.report(

@@ -1,11 +1,12 @@
 import type { Block } from '../../ir/blocks.js';
 import type { IR, IRStep } from '../../ir/types.js';
+import type { MapMode } from './history.js';
 import { itemsState, mapState, planItems } from './map.js';
 import { StateNames } from './names.js';
 import type { SfnOptions } from './options.js';
 import { type Branch, parallelState } from './parallel.js';
 import { parameterStates } from './parameters.js';
-import { paramTypes, type RenderContext } from './render-string.js';
+import { CHILD_RUN_ID_PATH, paramTypes, type RenderContext } from './render-string.js';
 import { type AslState, type BuiltTask, taskState } from './task.js';
 
 export interface MachineRequest {
@@ -13,6 +14,8 @@ export interface MachineRequest {
   block: Block;
   options: SfnOptions;
   includeConfig: boolean;
+  /** Each foreach step's Map mode (history.ts); INLINE when absent. */
+  mapModes?: ReadonlyMap<string, MapMode>;
 }
 
 export interface Machine {
@@ -59,13 +62,15 @@ export function buildMachine(req: MachineRequest): Machine {
     const itemsName = names.fixed(`${step.id}-items`);
     const mapName = names.fixed(`${step.id}-foreach`);
     const taskName = names.step(step.id);
-    const task = taskState({ ir, step, options: req.options, includeConfig: req.includeConfig, render: { ...base, itemKey: plan.keyOf } });
+    const mode = req.mapModes?.get(step.id) ?? 'INLINE';
+    const render: RenderContext = { ...base, itemKey: plan.keyOf, ...(mode === 'DISTRIBUTED' ? { runIdPath: CHILD_RUN_ID_PATH } : {}) };
+    const task = taskState({ ir, step, options: req.options, includeConfig: req.includeConfig, render });
     tasks.push({ step, task });
     const items = itemsState(plan);
     itemLists.push({ step, state: items });
     return [
       [itemsName, items],
-      [mapName, mapState({ taskName, task: task.state, parallelism: step.foreach.parallelism, hasParams })],
+      [mapName, mapState({ taskName, task: task.state, parallelism: step.foreach.parallelism, hasParams, mode, label: step.id })],
     ];
   };
 

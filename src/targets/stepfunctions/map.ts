@@ -1,8 +1,9 @@
 import { planItemTable } from '../../ir/items.js';
 import { itemPathsIn } from '../../ir/shell.js';
 import type { IRForeach, IRStep, IRString } from '../../ir/types.js';
+import type { MapMode } from './history.js';
 import type { AslState } from './task.js';
-import { PARAMS_PATH } from './render-string.js';
+import { PARAMS_PATH, RUN_ID_PATH } from './render-string.js';
 
 /**
  * Static foreach as an inline `Map` state (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html).
@@ -47,21 +48,33 @@ export function itemsState(plan: ItemPlan): AslState {
 /**
  * The Map state running `task` (named `taskName`) once per item, at most `parallelism` at once
  * (0: no limit of flowc's). `hasParams` says whether the state input carries `params`.
+ *
+ * Each iteration's output is `{}` (the Task's `OutputPath: null`), so the list of outputs the Map
+ * collects stays small however many items there are, far under the 256 KiB payload limit (it
+ * is discarded anyway, `ResultPath: null`).
+ *
+ * `DISTRIBUTED` (history.ts decides) runs each item as a child Standard execution (`.sync`
+ * integrations need Standard), named by the step (`Label`). Its ItemSelector also passes the
+ * parent's run id as `run`.
  */
-export function mapState(o: { taskName: string; task: AslState; parallelism: number | null; hasParams: boolean }): AslState {
+export function mapState(o: { taskName: string; task: AslState; parallelism: number | null; hasParams: boolean; mode?: MapMode; label?: string }): AslState {
+  const distributed = o.mode === 'DISTRIBUTED';
   const selector: Record<string, string> = {};
   if (o.hasParams) selector['params.$'] = PARAMS_PATH;
   selector['item.$'] = '$$.Map.Item.Value';
-  return {
+  if (distributed) selector['run.$'] = RUN_ID_PATH;
+  const state: AslState = {
     Type: 'Map',
     ItemsPath: ITEMS_PATH,
     ItemSelector: selector,
     ItemProcessor: {
-      ProcessorConfig: { Mode: 'INLINE' },
+      ProcessorConfig: distributed ? { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } : { Mode: 'INLINE' },
       StartAt: o.taskName,
-      States: { [o.taskName]: { ...o.task, End: true } },
+      States: { [o.taskName]: { ...o.task, OutputPath: null, End: true } },
     },
     MaxConcurrency: o.parallelism ?? 0,
-    ResultPath: null,
   };
+  if (distributed && o.label !== undefined) state.Label = o.label;
+  state.ResultPath = null;
+  return state;
 }

@@ -1,5 +1,6 @@
 import type { IR } from '../../ir/types.js';
 import { optionReader } from '../options.js';
+import { partitionOfRegion } from './partition.js';
 
 /** How each step's container runs (SPEC section 6: Batch by default, ECS by option). */
 export type Compute = 'batch' | 'ecs';
@@ -10,13 +11,27 @@ export interface SfnOptions {
   /** Batch job queue (name or ARN). Default: the flow's name. */
   jobQueue: string;
   /**
-   * Batch job definition (name, name:revision or ARN) per step image. A Batch job cannot override
-   * its image, so each image needs a job definition that runs it: `jobDefinitions` maps images,
-   * `jobDefinition` covers the rest, and the default is the flow's name.
+   * Batch job definition per step image, as given (`jobDefinitions`, else `jobDefinition`, else
+   * the flow's name). The target replaces it with the names of the definitions it writes, one per
+   * image (job-definitions.ts): a Batch job cannot override its image.
    */
   jobDefinitionFor(image: string): string;
   ecs: EcsOptions;
   schedule: ScheduleOptions;
+  batch: BatchOptions;
+  /** The AWS partition of the ARNs flowc builds (partition.ts checks the options agree). */
+  partition: string;
+}
+
+/** What the Batch job definitions flowc writes (`<name>.batch.json`) hold besides each image. */
+export interface BatchOptions {
+  /** The job definition names given: per image, and the one for the rest (null: the flow's name). */
+  jobDefinitionNames: { byImage: Record<string, string>; base: string | null };
+  platform: 'EC2' | 'FARGATE';
+  jobRoleArn: string | null;
+  executionRoleArn: string | null;
+  logGroup: string;
+  assignPublicIp: boolean;
 }
 
 export interface EcsOptions {
@@ -59,8 +74,8 @@ export const SFN_OPTIONS_SCHEMA = {
   properties: {
     compute: { enum: ['batch', 'ecs'], default: 'batch', description: 'Run steps as AWS Batch jobs (default) or ECS tasks' },
     jobQueue: { ...ARN_OR_NAME, description: "Batch job queue name or ARN (default: the flow's name)" },
-    jobDefinition: { ...ARN_OR_NAME, description: "Batch job definition for images not in jobDefinitions (default: the flow's name)" },
-    jobDefinitions: { ...IMAGE_MAP, description: 'Batch job definition per container image (a job cannot override its image)' },
+    jobDefinition: { ...ARN_OR_NAME, description: "Name of the Batch job definition flowc writes for images not in jobDefinitions (default: the flow's name)" },
+    jobDefinitions: { ...IMAGE_MAP, description: 'Name of the Batch job definition flowc writes per container image (a job cannot override its image)' },
     ecs: {
       type: 'object',
       default: {},
@@ -82,6 +97,12 @@ export const SFN_OPTIONS_SCHEMA = {
     stateMachineName: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,80}$', description: "State machine name in the built ARN (default: the flow's name)" },
     scheduleRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::', description: 'IAM role EventBridge Scheduler assumes to start executions' },
     scheduleGroup: { type: 'string', pattern: '^[0-9a-zA-Z-_.]{1,64}$', description: 'EventBridge Scheduler schedule group' },
+    partition: { enum: ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f'], description: 'AWS partition of the ARNs flowc builds (default: from region and the ARNs given, else aws)' },
+    platform: { enum: ['EC2', 'FARGATE'], default: 'EC2', description: 'Batch compute the job definitions are for (default EC2)' },
+    jobRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::', description: 'IAM role the Batch job assumes (job definition jobRoleArn)' },
+    executionRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::', description: 'IAM role Batch uses to pull the image and write logs; required with platform FARGATE' },
+    logGroup: { type: 'string', pattern: '^[.\\-_/#A-Za-z0-9]{1,512}$', default: '/aws/batch/job', description: "CloudWatch Logs group of the jobs (default '/aws/batch/job')" },
+    assignPublicIp: { type: 'boolean', default: false, description: 'Batch on Fargate: give the job a public IP (default false)' },
   },
   // FARGATE tasks use awsvpc networking, which needs subnets.
   allOf: [
@@ -122,6 +143,12 @@ interface SfnWritten {
   stateMachineName?: string;
   scheduleRoleArn?: string;
   scheduleGroup?: string;
+  partition?: string;
+  platform: 'EC2' | 'FARGATE';
+  jobRoleArn?: string;
+  executionRoleArn?: string;
+  logGroup: string;
+  assignPublicIp: boolean;
 }
 
 const read = optionReader<SfnWritten>(SFN_OPTIONS_SCHEMA);
@@ -147,9 +174,18 @@ export function readOptions(ir: IR): SfnOptions {
       assignPublicIp: o.ecs.assignPublicIp,
     },
     schedule: {
-      stateMachineArn: o.stateMachineArn ?? (o.region && o.account ? `arn:aws:states:${o.region}:${o.account}:stateMachine:${name}` : null),
+      stateMachineArn: o.stateMachineArn ?? (o.region && o.account ? `arn:${partitionOfRegion(o.region)}:states:${o.region}:${o.account}:stateMachine:${name}` : null),
       roleArn: o.scheduleRoleArn ?? null,
       groupName: o.scheduleGroup ?? null,
+    },
+    partition: o.partition ?? (o.region ? partitionOfRegion(o.region) : 'aws'),
+    batch: {
+      jobDefinitionNames: { byImage: { ...(o.jobDefinitions ?? {}) }, base: o.jobDefinition ?? null },
+      platform: o.platform,
+      jobRoleArn: o.jobRoleArn ?? null,
+      executionRoleArn: o.executionRoleArn ?? null,
+      logGroup: o.logGroup,
+      assignPublicIp: o.assignPublicIp,
     },
   };
 }

@@ -23,6 +23,8 @@ export interface RenderContext {
   paramTypes: ReadonlyMap<string, ParamType>;
   /** The key (in `$.item`) of a foreach item path's precomputed text; see map.ts. */
   itemKey(path: (string | number)[]): string;
+  /** Where the run id is read; RUN_ID_PATH unless the state runs in a child execution. */
+  runIdPath?: string;
 }
 
 /** The JSONPath of the run's parameter values in every state's input (carried from the first state). */
@@ -31,6 +33,11 @@ export const PARAMS_PATH = '$.params';
 export const ITEM_PATH = '$.item';
 /** The run id: the execution's name (SPEC section 6). */
 export const RUN_ID_PATH = '$$.Execution.Name';
+/**
+ * The run id inside a Distributed Map's child execution, whose own `$$.Execution.Name` is the
+ * child's: the Map's ItemSelector, evaluated in the parent, passes the parent's name as `run`.
+ */
+export const CHILD_RUN_ID_PATH = '$.run';
 
 export function paramTypes(params: readonly IRParameter[]): Map<string, ParamType> {
   return new Map(params.map((p) => [p.name, p.type]));
@@ -59,7 +66,7 @@ export function renderString(s: IRString, ctx: RenderContext): Rendered {
         pieces.push({ path: `${ITEM_PATH}.${ctx.itemKey(part.path)}`, isText: true });
         break;
       case 'run':
-        pieces.push({ path: RUN_ID_PATH, isText: true });
+        pieces.push({ path: ctx.runIdPath ?? RUN_ID_PATH, isText: true });
         break;
     }
   }

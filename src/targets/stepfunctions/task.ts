@@ -1,5 +1,6 @@
-import type { IR, IRResources, IRRetry, IRStep } from '../../ir/types.js';
+import type { IR, IRRetry, IRStep } from '../../ir/types.js';
 import { containerSpec } from './container.js';
+import { batchResources } from './job-definitions.js';
 import type { SfnOptions } from './options.js';
 import { intrinsicArg, type RenderContext, type Rendered, renderString, setRendered } from './render-string.js';
 import { cappedRetry } from '../retry.js';
@@ -8,9 +9,38 @@ import { SFN_LIMITS } from './limits.js';
 /** An ASL state as a plain object; keys are inserted in the order they are printed. */
 export type AslState = Record<string, unknown>;
 
-/** Service integrations that wait for the job (https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-sync). */
-export const BATCH_SUBMIT_JOB_SYNC = 'arn:aws:states:::batch:submitJob.sync';
-export const ECS_RUN_TASK_SYNC = 'arn:aws:states:::ecs:runTask.sync';
+/**
+ * Service integrations that wait for the job (https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-sync),
+ * in the state machine's partition: AWS documents them as `arn:aws:states:::...`, and the CDK
+ * builds them as `arn:${AWS::Partition}:states:::...`.
+ */
+export const batchSubmitJobSync = (partition: string): string => `arn:${partition}:states:::batch:submitJob.sync`;
+export const ecsRunTaskSync = (partition: string): string => `arn:${partition}:states:::ecs:runTask.sync`;
+
+/** Batch refuses a job timeout under 60 seconds (https://docs.aws.amazon.com/batch/latest/APIReference/API_JobTimeout.html). */
+export const BATCH_MIN_TIMEOUT_SECONDS = 60;
+
+/**
+ * Errors of the submission itself, not of the job: Batch and ECS API errors surface as
+ * `Batch.<exception>` / `ECS.<exception>`. A throttled `SubmitJob` (HTTP 429,
+ * TooManyRequestsException, which the Batch API does not model) arrives as
+ * `Batch.AWSBatchException`; server errors as `Batch.ServerException`. A failed job is
+ * `States.TaskFailed`, which is not listed, so these retries never hide a failing step.
+ */
+export const SUBMISSION_ERRORS = {
+  batch: ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException', 'Batch.SdkClientException'],
+  ecs: ['ECS.AmazonECSException', 'ECS.ServerException', 'ECS.ThrottlingException', 'ECS.SdkClientException'],
+} as const;
+
+/**
+ * The retrier for submission errors, first in `Retry` so it matches before the step's own
+ * `States.ALL` retrier and never spends its attempts: exponential backoff from 2 s, each delay
+ * at most 60 s, with full jitter so throttled tasks of a wide Parallel or Map do not retry in
+ * step. 8 attempts span about 5 minutes.
+ */
+export function submissionRetrier(compute: 'batch' | 'ecs'): AslState {
+  return { ErrorEquals: [...SUBMISSION_ERRORS[compute]], IntervalSeconds: 2, MaxAttempts: 8, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' };
+}
 
 export interface TaskRequest {
   ir: IR;
@@ -45,11 +75,11 @@ export function taskState(req: TaskRequest): BuiltTask {
   let overrides: Record<string, unknown>;
   let resource: string;
   if (options.compute === 'batch') {
-    resource = BATCH_SUBMIT_JOB_SYNC;
+    resource = batchSubmitJobSync(options.partition);
     overrides = {};
     setCommand(overrides, command);
     overrides.Environment = environment;
-    overrides.ResourceRequirements = batchResources(step.resources);
+    overrides.ResourceRequirements = batchResources(step.resources, options.batch.platform);
     parameters = {
       // Batch job names allow letters, digits, '-' and '_' (128 at most): flow and step ids fit.
       JobName: `${req.ir.flow.name}-${step.id}`,
@@ -57,8 +87,11 @@ export function taskState(req: TaskRequest): BuiltTask {
       JobDefinition: options.jobDefinitionFor(step.image),
       ContainerOverrides: overrides,
     };
+    // The step's timeout bounds each attempt's running time, as on Argo; time in the queue
+    // does not count (a state-level TimeoutSeconds would count it).
+    if (step.timeoutSeconds !== null) parameters.Timeout = { AttemptDurationSeconds: Math.max(BATCH_MIN_TIMEOUT_SECONDS, step.timeoutSeconds) };
   } else {
-    resource = ECS_RUN_TASK_SYNC;
+    resource = ecsRunTaskSync(options.partition);
     overrides = { Name: options.ecs.containerName };
     setCommand(overrides, command);
     overrides.Environment = environment;
@@ -80,9 +113,10 @@ export function taskState(req: TaskRequest): BuiltTask {
     parameters.Overrides = { ContainerOverrides: [overrides] };
   }
   const state: AslState = { Type: 'Task', Resource: resource, Parameters: parameters, ResultPath: null };
-  if (step.timeoutSeconds !== null) state.TimeoutSeconds = step.timeoutSeconds;
+  // ECS has no running-time limit of its own: the state's timeout (provisioning included) is it.
+  if (step.timeoutSeconds !== null && options.compute === 'ecs') state.TimeoutSeconds = step.timeoutSeconds;
   const retry = retryPolicy(step.retry);
-  if (retry) state.Retry = [retry];
+  state.Retry = retry ? [submissionRetrier(options.compute), retry] : [submissionRetrier(options.compute)];
   return { state, overrides };
 }
 
@@ -94,20 +128,6 @@ export function taskState(req: TaskRequest): BuiltTask {
 function setCommand(target: Record<string, unknown>, argv: Rendered[]): void {
   if (argv.every((a) => a.kind === 'plain')) target.Command = argv.map((a) => (a.kind === 'plain' ? a.value : ''));
   else target['Command.$'] = `States.Array(${argv.map(intrinsicArg).join(', ')})`;
-}
-
-/**
- * Batch `ResourceRequirements` (https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html):
- * VCPU as a decimal number of vCPUs (Fargate takes fractions), MEMORY in whole MiB (rounded up),
- * GPU only when the step asks for one.
- */
-function batchResources(r: IRResources): Record<string, string>[] {
-  const out = [
-    { Type: 'VCPU', Value: String(r.cpuMillis / 1000) },
-    { Type: 'MEMORY', Value: String(Math.ceil(r.memoryMiB)) },
-  ];
-  if (r.gpu > 0) out.push({ Type: 'GPU', Value: String(r.gpu) });
-  return out;
 }
 
 /**

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import { fixtureIR } from '../../helpers/fixtures.js';
 import { compiledFixtures } from '../refused.js';
-import { aslErrors, aslOrder, checkExecution, closure, compile, fullInput, runMachine, sampleInput } from './helpers.js';
+import { aslErrors, aslOrder, checkExecution, closure, compile, fullInput, runMachine, sampleInput, taskStates } from './helpers.js';
+import { batchFileProblems } from './register-job-definition.js';
 
 const RUN_ID = 'flowc-test-run-0001';
 /** Uneven handler delays, so branches really interleave; deterministic per state and call. */
@@ -17,15 +18,26 @@ describe.each(compiledFixtures('stepfunctions'))('fixture %s', (name) => {
   const compiled = compile(ir);
   const includeConfig = !compiled.diagnostics.items.some((d) => d.code === 'FLOWC606');
 
-  it('compiles without errors to the state machine (and the schedule when it can be built)', () => {
+  it('compiles without errors to the state machine, the schedule when it can be built, and the job definitions', () => {
     expect(compiled.diagnostics.errors()).toEqual([]);
-    expect(compiled.artifacts.map((a) => a.path)).toEqual(
-      compiled.artifacts.length === 2 ? [`${ir.flow.name}.asl.json`, `${ir.flow.name}.schedule.json`] : [`${ir.flow.name}.asl.json`],
-    );
+    // Batch compute (every fixture) always gets its job definitions; a schedule its schedule file.
+    const names = [`${ir.flow.name}.asl.json`];
+    if (ir.schedule && compiled.artifacts.length === 3) names.push(`${ir.flow.name}.schedule.json`);
+    names.push(`${ir.flow.name}.batch.json`);
+    expect(compiled.artifacts.map((a) => a.path)).toEqual(names);
   });
 
   it('passes asl-validator', () => {
     expect(aslErrors(compiled.definition as object)).toEqual([]);
+  });
+
+  it('writes valid job definitions, and every step submits to one that holds its image', () => {
+    const file = compiled.artifacts.find((a) => a.path === `${ir.flow.name}.batch.json`);
+    expect(file).toBeDefined();
+    expect(batchFileProblems(file?.contents ?? '')).toEqual([]);
+    const images = new Map<string, string>(JSON.parse(file?.contents ?? '').jobDefinitions.map((d: any) => [d.jobDefinitionName, d.containerProperties.image]));
+    const tasks = taskStates(compiled.definition as Record<string, any>);
+    for (const s of ir.steps) expect(images.get(tasks.get(s.id)?.Parameters.JobDefinition), s.id).toBe(s.image);
   });
 
   it('orders steps as the flow does (exactly, unless FLOWC605 names what was added)', () => {

@@ -470,8 +470,11 @@ export function specProblems(ir: IR, definition: Record<string, any>, c: { input
       problems.push(`no state ${s.id}`);
       continue;
     }
+    // A Distributed Map's ItemSelector also passes the parent's run id as `run` (map.ts).
+    const distributed = findState(definition, `${s.id}-foreach`)?.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
+    const extra: Record<string, JsonValue> = distributed ? { run: c.runId } : {};
     const cases: { item: unknown; input: JsonValue }[] = s.foreach
-      ? s.foreach.items.map((item, i) => ({ item, input: { params, item: (findState(definition, `${s.id}-items`)?.Result as JsonValue[])[i] as JsonValue } }))
+      ? s.foreach.items.map((item, i) => ({ item, input: { params, item: (findState(definition, `${s.id}-items`)?.Result as JsonValue[])[i] as JsonValue, ...extra } }))
       : [{ item: null, input: { params } }];
     for (const k of cases) {
       let got: any;

@@ -43,7 +43,7 @@ describe('the schedule file', () => {
     const ir = scheduled();
     const c = compile(ir);
     expect(c.diagnostics.items).toEqual([]);
-    expect(c.artifacts.map((a) => a.path)).toEqual(['demo.asl.json', 'demo.schedule.json']);
+    expect(c.artifacts.map((a) => a.path)).toEqual(['demo.asl.json', 'demo.schedule.json', 'demo.batch.json']);
     expect(c.artifacts[0]?.primary).toBe(true);
     expect(JSON.parse(c.artifacts[1]?.contents ?? '')).toEqual({
       Name: 'demo',
@@ -70,7 +70,7 @@ describe('the schedule file', () => {
 
   it('is left out, with FLOWC623, when the state machine or the role is unknown', () => {
     const c = compile(makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 4, col: 11 } } }));
-    expect(c.artifacts.map((a) => a.path)).toEqual(['demo.asl.json']);
+    expect(c.artifacts.map((a) => a.path)).toEqual(['demo.asl.json', 'demo.batch.json']);
     expect(c.diagnostics.items.map((d) => [d.code, d.severity, d.span?.line])).toEqual([['FLOWC623', 'warning', 4]]);
     expect(c.diagnostics.items[0]?.message).toContain('set targets.stepfunctions.stateMachineArn (or region and account) and scheduleRoleArn');
   });

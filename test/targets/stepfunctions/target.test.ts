@@ -4,6 +4,7 @@ import type { IR } from '../../../src/ir/types.js';
 import { findTarget } from '../../../src/targets/index.js';
 import { stepFunctionsTarget } from '../../../src/targets/stepfunctions/index.js';
 import { SFN_OPTIONS_SCHEMA } from '../../../src/targets/stepfunctions/options.js';
+import { submissionRetrier } from '../../../src/targets/stepfunctions/task.js';
 import { fixtureIR } from '../../helpers/fixtures.js';
 import { aslErrors, checkExecution, compile, findState, lit, makeIR, param, runMachine, specProblems, step } from './helpers.js';
 
@@ -24,7 +25,7 @@ describe('registration and options', () => {
   it('is registered as stepfunctions with the alias sfn', () => {
     expect(findTarget('sfn')).toBe(stepFunctionsTarget);
     expect(findTarget('stepfunctions')).toBe(stepFunctionsTarget);
-    expect(stepFunctionsTarget.files).toEqual(['<name>.asl.json', '<name>.schedule.json']);
+    expect(stepFunctionsTarget.files).toEqual(['<name>.asl.json', '<name>.schedule.json', '<name>.batch.json']);
   });
 
   it('has an options schema that accepts the documented options and refuses bad ones', () => {
@@ -60,9 +61,9 @@ describe('Batch tasks', () => {
     expect(a.Parameters.JobQueue).toBe('queue-1');
     expect(a.Parameters.JobDefinition).toBe('jobdef-1');
     expect(a.Parameters.ContainerOverrides.Command).toEqual(['sh', '-c', 'echo hi']);
-    // Fractional vCPUs for Fargate; memory in whole MiB, rounded up (2G = 1907.35 MiB).
+    // Whole vCPUs on EC2 (the default platform; 500m becomes 1); memory in whole MiB, rounded up (2G = 1907.35 MiB).
     expect(a.Parameters.ContainerOverrides.ResourceRequirements).toEqual([
-      { Type: 'VCPU', Value: '0.5' },
+      { Type: 'VCPU', Value: '1' },
       { Type: 'MEMORY', Value: '1908' },
       { Type: 'GPU', Value: '2' },
     ]);
@@ -76,22 +77,24 @@ describe('Batch tasks', () => {
     expect(a.Parameters.ContainerOverrides.Environment[2]).toEqual({ Name: 'FLOWC_RUN_ID', 'Value.$': '$$.Execution.Name' });
   });
 
-  it('maps images to job definitions, and warns when images share one', () => {
+  it('maps images to job definitions, and gives each unmapped image its own (a job cannot override its image)', () => {
     const steps = [step('a', { image: 'img:1' }), step('b', { image: 'img:2', needs: ['a'] }), step('c', { image: 'img:3', needs: ['b'] })];
     const mapped = compile(makeIR(steps, { targets: { stepfunctions: { jobDefinition: 'fallback', jobDefinitions: { 'img:1': 'one', 'img:2': 'two' } } } }));
     const def = mapped.definition as Record<string, any>;
     expect(['a', 'b', 'c'].map((id) => findState(def, id)?.Parameters.JobDefinition)).toEqual(['one', 'two', 'fallback']);
     expect(mapped.diagnostics.items).toEqual([]);
+    // Before issue 13 the three images all ran 'jobdef-1' (whatever image it held), with a warning.
     const shared = compile(makeIR(steps));
-    expect(shared.diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC624', 'warning']]);
-    expect(shared.diagnostics.items[0]?.message).toContain("'img:1', 'img:2', 'img:3' all run job definition 'jobdef-1'");
+    expect(shared.diagnostics.items).toEqual([]);
+    expect(['a', 'b', 'c'].map((id) => findState(shared.definition as Record<string, any>, id)?.Parameters.JobDefinition)).toEqual(['jobdef-1-a', 'jobdef-1-b', 'jobdef-1-c']);
   });
 });
 
 describe('ECS tasks', () => {
+  // A GPU step needs the EC2 launch type: Fargate has no GPUs (FLOWC625, batch.test.ts).
   const ecsIR = (over: Record<string, unknown> = {}) =>
     makeIR([step('a', { resources: { cpuMillis: 1500, memoryMiB: 3072, gpu: 1 } }), step('b', { needs: ['a'] })], {
-      targets: { stepfunctions: { compute: 'ecs', ecs: { cluster: 'ml', taskDefinition: 'td', containerName: 'worker', subnets: ['subnet-1'], securityGroups: ['sg-1'], ...over } } },
+      targets: { stepfunctions: { compute: 'ecs', ecs: { cluster: 'ml', taskDefinition: 'td', containerName: 'worker', launchType: 'EC2', subnets: ['subnet-1'], securityGroups: ['sg-1'], ...over } } },
     });
 
   it('runs each step as an ECS task with container overrides and networking', async () => {
@@ -100,7 +103,7 @@ describe('ECS tasks', () => {
     expect(a.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
     expect(a.Parameters).toMatchObject({
       Cluster: 'ml',
-      LaunchType: 'FARGATE',
+      LaunchType: 'EC2',
       TaskDefinition: 'td',
       NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ['subnet-1'], SecurityGroups: ['sg-1'], AssignPublicIp: 'DISABLED' } },
     });
@@ -109,6 +112,15 @@ describe('ECS tasks', () => {
     expect(o.Command).toEqual(['python', 'a.py']);
     expect([o.Cpu, o.Memory, o.ResourceRequirements]).toEqual([1536, 3072, [{ Type: 'GPU', Value: '1' }]]);
     await runsCleanly(ir);
+  });
+
+  it('warns (FLOWC624) when images share a task definition, whose image a task cannot override', () => {
+    const ir = makeIR([step('a', { image: 'img:1' }), step('b', { image: 'img:2', needs: ['a'] })], {
+      targets: { stepfunctions: { compute: 'ecs', ecs: { launchType: 'EC2', taskDefinition: 'td' } } },
+    });
+    const c = compile(ir);
+    expect(c.diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC624', 'warning']]);
+    expect(c.diagnostics.items[0]?.message).toContain("'img:1', 'img:2' all run task definition 'td'");
   });
 
   it('leaves networking out for the EC2 launch type without subnets', () => {
@@ -120,31 +132,34 @@ describe('ECS tasks', () => {
 });
 
 describe('retry and timeout', () => {
-  it('become Retry and TimeoutSeconds (the resilient fixture)', () => {
+  const submission = submissionRetrier('batch');
+
+  it("become the job's AttemptDurationSeconds and a Retrier after the submission retrier (the resilient fixture)", () => {
     const def = compile(fixtureIR('resilient')).definition as Record<string, any>;
     expect(findState(def, 'fetch')).toMatchObject({
-      TimeoutSeconds: 900,
-      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 3, MaxDelaySeconds: 300 }],
+      Parameters: { Timeout: { AttemptDurationSeconds: 900 } },
+      Retry: [submission, { ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 3, MaxDelaySeconds: 300 }],
     });
     expect(findState(def, 'parse')).toMatchObject({
-      TimeoutSeconds: 9000,
-      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 600 }],
+      Parameters: { Timeout: { AttemptDurationSeconds: 9000 } },
+      Retry: [submission, { ErrorEquals: ['States.ALL'], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 600 }],
     });
-    // retry: 0 means no Retry at all.
-    expect(findState(def, 'load')).not.toHaveProperty('Retry');
-    expect(findState(def, 'load')?.TimeoutSeconds).toBe(3600);
+    // retry: 0 means no Retrier of the step's own; the timeout never counts time in the queue.
+    expect(findState(def, 'load')?.Retry).toEqual([submission]);
+    expect(findState(def, 'load')?.Parameters.Timeout).toEqual({ AttemptDurationSeconds: 3600 });
+    for (const id of ['fetch', 'parse', 'load']) expect(findState(def, id)).not.toHaveProperty('TimeoutSeconds');
   });
 
   it('raises a zero delay to the 1-second minimum and omits MaxDelaySeconds when unbounded', () => {
     const ir = makeIR([step('a', { retry: { limit: 2, delaySeconds: 0, backoff: 1, maxDelaySeconds: null } })]);
-    expect(findState(compile(ir).definition as Record<string, any>, 'a')?.Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 1 }]);
+    expect(findState(compile(ir).definition as Record<string, any>, 'a')?.Retry).toEqual([submission, { ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 1 }]);
   });
 
   it('applies retry and timeout to each item of a foreach step', () => {
     const ir = makeIR([step('a', { foreach: { items: ['x', 'y'], parallelism: 1 }, retry: { limit: 1, delaySeconds: 5, backoff: 2, maxDelaySeconds: 60 }, timeoutSeconds: 120 })]);
     const def = compile(ir).definition as Record<string, any>;
     expect(findState(def, 'a-foreach')).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.items' });
-    expect(findState(def, 'a')).toMatchObject({ TimeoutSeconds: 120, Retry: [{ IntervalSeconds: 5, MaxAttempts: 1 }] });
+    expect(findState(def, 'a')).toMatchObject({ Parameters: { Timeout: { AttemptDurationSeconds: 120 } }, Retry: [submission, { IntervalSeconds: 5, MaxAttempts: 1 }] });
   });
 });
 
