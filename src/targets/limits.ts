@@ -54,6 +54,14 @@ export interface LimitReport {
 }
 
 /**
+ * Where a limit of a whole artifact is reported: the top of the flow file, since no one line of it
+ * made the artifact too big (a diagnostic always has a place the user can open).
+ */
+export function flowFileSpan(ir: { flow: { source: string } }): Span {
+  return { file: ir.flow.source, line: 1, col: 1 };
+}
+
+/**
  * Reports FLOWC603 when `actual` exceeds the limit; returns whether it did. One wording for every
  * target: the limit's title, its value, the excess and the engine's documentation.
  */

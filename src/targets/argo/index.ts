@@ -1,7 +1,7 @@
 import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { canonicalJson } from '../../source/canonical-json.js';
 import { fitConfig, reportConfigLeftOut } from '../config-env.js';
-import { checkLimit } from '../limits.js';
+import { checkLimit, flowFileSpan } from '../limits.js';
 import type { Target } from '../target.js';
 import { assignTaskNames, checkRetryFactors, checkUnencodableText } from './checks.js';
 import { argoSchedule, cronWorkflow } from './cron-workflow.js';
@@ -83,12 +83,12 @@ function buildWithinSize(
     build: (withConfig, bag) => workflowTemplate({ ...o, diagnostics: bag, includeConfig: withConfig && configFits }),
     excess: (t) => {
       const size = t ? estimatedRunBytes(t) : undefined;
-      return size && size.bytes > limit.value ? { limit, subject: subject(size.nodes), actual: size.bytes } : undefined;
+      return size && size.bytes > limit.value ? { limit, subject: subject(size.nodes), actual: size.bytes, span: flowFileSpan(o.ir) } : undefined;
     },
   });
   if (!template) return { template, diagnostics };
   const size = estimatedRunBytes(template);
   const without = includeConfig && configFits ? '' : ' even without FLOWC_CONFIG';
-  if (checkLimit({ diagnostics, limit, subject: `${subject(size.nodes)}${without}`, actual: size.bytes })) return { template: null, diagnostics };
+  if (checkLimit({ diagnostics, limit, subject: `${subject(size.nodes)}${without}`, actual: size.bytes, span: flowFileSpan(o.ir) })) return { template: null, diagnostics };
   return { template, diagnostics };
 }

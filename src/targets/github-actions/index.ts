@@ -1,6 +1,6 @@
 import type { Target } from '../target.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
-import { checkLimit } from '../limits.js';
+import { checkLimit, flowFileSpan } from '../limits.js';
 import { GHA_OPTIONS_SCHEMA } from './options.js';
 import { serializeWorkflow } from './serialize.js';
 import { buildWorkflow } from './workflow.js';
@@ -24,7 +24,7 @@ export const githubActionsTarget: Target = {
   compile(ir, { diagnostics }) {
     const errorsBefore = diagnostics.errors().length;
     const text = serializeWorkflow(ir, buildWorkflow(ir, diagnostics));
-    checkLimit({ diagnostics, limit: GHA_LIMIT_TABLE.workflowBytes, subject: `the GitHub Actions workflow for '${ir.flow.name}'`, actual: Buffer.byteLength(text) });
+    checkLimit({ diagnostics, limit: GHA_LIMIT_TABLE.workflowBytes, subject: `the GitHub Actions workflow for '${ir.flow.name}'`, actual: Buffer.byteLength(text), span: flowFileSpan(ir) });
     if (diagnostics.errors().length > errorsBefore) return [];
     return [{ path: `${ir.flow.name}.gha.yml`, contents: text, primary: true }];
   },

@@ -228,7 +228,8 @@ export function simulate(wt: Record<string, any>, o: { workflowName: string; par
  * contract every target shares) and the values in env variables, placed after the FLOWC_* system
  * variables and before the user's env.
  */
-export function expectedContainers(ir: IR, o: { workflowName: string; params: Record<string, string> }): Map<string, SimContainer[]> {
+/** `includeConfig: false` when the target left FLOWC_CONFIG out to fit a limit (FLOWC606). */
+export function expectedContainers(ir: IR, o: { workflowName: string; params: Record<string, string>; includeConfig?: boolean }): Map<string, SimContainer[]> {
   const paramValue = (name: string) => {
     const p = ir.parameters.find((x) => x.name === name);
     const v = o.params[name] ?? (p?.default !== undefined ? String(p.default) : undefined);
@@ -256,7 +257,7 @@ export function expectedContainers(ir: IR, o: { workflowName: string; params: Re
                 return s.id;
               case 'item': {
                 let cur: Json | undefined = item;
-                for (const seg of p.path) cur = cur !== null && typeof cur === 'object' ? (cur as any)[seg] : undefined;
+                for (const seg of p.path) cur = cur !== null && typeof cur === 'object' && Object.hasOwn(cur, seg) ? (cur as any)[seg] : undefined;
                 // docs/ir.md: an item part that is not a string is its canonical JSON (sorted keys).
                 return cur === undefined ? '' : typeof cur === 'string' ? cur : canonicalJson(cur);
               }
@@ -265,7 +266,7 @@ export function expectedContainers(ir: IR, o: { workflowName: string; params: Re
           .join('');
       const shell = s.exec.kind === 'run' ? shellScript(s.exec.script) : null;
       const argv = shell ? ['sh', '-c', shell.script] : s.exec.kind === 'command' ? s.exec.argv.map(text) : [];
-      const all = stepEnv(ir, s);
+      const all = stepEnv(ir, s, { includeConfig: o.includeConfig ?? true });
       const isSystem = (name: string) => (SYSTEM_ENV_NAMES as readonly string[]).includes(name);
       // Parameters an exec-form argv or an env value reads travel in FLOWC_PARAM_* variables too,
       // sorted by name with the script's variables.
