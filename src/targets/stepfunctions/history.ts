@@ -2,6 +2,7 @@ import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import type { Block } from '../../ir/blocks.js';
 import type { IR, IRStep } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
+import { SFN_LIMITS } from './limits.js';
 
 /**
  * How each foreach step's Map state runs, and the execution history that costs.
@@ -27,10 +28,9 @@ import type { Span } from '../../source/span.js';
  * Retries of submission errors (task.ts) add 4 events each and are not counted: they are rare
  * and bounded.
  */
-export const HISTORY_MAX_EVENTS = 25_000;
-export const INLINE_MAP_MAX_CONCURRENCY = 40;
-/** A Distributed Map runs at most 10,000 child executions at once (state-map-distributed.html). */
-export const DISTRIBUTED_MAP_MAX_CONCURRENCY = 10_000;
+export const HISTORY_MAX_EVENTS = SFN_LIMITS.historyEvents.value;
+export const INLINE_MAP_MAX_CONCURRENCY = SFN_LIMITS.inlineMapConcurrency.value;
+export const DISTRIBUTED_MAP_MAX_CONCURRENCY = SFN_LIMITS.distributedMapConcurrency.value;
 export const HISTORY_QUOTA_DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html';
 export const MAP_MODES_DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-map-process-modes.html';
 

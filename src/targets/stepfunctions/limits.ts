@@ -26,6 +26,11 @@ export const SFN_LIMITS = limitsTable({
   retryInterval: { title: 'IntervalSeconds', value: 99_999_999, unit: 'seconds', doc: ERROR_HANDLING },
   // MaxDelaySeconds must be less than 31,622,400 (a leap year).
   retryDelay: { title: 'MaxDelaySeconds (one retry wait)', value: 31_622_399, unit: 'seconds', doc: ERROR_HANDLING },
+  // Estimated from the flow in history.ts; over it a run fails (FLOWC660/661).
+  historyEvents: { title: "a Standard execution's history", value: 25_000, unit: 'events', doc: QUOTAS },
+  // More at once makes the foreach a Distributed Map (history.ts).
+  inlineMapConcurrency: { title: 'iterations of an inline Map running at once', value: 40, unit: 'iterations', doc: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html' },
+  distributedMapConcurrency: { title: 'child executions of a Distributed Map running at once', value: 10_000, unit: 'iterations', doc: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html' },
 });
 
 export const DEFINITION_MAX_BYTES = SFN_LIMITS.definitionBytes.value;
