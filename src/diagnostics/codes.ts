@@ -119,7 +119,7 @@ export const CODES = {
   FLOWC627: { severity: 'error', title: "Step Functions: a step's image cannot be guaranteed by the Batch job definition it names" },
   FLOWC628: { severity: 'warning', title: 'Step Functions: a job definition revision is ignored; flowc writes the definition and submits to its latest revision' },
   FLOWC629: { severity: 'warning', title: "Step Functions: a timeout under AWS Batch's 60-second minimum is raised to 60 seconds" },
-  FLOWC631: { severity: 'warning', title: 'GitHub Actions: a GPU step runs on runsOn because gpuRunsOn is not set' },
+  FLOWC631: { severity: 'error', title: 'GitHub Actions: a GPU step needs gpuRunsOn (runsOn has no GPU)' },
   FLOWC640: { severity: 'warning', title: 'Google Cloud Workflows: concurrency reduced to fit the parallel-step limits' },
   FLOWC641: { severity: 'error', title: 'Google Cloud Workflows: a value needs an expression over the 400-character limit' },
   FLOWC642: { severity: 'error', title: 'Google Cloud Workflows: a scheduled flow needs the project and region options' },

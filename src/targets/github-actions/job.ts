@@ -54,10 +54,12 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   checkNoNul(step, diagnostics);
 
   const gpu = step.resources.gpu > 0;
+  // `runsOn` defaults to GitHub-hosted `ubuntu-latest`, which has no GPU: `--gpus all` there fails
+  // every run, so a GPU step without its own runner is refused rather than written.
   if (gpu && options.gpuRunsOn === undefined) {
     diagnostics.report(
       'FLOWC631',
-      `step '${step.id}' asks for ${step.resources.gpu} GPU(s) but targets.github-actions.gpuRunsOn is not set; it runs on runsOn`,
+      `step '${step.id}' asks for ${step.resources.gpu} GPU(s) but targets.github-actions.gpuRunsOn is not set; set it to the label(s) of a runner with a GPU`,
       span,
     );
   }

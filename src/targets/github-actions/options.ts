@@ -59,7 +59,7 @@ export type Runner = string | string[];
 
 export interface GhaOptions {
   runsOn: Runner;
-  /** Absent: GPU steps run on `runsOn`, with warning FLOWC631. */
+  /** Absent: a GPU step is error FLOWC631. */
   gpuRunsOn?: Runner;
   container: boolean;
   gpuContainerOptions: string;

@@ -7,11 +7,13 @@ import { compileGha, lintFindings, parseWorkflow } from './helpers.js';
 describe('github-actions on random valid flows', () => {
   test('every workflow is clean under actionlint, including its script-injection checks', async () => {
     await fc.assert(
-      fc.asyncProperty(arbIR({ maxSteps: 8 }), async (ir) => {
+      fc.asyncProperty(arbIR({ maxSteps: 8 }), async (random) => {
+        // A GPU step needs its own runner (FLOWC631, tested below and in workflow.test.ts).
+        const ir = withGpuRunner(random);
         const { text, diagnostics } = compileGha(ir);
         expect(diagnostics.errors()).toEqual([]);
         expect(text).not.toBeNull();
-        expect(await lintFindings(text as string)).toEqual([]);
+        expect(await lintFindings(text as string, { customLabels: ['gpu-runner'] })).toEqual([]);
         const wf = parseWorkflow(text as string);
         // One job per step with the same needs; no expression text in any script.
         expect(Object.keys(wf.jobs).sort()).toEqual(ir.steps.map((s) => s.id).sort());
@@ -55,6 +57,11 @@ describe('github-actions on random valid flows', () => {
           ),
         };
         const { text, diagnostics } = compileGha(ir);
+        if (v.gpuRunsOn === undefined && ir.steps.some((s) => s.resources.gpu > 0)) {
+          expect(diagnostics.errors().map((d) => d.code)).toEqual(ir.steps.filter((s) => s.resources.gpu > 0).map(() => 'FLOWC631'));
+          expect(text).toBeNull();
+          return;
+        }
         expect(diagnostics.errors()).toEqual([]);
         const labels = ['linux', 'gpu', 'gpu-runner'];
         expect(await lintFindings(text as string, { customLabels: labels })).toEqual([]);
@@ -63,3 +70,9 @@ describe('github-actions on random valid flows', () => {
     );
   });
 });
+
+function withGpuRunner(ir: IR): IR {
+  if (!ir.steps.some((s) => s.resources.gpu > 0)) return ir;
+  const gha = (ir.targets['github-actions'] ?? {}) as Record<string, unknown>;
+  return { ...ir, targets: { ...ir.targets, 'github-actions': { ...gha, gpuRunsOn: 'gpu-runner' } } };
+}

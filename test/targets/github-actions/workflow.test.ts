@@ -138,16 +138,25 @@ describe('jobs', () => {
     expect(wf.permissions).toEqual({ contents: 'read' });
     expect(await lintFindings(text as string, { customLabels: ['gpu'] })).toEqual([]);
 
-    const host = compileGha({ ...ir, targets: { 'github-actions': { container: false, permissions: { contents: 'read', 'id-token': 'write' }, concurrency: { group: 'nightly ${{ x }}', cancelInProgress: true } } } });
+    const host = compileGha({ ...ir, targets: { 'github-actions': { container: false, gpuRunsOn: 'gpu-runner', permissions: { contents: 'read', 'id-token': 'write' }, concurrency: { group: 'nightly ${{ x }}', cancelInProgress: true } } } });
     const hwf = parseWorkflow(host.text as string);
     expect(hwf.jobs.train.container).toBeUndefined();
     expect(hwf.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     expect(evaluateScalar(hwf.concurrency.group, { inputs: null, matrix: {}, github: {} })).toBe('nightly ${{ x }}');
     expect(hwf.concurrency['cancel-in-progress']).toBe(true);
-    // No gpuRunsOn: the GPU step runs on runsOn, with a warning.
-    expect(codes(host.diagnostics)).toEqual(['FLOWC631']);
-    expect(hwf.jobs.train['runs-on']).toBe('ubuntu-latest');
-    expect(await lintFindings(host.text as string)).toEqual([]);
+    expect(codes(host.diagnostics)).toEqual([]);
+    expect(hwf.jobs.train['runs-on']).toBe('gpu-runner');
+    expect(await lintFindings(host.text as string, { customLabels: ['gpu-runner'] })).toEqual([]);
+  });
+
+  test('FLOWC631: a GPU step without gpuRunsOn is an error at the step (ubuntu-latest has no GPU)', () => {
+    const ir = irWith([step('prep'), step('train', { needs: ['prep'], resources: { cpuMillis: 1000, memoryMiB: 1024, gpu: 2 }, origin: { ...origin, line: 12 } })]);
+    const { text, diagnostics } = compileGha(ir);
+    expect(text).toBeNull();
+    expect(codes(diagnostics)).toEqual(['FLOWC631']);
+    expect(diagnostics.items[0]?.severity).toBe('error');
+    expect(diagnostics.items[0]?.span).toEqual({ file: 'flow.yaml', line: 12, col: 3 });
+    expect(diagnostics.items[0]?.message).toContain("step 'train' asks for 2 GPU(s) but targets.github-actions.gpuRunsOn is not set");
   });
 
   test('with a retry policy the job timeout covers every attempt and the waits', () => {
