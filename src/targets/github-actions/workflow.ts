@@ -64,9 +64,18 @@ function triggers(ir: IR): Record<string, unknown> {
     // GitHub takes an IANA `timezone` next to `cron` and handles DST (workflow-syntax#onschedule;
     // github/docs #60290), so no conversion to UTC is needed; UTC itself needs no key.
     const tz = ir.schedule.timezone;
-    on.schedule = [ordered('schedule', { cron: ir.schedule.cron, timezone: tz === null || tz === 'UTC' || tz === 'Etc/UTC' ? undefined : tz })];
+    on.schedule = [ordered('schedule', { cron: ir.schedule.cron, timezone: tz === null || isUtc(tz) ? undefined : tz })];
   }
   return ordered('on', on);
+}
+
+/**
+ * UTC under any of its tz database names (`Etc/UCT`, `Etc/Zulu`, `Etc/GMT+0`, ...): UTC is
+ * GitHub's default, and actionlint 1.7.12 rejects `UTC` as a `timezone` value, so the key is left
+ * out rather than written as an alias of the default.
+ */
+function isUtc(tz: string): boolean {
+  return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone === 'UTC';
 }
 
 /** Env shared by every job: the step-independent FLOWC_* variables and one variable per parameter. */

@@ -107,13 +107,21 @@ describe('parameters and schedule', () => {
     expect(codes(diagnostics)).toEqual(['FLOWC602']);
   });
 
-  test('a schedule is on.schedule with its IANA timezone; UTC needs none', async () => {
+  test('a schedule is on.schedule with its IANA timezone; UTC, under any name, needs none', async () => {
     const tz = compileGha(irWith([step('a')], { schedule: { cron: '30 6 * * 1-5', timezone: 'Europe/Amsterdam', origin } }));
     expect(parseWorkflow(tz.text as string).on.schedule).toEqual([{ cron: '30 6 * * 1-5', timezone: 'Europe/Amsterdam' }]);
     expect(await lintFindings(tz.text as string)).toEqual([]);
     const utc = compileGha(irWith([step('a')], { schedule: { cron: '*/15 * * * *', timezone: null, origin } }));
     expect(utc.text).toContain("- cron: '*/15 * * * *'\n");
     expect(parseWorkflow(utc.text as string).on.schedule).toEqual([{ cron: '*/15 * * * *' }]);
+    // UTC is GitHub's default and actionlint 1.7.12 rejects it as a value: no key under any of its names.
+    for (const timezone of ['UTC', 'Etc/UTC', 'Etc/UCT', 'Etc/Zulu', 'Etc/Universal', 'Etc/GMT', 'Etc/GMT+0', 'Etc/Greenwich']) {
+      const alias = compileGha(irWith([step('a')], { schedule: { cron: '0 3 * * *', timezone, origin } }));
+      expect(parseWorkflow(alias.text as string).on.schedule, timezone).toEqual([{ cron: '0 3 * * *' }]);
+    }
+    // A zone that is UTC only in winter keeps its name.
+    const london = compileGha(irWith([step('a')], { schedule: { cron: '0 3 * * *', timezone: 'Europe/London', origin } }));
+    expect(parseWorkflow(london.text as string).on.schedule).toEqual([{ cron: '0 3 * * *', timezone: 'Europe/London' }]);
   });
 });
 
