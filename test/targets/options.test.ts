@@ -22,7 +22,7 @@ describe('target option readers', () => {
   });
 
   it('github-actions: runner, container and permissions defaults', () => {
-    expect(readGha(makeIR([step('a')]))).toEqual({ runsOn: 'ubuntu-latest', container: true, gpuContainerOptions: '--gpus all', permissions: { contents: 'read' } });
+    expect(readGha(makeIR([step('a')]))).toEqual({ runsOn: 'ubuntu-latest', container: true, gpuContainerOptions: '--gpus all', permissions: {} });
     const o = readGha(makeIR([step('a')], { targets: { 'github-actions': { concurrency: { group: 'g' }, permissions: 'read-all' } } }));
     expect(o.concurrency).toEqual({ group: 'g', cancelInProgress: false });
     expect(o.permissions).toBe('read-all');

@@ -35,16 +35,18 @@ export const GHA_OPTIONS_SCHEMA = {
       description: 'Docker options for the container of a GPU step (jobs.<job_id>.container.options); empty for none',
     },
     permissions: {
-      description: 'The workflow GITHUB_TOKEN permissions; default { contents: read }',
-      default: { contents: 'read' },
+      description: 'The workflow GITHUB_TOKEN permissions; default {} (no job checks out the repository or calls the API)',
+      default: {},
       anyOf: [
         { enum: ['read-all', 'write-all'] },
         { type: 'object', additionalProperties: PERMISSION_LEVEL },
       ],
     },
     concurrency: {
-      description: 'At most one run of this workflow per group (workflow-level concurrency)',
-      type: 'object',
+      description: 'At most one run of this workflow per group (workflow-level concurrency); default one group per flow and ref, false for none',
+      // Not anyOf: ajv fills in defaults only outside anyOf/oneOf, and these keywords apply to objects only.
+      type: ['object', 'boolean'],
+      not: { const: true },
       additionalProperties: false,
       required: ['group'],
       properties: {
@@ -64,7 +66,8 @@ export interface GhaOptions {
   container: boolean;
   gpuContainerOptions: string;
   permissions: string | Record<string, string>;
-  concurrency?: { group: string; cancelInProgress: boolean };
+  /** Absent: one group per flow and ref (workflow.ts); false: no `concurrency` key. */
+  concurrency?: false | { group: string; cancelInProgress: boolean };
 }
 
 const read = optionReader<GhaOptions>(GHA_OPTIONS_SCHEMA);

@@ -4,7 +4,7 @@ import type { IR } from '../../ir/types.js';
 import { MAX_EXPRESSION_LENGTH, renderTemplate } from './expressions.js';
 import { buildJob, scopeFor, WORKFLOW_ENV, type JobContext } from './job.js';
 import { assignJobIds } from './job-ids.js';
-import { readOptions } from './options.js';
+import { readOptions, type GhaOptions } from './options.js';
 import { callInputs, checkParameters, dispatchInputs, paramExpression } from './parameters.js';
 import { envTemplate } from './render-string.js';
 import { paramVar } from './runtime-vars.js';
@@ -44,16 +44,31 @@ export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string
     name: ir.flow.name,
     on: triggers(ir),
     permissions: options.permissions,
-    concurrency: options.concurrency
-      ? ordered('concurrency', {
-          group: renderTemplate([{ kind: 'text', text: options.concurrency.group }]).text,
-          'cancel-in-progress': options.concurrency.cancelInProgress,
-        })
-      : undefined,
+    concurrency: concurrency(ir, options),
     defaults: { run: { shell: SHELL } },
     env: workflowEnv(ctx),
     jobs,
   });
+}
+
+/**
+ * By default at most one run of a flow at a time per ref, like Argo's CronWorkflow
+ * (`concurrencyPolicy: Forbid`): a run that starts while one is in progress waits instead of
+ * overlapping it, and is never cancelled by it. The group names the flow rather than
+ * `github.workflow`, which under `workflow_call` is the caller's name: a caller using the same
+ * pattern would share the group with the flow it calls and deadlock. The option sets a literal
+ * group of the user's own, or `false` leaves the key out.
+ * https://docs.github.com/en/actions/how-tos/write-workflows/choose-when-workflows-run/control-workflow-concurrency
+ */
+function concurrency(ir: IR, options: GhaOptions): Record<string, unknown> | undefined {
+  if (options.concurrency === false) return undefined;
+  const group = options.concurrency
+    ? renderTemplate([{ kind: 'text', text: options.concurrency.group }])
+    : renderTemplate([
+        { kind: 'text', text: `flowc-${ir.flow.name}-` },
+        { kind: 'expr', expr: 'github.ref' },
+      ]);
+  return ordered('concurrency', { group: group.text, 'cancel-in-progress': options.concurrency ? options.concurrency.cancelInProgress : false });
 }
 
 function triggers(ir: IR): Record<string, unknown> {

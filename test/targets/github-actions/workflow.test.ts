@@ -143,7 +143,6 @@ describe('jobs', () => {
     expect(wf.jobs.train['runs-on']).toEqual(['self-hosted', 'gpu']);
     expect(wf.jobs.train.container).toEqual({ image: 'ghcr.io/acme/train:1', options: '--gpus all' });
     expect(wf.jobs.train['timeout-minutes']).toBeUndefined();
-    expect(wf.permissions).toEqual({ contents: 'read' });
     expect(await lintFindings(text as string, { customLabels: ['gpu'] })).toEqual([]);
 
     const host = compileGha({ ...ir, targets: { 'github-actions': { container: false, gpuRunsOn: 'gpu-runner', permissions: { contents: 'read', 'id-token': 'write' }, concurrency: { group: 'nightly ${{ x }}', cancelInProgress: true } } } });
@@ -165,6 +164,32 @@ describe('jobs', () => {
     expect(diagnostics.items[0]?.severity).toBe('error');
     expect(diagnostics.items[0]?.span).toEqual({ file: 'flow.yaml', line: 12, col: 3 });
     expect(diagnostics.items[0]?.message).toContain("step 'train' asks for 2 GPU(s) but targets.github-actions.gpuRunsOn is not set");
+  });
+
+  test('no GITHUB_TOKEN permissions by default: no job checks out the repository or calls the API', async () => {
+    const { text } = compileGha(irWith([step('a')]));
+    expect(text).toContain('\npermissions: {}\n');
+    const wf = parseWorkflow(text as string);
+    expect(wf.permissions).toEqual({});
+    for (const job of Object.values(wf.jobs) as { steps: Record<string, unknown>[] }[]) {
+      expect(job.steps.every((s) => s.uses === undefined)).toBe(true);
+    }
+    expect(await lintFindings(text as string)).toEqual([]);
+  });
+
+  test('one run of a flow at a time per ref by default (Argo CronWorkflow Forbid); the option overrides or turns it off', async () => {
+    const ir = irWith([step('a')], { flow: { name: 'nightly', description: null, source: 'flow.yaml', sourceHash: '0'.repeat(64) } });
+    const { text } = compileGha(ir);
+    const wf = parseWorkflow(text as string);
+    // Named after the flow, not github.workflow (the caller's name under workflow_call).
+    expect(wf.concurrency).toEqual({ group: 'flowc-nightly-${{ github.ref }}', 'cancel-in-progress': false });
+    expect(evaluateScalar(wf.concurrency.group, { inputs: null, matrix: {}, github: { ref: 'refs/heads/main' } })).toBe('flowc-nightly-refs/heads/main');
+    expect(await lintFindings(text as string)).toEqual([]);
+
+    const off = parseWorkflow(compileGha({ ...ir, targets: { 'github-actions': { concurrency: false } } }).text as string);
+    expect(off.concurrency).toBeUndefined();
+    const own = parseWorkflow(compileGha({ ...ir, targets: { 'github-actions': { concurrency: { group: 'shared' } } } }).text as string);
+    expect(own.concurrency).toEqual({ group: 'shared', 'cancel-in-progress': false });
   });
 
   test('with a retry policy the job timeout covers every attempt and the waits', () => {
@@ -312,7 +337,7 @@ describe('header comment', () => {
     expect(header[1]).toBe(`# Flow: demo · config sha256: ${ir.config.hash}`);
     expect(header).toContain('# Description: line one');
     const wf = parseWorkflow(text);
-    expect(Object.keys(wf)).toEqual(['name', 'on', 'permissions', 'defaults', 'env', 'jobs']);
+    expect(Object.keys(wf)).toEqual(['name', 'on', 'permissions', 'concurrency', 'defaults', 'env', 'jobs']);
     expect(Object.keys(wf.jobs)).toEqual(['a']);
   });
 });
