@@ -14,7 +14,8 @@ export type LimitUnit =
   | 'levels'
   | 'jobs'
   | 'seconds'
-  | 'retries';
+  | 'retries'
+  | 'inputs';
 
 /** One documented limit or capability of an engine: the number flowc plans around, and where the engine says so. */
 export interface Limit {

@@ -14,6 +14,8 @@ export const GHA_LIMIT_TABLE = limitsTable({
   // Linux refuses a `NAME=value` environment string over 131,072 bytes (MAX_ARG_STRLEN); 1 KiB is
   // left for the name and GitHub's own expansion.
   envValueBytes: { title: 'one environment value (Linux MAX_ARG_STRLEN less 1 KiB)', value: 128 * 1024 - 1024, unit: 'bytes', doc: 'https://man7.org/linux/man-pages/man2/execve.2.html' },
+  // 25 since 2025-12-04 (it was 10); actionlint 1.7.12 enforces it. https://github.blog/changelog/2025-12-04-actions-workflow-dispatch-workflows-now-support-25-inputs/
+  dispatchInputs: { title: 'workflow_dispatch inputs', value: 25, unit: 'inputs', doc: 'https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#onworkflow_dispatchinputs' },
   // A retry wait runs inside the job, which a GitHub-hosted runner stops after 6 hours.
   retryDelay: { title: 'one retry wait (a hosted job runs at most 6 hours)', value: 6 * 3600, unit: 'seconds', doc: LIMITS_DOC },
 });

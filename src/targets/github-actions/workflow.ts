@@ -11,6 +11,8 @@ import { paramVar } from './runtime-vars.js';
 import { ordered } from './serialize.js';
 import { GHA_LIMIT_TABLE, GHA_LIMITS } from './limits.js';
 import { reportConfigLeftOut, type LimitExcess } from '../config-env.js';
+import { checkLimit } from '../limits.js';
+import { originSpan } from './origin.js';
 import { setOwn } from '../../source/own-keys.js';
 
 /** FLOWC_CONFIG over this is left out rather than breaking every job at start (limits.ts). */
@@ -26,6 +28,7 @@ const SHELL = 'sh {0}';
 export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string, unknown> {
   const options = readOptions(ir);
   checkParameters(ir, diagnostics);
+  checkDispatchInputs(ir, diagnostics);
   const scheduled = ir.schedule !== null;
   const params = new Map(ir.parameters.map((p) => [p.name, p]));
   const paramExpr = (name: string) => {
@@ -69,6 +72,23 @@ function concurrency(ir: IR, options: GhaOptions): Record<string, unknown> | und
         { kind: 'expr', expr: 'github.ref' },
       ]);
   return ordered('concurrency', { group: group.text, 'cancel-in-progress': options.concurrency ? options.concurrency.cancelInProgress : false });
+}
+
+/**
+ * Every parameter is one `workflow_dispatch` input and GitHub refuses a workflow with more than
+ * 25; reported at the first parameter over the limit.
+ */
+function checkDispatchInputs(ir: IR, diagnostics: DiagnosticBag): void {
+  const limit = GHA_LIMIT_TABLE.dispatchInputs;
+  const first = ir.parameters[limit.value];
+  if (first === undefined) return;
+  checkLimit({
+    diagnostics,
+    limit,
+    subject: `the workflow_dispatch inputs of '${ir.flow.name}' (one per parameter, '${first.name}' is the ${limit.value + 1}th)`,
+    actual: ir.parameters.length,
+    span: originSpan(first.origin),
+  });
 }
 
 function triggers(ir: IR): Record<string, unknown> {

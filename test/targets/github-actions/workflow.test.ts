@@ -271,6 +271,20 @@ describe('limits and unsafe text', () => {
     expect(diagnostics.items[0]?.message).toContain('44 over');
   });
 
+  test('FLOWC603: more than 25 parameters, one workflow_dispatch input each', async () => {
+    const params = (n: number): IRParameter[] => Array.from({ length: n }, (_, i) => ({ name: `p${i}`, type: 'string', required: false, default: 'd', origin: { ...origin, line: 20 + i } }));
+    const over = compileGha(irWith([step('a')], { parameters: params(27) }));
+    expect(over.text).toBeNull();
+    expect(codes(over.diagnostics)).toEqual(['FLOWC603']);
+    expect(over.diagnostics.items[0]?.span).toEqual({ file: 'flow.yaml', line: 45, col: 3 });
+    expect(over.diagnostics.items[0]?.message).toBe(
+      "the workflow_dispatch inputs of 'demo' (one per parameter, 'p25' is the 26th) is 27 inputs, 2 over the limit of 25 inputs on workflow_dispatch inputs (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#onworkflow_dispatchinputs)",
+    );
+    const atLimit = compileGha(irWith([step('a')], { parameters: params(25) }));
+    expect(atLimit.diagnostics.items).toEqual([]);
+    expect(Object.keys(parseWorkflow(atLimit.text as string).on.workflow_dispatch.inputs)).toHaveLength(25);
+  });
+
   test('FLOWC603: a workflow file over 500 KB', () => {
     const big = 'x'.repeat(10_000);
     const steps = Array.from({ length: 60 }, (_, i) => step(`s${i}`, { exec: { kind: 'run', script: [{ kind: 'lit', value: `echo ${big}` }] } }));
