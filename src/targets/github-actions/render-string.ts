@@ -85,8 +85,10 @@ export function envTemplate(s: IRString, scope: RenderScope): TemplatePart[] {
         out.push({ kind: 'expr', expr: `matrix.${findSlot(scope.slots, p.path)?.matrixKey ?? 'item'}` });
         break;
       case 'run':
-        // FLOWC_RUN_ID: unique per attempt, like Argo's workflow name per submission (SPEC section 6).
-        out.push({ kind: 'expr', expr: 'github.run_id' }, { kind: 'text', text: '-' }, { kind: 'expr', expr: 'github.run_attempt' });
+        // FLOWC_RUN_ID: one id for the whole run, re-runs included: after "Re-run failed jobs"
+        // a job must see the id the jobs it reads from wrote under. (Under workflow_call this is
+        // the caller's run: GitHub gives a called workflow nothing that differs per call.)
+        out.push({ kind: 'expr', expr: 'github.run_id' });
         break;
       case 'flow':
         out.push({ kind: 'text', text: scope.flowName });

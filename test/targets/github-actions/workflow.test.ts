@@ -192,6 +192,13 @@ describe('jobs', () => {
     expect(own.concurrency).toEqual({ group: 'shared', 'cancel-in-progress': false });
   });
 
+  test('FLOWC_RUN_ID is one id for the whole run: the same in every attempt of a re-run', () => {
+    const wf = parseWorkflow(compileGha(irWith([step('a'), step('b', { needs: ['a'] })])).text as string);
+    const at = (attempt: string) => evaluateScalar(wf.env.FLOWC_RUN_ID, { inputs: null, matrix: {}, github: { run_id: '4242', run_attempt: attempt } });
+    expect(at('1')).toBe('4242');
+    expect(at('3')).toBe('4242');
+  });
+
   test('with a retry policy the job timeout covers every attempt and the waits', () => {
     const ir = irWith([step('a', { timeoutSeconds: 600, retry: { limit: 2, delaySeconds: 30, backoff: 2, maxDelaySeconds: null } })]);
     // 3 attempts x 10 min + 30 s + 60 s = 31.5 min -> 32
