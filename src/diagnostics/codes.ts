@@ -120,6 +120,7 @@ export const CODES = {
   FLOWC628: { severity: 'warning', title: 'Step Functions: a job definition revision is ignored; flowc writes the definition and submits to its latest revision' },
   FLOWC629: { severity: 'warning', title: "Step Functions: a timeout under AWS Batch's 60-second minimum is raised to 60 seconds" },
   FLOWC631: { severity: 'error', title: 'GitHub Actions: a GPU step needs gpuRunsOn (runsOn has no GPU)' },
+  FLOWC633: { severity: 'warning', title: "GitHub Actions: a job's timeout, every retry included, is over a GitHub-hosted runner's 6 hours" },
   FLOWC640: { severity: 'warning', title: 'Google Cloud Workflows: concurrency reduced to fit the parallel-step limits' },
   FLOWC641: { severity: 'error', title: 'Google Cloud Workflows: a value needs an expression over the 400-character limit' },
   FLOWC642: { severity: 'error', title: 'Google Cloud Workflows: a scheduled flow needs the project and region options' },

@@ -14,6 +14,9 @@ import { checkLimit } from '../limits.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
 import { setOwn } from '../../source/own-keys.js';
 
+/** https://docs.github.com/en/actions/reference/limits (job execution time on GitHub-hosted runners). */
+const HOSTED_JOB_MINUTES = 360;
+
 /** The FLOWC_* variables that are the same for every job, set once at the workflow level. */
 export const WORKFLOW_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
 
@@ -96,6 +99,16 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   const run = renderTemplate([{ kind: 'text', text: script }]);
   checkExpressionLength({ value: run, what: `the script of step '${step.id}'`, span, diagnostics });
 
+  const jobTimeout = timeoutMinutes(step);
+  // A GitHub-hosted runner stops any job after 6 hours, whatever `timeout-minutes` says.
+  if (jobTimeout !== undefined && jobTimeout > HOSTED_JOB_MINUTES) {
+    diagnostics.report(
+      'FLOWC633',
+      `step '${step.id}': its job needs ${jobTimeout} minutes (timeout x attempts + retry waits), over the ${HOSTED_JOB_MINUTES} minutes a GitHub-hosted runner lets a job run; it only fits on a self-hosted runner`,
+      span,
+    );
+  }
+
   const jobId = jobIds.get(step.id) as string;
   const displayName = renderTemplate([{ kind: 'text', text: step.id }]).text;
   return ordered('job', {
@@ -103,7 +116,7 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
     needs: step.needs.length > 0 ? step.needs.map((n) => jobIds.get(n) ?? n) : undefined,
     'runs-on': runnerValue(runsOn),
     container: options.container ? container(step.image, gpu ? options.gpuContainerOptions : '') : undefined,
-    'timeout-minutes': timeoutMinutes(step),
+    'timeout-minutes': jobTimeout,
     strategy,
     env,
     steps: [ordered('step', { name: displayName, run: run.text })],

@@ -199,6 +199,18 @@ describe('jobs', () => {
     expect(at('3')).toBe('4242');
   });
 
+  test('FLOWC633: a job whose timeout, every attempt included, is over the hosted 6 hours warns at the step', () => {
+    const retry = { limit: 2, delaySeconds: 60, backoff: 1, maxDelaySeconds: null };
+    // 3 attempts x 2 h + 2 min = 362 min
+    const { text, diagnostics } = compileGha(irWith([step('a', { timeoutSeconds: 7200, retry, origin: { ...origin, line: 7 } })]));
+    expect(text).not.toBeNull();
+    expect(codes(diagnostics)).toEqual(['FLOWC633']);
+    expect(diagnostics.items[0]?.span).toEqual({ file: 'flow.yaml', line: 7, col: 3 });
+    expect(diagnostics.items[0]?.message).toContain("step 'a': its job needs 362 minutes");
+    // Exactly 6 hours fits.
+    expect(codes(compileGha(irWith([step('a', { timeoutSeconds: 21_600 })])).diagnostics)).toEqual([]);
+  });
+
   test('with a retry policy the job timeout covers every attempt and the waits', () => {
     const ir = irWith([step('a', { timeoutSeconds: 600, retry: { limit: 2, delaySeconds: 30, backoff: 2, maxDelaySeconds: null } })]);
     // 3 attempts x 10 min + 30 s + 60 s = 31.5 min -> 32
