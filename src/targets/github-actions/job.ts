@@ -100,8 +100,10 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   checkExpressionLength({ value: run, what: `the script of step '${step.id}'`, span, diagnostics });
 
   const jobTimeout = timeoutMinutes(step);
-  // A GitHub-hosted runner stops any job after 6 hours, whatever `timeout-minutes` says.
-  if (jobTimeout !== undefined && jobTimeout > HOSTED_JOB_MINUTES) {
+  // A GitHub-hosted runner stops any job after 6 hours, whatever `timeout-minutes` says; a runner
+  // labelled `self-hosted` (every self-hosted runner carries that label) is not bound by it.
+  const selfHosted = [runsOn].flat().includes('self-hosted');
+  if (jobTimeout !== undefined && jobTimeout > HOSTED_JOB_MINUTES && !selfHosted) {
     diagnostics.report(
       'FLOWC633',
       `step '${step.id}': its job needs ${jobTimeout} minutes (timeout x attempts + retry waits), over the ${HOSTED_JOB_MINUTES} minutes a GitHub-hosted runner lets a job run; it only fits on a self-hosted runner`,

@@ -207,8 +207,10 @@ describe('jobs', () => {
     expect(codes(diagnostics)).toEqual(['FLOWC633']);
     expect(diagnostics.items[0]?.span).toEqual({ file: 'flow.yaml', line: 7, col: 3 });
     expect(diagnostics.items[0]?.message).toContain("step 'a': its job needs 362 minutes");
-    // Exactly 6 hours fits.
+    // Exactly 6 hours fits; a self-hosted runner has no 6-hour cap.
     expect(codes(compileGha(irWith([step('a', { timeoutSeconds: 21_600 })])).diagnostics)).toEqual([]);
+    const selfHosted = compileGha(irWith([step('a', { timeoutSeconds: 7200, retry })], { targets: { 'github-actions': { runsOn: ['self-hosted', 'linux'] } } }));
+    expect(codes(selfHosted.diagnostics)).toEqual([]);
   });
 
   test('with a retry policy the job timeout covers every attempt and the waits', () => {
