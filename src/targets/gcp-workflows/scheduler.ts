@@ -11,22 +11,24 @@ import { setOwn } from '../../source/own-keys.js';
  * an execution of the workflow through the Workflow Executions API
  * (https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions/create)
  * with every parameter at its default. The workflow is assumed to be deployed under its workflow id
- * (`workflowId`: the flow's name without trailing `-`), in the Batch project and region. Returns null (after reporting) when it cannot be built.
+ * (`workflowId`: the flow's name without trailing `-`), in the Batch project and region. Returns null (after a warning) when it cannot be built: the
+ * workflow itself is still written.
  */
 export function buildSchedulerJob({ ir, options, diagnostics }: { ir: IR; options: GcpOptions; diagnostics: DiagnosticBag }): Record<string, unknown> | null {
   const schedule = ir.schedule;
   if (!schedule) return null;
   const span = originSpan(schedule.origin);
-  let ok = true;
+  // Like Step Functions' FLOWC623: the workflow is still worth deploying; only the schedule
+  // cannot be written without the names it points at.
   if (!options.project || !options.region) {
+    const missing = [options.project ? null : 'project', options.region ? null : 'region'].filter((x) => x !== null);
     diagnostics.report(
-      'FLOWC642',
-      'a scheduled flow needs targets.gcp-workflows.project and region: the Cloud Scheduler job names the workflow by project and region',
+      'FLOWC646',
+      `no ${ir.flow.name}.scheduler.json written: the Cloud Scheduler job names the workflow by project and region; set targets.gcp-workflows.${missing.join(' and ')}`,
       span,
     );
-    ok = false;
+    return null;
   }
-  if (!ok) return null;
   if (!options.serviceAccount) {
     diagnostics.report(
       'FLOWC644',

@@ -10,7 +10,9 @@ const codes = (ir: Parameters<typeof compile>[0]): string[] => compile(ir).diagn
 
 describe('diagnostics of the gcp-workflows target', () => {
   it('declares its codes in the 64x block', () => {
-    for (const c of ['FLOWC640', 'FLOWC641', 'FLOWC642', 'FLOWC644', 'FLOWC645'] as const) expect(CODES[c]).toBeDefined();
+    for (const c of ['FLOWC640', 'FLOWC641', 'FLOWC644', 'FLOWC645', 'FLOWC646'] as const) expect(CODES[c]).toBeDefined();
+    // Retired: a scheduled flow without project and region now compiles (FLOWC646).
+    expect(Object.keys(CODES)).not.toContain('FLOWC642');
   });
 
   it('FLOWC605: warns and names the added orderings for a non-series-parallel graph, and still respects every edge', async () => {
@@ -121,11 +123,14 @@ describe('diagnostics of the gcp-workflows target', () => {
     expect(codes(makeIR([step('a', { exec: { kind: 'command', argv: [lit(big)] } })]))).toEqual([]);
   });
 
-  it('FLOWC642: a schedule without project and region options is an error', () => {
+  it('FLOWC646: a schedule without project and region options writes the workflow, not the scheduler file, and says what to set', () => {
     const ir = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } }, targets: {} });
     const { diagnostics, artifacts } = compile(ir);
-    expect(diagnostics.items.map((d) => [d.code, d.span?.line])).toEqual([['FLOWC642', 5]]);
-    expect(artifacts).toEqual([]);
+    expect(diagnostics.items.map((d) => [d.code, d.severity, d.span?.file, d.span?.line, d.span?.col])).toEqual([['FLOWC646', 'warning', 'flow.yaml', 5, 11]]);
+    expect(diagnostics.items[0]?.message).toContain('set targets.gcp-workflows.project and region');
+    expect(artifacts.map((a) => a.path)).toEqual(['demo.gcp.yaml']);
+    const regionOnly = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } }, targets: { 'gcp-workflows': { region: 'us-east1' } } });
+    expect(compile(regionOnly).diagnostics.items[0]?.message).toMatch(/set targets\.gcp-workflows\.project$/);
   });
 
   it('FLOWC644: a schedule without a service account warns and leaves out the OAuth token', () => {
