@@ -24,6 +24,20 @@ export interface FakeBatchOptions {
   duration?: (step: string, item: string | null) => number;
   /** How many first attempts of this step (and item) fail; default 0. */
   failures?: (step: string, item: string | null) => number;
+  /**
+   * The error the call raises instead of creating the job, for this step, item and attempt (1-based);
+   * null creates it. An HttpError carries `code` (https://cloud.google.com/workflows/docs/reference/syntax/error-types).
+   */
+  submitError?: (step: string, item: string | null, attempt: number) => { tags: string[]; code?: number } | null;
+}
+
+/** A jobs.create call that raised before any job was created. */
+export interface RefusedSubmission {
+  jobId: string;
+  step: string;
+  item: string | null;
+  tags: string[];
+  code: number | null;
 }
 
 const BATCH_JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -33,8 +47,9 @@ const BATCH_JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
  * way Batch would (job id pattern, unique ids, container and resources present), waits the job's
  * virtual duration, records it, and fails the call when the job is set to fail.
  */
-export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jobs: JobRecord[] } {
+export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jobs: JobRecord[]; submissions: RefusedSubmission[] } {
   const jobs: JobRecord[] = [];
+  const submissions: RefusedSubmission[] = [];
   const seen = new Set<string>();
   const attempts = new Map<string, number>();
   const connector: Connector = async (args) => {
@@ -56,6 +71,11 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jo
     const key = `${step}\u0000${item}`;
     const n = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, n);
+    const refused = options.submitError?.(step, item, n) ?? null;
+    if (refused) {
+      submissions.push({ jobId, step, item, tags: refused.tags, code: refused.code ?? null });
+      throw new WorkflowsError(refused.tags, `jobs.create ${jobId} failed`, refused.code === undefined ? null : { code: refused.code });
+    }
     const start = options.clock.now;
     await options.clock.sleep(options.duration?.(step, item) ?? 10);
     const failed = n <= (options.failures?.(step, item) ?? 0);
@@ -76,5 +96,5 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jo
     if (failed) throw new WorkflowsError(['OperationError'], `job ${jobId} failed`);
     return { name: `${args.parent as string}/jobs/${jobId}`, status: { state: 'SUCCEEDED' } };
   };
-  return { connector, jobs };
+  return { connector, jobs, submissions };
 }
