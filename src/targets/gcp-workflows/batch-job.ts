@@ -180,7 +180,7 @@ export function stepSubworkflow(options: GcpOptions): Record<string, unknown> {
                   allocationPolicy: expr('allocation'),
                   logsPolicy: { destination: 'CLOUD_LOGGING' },
                 },
-                connector_params: { timeout: expr('p.timeout') },
+                connector_params: { timeout: expr('p.timeout'), polling_policy: { ...POLLING_POLICY } },
               },
               result: 'flowc_job',
             }),
@@ -209,6 +209,14 @@ export function textSubworkflow(): Record<string, unknown> {
     ],
   };
 }
+
+/**
+ * How the connector polls the running job (defaults 1 s, x1.25, 60 s:
+ * https://cloud.google.com/workflows/docs/reference/googleapis). A Batch job cannot finish before
+ * its VM is provisioned, so the first seconds of polls are spared; 60 s keeps the default's bound on
+ * how late the end of a job is seen.
+ */
+export const POLLING_POLICY = { initial_delay: 10, multiplier: 2, max_delay: 60 } as const;
 
 /** HTTP statuses of a refused jobs.create that a later attempt can get past: rate limit and server side. */
 export const RETRYABLE_HTTP_CODES = [429, 500, 502, 503, 504] as const;

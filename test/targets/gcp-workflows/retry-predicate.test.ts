@@ -64,3 +64,12 @@ describe('the interpreter\'s `in` operator (https://cloud.google.com/workflows/d
     expect(evaluateExpression('not ("tags" in e)', vars)).toBe(true);
   });
 });
+
+describe('the connector call\'s polling policy', () => {
+  it('is set on every Batch job: first poll after 10 s, doubling, at most every 60 s', async () => {
+    const ir = makeIR([step('a'), step('b', { needs: ['a'], retry: RETRY })]);
+    const e = await execute(compile(ir).yaml, {}, { failures: (s) => (s === 'b' ? 1 : 0) });
+    expect(e.jobs).toHaveLength(3);
+    for (const j of e.jobs) expect(j.pollingPolicy).toEqual({ initial_delay: 10, multiplier: 2, max_delay: 60 });
+  });
+});

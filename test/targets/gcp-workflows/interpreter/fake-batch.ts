@@ -16,6 +16,8 @@ export interface JobRecord {
   env: Record<string, string>;
   body: Value;
   timeout: number;
+  /** `connector_params.polling_policy`, null when absent (the connector's defaults). */
+  pollingPolicy: { initial_delay: number; multiplier: number; max_delay: number } | null;
 }
 
 export interface FakeBatchOptions {
@@ -92,9 +94,28 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jo
       env,
       body,
       timeout: ((args.connector_params as Record<string, Value>).timeout as number) ?? 1800,
+      pollingPolicy: pollingPolicy(args.connector_params as Record<string, Value>),
     });
     if (failed) throw new WorkflowsError(['OperationError'], `job ${jobId} failed`);
     return { name: `${args.parent as string}/jobs/${jobId}`, status: { state: 'SUCCEEDED' } };
   };
   return { connector, jobs, submissions };
+}
+
+/**
+ * `connector_params.polling_policy` as the connector reads it: `initial_delay`, `multiplier` and
+ * `max_delay`, numbers (https://cloud.google.com/workflows/docs/reference/googleapis).
+ */
+function pollingPolicy(params: Record<string, Value>): JobRecord['pollingPolicy'] {
+  const p = params.polling_policy;
+  if (p === undefined || p === null) return null;
+  if (typeof p !== 'object' || Array.isArray(p)) throw new Error('polling_policy is not a map');
+  const known = ['initial_delay', 'multiplier', 'max_delay'];
+  for (const k of Object.keys(p)) if (!known.includes(k)) throw new Error(`unknown polling_policy field ${k}`);
+  const get = (k: string): number => {
+    const v = (p as Record<string, Value>)[k];
+    if (typeof v !== 'number' || v <= 0) throw new Error(`polling_policy.${k} must be a positive number`);
+    return v;
+  };
+  return { initial_delay: get('initial_delay'), multiplier: get('multiplier'), max_delay: get('max_delay') };
 }
