@@ -67,6 +67,7 @@ function locate(root: PMap, instancePath: string): { segments: Segment[]; node: 
 
 function spanFor(origin: Origin, options: ErrorContext): Span | undefined {
   if (origin.kind === 'schema-default') return options.schema.span;
-  if (origin.kind === 'set') return undefined;
+  // A binding's set: entry has its place in flowc.yaml; a --set argument has none.
+  if (origin.kind === 'set') return origin.span;
   return originSpan(origin) ?? options.fallbackSpan;
 }

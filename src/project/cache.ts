@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { canonicalJson, sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
 import { asDeps, depsEntryProblem, type OutEntry, outEntryProblem, sealEntry, unsealEntry } from './cache-entry.js';
-import { readRegularFile } from './regular-file.js';
+import { readRegularFile } from '../source/regular-file.js';
 import type { CompileUnit, UnitDeps, UnitOutput } from './unit.js';
 
 /**

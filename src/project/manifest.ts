@@ -1,7 +1,7 @@
 import type { Json } from '../source/tree.js';
 import { FLOWC_VERSION } from '../version.js';
 import { relPathProblem } from './output-paths.js';
-import { readRegularFile } from './regular-file.js';
+import { readRegularFile } from '../source/regular-file.js';
 
 /** The largest manifest flowc reads (a manifest of 100k files is about 15 MB). */
 export const MANIFEST_READ_LIMIT = 64 * 1024 * 1024;

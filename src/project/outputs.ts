@@ -3,7 +3,7 @@ import { sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
 import { type Manifest, type ManifestUnit, type PreviousManifest, serializeManifest } from './manifest.js';
 import { inspectOutput, relPathProblem } from './output-paths.js';
-import { readRegularFile } from './regular-file.js';
+import { readRegularFile } from '../source/regular-file.js';
 import { findStale } from './stale.js';
 import type { UnitOutput } from './unit.js';
 

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PreviousManifest } from './manifest.js';
 import { inspectOutput, relPathProblem } from './output-paths.js';
-import { hashRegularFile } from './regular-file.js';
+import { hashRegularFile } from '../source/regular-file.js';
 
 /**
  * Files an earlier build wrote (per its manifest) that this build does not produce and that are

@@ -1,7 +1,7 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import type { Code } from '../diagnostics/codes.js';
 import { formatBytes } from './limits.js';
+import { readRegularFile } from './regular-file.js';
 
 /** Why a file could not be read; `code` is set when the reason has its own diagnostic. */
 export interface ReadFailure {
@@ -10,8 +10,6 @@ export interface ReadFailure {
   /** Where in the file the problem is (invalid UTF-8), when it has a place. */
   at?: { line: number; col: number };
 }
-
-const CHUNK = 64 * 1024;
 
 /**
  * Reads an input file named by the user as UTF-8 text, refusing anything that is not a regular
@@ -23,74 +21,27 @@ const CHUNK = 64 * 1024;
  * `/dev/zero`, `/dev/stdin`, a FIFO or a file that keeps growing cannot hang flowc or fill its memory.
  */
 export function readInputFile(absPath: string, maxBytes: number): { text: string } | ReadFailure {
-  let fd: number;
-  try {
-    // O_NONBLOCK is 0 on platforms without it (Windows has no FIFOs to guard against).
-    fd = openSync(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0));
-  } catch (e) {
-    return openFailure(absPath, e as NodeJS.ErrnoException);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return notRegular(kindOf(st));
-    if (st.size > maxBytes) return tooLarge(maxBytes, st.size);
-    const bytes = readAtMost(fd, maxBytes + 1);
-    if (bytes.length > maxBytes) return tooLarge(maxBytes);
-    return decodeUtf8(bytes);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: String(code ?? e) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readAtMost(fd: number, limit: number): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  while (total < limit) {
-    const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit - total));
-    const n = readSync(fd, buf, 0, buf.length, null);
-    if (n === 0) break;
-    chunks.push(n === buf.length ? buf : buf.subarray(0, n));
-    total += n;
-  }
-  return Buffer.concat(chunks, total);
-}
-
-function openFailure(absPath: string, e: NodeJS.ErrnoException): ReadFailure {
-  if (e.code === 'ENOENT') return { error: 'no such file' };
-  if (e.code === 'EISDIR') return notRegular('a folder');
-  // Opening a Unix socket fails (ENXIO); say what the path is rather than the errno.
-  if (e.code === 'ENXIO' || e.code === 'EOPNOTSUPP') {
-    try {
-      return notRegular(kindOf(statSync(absPath)));
-    } catch {
-      return notRegular('a special file');
+  const r = readRegularFile(absPath, { maxBytes, followLinks: true });
+  if (r.ok) return decodeUtf8(r.bytes);
+  switch (r.reason) {
+    case 'missing':
+      return { error: 'no such file' };
+    case 'not-regular':
+      return { code: 'FLOWC006', error: `it is ${r.kind ?? 'a special file'}, not a regular file (flowc reads only regular files)` };
+    case 'too-large': {
+      const what = r.size === undefined ? 'it is larger than' : `it is ${r.size} bytes, more than`;
+      return { code: 'FLOWC007', error: `${what} the ${formatBytes(maxBytes)} limit for input files` };
     }
+    case 'unreadable':
+      return { error: ERRNO_TEXT[r.error ?? ''] ?? String(r.error) };
   }
-  if (e.code === 'ELOOP') return { error: 'too many levels of symbolic links' };
-  if (e.code === 'EACCES' || e.code === 'EPERM') return { error: 'permission denied' };
-  return { error: String(e.code ?? e.message) };
 }
 
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'a special file';
-}
-
-function notRegular(kind: string): ReadFailure {
-  return { code: 'FLOWC006', error: `it is ${kind}, not a regular file (flowc reads only regular files)` };
-}
-
-function tooLarge(maxBytes: number, size?: number): ReadFailure {
-  const what = size === undefined ? 'it is larger than' : `it is ${size} bytes, more than`;
-  return { code: 'FLOWC007', error: `${what} the ${formatBytes(maxBytes)} limit for input files` };
-}
+const ERRNO_TEXT: Record<string, string> = {
+  ELOOP: 'too many levels of symbolic links',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
 
 /**
  * Strict UTF-8: a byte sequence that is not UTF-8 is an error at its line and column, never a

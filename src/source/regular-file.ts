@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 
-/** Outcome of reading a file flowc did not necessarily write (an output, a cache entry, a manifest). */
+/**
+ * Outcome of reading a file flowc did not write or cannot trust: an input (flow, config, schema,
+ * project file), an output, a cache entry, a manifest.
+ */
 export type ReadOutcome =
   | { ok: true; bytes: Buffer }
-  | { ok: false; reason: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; size?: number; error?: string };
+  | { ok: false; reason: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; size?: number; error?: string; /** what the path is, for 'not-regular' ("a FIFO (named pipe)") */ kind?: string };
 
 /**
  * Reads a regular file of at most `maxBytes`, never anything else: the descriptor is opened
@@ -58,18 +61,40 @@ export function hashRegularFile(path: string, options: { followLinks: boolean })
 function openRegular(path: string, followLinks: boolean): { ok: true; fd: number; size: number } | (ReadOutcome & { ok: false }) {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (followLinks ? 0 : constants.O_NOFOLLOW));
+    // O_NONBLOCK and O_NOCTTY are 0 on platforms without them (Windows has no FIFOs to guard against).
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0) | (followLinks ? 0 : constants.O_NOFOLLOW));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: false, reason: 'missing' };
     // O_NOFOLLOW on a link fails with ELOOP; a folder may fail with EISDIR on some systems.
-    if (code === 'ELOOP' || code === 'EISDIR') return { ok: false, reason: 'not-regular' };
+    if (code === 'ELOOP' && !followLinks) return { ok: false, reason: 'not-regular', kind: 'a symbolic link' };
+    if (code === 'EISDIR') return { ok: false, reason: 'not-regular', kind: 'a folder' };
+    // Opening a Unix socket fails (ENXIO); say what the path is rather than the errno.
+    if (code === 'ENXIO' || code === 'EOPNOTSUPP') return { ok: false, reason: 'not-regular', kind: kindAt(path) };
     return { ok: false, reason: 'unreadable', error: code ?? String(e) };
   }
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    return { ok: false, reason: 'not-regular' };
+    return { ok: false, reason: 'not-regular', kind: kindOf(st) };
   }
   return { ok: true, fd, size: st.size };
+}
+
+function kindAt(path: string): string {
+  try {
+    return kindOf(statSync(path));
+  } catch {
+    return 'a special file';
+  }
+}
+
+/** What a path that is not a regular file is, in words for a diagnostic. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
 }
