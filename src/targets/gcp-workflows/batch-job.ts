@@ -180,7 +180,7 @@ export function stepSubworkflow(options: GcpOptions): Record<string, unknown> {
                   allocationPolicy: expr('allocation'),
                   logsPolicy: { destination: 'CLOUD_LOGGING' },
                 },
-                connector_params: { timeout: expr('p.timeout') },
+                connector_params: { timeout: expr('p.timeout'), polling_policy: { ...POLLING_POLICY } },
               },
               result: 'flowc_job',
             }),
@@ -210,9 +210,43 @@ export function textSubworkflow(): Record<string, unknown> {
   };
 }
 
-/** The retry predicate: a failed job (or connector error) is retried whatever the error. */
+/**
+ * How the connector polls the running job (defaults 1 s, x1.25, 60 s:
+ * https://cloud.google.com/workflows/docs/reference/googleapis). A Batch job cannot finish before
+ * its VM is provisioned, so the first seconds of polls are spared; 60 s keeps the default's bound on
+ * how late the end of a job is seen.
+ */
+export const POLLING_POLICY = { initial_delay: 10, multiplier: 2, max_delay: 60 } as const;
+
+/** HTTP statuses of a refused jobs.create that a later attempt can get past: rate limit and server side. */
+export const RETRYABLE_HTTP_CODES = [429, 500, 502, 503, 504] as const;
+
+/**
+ * The retry predicate (error tags: https://cloud.google.com/workflows/docs/reference/syntax/error-types).
+ * Retried: a job that ran and failed (`OperationError`: the flow's own retry policy is for this);
+ * a connection that failed or broke, or a call that timed out (the tags
+ * `http.default_retry_predicate` retries, https://cloud.google.com/workflows/docs/reference/stdlib/http/default_retry_predicate);
+ * and a submission refused with 429 or a 5xx gateway or server error. Not retried: every other
+ * HttpError (400 invalid job, 403 permission, 404, 409), which would fail the same way again.
+ */
 export function retryPredicate(): Record<string, unknown> {
-  return { params: ['e'], steps: [wstep('flowc_retry_yes', { return: true })] };
+  const tagged = (...tags: string[]): string => tags.map((t) => `"${t}" in e.tags`).join(' or ');
+  return {
+    params: ['e'],
+    steps: [
+      wstep('flowc_retry_shape', { switch: [when('get_type(e) != "map"', [wstep('flowc_retry_not_map', { return: false })])] }),
+      wstep('flowc_retry_tagged', { switch: [when('not ("tags" in e)', [wstep('flowc_retry_no_tags', { return: false })])] }),
+      wstep('flowc_retry_code', assign(['code', expr('default(map.get(e, "code"), 0)')])),
+      wstep('flowc_retry_check', {
+        switch: [
+          when(tagged('OperationError'), [wstep('flowc_retry_job_failed', { return: true })]),
+          when(tagged('ConnectionError', 'ConnectionFailedError', 'TimeoutError'), [wstep('flowc_retry_network', { return: true })]),
+          when(`"HttpError" in e.tags and (${RETRYABLE_HTTP_CODES.map((c) => `code == ${c}`).join(' or ')})`, [wstep('flowc_retry_http', { return: true })]),
+        ],
+      }),
+      wstep('flowc_retry_no', { return: false }),
+    ],
+  };
 }
 
 /** `STEP_SUBWORKFLOW`, re-exported for the workflow builder. */

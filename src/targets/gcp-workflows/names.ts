@@ -16,7 +16,7 @@ export const branchName = (n: number, m: number): string => `par_${n}_${m}`;
 /** The shared subworkflows. */
 export const STEP_SUBWORKFLOW = 'flowc_step';
 export const TEXT_SUBWORKFLOW = 'flowc_text';
-export const RETRY_PREDICATE = 'flowc_retry_any';
+export const RETRY_PREDICATE = 'flowc_retryable';
 
 /**
  * The workflow id a flow deploys under (and the Scheduler job's URI names): Workflows ids are

@@ -7,8 +7,10 @@ export interface GcpOptions {
   project?: string;
   /** Region of the Batch jobs; absent means the workflow's own location, read at run time. */
   region?: string;
-  /** Service account the Batch VMs run as (and Cloud Scheduler calls with); absent for the default. */
+  /** Service account the Batch VMs run as; absent for the default. */
   serviceAccount?: string;
+  /** Service account Cloud Scheduler starts executions as (needs roles/workflows.invoker); no scheduler file without it. */
+  schedulerServiceAccount?: string;
   /** VPC network of the Batch VMs (`projects/P/global/networks/N` or a name); absent for the default. */
   network?: string;
   subnetwork?: string;
@@ -37,7 +39,8 @@ export const GCP_OPTIONS_SCHEMA = {
   properties: {
     project: { type: 'string', pattern: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$', description: 'Project of the Batch jobs (default: the workflow\'s project)' },
     region: { type: 'string', pattern: '^[a-z]+-[a-z]+[0-9]+$', description: 'Region of the Batch jobs (default: the workflow\'s location)' },
-    serviceAccount: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', description: 'Service account email of the Batch VMs and the Cloud Scheduler job' },
+    serviceAccount: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', description: 'Service account email of the Batch VMs' },
+    schedulerServiceAccount: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', description: 'Service account email the Cloud Scheduler job starts executions as (needs roles/workflows.invoker)' },
     network: { type: 'string', minLength: 1, description: 'VPC network of the Batch VMs' },
     subnetwork: { type: 'string', minLength: 1, description: 'Subnetwork of the Batch VMs' },
     machineType: { type: 'string', pattern: '^[a-z0-9-]+$', description: 'Machine type of every Batch job' },

@@ -10,7 +10,11 @@ const codes = (ir: Parameters<typeof compile>[0]): string[] => compile(ir).diagn
 
 describe('diagnostics of the gcp-workflows target', () => {
   it('declares its codes in the 64x block', () => {
-    for (const c of ['FLOWC640', 'FLOWC641', 'FLOWC642', 'FLOWC644', 'FLOWC645'] as const) expect(CODES[c]).toBeDefined();
+    for (const c of ['FLOWC640', 'FLOWC641', 'FLOWC645', 'FLOWC646', 'FLOWC647'] as const) expect(CODES[c]).toBeDefined();
+    // Retired: a scheduled flow without project and region now compiles (FLOWC646); a scheduler
+    // file without an OAuth token is no longer written (FLOWC647).
+    expect(Object.keys(CODES)).not.toContain('FLOWC642');
+    expect(Object.keys(CODES)).not.toContain('FLOWC644');
   });
 
   it('FLOWC605: warns and names the added orderings for a non-series-parallel graph, and still respects every edge', async () => {
@@ -121,20 +125,27 @@ describe('diagnostics of the gcp-workflows target', () => {
     expect(codes(makeIR([step('a', { exec: { kind: 'command', argv: [lit(big)] } })]))).toEqual([]);
   });
 
-  it('FLOWC642: a schedule without project and region options is an error', () => {
-    const ir = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } }, targets: {} });
+  it('FLOWC646: a schedule without project and region options writes the workflow, not the scheduler file, and says what to set', () => {
+    const ir = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } }, targets: { 'gcp-workflows': { schedulerServiceAccount: 'starter@p.iam.gserviceaccount.com' } } });
     const { diagnostics, artifacts } = compile(ir);
-    expect(diagnostics.items.map((d) => [d.code, d.span?.line])).toEqual([['FLOWC642', 5]]);
-    expect(artifacts).toEqual([]);
+    expect(diagnostics.items.map((d) => [d.code, d.severity, d.span?.file, d.span?.line, d.span?.col])).toEqual([['FLOWC646', 'warning', 'flow.yaml', 5, 11]]);
+    expect(diagnostics.items[0]?.message).toContain('set targets.gcp-workflows.project and region');
+    expect(artifacts.map((a) => a.path)).toEqual(['demo.gcp.yaml']);
+    const regionOnly = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } }, targets: { 'gcp-workflows': { region: 'us-east1', schedulerServiceAccount: 'starter@p.iam.gserviceaccount.com' } } });
+    expect(compile(regionOnly).diagnostics.items[0]?.message).toMatch(/set targets\.gcp-workflows\.project$/);
   });
 
-  it('FLOWC644: a schedule without a service account warns and leaves out the OAuth token', () => {
-    const ir = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: { file: 'flow.yaml', line: 5, col: 11 } } });
-    ir.targets['gcp-workflows'] = { project: 'proj-1', region: 'us-east1' };
+  it('FLOWC647: a schedule without schedulerServiceAccount writes the workflow, not a scheduler file whose calls would all be rejected', () => {
+    const at = { file: 'flow.yaml', line: 5, col: 11 };
+    // serviceAccount (the Batch VMs') is set and deliberately not borrowed.
+    const ir = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: at } });
     const { diagnostics, artifacts } = compile(ir);
-    expect(diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC644', 'warning']]);
-    const job = JSON.parse(artifacts[1]?.contents ?? '{}') as { httpTarget: Record<string, unknown> };
-    expect(job.httpTarget.oauthToken).toBeUndefined();
+    expect(diagnostics.items.map((d) => [d.code, d.severity, d.span?.file, d.span?.line, d.span?.col])).toEqual([['FLOWC647', 'warning', 'flow.yaml', 5, 11]]);
+    expect(diagnostics.items[0]?.message).toContain('set targets.gcp-workflows.schedulerServiceAccount');
+    expect(artifacts.map((a) => a.path)).toEqual(['demo.gcp.yaml']);
+    // Both missing: both said at once.
+    const bare = makeIR([step('a')], { schedule: { cron: '0 3 * * *', timezone: null, origin: at }, targets: {} });
+    expect(codes(bare)).toEqual(['FLOWC646', 'FLOWC647']);
   });
 
   it('FLOWC645: a retry limit over 98 leaves no room in the job id', () => {

@@ -6,7 +6,7 @@ import type { IR, IRStep } from '../../../src/ir/types.js';
 import { VirtualClock } from './interpreter/clock.js';
 import { Interpreter } from './interpreter/engine.js';
 import type { Value } from './interpreter/expr.js';
-import { fakeBatch, type FakeBatchOptions, type JobRecord } from './interpreter/fake-batch.js';
+import { fakeBatch, type FakeBatchOptions, type JobRecord, type RefusedSubmission } from './interpreter/fake-batch.js';
 
 export { lit, ORIGIN, param, step } from '../../helpers/ir-builders.js';
 
@@ -24,6 +24,8 @@ export function compile(ir: IR): { artifacts: Artifact[]; diagnostics: Diagnosti
 
 export interface Execution {
   jobs: JobRecord[];
+  /** jobs.create calls that raised before creating a job (FakeBatchOptions.submitError). */
+  submissions: RefusedSubmission[];
   result: Value;
   error: unknown;
   clock: VirtualClock;
@@ -36,7 +38,7 @@ export async function execute(
   fake: Omit<FakeBatchOptions, 'clock'> = {},
 ): Promise<Execution> {
   const clock = new VirtualClock();
-  const { connector, jobs } = fakeBatch({ clock, ...fake });
+  const { connector, jobs, submissions } = fakeBatch({ clock, ...fake });
   const interp = Interpreter.fromYaml(yaml, {
     clock,
     connectors: { 'googleapis.batch.v1.projects.locations.jobs.create': connector },
@@ -48,9 +50,9 @@ export async function execute(
   });
   try {
     const result = await interp.run(args);
-    return { jobs, result, error: null, clock };
+    return { jobs, submissions, result, error: null, clock };
   } catch (error) {
-    return { jobs, result: null, error, clock };
+    return { jobs, submissions, result: null, error, clock };
   }
 }
 

@@ -7,6 +7,9 @@ describe('the Cloud Scheduler job', () => {
   const ir = makeIR([step('a', { exec: { kind: 'command', argv: [[{ kind: 'lit', value: 'go' }], [{ kind: 'param', name: 'mode' }], [{ kind: 'param', name: 'n' }]] } })], {
     schedule: SCHEDULE,
     parameters: [param({ name: 'mode', default: 'full "${x}"' }), param({ name: 'n', type: 'integer', default: 3 })],
+    targets: {
+      'gcp-workflows': { project: 'my-project', region: 'us-central1', serviceAccount: 'runner@my-project.iam.gserviceaccount.com', schedulerServiceAccount: 'starter@my-project.iam.gserviceaccount.com' },
+    },
   });
   const { artifacts, diagnostics } = compile(ir);
   const file = artifacts.find((a) => a.path === 'demo.scheduler.json');
@@ -31,14 +34,15 @@ describe('the Cloud Scheduler job', () => {
     expect(job.timeZone).toBe('Europe/Amsterdam');
     expect(job.httpTarget.uri).toBe('https://workflowexecutions.googleapis.com/v1/projects/my-project/locations/us-central1/workflows/demo/executions');
     expect(job.httpTarget.httpMethod).toBe('POST');
-    expect(job.httpTarget.oauthToken).toEqual({ serviceAccountEmail: 'runner@my-project.iam.gserviceaccount.com', scope: 'https://www.googleapis.com/auth/cloud-platform' });
+    // The identity that starts executions, not the Batch VMs' (serviceAccount).
+    expect(job.httpTarget.oauthToken).toEqual({ serviceAccountEmail: 'starter@my-project.iam.gserviceaccount.com', scope: 'https://www.googleapis.com/auth/cloud-platform' });
   });
 
-  it('sends the default argument, which the workflow runs with unchanged', async () => {
-    const body = JSON.parse(Buffer.from(job.httpTarget.body, 'base64').toString('utf8')) as { argument: string };
-    const argument = JSON.parse(body.argument) as Record<string, unknown>;
-    expect(argument).toEqual({ mode: 'full "${x}"', n: 3 });
-    const e = await execute(compile(ir).yaml, argument as never);
+  it('sends no argument, and the workflow applies the defaults itself (a changed default is not pinned)', async () => {
+    const body = JSON.parse(Buffer.from(job.httpTarget.body, 'base64').toString('utf8')) as Record<string, unknown>;
+    expect(body).toEqual({});
+    // An execution created without an argument gets args == null.
+    const e = await execute(compile(ir).yaml, null);
     expect(succeeded(e)[0]?.commands).toEqual(['full "${x}"', '3']);
   });
 

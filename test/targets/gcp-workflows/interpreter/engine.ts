@@ -309,7 +309,10 @@ export class Interpreter {
         const predicate = typeof retry.predicate === 'string' ? expressionBody(retry.predicate) : null;
         if (predicate === null || !this.definition[predicate]) throw new Error('retry predicate must be ${subworkflow}');
         if (attempt >= max) throw e;
-        const ok = await this.callSubworkflow(predicate, [{ message: e.message, tags: e.tags }]);
+        // The error map: tags and message, plus an HttpError's code and body
+        // (https://cloud.google.com/workflows/docs/reference/syntax/error-types).
+        const extra = e.payload !== null && typeof e.payload === 'object' && !Array.isArray(e.payload) ? e.payload : {};
+        const ok = await this.callSubworkflow(predicate, [{ ...extra, message: e.message, tags: e.tags }]);
         if (ok !== true) throw e;
         const b = this.value(retry.backoff, scope) as { initial_delay: number; max_delay: number; multiplier: number };
         const delay = Math.min(b.initial_delay * b.multiplier ** attempt, b.max_delay);

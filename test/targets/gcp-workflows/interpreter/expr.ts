@@ -115,6 +115,12 @@ export function parse(src: string): Node {
       p++;
       return { kind: 'binary', op: t.v, left: l, right: add() };
     }
+    // Membership, at the comparisons' precedence:
+    // https://cloud.google.com/workflows/docs/reference/syntax/datatypes#operators
+    if (isId('in')) {
+      p++;
+      return { kind: 'binary', op: 'in', left: l, right: add() };
+    }
     return l;
   };
   const add = (): Node => {
@@ -268,6 +274,14 @@ export function evaluate(n: Node, ctx: EvalContext): Value {
         case '-':
           if (typeof l === 'number' && typeof r === 'number') return l - r;
           throw new WorkflowsError(['TypeError'], 'subtraction of non-numbers');
+        case 'in':
+          // A list holds the value as an element; a map holds it as a key (a string).
+          if (Array.isArray(r)) return r.some((x) => JSON.stringify(x) === JSON.stringify(l));
+          if (r !== null && typeof r === 'object') {
+            if (typeof l !== 'string') throw new WorkflowsError(['TypeError'], 'in: a map key must be a string');
+            return Object.prototype.hasOwnProperty.call(r, l);
+          }
+          throw new WorkflowsError(['TypeError'], `in: ${typeOf(r)} is not a list or map`);
         case '==':
           return JSON.stringify(l) === JSON.stringify(r);
         case '!=':

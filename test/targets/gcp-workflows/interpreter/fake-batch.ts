@@ -16,6 +16,8 @@ export interface JobRecord {
   env: Record<string, string>;
   body: Value;
   timeout: number;
+  /** `connector_params.polling_policy`, null when absent (the connector's defaults). */
+  pollingPolicy: { initial_delay: number; multiplier: number; max_delay: number } | null;
 }
 
 export interface FakeBatchOptions {
@@ -24,6 +26,20 @@ export interface FakeBatchOptions {
   duration?: (step: string, item: string | null) => number;
   /** How many first attempts of this step (and item) fail; default 0. */
   failures?: (step: string, item: string | null) => number;
+  /**
+   * The error the call raises instead of creating the job, for this step, item and attempt (1-based);
+   * null creates it. An HttpError carries `code` (https://cloud.google.com/workflows/docs/reference/syntax/error-types).
+   */
+  submitError?: (step: string, item: string | null, attempt: number) => { tags: string[]; code?: number } | null;
+}
+
+/** A jobs.create call that raised before any job was created. */
+export interface RefusedSubmission {
+  jobId: string;
+  step: string;
+  item: string | null;
+  tags: string[];
+  code: number | null;
 }
 
 const BATCH_JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -33,8 +49,9 @@ const BATCH_JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
  * way Batch would (job id pattern, unique ids, container and resources present), waits the job's
  * virtual duration, records it, and fails the call when the job is set to fail.
  */
-export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jobs: JobRecord[] } {
+export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jobs: JobRecord[]; submissions: RefusedSubmission[] } {
   const jobs: JobRecord[] = [];
+  const submissions: RefusedSubmission[] = [];
   const seen = new Set<string>();
   const attempts = new Map<string, number>();
   const connector: Connector = async (args) => {
@@ -56,6 +73,11 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jo
     const key = `${step}\u0000${item}`;
     const n = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, n);
+    const refused = options.submitError?.(step, item, n) ?? null;
+    if (refused) {
+      submissions.push({ jobId, step, item, tags: refused.tags, code: refused.code ?? null });
+      throw new WorkflowsError(refused.tags, `jobs.create ${jobId} failed`, refused.code === undefined ? null : { code: refused.code });
+    }
     const start = options.clock.now;
     await options.clock.sleep(options.duration?.(step, item) ?? 10);
     const failed = n <= (options.failures?.(step, item) ?? 0);
@@ -72,9 +94,28 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jo
       env,
       body,
       timeout: ((args.connector_params as Record<string, Value>).timeout as number) ?? 1800,
+      pollingPolicy: pollingPolicy(args.connector_params as Record<string, Value>),
     });
     if (failed) throw new WorkflowsError(['OperationError'], `job ${jobId} failed`);
     return { name: `${args.parent as string}/jobs/${jobId}`, status: { state: 'SUCCEEDED' } };
   };
-  return { connector, jobs };
+  return { connector, jobs, submissions };
+}
+
+/**
+ * `connector_params.polling_policy` as the connector reads it: `initial_delay`, `multiplier` and
+ * `max_delay`, numbers (https://cloud.google.com/workflows/docs/reference/googleapis).
+ */
+function pollingPolicy(params: Record<string, Value>): JobRecord['pollingPolicy'] {
+  const p = params.polling_policy;
+  if (p === undefined || p === null) return null;
+  if (typeof p !== 'object' || Array.isArray(p)) throw new Error('polling_policy is not a map');
+  const known = ['initial_delay', 'multiplier', 'max_delay'];
+  for (const k of Object.keys(p)) if (!known.includes(k)) throw new Error(`unknown polling_policy field ${k}`);
+  const get = (k: string): number => {
+    const v = (p as Record<string, Value>)[k];
+    if (typeof v !== 'number' || v <= 0) throw new Error(`polling_policy.${k} must be a positive number`);
+    return v;
+  };
+  return { initial_delay: get('initial_delay'), multiplier: get('multiplier'), max_delay: get('max_delay') };
 }
