@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { kindOf } from '../source/regular-file.js';
 
 /**
  * Path confinement for everything flowc writes, reads back or deletes in an output folder
@@ -63,13 +64,7 @@ export function describeEntry(path: string, st: Stats): string {
     }
     return `a symbolic link (to ${JSON.stringify(target)})`;
   }
-  if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  if (st.isFile()) return 'a regular file';
-  return 'not a regular file';
+  return st.isFile() ? 'a regular file' : kindOf(st);
 }
 
 function lstatOrUndefined(path: string): Stats | { error: string } | undefined {

@@ -90,7 +90,7 @@ function kindAt(path: string): string {
 }
 
 /** What a path that is not a regular file is, in words for a diagnostic. */
-function kindOf(st: Stats): string {
+export function kindOf(st: Stats): string {
   if (st.isDirectory()) return 'a folder';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isCharacterDevice()) return 'a character device';

@@ -1,3 +1,4 @@
+import { deadPid } from '../project/sandbox.js';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -111,14 +112,7 @@ describe('temporary files of a killed run', () => {
   it('are removed by the next run: only flowc-named regular files of dead processes, only in the folders written to', async () => {
     const box = work();
     expect((await compile(box.work)).code).toBe(0);
-    let dead = 4_190_000;
-    for (;; dead--) {
-      try {
-        process.kill(dead, 0);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ESRCH') break;
-      }
-    }
+    const dead = deadPid();
     const out = join(box.work, 'out');
     const stale = `.flowc-${dead}-0123456789ab.tmp`;
     const staleBackup = `.flowc-${dead}-0123456789ab.bak`;

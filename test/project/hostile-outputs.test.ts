@@ -1,3 +1,4 @@
+import { deadPid } from './sandbox.js';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -194,14 +195,7 @@ describe('temporary files of a killed build', () => {
   it('go on the next run even when nothing changes, only inside the output folder', async () => {
     const box = sandbox();
     expect((await build(box.dir, '--no-cache')).code).toBe(0);
-    let dead = 4_190_000;
-    for (;; dead--) {
-      try {
-        process.kill(dead, 0);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ESRCH') break;
-      }
-    }
+    const dead = deadPid();
     const name = `.flowc-${dead}-0123456789ab.tmp`;
     writeFileSync(join(box.out, 'content-base', name), 'debris\n');
     writeFileSync(join(box.out, name), 'debris\n');

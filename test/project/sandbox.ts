@@ -53,3 +53,15 @@ export function guardSandbox(root: string, allowed: string[]): { expectUnchanged
     },
   };
 }
+
+/** A process id no process has now (counting down from a high one), for debris of a "killed" run. */
+export function deadPid(): number {
+  for (let pid = 4_190_000; pid > 1; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+    }
+  }
+  throw new Error('every process id is in use');
+}
