@@ -16,7 +16,6 @@ export const ARGO_LIMIT_TABLE = limitsTable({
   // values (at most 63 characters), so 45 leaves room for both with a margin.
   workflowName: { title: 'workflow names (63-character label values less a run suffix)', value: 45, unit: 'characters', doc: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set' },
   dnsLabel: { title: 'template and task names (DNS-1123 labels)', value: 63, unit: 'characters', doc: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names' },
-  objectBytes: { title: "Kubernetes object size (etcd's default request limit)", value: 1_572_864, unit: 'bytes', doc: 'https://etcd.io/docs/v3.5/dev-guide/limit/' },
   // The controller's default when MAX_WORKFLOW_SIZE is unset (workflow/packer/packer.go): a run
   // whose JSON is larger even after its node statuses are compressed is not stored.
   maxWorkflowBytes: { title: "a run as the controller stores it (MAX_WORKFLOW_SIZE, default)", value: 1_048_576, unit: 'bytes', doc: 'https://argo-workflows.readthedocs.io/en/latest/environment-variables/' },

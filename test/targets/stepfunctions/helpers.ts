@@ -40,11 +40,6 @@ export function compile(ir: IR): Compiled {
   return { artifacts, diagnostics, text, definition: text === '' ? null : (JSON.parse(text) as Record<string, any>) };
 }
 
-/** Diagnostics as `CODE file:line:col: message` lines (golden files of refused fixtures). */
-export function diagnosticsText(bag: DiagnosticBag): string {
-  return `${bag.items.map((d) => `${d.code} ${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}: ` : ''}${d.message}`).join('\n')}\n`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // asl-validator, with its two documented false rejections neutralised narrowly
 
