@@ -45,9 +45,9 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
   cascade(
     program
       .command('validate')
-      .description('parse, resolve and check a flow; write nothing')
+      .description("parse, resolve and check a flow with every target's checks; write nothing")
       .argument('<flow>', 'the flow file')
-      .option('-t, --target <targets>', "also run these targets' checks (comma-separated, or all)"),
+      .option('-t, --target <targets>', "run only these targets' checks (comma-separated; default: all)"),
   ).action(async (flow: string, opts) => {
     const { runValidate } = await import('./commands/validate.js');
     exitCode = await runValidate(io, flow, opts);
