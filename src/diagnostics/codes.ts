@@ -22,6 +22,8 @@ export const CODES = {
   FLOWC006: { severity: 'error', title: 'Input is not a regular file (a folder, FIFO, device or socket)' },
   FLOWC007: { severity: 'error', title: 'Input file is larger than the size limit' },
   FLOWC008: { severity: 'error', title: 'Input file is not valid UTF-8' },
+  FLOWC009: { severity: 'error', title: 'Unknown command-line option or command' },
+  FLOWC010: { severity: 'error', title: 'A command-line argument or option value is missing' },
   FLOWC013: { severity: 'error', title: 'An output path holds a folder, link, FIFO or device; not replaced' },
   FLOWC014: { severity: 'error', title: 'An existing output is larger than --check reads (16 MiB)' },
   FLOWC015: { severity: 'error', title: 'A failed write could not be completely rolled back' },

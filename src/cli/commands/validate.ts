@@ -15,7 +15,8 @@ export interface ValidateOptions extends CascadeOptions {
  */
 export async function runValidate(io: CliIO, flow: string, opts: ValidateOptions): Promise<number> {
   const targets = parseTargetList(opts.target ?? 'all');
-  const result = compileTargets({ flowPath: flow, configs: parseConfigArgs(opts.config), sets: opts.set, env: io.env, cwd: io.cwd, targets });
-  const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });
+  const configs = parseConfigArgs(opts.config);
+  const result = compileTargets({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, targets });
+  const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });
   return failed || !result.ir ? EXIT.inputErrors : EXIT.ok;
 }
