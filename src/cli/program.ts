@@ -27,6 +27,8 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     .option('-q, --quiet', 'print errors only, no warnings')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .exitOverride()
+    // Each command's --help lists --quiet and --no-progress too: they work after the command name.
+    .configureHelp({ showGlobalOptions: true })
     // Commander's error text is replaced by a coded diagnostic in run() (text or JSON).
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} })
     .addHelpText('after', examples('flowc compile flow.yaml --target argo', 'flowc validate flow.yaml', 'flowc build --check', 'flowc compile --help'))

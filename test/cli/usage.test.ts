@@ -58,6 +58,7 @@ describe('--help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\nExamples:\n {2}flowc /);
     expect(r.stdout).toContain('Exit codes: 0 success; 1 the input has errors (or --check found stale files); 2 wrong usage; 70 a bug in flowc.');
+    expect(r.stdout).toMatch(/Global Options:\n {2}-V, --version[\s\S]*-q, --quiet/);
   });
 
   it('compile --help says --target takes all, and shows it in an example', async () => {
