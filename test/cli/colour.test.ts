@@ -47,7 +47,7 @@ describe('coloured diagnostics', () => {
     expect(tty.stderr).toContain('\u001b[2mFLOWC104\u001b[22m');
     expect(tty.stderr).toContain('\u001b[36mnote\u001b[39m');
     expect(tty.stderr).toContain('\u001b[31m\u001b[1m^^^^\u001b[22m\u001b[39m');
-    for (const env of [{ NO_COLOR: '1' }, { TERM: 'dumb' }]) {
+    for (const env of [{ NO_COLOR: '1' }, { TERM: 'dumb' }] as Record<string, string>[]) {
       const plain = await runCli(['validate', 'f.flow.yaml', '--target', 'ir'], { cwd: work, tty: true, env });
       expect(plain.stderr).not.toMatch(SGR);
       expect(plain.stderr).toBe(tty.stderr.replace(/\u001b\[[0-9;]*m/g, ''));
