@@ -1,3 +1,4 @@
+import { visibleText } from '../source/visible-text.js';
 import type { Diagnostic } from './diagnostic.js';
 
 /**
@@ -18,11 +19,13 @@ function annotation(d: Diagnostic, relativize: (absPath: string) => string): str
   const props: [string, string | number][] = [];
   if (d.span) {
     const s = d.span;
-    props.push(['file', relativize(s.file)], ['line', s.line], ['col', s.col]);
+    props.push(['file', visibleText(relativize(s.file))], ['line', s.line], ['col', s.col]);
     props.push(['endLine', s.endLine ?? s.line], ['endColumn', s.endCol ?? s.col]);
   }
   props.push(['title', d.code]);
-  const message = [d.message, ...(d.notes ?? []).map((n) => `note: ${n}`)].join('\n');
+  // User text is shown escaped as in every other form (ESC, bidi, a line break inside a key); the
+  // line breaks between message and notes are ours and become %0A.
+  const message = [visibleText(d.message), ...(d.notes ?? []).map((n) => `note: ${n.split('\n').map(visibleText).join('\n')}`)].join('\n');
   return `::${d.severity === 'error' ? 'error' : 'warning'} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}::${escapeData(message)}`;
 }
 
