@@ -115,4 +115,16 @@ describe('the bin under a pseudo-terminal', () => {
     expect(plain.stdout).toContain('error FLOWC104: 32Gi is not a TOML value');
     expect(plain.stdout).not.toMatch(SGR);
   });
+
+  it.skipIf(!hasScript)('draws the build progress bar on a terminal, and not with --no-progress', () => {
+    const project = join(FIXTURES, 'projects/content-model');
+    const command = (extra: string) =>
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/flowc.js'))} build --target ir --jobs 1 --no-cache --check --out ${JSON.stringify(join(work, 'b'))}${extra}`;
+    const env = { PATH: process.env.PATH ?? '', TERM: 'xterm', NO_COLOR: '1' };
+    const bar = spawnSync('script', ['-qec', command(''), '/dev/null'], { cwd: project, encoding: 'utf8', env });
+    expect(bar.stdout).toMatch(/\r\u001b\[2K\[[#.]+\] \d+\/\d+ bindings/);
+    const none = spawnSync('script', ['-qec', command(' --no-progress'), '/dev/null'], { cwd: project, encoding: 'utf8', env });
+    expect(none.stdout).not.toContain('\u001b[2K');
+    expect(none.status).toBe(bar.status);
+  });
 });
