@@ -42,8 +42,9 @@ export interface StepEstimate {
 /** Steps of one execution: `main`'s own steps, plus every call (each foreach item is a call). */
 export function estimateSteps(ir: IR, block: Fitted, built: Built): StepEstimate {
   const required = ir.parameters.filter((p) => p.required && p.default === undefined).length;
-  // flowc_args (and its assign), one switch per 50 required parameters, flowc_init.
-  let least = 2 + Math.ceil(required / 50) + 1;
+  // flowc_args (and its assign when the argument is null, which a run with a required parameter
+  // cannot have), one switch per 50 required parameters, flowc_init.
+  let least = (required > 0 ? 1 : 2) + Math.ceil(required / 50) + 1;
   let most = least;
   const per: StepEstimate['heaviest'] = [];
   const walk = (b: Fitted): void => {

@@ -87,3 +87,13 @@ export function checkExecution(ir: IR, e: Execution): string[] {
   }
   return problems;
 }
+
+/** An execution argument: required parameters get a value of their type, the rest keep defaults. */
+export function sampleArgs(ir: IR): Record<string, Value> {
+  const args: Record<string, Value> = {};
+  for (const p of ir.parameters) {
+    if (!p.required) continue;
+    args[p.name] = p.enum?.[0] ?? (p.type === 'string' ? 'sample' : p.type === 'boolean' ? true : 1);
+  }
+  return args;
+}
