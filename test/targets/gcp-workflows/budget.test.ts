@@ -46,8 +46,9 @@ describe('steps of one execution', () => {
     expect(estimates(ir).steps.least).toBe(calm.steps);
   });
 
-  it('a 2,000-item foreach fits: it runs to the end inside the 100,000 steps', async () => {
-    const ir = makeIR([step('fan', { foreach: { items: items(2000), parallelism: null } })]);
+  it('a 2,000-item foreach of a 10-argument command fits: it runs to the end inside the 100,000 steps', async () => {
+    const argv = [lit('python'), lit('fan.py'), ...Array.from({ length: 4 }, (_, i) => [lit(`--opt${i}`), [{ kind: 'item' as const, path: [] }]]).flat()];
+    const ir = makeIR([step('fan', { foreach: { items: items(2000), parallelism: null }, exec: { kind: 'command', argv } })]);
     const { yaml, diagnostics } = compile(ir);
     expect(diagnostics.items).toEqual([]);
     const e = await execute(yaml, null, { duration: () => 1 });
