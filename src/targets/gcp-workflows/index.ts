@@ -20,7 +20,7 @@ import type { GcpOptions } from './options.js';
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
 
 /**
- * The full layout is kept while the definition is at most half the source limit (about 160 plain
+ * The full layout is kept while the definition is at most half the source limit (about 150 plain
  * steps): a flow that size is read step by step; a larger one reads better one line a step, and
  * keeps room to grow before the hard limit.
  */
