@@ -14,6 +14,7 @@ import {
   INDEX_VAR,
   ITEM_VAR,
   literalCode,
+  needsExpression,
   MAX_EXPRESSION,
   PARAMS_VAR,
   quote,
@@ -208,12 +209,17 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
   return { definition, calls, sharedEnvBytes: jsonBytes(sharedEnv), mainBytes, sharedJoinSteps };
 }
 
-/** For each defaultable value, the one most steps have (the first step's on a tie): what `compact` leaves out. */
+/**
+ * For each defaultable value, the one most steps have (the first step's on a tie): what `compact`
+ * leaves out. A parameter default is taken as written, never evaluated, so a value that needs an
+ * expression (an image holding `${`) is never a default: its default is null and every call names it.
+ */
 function commonDefaults(all: JobArgs[]): Defaults {
   const out: Record<string, unknown> = {};
   for (const k of DEFAULTABLE) {
     const counts = new Map<string, { value: unknown; n: number }>();
     for (const a of all) {
+      if (typeof a[k] === 'string' && needsExpression(a[k])) continue;
       const key = canonicalJson(a[k] as never);
       const c = counts.get(key) ?? { value: a[k], n: 0 };
       c.n++;

@@ -81,4 +81,16 @@ describe('each job is written at its call site', () => {
     expect(body('s8').taskGroups[0]?.taskSpec).toMatchObject({ runnables: [{ container: { imageUri: 'python:3.12-slim' } }], computeResource: { cpuMilli: 1000, memoryMib: 2048 }, maxRunDuration: null });
     expect(succeeded(e).find((j) => j.step === 's7')?.timeout).toBe(60);
   });
+
+  it('never makes an image holding ${ a flowc_step default: each call names it, and the job gets it as written', async () => {
+    const image = 'registry.example/${team}/app:1';
+    const ir = makeIR(Array.from({ length: 200 }, (_, i) => step(`s${i}`, { needs: i > 0 ? [`s${i - 1}`] : [], image })));
+    const { yaml, diagnostics } = compile(ir);
+    expect(diagnostics.items).toEqual([]);
+    expect(yaml).toContain('- image: null');
+    const e = await execute(yaml, {});
+    expect(checkExecution(ir, e)).toEqual([]);
+    const images = new Set(succeeded(e).map((j) => ((j.body as { taskGroups: { taskSpec: { runnables: { container: { imageUri: string } }[] } }[] }).taskGroups[0]?.taskSpec.runnables[0]?.container.imageUri)));
+    expect([...images]).toEqual([image]);
+  });
 });

@@ -117,6 +117,9 @@ export class Interpreter {
     params.forEach((p, i) => {
       const [pname, dflt, hasDefault] =
         typeof p === 'string' ? [p, null, false] : [Object.keys(p as object)[0] as string, Object.values(p as object)[0] as Value, true];
+      // A default is a value as written; the syntax reference shows only literals there
+      // (https://cloud.google.com/workflows/docs/reference/syntax/subworkflows), so flowc writes no expression.
+      if (typeof dflt === 'string' && dflt.includes('${')) throw new Error(`subworkflow ${name}: parameter ${pname} has an expression as its default`);
       if (positional) frame.vars.set(pname, (positional[i] ?? null) as Value);
       else if (named && pname in named) frame.vars.set(pname, named[pname] as Value);
       else if (hasDefault) frame.vars.set(pname, dflt);
