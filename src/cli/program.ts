@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { FLOWC_VERSION } from '../version.js';
 import { type CliIO, EXIT, UsageError } from './io.js';
 import { collect } from './options.js';
@@ -28,7 +28,8 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     .option('--no-progress', 'no progress bar, even on a terminal')
     .exitOverride()
     // Each command's --help lists --quiet and --no-progress too: they work after the command name.
-    .configureHelp({ showGlobalOptions: true })
+    // A repeatable option's empty default list says nothing: "(default: [])" is left out.
+    .configureHelp({ showGlobalOptions: true, optionDescription: (option) => new Help().optionDescription(option).replace(/ \(default: \[\]\)$/, '') })
     // Commander's error text is replaced by a coded diagnostic in run() (text or JSON).
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} })
     .addHelpText('after', examples('flowc compile flow.yaml --target argo', 'flowc validate flow.yaml', 'flowc build --check', 'flowc compile --help'))

@@ -65,6 +65,8 @@ describe('--help', () => {
     const r = await run(['compile', '--help']);
     expect(r.stdout).toMatch(/-t, --target <targets> +comma-separated targets, or all/);
     expect(r.stdout).toContain('flowc compile flow.yaml --target all --out build/');
+    expect(r.stdout).not.toContain('(default: [])');
+    expect(r.stdout).toMatch(/--set <override> +Hydra-style override/);
   });
 
   it('the top-level help lists the global options', async () => {
