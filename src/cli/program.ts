@@ -53,9 +53,10 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
       .option('-t, --target <targets>', 'comma-separated targets, or all (see flowc targets); required')
       .option('--out <dir>', 'write every artifact and the config lockfile into this folder')
       .option('-o, --output <file>', 'write the primary artifact of a single target to this file')
-      .option('--check', 'compile in memory and compare with the files in --out; exit 1 when stale')
+      .option('--check', 'compile in memory and compare with the files in --out (or -o FILE); exit 1 when stale')
+      .option('--name <name>', "compile under this flow name instead of the flow's name: (deployed name and file names)")
       .option('--sweep <key=values>', 'compile one variant per combination: app.lr=0.1,0.01 or app.epochs=range(1,10,2) (repeatable; needs --out)', collect, [])
-      .option('--prune', 'with --sweep: remove files an earlier sweep wrote that no variant produces now')
+      .option('--prune', 'with --out: remove files an earlier compile wrote that the flow no longer produces')
       .option('--no-cache', 'with --sweep: compile every variant, ignoring the build cache')
       .option('-j, --jobs <n>', 'with --sweep: worker threads (default: one per core)')
       .addHelpText(
@@ -108,7 +109,7 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
   program
     .command('build')
     .description('compile every binding of a project file (flowc.yaml) for its targets')
-    .option('-p, --project <file>', 'the project file', 'flowc.yaml')
+    .option('-p, --project <file>', 'the project file, or a folder holding flowc.yaml (default: the nearest flowc.yaml in this folder or a parent, up to the repository root)')
     .option('--only <glob>', 'build only the bindings whose names match (repeatable; * and ? wildcards)', collect, [])
     .option('-t, --target <targets>', 'comma-separated targets, instead of the project file\'s')
     .option('--out <dir>', 'the output folder, instead of the project file\'s out:')

@@ -28,6 +28,8 @@ export const CODES = {
   FLOWC014: { severity: 'error', title: 'An existing output is larger than --check reads (16 MiB)' },
   FLOWC015: { severity: 'error', title: 'A failed write could not be completely rolled back' },
   FLOWC016: { severity: 'error', title: 'Interrupted by a signal while writing outputs' },
+  FLOWC020: { severity: 'error', title: '--name is not a valid flow name' },
+  FLOWC021: { severity: 'error', title: 'A project or config file was given where a flow file is expected' },
 
   // 1xx syntax
   FLOWC101: { severity: 'error', title: 'YAML syntax error' },

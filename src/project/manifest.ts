@@ -9,6 +9,7 @@ export const MANIFEST_READ_LIMIT = 64 * 1024 * 1024;
 export const MANIFEST_VERSION = 1;
 export const BUILD_MANIFEST = 'build.manifest.json';
 export const SWEEP_MANIFEST = 'sweep.manifest.json';
+export const COMPILE_MANIFEST = 'compile.manifest.json';
 
 /**
  * One binding or variant in a manifest: what it is (flow, configs, overrides, targets), its
@@ -17,12 +18,12 @@ export const SWEEP_MANIFEST = 'sweep.manifest.json';
 export type ManifestUnit = Record<string, Json> & { files: Record<string, string> };
 
 /**
- * The record of what flowc wrote into an output folder (`build.manifest.json` or
- * `sweep.manifest.json`): it is how a later build knows which files are its own, so it can report
+ * The record of what flowc wrote into an output folder (`build.manifest.json`,
+ * `sweep.manifest.json` or `compile.manifest.json`): it is how a later build knows which files are its own, so it can report
  * (and with --prune remove) the ones no binding produces any more, and never touch anything else.
  */
 export interface Manifest {
-  kind: 'build' | 'sweep';
+  kind: 'build' | 'sweep' | 'compile';
   /** Fields above the units (a sweep's flow, --set overrides and axes). */
   header: Record<string, Json>;
   /** In build order: project order for bindings, product order for variants. */
@@ -31,7 +32,7 @@ export interface Manifest {
   stale: Record<string, string>;
 }
 
-const UNITS_KEY = { build: 'bindings', sweep: 'variants' } as const;
+const UNITS_KEY = { build: 'bindings', sweep: 'variants', compile: 'outputs' } as const;
 
 /**
  * The manifest as JSON. Keys are written in a fixed order and file maps sorted so the text is the

@@ -26,7 +26,7 @@ describe('flowc compile', () => {
   it('writes artifacts and the config lockfile with --out, byte-identical on a second run', async () => {
     const r = await runCli(['compile', ...ml, '--target', 'ir', '--out', 'out'], { cwd: work });
     expect(r.code).toBe(0);
-    expect(readdirSync(join(work, 'out')).sort()).toEqual(['content-model.config.lock.json', 'content-model.ir.json']);
+    expect(readdirSync(join(work, 'out')).sort()).toEqual(['compile.manifest.json', 'content-model.config.lock.json', 'content-model.ir.json']);
     const first = readFileSync(join(work, 'out/content-model.config.lock.json'), 'utf8');
     const lock = JSON.parse(first);
     expect(lock.flowcVersion).toBe('0.1.0');
@@ -61,7 +61,7 @@ describe('flowc compile', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error FLOWC412/);
     expect(readFileSync(join(work, 'out/content-model.ir.json'), 'utf8')).toBe(before);
-    expect(readdirSync(join(work, 'out')).sort()).toEqual(['content-model.config.lock.json', 'content-model.ir.json']);
+    expect(readdirSync(join(work, 'out')).sort()).toEqual(['compile.manifest.json', 'content-model.config.lock.json', 'content-model.ir.json']);
   });
 
   it('reports every error of the phase with file:line:col and a summary', async () => {

@@ -131,7 +131,7 @@ describe('compile --out DIR with something other than a regular file at an artif
     const r = await runCli(['compile', ...ml, '--target', 'ir', '--out', 'out', '--check'], { cwd: box.work });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^flowc: error FLOWC013: out\/content-model\.ir\.json is a folder; flowc neither replaces nor writes through it/m);
-    expect(r.stdout).toBe('missing: out/content-model.config.lock.json\n');
+    expect(r.stdout).toBe('missing: out/content-model.config.lock.json\nmissing: out/compile.manifest.json\n');
   });
 
   it('--check reports a FIFO and a link to /dev/zero as FLOWC013 without opening them', async () => {

@@ -91,10 +91,14 @@ describe('flowc compile --sweep', () => {
     expect(listFiles(out)).toEqual([]);
   });
 
-  it('is wrong usage without --out, and --prune/--jobs/--no-cache need --sweep', async () => {
+  it('is wrong usage without --out, and --jobs/--no-cache need --sweep (--prune needs --out)', async () => {
     expect((await runCli(['compile', FLOW, '--target', 'ir', '--sweep', 'app.retries=1,2'], { cwd: PROJECT })).code).toBe(2);
-    const r = await runCli(['compile', FLOW, '--target', 'ir', '--out', temp(), '--prune'], { cwd: PROJECT });
+    const r = await runCli(['compile', FLOW, '--target', 'ir', '--out', temp(), '--jobs', '2'], { cwd: PROJECT });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--prune, --jobs and --no-cache apply to --sweep');
+    expect(r.stderr).toContain('--jobs and --no-cache apply to --sweep');
+    // compile --out keeps a manifest of its own since issue 16, so --prune applies there too.
+    const p = await runCli(['compile', FLOW, '--target', 'ir', '--prune'], { cwd: PROJECT });
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('--prune removes stale files from --out DIR');
   });
 });

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
@@ -7,6 +7,7 @@ import { BuildCache } from '../../project/cache.js';
 import { compileUnits, defaultJobs } from '../../project/compile-units.js';
 import { checkDeployedNames } from '../../project/deployed-names.js';
 import { compilerFingerprint } from '../../project/fingerprint.js';
+import { findProjectFile, PROJECT_FILE } from '../../project/find-project.js';
 import { nameMatcher } from '../../project/glob.js';
 import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
 import { compareWithDisk, type PlannedUnit, planOutputs } from '../../project/outputs.js';
@@ -27,7 +28,8 @@ import { writeFilesTransactionally } from '../write-files.js';
 import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
 
 export interface BuildOptions {
-  project: string;
+  /** `-p FILE` or `-p DIR`; absent: the nearest flowc.yaml upwards. */
+  project?: string;
   only: string[];
   target?: string;
   out?: string;
@@ -48,11 +50,21 @@ export async function runBuild(io: CliIO, opts: BuildOptions): Promise<number> {
   const jobs = parseJobs(opts.jobs);
   const sources = new SourceRegistry();
   const diagnostics = new DiagnosticBag();
-  const project = loadProject({ file: resolve(io.cwd, opts.project), sources, diagnostics });
   const fail = () => {
     reportDiagnostics({ io, diagnostics: diagnostics.items, sources, format: opts.diagnostics });
     return EXIT.inputErrors;
   };
+  const location = findProjectFile(io.cwd, opts.project);
+  if (!location.found) {
+    const top = location.searched[location.searched.length - 1] as string;
+    diagnostics.report('FLOWC701', `no ${PROJECT_FILE} in ${io.cwd} or its parent folders`, undefined, [
+      `searched up to ${top}${existsSync(join(top, '.git')) ? ' (the repository root: it holds .git)' : ' (the filesystem root)'}`,
+      'a project file (flowc.yaml) lists the bindings flowc build compiles; see docs/project.md',
+      'give one with -p FILE or -p DIR',
+    ]);
+    return fail();
+  }
+  const project = loadProject({ file: location.file, sources, diagnostics });
   if (!project) return fail();
 
   const match = opts.only.length > 0 ? nameMatcher(opts.only) : () => true;

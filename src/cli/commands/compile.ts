@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { compileTargets } from '../../pipeline/compile.js';
 import { buildLockfile } from '../../pipeline/lockfile.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
@@ -7,12 +7,14 @@ import { compareWithDisk, type PlannedFile } from '../../project/outputs.js';
 import { SourceRegistry } from '../../source/files.js';
 import { findTarget, TARGETS } from '../../targets/index.js';
 import { colourDiff, unifiedDiff } from '../diff.js';
+import { checkFlowArgument } from '../flow-argument.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type CascadeOptions, parseConfigArgs, parseTargetList } from '../options.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
-import { writeFilesTransactionally } from '../write-files.js';
 import { writeOutputFile } from '../write-output-file.js';
 import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
+import { relativeTo } from '../../pipeline/paths.js';
+import { emitCompileOut } from './compile-out.js';
 
 export interface CompileOptions extends CascadeOptions {
   /** Required; checked here rather than by commander so an unknown option is named first. */
@@ -25,23 +27,35 @@ export interface CompileOptions extends CascadeOptions {
   /** commander's `--no-cache` sets this to false. */
   cache?: boolean;
   jobs?: string;
+  /** `--name`: the variant's own flow name (deployed name and file names). */
+  name?: string;
 }
+
+/** A flow name, as the flow schema and binding names allow it. */
+const FLOW_NAME = /^[a-z][a-z0-9-]{0,51}$/;
 
 /** `flowc compile`: SPEC section 5. Nothing is written unless every target compiled cleanly. */
 export async function runCompile(io: CliIO, flow: string, opts: CompileOptions): Promise<number> {
+  checkFlowArgument({ cwd: io.cwd, flow, command: 'compile' });
   if (opts.target === undefined) {
     throw new UsageError(`compile needs --target: ${TARGETS.map((t) => t.id).join(', ')} or all (comma-separated)`, 'FLOWC010', ['for example: flowc compile flow.yaml --target argo']);
   }
   const targets = parseTargetList(opts.target);
   if (opts.out && opts.output) throw new UsageError('use either --out DIR or -o FILE, not both');
-  if (opts.check && !opts.out) throw new UsageError('--check compares with the files in --out DIR; give --out');
+  if (opts.check && !opts.out && !opts.output) throw new UsageError('--check compares with the files in --out DIR or with -o FILE; give one');
+  if (opts.name !== undefined && !FLOW_NAME.test(opts.name)) {
+    throw new UsageError(`--name '${opts.name}' is not a valid flow name: lowercase letters, digits and '-', starting with a letter, at most 52 characters`, 'FLOWC020', [
+      'the name becomes the workflow / state machine name and the artifacts\' file names',
+    ]);
+  }
   if (!opts.out && targets.length > 1) throw new UsageError('several targets write several files: give --out DIR');
   if (opts.sweep && opts.sweep.length > 0) {
     if (!opts.out) throw new UsageError('--sweep writes one folder per variant: give --out DIR');
     const { runSweep } = await import('./sweep.js');
     return runSweep(io, flow, { ...opts, out: opts.out, sweep: opts.sweep, targets: [...new Set(targets.map((t) => (findTarget(t) as { id: string }).id))] });
   }
-  if (opts.prune || opts.jobs !== undefined || opts.cache === false) throw new UsageError('--prune, --jobs and --no-cache apply to --sweep');
+  if (opts.jobs !== undefined || opts.cache === false) throw new UsageError('--jobs and --no-cache apply to --sweep');
+  if (opts.prune && !opts.out) throw new UsageError('--prune removes stale files from --out DIR; give --out');
 
   const configs = parseConfigArgs(opts.config);
   const result = compileTargets({
@@ -51,6 +65,7 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
     env: io.env,
     cwd: io.cwd,
     targets,
+    ...(opts.name !== undefined ? { nameOverride: opts.name } : {}),
   });
   const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });
   if (failed || !result.ir || !result.resolved) return EXIT.inputErrors;
@@ -62,6 +77,7 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
       io.stdout(primary.contents);
       return EXIT.ok;
     }
+    if (opts.check) return checkOneFile(io, { path: resolve(io.cwd, opts.output), shown: opts.output, contents: primary.contents, format: opts.diagnostics });
     const outcome = await writeOutputFile({ path: resolve(io.cwd, opts.output), contents: primary.contents, stdout: io.stdout });
     return reportWrite(io, writeOutcomeReport(outcome, () => opts.output as string), opts.diagnostics);
   }
@@ -77,11 +93,18 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
     if (seen.has(f.path)) throw new Error(`two artifacts were named ${display(f.rel)}`);
     seen.add(f.path);
   }
-  if (opts.check) return checkFiles(io, { outDir, files, display, format: opts.diagnostics });
-  const disk = compareWithDisk({ outDir, files, wantText: false });
-  if (disk.refused.length > 0) return reportWrite(io, { diagnostics: unreadableOutputs(disk, display), exit: EXIT.inputErrors }, opts.diagnostics);
-  const outcome = await writeFilesTransactionally({ root: outDir, files });
-  return reportWrite(io, writeOutcomeReport(outcome, display), opts.diagnostics);
+  return emitCompileOut(io, {
+    outDir,
+    display,
+    name: result.ir.flow.name,
+    targets: [...new Set(targets.map((t) => (findTarget(t) as { id: string }).id))],
+    files,
+    lockRel: lock.path,
+    meta: { flow: relativeTo(outDir, result.flowFile), configs: configs.configs.map((c) => ({ name: c.name, file: relativeTo(outDir, resolve(io.cwd, c.file)) })), set: opts.set },
+    check: opts.check === true,
+    prune: opts.prune === true,
+    format: opts.diagnostics,
+  });
 }
 
 /** Prints a write's diagnostics (they carry no source spans) and returns its exit code. */
@@ -90,17 +113,17 @@ function reportWrite(io: CliIO, report: { diagnostics: Diagnostic[]; exit: numbe
   return report.exit;
 }
 
-/** `--check`: compares what would be written with what is on disk; writes nothing and reads only regular files. */
-function checkFiles(io: CliIO, options: { outDir: string; files: PlannedFile[]; display: (rel: string) => string; format: DiagnosticsFormat }): number {
-  const { display } = options;
-  const disk = compareWithDisk({ outDir: options.outDir, files: options.files, wantText: true });
-  for (const { file, onDisk } of disk.differing) {
-    if (onDisk === undefined) io.stdout(`missing: ${display(file.rel)}\n`);
-    else io.stdout(colourDiff(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }), io));
+/** `-o FILE --check`: compares the primary artifact with FILE (read only if it is a regular file); writes nothing. */
+function checkOneFile(io: CliIO, options: { path: string; shown: string; contents: string; format: DiagnosticsFormat }): number {
+  const file: PlannedFile = { path: options.path, rel: basename(options.path), contents: options.contents };
+  const disk = compareWithDisk({ outDir: dirname(options.path), files: [file], wantText: true });
+  const display = () => options.shown;
+  for (const { onDisk } of disk.differing) {
+    if (onDisk === undefined) io.stdout(`missing: ${options.shown}\n`);
+    else io.stdout(colourDiff(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${options.shown} (on disk)`, newName: `${options.shown} (compiled)` }), io));
   }
   const unreadable = unreadableOutputs(disk, display);
   if (unreadable.length > 0) reportWrite(io, { diagnostics: unreadable, exit: EXIT.inputErrors }, options.format);
-  const stale = disk.differing.length;
-  if (stale > 0) io.stderr(`flowc: ${stale} file${stale === 1 ? ' is' : 's are'} stale or missing; run the same command without --check to update\n`);
-  return stale > 0 || unreadable.length > 0 ? EXIT.inputErrors : EXIT.ok;
+  if (disk.differing.length > 0) io.stderr(`flowc: ${options.shown} is stale or missing; run the same command without --check to update\n`);
+  return disk.differing.length > 0 || unreadable.length > 0 ? EXIT.inputErrors : EXIT.ok;
 }

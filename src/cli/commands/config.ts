@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { explainConfig } from '../../config/explain.js';
 import { resolveFlowConfigs } from '../../pipeline/compile.js';
 import { relativeTo } from '../../pipeline/paths.js';
+import { checkFlowArgument } from '../flow-argument.js';
 import { type CliIO, EXIT } from '../io.js';
 import { type CascadeOptions, parseConfigArgs } from '../options.js';
 import { reportDiagnostics } from '../report.js';
@@ -13,6 +14,7 @@ export interface ConfigOptions extends CascadeOptions {
 
 /** `flowc config`: the resolved config of every declared config, optionally with provenance. */
 export async function runConfig(io: CliIO, flow: string, opts: ConfigOptions): Promise<number> {
+  checkFlowArgument({ cwd: io.cwd, flow, command: 'config' });
   const configs = parseConfigArgs(opts.config);
   const result = resolveFlowConfigs({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd });
   const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });

@@ -38,7 +38,7 @@ export async function runSweep(io: CliIO, flow: string, opts: CompileOptions & {
     reportDiagnostics({ io, diagnostics: diagnostics.items, sources, format: opts.diagnostics });
     return EXIT.inputErrors;
   }
-  const flowName = String(written.name.value);
+  const flowName = opts.name ?? String(written.name.value);
   const outDir = resolve(io.cwd, opts.out);
   const units: CompileUnit[] = [];
   const meta = new Map<string, Record<string, Json>>();

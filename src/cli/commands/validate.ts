@@ -1,4 +1,5 @@
 import { compileTargets } from '../../pipeline/compile.js';
+import { checkFlowArgument } from '../flow-argument.js';
 import { type CliIO, EXIT } from '../io.js';
 import { type CascadeOptions, parseConfigArgs, parseTargetList } from '../options.js';
 import { reportDiagnostics } from '../report.js';
@@ -14,6 +15,7 @@ export interface ValidateOptions extends CascadeOptions {
  * `compile` passes for any target (docs/decisions.md, "Diagnostics and CLI").
  */
 export async function runValidate(io: CliIO, flow: string, opts: ValidateOptions): Promise<number> {
+  checkFlowArgument({ cwd: io.cwd, flow, command: 'validate' });
   const targets = parseTargetList(opts.target ?? 'all');
   const configs = parseConfigArgs(opts.config);
   const result = compileTargets({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, targets });
