@@ -1,5 +1,6 @@
 import { colourWanted, colours } from '../diagnostics/colour.js';
 import { visibleText } from '../source/visible-text.js';
+import { shortenLongPairs } from './diff-compact.js';
 
 /**
  * The most cells (lines changed on disk x lines changed in the compile) the LCS table may have:
@@ -32,6 +33,9 @@ export function unifiedDiff(options: { oldText: string; newText: string; oldName
   for (let i = endA; i < a.length; i++) ops.push({ op: ' ', line: a[i] as string });
 
   const out = [`--- ${visibleText(options.oldName)}`, `+++ ${visibleText(options.newName)}`];
+  // Hunks whose changes repeat one already shown (the same FLOWC_CONFIG line in every step).
+  const shown = new Set<string>();
+  const repeats: number[] = [];
   let i = 0;
   while (i < ops.length) {
     if ((ops[i] as { op: string }).op === ' ') {
@@ -56,10 +60,20 @@ export function unifiedDiff(options: { oldText: string; newText: string; oldName
     const hunk = ops.slice(lo, hi + 1);
     const oldLen = hunk.filter((h) => h.op !== '+').length;
     const newLen = hunk.filter((h) => h.op !== '-').length;
-    out.push(`@@ -${oldLen === 0 ? oldStart - 1 : oldStart},${oldLen} +${newLen === 0 ? newStart - 1 : newStart},${newLen} @@`);
-    for (const h of hunk) out.push(`${h.op}${h.line}`);
+    const body = shortenLongPairs(hunk);
+    const changed = body.filter((h) => h.op !== ' ').map((h) => `${h.op}${h.line}`).join('\n');
+    if (shown.has(changed)) repeats.push(newStart);
+    else {
+      shown.add(changed);
+      out.push(`@@ -${oldLen === 0 ? oldStart - 1 : oldStart},${oldLen} +${newLen === 0 ? newStart - 1 : newStart},${newLen} @@`);
+      for (const h of body) out.push(`${h.op}${h.line}`);
+    }
     i = hi + 1;
     lo = i;
+  }
+  if (repeats.length > 0) {
+    const at = repeats.slice(0, 10).join(', ') + (repeats.length > 10 ? ', ...' : '');
+    out.push(`~ the same change again in ${repeats.length} more place${repeats.length === 1 ? '' : 's'} (compiled file line${repeats.length === 1 ? '' : 's'} ${at})`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -54,6 +54,7 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
       .option('--out <dir>', 'write every artifact and the config lockfile into this folder')
       .option('-o, --output <file>', 'write the primary artifact of a single target to this file')
       .option('--check', 'compile in memory and compare with the files in --out (or -o FILE); exit 1 when stale')
+      .option('--diff', 'with --check and --sweep: print the diff of each stale file also when stdout is not a terminal')
       .option('--name <name>', "compile under this flow name instead of the flow's name: (deployed name and file names)")
       .option('--sweep <key=values>', 'compile one variant per combination: app.lr=0.1,0.01 or app.epochs=range(1,10,2) (repeatable; needs --out)', collect, [])
       .option('--prune', 'with --out: remove files an earlier compile wrote that the flow no longer produces')
@@ -114,6 +115,7 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     .option('-t, --target <targets>', 'comma-separated targets, instead of the project file\'s')
     .option('--out <dir>', 'the output folder, instead of the project file\'s out:')
     .option('--check', 'compile in memory and compare with the files on disk; exit 1 when anything is stale, missing or left over')
+    .option('--diff', 'with --check: after the summary, print the diff of each stale file (the default on a terminal)')
     .option('--prune', 'remove files an earlier build wrote that no binding produces now')
     .option('--no-cache', 'compile every binding, ignoring the build cache')
     .option('-j, --jobs <n>', 'worker threads (default: one per core)')
@@ -123,7 +125,8 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
       examples(
         'flowc build                                # every binding of ./flowc.yaml for its targets',
         "flowc build --only 'ctr-*' --target argo",
-        'flowc build --check                        # CI: exit 1 when anything is stale, missing or left over',
+        'flowc build --check                        # CI: exit 1 when anything is stale, missing or left over; a summary of what and why',
+        'flowc build --check --diff                 # the summary, then the diff of every stale file',
         'flowc build --prune                        # also remove files no binding produces any more',
       ),
     )

@@ -141,7 +141,7 @@ describe('flowc build --check', () => {
     const dir = await built();
     writeFileSync(join(dir, 'config/retention.toml'), readFileSync(join(dir, 'config/retention.toml'), 'utf8').replace('0 6 * * *', '0 7 * * *'));
     const before = snapshot(dir);
-    const r = await runCli(['build', '--target', 'ir', '--check', ...serial], { cwd: dir });
+    const r = await runCli(['build', '--target', 'ir', '--check', '--diff', ...serial], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('--- build/content-retention/content-retention.ir.json (on disk)\n+++ build/content-retention/content-retention.ir.json (compiled)\n');
     expect(r.stdout).toMatch(/^-.*0 6 \* \* \*/m);
@@ -156,7 +156,9 @@ describe('flowc build --check', () => {
     rmSync(join(dir, 'build/content-ctr/content-ctr.config.lock.json'));
     const r = await runCli(['build', '--target', 'ir', '--check', ...serial], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('missing: build/content-ctr/content-ctr.config.lock.json\n');
+    expect(r.stdout).toBe(
+      ['flowc --check: 1 of 3 bindings out of date (1 missing)', '  content-ctr: content-ctr.config.lock.json missing', 'missing: build/content-ctr/content-ctr.config.lock.json', ''].join('\n'),
+    );
   });
 
   it('reports the files of a removed binding as stale, and --prune removes them, after which --check passes', async () => {

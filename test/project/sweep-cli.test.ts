@@ -60,7 +60,7 @@ describe('flowc compile --sweep', () => {
     await sweep(out, '--jobs', '1');
     expect((await sweep(out, '--check', '--jobs', '1')).code).toBe(0);
     const changed = ['compile', FLOW, '--target', 'ir', '--out', out, '--set', 'app.retries=3', '--sweep', 'app.train.epochs=range(5,20,5)', '--sweep', 'app.target_column=clicked', '--jobs', '1', '--no-cache'];
-    const check = await runCli([...changed, '--check'], { cwd: PROJECT });
+    const check = await runCli([...changed, '--check', '--diff'], { cwd: PROJECT });
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(/^stale: .*content-model-5-retained-[0-9a-f]{8}\/content-model-5-retained-[0-9a-f]{8}\.ir\.json \(no variant produces it any more; --prune removes it\)$/m);
     expect(check.stdout).toContain('sweep.manifest.json (on disk)');

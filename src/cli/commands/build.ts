@@ -20,6 +20,7 @@ import { SourceRegistry } from '../../source/files.js';
 import type { Span } from '../../source/span.js';
 import type { Json } from '../../source/tree.js';
 import { findTarget, TARGETS } from '../../targets/index.js';
+import { checkSummary } from '../check-summary.js';
 import { colourDiff, unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
@@ -34,6 +35,7 @@ export interface BuildOptions {
   target?: string;
   out?: string;
   check?: boolean;
+  diff?: boolean;
   prune?: boolean;
   /** commander's `--no-cache` sets this to false. */
   cache: boolean;
@@ -106,6 +108,7 @@ export async function runBuild(io: CliIO, opts: BuildOptions): Promise<number> {
     manifestName: BUILD_MANIFEST,
     outDir,
     check: opts.check === true,
+    diff: opts.diff === true,
     prune: opts.prune === true,
     cache: opts.cache === false ? undefined : new BuildCache(cacheDir, compilerFingerprint()),
     jobs,
@@ -157,6 +160,8 @@ export interface EmitOptions {
   manifestName: string;
   outDir: string;
   check: boolean;
+  /** `--diff`: with --check, print the diff of every stale file also when stdout is not a terminal. */
+  diff?: boolean;
   prune: boolean;
   cache: BuildCache | undefined;
   jobs: number;
@@ -225,9 +230,12 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
 
   if (options.check) {
     const disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: true });
+    io.stdout(checkSummary({ noun, unitCount: options.units.length, differing: disk.differing, stale: staleFiles }));
+    // The full diff only when asked for or read on a terminal: a CI log gets the summary.
+    const showDiff = options.diff === true || io.stdoutIsTTY === true;
     for (const { file, onDisk } of disk.differing) {
       if (onDisk === undefined) io.stdout(`missing: ${display(file.rel)}\n`);
-      else io.stdout(colourDiff(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }), io));
+      else if (showDiff) io.stdout(colourDiff(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }), io));
     }
     for (const rel of staleFiles) io.stdout(`stale: ${display(rel)} (no ${noun} produces it any more; --prune removes it)\n`);
     diagnostics.addAll(unreadableOutputs(disk, display));

@@ -22,6 +22,8 @@ export interface CompileOptions extends CascadeOptions {
   out?: string;
   output?: string;
   check?: boolean;
+  /** With --check and --sweep: print the diffs also off a terminal (compile without --sweep always does). */
+  diff?: boolean;
   sweep?: string[];
   prune?: boolean;
   /** commander's `--no-cache` sets this to false. */

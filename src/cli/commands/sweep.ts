@@ -76,6 +76,7 @@ export async function runSweep(io: CliIO, flow: string, opts: CompileOptions & {
     manifestName: SWEEP_MANIFEST,
     outDir,
     check: opts.check === true,
+    diff: opts.diff === true,
     prune: opts.prune === true,
     cache: opts.cache === false ? undefined : new BuildCache(cacheDir, compilerFingerprint()),
     jobs,
