@@ -12,6 +12,12 @@ export interface CliIO {
   progress?: boolean;
   cwd: string;
   env: Record<string, string | undefined>;
+  /**
+   * Where a `--diagnostics json` document goes when not stderr (stdout, when the command prints no
+   * artifact there; see usage-errors.ts jsonOnStdout). Set by the program, with `jsonWritten`.
+   */
+  jsonOut?: (text: string) => void;
+  jsonWritten?: boolean;
 }
 
 /** Exit codes (SPEC section 5); 70 (EX_SOFTWARE) marks a bug in flowc itself. */

@@ -3,7 +3,8 @@ import { FLOWC_VERSION } from '../version.js';
 import { type CliIO, EXIT, UsageError } from './io.js';
 import { collect } from './options.js';
 import { reportUsage } from './report.js';
-import { commanderDiagnostic, usageDiagnostic, wantsJson } from './usage-errors.js';
+import { diagnosticsToJson } from '../diagnostics/print.js';
+import { commanderDiagnostic, jsonOnStdout, usageDiagnostic, wantsJson } from './usage-errors.js';
 
 const EXIT_CODES = 'Exit codes: 0 success; 1 the input has errors (or --check found stale files); 2 wrong usage; 70 a bug in flowc.';
 
@@ -147,26 +148,37 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
   return {
     run: async (argv: string[]) => {
       const format = wantsJson(argv) ? 'json' : 'text';
-      try {
-        await program.parseAsync(argv, { from: 'user' });
-        return exitCode;
-      } catch (e) {
-        if (e instanceof CommanderError) {
-          // --help and --version exit 0; everything else commander rejects is wrong usage.
-          if (e.exitCode === 0) return EXIT.ok;
-          // `flowc` alone: commander has printed the help to stderr; that says enough.
-          if (e.code === 'commander.help') return EXIT.usage;
-          const command = argv.find((a) => program.commands.some((c) => c.name() === a));
-          // Printed escaped like every diagnostic: the message quotes arguments as typed.
-          reportUsage(io, commanderDiagnostic(e, command), format);
-          return EXIT.usage;
-        }
-        if (e instanceof UsageError) {
-          reportUsage(io, usageDiagnostic(e), format);
-          return EXIT.usage;
-        }
-        throw e;
+      if (format === 'json' && jsonOnStdout(argv)) {
+        // stdout carries exactly one JSON document; what the command prints besides goes to stderr.
+        io.jsonOut = base.stdout;
+        io.stdout = base.stderr;
       }
+      const code = await runParsed(argv, format);
+      if (io.jsonOut && !io.jsonWritten) io.jsonOut(diagnosticsToJson([], (p) => p));
+      return code;
     },
   };
+
+  async function runParsed(argv: string[], format: 'text' | 'json'): Promise<number> {
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+      return exitCode;
+    } catch (e) {
+      if (e instanceof CommanderError) {
+        // --help and --version exit 0; everything else commander rejects is wrong usage.
+        if (e.exitCode === 0) return EXIT.ok;
+        // `flowc` alone: commander has printed the help to stderr; that says enough.
+        if (e.code === 'commander.help') return EXIT.usage;
+        const command = argv.find((a) => program.commands.some((c) => c.name() === a));
+        // Printed escaped like every diagnostic: the message quotes arguments as typed.
+        reportUsage(io, commanderDiagnostic(e, command), format);
+        return EXIT.usage;
+      }
+      if (e instanceof UsageError) {
+        reportUsage(io, usageDiagnostic(e), format);
+        return EXIT.usage;
+      }
+      throw e;
+    }
+  }
 }

@@ -21,7 +21,7 @@ export function reportDiagnostics(options: { io: CliIO; diagnostics: Diagnostic[
   const failed = all.some((d) => d.severity === 'error');
   const ds = io.quiet ? all.filter((d) => d.severity === 'error') : all;
   const relativize = (p: string) => relativeTo(io.cwd, p);
-  if (format === 'json') io.stderr(diagnosticsToJson(ds, relativize));
+  if (format === 'json') writeJson(io, diagnosticsToJson(ds, relativize));
   else if (ds.length > 0) {
     const c = colours(colourWanted(io.env, io.stderrIsTTY));
     io.stderr(formatDiagnostics(ds, io.stderrIsTTY ? { relativize, sources: options.sources, colours: c } : { relativize, colours: c }));
@@ -33,7 +33,12 @@ export function reportDiagnostics(options: { io: CliIO; diagnostics: Diagnostic[
 /** One usage problem (exit 2), in the same forms as other diagnostics but without a summary line. */
 export function reportUsage(io: CliIO, d: Diagnostic, format: DiagnosticsFormat): void {
   const relativize = (p: string) => relativeTo(io.cwd, p);
-  if (format === 'json') io.stderr(diagnosticsToJson([d], relativize));
+  if (format === 'json') writeJson(io, diagnosticsToJson([d], relativize));
   else io.stderr(`${formatDiagnostic(d, { relativize, colours: colours(colourWanted(io.env, io.stderrIsTTY)) })}\n`);
   if (io.env.GITHUB_ACTIONS === 'true') io.stderr(githubAnnotations([d], relativize));
+}
+
+function writeJson(io: CliIO, text: string): void {
+  (io.jsonOut ?? io.stderr)(text);
+  io.jsonWritten = true;
 }

@@ -45,3 +45,19 @@ export function wantsJson(argv: readonly string[]): boolean {
   }
   return false;
 }
+
+/**
+ * Where `--diagnostics json` goes (docs/decisions.md, "Diagnostics and CLI"): to stdout, as eslint's
+ * `-f json`, unless the command prints its artifact there (`compile` without `--out`/`-o`, and
+ * `config`, whose output is the config); then to stderr, so `flowc compile ... > x.yaml` never gets
+ * a JSON document mixed in. With JSON on stdout, the command's other output goes to stderr.
+ */
+export function jsonOnStdout(argv: readonly string[]): boolean {
+  const args = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  const command = args.find((a) => !a.startsWith('-') && COMMANDS.has(a));
+  if (command === 'config') return false;
+  if (command !== 'compile') return true;
+  return args.some((a) => a === '--out' || a.startsWith('--out=') || a === '-o' || a.startsWith('-o') || a === '--output' || a.startsWith('--output='));
+}
+
+const COMMANDS = new Set(['compile', 'validate', 'config', 'build', 'targets']);

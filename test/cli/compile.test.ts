@@ -88,7 +88,7 @@ describe('flowc compile', () => {
     expect(text.stderr.split('\n').filter((l) => l.includes('error FLOWC301'))).toHaveLength(100);
     expect(text.stderr).toContain('... 50 more not shown (--diagnostics json lists them all)\n150 errors\n');
     const json = await runCli(['validate', 'many.flow.yaml', '--diagnostics', 'json'], { cwd: work });
-    expect(JSON.parse(json.stderr).diagnostics).toHaveLength(150);
+    expect(JSON.parse(json.stdout).diagnostics).toHaveLength(150);
   });
 
   it('prints a code frame when stderr is a terminal', async () => {
@@ -183,7 +183,7 @@ describe('flowc validate, config, targets', () => {
     expect(plain.stderr).toMatch(/^sched\.flow\.yaml:5:3: error FLOWC317: parameters\.date has no default, but the flow has a schedule/m);
     const all = await runCli(['validate', 'sched.flow.yaml', '--target', 'all', '--diagnostics', 'json'], { cwd: work });
     expect(all.code).toBe(1);
-    const codes = JSON.parse(all.stderr).diagnostics.map((d: { code: string }) => d.code);
+    const codes = JSON.parse(all.stdout).diagnostics.map((d: { code: string }) => d.code);
     expect(codes).toEqual(['FLOWC317']);
     expect(readdirSync(work).sort()).toEqual(['cycle', 'ml', 'sched.flow.yaml']);
   });
@@ -210,8 +210,8 @@ describe('flowc validate, config, targets', () => {
     const compile = await runCli(['compile', 'ml/gpu.flow.yaml', '--target', 'all', '--out', 'gpu-out', '--diagnostics', 'json'], { cwd: work });
     expect(validate.code).toBe(1);
     expect(compile.code).toBe(1);
-    expect(JSON.parse(validate.stderr).diagnostics).toEqual(JSON.parse(compile.stderr).diagnostics);
-    expect(JSON.parse(validate.stderr).diagnostics.map((d: { code: string; line: number }) => `${d.code}@${d.line}`)).toContain('FLOWC631@5');
+    expect(JSON.parse(validate.stdout).diagnostics).toEqual(JSON.parse(compile.stdout).diagnostics);
+    expect(JSON.parse(validate.stdout).diagnostics.map((d: { code: string; line: number }) => `${d.code}@${d.line}`)).toContain('FLOWC631@5');
 
     const readme = readFileSync(join(FIXTURES, '../README.md'), 'utf8');
     const headline = /<!-- flowc-docs: in fixtures\/ml-training -->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];

@@ -48,7 +48,7 @@ describe('usage errors say what is wrong and how to fix it', () => {
     expect(set.stderr).toMatch(/^flowc: error FLOWC405: --set app:/m);
     const both = await run(['validate', ...ml, '--config', 'app', '--set', 'app', '--diagnostics', 'json']);
     expect(both.code).toBe(1);
-    expect(JSON.parse(both.stderr).diagnostics.map((d: { code: string }) => d.code)).toEqual(['FLOWC003', 'FLOWC405']);
+    expect(JSON.parse(both.stdout).diagnostics.map((d: { code: string }) => d.code)).toEqual(['FLOWC003', 'FLOWC405']);
   });
 });
 
@@ -85,7 +85,7 @@ describe('machine output', () => {
     });
     const missing = await run(['validate', '--diagnostics=json']);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.stderr).diagnostics[0]).toMatchObject({ code: 'FLOWC010', severity: 'error' });
+    expect(JSON.parse(missing.stdout).diagnostics[0]).toMatchObject({ code: 'FLOWC010', severity: 'error' });
     const target = await run(['compile', ...ml, '--target', 'nope', '--diagnostics', 'json']);
     expect(JSON.parse(target.stderr).diagnostics[0]).toMatchObject({ code: 'FLOWC002', message: "unknown target 'nope'; known: ir, argo, gcp-workflows, github-actions, stepfunctions (or all)" });
   });
@@ -94,7 +94,7 @@ describe('machine output', () => {
     writeFileSync(join(work, 'bad.toml'), 'a = 1\nmemory = 32Gi\nb =\n');
     writeFileSync(join(work, 'f.flow.yaml'), 'flowc: 1\nname: f\nconfigs:\n  app: { files: [bad.toml] }\ndefaults: { image: alpine:3.20 }\nsteps:\n  a:\n    needs: [nope]\n    run: echo\n');
     const r = await run(['validate', 'f.flow.yaml', '--diagnostics', 'json']);
-    const ds = JSON.parse(r.stderr).diagnostics as Record<string, unknown>[];
+    const ds = JSON.parse(r.stdout).diagnostics as Record<string, unknown>[];
     expect(ds.length).toBeGreaterThanOrEqual(2);
     for (const d of ds) expect(Object.keys(d)).toEqual(expect.arrayContaining(['file', 'line', 'col', 'endLine', 'endCol']));
     expect(ds.find((d) => d.line === 2)).toMatchObject({ file: 'bad.toml', line: 2, col: 10, endLine: 2, endCol: 14 });
@@ -125,7 +125,7 @@ describe('--quiet', () => {
     const quiet = await run(['validate', ...ml, '--target', 'stepfunctions', '--quiet']);
     expect(quiet).toEqual({ code: 0, stdout: '', stderr: '' });
     const json = await run(['-q', 'validate', ...ml, '--target', 'stepfunctions', '--diagnostics', 'json']);
-    expect(JSON.parse(json.stderr).diagnostics).toEqual([]);
+    expect(JSON.parse(json.stdout).diagnostics).toEqual([]);
   });
 
   it('still prints the errors', async () => {

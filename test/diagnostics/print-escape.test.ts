@@ -90,7 +90,7 @@ describe('the CLI, end to end, with a hostile key and file name', () => {
     expect(r.code).toBe(1);
     expect(RAW_UNSAFE.exec(r.stderr)?.[0]).toBeUndefined();
     const json = await runCli(['validate', name, '--diagnostics', 'json'], { cwd: tmp });
-    const count = (JSON.parse(json.stderr) as { diagnostics: unknown[] }).diagnostics.length;
+    const count = (JSON.parse(json.stdout) as { diagnostics: unknown[] }).diagnostics.length;
     expect(count).toBeGreaterThan(0);
     expect(r.stderr.split('\n').filter(isHead)).toHaveLength(count);
     expect(r.stderr.split('\n').some((l) => l.startsWith(FORGED))).toBe(false);
@@ -107,8 +107,8 @@ describe('the CLI, end to end, with a hostile key and file name', () => {
   test('json', async () => {
     const r = await runCli(['validate', name, '--diagnostics', 'json'], { cwd: tmp });
     expect(r.code).toBe(1);
-    expect(RAW_UNSAFE.exec(r.stderr)?.[0]).toBeUndefined();
-    const parsed = JSON.parse(r.stderr) as { diagnostics: { file: string; message: string }[] };
+    expect(RAW_UNSAFE.exec(r.stdout)?.[0]).toBeUndefined();
+    const parsed = JSON.parse(r.stdout) as { diagnostics: { file: string; message: string }[] };
     expect(parsed.diagnostics.some((x) => x.file === name && x.message.includes(HOSTILE))).toBe(true);
   });
 

@@ -91,6 +91,14 @@ interface JsonDiagnostic {
   col?: number;
 }
 
+/**
+ * The stream holding a `--diagnostics json` document: stdout, unless the command prints its
+ * artifact there (compile without --out/-o, config), then stderr (docs/decisions.md).
+ */
+export function jsonStream(o: Outcome): string {
+  return o.stdout.trimStart().startsWith('{') ? o.stdout : o.stderr;
+}
+
 /** The diagnostics of a `--diagnostics json` run, or a problem when stderr is not that document. */
 export function jsonDiagnostics(stderr: string): { diagnostics: JsonDiagnostic[] } | { problem: string } {
   // flowc prints one JSON document on stderr in this mode; anything else (a Node warning, a
@@ -115,10 +123,10 @@ export function outcomeProblems(o: Outcome, options: { json: boolean }): string[
   for (const w of o.warnings ?? []) problems.push(`Node warning printed: ${w.slice(0, 200)}`);
   if (/\n\s+at .+:\d+:\d+\)?\n/.test(o.stderr) || o.stderr.includes('FLOWC900')) problems.push('stack trace or internal error on stderr');
   if (o.code === 0) return problems;
-  if (o.stdout !== '') problems.push(`output on stdout: ${JSON.stringify(o.stdout.slice(0, 200))}`);
+  if (o.stdout !== '' && !(options.json && jsonStream(o) === o.stdout)) problems.push(`output on stdout: ${JSON.stringify(o.stdout.slice(0, 200))}`);
   if (o.code !== 1) return [...problems, `stderr: ${o.stderr.slice(0, 2000)}`];
   if (!options.json) return [...problems, ...textProblems(o.stderr)];
-  const parsed = jsonDiagnostics(o.stderr);
+  const parsed = jsonDiagnostics(jsonStream(o));
   if ('problem' in parsed) return [...problems, parsed.problem];
   if (!parsed.diagnostics.some((d) => d.severity === 'error')) problems.push('exit 1 without an error diagnostic');
   for (const d of parsed.diagnostics) {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IR } from '../../src/ir/types.js';
-import { jsonDiagnostics, outcomeProblems, runInProcess } from './cli-run.js';
+import { jsonDiagnostics, jsonStream, outcomeProblems, runInProcess } from './cli-run.js';
 import { type CaseSpec, materialize, readCase } from './cases.js';
 import { FUZZ_TIMEOUT, tempRoot } from './helpers.js';
 import { runCase } from './replay.js';
@@ -90,7 +90,7 @@ describe('the hostile corpus (fixtures/hostile/**) through every target', () => 
       expect(outcomeProblems(outcome, { json }), label).toEqual([]);
       if (c.spec.exit >= 0) expect(outcome.code, `${label}\n${outcome.stderr.slice(0, 3000)}`).toBe(c.spec.exit);
       if (c.spec.codes && json) {
-        const parsed = jsonDiagnostics(outcome.stderr);
+        const parsed = jsonDiagnostics(jsonStream(outcome));
         const codes = 'diagnostics' in parsed ? parsed.diagnostics.map((d) => d.code) : [];
         for (const code of c.spec.codes) expect(codes, label).toContain(code);
       }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { jsonDiagnostics, type Outcome, outcomeProblems, runChild, runInProcess } from './cli-run.js';
+import { jsonDiagnostics, jsonStream, type Outcome, outcomeProblems, runChild, runInProcess } from './cli-run.js';
 import { type CaseSpec, materialize, readCase } from './cases.js';
 
 /** Runs a saved case (cases.ts) from a fresh copy under `work`; returns the outcome. */
@@ -20,7 +20,7 @@ export async function expectCase(dir: string, work: string): Promise<void> {
   expect(outcomeProblems(outcome, { json }), label).toEqual([]);
   expect(outcome.code, `${label}\n${outcome.stderr.slice(0, 2000)}`).toBe(spec.exit);
   if (spec.codes && json) {
-    const parsed = jsonDiagnostics(outcome.stderr);
+    const parsed = jsonDiagnostics(jsonStream(outcome));
     const codes = 'diagnostics' in parsed ? parsed.diagnostics.map((d) => d.code) : [];
     for (const c of spec.codes) expect(codes, label).toContain(c);
   }

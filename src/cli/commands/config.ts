@@ -1,5 +1,7 @@
 import { stringify } from 'yaml';
 import { explainConfig } from '../../config/explain.js';
+import { lockProvenance } from '../../config/lock.js';
+import type { Json } from '../../source/tree.js';
 import { resolveFlowConfigs } from '../../pipeline/compile.js';
 import { relativeTo } from '../../pipeline/paths.js';
 import { checkFlowArgument } from '../flow-argument.js';
@@ -19,7 +21,13 @@ export async function runConfig(io: CliIO, flow: string, opts: ConfigOptions): P
   const result = resolveFlowConfigs({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd });
   const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });
   if (failed || !result.resolved) return EXIT.inputErrors;
-  if (opts.explain) {
+  if (opts.explain && opts.format === 'json') {
+    // The lockfile's `configs` shape (values and provenance per config), paths relative to here.
+    const provenance = lockProvenance({ resolved: result.resolved, relativize: (p) => relativeTo(io.cwd, p) });
+    const configs: Record<string, Json> = {};
+    for (const [name, values] of Object.entries(result.resolved.values)) configs[name] = { values: values as Json, provenance: provenance[name] ?? [] };
+    io.stdout(`${JSON.stringify({ configs }, null, 2)}\n`);
+  } else if (opts.explain) {
     io.stdout(explainConfig({ resolved: result.resolved, relativize: (p) => relativeTo(io.cwd, p) }));
   } else if (opts.format === 'json') {
     io.stdout(`${JSON.stringify(result.resolved.values, null, 2)}\n`);
