@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { FLOW_RULES } from '../check/index.js';
 import { checkTargetOptions } from '../check/target-options.js';
+import { checkTargetSecrets } from '../check/target-secrets.js';
 import { configHash } from '../config/hash.js';
 import { resolveConfigs } from '../config/resolve.js';
 import type { ConfigDecl, ResolvedConfigs } from '../config/types.js';
@@ -113,6 +114,7 @@ export function compileToIR(req: CompileRequest): IRResult {
     root: flow.root,
     configs: resolved.values,
     parameterNames: flow.parameters.map((p) => p.name),
+    secretNames: flow.secrets.map((s) => s.name),
     flowName,
     diagnostics,
   });
@@ -160,7 +162,9 @@ export function compileTargets(req: CompileRequest & { targets: string[] }): Tar
       continue;
     }
     const diagnostics = new DiagnosticBag();
-    const artifacts = target.compile(result.ir, { diagnostics });
+    // A target that cannot render the flow's secrets is never asked to (no plaintext fallback).
+    checkTargetSecrets({ ir: result.ir, target, diagnostics });
+    const artifacts = diagnostics.hasErrors() ? [] : target.compile(result.ir, { diagnostics });
     if (!diagnostics.hasErrors()) result.artifacts.push(...artifacts);
     all.addAll(diagnostics.items);
   }

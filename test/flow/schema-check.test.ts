@@ -38,7 +38,7 @@ describe('checkFlowShape', () => {
     });
     test('at the top, with nothing close: lists what is allowed', () => {
       expect(check(flow('owner: me'))).toEqual([
-        "FLOWC201 3:1 unknown field 'owner' [allowed fields: flowc, name, description, configs, parameters, schedule, defaults, targets, steps]",
+        "FLOWC201 3:1 unknown field 'owner' [allowed fields: flowc, name, description, configs, parameters, schedule, defaults, targets, secrets, steps]",
       ]);
     });
     test('a target alias as a key names the canonical id', () => {

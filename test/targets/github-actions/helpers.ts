@@ -32,10 +32,12 @@ export function step(id: string, over: Partial<IRStep> = {}): IRStep {
     image: 'alpine:3.20',
     exec: { kind: 'command', argv: [[{ kind: 'lit', value: 'true' }]] },
     env: [],
+    secretEnv: [],
     resources: { cpuMillis: 1000, memoryMiB: 512, gpu: 0 },
     retry: null,
     timeoutSeconds: null,
     foreach: null,
+    targets: {},
     origin: { ...origin, line: 10 },
     ...over,
   };
@@ -53,6 +55,7 @@ export function irWith(steps: IRStep[], over: Partial<IR> = {}, config: Record<s
     steps,
     edges: steps.flatMap((s) => s.needs.map((n) => [n, s.id] as [string, string])),
     targets: {},
+    secrets: [],
     ...over,
   };
 }
