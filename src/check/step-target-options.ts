@@ -2,17 +2,25 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { WrittenFlow } from '../flow/ast.js';
 import type { LMapEntry, LNode } from '../source/tree.js';
 import { findTarget } from '../targets/index.js';
+import type { Target } from '../targets/target.js';
 import { checkOptionsNode } from './target-options.js';
+
+export interface StepTargetOptionsRequest {
+  flow: WrittenFlow;
+  diagnostics: DiagnosticBag;
+  /** The target registry's lookup; tests pass targets of their own. */
+  find?: (id: string) => Target | undefined;
+}
 
 /**
  * A step's own `targets.<id>` (SPEC section 8) may set only the options that target allows per
  * step (`Target.perStepOptions`, FLOWC609, at the key); the step's options merged over the flow's
  * must then still match the target's options schema (FLOWC601, where each value was written).
  */
-export function checkStepTargetOptions({ flow, diagnostics }: { flow: WrittenFlow; diagnostics: DiagnosticBag }): void {
+export function checkStepTargetOptions({ flow, diagnostics, find = findTarget }: StepTargetOptionsRequest): void {
   for (const step of flow.steps) {
     for (const own of step.targets) {
-      const target = findTarget(own.id);
+      const target = find(own.id);
       if (!target || own.node.kind !== 'map') continue;
       const allowed = target.perStepOptions ?? [];
       let ok = true;

@@ -8,17 +8,18 @@ import { findTarget } from '../targets/index.js';
 import type { Target } from '../targets/target.js';
 import { checkStepTargetOptions } from './step-target-options.js';
 
-const compiled = new Map<string, ValidateFunction>();
+// Keyed by the schema object itself: one validator per schema, whatever target carries it.
+const compiled = new WeakMap<object, ValidateFunction>();
 // One instance for every target: ajv's first compile in an instance pays its warm-up, which a
 // flow naming four targets would otherwise pay four times at start-up.
 let ajv: Ajv | undefined;
 
-function validatorFor(id: string, schema: object): ValidateFunction {
-  let v = compiled.get(id);
+function validatorFor(schema: object): ValidateFunction {
+  let v = compiled.get(schema);
   if (!v) {
     ajv ??= new Ajv({ allErrors: true, strict: false });
     v = ajv.compile(schema);
-    compiled.set(id, v);
+    compiled.set(schema, v);
   }
   return v;
 }
@@ -48,7 +49,7 @@ export interface CheckOptionsRequest {
 /** Checks one options map against the target's options schema (FLOWC601). */
 export function checkOptionsNode({ target, node, path: base, diagnostics }: CheckOptionsRequest): void {
   if (!target.optionsSchema) return;
-  const validate = validatorFor(target.id, target.optionsSchema);
+  const validate = validatorFor(target.optionsSchema);
   if (validate(toJson(node))) return;
   for (const err of dedupe(validate.errors ?? [])) {
     const at = nodeAtPointer(node, err.instancePath);
