@@ -16,6 +16,7 @@ import { leafProvenance } from './provenance.js';
 import { fromLNode, toJson, type PMap } from './ptree.js';
 import { validateConfig } from './schema.js';
 import { schemaDeclares } from './schema-walk.js';
+import { taintConfig, type TaintedLeaf } from './taint.js';
 import type { ConfigDecl, LeafProvenance, ResolveConfigsRequest, ResolvedConfigs } from './types.js';
 
 export type { ConfigDecl, LeafProvenance, ResolveConfigsRequest, ResolvedConfigs } from './types.js';
@@ -24,6 +25,8 @@ export type { ConfigDecl, LeafProvenance, ResolveConfigsRequest, ResolvedConfigs
 interface Working {
   decl: ConfigDecl;
   tree: PMap | undefined;
+  /** JSON pointers the schema marks `secret: true`. */
+  secrets?: string[];
 }
 
 /**
@@ -73,7 +76,10 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
       continue;
     }
     if (w.decl.schema !== undefined) {
+      const secrets: string[] = [];
+      w.secrets = secrets;
       w.tree = validateConfig({
+        onSecret: (p) => secrets.push(p),
         name: w.decl.name,
         schema: w.decl.schema,
         root: w.tree,
@@ -88,12 +94,14 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
   if (diagnostics.errors().length > errorsBefore) return undefined;
   const values: Record<string, Json> = {};
   const provenance: Record<string, LeafProvenance[]> = {};
+  const tainted: Record<string, TaintedLeaf[]> = {};
   for (const [name, w] of working) {
     const tree = w.tree as PMap;
+    tainted[name] = taintConfig({ config: name, root: tree, schemaSecrets: w.secrets ?? [], diagnostics });
     values[name] = toJson(tree);
     provenance[name] = leafProvenance(tree);
   }
-  return { values, provenance };
+  return { values, provenance, tainted };
 }
 
 /** Layers 1 and 2 of one config: its inline `default:`, then its `files:` in order. */

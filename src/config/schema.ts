@@ -55,7 +55,16 @@ export interface ValidateConfigOptions {
   diagnostics: DiagnosticBag;
   /** Where to point when an error's value has no location of its own (the first file, or the name). */
   fallbackSpan: Span;
+  /** Receives the JSON pointer of every value the schema marks `secret: true` (docs/security.md). */
+  onSecret?: (pointer: string) => void;
 }
+
+/**
+ * `secret: true` in a config schema marks a value flowc must never write (SPEC section 8): ajv
+ * reports every value it reaches through `properties`, `items`, `$ref` and the rest to the
+ * collector of the validation under way (validation is synchronous, so one slot is enough).
+ */
+let secretCollector: ((pointer: string) => void) | undefined;
 
 /**
  * Validates one resolved config against its JSON Schema (SPEC §4): the schema (JSON or YAML) must
@@ -74,6 +83,7 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   const data = bareJson(toJson(options.root));
   let valid: boolean;
   try {
+    secretCollector = options.onSecret;
     valid = compiled.validate(data) as boolean;
   } catch (e) {
     // fast-deep-equal calls a map's own `valueOf`/`toString` keys as functions.
@@ -81,6 +91,8 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
       'a map with a key named valueOf or toString cannot be compared by const, enum or uniqueItems',
     ]);
     return undefined;
+  } finally {
+    secretCollector = undefined;
   }
   const root = applyDefaults({ root: options.root, data, schema: compiled.schema, schemaPath: schema.path });
   if (valid) return root;
@@ -114,6 +126,15 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
   }
   const ajv = dialect.make();
   addFormats(ajv);
+  ajv.addKeyword({
+    keyword: 'secret',
+    schemaType: 'boolean',
+    metaSchema: { type: 'boolean' },
+    validate: (marked: boolean, _data: unknown, _parent?: AnySchemaObject, cxt?: { instancePath: string }) => {
+      if (marked && cxt) secretCollector?.(cxt.instancePath);
+      return true;
+    },
+  });
   if (!ajv.validateSchema(schema as AnySchemaObject)) {
     // The meta-schema says one thing several ways (enum, then "must be array", then "anyOf");
     // one diagnostic per schema node, from its most specific error, reads best.

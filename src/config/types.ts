@@ -2,6 +2,7 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry } from '../source/files.js';
 import type { Origin, Span } from '../source/span.js';
 import type { Json, LNode } from '../source/tree.js';
+import type { TaintedLeaf } from './taint.js';
 
 /** One `configs:` entry of a flow, with paths already made absolute (SPEC §4 layers 1 and 2). */
 export interface ConfigDecl {
@@ -67,8 +68,13 @@ export interface LeafProvenance {
 }
 
 export interface ResolvedConfigs {
-  /** Resolved config by config name; map keys keep the cascade's insertion order. */
+  /**
+   * Resolved config by config name; map keys keep the cascade's insertion order. Tainted values
+   * (`tainted`) read as REDACTED here and in `provenance`: nothing downstream holds them.
+   */
   values: Record<string, Json>;
+  /** Values flowc keeps out of everything it writes, by config name (src/config/taint.ts). */
+  tainted: Record<string, TaintedLeaf[]>;
   /** Leaves by config name, sorted by path. */
   provenance: Record<string, LeafProvenance[]>;
 }

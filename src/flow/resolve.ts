@@ -1,5 +1,7 @@
 import { timingRuleMessage } from '../check/timing-rule.js';
 import { INTERPOLATION_LIMITS, OutputBudget, textBytes, type Cost } from '../config/limits.js';
+import { formatOrigin } from '../config/origin.js';
+import { touchesTainted, type TaintedLeaf } from '../config/taint.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
@@ -16,6 +18,8 @@ export interface ResolveFlowRequest {
   root: LMap;
   configs: Record<string, Json>;
   parameterNames: string[];
+  /** Config values flowc never writes, by config name: any reference to one is FLOWC424. */
+  tainted?: Record<string, TaintedLeaf[]>;
   /** The flow's `secrets:` names, for `${secrets.NAME}` in env values. */
   secretNames?: string[];
   flowName: string;
@@ -384,6 +388,15 @@ class Resolver {
         }
         cur = cur[key] as Json;
       }
+    }
+    const tainted = touchesTainted(part.path, this.req.tainted?.[part.root] ?? []);
+    if (tainted !== undefined) {
+      const why = tainted.reason === 'schema' ? 'is marked secret: true in the config schema' : `comes from environment variable ${tainted.envName}, which looks like a credential`;
+      this.req.diagnostics.report('FLOWC424', `${scope.fieldPath}: \${${part.raw.trim()}} reads ${part.root}.${tainted.path}, which ${why}; flowc never writes such a value into an artifact`, span, [
+        `the value is set at ${formatOrigin(tainted.origin, (p) => p.split(/[\\/]/).pop() ?? p)}`,
+        'give a credential to a step with the flow\'s secrets: and a whole env value, env: { NAME: "${secrets.NAME}" }: the engine injects it when the task starts',
+      ]);
+      return undefined;
     }
     return cur;
   }

@@ -115,6 +115,7 @@ export function compileToIR(req: CompileRequest): IRResult {
     configs: resolved.values,
     parameterNames: flow.parameters.map((p) => p.name),
     secretNames: flow.secrets.map((s) => s.name),
+    tainted: resolved.tainted,
     flowName,
     diagnostics,
   });
