@@ -44,7 +44,7 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
   const errorsBefore = diagnostics.errors().length;
   const relativize = req.relativize ?? ((p: string) => relative(process.cwd(), p) || '.');
   const working = new Map<string, Working>();
-  const fileOptions = { sources: req.sources, diagnostics, relativize };
+  const fileOptions = { sources: req.sources, diagnostics, relativize, ...(req.guard ? { guard: req.guard } : {}) };
 
   // Layers 1 and 2: the flow's own cascade.
   for (const decl of req.decls) working.set(decl.name, { decl, tree: flowLayers(decl, fileOptions) });
@@ -80,6 +80,7 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
       w.secrets = secrets;
       w.tree = validateConfig({
         onSecret: (p) => secrets.push(p),
+        ...(req.guard ? { guard: req.guard } : {}),
         name: w.decl.name,
         schema: w.decl.schema,
         root: w.tree,

@@ -4,6 +4,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { createRequire } from 'node:module';
 import addFormatsModule from 'ajv-formats';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import type { PathGuard } from './path-guard.js';
 import type { SourceRegistry } from '../source/files.js';
 import { loadTree } from '../source/load-tree.js';
 import { setOwn } from '../source/own-keys.js';
@@ -55,6 +56,8 @@ export interface ValidateConfigOptions {
   diagnostics: DiagnosticBag;
   /** Where to point when an error's value has no location of its own (the first file, or the name). */
   fallbackSpan: Span;
+  /** Refuses a schema outside the project root (FLOWC017). */
+  guard?: PathGuard;
   /** Receives the JSON pointer of every value the schema marks `secret: true` (docs/security.md). */
   onSecret?: (pointer: string) => void;
 }
@@ -75,6 +78,7 @@ let secretCollector: ((pointer: string) => void) | undefined;
  */
 export function validateConfig(options: ValidateConfigOptions): PMap | undefined {
   const { diagnostics, schema } = options;
+  if (options.guard && !options.guard.allows(schema.path, 'config schema', schema.span)) return undefined;
   const tree = loadTree(schema.path, { sources: options.sources, diagnostics, span: schema.span, what: 'config schema' });
   if (tree === undefined) return undefined;
   const compiled = compileSchema(tree, options);

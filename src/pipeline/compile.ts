@@ -3,6 +3,7 @@ import { FLOW_RULES } from '../check/index.js';
 import { checkTargetOptions } from '../check/target-options.js';
 import { checkTargetSecrets } from '../check/target-secrets.js';
 import { configHash } from '../config/hash.js';
+import { PathGuard, projectRootOf } from '../config/path-guard.js';
 import { resolveConfigs } from '../config/resolve.js';
 import type { ConfigDecl, ResolvedConfigs } from '../config/types.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -35,6 +36,13 @@ export interface CompileRequest {
   env?: Record<string, string | undefined>;
   /** Folder that relative paths are resolved against. Default: process.cwd(). */
   cwd?: string;
+  /**
+   * Config files, extends and schemas are read only from inside this folder (FLOWC017). Default:
+   * `projectRootOf(flow)` (src/config/path-guard.ts); `flowc build` passes the project file's folder.
+   */
+  projectRoot?: string;
+  /** `--allow-outside`: read config files, extends and schemas from anywhere. */
+  allowOutside?: boolean;
   /** Overrides the flow's name (bindings and sweep variants name their artifacts). */
   nameOverride?: string;
   /**
@@ -91,6 +99,7 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
     env: req.env ?? {},
     sources,
     diagnostics,
+    guard: new PathGuard(req.projectRoot ?? projectRootOf(flowFile), req.allowOutside === true, diagnostics, (p) => relativeTo(cwd, p)),
     relativize: (p) => relativeTo(cwd, p),
   });
   if (!resolved || diagnostics.hasErrors()) return result;

@@ -107,6 +107,9 @@ export class BuildCache {
       setSpans: (unit.setSpans ?? []).map((s) => (s ? { file: s.file, line: s.line, col: s.col } : null)),
       targets: unit.targets,
       cwd: unit.cwd,
+      // Which files may be read changes what compiles.
+      projectRoot: unit.projectRoot ?? null,
+      allowOutside: unit.allowOutside === true,
     };
     return sha256Hex(canonicalJson(request));
   }

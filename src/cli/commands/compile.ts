@@ -45,6 +45,7 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
     sets: opts.set,
     env: io.env,
     cwd: io.cwd,
+    allowOutside: opts.allowOutside === true,
     targets,
   });
   const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });

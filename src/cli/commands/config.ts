@@ -13,7 +13,7 @@ export interface ConfigOptions extends CascadeOptions {
 
 /** `flowc config`: the resolved config of every declared config, optionally with provenance. */
 export async function runConfig(io: CliIO, flow: string, opts: ConfigOptions): Promise<number> {
-  const result = resolveFlowConfigs({ flowPath: flow, configs: parseConfigArgs(opts.config), sets: opts.set, env: io.env, cwd: io.cwd });
+  const result = resolveFlowConfigs({ flowPath: flow, configs: parseConfigArgs(opts.config), sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true });
   const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });
   if (failed || !result.resolved) return EXIT.inputErrors;
   if (opts.explain) {

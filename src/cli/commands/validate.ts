@@ -13,7 +13,7 @@ export interface ValidateOptions extends CascadeOptions {
  */
 export async function runValidate(io: CliIO, flow: string, opts: ValidateOptions): Promise<number> {
   const targets = opts.target === undefined ? [] : parseTargetList(opts.target);
-  const result = compileTargets({ flowPath: flow, configs: parseConfigArgs(opts.config), sets: opts.set, env: io.env, cwd: io.cwd, targets });
+  const result = compileTargets({ flowPath: flow, configs: parseConfigArgs(opts.config), sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true, targets });
   const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });
   return failed || !result.ir ? EXIT.inputErrors : EXIT.ok;
 }
