@@ -459,7 +459,7 @@ function describeKey(e: ErrorObject, key: string, tree: LNode, root: AnySchemaOb
     if (isEnv) {
       return { code: 'FLOWC316', message: prefixed(where, `environment variable name '${key}' is reserved: flowc sets FLOWC_* itself`), span };
     }
-    const reserved = 'params, item, run, flow, step, steps and env are interpolation roots';
+    const reserved = 'params, item, run, flow, step, steps, env and secrets are interpolation roots';
     return { code: 'FLOWC204', message: prefixed(where, `${what} '${key}' is reserved: ${reserved}`), span };
   }
   const pattern = e.params.pattern as string | undefined;

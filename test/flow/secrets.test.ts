@@ -147,6 +147,18 @@ steps:
     expect(r.diagnostics[0]?.notes?.join(' ')).toContain('declares no secrets');
   });
 
+  it('FLOWC204: secrets is a reserved root, so no config may be named so', () => {
+    const r = compileToIR(request(`flowc: 1
+name: demo
+configs:
+  secrets: { default: { a: 1 } }
+steps:
+  a: { image: x, run: echo }
+`));
+    expect(r.diagnostics.map(at)).toEqual(['FLOWC204 /proj/demo.flow.yaml:4:3']);
+    expect(r.diagnostics[0]?.message).toContain('env and secrets are interpolation roots');
+  });
+
   it('a secret name is checked by the flow schema, and a secret needs a locator', () => {
     const r = compileToIR(request(`flowc: 1
 name: demo
