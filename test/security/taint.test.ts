@@ -8,6 +8,7 @@ import { buildLockfile } from '../../src/pipeline/lockfile.js';
 import { TARGETS } from '../../src/targets/index.js';
 import { tmpTree } from '../config/helpers.js';
 import { fixtureDir, fixtureRequest, validFixtures } from '../helpers/fixtures.js';
+import { runCli } from '../cli/run-cli.js';
 
 const at = (root: string, d: Diagnostic) => `${d.code} ${d.span ? `${d.span.file.slice(root.length + 1)}:${d.span.line}:${d.span.col}` : '-'}`;
 
@@ -63,6 +64,30 @@ describe('config taint (SPEC section 8)', () => {
     for (const file of [...r.artifacts, lock]) {
       expect(file.contents, file.path).not.toContain(GH_TOKEN);
       expect(file.contents, file.path).not.toContain(DB_PASSWORD);
+    }
+  });
+
+  it('flowc config, --explain and compile --out print no tainted value, nor what it overrode', async () => {
+    const root = tmpTree({ 'demo.flow.yaml': FLOW, 'base.yaml': 'db_password: old-password-value\n', 'app.yaml': `extends: base.yaml\n${APP}`, 'app.schema.json': SCHEMA });
+    const env = { GITHUB_TOKEN: GH_TOKEN };
+    const outputs = [
+      await runCli(['config', 'demo.flow.yaml'], { cwd: root, env }),
+      await runCli(['config', 'demo.flow.yaml', '--explain'], { cwd: root, env }),
+      await runCli(['config', 'demo.flow.yaml', '--format', 'json'], { cwd: root, env }),
+    ];
+    for (const r of outputs) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(REDACTED);
+      for (const plain of [GH_TOKEN, DB_PASSWORD, 'old-password-value']) expect(r.stdout + r.stderr).not.toContain(plain);
+    }
+    const out = await runCli(['compile', 'demo.flow.yaml', '--target', 'all', '--out', 'out'], { cwd: root, env });
+    expect(out.code).toBe(0);
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const files = readdirSync(join(root, 'out'));
+    expect(files).toContain('demo.config.lock.json');
+    for (const f of files) {
+      const text = readFileSync(join(root, 'out', f), 'utf8');
+      for (const plain of [GH_TOKEN, DB_PASSWORD, 'old-password-value']) expect(text, f).not.toContain(plain);
     }
   });
 
