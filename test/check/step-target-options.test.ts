@@ -7,6 +7,9 @@ import { SourceRegistry } from '../../src/source/files.js';
 import { findTarget } from '../../src/targets/index.js';
 import type { Target } from '../../src/targets/target.js';
 import { makeIR, step } from '../helpers/ir-builders.js';
+import { asResolvedFlow } from '../../src/flow/resolved.js';
+import { parseFlow } from '../../src/flow/parse-flow.js';
+import { lowerToIR } from '../../src/ir/lower.js';
 
 const FLOW = '/proj/demo.flow.yaml';
 const at = (d: Diagnostic) => `${d.code} ${d.span?.file}:${d.span?.line}:${d.span?.col}`;
@@ -64,6 +67,29 @@ describe('per-step targets: (SPEC section 8)', () => {
     checkStepTargetOptions({ flow, diagnostics: bad, find: () => strict });
     expect(bad.items.map(at)).toEqual(['FLOWC601 /proj/demo.flow.yaml:14:64']);
     expect(bad.items[0]?.message).toBe('steps.train.targets.argo.serviceAccountName must be number');
+  });
+});
+
+describe('lowering per-step options', () => {
+  it("IRStep.targets holds the step's own overrides, sorted by target id; other steps get {}", () => {
+    const sources = new SourceRegistry();
+    sources.add(FLOW, `flowc: 1
+name: demo
+targets:
+  argo: { namespace: ml }
+steps:
+  train:
+    image: x
+    run: echo
+    targets:
+      stepfunctions: { jobQueue: gpu }
+      argo: { nodeSelector: { pool: gpu } }
+  other: { image: x, run: echo }
+`);
+    const flow = parseFlow({ file: FLOW, sources, diagnostics: new DiagnosticBag() })!;
+    const ir = lowerToIR({ flow: asResolvedFlow(flow), configs: {}, configHash: '0'.repeat(64), sourceHash: '0'.repeat(64), relativize: (p) => p.slice('/proj/'.length) });
+    expect(ir.steps.map((s) => JSON.stringify(s.targets))).toEqual(['{"argo":{"nodeSelector":{"pool":"gpu"}},"stepfunctions":{"jobQueue":"gpu"}}', '{}']);
+    expect(stepTargetOptions(ir, ir.steps[0]!, 'argo')).toEqual({ namespace: 'ml', nodeSelector: { pool: 'gpu' } });
   });
 });
 
