@@ -61,14 +61,23 @@ export function taintConfig(req: TaintRequest): TaintedLeaf[] {
       direct.add(node);
     }
   }
-  // Values read from a tainted value are tainted: bounded by the number of leaves.
-  for (let changed = true, rounds = 0; changed && rounds <= leaves.length; rounds++) {
+  // Values read from a tainted value are tainted. Each round is linear in the references (set
+  // lookups by path), and rounds are bounded by the reference depth limit, as chains are.
+  const index = new TaintIndex();
+  const byKey = new Map<string, Omit<TaintedLeaf, 'sha256'>>();
+  for (const t of tainted.values()) byKey.set(index.add(t.segments), t);
+  const readers = leaves
+    .filter(({ node }) => !tainted.has(node) && node.interpolated)
+    .map((l) => ({ ...l, refs: (l.node.interpolated?.sources ?? []).map((s) => refSegments(s.ref)).filter((r): r is string[] => r !== undefined) }));
+  for (let changed = true; changed; ) {
     changed = false;
-    for (const { segments, node } of leaves) {
-      if (tainted.has(node) || !node.interpolated) continue;
-      const from = [...tainted.values()].find((t) => node.interpolated?.sources.some((s) => readsFrom(s.ref, t.segments)));
-      if (from === undefined) continue;
-      tainted.set(node, { ...from, segments, path: formatPath(segments), origin: node.origin });
+    for (const { segments, node, refs } of readers) {
+      if (tainted.has(node)) continue;
+      const hit = refs.map((r) => index.find(r)).find((x) => x !== undefined);
+      if (hit === undefined) continue;
+      const entry = { ...(byKey.get(hit) as Omit<TaintedLeaf, 'sha256'>), segments, path: formatPath(segments), origin: node.origin };
+      tainted.set(node, entry);
+      byKey.set(index.add(segments), entry);
       changed = true;
     }
   }
@@ -121,14 +130,41 @@ function collectLeaves(node: PNode, segments: Segment[], out: { segments: Segmen
   else for (const [k, c] of node.entries) collectLeaves(c, [...segments, k], out);
 }
 
-/** Whether `${ref}` (a path inside the same config) reads the tainted leaf or a map holding it. */
-function readsFrom(ref: string, tainted: Segment[]): boolean {
-  if (ref.startsWith('env:')) return false;
+/** The path a `${ref}` reads inside the same config, as strings; undefined for `${env:...}`. */
+function refSegments(ref: string): string[] | undefined {
+  if (ref.startsWith('env:')) return undefined;
   const parsed = parsePath(ref);
-  if (!parsed.ok) return false;
-  const a = parsed.segments.map(String);
-  const b = tainted.map(String);
-  return isPrefix(a, b) || isPrefix(b, a);
+  return parsed.ok ? parsed.segments.map(String) : undefined;
+}
+
+const key = (segments: readonly string[]): string => JSON.stringify(segments);
+
+/**
+ * Tainted paths, found by set lookups: a reference reads a tainted value when one of its prefixes
+ * is tainted (it reads inside it) or it is a prefix of a tainted path (it reads a map holding it).
+ */
+class TaintIndex {
+  private readonly exact = new Set<string>();
+  /** Every proper prefix of a tainted path, mapped to one tainted path under it. */
+  private readonly above = new Map<string, string>();
+
+  /** Adds a tainted path; returns its key. */
+  add(segments: readonly Segment[]): string {
+    const s = segments.map(String);
+    const k = key(s);
+    this.exact.add(k);
+    for (let i = 0; i < s.length; i++) if (!this.above.has(key(s.slice(0, i)))) this.above.set(key(s.slice(0, i)), k);
+    return k;
+  }
+
+  /** The key of a tainted path `ref` touches, or undefined. */
+  find(ref: readonly string[]): string | undefined {
+    for (let i = 1; i <= ref.length; i++) {
+      const k = key(ref.slice(0, i));
+      if (this.exact.has(k)) return k;
+    }
+    return this.above.get(key(ref));
+  }
 }
 
 function isPrefix(prefix: readonly string[], of: readonly string[]): boolean {
