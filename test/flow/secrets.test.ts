@@ -186,6 +186,9 @@ steps:
     expect(r.diagnostics).toEqual([]);
     const text = r.artifacts[0]?.contents ?? '';
     expect(JSON.parse(text).steps[0].secretEnv).toEqual([{ name: 'HF_TOKEN', secret: 'hf_token', origin: { file: 'demo.flow.yaml', line: 12, col: 22 } }]);
+    expect(JSON.parse(text).secrets).toEqual([
+      { name: 'hf_token', locators: { argo: { name: 'hf', key: 'token' }, 'github-actions': 'HF_TOKEN' }, origin: { file: 'demo.flow.yaml', line: 6, col: 3 } },
+    ]);
   });
 
   it('FLOWC607: a target that cannot render secrets refuses the flow, naming itself, and writes nothing', () => {
