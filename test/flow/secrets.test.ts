@@ -170,6 +170,8 @@ steps:
   a: { image: x, run: echo }
 `));
     expect(r.diagnostics.map(at)).toEqual(['FLOWC204 /proj/demo.flow.yaml:4:3', 'FLOWC204 /proj/demo.flow.yaml:5:3', 'FLOWC201 /proj/demo.flow.yaml:6:11']);
+    expect(r.diagnostics[0]?.message).toBe("secrets: invalid secret name 'bad-name': letters, digits and '_', not starting with a digit, at most 64 characters");
+    expect(r.diagnostics[2]?.notes).toEqual(["did you mean 'stepfunctions'?"]);
   });
 });
 
