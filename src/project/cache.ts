@@ -5,6 +5,7 @@ import type { Json } from '../source/tree.js';
 import { asDeps, depsEntryProblem, type OutEntry, outEntryProblem, sealEntry, unsealEntry } from './cache-entry.js';
 import { readRegularFile } from '../source/regular-file.js';
 import type { CompileUnit, UnitDeps, UnitOutput } from './unit.js';
+import { envDepValue } from './recording.js';
 
 /**
  * Bump when the layout of cache entries changes; old entries are then simply never found.
@@ -53,7 +54,7 @@ export class BuildCache {
     const deps = asDeps(depsBody);
     const current: UnitDeps = {
       files: deps.files.map((f) => ({ path: f.path, sha256: hashFile(f.path) })),
-      env: deps.env.map((e) => ({ name: e.name, value: env[e.name] ?? null })),
+      env: deps.env.map((e) => ({ name: e.name, value: envDepValue(env[e.name]) })),
     };
     const entry = this.readEntry(unit, this.outPath(requestKey, current), outEntryProblem) as OutEntry | undefined;
     if (entry === undefined) return undefined;

@@ -187,3 +187,16 @@ describe('no fixture leaks a credential (every target, lockfiles included)', () 
     });
   }
 });
+
+describe('the build cache keeps no env value', () => {
+  it('records a hash of each env variable a compile read, never the value', async () => {
+    const { envDeps, envDepValue } = await import('../../src/project/recording.js');
+    const deps = envDeps({ GITHUB_TOKEN: GH_TOKEN, HOME: '/home/me' }, ['GITHUB_TOKEN', 'HOME', 'UNSET']);
+    expect(JSON.stringify(deps)).not.toContain(GH_TOKEN);
+    expect(JSON.stringify(deps)).not.toContain('/home/me');
+    expect(deps.map((d) => d.name)).toEqual(['GITHUB_TOKEN', 'HOME', 'UNSET']);
+    expect(deps[2]?.value).toBeNull();
+    expect(envDepValue(GH_TOKEN)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(envDepValue(GH_TOKEN)).not.toBe(envDepValue(`${GH_TOKEN}x`));
+  });
+});
