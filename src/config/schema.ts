@@ -86,8 +86,12 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
 
   const data = bareJson(toJson(options.root));
   let valid: boolean;
+  const secretPointers: string[] = [];
   try {
-    secretCollector = options.onSecret;
+    secretCollector = (p) => {
+      secretPointers.push(p);
+      options.onSecret?.(p);
+    };
     valid = compiled.validate(data) as boolean;
   } catch (e) {
     // fast-deep-equal calls a map's own `valueOf`/`toString` keys as functions.
@@ -102,7 +106,7 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   if (valid) return root;
   const seen = new Set<string>();
   for (const err of compiled.validate.errors ?? []) {
-    const problem = describeError({ error: err, root, context: options });
+    const problem = describeError({ error: err, root, context: options, hide: (p) => secretPointers.some((s) => p === s || p.startsWith(`${s}/`)) });
     const key = `${problem.message}\u0000${JSON.stringify(problem.span ?? null)}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -200,3 +200,18 @@ describe('the build cache keeps no env value', () => {
     expect(envDepValue(GH_TOKEN)).not.toBe(envDepValue(`${GH_TOKEN}x`));
   });
 });
+
+describe('schema errors never print a secret value', () => {
+  it('FLOWC412 about a secret: true value or a credential env value names the value, not what it holds', () => {
+    const schema = JSON.stringify({ type: 'object', properties: { db_password: { type: 'string', secret: true, minLength: 64 }, gh: { type: 'string', maxLength: 5 }, region: { type: 'string', maxLength: 1 } } });
+    const root = tmpTree({ 'demo.flow.yaml': FLOW, 'app.yaml': APP, 'app.schema.json': schema });
+    const r = compileTargets({ flowPath: join(root, 'demo.flow.yaml'), cwd: root, env: { GITHUB_TOKEN: GH_TOKEN }, targets: ['ir'] });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => at(root, d))).toEqual(['FLOWC412 app.yaml:1:14', 'FLOWC412 app.yaml:2:5', 'FLOWC412 app.yaml:5:9']);
+    const text = JSON.stringify(errors);
+    expect(text).not.toContain(DB_PASSWORD);
+    expect(text).not.toContain(GH_TOKEN);
+    // An ordinary value is still shown.
+    expect(errors[2]?.message).toContain('(it is "eu")');
+  });
+});
