@@ -35,8 +35,8 @@ export const TIMEOUT_STATUS = 124;
  * step's timeout (exit status 124, a failed attempt like any other) and the next one still gets
  * its turn; the job's `timeout-minutes` is then the budget of all attempts and waits together.
  * `command` must start with a program name, not a shell keyword, builtin or assignment (exec
- * form argv, or `sh -c`). An image without a `timeout` program still runs, bounded by the job
- * only: a step should not fail for a missing helper, and it says so on stderr.
+ * form argv, or `sh -c`). An image without a usable `timeout` program still runs, bounded by the
+ * job only: a step should not fail for a missing helper, and it says so on stderr.
  */
 export function retryLoop({ command, retry, attemptSeconds = null }: { command: string; retry: IRRetry; attemptSeconds?: number | null }): string {
   const waits = retryWaits(retry);
@@ -49,7 +49,9 @@ export function retryLoop({ command, retry, attemptSeconds = null }: { command: 
       : [
           // Word splitting of an unquoted variable gives `timeout N` its two words, or nothing.
           `flowc_timeout='timeout ${limit}'`,
-          `command -v timeout >/dev/null 2>&1 || { flowc_timeout=; echo "flowc: no 'timeout' program in this image: an attempt is not stopped after ${limit}s, only the job's timeout-minutes bounds it" >&2; }`,
+          // A trial run rather than `command -v`: old BusyBox has a `timeout` that takes `-t SECS`
+          // and would run "N" as the program, failing every attempt.
+          `timeout 1 true >/dev/null 2>&1 || { flowc_timeout=; echo "flowc: no usable 'timeout' program in this image: an attempt is not stopped after ${limit}s, only the job's timeout-minutes bounds it" >&2; }`,
         ];
   const run = limit === null ? command : `$flowc_timeout ${command}`;
   const timedOut = limit === null ? '' : ` (timed out after ${limit}s)`;

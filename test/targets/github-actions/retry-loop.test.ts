@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -112,9 +112,21 @@ describe('each attempt is stopped at the step timeout (timeout(1) inside the loo
     const r = sh(retryLoop({ command: hangOn({ file, runs: [], status: 124 }), retry: { limit: 1, ...noWait }, attemptSeconds: 1 }), { PATH: bin });
     expect(r.status).toBe(124);
     expect(count(file)).toBe('2');
-    expect(r.stderr).toContain("flowc: no 'timeout' program in this image: an attempt is not stopped after 1s");
+    expect(r.stderr).toContain("flowc: no usable 'timeout' program in this image: an attempt is not stopped after 1s");
     // A 124 of the program's own is not reported as a timeout when nothing could time it out.
     expect(r.stderr).not.toContain('timed out');
+  });
+
+  test("a timeout that cannot run 'timeout N prog' (old BusyBox takes -t N) is not used", () => {
+    // Such a `timeout` runs "1" as the program; this stand-in fails the same way on every call.
+    const bin = join(tmp, 'bin-old-timeout');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'timeout'), '#!/bin/sh\necho "timeout: can\'t execute \'$1\': No such file or directory" >&2\nexit 127\n', { mode: 0o755 });
+    const file = join(tmp, 'hang-g');
+    const r = sh(retryLoop({ command: hangOn({ file, runs: [], status: 3 }), retry: { limit: 1, ...noWait }, attemptSeconds: 1 }), { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` });
+    expect(r.status).toBe(3);
+    expect(count(file)).toBe('2');
+    expect(r.stderr).toContain("flowc: no usable 'timeout' program in this image");
   });
 
   test('the job a flow compiles to stops a hung attempt of its run script and retries it', () => {
