@@ -126,6 +126,7 @@ export const CODES = {
   FLOWC645: { severity: 'error', title: 'Google Cloud Workflows: a retry limit leaves no room in the Batch job id' },
   FLOWC646: { severity: 'warning', title: 'Google Cloud Workflows: no scheduler file, the project or region option is not set' },
   FLOWC647: { severity: 'warning', title: 'Google Cloud Workflows: no scheduler file, the schedulerServiceAccount option is not set' },
+  FLOWC648: { severity: 'warning', title: 'Google Cloud Workflows: a run that uses every retry would exceed the steps of one execution' },
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
