@@ -1,3 +1,4 @@
+import { colourWanted, colours } from '../diagnostics/colour.js';
 import { visibleText } from '../source/visible-text.js';
 
 /**
@@ -102,4 +103,23 @@ function lcsOps(a: string[], b: string[]): { op: ' ' | '-' | '+'; line: string }
   while (i < n) ops.push({ op: '-', line: a[i++] as string });
   while (j < m) ops.push({ op: '+', line: b[j++] as string });
   return ops;
+}
+
+/**
+ * A unified diff coloured like `git diff` (file names bold, hunk headers cyan, removals red,
+ * additions green) when stdout is a terminal or colour is forced; unchanged otherwise.
+ */
+export function colourDiff(diff: string, io: { env: Record<string, string | undefined>; stdoutIsTTY?: boolean }): string {
+  if (!colourWanted(io.env, io.stdoutIsTTY === true)) return diff;
+  const c = colours(true);
+  return diff
+    .split('\n')
+    .map((line) =>
+      line.startsWith('--- ') || line.startsWith('+++ ') ? c.bold(line)
+      : line.startsWith('@@') ? c.cyan(line)
+      : line.startsWith('-') ? c.red(line)
+      : line.startsWith('+') ? c.green(line)
+      : line,
+    )
+    .join('\n');
 }

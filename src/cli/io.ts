@@ -4,6 +4,12 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** True when stderr is a terminal: code frames are printed then. */
   stderrIsTTY: boolean;
+  /** True when stdout is a terminal: `--check` diffs are coloured then (see diagnostics/colour.ts). */
+  stdoutIsTTY?: boolean;
+  /** `--quiet`: print errors only, no warnings. */
+  quiet?: boolean;
+  /** `--no-progress` sets this to false: no progress bar even on a terminal. */
+  progress?: boolean;
   cwd: string;
   env: Record<string, string | undefined>;
 }
@@ -15,7 +21,8 @@ export const EXIT = { ok: 0, inputErrors: 1, usage: 2, internal: 70 } as const;
 export class UsageError extends Error {
   constructor(
     message: string,
-    readonly code: 'FLOWC002' | 'FLOWC003' = 'FLOWC003',
+    readonly code: 'FLOWC002' | 'FLOWC003' | 'FLOWC009' | 'FLOWC010' = 'FLOWC003',
+    readonly notes: string[] = [],
   ) {
     super(message);
     this.name = 'UsageError';

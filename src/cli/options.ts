@@ -1,4 +1,5 @@
 import { findTarget, TARGETS } from '../targets/index.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { UsageError } from './io.js';
 
 /** Options shared by compile, validate and config. */
@@ -14,13 +15,21 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** `--config name=FILE` into its parts. */
-export function parseConfigArgs(args: string[]): { name: string; file: string }[] {
-  return args.map((arg) => {
+/**
+ * `--config name=FILE` into its parts. A malformed one is FLOWC003 among the run's diagnostics
+ * (exit 1), like a malformed `--set` (FLOWC405): both are option values flowc reads, reported
+ * with the flow's other problems in one run; the well-formed ones still apply.
+ */
+export function parseConfigArgs(args: string[]): { configs: { name: string; file: string }[]; diagnostics: Diagnostic[] } {
+  const configs: { name: string; file: string }[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const arg of args) {
     const eq = arg.indexOf('=');
-    if (eq <= 0 || eq === arg.length - 1) throw new UsageError(`--config expects NAME=FILE (a declared config and a file), got '${arg}'`);
-    return { name: arg.slice(0, eq), file: arg.slice(eq + 1) };
-  });
+    if (eq <= 0 || eq === arg.length - 1) {
+      diagnostics.push({ code: 'FLOWC003', severity: 'error', message: `--config ${arg}: expected NAME=FILE (a declared config and a file)`, notes: ['for example: --config app=config/prod.toml'] });
+    } else configs.push({ name: arg.slice(0, eq), file: arg.slice(eq + 1) });
+  }
+  return { configs, diagnostics };
 }
 
 /**

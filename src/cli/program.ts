@@ -1,22 +1,43 @@
-import { Command, CommanderError, Option } from 'commander';
-import { visibleText } from '../source/visible-text.js';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { FLOWC_VERSION } from '../version.js';
 import { type CliIO, EXIT, UsageError } from './io.js';
 import { collect } from './options.js';
+import { reportUsage } from './report.js';
+import { commanderDiagnostic, usageDiagnostic, wantsJson } from './usage-errors.js';
+
+const EXIT_CODES = 'Exit codes: 0 success; 1 the input has errors (or --check found stale files); 2 wrong usage; 70 a bug in flowc.';
+
+/** `--help` text after the options: examples, then the exit codes. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n\n${EXIT_CODES}\n`;
+}
 
 /**
  * Builds the commander program. Thin by design: each command's module is imported only when
  * that command runs, so `flowc targets` never loads the compiler and `compile` never loads
  * deploy-time SDKs. Returns the exit code through `run`.
  */
-export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<number> } {
+export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<number> } {
   let exitCode: number = EXIT.ok;
+  // The commands see the global options (--quiet, --no-progress) through their io.
+  const io: CliIO = { ...base };
   const program = new Command('flowc')
     .description('compile declarative pipelines and cascading configs to Argo, Step Functions, GitHub Actions and Google Cloud Workflows')
     .version(FLOWC_VERSION, '-V, --version')
+    .option('-q, --quiet', 'print errors only, no warnings')
+    .option('--no-progress', 'no progress bar, even on a terminal')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run flowc --help for usage)');
+    // Each command's --help lists --quiet and --no-progress too: they work after the command name.
+    // A repeatable option's empty default list says nothing: "(default: [])" is left out.
+    .configureHelp({ showGlobalOptions: true, optionDescription: (option) => new Help().optionDescription(option).replace(/ \(default: \[\]\)$/, '') })
+    // Commander's error text is replaced by a coded diagnostic in run() (text or JSON).
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} })
+    .addHelpText('after', examples('flowc compile flow.yaml --target argo', 'flowc validate flow.yaml', 'flowc build --check', 'flowc compile --help'))
+    .hook('preAction', () => {
+      const global = program.opts<{ quiet?: boolean; progress?: boolean }>();
+      io.quiet = global.quiet === true;
+      io.progress = global.progress !== false;
+    });
 
   const cascade = (cmd: Command) =>
     cmd
@@ -30,14 +51,24 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
       .command('compile')
       .description('compile a flow to one or more targets')
       .argument('<flow>', 'the flow file (*.flow.yaml)')
-      .requiredOption('-t, --target <targets>', 'comma-separated targets (see flowc targets)')
+      .option('-t, --target <targets>', 'comma-separated targets, or all (see flowc targets); required')
       .option('--out <dir>', 'write every artifact and the config lockfile into this folder')
       .option('-o, --output <file>', 'write the primary artifact of a single target to this file')
       .option('--check', 'compile in memory and compare with the files in --out; exit 1 when stale')
       .option('--sweep <key=values>', 'compile one variant per combination: app.lr=0.1,0.01 or app.epochs=range(1,10,2) (repeatable; needs --out)', collect, [])
       .option('--prune', 'with --sweep: remove files an earlier sweep wrote that no variant produces now')
       .option('--no-cache', 'with --sweep: compile every variant, ignoring the build cache')
-      .option('-j, --jobs <n>', 'with --sweep: worker threads (default: one per core)'),
+      .option('-j, --jobs <n>', 'with --sweep: worker threads (default: one per core)')
+      .addHelpText(
+        'after',
+        examples(
+          'flowc compile flow.yaml --target argo                       # the WorkflowTemplate on stdout',
+          'flowc compile flow.yaml --target all --out build/           # every target, plus the config lockfile',
+          'flowc compile flow.yaml -t sfn --config app=config/prod.toml --set app.train.cpu=8 --out build/',
+          'flowc compile flow.yaml -t argo,gha --out build/ --check    # CI: exit 1 when build/ is stale',
+          "flowc compile flow.yaml -t ir --out sweep/ --sweep app.lr=0.1,0.01",
+        ),
+      ),
   ).action(async (flow: string, opts) => {
     const { runCompile } = await import('./commands/compile.js');
     exitCode = await runCompile(io, flow, opts);
@@ -46,9 +77,17 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
   cascade(
     program
       .command('validate')
-      .description('parse, resolve and check a flow; write nothing')
+      .description("parse, resolve and check a flow with every target's checks; write nothing")
       .argument('<flow>', 'the flow file')
-      .option('-t, --target <targets>', "also run these targets' checks (comma-separated, or all)"),
+      .option('-t, --target <targets>', "run only these targets' checks (comma-separated; default: all)")
+      .addHelpText(
+        'after',
+        examples(
+          "flowc validate flow.yaml                                  # passes exactly when compile --target all would",
+          'flowc validate flow.yaml --config app=config/prod.toml --diagnostics json',
+          "flowc validate flow.yaml --target ir                      # the flow and its configs only, no target's checks",
+        ),
+      ),
   ).action(async (flow: string, opts) => {
     const { runValidate } = await import('./commands/validate.js');
     exitCode = await runValidate(io, flow, opts);
@@ -60,7 +99,8 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
       .description('print the resolved config of a flow')
       .argument('<flow>', 'the flow file')
       .option('--explain', 'show where every value came from and what it overrode')
-      .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml')),
+      .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+      .addHelpText('after', examples('flowc config flow.yaml --format json', 'flowc config flow.yaml --config app=config/prod.toml --set app.train.cpu=8 --explain')),
   ).action(async (flow: string, opts) => {
     const { runConfig } = await import('./commands/config.js');
     exitCode = await runConfig(io, flow, opts);
@@ -79,6 +119,15 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
     .option('-j, --jobs <n>', 'worker threads (default: one per core)')
     .option('--allow-outside', 'read config files, extends and schemas from outside the project root')
     .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      examples(
+        'flowc build                                # every binding of ./flowc.yaml for its targets',
+        "flowc build --only 'ctr-*' --target argo",
+        'flowc build --check                        # CI: exit 1 when anything is stale, missing or left over',
+        'flowc build --prune                        # also remove files no binding produces any more',
+      ),
+    )
     .action(async (opts) => {
       const { runBuild } = await import('./commands/build.js');
       exitCode = await runBuild(io, opts);
@@ -87,6 +136,7 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
   program
     .command('targets')
     .description('list the targets and the files each writes')
+    .addHelpText('after', examples('flowc targets'))
     .action(async () => {
       const { runTargets } = await import('./commands/targets.js');
       exitCode = runTargets(io);
@@ -94,17 +144,23 @@ export function createProgram(io: CliIO): { run: (argv: string[]) => Promise<num
 
   return {
     run: async (argv: string[]) => {
+      const format = wantsJson(argv) ? 'json' : 'text';
       try {
         await program.parseAsync(argv, { from: 'user' });
         return exitCode;
       } catch (e) {
         if (e instanceof CommanderError) {
           // --help and --version exit 0; everything else commander rejects is wrong usage.
-          return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+          if (e.exitCode === 0) return EXIT.ok;
+          // `flowc` alone: commander has printed the help to stderr; that says enough.
+          if (e.code === 'commander.help') return EXIT.usage;
+          const command = argv.find((a) => program.commands.some((c) => c.name() === a));
+          // Printed escaped like every diagnostic: the message quotes arguments as typed.
+          reportUsage(io, commanderDiagnostic(e, command), format);
+          return EXIT.usage;
         }
         if (e instanceof UsageError) {
-          // The message quotes arguments as typed: shown escaped, like every diagnostic.
-          io.stderr(`flowc: error ${e.code}: ${visibleText(e.message)}\n`);
+          reportUsage(io, usageDiagnostic(e), format);
           return EXIT.usage;
         }
         throw e;

@@ -1,5 +1,6 @@
 import type { SourceRegistry } from '../source/files.js';
 import { jsonWithVisibleText, visibleText } from '../source/visible-text.js';
+import { type Colors, colours as makeColours } from './colour.js';
 import { DIAGNOSTIC_CAP, type Diagnostic } from './diagnostic.js';
 
 export interface PrintOptions {
@@ -7,7 +8,11 @@ export interface PrintOptions {
   relativize: (absPath: string) => string;
   /** Source texts for code frames; frames are printed only when given. */
   sources?: SourceRegistry;
+  /** ANSI colour for severity, code, notes and the frame's carets (see colour.ts for when). */
+  colours?: Colors;
 }
+
+const PLAIN = makeColours(false);
 
 /**
  * `file:line:col: error FLOWC123: message` (SPEC section 5), then notes, then a code frame when
@@ -19,11 +24,12 @@ export interface PrintOptions {
  * terminal or reorder what is shown (docs/security.md, "Escaping of user text").
  */
 export function formatDiagnostic(d: Diagnostic, options: PrintOptions): string {
+  const c = options.colours ?? PLAIN;
   const where = d.span ? `${visibleText(options.relativize(d.span.file))}:${d.span.line}:${d.span.col}` : 'flowc';
-  const lines = [`${where}: ${d.severity} ${d.code}: ${visibleText(d.message)}`];
-  for (const note of d.notes ?? []) lines.push(`  note: ${noteText(note)}`);
+  const lines = [`${c.bold(where)}: ${severityColour(c, d.severity)(d.severity)} ${c.dim(d.code)}: ${visibleText(d.message)}`];
+  for (const note of d.notes ?? []) lines.push(`  ${c.cyan('note')}: ${noteText(note)}`);
   if (options.sources && d.span) {
-    const frame = codeFrame(d, options.sources);
+    const frame = codeFrame(d, options.sources, c);
     if (frame) lines.push(frame);
   }
   return lines.join('\n');
@@ -46,29 +52,39 @@ export function formatDiagnostics(ds: readonly Diagnostic[], options: PrintOptio
   const shown = ds.slice(0, DIAGNOSTIC_CAP).map((d) => formatDiagnostic(d, options));
   if (ds.length > DIAGNOSTIC_CAP) shown.push(`... ${ds.length - DIAGNOSTIC_CAP} more not shown (--diagnostics json lists them all)`);
   const body = shown.join(options.sources ? '\n\n' : '\n');
-  const summary = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '']
+  const c = options.colours ?? PLAIN;
+  const summary = [errors ? c.red(c.bold(`${errors} error${errors === 1 ? '' : 's'}`)) : '', warnings ? c.yellow(c.bold(`${warnings} warning${warnings === 1 ? '' : 's'}`)) : '']
     .filter(Boolean)
     .join(', ');
   return `${body}\n${summary}\n`;
 }
 
+function severityColour(c: Colors, severity: Diagnostic['severity']): (s: string) => string {
+  return severity === 'error' ? (s) => c.red(c.bold(s)) : (s) => c.yellow(c.bold(s));
+}
+
 /**
- * The offending line with a gutter and a caret run under the span (on its first line). The line is
- * shown escaped like messages; the carets are measured on the escaped text, so they stay under it.
+ * The offending line with a gutter and a caret run under the whole span on that line (to the end of
+ * the line when the span runs on to later lines). The line is shown escaped like messages; the
+ * carets are measured on the escaped text, so they stay under it.
  */
-function codeFrame(d: Diagnostic, sources: SourceRegistry): string | undefined {
+function codeFrame(d: Diagnostic, sources: SourceRegistry, c: Colors): string | undefined {
   const span = d.span;
   if (!span) return undefined;
   const src = sources.get(span.file);
   if (!src) return undefined;
   const raw = src.lineText(span.line);
   const gutter = String(span.line);
-  const rawWidth = span.endLine === span.line && span.endCol !== undefined && span.endCol > span.col ? span.endCol - span.col : 1;
   const start = Math.min(span.col - 1, raw.length);
+  const rawWidth =
+    span.endLine === undefined || span.endCol === undefined ? 1
+    : span.endLine > span.line ? raw.length - start
+    : span.endCol - span.col;
   const marked = visibleText(raw.slice(start, start + Math.max(1, Math.min(rawWidth, raw.length - start))));
   const pad = ' '.repeat(gutter.length);
   const lead = visibleText(raw.slice(0, start)).replace(/[^\t]/g, ' ');
-  return `${pad} |\n${gutter} | ${visibleText(raw)}\n${pad} | ${lead}${'^'.repeat(Math.max(1, marked.length))}`;
+  const bar = c.dim('|');
+  return `${pad} ${bar}\n${c.dim(gutter)} ${bar} ${visibleText(raw)}\n${pad} ${bar} ${lead}${severityColour(c, d.severity)('^'.repeat(Math.max(1, marked.length)))}`;
 }
 
 /**
@@ -83,8 +99,9 @@ export function diagnosticsToJson(ds: readonly Diagnostic[], relativize: (absPat
       o.file = relativize(d.span.file);
       o.line = d.span.line;
       o.col = d.span.col;
-      if (d.span.endLine !== undefined) o.endLine = d.span.endLine;
-      if (d.span.endCol !== undefined) o.endCol = d.span.endCol;
+      // Always present, so tools need no fallback: a span of unknown extent ends where it starts.
+      o.endLine = d.span.endLine ?? d.span.line;
+      o.endCol = d.span.endCol ?? d.span.col;
     }
     if (d.notes) o.notes = d.notes;
     return o;

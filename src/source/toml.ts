@@ -6,6 +6,7 @@ import { MAX_NESTING } from './limits.js';
 import { tomlTooDeepAt } from './nesting-scan.js';
 import { placeOf, type Span } from './span.js';
 import { describeDuplicate } from './toml-duplicate.js';
+import { tomlSyntaxErrors, type TomlSyntaxError } from './toml-syntax.js';
 import type { LMap, LMapEntry, LNode, LSeq } from './tree.js';
 
 /**
@@ -14,9 +15,6 @@ import type { LMap, LMapEntry, LNode, LSeq } from './tree.js';
  * never changes what a config means.
  */
 const TOML_VERSION = '1.0';
-
-/** The message toml-eslint-parser gives for a key defined twice; it has no error codes of its own. */
-const DUPLICATE_KEY_MESSAGE = 'Defining a key multiple times is invalid';
 
 /**
  * Parses TOML into a located tree: tables, dotted keys, arrays of tables and inline tables become
@@ -40,9 +38,13 @@ export function parseTomlTree(src: SourceText, diagnostics: DiagnosticBag): LNod
     program = parseTOML(src.text, { tomlVersion: TOML_VERSION });
   } catch (e) {
     if (e instanceof ParseError) {
-      const at = src.span(Math.min(Math.max(e.index, 0), src.text.length));
-      if (e.message === DUPLICATE_KEY_MESSAGE) reportDuplicate(src, e.index, at, diagnostics);
-      else diagnostics.report('FLOWC104', e.message, at);
+      // All of the file's syntax errors, not only the first the parser stops at.
+      const parse = (text: string) => void parseTOML(text, { tomlVersion: TOML_VERSION });
+      for (const err of recoverErrors(src, parse, diagnostics)) {
+        const at = src.span(err.index, err.end);
+        if (err.duplicate) reportDuplicate(src, err.index, at, diagnostics);
+        else diagnostics.report('FLOWC104', err.message, at, err.notes);
+      }
       return undefined;
     }
     // Should the scan above ever miss a way to nest, the overflow is still the input's fault.
@@ -58,6 +60,19 @@ export function parseTomlTree(src: SourceText, diagnostics: DiagnosticBag): LNod
   const root = builder.build(program.body[0]);
   if (diagnostics.items.length > before) return undefined;
   return checkTree(root, diagnostics) ? root : undefined;
+}
+
+/** tomlSyntaxErrors, with a parser overflow on a re-parse reported like the first parse's. */
+function recoverErrors(src: SourceText, parse: (text: string) => void, diagnostics: DiagnosticBag): TomlSyntaxError[] {
+  try {
+    return tomlSyntaxErrors(src.text, parse);
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      diagnostics.report('FLOWC107', `the document nests deeper than the parser can follow (the nesting limit is ${MAX_NESTING} levels)`, src.span(0));
+      return [];
+    }
+    throw e;
+  }
 }
 
 function reportDuplicate(src: SourceText, index: number, at: Span, diagnostics: DiagnosticBag): void {

@@ -7,6 +7,7 @@ import { scanYamlCst } from './nesting-scan.js';
 import { placeOf, type Span } from './span.js';
 import type { LMap, LMapEntry, LNode, LScalar } from './tree.js';
 import { planAliases } from './yaml-aliases.js';
+import { yamlSyntaxProblems } from './yaml-syntax.js';
 
 export interface ParseYamlOptions {
   /** Most nodes aliases may add (default ALIAS_NODE_BUDGET); tests lower it. */
@@ -29,14 +30,8 @@ export function parseYamlTree(src: SourceText, diagnostics: DiagnosticBag, optio
     return undefined;
   }
   const doc = compose(tokens, src.text.length);
-  let failed = false;
-  for (const err of doc.errors) {
-    failed = true;
-    const code = err.code === 'DUPLICATE_KEY' ? 'FLOWC102' : /Maximum call stack/.test(err.message) ? 'FLOWC107' : 'FLOWC101';
-    const message = err.code === 'DUPLICATE_KEY' ? 'duplicate key (each key may appear once in a map)' : firstLine(err.message);
-    diagnostics.report(code, message, src.span(err.pos[0], err.pos[1]));
-  }
-  if (failed) return undefined;
+  for (const p of yamlSyntaxProblems(src, doc.errors)) diagnostics.report(p.code, p.message, p.span, p.notes);
+  if (doc.errors.length > 0) return undefined;
   if (doc.contents === null) return { kind: 'scalar', value: null, span: src.span(0) };
   const root = doc.contents as YNode;
   const budget = options.aliasBudget === undefined ? {} : { budget: options.aliasBudget };
@@ -67,11 +62,6 @@ function compose(tokens: CST.Token[], length: number): Document.Parsed {
     }
   }
   return doc as Document.Parsed;
-}
-
-function firstLine(message: string): string {
-  const line = message.split('\n')[0] ?? message;
-  return line.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** Tags of the YAML 1.2 core schema, by full name, with the kind of value each stands for. */

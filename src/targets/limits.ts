@@ -15,7 +15,8 @@ export type LimitUnit =
   | 'jobs'
   | 'seconds'
   | 'retries'
-  | 'inputs';
+  | 'inputs'
+  | 'steps';
 
 /** One documented limit or capability of an engine: the number flowc plans around, and where the engine says so. */
 export interface Limit {

@@ -92,7 +92,8 @@ describe('flowc compile', () => {
   });
 
   it('prints a code frame when stderr is a terminal', async () => {
-    const r = await runCli(['compile', 'cycle/flow.yaml', '--target', 'ir'], { cwd: work, tty: true });
+    // NO_COLOR: this test reads the frame's characters; colour on a terminal is tested in test/cli/colour.test.ts.
+    const r = await runCli(['compile', 'cycle/flow.yaml', '--target', 'ir'], { cwd: work, tty: true, env: { NO_COLOR: '1' } });
     expect(r.stderr).toContain(['   |', '15 |     needs: [d, a, a]', '   |             ^'].join('\n'));
   });
 
@@ -126,10 +127,9 @@ describe('flowc compile', () => {
 
   it.each([
     [['compile', 'ml/flow.yaml', '--target', 'nope'], /error FLOWC002: unknown target 'nope'/],
-    [['compile', 'ml/flow.yaml'], /required option/],
+    [['compile', 'ml/flow.yaml'], /error FLOWC010: compile needs --target: .* or all/],
     [['compile', 'ml/flow.yaml', '--target', 'ir', '--out', 'x', '-o', 'y'], /error FLOWC003: use either --out DIR or -o FILE/],
     [['compile', 'ml/flow.yaml', '--target', 'ir', '--check'], /--check compares with the files in --out/],
-    [['compile', 'ml/flow.yaml', '--target', 'ir', '--config', 'app'], /--config expects NAME=FILE/],
     [['compile', 'ml/flow.yaml', '--target', 'ir', '--diagnostics', 'xml'], /Allowed choices are text, json/],
     [['frobnicate'], /unknown command/],
   ])('wrong usage %j exits 2', async (args, message) => {
@@ -161,8 +161,14 @@ describe('flowc compile', () => {
 
 describe('flowc validate, config, targets', () => {
   it('validate exits 0 silently on a valid flow and 1 on errors', async () => {
-    const ok = await runCli(['validate', ...ml], { cwd: work });
+    const ok = await runCli(['validate', ...ml, '--target', 'ir'], { cwd: work });
     expect(ok).toEqual({ code: 0, stdout: '', stderr: '' });
+    // Without --target every target's checks run: their warnings show, as compile --target all shows them.
+    const every = await runCli(['validate', ...ml], { cwd: work });
+    expect(every.code).toBe(0);
+    expect(every.stdout).toBe('');
+    expect(every.stderr).not.toMatch(/: error /);
+    expect(every.stderr).toMatch(/warning FLOWC628/);
     const bad = await runCli(['validate', 'cycle/flow.yaml'], { cwd: work });
     expect(bad.code).toBe(1);
   });
@@ -187,11 +193,34 @@ describe('flowc validate, config, targets', () => {
       join(work, 'clash.flow.yaml'),
       ['flowc: 1', 'name: clash', 'defaults: { image: alpine:3.20 }', 'steps:', '  a_b:', '    command: [echo, one]', '  a_b_:', '    command: [echo, two]', ''].join('\n'),
     );
-    expect((await runCli(['validate', 'clash.flow.yaml'], { cwd: work })).code).toBe(0);
+    expect((await runCli(['validate', 'clash.flow.yaml', '--target', 'ir'], { cwd: work })).code).toBe(0);
     const argo = await runCli(['validate', 'clash.flow.yaml', '--target', 'argo'], { cwd: work });
     expect(argo.code).toBe(1);
     expect(argo.stderr).toMatch(/^clash\.flow\.yaml:7:3: error FLOWC602: /m);
     expect(readdirSync(work).filter((f) => !f.endsWith('.flow.yaml')).sort()).toEqual(['cycle', 'ml']);
+  });
+
+  it('validate without --target runs every target\'s checks: it passes exactly when compile --target all does', async () => {
+    // The README headline flow once passed validate while no target compiled it (issue 16).
+    writeFileSync(
+      join(work, 'ml/gpu.flow.yaml'),
+      ['flowc: 1', 'name: gpu', 'defaults: { image: alpine:3.20 }', 'steps:', '  train:', '    resources: { gpu: 1 }', '    command: [python, train.py]', ''].join('\n'),
+    );
+    const validate = await runCli(['validate', 'ml/gpu.flow.yaml', '--diagnostics', 'json'], { cwd: work });
+    const compile = await runCli(['compile', 'ml/gpu.flow.yaml', '--target', 'all', '--out', 'gpu-out', '--diagnostics', 'json'], { cwd: work });
+    expect(validate.code).toBe(1);
+    expect(compile.code).toBe(1);
+    expect(JSON.parse(validate.stderr).diagnostics).toEqual(JSON.parse(compile.stderr).diagnostics);
+    expect(JSON.parse(validate.stderr).diagnostics.map((d: { code: string; line: number }) => `${d.code}@${d.line}`)).toContain('FLOWC631@5');
+
+    const readme = readFileSync(join(FIXTURES, '../README.md'), 'utf8');
+    const headline = /<!-- flowc-docs: in fixtures\/ml-training -->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(headline).toBeDefined();
+    writeFileSync(join(work, 'ml/headline.flow.yaml'), headline as string);
+    const v = await runCli(['validate', 'ml/headline.flow.yaml'], { cwd: work });
+    const c = await runCli(['compile', 'ml/headline.flow.yaml', '--target', 'all', '--out', 'headline-out'], { cwd: work });
+    expect(v.stderr).not.toMatch(/: error /);
+    expect([v.code, c.code]).toEqual([0, 0]);
   });
 
   it('compile --target all writes every target', async () => {

@@ -163,7 +163,7 @@ describe('file problems', () => {
     expect(where(runApp({ 'a.yaml': 'a: [1\n', 'b.json': '{,}', 'c.toml': 'x = \n' }, { files: ['a.yaml', 'b.json', 'c.toml'] }))).toEqual([
       'FLOWC101 a.yaml:2:1',
       'FLOWC103 b.json:1:2',
-      'FLOWC104 c.toml:2:1',
+      'FLOWC104 c.toml:1:3', // at the `=` with no value, not the next line (issue 16)
     ]);
     expect(where(runApp({ 'a.txt': 'x' }, { files: ['a.txt'] }))).toEqual(['FLOWC005 flow.yaml:4:13']);
   });

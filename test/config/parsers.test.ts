@@ -167,7 +167,8 @@ describe('parseTomlTree', () => {
   it.each([
     ['a = "x', 'FLOWC104 1:7'],
     ['a = ', 'FLOWC104 1:5'],
-    ['[t\nb = 1', 'FLOWC104 2:1'],
+    // Where the `]` belongs, not the next line the parser was reading when it noticed (issue 16).
+    ['[t\nb = 1', 'FLOWC104 1:3'],
     ['a = {b = 1,}', 'FLOWC104 1:12'],
     ['a = 1 b = 2', 'FLOWC104 1:7'],
   ])('reports syntax errors with a position: %j', (t, expected) => {

@@ -85,7 +85,8 @@ describe('the CLI, end to end, with a hostile key and file name', () => {
   writeFileSync(join(tmp, name), flow);
 
   test.each([false, true])('text (terminal: %s)', async (tty) => {
-    const r = await runCli(['validate', name], { cwd: tmp, tty });
+    // NO_COLOR: every ESC is then user text, which must show escaped; with colour see the next test.
+    const r = await runCli(['validate', name], { cwd: tmp, tty, env: { NO_COLOR: '1' } });
     expect(r.code).toBe(1);
     expect(RAW_UNSAFE.exec(r.stderr)?.[0]).toBeUndefined();
     const json = await runCli(['validate', name, '--diagnostics', 'json'], { cwd: tmp });
@@ -93,6 +94,14 @@ describe('the CLI, end to end, with a hostile key and file name', () => {
     expect(count).toBeGreaterThan(0);
     expect(r.stderr.split('\n').filter(isHead)).toHaveLength(count);
     expect(r.stderr.split('\n').some((l) => l.startsWith(FORGED))).toBe(false);
+  });
+
+  test('text in colour: the only raw escapes are flowc\'s own colour codes', async () => {
+    const plain = await runCli(['validate', name], { cwd: tmp, tty: true, env: { NO_COLOR: '1' } });
+    const coloured = await runCli(['validate', name], { cwd: tmp, tty: true, env: { FORCE_COLOR: '1' } });
+    expect(coloured.stderr).not.toBe(plain.stderr);
+    // Removing SGR sequences gives exactly the escape-free plain text: every ESC was one of ours.
+    expect(coloured.stderr.replace(/\u001b\[[0-9;]*m/g, '')).toBe(plain.stderr);
   });
 
   test('json', async () => {

@@ -19,7 +19,7 @@ import { SourceRegistry } from '../../source/files.js';
 import type { Span } from '../../source/span.js';
 import type { Json } from '../../source/tree.js';
 import { findTarget, TARGETS } from '../../targets/index.js';
-import { unifiedDiff } from '../diff.js';
+import { colourDiff, unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
 import { removeStaleTemps } from '../temp-files.js';
@@ -165,7 +165,8 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   if (jobs < options.jobs) {
     early.report('FLOWC715', `--jobs ${options.jobs} is above the limit of ${jobs} worker threads (4 per core, at most 64); using ${jobs}`);
   }
-  const progress = createProgress(io, `${noun}s`);
+  // --no-progress: drawn as if stderr were not a terminal (code frames are printed separately).
+  const progress = createProgress(io.progress === false ? { ...io, stderrIsTTY: false } : io, `${noun}s`);
   const { outputs, stats } = await compileUnits({
     units: options.units,
     env: io.env,
@@ -216,7 +217,7 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     const disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: true });
     for (const { file, onDisk } of disk.differing) {
       if (onDisk === undefined) io.stdout(`missing: ${display(file.rel)}\n`);
-      else io.stdout(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }));
+      else io.stdout(colourDiff(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }), io));
     }
     for (const rel of staleFiles) io.stdout(`stale: ${display(rel)} (no ${noun} produces it any more; --prune removes it)\n`);
     diagnostics.addAll(unreadableOutputs(disk, display));

@@ -5,8 +5,8 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { relPathProblem } from '../../project/output-paths.js';
 import { compareWithDisk, type PlannedFile } from '../../project/outputs.js';
 import { SourceRegistry } from '../../source/files.js';
-import { findTarget } from '../../targets/index.js';
-import { unifiedDiff } from '../diff.js';
+import { findTarget, TARGETS } from '../../targets/index.js';
+import { colourDiff, unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type CascadeOptions, parseConfigArgs, parseTargetList } from '../options.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
@@ -15,7 +15,8 @@ import { writeOutputFile } from '../write-output-file.js';
 import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
 
 export interface CompileOptions extends CascadeOptions {
-  target: string;
+  /** Required; checked here rather than by commander so an unknown option is named first. */
+  target?: string;
   out?: string;
   output?: string;
   check?: boolean;
@@ -28,6 +29,9 @@ export interface CompileOptions extends CascadeOptions {
 
 /** `flowc compile`: SPEC section 5. Nothing is written unless every target compiled cleanly. */
 export async function runCompile(io: CliIO, flow: string, opts: CompileOptions): Promise<number> {
+  if (opts.target === undefined) {
+    throw new UsageError(`compile needs --target: ${TARGETS.map((t) => t.id).join(', ')} or all (comma-separated)`, 'FLOWC010', ['for example: flowc compile flow.yaml --target argo']);
+  }
   const targets = parseTargetList(opts.target);
   if (opts.out && opts.output) throw new UsageError('use either --out DIR or -o FILE, not both');
   if (opts.check && !opts.out) throw new UsageError('--check compares with the files in --out DIR; give --out');
@@ -39,16 +43,17 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
   }
   if (opts.prune || opts.jobs !== undefined || opts.cache === false) throw new UsageError('--prune, --jobs and --no-cache apply to --sweep');
 
+  const configs = parseConfigArgs(opts.config);
   const result = compileTargets({
     flowPath: flow,
-    configs: parseConfigArgs(opts.config),
+    configs: configs.configs,
     sets: opts.set,
     env: io.env,
     cwd: io.cwd,
     allowOutside: opts.allowOutside === true,
     targets,
   });
-  const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });
+  const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });
   if (failed || !result.ir || !result.resolved) return EXIT.inputErrors;
 
   if (!opts.out) {
@@ -92,7 +97,7 @@ function checkFiles(io: CliIO, options: { outDir: string; files: PlannedFile[]; 
   const disk = compareWithDisk({ outDir: options.outDir, files: options.files, wantText: true });
   for (const { file, onDisk } of disk.differing) {
     if (onDisk === undefined) io.stdout(`missing: ${display(file.rel)}\n`);
-    else io.stdout(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }));
+    else io.stdout(colourDiff(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${display(file.rel)} (on disk)`, newName: `${display(file.rel)} (compiled)` }), io));
   }
   const unreadable = unreadableOutputs(disk, display);
   if (unreadable.length > 0) reportWrite(io, { diagnostics: unreadable, exit: EXIT.inputErrors }, options.format);

@@ -13,8 +13,9 @@ export interface ConfigOptions extends CascadeOptions {
 
 /** `flowc config`: the resolved config of every declared config, optionally with provenance. */
 export async function runConfig(io: CliIO, flow: string, opts: ConfigOptions): Promise<number> {
-  const result = resolveFlowConfigs({ flowPath: flow, configs: parseConfigArgs(opts.config), sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true });
-  const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });
+  const configs = parseConfigArgs(opts.config);
+  const result = resolveFlowConfigs({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true });
+  const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });
   if (failed || !result.resolved) return EXIT.inputErrors;
   if (opts.explain) {
     io.stdout(explainConfig({ resolved: result.resolved, relativize: (p) => relativeTo(io.cwd, p) }));

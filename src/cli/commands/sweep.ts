@@ -25,9 +25,11 @@ import type { CompileOptions } from './compile.js';
  */
 export async function runSweep(io: CliIO, flow: string, opts: CompileOptions & { out: string; sweep: string[]; targets: string[] }): Promise<number> {
   const jobs = build.parseJobs(opts.jobs);
-  const configs = parseConfigArgs(opts.config).map((c) => ({ name: c.name, file: resolve(io.cwd, c.file) }));
+  const parsedConfigs = parseConfigArgs(opts.config);
+  const configs = parsedConfigs.configs.map((c) => ({ name: c.name, file: resolve(io.cwd, c.file) }));
   const sources = new SourceRegistry();
   const diagnostics = new DiagnosticBag();
+  diagnostics.addAll(parsedConfigs.diagnostics);
   const flowFile = resolve(io.cwd, flow);
   const written = parseFlow({ file: flowFile, sources, diagnostics, targetAliases: TARGET_ALIASES });
   const axes = opts.sweep.map((arg) => sweep.parseSweep(arg, diagnostics));

@@ -8,12 +8,15 @@ export interface ValidateOptions extends CascadeOptions {
 }
 
 /**
- * `flowc validate`: the whole front end (parse, cascade, checks, IR), emitting nothing; with
- * `--target`, also each target's own checks (names, engine limits, schedules), still writing nothing.
+ * `flowc validate`: the whole front end (parse, cascade, checks, IR) and the own checks (names,
+ * engine limits, schedules) of every registered target, or of the `--target` list; writes nothing.
+ * Without `--target` it is `compile --target all` minus the writing, so `validate` passing means
+ * `compile` passes for any target (docs/decisions.md, "Diagnostics and CLI").
  */
 export async function runValidate(io: CliIO, flow: string, opts: ValidateOptions): Promise<number> {
-  const targets = opts.target === undefined ? [] : parseTargetList(opts.target);
-  const result = compileTargets({ flowPath: flow, configs: parseConfigArgs(opts.config), sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true, targets });
-  const failed = reportDiagnostics({ io, diagnostics: result.diagnostics, sources: result.sources, format: opts.diagnostics });
+  const targets = parseTargetList(opts.target ?? 'all');
+  const configs = parseConfigArgs(opts.config);
+  const result = compileTargets({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true, targets });
+  const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });
   return failed || !result.ir ? EXIT.inputErrors : EXIT.ok;
 }

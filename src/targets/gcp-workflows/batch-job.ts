@@ -1,12 +1,9 @@
 import type { IRRetry, IRStep } from '../../ir/types.js';
-import { RETRY_PREDICATE, STEP_SUBWORKFLOW, TEXT_SUBWORKFLOW } from './names.js';
+import { CANCEL_SUBWORKFLOW, RETRY_PREDICATE, STEP_SUBWORKFLOW, TEXT_SUBWORKFLOW } from './names.js';
 import type { GcpOptions } from './options.js';
-import { expr, quote } from './render-string.js';
+import { expr, quote, RUN_ID_VAR } from './render-string.js';
 import { cappedRetry } from '../retry.js';
 import { GCP_LIMIT_TABLE } from './limits.js';
-
-/** The profile a call names when it names none (the first profile, usually shared by most steps). */
-export const DEFAULT_PROFILE = 'p0';
 
 /** One step of a Workflows step list: `{ name: body }`. */
 export type WStep = Record<string, unknown>;
@@ -14,24 +11,43 @@ export const wstep = (name: string, body: Record<string, unknown>): WStep => ({ 
 
 /** The Cloud Batch connector, which creates a job and waits for it to finish. */
 export const BATCH_CONNECTOR = 'googleapis.batch.v1.projects.locations.jobs.create';
+/** Deletes a job, stopping it if it still runs (https://cloud.google.com/workflows/docs/reference/googleapis/batch/v1/projects.locations.jobs/delete). */
+export const BATCH_DELETE = 'googleapis.batch.v1.projects.locations.jobs.delete';
+/** How long the delete call waits for Batch to confirm: deleting stops the job's VMs first. */
+export const DELETE_TIMEOUT_SECONDS = 600;
+
+/** A flow retry policy as the four Workflows `retry` values. */
+export interface RetryValues {
+  max_retries: number;
+  initial_delay: number;
+  max_delay: number;
+  multiplier: number;
+}
 
 /**
- * What a step's job needs besides its command, shared by every step with the same values so the
- * definition stays small (Workflows source limit: 128 KB): image, resources, limits, retry, env.
+ * What one call of `flowc_step` runs, all known at compile time except the run-time values that
+ * appear in it as expressions (parameters, the foreach item, the run id). Written at the call site
+ * so a reader of the definition sees what each step runs; the key order is the order written.
  */
-export interface Profile {
+export interface JobArgs extends RetryValues {
   image: string;
+  entrypoint: unknown;
+  commands: unknown[];
+  /** The step's own env (FLOWC_ITEM, run-script variables, user env); the FLOWC_* every step shares are added by `flowc_step`. */
+  env: Record<string, unknown> | null;
   cpu_milli: number;
   memory_mib: number;
-  gpu: number;
+  /** Batch `allocationPolicy.instances`: machine type and GPUs, null for Batch's choice. */
+  instances: unknown[] | null;
   /** Batch `taskSpec.maxRunDuration` (`"<seconds>s"`), or null for Batch's default. */
   max_run_duration: string | null;
   /** How long the connector waits for the job, in seconds. */
   timeout: number;
-  retry: { max_retries: number; initial_delay: number; max_delay: number; multiplier: number };
-  /** The step's user env that does not read the foreach item, rendered (a value may be a segment list for `flowc_text`). */
-  env: Record<string, unknown>;
 }
+
+/** The `JobArgs` a call may leave out when they equal the subworkflow's defaults (compact layout). */
+export const DEFAULTABLE = ['image', 'cpu_milli', 'memory_mib', 'max_run_duration', 'timeout', 'max_retries', 'initial_delay', 'max_delay', 'multiplier'] as const;
+export type Defaults = Pick<JobArgs, (typeof DEFAULTABLE)[number]>;
 
 /**
  * A flow retry policy as Workflows `retry` values
@@ -39,7 +55,7 @@ export interface Profile {
  * delays are at least 1 s; with no `maxDelay` the cap is the longest delay the policy reaches,
  * and never more than an execution can wait (limits.ts, src/targets/retry.ts).
  */
-export function retryValues(policy: IRRetry | null): Profile['retry'] {
+export function retryValues(policy: IRRetry | null): RetryValues {
   if (!policy) return { max_retries: 0, initial_delay: 1, max_delay: 1, multiplier: 1 };
   const retry = cappedRetry(policy, GCP_LIMIT_TABLE);
   const initial = Math.max(1, retry.delaySeconds);
@@ -49,23 +65,35 @@ export function retryValues(policy: IRRetry | null): Profile['retry'] {
 }
 
 /** Resources and limits of a step's job. */
-export function jobLimits(step: IRStep, options: GcpOptions): Pick<Profile, 'cpu_milli' | 'memory_mib' | 'gpu' | 'max_run_duration' | 'timeout'> {
+export function jobLimits(step: IRStep, options: GcpOptions): Pick<JobArgs, 'cpu_milli' | 'memory_mib' | 'instances' | 'max_run_duration' | 'timeout'> {
   return {
     cpu_milli: step.resources.cpuMillis,
     memory_mib: step.resources.memoryMiB,
-    gpu: step.resources.gpu,
+    instances: instances(step.resources.gpu, options),
     max_run_duration: step.timeoutSeconds === null ? null : `${step.timeoutSeconds}s`,
     timeout: step.timeoutSeconds ?? options.defaultTimeoutSeconds,
   };
 }
 
 /**
- * The Batch `allocationPolicy` every job starts from: service account, network, machine type.
+ * Batch `allocationPolicy.instances` for a job with `gpu` GPUs: the machine type option, and
+ * GPUs with their drivers. https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#InstancePolicyOrTemplate
+ */
+function instances(gpu: number, options: GcpOptions): unknown[] | null {
+  if (gpu > 0) {
+    const policy: Record<string, unknown> = { accelerators: [{ type: options.gpuType, count: gpu }] };
+    if (options.machineType) policy.machineType = options.machineType;
+    return [{ installGpuDrivers: true, policy }];
+  }
+  return options.machineType ? [{ policy: { machineType: options.machineType } }] : null;
+}
+
+/**
+ * The Batch `allocationPolicy` fields every job shares: service account and network.
  * https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#AllocationPolicy
  */
-export function baseAllocation(options: GcpOptions): Record<string, unknown> {
+export function sharedAllocation(options: GcpOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (options.machineType) out.instances = [{ policy: { machineType: options.machineType } }];
   if (options.network || options.subnetwork) {
     const nic: Record<string, string> = {};
     if (options.network) nic.network = options.network;
@@ -79,117 +107,111 @@ export function baseAllocation(options: GcpOptions): Record<string, unknown> {
 const assign = (...pairs: [string, unknown][]): Record<string, unknown> => ({ assign: pairs.map(([k, v]) => ({ [k]: v })) });
 const when = (condition: string, steps: WStep[]): Record<string, unknown> => ({ condition: expr(condition), steps });
 
+export interface StepSubworkflowInput {
+  /** FLOWC_* variables every step shares, rendered; a segment list is joined by `flowc_text`. */
+  sharedEnv: Record<string, unknown>;
+  defaults: Defaults;
+  options: GcpOptions;
+}
+
 /**
- * `flowc_step`: runs one flow step (or one foreach item) as a Cloud Batch job and waits for it.
- * Every step calls this one subworkflow with only what differs, instead of repeating a job body.
+ * `flowc_step`: submits one job as written at its call site, waits for it, retries, and cleans up.
+ * The call passes the job's image, entrypoint, commands, env, resources, timeout and retry values;
+ * the subworkflow adds only what is the same for every step or known only at run time:
  *
- * - the job id is `<tag>-<execution id>[-<item index>]-<attempt>`, new for every retry because
+ * - the job id is `<tag>-<execution id>[-<item index>]-<attempt>`, new for every attempt because
  *   Batch job ids are unique per project and region; the tag is the step id with `-` for `_`
- *   unless the call passes `job` (see `jobTag`), and the profile is `p0` unless it passes one;
- * - `argv[0]` becomes the container `entrypoint` and the rest its `commands`, so exec-form
- *   commands run without a shell and `run` scripts run as `/bin/sh -c SCRIPT`;
- * - env is the shared FLOWC_* map, then the profile's user env, FLOWC_STEP, then the call's own
- *   `env`: FLOWC_ITEM, the FLOWC_PARAM_* / FLOWC_ITEM_* variables a run script reads (docs/ir.md,
- *   "Run scripts"), and user values that read the foreach item (known only inside the loop);
- * - with `join`, values that are segment lists (strings past the expression limit) are joined;
- * - a failed job fails the connector call, which `retry` repeats with the profile's backoff.
+ *   unless the call passes `job` (see `jobTag`);
+ * - env is the shared FLOWC_* map (FLOWC_RUN_ID is the execution id), FLOWC_STEP, then the call's;
+ * - a failed job fails the connector call, which `retry` repeats with the call's backoff, for the
+ *   errors `flowc_retryable` accepts;
+ * - when the call fails for any reason other than the job itself failing (the connector's timeout,
+ *   which does not stop the job, a broken connection, a refused or lost submission), `flowc_cancel`
+ *   deletes the job before the error goes on to the next attempt or out of the step, so no attempt
+ *   leaves a job running behind it.
  *
  * Batch job body: https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs
  * Connector: https://cloud.google.com/workflows/docs/reference/googleapis/batch/v1/projects.locations.jobs/create
  */
-export function stepSubworkflow(options: GcpOptions): Record<string, unknown> {
-  const gpuPolicy: Record<string, unknown> = { accelerators: [{ type: expr('flowc.gpu_type'), count: expr('p.gpu') }] };
-  if (options.machineType) gpuPolicy.machineType = options.machineType;
-  const joinText = (from: string, to: string, name: string): WStep =>
-    wstep(name, { call: TEXT_SUBWORKFLOW, args: { value: expr(from) }, result: to });
+export function stepSubworkflow({ sharedEnv, defaults, options }: StepSubworkflowInput): Record<string, unknown> {
+  const parent = options.project && options.region ? `projects/${options.project}/locations/${options.region}` : null;
+  const project = options.project ? quote(options.project) : 'sys.get_env("GOOGLE_CLOUD_PROJECT_ID")';
+  const region = options.region ? quote(options.region) : 'sys.get_env("GOOGLE_CLOUD_LOCATION")';
+  const parentCode = parent === null ? `"projects/" + ${project} + "/locations/" + ${region}` : quote(parent);
+  const jobName = parent === null ? `${parentCode} + "/jobs/" + job_id` : `${quote(`${parent}/jobs/`)} + job_id`;
+  const variables: Record<string, unknown> = {};
+  const joins: WStep[] = [];
+  for (const [name, value] of Object.entries(sharedEnv)) {
+    if (Array.isArray(value)) {
+      joins.push(wstep(`flowc_join_${name.toLowerCase()}`, { call: TEXT_SUBWORKFLOW, args: { value }, result: 'text' }));
+      joins.push(wstep(`flowc_set_${name.toLowerCase()}`, assign([`variables[${quote(name)}]`, expr('text')])));
+      variables[name] = '';
+    } else variables[name] = value;
+  }
+  variables.FLOWC_STEP = expr('step');
+  const allocation = { instances: expr('instances'), ...sharedAllocation(options) };
+  const params: unknown[] = ['step', 'entrypoint', 'commands', { env: null }, { job: null }, { index: null }];
+  for (const k of DEFAULTABLE) params.push({ [k]: defaults[k] });
+  params.push({ instances: null });
   return {
-    params: ['flowc', 'step', 'argv', { profile: DEFAULT_PROFILE }, { job: null }, { env: null }, { index: null }, { join: false }],
+    params,
     steps: [
       wstep(
         'flowc_setup',
         assign(
-          ['p', expr('flowc.profiles[profile]')],
-          ['variables', expr('map.merge(flowc.env, p.env)')],
-          [`variables[${quote('FLOWC_STEP')}]`, expr('step')],
-          ['allocation', expr('flowc.allocation')],
-          ['job', expr('default(job, text.replace_all(step, "_", "-")) + "-" + flowc.run_id')],
-          ['entrypoint', null],
-          ['commands', []],
+          [RUN_ID_VAR, expr('sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")')],
+          ['job', expr(`default(job, text.replace_all(step, "_", "-")) + "-" + ${RUN_ID_VAR}`)],
+          ['variables', variables],
           ['attempt', 0],
         ),
       ),
-      wstep('flowc_step_env', { switch: [when('env != null', [wstep('flowc_step_env_merge', assign(['variables', expr('map.merge(variables, env)')]))])] }),
+      ...joins,
       wstep('flowc_item', { switch: [when('index != null', [wstep('flowc_item_job', assign(['job', expr('job + "-" + string(index)')]))])] }),
-      wstep('flowc_gpu', {
-        switch: [
-          when('p.gpu > 0', [wstep('flowc_gpu_setup', assign(['allocation.instances', [{ installGpuDrivers: true, policy: gpuPolicy }]]))]),
-        ],
-      }),
-      wstep('flowc_join_env', {
-        switch: [
-          when('join', [
-            wstep('flowc_join_each', {
-              for: {
-                value: 'name',
-                in: expr('keys(variables)'),
-                steps: [joinText('variables[name]', 'text', 'flowc_join_var'), wstep('flowc_join_set', assign(['variables[name]', expr('text')]))],
-              },
-            }),
-          ]),
-        ],
-      }),
-      wstep('flowc_argv', {
-        for: {
-          value: 'arg',
-          index: 'i',
-          in: expr('argv'),
-          steps: [
-            wstep('flowc_arg_text', assign(['arg_text', expr('arg')])),
-            wstep('flowc_arg_join', { switch: [when('join', [joinText('arg', 'arg_text', 'flowc_arg_joined')])] }),
-            wstep('flowc_arg_place', {
-              switch: [
-                when('i == 0', [wstep('flowc_entrypoint', assign(['entrypoint', expr('arg_text')]))]),
-                when('i > 0', [wstep('flowc_command', assign(['commands', expr('list.concat(commands, arg_text)')]))]),
-              ],
-            }),
-          ],
-        },
-      }),
+      wstep('flowc_env', { switch: [when('env != null', [wstep('flowc_env_merge', assign(['variables', expr('map.merge(variables, env)')]))])] }),
       wstep('flowc_submit', {
         try: {
           steps: [
-            wstep('flowc_attempt', assign(['attempt', expr('attempt + 1')])),
-            wstep('flowc_create', {
-              call: BATCH_CONNECTOR,
-              args: {
-                parent: expr('flowc.parent'),
-                jobId: expr('job + "-" + string(attempt)'),
-                body: {
-                  taskGroups: [
-                    {
-                      taskCount: 1,
-                      taskSpec: {
-                        runnables: [{ container: { imageUri: expr('p.image'), entrypoint: expr('entrypoint'), commands: expr('commands') } }],
-                        environment: { variables: expr('variables') },
-                        computeResource: { cpuMilli: expr('p.cpu_milli'), memoryMib: expr('p.memory_mib') },
-                        maxRunDuration: expr('p.max_run_duration'),
-                        maxRetryCount: 0,
+            wstep('flowc_attempt', assign(['attempt', expr('attempt + 1')], ['job_id', expr('job + "-" + string(attempt)')])),
+            wstep('flowc_run', {
+              try: {
+                call: BATCH_CONNECTOR,
+                args: {
+                  parent: parent ?? expr(parentCode),
+                  jobId: expr('job_id'),
+                  body: {
+                    taskGroups: [
+                      {
+                        taskCount: 1,
+                        taskSpec: {
+                          runnables: [{ container: { imageUri: expr('image'), entrypoint: expr('entrypoint'), commands: expr('commands') } }],
+                          environment: { variables: expr('variables') },
+                          computeResource: { cpuMilli: expr('cpu_milli'), memoryMib: expr('memory_mib') },
+                          maxRunDuration: expr('max_run_duration'),
+                          maxRetryCount: 0,
+                        },
                       },
-                    },
-                  ],
-                  allocationPolicy: expr('allocation'),
-                  logsPolicy: { destination: 'CLOUD_LOGGING' },
+                    ],
+                    allocationPolicy: allocation,
+                    logsPolicy: { destination: 'CLOUD_LOGGING' },
+                  },
+                  connector_params: { timeout: expr('timeout'), polling_policy: { ...POLLING_POLICY } },
                 },
-                connector_params: { timeout: expr('p.timeout'), polling_policy: { ...POLLING_POLICY } },
+                result: 'flowc_job',
               },
-              result: 'flowc_job',
+              except: {
+                as: 'e',
+                steps: [
+                  wstep('flowc_cleanup', { call: CANCEL_SUBWORKFLOW, args: { name: expr(jobName), error: expr('e') } }),
+                  wstep('flowc_failed', { raise: expr('e') }),
+                ],
+              },
             }),
           ],
         },
         retry: {
           predicate: expr(RETRY_PREDICATE),
-          max_retries: expr('p.retry.max_retries'),
-          backoff: { initial_delay: expr('p.retry.initial_delay'), max_delay: expr('p.retry.max_delay'), multiplier: expr('p.retry.multiplier') },
+          max_retries: expr('max_retries'),
+          backoff: { initial_delay: expr('initial_delay'), max_delay: expr('max_delay'), multiplier: expr('multiplier') },
         },
       }),
       wstep('flowc_done', { return: expr('flowc_job') }),
@@ -197,12 +219,36 @@ export function stepSubworkflow(options: GcpOptions): Record<string, unknown> {
   };
 }
 
-/** `flowc_text`: joins a segment list (see render-string.ts); any other value is returned as is. */
+/**
+ * `flowc_cancel`: deletes the job of a failed attempt, which stops it if it still runs. A job that
+ * ran and failed (`OperationError`) has stopped already and is kept, so its status and logs stay
+ * for the operator. A delete that fails (most often 404: the submission never created the job) is
+ * ignored: the attempt's own error is the one that matters.
+ */
+export function cancelSubworkflow(): Record<string, unknown> {
+  return {
+    params: ['name', 'error'],
+    steps: [
+      wstep('flowc_cancel_check', {
+        switch: [when('get_type(error) == "map"', [wstep('flowc_cancel_tags', { switch: [when('"tags" in error', [wstep('flowc_cancel_ran', { switch: [when('"OperationError" in error.tags', [wstep('flowc_cancel_keep', { return: false })])] })])] })])],
+      }),
+      wstep('flowc_cancel_delete', {
+        try: {
+          call: BATCH_DELETE,
+          args: { name: expr('name'), reason: 'flowc: the attempt failed or timed out; stopping its job before the next attempt', connector_params: { timeout: DELETE_TIMEOUT_SECONDS } },
+        },
+        except: { as: 'gone', steps: [wstep('flowc_cancel_gone', { return: false })] },
+      }),
+      wstep('flowc_cancel_done', { return: true }),
+    ],
+  };
+}
+
+/** `flowc_text`: joins a segment list (see render-string.ts). */
 export function textSubworkflow(): Record<string, unknown> {
   return {
     params: ['value'],
     steps: [
-      wstep('flowc_text_plain', { switch: [when('get_type(value) != "list"', [wstep('flowc_text_same', { return: expr('value') })])] }),
       wstep('flowc_text_init', assign(['text', ''])),
       wstep('flowc_text_each', { for: { value: 'segment', in: expr('value'), steps: [wstep('flowc_text_add', assign(['text', expr('text + segment')]))] } }),
       wstep('flowc_text_done', { return: expr('text') }),

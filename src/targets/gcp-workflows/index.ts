@@ -9,10 +9,22 @@ import { GCP_OPTIONS_SCHEMA, readOptions } from './options.js';
 import { buildSchedulerJob } from './scheduler.js';
 import { serializeJson, serializeYaml } from './serialize.js';
 import { workflowId } from './names.js';
-import { buildWorkflow, originSpan } from './workflow.js';
+import { type Built, buildWorkflow, originSpan } from './workflow.js';
+import { estimateMemory, estimateSteps } from './budget.js';
+import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import type { Span } from '../../source/span.js';
+import type { Fitted } from './fit-limits.js';
+import type { GcpOptions } from './options.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
+
+/**
+ * The full layout is kept while the definition is at most half the source limit (about 150 plain
+ * steps): a flow that size is read step by step; a larger one reads better one line a step, and
+ * keeps room to grow before the hard limit.
+ */
+const FULL_LAYOUT_BYTES = MAX_SOURCE_BYTES / 2;
 
 /** How many added orderings a warning lists before summarising. */
 const LIST_CAP = 20;
@@ -67,24 +79,78 @@ export const gcpWorkflowsTarget: Target = {
       `flow: ${ir.flow.name}`,
       `config sha256: ${ir.config.hash}`,
     ];
-    const { built: yaml } = fitConfig({
+    const { built } = fitConfig({
       diagnostics,
-      build: (includeConfig, bag) => {
-        const definition = buildWorkflow({ ir, options, block: fitted.block, diagnostics: bag, includeConfig });
-        // A definition with errors may hold placeholders the serializer cannot write.
-        return bag.hasErrors() ? '' : serializeYaml(definition, header);
-      },
-      excess: (text) => {
-        const bytes = Buffer.byteLength(text, 'utf8');
-        return bytes > MAX_SOURCE_BYTES ? { limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: bytes, span: flowSpan } : undefined;
+      build: (includeConfig, bag) => buildFitting({ ir, options, block: fitted.block, includeConfig, header }, bag),
+      excess: ({ yaml, workflow }) => {
+        const bytes = Buffer.byteLength(yaml, 'utf8');
+        if (bytes > MAX_SOURCE_BYTES) return { limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: bytes, span: flowSpan };
+        const memory = workflow ? estimateMemory(ir, fitted.block, workflow) : null;
+        if (memory && memory.bytes > GCP_LIMIT_TABLE.variableBytes.value) return { limit: GCP_LIMIT_TABLE.variableBytes, subject: memorySubject(memory), actual: memory.bytes, span: flowSpan };
+        return undefined;
       },
     });
+    const { yaml, workflow } = built;
     const scheduler = buildSchedulerJob({ ir, options, diagnostics });
-    if (diagnostics.errors().length > before) return [];
+    if (diagnostics.errors().length > before || !workflow) return [];
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: Buffer.byteLength(yaml, 'utf8'), span: flowSpan });
+    const memory = estimateMemory(ir, fitted.block, workflow);
+    checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.variableBytes, subject: memorySubject(memory), actual: memory.bytes, span: flowSpan });
+    checkSteps(ir, fitted.block, workflow, diagnostics, flowSpan);
     if (diagnostics.errors().length > before) return [];
     const out: Artifact[] = [{ path: `${ir.flow.name}.gcp.yaml`, contents: yaml, primary: true }];
     if (scheduler) out.push({ path: `${ir.flow.name}.scheduler.json`, contents: serializeJson(scheduler) });
     return out;
   },
 };
+
+interface FittingRequest {
+  ir: IR;
+  options: GcpOptions;
+  block: Fitted;
+  includeConfig: boolean;
+  header: string[];
+}
+
+/**
+ * The definition with every call's job written out in full when that fits the source limit, else
+ * with values equal to `flowc_step`'s defaults left out of the calls (workflow.ts, `Layout`).
+ */
+function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; workflow: Built | null } {
+  let last: { yaml: string; workflow: Built | null; items: DiagnosticBag } | null = null;
+  for (const layout of ['full', 'compact'] as const) {
+    const items = new DiagnosticBag();
+    const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, diagnostics: items, includeConfig: r.includeConfig, layout });
+    // A definition with errors may hold placeholders the serializer cannot write.
+    const yaml = items.hasErrors() ? '' : serializeYaml(workflow.definition, r.header, layout);
+    last = { yaml, workflow: items.hasErrors() ? null : workflow, items };
+    if (items.hasErrors() || Buffer.byteLength(yaml, 'utf8') <= FULL_LAYOUT_BYTES) break;
+  }
+  const done = last as { yaml: string; workflow: Built | null; items: DiagnosticBag };
+  bag.addAll(done.items.items);
+  return { yaml: done.yaml, workflow: done.workflow };
+}
+
+function memorySubject(m: { concurrent: number; perCall: number }): string {
+  return `the variables of one execution, with ${m.concurrent} job${m.concurrent === 1 ? '' : 's'} running at once (the largest holding about ${m.perCall} bytes: its arguments, env and job body),`;
+}
+
+/**
+ * The step count of one execution: an error when even a run whose first attempts all succeed goes
+ * over the limit, a warning (FLOWC648) when only a run that uses every retry would.
+ */
+function checkSteps(ir: IR, block: Fitted, workflow: Built, diagnostics: DiagnosticBag, span: Span): void {
+  const est = estimateSteps(ir, block, workflow);
+  const limit = GCP_LIMIT_TABLE.executionSteps;
+  const heaviest = est.heaviest.map((h) => (h.jobs === 1 ? `step '${h.id}': ${h.perJob} steps` : `step '${h.id}': ${h.jobs} items x ${h.perJob} steps = ${h.total}`)).join('; ');
+  const notes = [`the steps that take the most: ${heaviest}`, 'split the foreach list across several executions (for example by a parameter), or run several items in one job'];
+  if (checkLimit({ diagnostics, limit, subject: 'one execution, with every job succeeding at its first attempt,', actual: est.least, span, notes })) return;
+  if (est.most > limit.value) {
+    diagnostics.report(
+      'FLOWC648',
+      `one execution takes ${est.least} steps when every job succeeds at its first attempt, but ${est.most} if every retry is used: over the limit of ${limit.value} ${limit.unit} on ${limit.title} (${limit.doc}), where Workflows stops the run`,
+      span,
+      notes,
+    );
+  }
+}

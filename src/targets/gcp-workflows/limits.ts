@@ -11,6 +11,12 @@ export const GCP_LIMIT_TABLE = limitsTable({
   parallelBranches: { title: 'branches in one parallel step', value: 10, unit: 'branches', doc: QUOTAS },
   parallelDepth: { title: 'nesting of parallel steps', value: 2, unit: 'levels', doc: QUOTAS },
   expressionChars: { title: 'one ${} expression', value: 400, unit: 'characters', doc: QUOTAS },
+  // Counted by budget.ts: every step that runs, in main and in subworkflows, retries included.
+  executionSteps: { title: 'steps one execution runs', value: 100_000, unit: 'steps', doc: QUOTAS },
+  // Estimated by budget.ts: main's variables plus every call running at the same time.
+  variableBytes: { title: 'memory of the variables of one execution', value: 512 * 1024, unit: 'bytes', doc: QUOTAS },
+  // More branches or iterations wait until one of these ends: the most that hold memory at once.
+  concurrentBranches: { title: 'branches and iterations running at once in one execution', value: 20, unit: 'branches', doc: QUOTAS },
   // Each attempt is its own Batch job, whose id (at most 63 characters) keeps 2 digits for the attempt.
   retryLimit: { title: 'retries of one step (2 digits of the Batch job id)', value: 98, unit: 'retries', doc: 'https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs/create' },
   // No wait can outlast an execution, which Workflows stops after one year.

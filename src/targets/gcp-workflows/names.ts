@@ -17,6 +17,12 @@ export const branchName = (n: number, m: number): string => `par_${n}_${m}`;
 export const STEP_SUBWORKFLOW = 'flowc_step';
 export const TEXT_SUBWORKFLOW = 'flowc_text';
 export const RETRY_PREDICATE = 'flowc_retryable';
+export const CANCEL_SUBWORKFLOW = 'flowc_cancel';
+/** A step that calls `flowc_step` after joining long strings (`joinName`) for it. */
+export const callName = (id: string): string => `call_${id}`;
+export const joinName = (id: string, n: number): string => `join_${id}_${n}`;
+/** The variable a joined string is kept in: one per flow step, so no parallel branch assigns another's. */
+export const joinVar = (id: string, n: number): string => `flowc_text_${id}_${n}`;
 
 /**
  * The workflow id a flow deploys under (and the Scheduler job's URI names): Workflows ids are

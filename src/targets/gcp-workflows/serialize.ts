@@ -2,6 +2,7 @@ import { Document, isMap, isScalar, isSeq, type Node, visit, type YAMLMap } from
 import { jsonWithVisibleText } from '../../source/visible-text.js';
 import { safeYamlString, yamlComment } from '../yaml-text.js';
 import { STEP_SUBWORKFLOW } from './names.js';
+import type { Layout } from './workflow.js';
 
 /**
  * The one place that turns the definition object into YAML. Key order is the order the builders
@@ -11,18 +12,20 @@ import { STEP_SUBWORKFLOW } from './names.js';
  *   like get quoted so they stay strings;
  * - no line folding (`lineWidth: 0`), so long commands are never wrapped;
  * - no anchors/aliases for repeated objects;
- * - to keep the source small (Workflows: 128 KB), each call of `flowc_step`, and a parallel branch
- *   that is only such a call, is one flow-style line, and so is an `argv` list; a value holding a
- *   multi-line string stays in block style, where it reads as written.
+ * - a `commands` list is one flow-style line, as a command line reads;
+ * - in the `compact` layout (workflow.ts), to keep the source small (Workflows: 128 KB), each call
+ *   of `flowc_step`, and a parallel branch that is only such a call, is one flow-style line too;
+ *   in the `full` layout a call is a block, one value a line.
+ * A value holding a multi-line string stays in block style, where it reads as written.
  */
-export function serializeYaml(value: unknown, header: string[]): string {
+export function serializeYaml(value: unknown, header: string[], layout: Layout = 'full'): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Map(_, map) {
-      if ((isStepCall(map) || isSingleCallBranch(map)) && oneLine(map)) map.flow = true;
+      if (layout === 'compact' && (isStepCall(map) || isSingleCallBranch(map)) && oneLine(map)) map.flow = true;
     },
     Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.value === 'argv' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
+      if (isScalar(pair.key) && pair.key.value === 'commands' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
     },
   });
   // The header carries the flow file's name: ../yaml-text.ts keeps it one inert comment line.

@@ -4,9 +4,9 @@ import { stepShellScript } from '../../ir/shell.js';
 import type { IR, IRParameter, IRStep } from '../../ir/types.js';
 import { canonicalJson } from '../../source/canonical-json.js';
 import type { Span } from '../../source/span.js';
-import { baseAllocation, DEFAULT_PROFILE, jobLimits, type Profile, retryPredicate, retryValues, stepSubworkflow, textSubworkflow, type WStep, wstep } from './batch-job.js';
+import { cancelSubworkflow, type Defaults, DEFAULTABLE, type JobArgs, jobLimits, retryPredicate, retryValues, stepSubworkflow, textSubworkflow, type WStep, wstep } from './batch-job.js';
 import type { Fitted } from './fit-limits.js';
-import { branchName, itemName, jobTag, parallelName, RETRY_PREDICATE, STEP_SUBWORKFLOW, stepName, TEXT_SUBWORKFLOW } from './names.js';
+import { branchName, callName, CANCEL_SUBWORKFLOW, itemName, jobTag, joinName, joinVar, parallelName, RETRY_PREDICATE, STEP_SUBWORKFLOW, stepName, TEXT_SUBWORKFLOW } from './names.js';
 import type { GcpOptions } from './options.js';
 import {
   containsTooLong,
@@ -14,20 +14,29 @@ import {
   INDEX_VAR,
   ITEM_VAR,
   literalCode,
+  needsExpression,
   MAX_EXPRESSION,
   PARAMS_VAR,
   quote,
   renderJson,
+  type RenderedText,
   renderText,
   type RenderScope,
   RUN_ID_VAR,
 } from './render-string.js';
 import { setOwn } from '../../source/own-keys.js';
 
-/** FLOWC_* variables with the same value in every step, kept once in `main` (`flowc.env`). */
+/** FLOWC_* variables with the same value in every step, written once in `flowc_step`. */
 const SHARED_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
 /** Workflows allows at most 50 conditions in one switch. */
 const MAX_CONDITIONS = 50;
+
+/**
+ * How calls are written: `full` writes every value of the job at its call site, block style, for a
+ * reader; `compact` leaves out values equal to `flowc_step`'s defaults (the values most steps share)
+ * and writes each call on one line, to fit the 128 KB source limit (index.ts picks).
+ */
+export type Layout = 'full' | 'compact';
 
 export interface BuildOptions {
   ir: IR;
@@ -36,48 +45,73 @@ export interface BuildOptions {
   diagnostics: DiagnosticBag;
   /** False when FLOWC_CONFIG is left out to fit the source limit (src/targets/config-env.ts). */
   includeConfig?: boolean;
+  layout?: Layout;
+}
+
+/** What the limit estimates (budget.ts) need to know about one step's call. */
+export interface CallInfo {
+  /** Bytes of the call's arguments as written (run-time values counted as their expressions). */
+  argBytes: number;
+  /** Steps the `flowc_text` joins before the call take (each: the call, 3 steps, one per segment). */
+  joinSteps: number;
+  /** Whether the call passes `env` (one more step inside `flowc_step`). */
+  hasEnv: boolean;
+  maxRetries: number;
+}
+
+export interface Built {
+  definition: Record<string, unknown>;
+  calls: Map<string, CallInfo>;
+  /** Bytes of the FLOWC_* env every job carries (FLOWC_CONFIG included when it is). */
+  sharedEnvBytes: number;
+  /** Bytes `main` keeps for the whole run: parameter defaults and foreach item lists. */
+  mainBytes: number;
+  /** Steps `flowc_step` takes to join shared FLOWC_* values past the expression limit (each: call, set, 3 steps, one per segment). */
+  sharedJoinSteps: number;
 }
 
 export const originSpan = (o: { file: string; line: number; col: number }): Span => ({ file: o.file, line: o.line, col: o.col });
 
-const isList = (v: unknown): boolean => Array.isArray(v);
+const isList = (v: unknown): v is string[] => Array.isArray(v);
+const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? '', 'utf8');
 
 /**
- * The Workflows definition: `main(args)` reads the parameters, builds the shared job settings
- * once, then runs the lowered graph, each step a call to `flowc_step`.
+ * The Workflows definition: `main(args)` reads the parameters, then runs the lowered graph; each
+ * step is a call to `flowc_step` that names the job's image, command, env, resources, timeout and
+ * retry values, with run-time values (parameters, the foreach item, the run id) as expressions.
  * https://cloud.google.com/workflows/docs/reference/syntax
  */
-export function buildWorkflow({ ir, options, block, diagnostics, includeConfig = true }: BuildOptions): Record<string, unknown> {
-  const profiles = new Map<string, { name: string; profile: Profile }>();
-  const calls = new Map<string, Record<string, unknown>>();
-  let sharedJoin = false;
+export function buildWorkflow({ ir, options, block, diagnostics, includeConfig = true, layout = 'full' }: BuildOptions): Built {
+  const jobs = new Map<string, { args: JobArgs; joins: WStep[]; joinSteps: number }>();
   const sharedEnv: Record<string, unknown> = {};
+  let textUsed = false;
 
   const first = ir.steps[0] as IRStep;
   for (const v of stepEnv(ir, first, { includeConfig })) {
     if (!SHARED_ENV.has(v.name)) continue;
     const text = renderText(v.value, { parameters: ir.parameters, flowName: ir.flow.name, stepId: first.id, items: null });
     setOwn(sharedEnv, v.name, text);
-    sharedJoin ||= isList(text);
+    textUsed ||= isList(text);
   }
 
   for (const step of ir.steps) {
     const scope: RenderScope = { parameters: ir.parameters, flowName: ir.flow.name, stepId: step.id, items: step.foreach?.items ?? null };
-    const userEnv: Record<string, unknown> = {};
-    let join = sharedJoin;
-    // Values that read the foreach item can only be built inside the loop: they go with the call,
-    // after FLOWC_ITEM, in `stepEnv` order.
-    const callEnv: Record<string, unknown> = {};
-    // The variables a run script reads go with the call too, so a script never splits a profile
-    // that steps would otherwise share.
+    const joins: WStep[] = [];
+    let joinSteps = 0;
+    // A value past the expression limit is joined by `flowc_text` just before the call, into a
+    // variable the call reads: the call site still shows where it goes.
+    const joined = (text: RenderedText): unknown => {
+      if (!isList(text)) return text;
+      const n = joins.length;
+      joinSteps += 4 + text.length;
+      joins.push(wstep(joinName(step.id, n), { call: TEXT_SUBWORKFLOW, args: { value: text }, result: joinVar(step.id, n) }));
+      return expr(joinVar(step.id, n));
+    };
+    const env: Record<string, unknown> = {};
     const shell = stepShellScript(step);
-    const scriptVars = new Set((shell?.env ?? []).map((v) => v.name));
     for (const v of stepEnv(ir, step, { includeConfig, scriptEnv: shell?.env ?? [] })) {
       if (SHARED_ENV.has(v.name) || v.name === 'FLOWC_STEP') continue;
-      const text = renderText(v.value, scope);
-      join ||= isList(text);
-      if (scriptVars.has(v.name) || v.value.some((p) => p.kind === 'item')) setOwn(callEnv, v.name, text);
-      else setOwn(userEnv, v.name, text);
+      setOwn(env, v.name, joined(renderText(v.value, scope)));
     }
     // A run script is literal text (its run-time parts are `${FLOWC_...}` shell references), so
     // values reach the shell as env data and never as script text (docs/ir.md, "Run scripts").
@@ -85,7 +119,7 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       step.exec.kind === 'run'
         ? ['/bin/sh', '-c', renderText([{ kind: 'lit', value: shell?.script ?? '' }], scope)]
         : step.exec.argv.map((a) => renderText(a, scope));
-    join ||= argv.some(isList);
+    const [entrypoint, ...commands] = argv.map(joined);
     if (step.retry && step.retry.limit > 98) {
       diagnostics.report(
         'FLOWC645',
@@ -95,27 +129,44 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     }
     const image = renderJson(step.image);
     if (containsTooLong(image)) tooLong(diagnostics, `step '${step.id}': the image`, originSpan(step.origin));
-    const profile: Profile = { image: image as string, ...jobLimits(step, options), retry: retryValues(step.retry), env: userEnv };
-    const key = canonicalJson(profile as never);
-    let entry = profiles.get(key);
-    if (!entry) {
-      entry = { name: `p${profiles.size}`, profile };
-      profiles.set(key, entry);
-    }
-    // Arguments equal to the subworkflow's defaults are left out to keep the source small.
-    const args: Record<string, unknown> = { flowc: expr('flowc'), step: step.id };
-    if (entry.name !== DEFAULT_PROFILE) args.profile = entry.name;
-    if (jobTag(step.id) !== step.id.replaceAll('_', '-')) args.job = jobTag(step.id);
-    args.argv = argv;
-    if (Object.keys(callEnv).length > 0) args.env = callEnv;
-    if (step.foreach) args.index = expr(INDEX_VAR);
-    if (join) args.join = true;
-    calls.set(step.id, args);
+    const args: JobArgs = {
+      image: image as string,
+      entrypoint,
+      commands,
+      env: Object.keys(env).length > 0 ? env : null,
+      ...jobLimits(step, options),
+      ...retryValues(step.retry),
+    };
+    textUsed ||= joins.length > 0;
+    jobs.set(step.id, { args, joins, joinSteps });
   }
   checkJobTags(ir, diagnostics);
 
+  const defaults = commonDefaults([...jobs.values()].map((j) => j.args));
+  const calls = new Map<string, CallInfo>();
+  const callArgs = new Map<string, Record<string, unknown>>();
+  for (const step of ir.steps) {
+    const { args: job, joinSteps } = jobs.get(step.id) as { args: JobArgs; joinSteps: number };
+    const keep = (k: keyof Defaults): boolean => layout === 'full' || canonicalJson(job[k] as never) !== canonicalJson(defaults[k] as never);
+    const args: Record<string, unknown> = { step: step.id };
+    if (jobTag(step.id) !== step.id.replaceAll('_', '-')) args.job = jobTag(step.id);
+    if (keep('image')) args.image = job.image;
+    args.entrypoint = job.entrypoint;
+    args.commands = job.commands;
+    if (job.env) args.env = job.env;
+    if (keep('cpu_milli')) args.cpu_milli = job.cpu_milli;
+    if (keep('memory_mib')) args.memory_mib = job.memory_mib;
+    if (job.instances) args.instances = job.instances;
+    for (const k of ['max_run_duration', 'timeout', 'max_retries', 'initial_delay', 'max_delay', 'multiplier'] as const) if (keep(k)) args[k] = job[k];
+    if (step.foreach) args.index = expr(INDEX_VAR);
+    callArgs.set(step.id, args);
+    calls.set(step.id, { argBytes: jsonBytes(args), joinSteps, hasEnv: job.env !== null, maxRetries: job.max_retries });
+  }
+
   let parallels = 0;
-  const callStep = (id: string, name: string): WStep => wstep(name, { call: STEP_SUBWORKFLOW, args: calls.get(id) });
+  let mainBytes = 0;
+  const call = (id: string, name: string): WStep => wstep(name, { call: STEP_SUBWORKFLOW, args: callArgs.get(id) });
+  const callSteps = (id: string, name: string): WStep[] => [...(jobs.get(id)?.joins ?? []), call(id, name)];
   const render = (b: Fitted): WStep[] => {
     if (b.kind === 'seq') return b.items.flatMap(render);
     if (b.kind === 'par') {
@@ -123,10 +174,14 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       return [wstep(parallelName(n), { parallel: { branches: b.branches.map((x, m) => ({ [branchName(n, m)]: { steps: render(x) } })) } })];
     }
     const step = ir.steps.find((s) => s.id === b.id) as IRStep;
-    if (!step.foreach || b.items === null) return [callStep(b.id, stepName(b.id))];
+    if (!step.foreach || b.items === null) {
+      const joins = jobs.get(b.id)?.joins ?? [];
+      return joins.length === 0 ? [call(b.id, stepName(b.id))] : [wstep(stepName(b.id), { steps: callSteps(b.id, callName(b.id)) })];
+    }
     const items = renderJson(step.foreach.items);
     if (containsTooLong(items)) tooLong(diagnostics, `step '${step.id}': a foreach item`, originSpan(step.origin));
-    const loop = { value: ITEM_VAR, index: INDEX_VAR, in: items, steps: [callStep(b.id, itemName(b.id))] };
+    mainBytes += jsonBytes(step.foreach.items);
+    const loop = { value: ITEM_VAR, index: INDEX_VAR, in: items, steps: callSteps(b.id, itemName(b.id)) };
     if (b.items === 'sequential') return [wstep(stepName(b.id), { for: loop })];
     const parallel: Record<string, unknown> = {};
     if (step.foreach.parallelism !== null) parallel.concurrency_limit = step.foreach.parallelism;
@@ -135,32 +190,46 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
   };
   const graph = render(block);
 
-  const flowc: Record<string, unknown> = {
-    run_id: expr(RUN_ID_VAR),
-    parent: batchParent(options),
-    gpu_type: options.gpuType,
-    allocation: baseAllocation(options),
-    env: sharedEnv,
-    profiles: Object.fromEntries([...profiles.values()].map((p) => [p.name, p.profile])),
-  };
+  const params = paramValues(ir.parameters, diagnostics);
+  mainBytes += jsonBytes(ir.parameters.map((p) => p.default ?? null));
   const main: WStep[] = [
     wstep('flowc_args', { switch: [{ condition: expr('args == null'), steps: [wstep('flowc_no_args', { assign: [{ args: {} }] })] }] }),
     ...requiredChecks(ir.parameters),
-    wstep('flowc_init', {
-      assign: [
-        { [RUN_ID_VAR]: expr('sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")') },
-        { [PARAMS_VAR]: paramValues(ir.parameters, diagnostics) },
-        { flowc },
-      ],
-    }),
+    wstep('flowc_init', { assign: [{ [RUN_ID_VAR]: expr('sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")') }, { [PARAMS_VAR]: params }] }),
     ...graph,
   ];
-  return {
+  const definition: Record<string, unknown> = {
     main: { params: ['args'], steps: main },
-    [STEP_SUBWORKFLOW]: stepSubworkflow(options),
-    [TEXT_SUBWORKFLOW]: textSubworkflow(),
+    [STEP_SUBWORKFLOW]: stepSubworkflow({ sharedEnv, defaults, options }),
+    [CANCEL_SUBWORKFLOW]: cancelSubworkflow(),
     [RETRY_PREDICATE]: retryPredicate(),
   };
+  if (textUsed) definition[TEXT_SUBWORKFLOW] = textSubworkflow();
+  const sharedJoinSteps = Object.values(sharedEnv).reduce<number>((n, v) => n + (isList(v) ? 5 + v.length : 0), 0);
+  return { definition, calls, sharedEnvBytes: jsonBytes(sharedEnv), mainBytes, sharedJoinSteps };
+}
+
+/**
+ * For each defaultable value, the one most steps have (the first step's on a tie): what `compact`
+ * leaves out. A parameter default is taken as written, never evaluated, so a value that needs an
+ * expression (an image holding `${`) is never a default: its default is null and every call names it.
+ */
+function commonDefaults(all: JobArgs[]): Defaults {
+  const out: Record<string, unknown> = {};
+  for (const k of DEFAULTABLE) {
+    const counts = new Map<string, { value: unknown; n: number }>();
+    for (const a of all) {
+      if (typeof a[k] === 'string' && needsExpression(a[k])) continue;
+      const key = canonicalJson(a[k] as never);
+      const c = counts.get(key) ?? { value: a[k], n: 0 };
+      c.n++;
+      counts.set(key, c);
+    }
+    let best: { value: unknown; n: number } | undefined;
+    for (const c of counts.values()) if (!best || c.n > best.n) best = c;
+    out[k] = best?.value ?? null;
+  }
+  return out as unknown as Defaults;
 }
 
 function tooLong(diagnostics: DiagnosticBag, what: string, span: Span): void {
@@ -169,14 +238,6 @@ function tooLong(diagnostics: DiagnosticBag, what: string, span: Span): void {
     `${what} holds literal text with '\${' that needs a Workflows expression longer than ${MAX_EXPRESSION} characters, and this value cannot be split`,
     span,
   );
-}
-
-/** `projects/P/locations/R`; a missing option is read from the workflow's own project or location. */
-function batchParent(options: GcpOptions): string {
-  if (options.project && options.region) return `projects/${options.project}/locations/${options.region}`;
-  const project = options.project ? quote(options.project) : 'sys.get_env("GOOGLE_CLOUD_PROJECT_ID")';
-  const region = options.region ? quote(options.region) : 'sys.get_env("GOOGLE_CLOUD_LOCATION")';
-  return expr(`"projects/" + ${project} + "/locations/" + ${region}`);
 }
 
 /** `main`'s parameters: `default(map.get(args, "x"), DEFAULT)` (Workflows expression helpers). */

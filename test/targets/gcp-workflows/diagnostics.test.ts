@@ -114,7 +114,7 @@ describe('diagnostics of the gcp-workflows target', () => {
     const { diagnostics, yaml } = compile(ir);
     expect(diagnostics.items).toEqual([]);
     expect(Buffer.byteLength(yaml)).toBeLessThan(MAX_SOURCE_BYTES / 2);
-    expect(yaml.match(/googleapis\.batch\.v1/g)).toHaveLength(1);
+    expect(yaml.match(/googleapis\.batch\.v1\.projects\.locations\.jobs\.create/g)).toHaveLength(1);
   });
 
   it('FLOWC641: a foreach item or parameter default that needs an over-long expression is an error', () => {

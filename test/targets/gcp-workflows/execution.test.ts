@@ -70,7 +70,9 @@ describe('execution in the interpreter', () => {
     const { yaml, diagnostics } = compile(ir);
     expect(diagnostics.items).toEqual([]);
     expect(schemaErrors(yaml)).toEqual([]);
-    expect(yaml).toContain('join: true');
+    // Joined just before the call, into variables the call's values name.
+    expect(yaml).toContain('call: flowc_text');
+    expect(yaml).toContain('commands: [-c, "${flowc_text_long_1}"]');
     const e = await execute(yaml, { day: '2024-05-01' });
     expect(checkExecution(ir, e)).toEqual([]);
     const [job] = succeeded(e);

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { IR } from '../../../src/ir/types.js';
 import { fixtureIR } from '../../helpers/fixtures.js';
 import { compiledFixtures } from '../refused.js';
-import type { Value } from './interpreter/expr.js';
-import { checkExecution, compile, execute } from './helpers.js';
+import { checkExecution, compile, execute, sampleArgs } from './helpers.js';
 import { schemaErrors, structureProblems } from './structure.js';
-
-/** An execution argument: required parameters get a value of their type, the rest keep defaults. */
-export function sampleArgs(ir: IR): Record<string, Value> {
-  const args: Record<string, Value> = {};
-  for (const p of ir.parameters) {
-    if (!p.required) continue;
-    args[p.name] = p.enum?.[0] ?? (p.type === 'string' ? 'sample' : p.type === 'boolean' ? true : 1);
-  }
-  return args;
-}
 
 /**
  * Golden bytes are compared once for every target in test/targets/golden.test.ts; here each

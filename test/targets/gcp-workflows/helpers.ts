@@ -6,7 +6,7 @@ import type { IR, IRStep } from '../../../src/ir/types.js';
 import { VirtualClock } from './interpreter/clock.js';
 import { Interpreter } from './interpreter/engine.js';
 import type { Value } from './interpreter/expr.js';
-import { fakeBatch, type FakeBatchOptions, type JobRecord, type RefusedSubmission } from './interpreter/fake-batch.js';
+import { type Deletion, fakeBatch, type FakeBatchOptions, type JobRecord, type RefusedSubmission } from './interpreter/fake-batch.js';
 
 export { lit, ORIGIN, param, step } from '../../helpers/ir-builders.js';
 
@@ -26,9 +26,13 @@ export interface Execution {
   jobs: JobRecord[];
   /** jobs.create calls that raised before creating a job (FakeBatchOptions.submitError). */
   submissions: RefusedSubmission[];
+  /** jobs.delete calls, in order. */
+  deletions: Deletion[];
   result: Value;
   error: unknown;
   clock: VirtualClock;
+  /** Steps the execution ran (Workflows counts them against 100,000 per execution). */
+  steps: number;
 }
 
 /** Runs a definition in the interpreter with the fake Batch connector. */
@@ -38,10 +42,10 @@ export async function execute(
   fake: Omit<FakeBatchOptions, 'clock'> = {},
 ): Promise<Execution> {
   const clock = new VirtualClock();
-  const { connector, jobs, submissions } = fakeBatch({ clock, ...fake });
+  const { connector, remove, jobs, submissions, deletions } = fakeBatch({ clock, ...fake });
   const interp = Interpreter.fromYaml(yaml, {
     clock,
-    connectors: { 'googleapis.batch.v1.projects.locations.jobs.create': connector },
+    connectors: { 'googleapis.batch.v1.projects.locations.jobs.create': connector, 'googleapis.batch.v1.projects.locations.jobs.delete': remove },
     env: {
       GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: '0b5c2d7e-1a2b-4c3d-8e9f-0123456789ab',
       GOOGLE_CLOUD_PROJECT_ID: 'env-project',
@@ -50,9 +54,9 @@ export async function execute(
   });
   try {
     const result = await interp.run(args);
-    return { jobs, submissions, result, error: null, clock };
+    return { jobs, submissions, deletions, result, error: null, clock, steps: interp.stepCount };
   } catch (error) {
-    return { jobs, submissions, result: null, error, clock };
+    return { jobs, submissions, deletions, result: null, error, clock, steps: interp.stepCount };
   }
 }
 
@@ -82,4 +86,14 @@ export function checkExecution(ir: IR, e: Execution): string[] {
     if (a && b && firstTo < a.end) problems.push(`edge ${from} -> ${to}: ${to} started at ${firstTo}, before ${from} ended at ${a.end}`);
   }
   return problems;
+}
+
+/** An execution argument: required parameters get a value of their type, the rest keep defaults. */
+export function sampleArgs(ir: IR): Record<string, Value> {
+  const args: Record<string, Value> = {};
+  for (const p of ir.parameters) {
+    if (!p.required) continue;
+    args[p.name] = p.enum?.[0] ?? (p.type === 'string' ? 'sample' : p.type === 'boolean' ? true : 1);
+  }
+  return args;
 }

@@ -39,9 +39,9 @@ describe('run scripts read run-time values from env variables, never from their 
     expect(shellScript(script).script).toBe('printf \'%s|%s|%s\' "${FLOWC_PARAM_P}" "${FLOWC_STEP}" "${FLOWC_RUN_ID}"');
     // The script is one string literal (an expression only because it holds `${`), with no
     // parameter term pasted in; the call's env reads the parameter into FLOWC_PARAM_P.
-    const doc = parse(yaml) as { main: { steps: Record<string, { args: { argv: string[]; env: Record<string, string> } }>[] } };
+    const doc = parse(yaml) as { main: { steps: Record<string, { args: { entrypoint: string; commands: string[]; env: Record<string, string> } }>[] } };
     const call = doc.main.steps.find((s) => 'run_show' in s)?.run_show;
-    expect(call?.args.argv).toEqual(['/bin/sh', '-c', `\${${quote(shellScript(script).script)}}`]);
+    expect([call?.args.entrypoint, ...(call?.args.commands ?? [])]).toEqual(['/bin/sh', '-c', `\${${quote(shellScript(script).script)}}`]);
     expect(call?.args.env).toEqual({ FLOWC_PARAM_P: '${params["p"]}' });
   });
 

@@ -6,7 +6,8 @@ import { evaluate, expressionBody, type Node, parse, typeOf, type Value, Workflo
  * A small interpreter for the subset of Google Cloud Workflows that flowc emits: subworkflows with
  * params (and defaults), `assign` (to variables, map keys and indexes), `call` (subworkflows and
  * connectors), `switch` with `steps`, `for`, `parallel` (branches and for, `shared`,
- * `concurrency_limit`, continueAll), `try`/`retry` with backoff, `return` and `raise`.
+ * `concurrency_limit`, continueAll), `try`/`retry` with backoff and `except`, `return` and `raise`
+ * (of a message, or of a caught error map, which re-raises it with its tags).
  * https://cloud.google.com/workflows/docs/reference/syntax
  * It is strict: unknown step kinds, functions, or plain strings holding `${` are errors, and a
  * parallel branch assigning a parent variable it did not declare `shared` fails, as deploy would.
@@ -62,6 +63,10 @@ class Scope {
 
 export class Interpreter {
   private steps = 0;
+  /** Steps run so far; every step counts, nested ones too (https://cloud.google.com/workflows/quotas: steps per execution). */
+  get stepCount(): number {
+    return this.steps;
+  }
   private readonly parsed = new Map<string, Node>();
 
   constructor(
@@ -112,6 +117,9 @@ export class Interpreter {
     params.forEach((p, i) => {
       const [pname, dflt, hasDefault] =
         typeof p === 'string' ? [p, null, false] : [Object.keys(p as object)[0] as string, Object.values(p as object)[0] as Value, true];
+      // A default is a value as written; the syntax reference shows only literals there
+      // (https://cloud.google.com/workflows/docs/reference/syntax/subworkflows), so flowc writes no expression.
+      if (typeof dflt === 'string' && dflt.includes('${')) throw new Error(`subworkflow ${name}: parameter ${pname} has an expression as its default`);
       if (positional) frame.vars.set(pname, (positional[i] ?? null) as Value);
       else if (named && pname in named) frame.vars.set(pname, named[pname] as Value);
       else if (hasDefault) frame.vars.set(pname, dflt);
@@ -182,7 +190,12 @@ export class Interpreter {
       case 'return':
         throw new Return(this.value(body.return, scope));
       case 'raise': {
+        // A raised map is the error itself: `raise: ${e}` in an except block re-raises the error
+        // it caught, tags and all (https://cloud.google.com/workflows/docs/reference/syntax/raising-errors).
         const v = this.value(body.raise, scope);
+        if (v !== null && typeof v === 'object' && !Array.isArray(v) && Array.isArray(v.tags)) {
+          throw new WorkflowsError(v.tags as string[], typeof v.message === 'string' ? v.message : JSON.stringify(v), v);
+        }
         throw new WorkflowsError(['Raised'], typeof v === 'string' ? v : JSON.stringify(v), v);
       }
       case 'steps':
@@ -298,22 +311,34 @@ export class Interpreter {
       else await this.runStep('try', t, scope);
     };
     const retry = body.retry as Record<string, unknown> | undefined;
+    const except = body.except as { as: string; steps: unknown } | undefined;
+    // The error map: tags and message, plus an HttpError's code and body
+    // (https://cloud.google.com/workflows/docs/reference/syntax/error-types).
+    const errorMap = (e: WorkflowsError): Value => {
+      const extra = e.payload !== null && typeof e.payload === 'object' && !Array.isArray(e.payload) ? e.payload : {};
+      return { ...extra, message: e.message, tags: e.tags };
+    };
+    // An error the retries do not clear goes to `except`, if any, as the variable it names
+    // (https://cloud.google.com/workflows/docs/reference/syntax/catching-errors).
+    const giveUp = async (e: WorkflowsError): Promise<void> => {
+      if (!except) throw e;
+      scope.assign(except.as, errorMap(e));
+      await this.runSteps(except.steps, scope);
+    };
     let attempt = 0;
     for (;;) {
       try {
         await attemptBody();
         return;
       } catch (e) {
-        if (e instanceof Return || !(e instanceof WorkflowsError) || !retry) throw e;
+        if (e instanceof Return || !(e instanceof WorkflowsError)) throw e;
+        if (!retry) return giveUp(e);
         const max = this.value(retry.max_retries, scope) as number;
         const predicate = typeof retry.predicate === 'string' ? expressionBody(retry.predicate) : null;
         if (predicate === null || !this.definition[predicate]) throw new Error('retry predicate must be ${subworkflow}');
-        if (attempt >= max) throw e;
-        // The error map: tags and message, plus an HttpError's code and body
-        // (https://cloud.google.com/workflows/docs/reference/syntax/error-types).
-        const extra = e.payload !== null && typeof e.payload === 'object' && !Array.isArray(e.payload) ? e.payload : {};
-        const ok = await this.callSubworkflow(predicate, [{ ...extra, message: e.message, tags: e.tags }]);
-        if (ok !== true) throw e;
+        if (attempt >= max) return giveUp(e);
+        const ok = await this.callSubworkflow(predicate, [errorMap(e)]);
+        if (ok !== true) return giveUp(e);
         const b = this.value(retry.backoff, scope) as { initial_delay: number; max_delay: number; multiplier: number };
         const delay = Math.min(b.initial_delay * b.multiplier ** attempt, b.max_delay);
         attempt++;

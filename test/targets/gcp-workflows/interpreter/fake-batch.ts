@@ -16,6 +16,10 @@ export interface JobRecord {
   env: Record<string, string>;
   body: Value;
   timeout: number;
+  /** The job outlived the connector's timeout: the call raised TimeoutError while the job ran on. */
+  hung: boolean;
+  /** When jobs.delete stopped and removed the job; null while it exists. */
+  deletedAt: number | null;
   /** `connector_params.polling_policy`, null when absent (the connector's defaults). */
   pollingPolicy: { initial_delay: number; multiplier: number; max_delay: number } | null;
 }
@@ -31,6 +35,19 @@ export interface FakeBatchOptions {
    * null creates it. An HttpError carries `code` (https://cloud.google.com/workflows/docs/reference/syntax/error-types).
    */
   submitError?: (step: string, item: string | null, attempt: number) => { tags: string[]; code?: number } | null;
+  /**
+   * Whether this attempt's job hangs: it is created and keeps running, and the call raises
+   * TimeoutError when the connector's `timeout` has passed, which does not stop the job
+   * (https://cloud.google.com/workflows/docs/reference/googleapis: a connector timeout ends the wait only).
+   */
+  hangs?: (step: string, item: string | null, attempt: number) => boolean;
+}
+
+/** A jobs.delete call: the job it named, when, and whether that job existed. */
+export interface Deletion {
+  name: string;
+  at: number;
+  found: boolean;
 }
 
 /** A jobs.create call that raised before any job was created. */
@@ -49,8 +66,9 @@ const BATCH_JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
  * way Batch would (job id pattern, unique ids, container and resources present), waits the job's
  * virtual duration, records it, and fails the call when the job is set to fail.
  */
-export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jobs: JobRecord[]; submissions: RefusedSubmission[] } {
+export function fakeBatch(options: FakeBatchOptions): { connector: Connector; remove: Connector; jobs: JobRecord[]; submissions: RefusedSubmission[]; deletions: Deletion[] } {
   const jobs: JobRecord[] = [];
+  const deletions: Deletion[] = [];
   const submissions: RefusedSubmission[] = [];
   const seen = new Set<string>();
   const attempts = new Map<string, number>();
@@ -79,8 +97,10 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jo
       throw new WorkflowsError(refused.tags, `jobs.create ${jobId} failed`, refused.code === undefined ? null : { code: refused.code });
     }
     const start = options.clock.now;
-    await options.clock.sleep(options.duration?.(step, item) ?? 10);
-    const failed = n <= (options.failures?.(step, item) ?? 0);
+    const timeout = ((args.connector_params as Record<string, Value>).timeout as number) ?? 1800;
+    const hung = options.hangs?.(step, item, n) ?? false;
+    await options.clock.sleep(hung ? timeout : (options.duration?.(step, item) ?? 10));
+    const failed = hung || n <= (options.failures?.(step, item) ?? 0);
     jobs.push({
       jobId,
       parent: args.parent as string,
@@ -93,13 +113,29 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; jo
       commands: (container.commands as string[]) ?? [],
       env,
       body,
-      timeout: ((args.connector_params as Record<string, Value>).timeout as number) ?? 1800,
+      timeout,
+      hung,
+      deletedAt: null,
       pollingPolicy: pollingPolicy(args.connector_params as Record<string, Value>),
     });
+    if (hung) throw new WorkflowsError(['TimeoutError'], `waiting for job ${jobId} timed out after ${timeout} s`);
     if (failed) throw new WorkflowsError(['OperationError'], `job ${jobId} failed`);
     return { name: `${args.parent as string}/jobs/${jobId}`, status: { state: 'SUCCEEDED' } };
   };
-  return { connector, jobs, submissions };
+  // googleapis.batch.v1.projects.locations.jobs.delete: `name` is projects/P/locations/L/jobs/ID;
+  // a job that does not exist is an HttpError 404
+  // (https://cloud.google.com/workflows/docs/reference/googleapis/batch/v1/projects.locations.jobs/delete).
+  const remove: Connector = async (args) => {
+    const name = args.name as string;
+    const m = /^(projects\/[^/]+\/locations\/[^/]+)\/jobs\/([^/]+)$/.exec(name);
+    if (!m) throw new Error(`jobs.delete: bad job name ${name}`);
+    const job = jobs.find((j) => j.parent === m[1] && j.jobId === m[2] && j.deletedAt === null);
+    deletions.push({ name, at: options.clock.now, found: job !== undefined });
+    if (!job) throw new WorkflowsError(['HttpError'], `job ${name} not found`, { code: 404 });
+    job.deletedAt = options.clock.now;
+    return {};
+  };
+  return { connector, remove, jobs, submissions, deletions };
 }
 
 /**
