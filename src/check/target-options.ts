@@ -3,20 +3,23 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { WrittenFlow } from '../flow/ast.js';
 import { nodeAtPointer } from '../source/pointer.js';
-import { toJson } from '../source/tree.js';
+import { toJson, type LNode } from '../source/tree.js';
 import { findTarget } from '../targets/index.js';
+import type { Target } from '../targets/target.js';
+import { checkStepTargetOptions } from './step-target-options.js';
 
-const compiled = new Map<string, ValidateFunction>();
+// Keyed by the schema object itself: one validator per schema, whatever target carries it.
+const compiled = new WeakMap<object, ValidateFunction>();
 // One instance for every target: ajv's first compile in an instance pays its warm-up, which a
 // flow naming four targets would otherwise pay four times at start-up.
 let ajv: Ajv | undefined;
 
-function validatorFor(id: string, schema: object): ValidateFunction {
-  let v = compiled.get(id);
+function validatorFor(schema: object): ValidateFunction {
+  let v = compiled.get(schema);
   if (!v) {
     ajv ??= new Ajv({ allErrors: true, strict: false });
     v = ajv.compile(schema);
-    compiled.set(id, v);
+    compiled.set(schema, v);
   }
   return v;
 }
@@ -29,20 +32,35 @@ function validatorFor(id: string, schema: object): ValidateFunction {
 export function checkTargetOptions({ flow, diagnostics }: { flow: WrittenFlow; diagnostics: DiagnosticBag }): void {
   for (const t of flow.targets) {
     const target = findTarget(t.id);
-    if (!target?.optionsSchema) continue;
-    const validate = validatorFor(target.id, target.optionsSchema);
-    if (validate(toJson(t.node))) continue;
-    for (const err of dedupe(validate.errors ?? [])) {
-      const at = nodeAtPointer(t.node, err.instancePath);
-      const path = `targets.${t.id}${err.instancePath.replaceAll('/', '.')}`;
-      if (err.keyword === 'additionalProperties') {
-        const extra = String((err.params as { additionalProperty: string }).additionalProperty);
-        const entry = at.node.kind === 'map' ? at.node.entries.find((e) => e.key === extra) : undefined;
-        const allowed = Object.keys(((target.optionsSchema as { properties?: object }).properties ?? {}) as object);
-        diagnostics.report('FLOWC601', `${path}: unknown option '${extra}' for target ${t.id}`, entry?.keySpan ?? at.node.span, suggestionNotes(extra, allowed));
-      } else {
-        diagnostics.report('FLOWC601', `${path} ${err.message ?? 'is invalid'}`, at.node.span);
-      }
+    if (target) checkOptionsNode({ target, node: t.node, path: `targets.${t.id}`, diagnostics });
+  }
+  checkStepTargetOptions({ flow, diagnostics });
+}
+
+export interface CheckOptionsRequest {
+  target: Target;
+  /** The options as located nodes (for a step, its overrides merged over the flow's). */
+  node: LNode;
+  /** How the options are named in messages: `targets.argo`, `steps.train.targets.argo`. */
+  path: string;
+  diagnostics: DiagnosticBag;
+}
+
+/** Checks one options map against the target's options schema (FLOWC601). */
+export function checkOptionsNode({ target, node, path: base, diagnostics }: CheckOptionsRequest): void {
+  if (!target.optionsSchema) return;
+  const validate = validatorFor(target.optionsSchema);
+  if (validate(toJson(node))) return;
+  for (const err of dedupe(validate.errors ?? [])) {
+    const at = nodeAtPointer(node, err.instancePath);
+    const path = `${base}${err.instancePath.replaceAll('/', '.')}`;
+    if (err.keyword === 'additionalProperties') {
+      const extra = String((err.params as { additionalProperty: string }).additionalProperty);
+      const entry = at.node.kind === 'map' ? at.node.entries.find((e) => e.key === extra) : undefined;
+      const allowed = Object.keys(((target.optionsSchema as { properties?: object }).properties ?? {}) as object);
+      diagnostics.report('FLOWC601', `${path}: unknown option '${extra}' for target ${target.id}`, entry?.keySpan ?? at.node.span, suggestionNotes(extra, allowed));
+    } else {
+      diagnostics.report('FLOWC601', `${path} ${err.message ?? 'is invalid'}`, at.node.span);
     }
   }
 }

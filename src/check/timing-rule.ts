@@ -15,6 +15,7 @@ const WHY: Record<string, string> = {
   parallelism: 'parallelism is fixed in the deployed artifact',
   needs: 'the graph is fixed when the flow is compiled',
   targets: 'target options configure the deployed artifact itself',
+  secrets: "a secret's locators are written into the deployed artifact",
   parameters: 'parameter defaults and choices are declared in the deployed artifact',
 };
 

@@ -6,6 +6,8 @@ import { UsageError } from './io.js';
 export interface CascadeOptions {
   config: string[];
   set: string[];
+  /** `--allow-outside`: config files, extends and schemas may be outside the project root. */
+  allowOutside?: boolean;
   diagnostics: 'text' | 'json';
 }
 

@@ -44,6 +44,7 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     cmd
       .option('--config <name=file>', 'add a config file to a declared config (repeatable, later wins)', collect, [])
       .option('--set <override>', 'Hydra-style override: k=v, +k=v, ++k=v, ~k (repeatable)', collect, [])
+      .option('--allow-outside', 'read config files, extends and schemas from outside the project root')
       .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'));
 
   cascade(
@@ -120,6 +121,7 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     .option('--prune', 'remove files an earlier build wrote that no binding produces now')
     .option('--no-cache', 'compile every binding, ignoring the build cache')
     .option('-j, --jobs <n>', 'worker threads (default: one per core)')
+    .option('--allow-outside', 'read config files, extends and schemas from outside the project root')
     .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',

@@ -209,6 +209,16 @@ class Interpolation {
       ]);
       return undefined;
     }
+    if (ref.segments[0] === 'secrets' && !this.root.entries.has('secrets')) {
+      // No config key of that name: the user means the flow's secrets, which no config can hold.
+      this.report(
+        'FLOWC426',
+        `\${${source}}: a config file cannot use a secret (in ${this.where(ownerKey)}); the engine resolves a secret when a task starts, and flowc never sees its value to put in a config`,
+        owner.origin,
+        ['declare it in the flow\'s secrets: and use it as a whole env value of a step: env: { NAME: "${secrets.NAME}" }'],
+      );
+      return undefined;
+    }
     let node: PNode = this.root;
     const walked: Segment[] = [];
     for (const seg of ref.segments) {

@@ -5,6 +5,7 @@ import { loadTree } from '../source/load-tree.js';
 import type { Span } from '../source/span.js';
 import type { LMap, LNode } from '../source/tree.js';
 import { merge } from './merge.js';
+import type { PathGuard } from './path-guard.js';
 import { fromLNode, type PMap } from './ptree.js';
 
 /** The top-level key of a config file naming the files it builds on (SPEC §4 layer 2). */
@@ -18,6 +19,8 @@ export interface LoadConfigFileOptions {
   span?: Span;
   /** Files being loaded further up, outermost first, to catch extends cycles. */
   chain?: string[];
+  /** Refuses files outside the project root (FLOWC017). */
+  guard?: PathGuard;
 }
 
 /**
@@ -37,6 +40,7 @@ export function loadConfigFile(absPath: string, options: LoadConfigFileOptions):
     diagnostics.report('FLOWC402', `extends cycle: ${cycle.join(' -> ')}`, options.span);
     return undefined;
   }
+  if (options.guard && !options.guard.allows(absPath, chain.length > 0 ? 'extends target' : 'config file', options.span)) return undefined;
   const tree = loadTree(absPath, {
     sources: options.sources,
     diagnostics,

@@ -16,6 +16,7 @@ import { leafProvenance } from './provenance.js';
 import { fromLNode, toJson, type PMap } from './ptree.js';
 import { validateConfig } from './schema.js';
 import { schemaDeclares } from './schema-walk.js';
+import { taintConfig, type TaintedLeaf } from './taint.js';
 import type { ConfigDecl, LeafProvenance, ResolveConfigsRequest, ResolvedConfigs } from './types.js';
 
 export type { ConfigDecl, LeafProvenance, ResolveConfigsRequest, ResolvedConfigs } from './types.js';
@@ -24,6 +25,8 @@ export type { ConfigDecl, LeafProvenance, ResolveConfigsRequest, ResolvedConfigs
 interface Working {
   decl: ConfigDecl;
   tree: PMap | undefined;
+  /** JSON pointers the schema marks `secret: true`. */
+  secrets?: string[];
 }
 
 /**
@@ -41,7 +44,7 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
   const errorsBefore = diagnostics.errors().length;
   const relativize = req.relativize ?? ((p: string) => relative(process.cwd(), p) || '.');
   const working = new Map<string, Working>();
-  const fileOptions = { sources: req.sources, diagnostics, relativize };
+  const fileOptions = { sources: req.sources, diagnostics, relativize, ...(req.guard ? { guard: req.guard } : {}) };
 
   // Layers 1 and 2: the flow's own cascade.
   for (const decl of req.decls) working.set(decl.name, { decl, tree: flowLayers(decl, fileOptions) });
@@ -73,7 +76,11 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
       continue;
     }
     if (w.decl.schema !== undefined) {
+      const secrets: string[] = [];
+      w.secrets = secrets;
       w.tree = validateConfig({
+        onSecret: (p) => secrets.push(p),
+        ...(req.guard ? { guard: req.guard } : {}),
         name: w.decl.name,
         schema: w.decl.schema,
         root: w.tree,
@@ -88,12 +95,14 @@ export function resolveConfigs(req: ResolveConfigsRequest): ResolvedConfigs | un
   if (diagnostics.errors().length > errorsBefore) return undefined;
   const values: Record<string, Json> = {};
   const provenance: Record<string, LeafProvenance[]> = {};
+  const tainted: Record<string, TaintedLeaf[]> = {};
   for (const [name, w] of working) {
     const tree = w.tree as PMap;
+    tainted[name] = taintConfig({ config: name, root: tree, schemaSecrets: w.secrets ?? [], diagnostics });
     values[name] = toJson(tree);
     provenance[name] = leafProvenance(tree);
   }
-  return { values, provenance };
+  return { values, provenance, tainted };
 }
 
 /** Layers 1 and 2 of one config: its inline `default:`, then its `files:` in order. */

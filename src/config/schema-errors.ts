@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Origin, Span } from '../source/span.js';
+import { isCredentialEnvName } from './credentials.js';
 import { originNotes, originSpan } from './origin.js';
 import { formatPath, type Segment } from './path.js';
 import { toJson, type PMap, type PNode } from './ptree.js';
@@ -21,7 +22,7 @@ export interface Problem {
 }
 
 /** What one ajv error says to the user, and where: the place that set the offending value. */
-export function describeError(input: { error: ErrorObject; root: PMap; context: ErrorContext }): Problem {
+export function describeError(input: { error: ErrorObject; root: PMap; context: ErrorContext; hide?: (instancePath: string) => boolean }): Problem {
   const { error: err, root, context: options } = input;
   const { segments, node } = locate(root, err.instancePath);
   const notes: string[] = [];
@@ -44,11 +45,18 @@ export function describeError(input: { error: ErrorObject; root: PMap; context: 
     notes.push(`allowed: ${err.params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}`);
   }
   const where = formatPath([options.name, ...path]);
-  const shown = err.keyword === 'required' || err.keyword === 'additionalProperties' || target.kind !== 'scalar' ? '' : ` (it is ${JSON.stringify(toJson(target))})`;
+  // A value the schema marks secret, or read from a credential env name, is never printed (docs/security.md).
+  const secret = input.hide?.(err.instancePath) === true || fromCredentialEnv(target);
+  const shown = err.keyword === 'required' || err.keyword === 'additionalProperties' || target.kind !== 'scalar' || secret ? '' : ` (it is ${JSON.stringify(toJson(target))})`;
   const span = spanFor(target.origin, options);
   notes.unshift(...originNotes(target.origin));
   if (target.origin.kind === 'schema-default') notes.unshift(`the value is the schema's own default (#${target.origin.pointer})`);
   return { message: `${where} ${message}${shown}`, span, notes };
+}
+
+function fromCredentialEnv(node: PNode): boolean {
+  if (node.origin.kind === 'env' && isCredentialEnvName(node.origin.name)) return true;
+  return (node.interpolated?.sources ?? []).some((s) => s.origin.kind === 'env' && isCredentialEnvName(s.origin.name));
 }
 
 /** The node an instance path reaches (the deepest that exists), and its path as segments. */

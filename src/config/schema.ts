@@ -4,6 +4,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { createRequire } from 'node:module';
 import addFormatsModule from 'ajv-formats';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import type { PathGuard } from './path-guard.js';
 import type { SourceRegistry } from '../source/files.js';
 import { loadTree } from '../source/load-tree.js';
 import { setOwn } from '../source/own-keys.js';
@@ -55,7 +56,18 @@ export interface ValidateConfigOptions {
   diagnostics: DiagnosticBag;
   /** Where to point when an error's value has no location of its own (the first file, or the name). */
   fallbackSpan: Span;
+  /** Refuses a schema outside the project root (FLOWC017). */
+  guard?: PathGuard;
+  /** Receives the JSON pointer of every value the schema marks `secret: true` (docs/security.md). */
+  onSecret?: (pointer: string) => void;
 }
+
+/**
+ * `secret: true` in a config schema marks a value flowc must never write (SPEC section 8): ajv
+ * reports every value it reaches through `properties`, `items`, `$ref` and the rest to the
+ * collector of the validation under way (validation is synchronous, so one slot is enough).
+ */
+let secretCollector: ((pointer: string) => void) | undefined;
 
 /**
  * Validates one resolved config against its JSON Schema (SPEC §4): the schema (JSON or YAML) must
@@ -66,6 +78,7 @@ export interface ValidateConfigOptions {
  */
 export function validateConfig(options: ValidateConfigOptions): PMap | undefined {
   const { diagnostics, schema } = options;
+  if (options.guard && !options.guard.allows(schema.path, 'config schema', schema.span)) return undefined;
   const tree = loadTree(schema.path, { sources: options.sources, diagnostics, span: schema.span, what: 'config schema' });
   if (tree === undefined) return undefined;
   const compiled = compileSchema(tree, options);
@@ -73,7 +86,12 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
 
   const data = bareJson(toJson(options.root));
   let valid: boolean;
+  const secretPointers: string[] = [];
   try {
+    secretCollector = (p) => {
+      secretPointers.push(p);
+      options.onSecret?.(p);
+    };
     valid = compiled.validate(data) as boolean;
   } catch (e) {
     // fast-deep-equal calls a map's own `valueOf`/`toString` keys as functions.
@@ -81,12 +99,14 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
       'a map with a key named valueOf or toString cannot be compared by const, enum or uniqueItems',
     ]);
     return undefined;
+  } finally {
+    secretCollector = undefined;
   }
   const root = applyDefaults({ root: options.root, data, schema: compiled.schema, schemaPath: schema.path });
   if (valid) return root;
   const seen = new Set<string>();
   for (const err of compiled.validate.errors ?? []) {
-    const problem = describeError({ error: err, root, context: options });
+    const problem = describeError({ error: err, root, context: options, hide: (p) => secretPointers.some((s) => p === s || p.startsWith(`${s}/`)) });
     const key = `${problem.message}\u0000${JSON.stringify(problem.span ?? null)}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -114,6 +134,15 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
   }
   const ajv = dialect.make();
   addFormats(ajv);
+  ajv.addKeyword({
+    keyword: 'secret',
+    schemaType: 'boolean',
+    metaSchema: { type: 'boolean' },
+    validate: (marked: boolean, _data: unknown, _parent?: AnySchemaObject, cxt?: { instancePath: string }) => {
+      if (marked && cxt) secretCollector?.(cxt.instancePath);
+      return true;
+    },
+  });
   if (!ajv.validateSchema(schema as AnySchemaObject)) {
     // The meta-schema says one thing several ways (enum, then "must be array", then "anyOf");
     // one diagnostic per schema node, from its most specific error, reads best.

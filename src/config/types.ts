@@ -2,6 +2,8 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry } from '../source/files.js';
 import type { Origin, Span } from '../source/span.js';
 import type { Json, LNode } from '../source/tree.js';
+import type { PathGuard } from './path-guard.js';
+import type { TaintedLeaf } from './taint.js';
 
 /** One `configs:` entry of a flow, with paths already made absolute (SPEC §4 layers 1 and 2). */
 export interface ConfigDecl {
@@ -29,6 +31,8 @@ export interface ResolveConfigsRequest {
   env: Record<string, string | undefined>;
   sources: SourceRegistry;
   diagnostics: DiagnosticBag;
+  /** Refuses config files, extends and schemas outside the project root (FLOWC017); none: no check. */
+  guard?: PathGuard;
   /**
    * How file paths appear inside message text (the chain of an extends cycle). Spans are made
    * relative by the printer; this is only for paths written into messages. Default: relative to
@@ -67,8 +71,13 @@ export interface LeafProvenance {
 }
 
 export interface ResolvedConfigs {
-  /** Resolved config by config name; map keys keep the cascade's insertion order. */
+  /**
+   * Resolved config by config name; map keys keep the cascade's insertion order. Tainted values
+   * (`tainted`) read as REDACTED here and in `provenance`: nothing downstream holds them.
+   */
   values: Record<string, Json>;
+  /** Values flowc keeps out of everything it writes, by config name (src/config/taint.ts). */
+  tainted: Record<string, TaintedLeaf[]>;
   /** Leaves by config name, sorted by path. */
   provenance: Record<string, LeafProvenance[]>;
 }

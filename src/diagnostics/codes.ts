@@ -28,6 +28,7 @@ export const CODES = {
   FLOWC014: { severity: 'error', title: 'An existing output is larger than --check reads (16 MiB)' },
   FLOWC015: { severity: 'error', title: 'A failed write could not be completely rolled back' },
   FLOWC016: { severity: 'error', title: 'Interrupted by a signal while writing outputs' },
+  FLOWC017: { severity: 'error', title: 'A config file, extends or schema path is outside the project root (use --allow-outside)' },
   FLOWC020: { severity: 'error', title: '--name is not a valid flow name' },
   FLOWC021: { severity: 'error', title: 'A project or config file was given where a flow file is expected' },
 
@@ -65,6 +66,8 @@ export const CODES = {
   FLOWC315: { severity: 'error', title: 'A step has no image' },
   FLOWC316: { severity: 'error', title: 'Invalid environment variable name' },
   FLOWC317: { severity: 'error', title: 'A scheduled flow has a parameter without a default' },
+  FLOWC318: { severity: 'error', title: 'A secret is used where only a whole env value can take one' },
+  FLOWC319: { severity: 'error', title: 'Unknown secret' },
 
   // 4xx config cascade
   FLOWC401: { severity: 'error', title: 'Config file not found' },
@@ -90,6 +93,10 @@ export const CODES = {
   FLOWC421: { severity: 'error', title: 'Config interpolation nests too deep' },
   FLOWC422: { severity: 'error', title: 'Override value is not plain data (map as key, custom tag, alias, too deep)' },
   FLOWC423: { severity: 'error', title: 'NUL character in a config value' },
+  FLOWC424: { severity: 'error', title: 'A secret-marked or credential config value is used where it would be printed' },
+  FLOWC425: { severity: 'warning', title: 'A config value looks like a credential' },
+  FLOWC426: { severity: 'error', title: 'A secret reference in a config file' },
+  FLOWC427: { severity: 'warning', title: 'A config value is read from a credential-looking environment variable' },
 
   // 5xx interpolation in flows and the timing rule
   FLOWC501: { severity: 'error', title: 'Malformed interpolation' },
@@ -110,6 +117,9 @@ export const CODES = {
   FLOWC604: { severity: 'error', title: 'Literal text has no safe encoding in the target' },
   FLOWC605: { severity: 'warning', title: 'Concurrency lost when lowering a non-series-parallel graph' },
   FLOWC606: { severity: 'warning', title: 'FLOWC_CONFIG left out of the step environments to keep within an engine limit' },
+  FLOWC607: { severity: 'error', title: 'The target cannot render secrets yet' },
+  FLOWC608: { severity: 'error', title: 'A secret the flow uses has no usable locator for the target' },
+  FLOWC609: { severity: 'error', title: 'A target option is not allowed per step' },
   FLOWC610: { severity: 'warning', title: 'Argo: flow split into nested DAGs to fit the task limit; some steps wait for a whole group' },
   FLOWC611: { severity: 'error', title: 'Argo: retry backoff factor must be a whole number' },
   FLOWC614: { severity: 'error', title: "Argo: the schedule cannot be said in Argo's cron dialect (robfig/cron v3)" },

@@ -18,7 +18,18 @@ export interface WrittenFlow {
   schedule?: LNode;
   defaults?: WrittenStepFields;
   targets: WrittenTargetOptions[];
+  /** `secrets:` in the order written (SPEC section 8). */
+  secrets: WrittenSecret[];
   steps: WrittenStep[];
+}
+
+/** A named secret: where each target's engine finds it. flowc never sees the value. */
+export interface WrittenSecret {
+  name: string;
+  nameSpan: Span;
+  node: LMap;
+  /** Locators by canonical target id, in the order written (a string or a map; the target judges). */
+  locators: WrittenTargetOptions[];
 }
 
 export interface WrittenConfigDecl {
@@ -68,4 +79,6 @@ export interface WrittenStep extends WrittenStepFields {
   command?: LNode;
   foreach?: LNode;
   parallelism?: LNode;
+  /** Per-step target options (SPEC section 8), merged over the flow's `targets:` when lowered. */
+  targets: WrittenTargetOptions[];
 }

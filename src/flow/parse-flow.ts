@@ -3,7 +3,7 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry } from '../source/files.js';
 import { mapGet, type LMap, type LNode, type LScalar, type LSeq } from '../source/tree.js';
 import { parseYamlTree } from '../source/yaml.js';
-import type { WrittenConfigDecl, WrittenFlow, WrittenParameter, WrittenStep, WrittenStepFields, WrittenTargetOptions } from './ast.js';
+import type { WrittenConfigDecl, WrittenFlow, WrittenParameter, WrittenSecret, WrittenStep, WrittenStepFields, WrittenTargetOptions } from './ast.js';
 import { checkFlowShape } from './schema-check.js';
 
 export interface ParseFlowOptions {
@@ -62,9 +62,8 @@ export function buildWrittenFlow(opts: BuildWrittenFlowOptions): WrittenFlow {
     name: scalar('name') as LScalar,
     configs: entriesOf(root, 'configs').map(([e, node]) => configDecl(e.key, e.keySpan, node)),
     parameters: entriesOf(root, 'parameters').map(([e, node]) => parameter(e.key, e.keySpan, node)),
-    targets: (mapGet(root, 'targets')?.value.kind === 'map' ? (mapGet(root, 'targets')?.value as LMap).entries : []).map(
-      (e): WrittenTargetOptions => ({ id: e.key, idSpan: e.keySpan, node: e.value }),
-    ),
+    targets: targetEntries(root, 'targets'),
+    secrets: entriesOf(root, 'secrets').map(([e, node]): WrittenSecret => ({ name: e.key, nameSpan: e.keySpan, node, locators: targetEntries(node) })),
     steps: entriesOf(root, 'steps').map(([e, node]) => step(e.key, e.keySpan, node)),
   };
   const description = scalar('description');
@@ -74,6 +73,12 @@ export function buildWrittenFlow(opts: BuildWrittenFlowOptions): WrittenFlow {
   const defaults = mapGet(root, 'defaults')?.value;
   if (defaults) flow.defaults = stepFields(asMap(defaults, 'defaults'));
   return flow;
+}
+
+/** A map keyed by target id (`targets:`, a step's `targets:`, a secret's locators), in the order written. */
+function targetEntries(node: LMap, key?: string): WrittenTargetOptions[] {
+  const m = key === undefined ? node : mapGet(node, key)?.value;
+  return m?.kind === 'map' ? m.entries.map((e): WrittenTargetOptions => ({ id: e.key, idSpan: e.keySpan, node: e.value })) : [];
 }
 
 /** The entries of a map-of-maps field (`steps`, `configs`, `parameters`), each value a map. */
@@ -122,7 +127,7 @@ function stepFields(node: LMap): WrittenStepFields {
 }
 
 function step(id: string, idSpan: WrittenStep['idSpan'], node: LMap): WrittenStep {
-  const s: WrittenStep = { ...stepFields(node), id, idSpan };
+  const s: WrittenStep = { ...stepFields(node), id, idSpan, targets: targetEntries(node, 'targets') };
   const description = mapGet(node, 'description')?.value;
   if (description) s.description = asScalar(description, `steps.${id}.description`);
   for (const key of ['needs', 'run', 'command', 'foreach', 'parallelism'] as const) {

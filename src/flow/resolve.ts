@@ -1,20 +1,27 @@
 import { timingRuleMessage } from '../check/timing-rule.js';
 import { INTERPOLATION_LIMITS, OutputBudget, textBytes, type Cost } from '../config/limits.js';
+import { formatOrigin } from '../config/origin.js';
+import { touchesTainted, type TaintedLeaf } from '../config/taint.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
 import type { Json, LMap, LNode, LScalar } from '../source/tree.js';
 import { runTimeScalar } from './run-time-text.js';
+import { SECRETS_ROOT, secretMisuseMessage, secretScalar } from './secret-ref.js';
 import { formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
 
 /** Roots that never name a config (SPEC section 3). */
-export const RESERVED_ROOTS = ['params', 'item', 'run', 'flow', 'step', 'steps', 'env'] as const;
+export const RESERVED_ROOTS = ['params', 'item', 'run', 'flow', 'step', 'steps', 'env', 'secrets'] as const;
 const RUNTIME_ROOTS = new Set(['params', 'item', 'run', 'steps']);
 
 export interface ResolveFlowRequest {
   root: LMap;
   configs: Record<string, Json>;
   parameterNames: string[];
+  /** Config values flowc never writes, by config name: any reference to one is FLOWC424. */
+  tainted?: Record<string, TaintedLeaf[]>;
+  /** The flow's `secrets:` names, for `${secrets.NAME}` in env values. */
+  secretNames?: string[];
   flowName: string;
   diagnostics: DiagnosticBag;
 }
@@ -76,6 +83,8 @@ class Resolver {
           return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'schedule' }, { fieldPath: 'schedule', inForeach: false }) };
         case 'targets':
           return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'targets' }, { fieldPath: 'targets', inForeach: false }) };
+        case 'secrets':
+          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'secrets' }, { fieldPath: 'secrets', inForeach: false }) };
         case 'defaults':
           return { ...e, value: this.resolveStepLike(e.value, 'defaults', undefined) };
         case 'parameters':
@@ -136,18 +145,63 @@ class Resolver {
       case 'text':
         return this.resolveText(node, scope, 'a string');
       case 'text-list': {
+        if (this.wholeSecret(node, scope)) return node;
         const whole = this.wholeConfigValue(node, scope);
         if (whole) return whole.kind === 'seq' ? { ...whole, items: whole.items.map((i) => escapeNode(i)) } : this.expect(whole, 'a list of arguments', scope);
         if (node.kind !== 'seq') return node;
         return { ...node, items: node.items.map((item, i) => this.resolveText(item, { ...scope, fieldPath: `${scope.fieldPath}[${i}]` }, 'a scalar argument')) };
       }
       case 'text-map': {
+        if (this.wholeSecret(node, scope)) return node;
         const whole = this.wholeConfigValue(node, scope);
         if (whole) return whole.kind === 'map' ? { ...whole, entries: whole.entries.map((e) => ({ ...e, value: escapeNode(e.value) })) } : this.expect(whole, 'a map of variables', scope);
         if (node.kind !== 'map') return node;
-        return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveText(e.value, { ...scope, fieldPath: `${scope.fieldPath}.${e.key}` }, 'a scalar value') })) };
+        return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveEnvValue(e.value, { ...scope, fieldPath: `${scope.fieldPath}.${e.key}` }) })) };
       }
     }
+  }
+
+  /**
+   * One env value: exactly `${secrets.NAME}` becomes a secret reference (SPEC section 8), which
+   * the IR keeps apart from text; anything else is run-time text.
+   */
+  private resolveEnvValue(node: LNode, scope: Scope): LNode {
+    if (node.kind !== 'scalar' || typeof node.value !== 'string' || !node.value.includes('${')) return this.resolveText(node, scope, 'a scalar value');
+    const parsed = parseTemplate(node.value);
+    if (parsed.errors.length > 0 || !isWholeReference(parsed)) return this.resolveText(node, scope, 'a scalar value');
+    const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
+    if (ref.root !== SECRETS_ROOT) return this.resolveText(node, scope, 'a scalar value');
+    const name = this.secretName(ref, node, scope);
+    return name === undefined ? node : secretScalar(node, name);
+  }
+
+  /** The declared secret `${secrets.NAME}` names, or undefined after reporting FLOWC319. */
+  private secretName(ref: Extract<TemplatePart, { kind: 'ref' }>, node: LScalar, scope: Scope): string | undefined {
+    const names = this.req.secretNames ?? [];
+    const name = ref.path[0];
+    const span = refSpan(node, ref.offset);
+    if (ref.path.length !== 1 || typeof name !== 'string') {
+      this.req.diagnostics.report('FLOWC319', `${scope.fieldPath}: \${${ref.raw}} must name one secret, as \${secrets.NAME}`, span, names.length > 0 ? [`declared secrets: ${names.join(', ')}`] : []);
+      return undefined;
+    }
+    if (!names.includes(name)) {
+      const notes = suggestionNotes(name, names);
+      notes.push(names.length === 0 ? 'the flow declares no secrets: add a secrets: map with a locator per target' : `declared secrets: ${names.join(', ')}`);
+      this.req.diagnostics.report('FLOWC319', `${scope.fieldPath}: unknown secret '${name}'`, span, notes);
+      return undefined;
+    }
+    return name;
+  }
+
+  /** A whole structural field that is one `${secrets...}` (`command: ${secrets.x}`): refused. */
+  private wholeSecret(node: LNode, scope: Scope): boolean {
+    if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
+    const parsed = parseTemplate(node.value);
+    if (!isWholeReference(parsed)) return false;
+    const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
+    if (ref.root !== SECRETS_ROOT) return false;
+    this.req.diagnostics.report('FLOWC318', secretMisuseMessage(scope.fieldPath, ref.raw.trim(), 'whole-field'), refSpan(node, ref.offset));
+    return true;
   }
 
   private expect(node: LNode, what: string, scope: Scope): LNode {
@@ -161,7 +215,7 @@ class Resolver {
     const parsed = parseTemplate(node.value);
     if (!isWholeReference(parsed)) return undefined;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
-    if (RUNTIME_ROOTS.has(ref.root) || ref.root === 'flow' || ref.root === 'step') return undefined;
+    if (RUNTIME_ROOTS.has(ref.root) || ref.root === 'flow' || ref.root === 'step' || ref.root === SECRETS_ROOT) return undefined;
     const value = this.lookupConfig(ref, node, scope);
     if (value === undefined || !this.afford(jsonCost(value), refSpan(node, ref.offset), scope)) return node;
     return toLNode(value, refSpan(node, ref.offset));
@@ -179,6 +233,10 @@ class Resolver {
     if (!parsed) return node;
     const values: { part: TemplatePart; value: Json | undefined }[] = parsed.map((part) => {
       if (part.kind === 'text') return { part, value: part.value };
+      if (part.root === SECRETS_ROOT) {
+        this.req.diagnostics.report('FLOWC318', secretMisuseMessage(scope.fieldPath, part.raw.trim(), 'deploy'), refSpan(node, part.offset));
+        return { part, value: undefined };
+      }
       if (RUNTIME_ROOTS.has(part.root)) {
         this.req.diagnostics.report(
           part.root === 'steps' ? 'FLOWC509' : 'FLOWC506',
@@ -214,6 +272,10 @@ class Resolver {
     for (const part of parsed) {
       if (part.kind === 'text') {
         parts.push(part);
+        continue;
+      }
+      if (part.root === SECRETS_ROOT) {
+        this.req.diagnostics.report('FLOWC318', secretMisuseMessage(scope.fieldPath, part.raw.trim(), 'text'), refSpan(node, part.offset));
         continue;
       }
       if (RUNTIME_ROOTS.has(part.root)) {
@@ -327,6 +389,15 @@ class Resolver {
         cur = cur[key] as Json;
       }
     }
+    const tainted = touchesTainted(part.path, this.req.tainted?.[part.root] ?? []);
+    if (tainted !== undefined) {
+      const why = tainted.reason === 'schema' ? 'is marked secret: true in the config schema' : `comes from environment variable ${tainted.envName}, which looks like a credential`;
+      this.req.diagnostics.report('FLOWC424', `${scope.fieldPath}: \${${part.raw.trim()}} reads ${part.root}.${tainted.path}, which ${why}; flowc never writes such a value into an artifact`, span, [
+        `the value is set at ${formatOrigin(tainted.origin, (p) => p.split(/[\\/]/).pop() ?? p)}`,
+        'give a credential to a step with the flow\'s secrets: and a whole env value, env: { NAME: "${secrets.NAME}" }: the engine injects it when the task starts',
+      ]);
+      return undefined;
+    }
     return cur;
   }
 
@@ -352,6 +423,7 @@ function modeOf(field: string): FieldMode {
     case 'foreach':
     case 'parallelism':
     case 'needs':
+    case 'targets':
       return { mode: 'deploy', kind: field };
     default:
       return { mode: 'none' };

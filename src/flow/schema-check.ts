@@ -357,6 +357,7 @@ const NAME_RULES: Record<string, string> = {
   '^[a-z][a-z0-9_]{0,39}$': "lowercase letters, digits and '_', starting with a letter, at most 40 characters",
   '^[a-z_][a-z0-9_]{0,39}$': "lowercase letters, digits and '_', starting with a letter or '_', at most 40 characters",
   '^[A-Za-z_][A-Za-z0-9_]*$': "letters, digits and '_', not starting with a digit",
+  '^[A-Za-z_][A-Za-z0-9_]{0,63}$': "letters, digits and '_', not starting with a digit, at most 64 characters",
 };
 
 const TYPE_ALIASES: Record<string, string> = { int: 'integer', float: 'number', double: 'number', bool: 'boolean', str: 'string', text: 'string' };
@@ -390,7 +391,8 @@ function describe(e: Problem, tree: LNode, root: AnySchemaObject, targetAliases:
       const key = e.params.additionalProperty as string;
       const entry = at.node.kind === 'map' ? at.node.entries.find((x) => x.key === key) : undefined;
       const allowed = allowedKeys(e);
-      const alias = e.instancePath === '/targets' && Object.hasOwn(targetAliases, key) ? targetAliases[key] : undefined;
+      // Maps keyed by target id (targets:, a step's targets:, a secret's locators) take the CLI aliases' canonical ids.
+      const alias = Object.hasOwn(targetAliases, key) && allowed.includes(targetAliases[key] as string) ? targetAliases[key] : undefined;
       const near = alias ?? didYouMean(key, allowed);
       const notes = near ? [`did you mean '${near}'?`] : allowed.length > 0 ? [`allowed fields: ${allowed.join(', ')}`] : [];
       return { code: 'FLOWC201', message: prefixed(path, `unknown field '${key}'`), span: entry?.keySpan ?? valueSpan, notes };
@@ -453,13 +455,15 @@ function describeKey(e: ErrorObject, key: string, tree: LNode, root: AnySchemaOb
         ? 'parameter name'
         : e.parentSchema === defs.stepId
           ? 'step id'
-          : 'name';
+          : e.parentSchema === defs.secretName
+            ? 'secret name'
+            : 'name';
   const where = fieldPath(e.instancePath);
   if (e.keyword === 'not') {
     if (isEnv) {
       return { code: 'FLOWC316', message: prefixed(where, `environment variable name '${key}' is reserved: flowc sets FLOWC_* itself`), span };
     }
-    const reserved = 'params, item, run, flow, step, steps and env are interpolation roots';
+    const reserved = 'params, item, run, flow, step, steps, env and secrets are interpolation roots';
     return { code: 'FLOWC204', message: prefixed(where, `${what} '${key}' is reserved: ${reserved}`), span };
   }
   const pattern = e.params.pattern as string | undefined;

@@ -3,13 +3,14 @@ import type { WrittenStep, WrittenStepFields } from '../flow/ast.js';
 import { formatScalar } from '../flow/resolve.js';
 import type { ResolvedFlow } from '../flow/resolved.js';
 import { runTimePartsOf } from '../flow/run-time-text.js';
+import { secretRefOf } from '../flow/secret-ref.js';
 import { parseTemplate } from '../flow/template.js';
 import type { Span } from '../source/span.js';
 import { type Json, type LNode, toJson } from '../source/tree.js';
 import { FLOWC_VERSION } from '../version.js';
 import { type OriginOf, readForeach, readParameter, readResources, readRetry, readSchedule, readTimeout, type Reporter } from './read-fields.js';
 import { stableTopologicalOrder } from './toposort.js';
-import { IR_VERSION, type IR, type IREnvVar, type IROrigin, type IRParameter, type IRPart, type IRStep, type IRString } from './types.js';
+import { IR_VERSION, type IR, type IREnvVar, type IROrigin, type IRParameter, type IRPart, type IRSecret, type IRSecretEnv, type IRStep, type IRString } from './types.js';
 
 export { DEFAULT_RESOURCES, DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_DELAY_SECONDS } from './read-fields.js';
 
@@ -49,8 +50,10 @@ export function lowerToIR(req: LowerRequest): IR {
     .flatMap((s) => s.needs.map((n) => [n, s.id] as [string, string]))
     .sort((a, b) => (position.get(a[0]) as number) - (position.get(b[0]) as number) || (position.get(a[1]) as number) - (position.get(b[1]) as number));
 
-  const targets: Record<string, Json> = {};
-  for (const t of [...flow.targets].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) targets[t.id] = toJson(t.node);
+  const targets = byTargetId(flow.targets);
+  const secrets = [...flow.secrets]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((s): IRSecret => ({ name: s.name, locators: byTargetId(s.locators), origin: origin(s.nameSpan) }));
 
   const problem = diagnostics.errors()[0];
   if (problem) throw new Error(`lowering a flow whose rules did not pass: ${problem.code} ${problem.message}`);
@@ -69,7 +72,15 @@ export function lowerToIR(req: LowerRequest): IR {
     steps,
     edges,
     targets,
+    secrets,
   };
+}
+
+/** A map keyed by target id, as JSON sorted by id (`targets:`, a step's `targets:`, locators). */
+function byTargetId(entries: { id: string; node: LNode }[]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const t of [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) out[t.id] = toJson(t.node);
+  return out;
 }
 
 function basename(p: string): string {
@@ -90,6 +101,7 @@ interface StepRequest {
 function lowerStep({ step, defaults, origin, diagnostics }: StepRequest): IRStep {
   const where = `steps.${step.id}`;
   const image = step.image ?? defaults?.image;
+  const env = lowerEnv(defaults?.env, step.env, origin);
   return {
     id: step.id,
     needs: needIds(step),
@@ -97,11 +109,13 @@ function lowerStep({ step, defaults, origin, diagnostics }: StepRequest): IRStep
     exec: step.run
       ? { kind: 'run', script: toIRString(step.run) }
       : { kind: 'command', argv: step.command?.kind === 'seq' ? step.command.items.map(toIRString) : [] },
-    env: lowerEnv(defaults?.env, step.env),
+    env: env.text,
+    secretEnv: env.secrets,
     resources: readResources({ node: step.resources, defaults: defaults?.resources, where, diagnostics }),
     retry: readRetry({ node: step.retry, defaults: defaults?.retry, where, diagnostics }),
     timeoutSeconds: readTimeout(step.timeout ?? defaults?.timeout, where, diagnostics),
     foreach: readForeach(step, diagnostics),
+    targets: byTargetId(step.targets),
     origin: origin(step.idSpan),
   };
 }
@@ -131,7 +145,8 @@ export function toIRString(node: LNode): IRString {
   return parts;
 }
 
-function lowerEnv(defaults: LNode | undefined, own: LNode | undefined): IREnvVar[] {
+/** The merged env, split into text values and secret references (each name in one of them). */
+function lowerEnv(defaults: LNode | undefined, own: LNode | undefined, origin: OriginOf): { text: IREnvVar[]; secrets: IRSecretEnv[] } {
   const merged = new Map<string, LNode>();
   for (const env of [defaults, own]) {
     if (env?.kind !== 'map') continue;
@@ -141,6 +156,14 @@ function lowerEnv(defaults: LNode | undefined, own: LNode | undefined): IREnvVar
       else merged.set(e.key, e.value);
     }
   }
-  return [...merged.keys()].sort().map((name) => ({ name, value: toIRString(merged.get(name) as LNode) }));
+  const text: IREnvVar[] = [];
+  const secrets: IRSecretEnv[] = [];
+  for (const name of [...merged.keys()].sort()) {
+    const node = merged.get(name) as LNode;
+    const secret = secretRefOf(node);
+    if (secret === undefined) text.push({ name, value: toIRString(node) });
+    else secrets.push({ name, secret, origin: origin(node.span) });
+  }
+  return { text, secrets };
 }
 

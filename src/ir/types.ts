@@ -22,6 +22,20 @@ export interface IR {
   edges: [string, string][];
   /** Resolved target options by canonical target id (only targets the flow mentions). */
   targets: Record<string, Json>;
+  /**
+   * The flow's `secrets:`, sorted by name (SPEC section 8): references, never values. Steps use
+   * them through `IRStep.secretEnv`; `secretLocator` (src/ir/secrets.ts) reads one target's locator.
+   */
+  secrets: IRSecret[];
+}
+
+/** A named secret: where each engine finds it. flowc never sees the value. */
+export interface IRSecret {
+  name: string;
+  /** Resolved locators by canonical target id, sorted by id; the shape is the target's own. */
+  locators: Record<string, Json>;
+  /** Where the secret is declared. */
+  origin: IROrigin;
 }
 
 export interface IRFlowMeta {
@@ -78,10 +92,25 @@ export interface IRStep {
   exec: IRExec;
   /** User env (flow defaults merged with the step's own), sorted by name. FLOWC_* come from `stepEnv`. */
   env: IREnvVar[];
+  /**
+   * Env variables whose value is a secret the engine injects when the task starts (`NAME:
+   * "${secrets.x}"`), sorted by name. Kept apart from `env` so that no text renderer (and not
+   * `stepEnv`) can ever print one: a target renders these only through its engine's own
+   * mechanism, and a target that has none refuses the flow (src/check/target-secrets.ts). A name
+   * is in `env` or here, never both.
+   */
+  secretEnv: IRSecretEnv[];
   resources: IRResources;
   retry: IRRetry | null;
   timeoutSeconds: number | null;
   foreach: IRForeach | null;
+  /**
+   * The step's own `targets:` overrides by canonical target id, resolved, sorted by id; only
+   * targets the step overrides. The options a step runs with are these merged over `IR.targets`
+   * (`stepTargetOptions`, src/ir/step-options.ts); keeping the overrides apart lets a target see
+   * which steps differ from the flow (to share templates or job definitions among the others).
+   */
+  targets: Record<string, Json>;
   origin: IROrigin;
 }
 
@@ -94,6 +123,16 @@ export type IRExec =
 export interface IREnvVar {
   name: string;
   value: IRString;
+}
+
+/** `NAME: "${secrets.SECRET}"`: a reference to a secret, never a value. */
+export interface IRSecretEnv {
+  /** The env variable's name. */
+  name: string;
+  /** The secret's name, a key of `IR.secrets`. */
+  secret: string;
+  /** Where the env value was written. */
+  origin: IROrigin;
 }
 
 export interface IRResources {

@@ -1,7 +1,9 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { FLOW_RULES } from '../check/index.js';
 import { checkTargetOptions } from '../check/target-options.js';
+import { checkTargetSecrets } from '../check/target-secrets.js';
 import { configHash } from '../config/hash.js';
+import { PathGuard, projectRootOf } from '../config/path-guard.js';
 import { resolveConfigs } from '../config/resolve.js';
 import type { ConfigDecl, ResolvedConfigs } from '../config/types.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -34,6 +36,13 @@ export interface CompileRequest {
   env?: Record<string, string | undefined>;
   /** Folder that relative paths are resolved against. Default: process.cwd(). */
   cwd?: string;
+  /**
+   * Config files, extends and schemas are read only from inside this folder (FLOWC017). Default:
+   * `projectRootOf(flow)` (src/config/path-guard.ts); `flowc build` passes the project file's folder.
+   */
+  projectRoot?: string;
+  /** `--allow-outside`: read config files, extends and schemas from anywhere. */
+  allowOutside?: boolean;
   /** Overrides the flow's name (bindings and sweep variants name their artifacts). */
   nameOverride?: string;
   /**
@@ -90,6 +99,7 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
     env: req.env ?? {},
     sources,
     diagnostics,
+    guard: new PathGuard(req.projectRoot ?? projectRootOf(flowFile), req.allowOutside === true, diagnostics, (p) => relativeTo(cwd, p)),
     relativize: (p) => relativeTo(cwd, p),
   });
   if (!resolved || diagnostics.hasErrors()) return result;
@@ -113,6 +123,8 @@ export function compileToIR(req: CompileRequest): IRResult {
     root: flow.root,
     configs: resolved.values,
     parameterNames: flow.parameters.map((p) => p.name),
+    secretNames: flow.secrets.map((s) => s.name),
+    tainted: resolved.tainted,
     flowName,
     diagnostics,
   });
@@ -160,7 +172,9 @@ export function compileTargets(req: CompileRequest & { targets: string[] }): Tar
       continue;
     }
     const diagnostics = new DiagnosticBag();
-    const artifacts = target.compile(result.ir, { diagnostics });
+    // A target that cannot render the flow's secrets is never asked to (no plaintext fallback).
+    checkTargetSecrets({ ir: result.ir, target, diagnostics });
+    const artifacts = diagnostics.hasErrors() ? [] : target.compile(result.ir, { diagnostics });
     if (!diagnostics.hasErrors()) result.artifacts.push(...artifacts);
     all.addAll(diagnostics.items);
   }

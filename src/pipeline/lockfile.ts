@@ -20,7 +20,11 @@ export function buildLockfile(options: { ir: IR; resolved: ResolvedConfigs; flow
   const provenance = lockProvenance({ resolved, relativize });
   const configs: Record<string, Json> = {};
   for (const name of Object.keys(resolved.values).sort()) {
-    configs[name] = { values: resolved.values[name] as Json, provenance: provenance[name] ?? [] };
+    const entry: { [k: string]: Json } = { values: resolved.values[name] as Json, provenance: provenance[name] ?? [] };
+    // Values flowc never writes (docs/security.md): that each was redacted, why, and a hash of it.
+    const redacted = resolved.tainted?.[name] ?? [];
+    if (redacted.length > 0) entry.redacted = redacted.map((t) => ({ path: t.path, reason: t.reason === 'schema' ? 'secret: true' : `credential env ${t.envName}`, sha256: t.sha256 }));
+    configs[name] = entry;
   }
   const lock = {
     lockfileVersion: LOCKFILE_VERSION,

@@ -5,6 +5,7 @@ import type { Json } from '../source/tree.js';
 import { asDeps, depsEntryProblem, type OutEntry, outEntryProblem, sealEntry, unsealEntry } from './cache-entry.js';
 import { readRegularFile } from '../source/regular-file.js';
 import type { CompileUnit, UnitDeps, UnitOutput } from './unit.js';
+import { envDepValue } from './recording.js';
 
 /**
  * Bump when the layout of cache entries changes; old entries are then simply never found.
@@ -53,7 +54,7 @@ export class BuildCache {
     const deps = asDeps(depsBody);
     const current: UnitDeps = {
       files: deps.files.map((f) => ({ path: f.path, sha256: hashFile(f.path) })),
-      env: deps.env.map((e) => ({ name: e.name, value: env[e.name] ?? null })),
+      env: deps.env.map((e) => ({ name: e.name, value: envDepValue(env[e.name]) })),
     };
     const entry = this.readEntry(unit, this.outPath(requestKey, current), outEntryProblem) as OutEntry | undefined;
     if (entry === undefined) return undefined;
@@ -107,6 +108,9 @@ export class BuildCache {
       setSpans: (unit.setSpans ?? []).map((s) => (s ? { file: s.file, line: s.line, col: s.col } : null)),
       targets: unit.targets,
       cwd: unit.cwd,
+      // Which files may be read changes what compiles.
+      projectRoot: unit.projectRoot ?? null,
+      allowOutside: unit.allowOutside === true,
     };
     return sha256Hex(canonicalJson(request));
   }

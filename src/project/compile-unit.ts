@@ -21,6 +21,8 @@ export function compileUnit(unit: CompileUnit, env: Record<string, string | unde
     env: recorded.env,
     cwd: unit.cwd,
     nameOverride: unit.name,
+    ...(unit.projectRoot !== undefined ? { projectRoot: unit.projectRoot } : {}),
+    allowOutside: unit.allowOutside === true,
     sources,
     targets: unit.targets,
   });

@@ -42,5 +42,13 @@ export function recordingEnv(env: Record<string, string | undefined>): { env: Re
 }
 
 export function envDeps(env: Record<string, string | undefined>, names: Iterable<string>): UnitDeps['env'] {
-  return [...new Set(names)].sort().map((name) => ({ name, value: env[name] ?? null }));
+  return [...new Set(names)].sort().map((name) => ({ name, value: envDepValue(env[name]) }));
+}
+
+/**
+ * What the cache keeps of an env variable: a hash, never the value, which may be a credential
+ * (`${env:GITHUB_TOKEN}`, docs/security.md "Secrets and taint"); null when it is not set.
+ */
+export function envDepValue(value: string | undefined): string | null {
+  return value === undefined ? null : `sha256:${sha256Hex(`flowc-env-v1\u0000${value}`)}`;
 }

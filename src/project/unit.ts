@@ -23,6 +23,10 @@ export interface CompileUnit {
   targets: string[];
   /** The folder relative paths in messages are resolved against. */
   cwd: string;
+  /** Config files, extends and schemas must be inside this folder (FLOWC017); default: the flow's project root. */
+  projectRoot?: string;
+  /** `--allow-outside`. */
+  allowOutside?: boolean;
 }
 
 /** One file a unit produces; `path` is relative to the unit's output folder. */

@@ -1,5 +1,6 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { IR } from '../ir/types.js';
+import type { Json } from '../source/tree.js';
 import type { LimitsTable } from './limits.js';
 
 /** One file a target produces. `path` is a file name relative to the output folder. */
@@ -17,6 +18,18 @@ export interface TargetContext {
    * drops the artifacts of a target that reported an error.
    */
   diagnostics: DiagnosticBag;
+}
+
+/** What a target that renders secrets needs from each secret's `secrets.<name>.<target id>`. */
+export interface SecretSupport {
+  /**
+   * The locator this target reads, as a user would write it ("a Kubernetes Secret reference
+   * { name, key }"), for FLOWC608; null when the target needs none (the `ir` target prints
+   * references as they are).
+   */
+  locator: string | null;
+  /** Why a locator is unusable for this target (FLOWC608), or undefined when it is fine. */
+  checkLocator?: (locator: Json) => string | undefined;
 }
 
 /**
@@ -38,6 +51,19 @@ export interface Target {
   optionsSchema: object | null;
   /** The engine's documented limits (src/targets/limits.ts); null for a target with no engine. */
   limits: LimitsTable | null;
+  /**
+   * Which of this target's options a step may set in its own `targets.<id>` (SPEC section 8);
+   * any other key there is FLOWC609. Absent or empty: no option is per-step. A step's options are
+   * its overrides merged over the flow's (`stepTargetOptions`, src/ir/step-options.ts), and the
+   * merged map is checked against `optionsSchema`.
+   */
+  perStepOptions?: readonly string[];
+  /**
+   * How this target renders secret references (`IRStep.secretEnv`, SPEC section 8). Absent: the
+   * target cannot, and a flow whose steps use a secret is refused for it (FLOWC607), never
+   * rendered with a plaintext fallback.
+   */
+  secrets?: SecretSupport;
   compile(ir: IR, ctx: TargetContext): Artifact[];
   /**
    * The name a flow deploys under on this engine, after the target's sanitizing (SPEC section 2),

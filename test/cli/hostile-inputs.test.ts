@@ -112,7 +112,9 @@ describe('special files named as inputs are refused without blocking (FLOWC006, 
 
   it('/dev/zero as a --config file', async () => {
     link('zero.yaml', '/dev/zero');
-    const r = await withConfig('zero.yaml');
+    // The link leads outside the project: refused as such, and as a device when that is allowed.
+    expectRefused(await withConfig('zero.yaml'), ['flowc FLOWC017']);
+    const r = await validate('uses-config.flow.yaml', '--config', 'app=zero.yaml', '--allow-outside');
     expectRefused(r, ['flowc FLOWC006']);
     expect(r.stderr).toContain('cannot read config file "zero.yaml": it is a character device, not a regular file');
   });
@@ -136,7 +138,8 @@ describe('special files named as inputs are refused without blocking (FLOWC006, 
     rmSync(join(work, 'flowc.yaml'));
     link('zero.toml', '/dev/zero');
     writeFileSync(join(work, 'flowc.yaml'), 'flowc: 1\ntargets: [ir]\nflow: uses-config.flow.yaml\nbindings:\n  - name: z\n    configs:\n      app: zero.toml\n');
-    const r = await runCli(['build', '--project', 'flowc.yaml', '--check'], { cwd: work });
+    expect((await runCli(['build', '--project', 'flowc.yaml', '--check'], { cwd: work })).stderr).toMatch(/flowc.yaml:7:12: error FLOWC017: config file zero.toml \(a link to \/dev\/zero\) is outside the project root/);
+    const r = await runCli(['build', '--project', 'flowc.yaml', '--check', '--allow-outside'], { cwd: work });
     expect(r.stderr).toMatch(/error FLOWC006: cannot read config file "zero.toml": it is a character device/);
     expect(r.stderr).not.toMatch(/call stack|FLOWC900|\n\s+at /);
     expect(r.code).toBe(1);

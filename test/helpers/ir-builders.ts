@@ -14,10 +14,12 @@ export function step(id: string, over: Partial<IRStep> = {}): IRStep {
     image: 'python:3.12-slim',
     exec: { kind: 'command', argv: [lit('python'), lit(`${id}.py`)] },
     env: [],
+    secretEnv: [],
     resources: { cpuMillis: 1000, memoryMiB: 2048, gpu: 0 },
     retry: null,
     timeoutSeconds: null,
     foreach: null,
+    targets: {},
     origin: ORIGIN,
     ...over,
   };
@@ -41,6 +43,7 @@ export function makeIR(steps: IRStep[], over: Partial<IR> = {}): IR {
     steps,
     edges,
     targets: {},
+    secrets: [],
     ...over,
   };
 }

@@ -40,6 +40,8 @@ export interface BuildOptions {
   /** commander's `--no-cache` sets this to false. */
   cache: boolean;
   jobs?: string;
+  /** `--allow-outside`: config files, extends and schemas may be outside the project file's folder. */
+  allowOutside?: boolean;
   diagnostics: DiagnosticsFormat;
 }
 
@@ -85,7 +87,7 @@ export async function runBuild(io: CliIO, opts: BuildOptions): Promise<number> {
       diagnostics.report('FLOWC702', `binding '${b.name}' has no targets: give the project (or the binding) targets:, or pass --target`, b.nameSpan);
       continue;
     }
-    units.push({ name: b.name, flowPath: b.flow, bindingFiles: b.configs, configs: [], sets: b.set, setSpans: b.setSpans, targets, cwd: project.dir });
+    units.push({ name: b.name, flowPath: b.flow, bindingFiles: b.configs, configs: [], sets: b.set, setSpans: b.setSpans, targets, cwd: project.dir, projectRoot: project.dir, allowOutside: opts.allowOutside === true });
     spans.set(b.name, b.nameSpan);
     // Paths as the project file wrote them (relative to it), so the manifest reads the same wherever --out points.
     meta.set(b.name, { flow: b.written.flow, configs: b.written.configs, set: b.set, targets });

@@ -66,6 +66,7 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
     sets: opts.set,
     env: io.env,
     cwd: io.cwd,
+    allowOutside: opts.allowOutside === true,
     targets,
     ...(opts.name !== undefined ? { nameOverride: opts.name } : {}),
   });

@@ -18,7 +18,7 @@ export interface ConfigOptions extends CascadeOptions {
 export async function runConfig(io: CliIO, flow: string, opts: ConfigOptions): Promise<number> {
   checkFlowArgument({ cwd: io.cwd, flow, command: 'config' });
   const configs = parseConfigArgs(opts.config);
-  const result = resolveFlowConfigs({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd });
+  const result = resolveFlowConfigs({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true });
   const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });
   if (failed || !result.resolved) return EXIT.inputErrors;
   if (opts.explain && opts.format === 'json') {

@@ -51,7 +51,7 @@ export async function runSweep(io: CliIO, flow: string, opts: CompileOptions & {
       continue;
     }
     byName.set(name, overrides);
-    units.push({ name, flowPath: flowFile, bindingFiles: [], configs, sets: [...opts.set, ...overrides], targets: opts.targets, cwd: io.cwd });
+    units.push({ name, flowPath: flowFile, bindingFiles: [], configs, sets: [...opts.set, ...overrides], targets: opts.targets, cwd: io.cwd, allowOutside: opts.allowOutside === true });
     meta.set(name, { overrides });
   }
   checkDeployedNames({ units, noun: 'variant', diagnostics });

@@ -18,7 +18,7 @@ export async function runValidate(io: CliIO, flow: string, opts: ValidateOptions
   checkFlowArgument({ cwd: io.cwd, flow, command: 'validate' });
   const targets = parseTargetList(opts.target ?? 'all');
   const configs = parseConfigArgs(opts.config);
-  const result = compileTargets({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, targets });
+  const result = compileTargets({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true, targets });
   const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });
   return failed || !result.ir ? EXIT.inputErrors : EXIT.ok;
 }

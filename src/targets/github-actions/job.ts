@@ -144,19 +144,20 @@ function container(image: string, dockerOptions: string): unknown {
 function jobScript(step: IRStep, scope: RenderScope): string {
   if (step.exec.kind === 'command') {
     const cmd = shellCommand(step.exec.argv, scope);
-    return step.retry && step.retry.limit > 0 ? retryLoop({ command: cmd, retry: step.retry }) : `exec ${cmd}\n`;
+    return step.retry && step.retry.limit > 0 ? retryLoop({ command: cmd, retry: step.retry, attemptSeconds: step.timeoutSeconds }) : `exec ${cmd}\n`;
   }
   const script = shellScript(step.exec.script, scope);
   // GitHub refuses an empty `run`; an empty script does nothing, as with `sh -c ''`.
   if (script.trim() === '') return `# flowc: the run script of this step is empty\n${script}`;
   if (!step.retry || step.retry.limit === 0) return script;
   const quoted = `'${script.replaceAll("'", `'\\''`)}'`;
-  return `flowc_script=${quoted}\n${retryLoop({ command: 'sh -c "$flowc_script"', retry: step.retry })}`;
+  return `flowc_script=${quoted}\n${retryLoop({ command: 'sh -c "$flowc_script"', retry: step.retry, attemptSeconds: step.timeoutSeconds })}`;
 }
 
 /**
  * `timeout-minutes` bounds the whole job, every attempt included, so with a retry policy it is
- * the per-attempt timeout times the attempts plus the waits between them; rounded up.
+ * the per-attempt timeout times the attempts plus the waits between them, rounded up: the budget
+ * of the retry loop, inside which `timeout` stops each attempt at the step's timeout (retry-loop.ts).
  */
 function timeoutMinutes(step: IRStep): number | undefined {
   if (step.timeoutSeconds === null) return undefined;

@@ -1,6 +1,7 @@
 import type { IRPart, IRString } from '../../ir/types.js';
 import type { TemplatePart } from './expressions.js';
 import { partVar, scriptText } from '../../ir/shell.js';
+import { RUN_ID_EXPR } from './run-id.js';
 import { findSlot, type ItemSlot } from './runtime-vars.js';
 
 /**
@@ -85,10 +86,8 @@ export function envTemplate(s: IRString, scope: RenderScope): TemplatePart[] {
         out.push({ kind: 'expr', expr: `matrix.${findSlot(scope.slots, p.path)?.matrixKey ?? 'item'}` });
         break;
       case 'run':
-        // FLOWC_RUN_ID: one id for the whole run, re-runs included: after "Re-run failed jobs"
-        // a job must see the id the jobs it reads from wrote under. (Under workflow_call this is
-        // the caller's run: GitHub gives a called workflow nothing that differs per call.)
-        out.push({ kind: 'expr', expr: 'github.run_id' });
+        // One id for the whole run, re-runs included, and per call under workflow_call (run-id.ts).
+        out.push({ kind: 'expr', expr: RUN_ID_EXPR });
         break;
       case 'flow':
         out.push({ kind: 'text', text: scope.flowName });

@@ -8,6 +8,7 @@ import { readOptions, type GhaOptions } from './options.js';
 import { callInputs, checkParameters, dispatchInputs, paramExpression } from './parameters.js';
 import { envTemplate } from './render-string.js';
 import { paramVar } from './runtime-vars.js';
+import { CALL_ID_INPUT, CALL_SUFFIX_EXPR, callIdInput } from './run-id.js';
 import { ordered } from './serialize.js';
 import { GHA_LIMIT_TABLE, GHA_LIMITS } from './limits.js';
 import { reportConfigLeftOut, type LimitExcess } from '../config-env.js';
@@ -59,7 +60,8 @@ export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string
  * (`concurrencyPolicy: Forbid`): a run that starts while one is in progress waits instead of
  * overlapping it, and is never cancelled by it. The group names the flow rather than
  * `github.workflow`, which under `workflow_call` is the caller's name: a caller using the same
- * pattern would share the group with the flow it calls and deadlock. The option sets a literal
+ * pattern would share the group with the flow it calls and deadlock. Calls a caller names apart
+ * (`flowc-call-id`, run-id.ts) get groups of their own. The option sets a literal
  * group of the user's own, or `false` leaves the key out.
  * https://docs.github.com/en/actions/how-tos/write-workflows/choose-when-workflows-run/control-workflow-concurrency
  */
@@ -70,6 +72,7 @@ function concurrency(ir: IR, options: GhaOptions): Record<string, unknown> | und
     : renderTemplate([
         { kind: 'text', text: `flowc-${ir.flow.name}-` },
         { kind: 'expr', expr: 'github.ref' },
+        { kind: 'expr', expr: CALL_SUFFIX_EXPR },
       ]);
   return ordered('concurrency', { group: group.text, 'cancel-in-progress': options.concurrency ? options.concurrency.cancelInProgress : false });
 }
@@ -94,7 +97,10 @@ function checkDispatchInputs(ir: IR, diagnostics: DiagnosticBag): void {
 function triggers(ir: IR): Record<string, unknown> {
   const on: Record<string, unknown> = {};
   on.workflow_dispatch = ir.parameters.length > 0 ? { inputs: dispatchInputs(ir.parameters) } : null;
-  on.workflow_call = ir.parameters.length > 0 ? { inputs: callInputs(ir.parameters) } : null;
+  // The call id comes after the parameters, so a caller reads the flow's own inputs first.
+  const callInputMap = callInputs(ir.parameters);
+  setOwn(callInputMap, CALL_ID_INPUT, callIdInput());
+  on.workflow_call = { inputs: callInputMap };
   if (ir.schedule) {
     // GitHub takes an IANA `timezone` next to `cron` and handles DST (workflow-syntax#onschedule;
     // github/docs #60290), so no conversion to UTC is needed; UTC itself needs no key.

@@ -10,6 +10,8 @@ export const irTarget: Target = {
   files: ['<name>.ir.json'],
   optionsSchema: null,
   limits: null,
+  // The IR holds secret references (name and locators), never values, so printing it is safe.
+  secrets: { locator: null },
   compile(ir) {
     return [{ path: `${ir.flow.name}.ir.json`, contents: `${jsonWithVisibleText(JSON.stringify(ir, null, 2))}\n`, primary: true }];
   },

@@ -80,7 +80,7 @@ function tokenize(src: string): Token[] {
       out.push({ t: 'id', v: m[0] });
       i += m[0].length;
     } else {
-      const op = ['==', '&&', '||', '(', ')', '.'].find((o) => src.startsWith(o, i));
+      const op = ['==', '&&', '||', '(', ')', '.', ','].find((o) => src.startsWith(o, i));
       if (!op) throw new Error(`unsupported expression syntax at ${JSON.stringify(src.slice(i))}`);
       out.push({ t: 'op', v: op });
       i += op.length;
@@ -108,6 +108,23 @@ function evaluate(src: string, ctx: EvalContext): unknown {
         const v = or();
         eat(')');
         return JSON.stringify(v ?? null, null, 2);
+      }
+      if (t.v === 'format') {
+        // format('{0}-{1}', a, b): `{n}` is argument n as text; `{{` and `}}` are literal braces.
+        eat('(');
+        const args = [or()];
+        while (peek()?.t === 'op' && peek()?.v === ',') {
+          pos++;
+          args.push(or());
+        }
+        eat(')');
+        const [fmt, ...rest] = args;
+        if (typeof fmt !== 'string') throw new Error(`format needs a string literal first in ${src}`);
+        return fmt.replace(/\{\{|\}\}|\{(\d+)\}/g, (m, n: string | undefined) => {
+          if (n === undefined) return m[0] as string;
+          if (Number(n) >= rest.length) throw new Error(`format: no argument ${n} in ${src}`);
+          return toText(rest[Number(n)]);
+        });
       }
       const roots: Record<string, unknown> = { inputs: ctx.inputs, matrix: ctx.matrix, github: ctx.github };
       if (!(t.v in roots)) throw new Error(`unsupported context ${t.v} in ${src}`);

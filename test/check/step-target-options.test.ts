@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { checkStepTargetOptions } from '../../src/check/step-target-options.js';
+import { DiagnosticBag, type Diagnostic } from '../../src/diagnostics/diagnostic.js';
+import { mergeOptions, stepTargetOptions } from '../../src/ir/step-options.js';
+import { compileToIR, resolveFlowConfigs } from '../../src/pipeline/compile.js';
+import { SourceRegistry } from '../../src/source/files.js';
+import { findTarget } from '../../src/targets/index.js';
+import type { Target } from '../../src/targets/target.js';
+import { makeIR, step } from '../helpers/ir-builders.js';
+import { asResolvedFlow } from '../../src/flow/resolved.js';
+import { parseFlow } from '../../src/flow/parse-flow.js';
+import { lowerToIR } from '../../src/ir/lower.js';
+
+const FLOW = '/proj/demo.flow.yaml';
+const at = (d: Diagnostic) => `${d.code} ${d.span?.file}:${d.span?.line}:${d.span?.col}`;
+
+function request(flow: string) {
+  const sources = new SourceRegistry();
+  sources.add(FLOW, flow);
+  sources.add('/proj/app.yaml', 'sa: trainer\nzone: eu\n');
+  return { flowPath: FLOW, cwd: '/proj', sources };
+}
+
+const FLOW_TEXT = `flowc: 1
+name: demo
+configs:
+  app: { files: [app.yaml] }
+parameters:
+  p: { type: string, default: x }
+targets:
+  argo: { namespace: ml, nodeSelector: { pool: cpu, zone: eu } }
+steps:
+  train:
+    image: x
+    run: echo
+    targets:
+      argo: { nodeSelector: { pool: gpu }, serviceAccountName: "\${app.sa}" }
+`;
+
+describe('per-step targets: (SPEC section 8)', () => {
+  it('FLOWC609: an option the target does not allow per step, at its key, listing the allowed ones', () => {
+    const r = compileToIR(request(FLOW_TEXT));
+    expect(r.diagnostics.map(at)).toEqual(['FLOWC609 /proj/demo.flow.yaml:14:15', 'FLOWC609 /proj/demo.flow.yaml:14:44']);
+    expect(r.diagnostics[0]?.message).toBe("steps.train.targets.argo.nodeSelector: Argo Workflows does not allow 'nodeSelector' per step");
+  });
+
+  it('FLOWC506: a run-time value in a per-step option (the timing rule)', () => {
+    const r = compileToIR(request(FLOW_TEXT.replace('"${app.sa}"', '"${params.p}"')));
+    expect(r.diagnostics.map(at)).toEqual(['FLOWC506 /proj/demo.flow.yaml:14:65']);
+    expect(r.diagnostics[0]?.message).toContain('target options configure the deployed artifact itself');
+  });
+
+  it('FLOWC201: a per-step options map for an unknown target', () => {
+    const r = compileToIR(request(FLOW_TEXT.replace('      argo: { nodeSelector', '      argoo: { nodeSelector')));
+    expect(r.diagnostics.map(at)).toEqual(['FLOWC201 /proj/demo.flow.yaml:14:7']);
+  });
+
+  it('the merged options are checked against the options schema; allowed keys pass', () => {
+    const argo = findTarget('argo') as Target;
+    const permissive: Target = { ...argo, perStepOptions: ['nodeSelector', 'serviceAccountName'] };
+    const flow = resolveFlowConfigs(request(FLOW_TEXT.replace('"${app.sa}"', 'trainer'))).flow!;
+    const ok = new DiagnosticBag();
+    checkStepTargetOptions({ flow, diagnostics: ok, find: () => permissive });
+    expect(ok.items).toEqual([]);
+    const strict: Target = { ...permissive, optionsSchema: { type: 'object', properties: { serviceAccountName: { type: 'number' } } } };
+    const bad = new DiagnosticBag();
+    checkStepTargetOptions({ flow, diagnostics: bad, find: () => strict });
+    expect(bad.items.map(at)).toEqual(['FLOWC601 /proj/demo.flow.yaml:14:64']);
+    expect(bad.items[0]?.message).toBe('steps.train.targets.argo.serviceAccountName must be number');
+  });
+});
+
+describe('lowering per-step options', () => {
+  it("IRStep.targets holds the step's own overrides, sorted by target id; other steps get {}", () => {
+    const sources = new SourceRegistry();
+    sources.add(FLOW, `flowc: 1
+name: demo
+targets:
+  argo: { namespace: ml }
+steps:
+  train:
+    image: x
+    run: echo
+    targets:
+      stepfunctions: { jobQueue: gpu }
+      argo: { nodeSelector: { pool: gpu } }
+  other: { image: x, run: echo }
+`);
+    const flow = parseFlow({ file: FLOW, sources, diagnostics: new DiagnosticBag() })!;
+    const ir = lowerToIR({ flow: asResolvedFlow(flow), configs: {}, configHash: '0'.repeat(64), sourceHash: '0'.repeat(64), relativize: (p) => p.slice('/proj/'.length) });
+    expect(ir.steps.map((s) => JSON.stringify(s.targets))).toEqual(['{"argo":{"nodeSelector":{"pool":"gpu"}},"stepfunctions":{"jobQueue":"gpu"}}', '{}']);
+    expect(stepTargetOptions(ir, ir.steps[0]!, 'argo')).toEqual({ namespace: 'ml', nodeSelector: { pool: 'gpu' } });
+  });
+});
+
+describe('merging per-step options', () => {
+  it('maps merge key by key; lists and scalars replace', () => {
+    expect(mergeOptions({ a: { x: 1, y: 2 }, l: [1, 2], s: 'a' }, { a: { y: 3 }, l: [3], s: 'b' })).toEqual({ a: { x: 1, y: 3 }, l: [3], s: 'b' });
+    expect(mergeOptions(undefined, { a: 1 })).toEqual({ a: 1 });
+    expect(mergeOptions({ a: 1 }, undefined)).toEqual({ a: 1 });
+    expect(JSON.stringify(mergeOptions({}, JSON.parse('{"__proto__": {"x": 1}}')))).toBe('{"__proto__":{"x":1}}');
+  });
+
+  it("stepTargetOptions lays a step's overrides over the flow's options", () => {
+    const s = step('train', { targets: { argo: { nodeSelector: { pool: 'gpu' } } } });
+    const ir = makeIR([s, step('other')], { targets: { argo: { namespace: 'ml', nodeSelector: { pool: 'cpu', zone: 'eu' } } } });
+    expect(stepTargetOptions(ir, s, 'argo')).toEqual({ namespace: 'ml', nodeSelector: { pool: 'gpu', zone: 'eu' } });
+    expect(stepTargetOptions(ir, ir.steps[1]!, 'argo')).toEqual({ namespace: 'ml', nodeSelector: { pool: 'cpu', zone: 'eu' } });
+    expect(stepTargetOptions(ir, s, 'stepfunctions')).toBeUndefined();
+  });
+});
