@@ -154,7 +154,7 @@ function applyOverrides(options: { sets: string[]; spans: (Span | undefined)[]; 
     const ov = span ? { ...parsed.override, span } : parsed.override;
     const w = working.get(ov.config);
     if (w === undefined) {
-      diagnostics.report('FLOWC404', `${overrideLabel(ov)}: the flow declares no config named ${JSON.stringify(ov.config)}`, span, namesNote(ov.config, working));
+      diagnostics.report('FLOWC404', `${overrideLabel(ov)}: the flow declares no config named ${JSON.stringify(ov.config)}`, span, [...keyOfConfigNote(ov, working), ...namesNote(ov.config, working)]);
       return;
     }
     if (w.tree === undefined) return;
@@ -164,6 +164,12 @@ function applyOverrides(options: { sets: string[]; spans: (Span | undefined)[]; 
     if (!applyOverride({ root: w.tree, override: ov, diagnostics, declared })) failed.add(ov.config);
   });
   for (const name of failed) (working.get(name) as Working).tree = undefined;
+}
+
+/** `--set train.epochs=3` where a config has a key `train`: the override with the config's name in front. */
+function keyOfConfigNote(ov: { arg: string; config: string }, working: Map<string, Working>): string[] {
+  const owners = [...working].filter(([, w]) => w.tree?.entries.has(ov.config)).map(([name]) => name);
+  return owners.map((name) => `did you mean ${ov.arg.replace(/^([+~]*)/, `$1${name}.`)}? (config '${name}' has the key '${ov.config}')`);
 }
 
 function namesNote(name: string, working: Map<string, Working>): string[] {

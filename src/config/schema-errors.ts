@@ -47,6 +47,10 @@ export function describeError(input: { error: ErrorObject; root: PMap; context: 
   const where = formatPath([options.name, ...path]);
   // A value the schema marks secret, or read from a credential env name, is never printed (docs/security.md).
   const secret = input.hide?.(err.instancePath) === true || fromCredentialEnv(target);
+  // Did-you-mean for an enum, except for a secret value (how close it is would say something about it).
+  if (err.keyword === 'enum' && !secret && target.kind === 'scalar' && typeof target.value === 'string' && Array.isArray(err.params.allowedValues)) {
+    notes.unshift(...suggestionNotes(target.value, err.params.allowedValues.filter((v: unknown): v is string => typeof v === 'string')));
+  }
   const shown = err.keyword === 'required' || err.keyword === 'additionalProperties' || target.kind !== 'scalar' || secret ? '' : ` (it is ${JSON.stringify(toJson(target))})`;
   const span = spanFor(target.origin, options);
   notes.unshift(...originNotes(target.origin));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Code } from '../diagnostics/codes.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { didYouMean, suggestDuration, suggestFlowName } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
 import { toJson, type LMapEntry, type LNode } from '../source/tree.js';
 import { checkCron, checkTimezone } from './cron.js';
@@ -90,7 +90,9 @@ function judge(kind: CheckKind, data: unknown): { error: string; note?: string }
       // Lists, maps, booleans and null are a wrong type: the schema's anyOf names what fits.
       if (!scalar) return undefined;
       const r: UnitResult = PARSERS[kind](data);
-      return r.ok ? undefined : { error: r.error };
+      if (r.ok) return undefined;
+      const near = kind === 'duration' ? suggestDuration(data) : undefined;
+      return near === undefined ? { error: r.error } : { error: r.error, note: `did you mean '${near}'?` };
     }
     case 'cron': {
       if (typeof data !== 'string') return undefined;
@@ -352,6 +354,7 @@ function prefixed(path: string, text: string): string {
   return path === '' ? text : `${path}: ${text}`;
 }
 
+const FLOW_NAME_PATTERN = '^[a-z][a-z0-9-]{0,51}$';
 const NAME_RULES: Record<string, string> = {
   '^[a-z][a-z0-9-]{0,51}$': "lowercase letters, digits and '-', starting with a letter, at most 52 characters",
   '^[a-z][a-z0-9_]{0,39}$': "lowercase letters, digits and '_', starting with a letter, at most 40 characters",
@@ -422,7 +425,9 @@ function describe(e: Problem, tree: LNode, root: AnySchemaObject, targetAliases:
     case 'pattern': {
       const pattern = e.params.pattern as string;
       const rule = NAME_RULES[pattern] ?? `must match ${pattern}`;
-      return { code: 'FLOWC204', message: prefixed(path, `'${String(data)}' is not valid: ${rule}`), span: valueSpan };
+      // A flow name typed in another case or with underscores: offer the valid spelling.
+      const near = pattern === FLOW_NAME_PATTERN && typeof data === 'string' ? suggestFlowName(data) : undefined;
+      return { code: 'FLOWC204', message: prefixed(path, `'${String(data)}' is not valid: ${rule}`), span: valueSpan, ...(near ? { notes: [`did you mean '${near}'?`] } : {}) };
     }
     case 'minimum':
       return { code: 'FLOWC204', message: prefixed(path, `must be at least ${String(e.params.limit)}, got ${String(data)}`), span: valueSpan };

@@ -2,6 +2,7 @@ import type { Json } from '../source/tree.js';
 import { FLOWC_VERSION } from '../version.js';
 import { relPathProblem } from './output-paths.js';
 import { readRegularFile } from '../source/regular-file.js';
+import { jsonWithVisibleText } from '../source/visible-text.js';
 
 /** The largest manifest flowc reads (a manifest of 100k files is about 15 MB). */
 export const MANIFEST_READ_LIMIT = 64 * 1024 * 1024;
@@ -43,7 +44,8 @@ export function serializeManifest(m: Manifest): string {
   for (const [name, u] of m.units) units[name] = { ...u, files: sortedRecord(u.files) };
   const out: Record<string, Json> = { manifestVersion: MANIFEST_VERSION, flowcVersion: FLOWC_VERSION, kind: m.kind, ...m.header, [UNITS_KEY[m.kind]]: units };
   if (Object.keys(m.stale).length > 0) out.stale = sortedRecord(m.stale);
-  return `${JSON.stringify(out, null, 2)}\n`;
+  // Paths and --set values are user text: line breaks and controls are written as \u escapes.
+  return `${jsonWithVisibleText(JSON.stringify(out, null, 2))}\n`;
 }
 
 /** What an earlier build recorded: for each unit its files, plus files already stale. */

@@ -1,3 +1,4 @@
+import { suggestFlowName } from '../diagnostics/suggest.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -95,7 +96,9 @@ export function loadProject(options: { file: string; sources: SourceRegistry; di
     const name = String((nameEntry.value as { value: unknown }).value);
     const nameSpan = nameEntry.value.span;
     if (!NAME.test(name)) {
+      const near = suggestFlowName(name);
       diagnostics.report('FLOWC704', `binding name '${name}' is not a valid flow name: lowercase letters, digits and '-', starting with a letter, at most 52 characters`, nameSpan, [
+        ...(near === undefined ? [] : [`did you mean '${near}'?`]),
         'the binding name becomes the workflow / state machine name and its output folder',
       ]);
     }

@@ -1,4 +1,6 @@
-import { extname } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { didYouMean } from '../diagnostics/suggest.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry, SourceText } from './files.js';
 import type { ReadFailure } from './read-input.js';
@@ -72,8 +74,20 @@ export function reportReadFailure(
   const { file, failure, span } = options;
   const message = `cannot read ${options.what} ${JSON.stringify(baseName(file))}: ${failure.error}`;
   const at: Span | undefined = failure.at ? { file, line: failure.at.line, col: failure.at.col } : span;
-  const notes = failure.at && span ? [`named at ${placeOf(span)}`] : undefined;
+  const notes = failure.at && span ? [`named at ${placeOf(span)}`] : failure.error === 'no such file' ? siblingNote(file) : undefined;
   diagnostics.report(failure.code ?? options.code, message, at, notes);
+}
+
+/** A missing file's closest sibling by name (`crt.toml` -> `ctr.toml`), as a note; only names, never paths. */
+function siblingNote(file: string): string[] | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file)).slice(0, 10_000);
+  } catch {
+    return undefined;
+  }
+  const near = didYouMean(baseName(file), names);
+  return near === undefined ? undefined : [`did you mean '${near}'? (in the same folder)`];
 }
 
 /** Only the last path segment goes into messages: absolute paths never reach output. */

@@ -133,7 +133,7 @@ steps:
   Train: { run: x }
 `),
       ).toEqual([
-        "FLOWC204 2:7 name: 'Content Model' is not valid: lowercase letters, digits and '-', starting with a letter, at most 52 characters",
+        "FLOWC204 2:7 name: 'Content Model' is not valid: lowercase letters, digits and '-', starting with a letter, at most 52 characters [did you mean 'content-model'?]",
         'FLOWC204 4:3 configs: config name \'params\' is reserved: params, item, run, flow, step, steps, env and secrets are interpolation roots',
         "FLOWC204 5:3 configs: invalid config name 'App': lowercase letters, digits and '_', starting with a letter, at most 40 characters",
         "FLOWC204 7:3 parameters: invalid parameter name 'Alpha': lowercase letters, digits and '_', starting with a letter or '_', at most 40 characters",
@@ -174,7 +174,7 @@ steps:
       expect(
         check(flow('defaults:\n  timeout: 1h1d', '    run: x\n    resources: { cpu: 0.0001, memory: "1024", gpu: -1 }\n    retry: { limit: 1, delay: -5, maxDelay: 10x }')),
       ).toEqual([
-        "FLOWC305 4:12 defaults.timeout: invalid duration '1h1d': use whole seconds or units d, h, m, s in that order, e.g. 90s, 1h30m or 1d",
+        "FLOWC305 4:12 defaults.timeout: invalid duration '1h1d': use whole seconds or units d, h, m, s in that order, e.g. 90s, 1h30m or 1d [did you mean '1d1h'?]",
         'FLOWC307 8:23 steps.a.resources.cpu: cpu 0.0001 is not a whole number of millicores (1 core = 1000m)',
         "FLOWC306 8:39 steps.a.resources.memory: memory '1024' needs a unit, e.g. '1024Mi'; an unquoted number means MiB",
         'FLOWC308 8:52 steps.a.resources.gpu: gpu must not be negative, got -1',

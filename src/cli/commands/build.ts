@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { suggestionNotes } from '../../diagnostics/suggest.js';
 import { relativeTo } from '../../pipeline/paths.js';
 import { BuildCache } from '../../project/cache.js';
 import { compileUnits, defaultJobs } from '../../project/compile-units.js';
@@ -74,7 +75,8 @@ export async function runBuild(io: CliIO, opts: BuildOptions): Promise<number> {
   const match = opts.only.length > 0 ? nameMatcher(opts.only) : () => true;
   const selected = project.bindings.filter((b) => match(b.name));
   if (selected.length === 0) {
-    diagnostics.report('FLOWC708', `--only ${opts.only.join(' ')} matches no binding`, undefined, [`bindings: ${project.bindings.map((b) => b.name).join(', ')}`]);
+    const near = opts.only.flatMap((g) => (/[*?]/.test(g) ? [] : suggestionNotes(g, project.bindings.map((b) => b.name))));
+    diagnostics.report('FLOWC708', `--only ${opts.only.join(' ')} matches no binding`, undefined, [...near, `bindings: ${project.bindings.map((b) => b.name).join(', ')}`]);
     return fail();
   }
   const outDir = opts.out === undefined ? project.out : resolve(io.cwd, opts.out);

@@ -13,7 +13,7 @@ import { type CascadeOptions, parseConfigArgs, parseTargetList } from '../option
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
 import { writeOutputFile } from '../write-output-file.js';
 import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
-import { relativeTo } from '../../pipeline/paths.js';
+import { suggestFlowName } from '../../diagnostics/suggest.js';
 import { emitCompileOut } from './compile-out.js';
 
 export interface CompileOptions extends CascadeOptions {
@@ -47,6 +47,7 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
   if (opts.check && !opts.out && !opts.output) throw new UsageError('--check compares with the files in --out DIR or with -o FILE; give one');
   if (opts.name !== undefined && !FLOW_NAME.test(opts.name)) {
     throw new UsageError(`--name '${opts.name}' is not a valid flow name: lowercase letters, digits and '-', starting with a letter, at most 52 characters`, 'FLOWC020', [
+      ...suggestionFor(opts.name),
       'the name becomes the workflow / state machine name and the artifacts\' file names',
     ]);
   }
@@ -103,7 +104,8 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
     targets: [...new Set(targets.map((t) => (findTarget(t) as { id: string }).id))],
     files,
     lockRel: lock.path,
-    meta: { flow: relativeTo(outDir, result.flowFile), configs: configs.configs.map((c) => ({ name: c.name, file: relativeTo(outDir, resolve(io.cwd, c.file)) })), set: opts.set },
+    // No flow path, config files or --set values: they are user text the lockfile already records.
+    meta: {},
     check: opts.check === true,
     prune: opts.prune === true,
     format: opts.diagnostics,
@@ -129,4 +131,9 @@ function checkOneFile(io: CliIO, options: { path: string; shown: string; content
   if (unreadable.length > 0) reportWrite(io, { diagnostics: unreadable, exit: EXIT.inputErrors }, options.format);
   if (disk.differing.length > 0) io.stderr(`flowc: ${options.shown} is stale or missing; run the same command without --check to update\n`);
   return disk.differing.length > 0 || unreadable.length > 0 ? EXIT.inputErrors : EXIT.ok;
+}
+
+function suggestionFor(name: string): string[] {
+  const near = suggestFlowName(name);
+  return near === undefined ? [] : [`did you mean '${near}'?`];
 }
