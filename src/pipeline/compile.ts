@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { relocateConfigProblems } from './relocate.js';
 import { FLOW_RULES } from '../check/index.js';
 import { checkTargetOptions } from '../check/target-options.js';
 import { checkTargetSecrets } from '../check/target-secrets.js';
@@ -133,7 +134,11 @@ export function compileToIR(req: CompileRequest): IRResult {
     return result;
   };
   if (diagnostics.hasErrors()) return finish();
-  if (!checkFlowShape(resolvedRoot, diagnostics, { resolved: true, targetAliases: TARGET_ALIASES })) return finish();
+  // A value a config set that does not fit its field is reported where it was set (relocate.ts).
+  const shape = new DiagnosticBag();
+  const shapeOk = checkFlowShape(resolvedRoot, shape, { resolved: true, targetAliases: TARGET_ALIASES });
+  diagnostics.addAll(relocateConfigProblems({ diagnostics: shape.items, root: flow.root, resolved }));
+  if (!shapeOk) return finish();
   const built = buildWrittenFlow({ root: resolvedRoot, file: flow.file });
   if (req.nameOverride !== undefined) built.name = { ...built.name, value: req.nameOverride };
   const resolvedFlow = asResolvedFlow(built);
