@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { type Diagnostic, DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry } from '../source/files.js';
 import { mapGet, type LMap, type LNode, type LScalar, type LSeq } from '../source/tree.js';
 import { parseYamlTree } from '../source/yaml.js';
@@ -33,7 +33,12 @@ export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
   }
   const tree = parseYamlTree(src, opts.diagnostics);
   if (!tree) return undefined;
-  if (!checkFlowShape(tree, opts.diagnostics, opts.targetAliases ? { targetAliases: opts.targetAliases } : {})) return undefined;
+  const shape = new DiagnosticBag();
+  const ok = checkFlowShape(tree, shape, opts.targetAliases ? { targetAliases: opts.targetAliases } : {});
+  opts.diagnostics.addAll(shape.items);
+  // An unknown field is ignored by everything after the shape check, so the later phases still
+  // run and report their own problems in the same run (the run fails all the same).
+  if (!ok && !onlyUnknownFields(shape.items)) return undefined;
   return buildWrittenFlow({ root: tree, file });
 }
 
@@ -155,4 +160,9 @@ function asScalar(n: LNode, what: string): LScalar {
 
 function missing(what: string): never {
   throw new Error(`internal: ${what} should be present after the shape check`);
+}
+
+/** Shape errors that leave the rest of the flow readable: only unknown fields (FLOWC201). */
+export function onlyUnknownFields(ds: readonly Diagnostic[]): boolean {
+  return ds.every((d) => d.severity !== 'error' || d.code === 'FLOWC201');
 }

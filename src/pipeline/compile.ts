@@ -9,7 +9,7 @@ import { resolveConfigs } from '../config/resolve.js';
 import type { ConfigDecl, ResolvedConfigs } from '../config/types.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { WrittenFlow } from '../flow/ast.js';
-import { buildWrittenFlow, parseFlow } from '../flow/parse-flow.js';
+import { buildWrittenFlow, onlyUnknownFields, parseFlow } from '../flow/parse-flow.js';
 import { resolveFlowTree } from '../flow/resolve.js';
 import { asResolvedFlow } from '../flow/resolved.js';
 import { checkFlowShape } from '../flow/schema-check.js';
@@ -78,7 +78,8 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
   const result: ConfigResult = { diagnostics: diagnostics.items, sources, flowFile };
 
   const flow = parseFlow({ file: flowFile, sources, diagnostics, targetAliases: TARGET_ALIASES });
-  if (!flow || diagnostics.hasErrors()) return result;
+  // An unknown field (FLOWC201) does not stop the configs from being resolved and checked.
+  if (!flow || !onlyUnknownFields(diagnostics.items)) return result;
   result.flow = flow;
 
   const decls: ConfigDecl[] = flow.configs.map((c) => {
@@ -103,7 +104,7 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
     guard: new PathGuard(req.projectRoot ?? projectRootOf(flowFile), req.allowOutside === true, diagnostics, (p) => relativeTo(cwd, p)),
     relativize: (p) => relativeTo(cwd, p),
   });
-  if (!resolved || diagnostics.hasErrors()) return result;
+  if (!resolved || !onlyUnknownFields(diagnostics.items)) return result;
   result.resolved = resolved;
   return result;
 }
@@ -133,7 +134,9 @@ export function compileToIR(req: CompileRequest): IRResult {
     result.diagnostics.push(...diagnostics.items);
     return result;
   };
-  if (diagnostics.hasErrors()) return finish();
+  // After an unknown field only the references are checked: the rules would judge a flow that
+  // is not the one meant (`imgae:` would also be "no image").
+  if (diagnostics.hasErrors() || result.diagnostics.some((d) => d.severity === 'error')) return finish();
   // A value a config set that does not fit its field is reported where it was set (relocate.ts).
   const shape = new DiagnosticBag();
   const shapeOk = checkFlowShape(resolvedRoot, shape, { resolved: true, targetAliases: TARGET_ALIASES });

@@ -25,3 +25,19 @@ describe('one problem, one diagnostic', () => {
     expect(ds[0]?.notes[0]).toMatch(/^step 'featurize' at flow\.yaml:\d+:3 has none either$/);
   });
 });
+
+describe('independent problems in one run', () => {
+  it('an unknown field does not hide a missing config file, nor a bad ${app.x}', async () => {
+    const f = join(work, 'ml/flow.yaml');
+    const text = readFileSync(f, 'utf8').replace(/^description:/m, 'descripton:');
+    writeFileSync(join(work, 'ml/a.yaml'), text.replace('files: [config/base.toml]', 'files: [config/bse.toml]'));
+    writeFileSync(join(work, 'ml/b.yaml'), text.replace('EPOCHS: "${app.train.epochs}"', 'EPOCHS: "${app.train.epoch}"'));
+    const codes = async (file: string) => {
+      const r = await runCli(['validate', file, '--target', 'ir', '--config', 'app=ml/config/ctr.toml', '--diagnostics', 'json'], { cwd: work });
+      expect(r.code).toBe(1);
+      return (JSON.parse(r.stdout).diagnostics as { code: string; line: number }[]).map((d) => `${d.code}@${d.line}`);
+    };
+    expect(await codes('ml/a.yaml')).toEqual(['FLOWC201@4', 'FLOWC401@7']);
+    expect(await codes('ml/b.yaml')).toEqual(['FLOWC201@4', 'FLOWC503@47']);
+  });
+});
