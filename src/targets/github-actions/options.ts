@@ -14,7 +14,7 @@ const RUNNER = {
  * A deployment environment's name: at most 255 characters, case-insensitive (GitHub, "Managing
  * environments for deployment"). Control characters cannot be typed into one.
  */
-const ENVIRONMENT_NAME = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+const ENVIRONMENT_NAME_RULES = { minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
 
 const PERMISSION_LEVEL = { enum: ['read', 'write', 'none'] } as const;
 
@@ -43,15 +43,13 @@ export const GHA_OPTIONS_SCHEMA = {
     },
     environment: {
       description: "The job's deployment environment (jobs.<job_id>.environment): its protection rules and secrets apply; a name or { name, url }",
-      anyOf: [
-        ENVIRONMENT_NAME,
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name'],
-          properties: { name: ENVIRONMENT_NAME, url: { type: 'string', pattern: '^https?://[^\\s]+$' } },
-        },
-      ],
+      // Not anyOf, so a bad value gets one error, not one per branch: string keywords apply to a
+      // name, object keywords to the long form.
+      type: ['string', 'object'],
+      ...ENVIRONMENT_NAME_RULES,
+      additionalProperties: false,
+      required: ['name'],
+      properties: { name: { type: 'string', ...ENVIRONMENT_NAME_RULES }, url: { type: 'string', pattern: '^https?://[^\\s]+$' } },
     },
     containerCredentials: {
       description: "Registry login for a private image (jobs.<job_id>.container.credentials): username is literal text, password the name of a flow secret",
