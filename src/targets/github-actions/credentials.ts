@@ -8,8 +8,6 @@ import { checkSecretLocator, GITHUB_TOKEN, secretExpr } from './secrets.js';
 /** How a job logs in to its image's registry, and the token permissions that needs. */
 export interface ContainerLogin {
   credentials: { username: string; password: string };
-  /** The GitHub secret the password reads. */
-  secret: string;
   /** Job-level `permissions` when the login uses GITHUB_TOKEN, else undefined. */
   permissions?: Record<string, string>;
 }
@@ -30,12 +28,11 @@ export function containerLogin({ step, options, githubSecret }: { step: IRStep; 
     // Undefined only after FLOWC636/FLOWC637, when no workflow is written.
     const secret = githubSecret(given.password);
     if (secret === undefined) return undefined;
-    return { credentials: { username: text(given.username), password: expr(secretExpr(secret)) }, secret };
+    return { credentials: { username: text(given.username), password: expr(secretExpr(secret)) } };
   }
   if (registryHost(step.image) !== 'ghcr.io') return undefined;
   return {
     credentials: { username: expr('github.actor'), password: expr(secretExpr(GITHUB_TOKEN)) },
-    secret: GITHUB_TOKEN,
     permissions: packagesRead(options.permissions),
   };
 }
