@@ -1,8 +1,8 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import type { IR, IRStep } from '../../ir/types.js';
+import type { IR } from '../../ir/types.js';
 import type { Json } from '../../source/tree.js';
 import type { Span } from '../../source/span.js';
-import { DEFAULT_GPU_TYPE, type GcpOptions, readOptions, readStepOptions } from './options.js';
+import { DEFAULT_GPU_TYPE, readStepOptions } from './options.js';
 
 /** Google's table of which machine series each GPU attaches to. */
 export const GPU_MACHINES_DOC = 'https://cloud.google.com/compute/docs/gpus';
@@ -38,45 +38,29 @@ export const zoneRegion = (zone: string): string => zone.replace(/-[a-z]$/, '');
 const raw = (v: Json | undefined): Record<string, Json> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
 
 /**
- * Placement options that Batch would refuse only at run time, checked where they are set: the flow's
- * `targets.gcp-workflows` (reported at the flow) and each step's own (reported at the step).
- * - FLOWC649: a GPU type on a machine type it does not attach to (GPU_MACHINES_DOC).
- * - FLOWC650: a zone outside the region of the jobs; Batch's `allowedLocations` must lie in the
- *   job's region (https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#LocationPolicy).
+ * The one fit check that needs the IR: a GPU step whose machine type is set (by the flow or the
+ * step) while no level names a `gpuType`, so the job would get the default GPU type
+ * (FLOWC649). Explicit pairs and zones are checked where they are written (written-options.ts).
+ * Reported at the step when the step sets the machine type, else once at the flow.
  */
-export function checkPlacement(ir: IR, diagnostics: DiagnosticBag, flowSpan: Span): void {
+export function checkDefaultGpuFit(ir: IR, diagnostics: DiagnosticBag, flowSpan: Span): void {
   const flowRaw = raw(ir.targets['gcp-workflows']);
-  const flow = readOptions(ir);
-  const own = (s: IRStep): Record<string, Json> => raw(s.targets['gcp-workflows']);
-  const inheritsPair = (s: IRStep): boolean => s.resources.gpu > 0 && own(s).machineType === undefined && own(s).gpuType === undefined;
-  if (flow.machineType && (flowRaw.gpuType !== undefined || ir.steps.some(inheritsPair))) {
-    gpuFit(flow, `targets.gcp-workflows`, flowSpan, diagnostics);
-  }
-  if (flowRaw.allowedZones !== undefined) zonesFit(flow, 'targets.gcp-workflows', flowSpan, diagnostics);
+  if (flowRaw.gpuType !== undefined) return;
+  let flowReported = false;
   for (const step of ir.steps) {
-    const mine = own(step);
+    const mine = raw(step.targets['gcp-workflows']);
+    if (step.resources.gpu === 0 || mine.gpuType !== undefined) continue;
     const merged = readStepOptions(ir, step);
-    const span = { file: step.origin.file, line: step.origin.line, col: step.origin.col };
-    const where = `steps.${step.id}.targets.gcp-workflows`;
-    const pairSet = mine.machineType !== undefined || mine.gpuType !== undefined;
-    const gpuChosen = step.resources.gpu > 0 || mine.gpuType !== undefined || flowRaw.gpuType !== undefined;
-    if (pairSet && merged.machineType && gpuChosen) gpuFit(merged, where, span, diagnostics);
-    if (mine.allowedZones !== undefined) zonesFit(merged, where, span, diagnostics);
+    const problem = merged.machineType ? gpuMismatch(DEFAULT_GPU_TYPE, merged.machineType) : undefined;
+    if (!problem) continue;
+    const own = mine.machineType !== undefined;
+    if (!own && flowReported) continue;
+    flowReported ||= !own;
+    diagnostics.report(
+      'FLOWC649',
+      `${own ? `steps.${step.id}.targets.gcp-workflows` : 'targets.gcp-workflows'}: step '${step.id}' has ${step.resources.gpu === 1 ? 'a GPU' : `${step.resources.gpu} GPUs`} and no gpuType, so the default ${problem}`,
+      own ? { file: step.origin.file, line: step.origin.line, col: step.origin.col } : flowSpan,
+      [`set gpuType to a GPU of that machine series; GPU machine types: ${GPU_MACHINES_DOC}`],
+    );
   }
-}
-
-function gpuFit(o: GcpOptions, where: string, span: Span, diagnostics: DiagnosticBag): void {
-  const problem = gpuMismatch(o.gpuType ?? DEFAULT_GPU_TYPE, o.machineType as string);
-  if (problem) diagnostics.report('FLOWC649', `${where}: ${problem}`, span, [`GPU machine types: ${GPU_MACHINES_DOC}`]);
-}
-
-function zonesFit(o: GcpOptions, where: string, span: Span, diagnostics: DiagnosticBag): void {
-  const zones = o.allowedZones ?? [];
-  const region = o.region ?? zoneRegion(zones[0] as string);
-  const outside = zones.filter((z) => zoneRegion(z) !== region);
-  if (outside.length === 0) return;
-  const why = o.region ? `the jobs run in region ${region} (option region)` : `the zones must share one region, and ${zones[0]} is in ${region}`;
-  diagnostics.report('FLOWC650', `${where}.allowedZones: ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside region ${region}; ${why}`, span, [
-    'Batch places a job only in zones of the region it is created in',
-  ]);
 }

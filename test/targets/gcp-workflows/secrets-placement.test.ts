@@ -14,7 +14,7 @@ import { readOptions } from '../../../src/targets/gcp-workflows/options.js';
 import { buildWorkflow } from '../../../src/targets/gcp-workflows/workflow.js';
 import { gpuMismatch } from '../../../src/targets/gcp-workflows/placement.js';
 import { checkGcpLocator } from '../../../src/targets/gcp-workflows/secrets.js';
-import { execute } from './helpers.js';
+import { compile, execute, makeIR, step } from './helpers.js';
 import { schemaErrors } from './structure.js';
 
 const SECURE = resolve(import.meta.dirname, 'secure-training');
@@ -153,7 +153,7 @@ steps:
     expect(yaml).not.toContain('secretVariables');
   });
 
-  it('FLOWC649: a GPU type on a machine type it does not attach to, per step at the step, naming both', () => {
+  it('FLOWC649: a GPU type on a machine type it does not attach to, per step at the gpuType it wrote, naming both', () => {
     const { diags, file } = flow(`flowc: 1
 name: g
 steps:
@@ -167,27 +167,57 @@ steps:
     expect(at(diags, 'FLOWC649')).toEqual([
       {
         file,
-        line: 4,
-        col: 3,
+        line: 9,
+        col: 61,
         message: 'steps.train.targets.gcp-workflows: gpuType nvidia-tesla-a100 runs only on A2 Standard machine types (a2-highgpu-*, a2-megagpu-*), not on machineType n1-standard-8',
       },
     ]);
   });
 
-  it('FLOWC649: flow-level machine type with the default T4 on a GPU step, and an L4 on N1, reported once at the flow', () => {
-    const a = flow(`flowc: 1
+  it('FLOWC649: flow-level pairs at the value written (an L4 on N1; a step machine type against the flow gpuType)', () => {
+    const { diags, file } = flow(`flowc: 1
+name: g
+targets:
+  gcp-workflows: { machineType: n1-standard-4, gpuType: nvidia-l4 }
+steps:
+  t: { image: alpine, command: [echo] }
+  u:
+    image: alpine
+    command: [echo]
+    targets:
+      gcp-workflows: { machineType: g2-standard-8 }
+  v:
+    image: alpine
+    command: [echo]
+    targets:
+      gcp-workflows: { machineType: a2-highgpu-1g }
+`);
+    expect(at(diags, 'FLOWC649').map((d) => [d.file, d.line, d.col, d.message])).toEqual([
+      [file, 4, 57, 'targets.gcp-workflows: gpuType nvidia-l4 runs only on G2 machine types (g2-*), not on machineType n1-standard-4'],
+      [file, 16, 37, 'steps.v.targets.gcp-workflows: gpuType nvidia-l4 runs only on G2 machine types (g2-*), not on machineType a2-highgpu-1g'],
+    ]);
+  });
+
+  it('FLOWC649: the default T4 on GPU steps under a flow A2 machine type, once at the flow; a step\'s own machine type at the step', () => {
+    const { diags, file } = flow(`flowc: 1
 name: g
 targets:
   gcp-workflows: { machineType: a2-highgpu-1g }
 steps:
   t: { image: alpine, command: [echo], resources: { gpu: 1 } }
   u: { image: alpine, command: [echo], resources: { gpu: 1 } }
+  w:
+    image: alpine
+    command: [echo]
+    resources: { gpu: 2 }
+    targets:
+      gcp-workflows: { machineType: g2-standard-24 }
+  cpu_only: { image: alpine, command: [echo] }
 `);
-    expect(at(a.diags, 'FLOWC649').map((d) => [d.file, d.line, d.col, d.message])).toEqual([
-      [a.file, 1, 1, 'targets.gcp-workflows: gpuType nvidia-tesla-t4 runs only on N1 machine types (n1-*), not on machineType a2-highgpu-1g'],
+    expect(at(diags, 'FLOWC649').map((d) => [d.file, d.line, d.col, d.message])).toEqual([
+      [file, 1, 1, "targets.gcp-workflows: step 't' has a GPU and no gpuType, so the default gpuType nvidia-tesla-t4 runs only on N1 machine types (n1-*), not on machineType a2-highgpu-1g"],
+      [file, 8, 3, "steps.w.targets.gcp-workflows: step 'w' has 2 GPUs and no gpuType, so the default gpuType nvidia-tesla-t4 runs only on N1 machine types (n1-*), not on machineType g2-standard-24"],
     ]);
-    const b = flow(`flowc: 1\nname: g\ntargets:\n  gcp-workflows: { machineType: n1-standard-4, gpuType: nvidia-l4 }\nsteps:\n  t: { image: alpine, command: [echo] }\n`);
-    expect(at(b.diags, 'FLOWC649').map((d) => d.message)).toEqual(['targets.gcp-workflows: gpuType nvidia-l4 runs only on G2 machine types (g2-*), not on machineType n1-standard-4']);
   });
 
   it('GPU fit table: each documented pair fits, unknown GPU types are not checked', () => {
@@ -215,8 +245,8 @@ steps:
       gcp-workflows: { allowedZones: [us-east1-b] }
 `);
     expect(at(diags, 'FLOWC650').map((d) => [d.file, d.line, d.col, d.message])).toEqual([
-      [file, 1, 1, 'targets.gcp-workflows.allowedZones: europe-west4-b is outside region us-central1; the jobs run in region us-central1 (option region)'],
-      [file, 7, 3, 'steps.b.targets.gcp-workflows.allowedZones: us-east1-b is outside region us-central1; the jobs run in region us-central1 (option region)'],
+      [file, 4, 71, 'targets.gcp-workflows.allowedZones: europe-west4-b is outside region us-central1; the jobs run in region us-central1 (option region)'],
+      [file, 11, 39, 'steps.b.targets.gcp-workflows.allowedZones: us-east1-b is outside region us-central1; the jobs run in region us-central1 (option region)'],
     ]);
   });
 
@@ -282,8 +312,19 @@ steps:
   a: { image: ghcr.io/acme/x:1, command: [echo] }
 `);
     const d = diags.filter((x) => x.code === 'FLOWC651');
-    expect(d.map((x) => [x.span?.file, x.span?.line, x.span?.col, x.message])).toEqual([[file, 1, 1, "targets.gcp-workflows.registryCredentials.username: 'usr' is not a secret of this flow"]]);
+    expect(d.map((x) => [x.span?.file, x.span?.line, x.span?.col, x.message])).toEqual([[file, 8, 53, "targets.gcp-workflows.registryCredentials.username: 'usr' is not a secret of this flow"]]);
     expect(d[0]?.notes).toContain("did you mean 'user'?");
+  });
+
+  it('FLOWC651 also from the target itself, for an IR that skipped the option checks: no job is written with a missing login', () => {
+    const ir = makeIR([step('a')]);
+    ir.targets['gcp-workflows'] = { registryCredentials: { username: 'u', password: 'p' } };
+    const { diagnostics, artifacts } = compile(ir);
+    expect(diagnostics.items.filter((d) => d.code === 'FLOWC651').map((d) => [d.span?.line, d.span?.col, d.message])).toEqual([
+      [1, 1, "targets.gcp-workflows.registryCredentials.username: 'u' is not a secret of this flow"],
+      [1, 1, "targets.gcp-workflows.registryCredentials.password: 'p' is not a secret of this flow"],
+    ]);
+    expect(artifacts).toEqual([]);
   });
 
   it('FLOWC652: a registryCredentials secret without a gcp-workflows locator, at the secret', () => {
