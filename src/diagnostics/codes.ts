@@ -144,6 +144,11 @@ export const CODES = {
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
   FLOWC663: { severity: 'error', title: "Step Functions: a step is larger than AWS Batch on Fargate's largest size" },
   FLOWC664: { severity: 'warning', title: "Step Functions: a foreach's parallelism is over a Distributed Map's 10,000 at once" },
+  FLOWC665: { severity: 'error', title: 'Step Functions: secrets or registry credentials need a Batch execution role' },
+  FLOWC666: { severity: 'error', title: 'Step Functions: secrets or registry credentials on ECS compute, whose task definitions flowc does not write' },
+  FLOWC667: { severity: 'error', title: 'Step Functions: repositoryCredentials names no secret of the flow' },
+  FLOWC668: { severity: 'error', title: 'Step Functions: the repositoryCredentials secret has no Secrets Manager ARN' },
+  FLOWC669: { severity: 'error', title: 'Step Functions: steps name one job definition but need different roles, secrets or credentials' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

@@ -83,8 +83,8 @@ export function taskState(req: TaskRequest): BuiltTask {
     parameters = {
       // Batch job names allow letters, digits, '-' and '_' (128 at most): flow and step ids fit.
       JobName: `${req.ir.flow.name}-${step.id}`,
-      JobQueue: options.jobQueue,
-      JobDefinition: options.jobDefinitionFor(step.image),
+      JobQueue: options.jobQueueFor(step),
+      JobDefinition: options.jobDefinitionFor(step),
       ContainerOverrides: overrides,
     };
     // The step's timeout bounds each attempt's running time, as on Argo; time in the queue
