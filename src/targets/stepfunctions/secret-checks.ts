@@ -32,16 +32,18 @@ function credentialsSetting(step: IRStep): { path: string; own: boolean } {
 export function checkSecrets(o: { ir: IR; options: SfnOptions; flowSpan: Span; diagnostics: DiagnosticBag }): void {
   const { ir, options, diagnostics } = o;
   const declared = ir.secrets.map((s) => s.name);
-  let firstSecretUse: { step: IRStep; what: string } | null = null;
+  // The first env secret is the clearer place to point at; registry credentials come after it.
+  let firstSecretUse: { at: Span; what: string } | null = null;
+  let firstCredentials: { at: Span; what: string } | null = null;
   const reported = new Set<string>();
   for (const step of ir.steps) {
     const first = step.secretEnv[0];
-    if (first !== undefined && firstSecretUse === null) firstSecretUse = { step, what: `steps.${step.id}.env.${first.name} uses secret '${first.secret}'` };
+    if (first !== undefined && firstSecretUse === null) firstSecretUse = { at: span(first.origin), what: `steps.${step.id}.env.${first.name} uses secret '${first.secret}'` };
     const credentials = readStepOptions(ir, step).repositoryCredentials;
     if (credentials === null) continue;
     const setting = credentialsSetting(step);
     const at = setting.own ? span(step.origin) : o.flowSpan;
-    if (firstSecretUse === null) firstSecretUse = { step, what: `${setting.path} names secret '${credentials}'` };
+    if (firstCredentials === null) firstCredentials = { at, what: `${setting.path} names secret '${credentials}'` };
     // The flow-level option is checked once, not once per step that inherits it.
     if (reported.has(setting.path)) continue;
     reported.add(setting.path);
@@ -68,13 +70,14 @@ export function checkSecrets(o: { ir: IR; options: SfnOptions; flowSpan: Span; d
       );
     }
   }
-  if (firstSecretUse === null) return;
-  const { step, what } = firstSecretUse;
+  const use = firstSecretUse ?? firstCredentials;
+  if (use === null) return;
+  const { at, what } = use;
   if (options.compute === 'ecs') {
     diagnostics.report(
       'FLOWC666',
       `${what}, but with compute: ecs the secrets and registry credentials would have to be in the ECS task definition, which flowc does not write, and a RunTask override cannot add them`,
-      span(step.origin),
+      at,
       ['use compute: batch (the default): flowc writes the job definitions that hold them'],
     );
   } else if (options.batch.executionRoleArn === null && options.batch.platform === 'EC2') {
@@ -82,7 +85,7 @@ export function checkSecrets(o: { ir: IR; options: SfnOptions; flowSpan: Span; d
     diagnostics.report(
       'FLOWC665',
       `${what}, but AWS Batch fetches secrets and registry credentials with the job definition's execution role, and none is set: set targets.stepfunctions.executionRoleArn to a role allowed secretsmanager:GetSecretValue (and ssm:GetParameters for Parameter Store)`,
-      span(step.origin),
+      at,
       ['https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data-secrets.html'],
     );
   }
