@@ -155,6 +155,16 @@ describe('per-step options (jobQueue, jobDefinition, jobRoleArn, repositoryCrede
     expect(['a', 'b', 'c'].map((id) => findState(def, id)?.Parameters.JobDefinition)).toEqual(['demo-a', 'demo-b', 'demo-a']);
   });
 
+  it('on ECS, a step\'s jobRoleArn is its task role override (TaskRoleArn), on its task only', () => {
+    const own = 'arn:aws:iam::123456789012:role/trainer';
+    const ir = makeIR([step('a'), step('b', { needs: ['a'], targets: { stepfunctions: { jobRoleArn: own } } })], { targets: { stepfunctions: { compute: 'ecs', ecs: { launchType: 'EC2' } } } });
+    const c = compile(ir);
+    expect(c.diagnostics.items).toEqual([]);
+    const def = c.definition as Record<string, any>;
+    expect(['a', 'b'].map((id) => findState(def, id)?.Parameters.Overrides.TaskRoleArn)).toEqual([undefined, own]);
+    expect(aslErrors(def)).toEqual([]);
+  });
+
   it('a step\'s jobDefinition names its definition; two steps naming one that must differ is FLOWC669, at the second', () => {
     const named = makeIR([step('a'), step('b', { needs: ['a'], targets: { stepfunctions: { jobDefinition: 'special' } } })]);
     const c = compile(named);
