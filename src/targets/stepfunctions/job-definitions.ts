@@ -45,7 +45,7 @@ interface Group {
  * definition; a step with its own role or secrets gets its own. flowc submits each step to its
  * definition by name (Batch then runs the latest active revision, the one the deploy registered).
  * Resources, environment and timeout stay per step in the submission; the definition carries its
- * first step's resources as its defaults.
+ * first step's resources as its defaults (defaultResources).
  *
  * Names: a step's own `jobDefinition`, else `jobDefinitions[image]`, else `jobDefinition` or the
  * flow's name (suffixed `-<first step>` when several definitions need it). A name option that
@@ -119,7 +119,7 @@ export function planJobDefinitions(o: { ir: IR; options: BatchOptions; span: Spa
     holder.set(name, group);
     group.name = name;
   }
-  const requests = groups.map((g) => registerRequest({ ir, options, name: g.name, key: g.key, resources: (g.steps[0] as IRStep).resources }));
+  const requests = groups.map((g) => registerRequest({ ir, options, name: g.name, key: g.key, resources: defaultResources(g.steps) }));
   return {
     nameFor: (step) => {
       const group = groupOf.get(step.id);
@@ -128,6 +128,17 @@ export function planJobDefinitions(o: { ir: IR; options: BatchOptions; span: Spa
     },
     requests,
   };
+}
+
+/**
+ * The definition's default resources: its first step's, but a GPU only when every step of the
+ * definition asks for one. A submission's `resourceRequirements` override the definition's type by
+ * type, and a step without a GPU sends none, so a GPU in the definition would reach it too (and
+ * hold it RUNNABLE on a queue without GPU instances).
+ */
+function defaultResources(steps: IRStep[]): IRResources {
+  const first = (steps[0] as IRStep).resources;
+  return steps.every((s) => s.resources.gpu > 0) ? first : { ...first, gpu: 0 };
 }
 
 function definitionKey(ir: IR, options: BatchOptions, step: IRStep): DefinitionKey {

@@ -273,6 +273,13 @@ describe('secure-training', () => {
       ['secure-training-prepare', undefined, { credentialsParameter: GHCR }],
       ['secure-training-train', [{ name: 'HF_TOKEN', valueFrom: HF }], { credentialsParameter: GHCR }],
     ]);
+    // train and publish share a definition; only train asks for a GPU, so the definition holds
+    // none (an override adds resources type by type and cannot remove the definition's GPU).
+    expect(batchRequests(r.artifacts)[1]?.containerProperties.resourceRequirements).toEqual([
+      { type: 'VCPU', value: '8' },
+      { type: 'MEMORY', value: '32768' },
+    ]);
+    expect(findState(asl, 'train')?.Parameters.ContainerOverrides.ResourceRequirements).toContainEqual({ Type: 'GPU', Value: '1' });
     // Every artifact: the secrets appear only as their ARNs, only where Batch reads them.
     for (const a of r.artifacts) {
       for (const [path, s] of strings(JSON.parse(a.contents))) {
