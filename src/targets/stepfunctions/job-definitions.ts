@@ -74,6 +74,7 @@ export function planJobDefinitions(o: { ir: IR; options: BatchOptions; span: Spa
   const unmapped = groups.filter((g) => g.key.ownName === null && byImage[g.key.image] === undefined);
   const imageOf = new Map<string, string>();
   const holder = new Map<string, Group>();
+  const merged = new Set<Group>();
   for (const group of groups) {
     const { image, ownName } = group.key;
     const first = group.steps[0] as IRStep;
@@ -108,6 +109,14 @@ export function planJobDefinitions(o: { ir: IR; options: BatchOptions; span: Spa
         `images '${imageOf.get(name)}' and '${image}' would share job definition '${name}', but a Batch job runs its definition's image and cannot override it; give each image its own name in targets.stepfunctions.jobDefinitions`,
         at,
       );
+    } else if (taken !== undefined && differences(taken.key, group.key).length === 0) {
+      // Named alike on purpose (a step's jobDefinition equal to the others' name): one definition.
+      for (const step of group.steps) {
+        taken.steps.push(step);
+        groupOf.set(step.id, taken);
+      }
+      merged.add(group);
+      continue;
     } else if (taken !== undefined) {
       o.diagnostics.report(
         'FLOWC669',
@@ -119,7 +128,7 @@ export function planJobDefinitions(o: { ir: IR; options: BatchOptions; span: Spa
     holder.set(name, group);
     group.name = name;
   }
-  const requests = groups.map((g) => registerRequest({ ir, options, name: g.name, key: g.key, resources: defaultResources(g.steps) }));
+  const requests = groups.filter((g) => !merged.has(g)).map((g) => registerRequest({ ir, options, name: g.name, key: g.key, resources: defaultResources(g.steps) }));
   return {
     nameFor: (step) => {
       const group = groupOf.get(step.id);

@@ -170,6 +170,10 @@ describe('per-step options (jobQueue, jobDefinition, jobRoleArn, repositoryCrede
     const c = compile(named);
     expect(c.diagnostics.items).toEqual([]);
     expect(batchRequests(c.artifacts).map((r) => r.jobDefinitionName)).toEqual(['jobdef-1', 'special']);
+    // A step naming the definition the others already get, needing nothing else, shares it.
+    const same = compile(makeIR([step('a'), step('b', { needs: ['a'], targets: { stepfunctions: { jobDefinition: 'jobdef-1' } } })]));
+    expect(same.diagnostics.items).toEqual([]);
+    expect(batchRequests(same.artifacts).map((r) => r.jobDefinitionName)).toEqual(['jobdef-1']);
     const clash = makeIR([
       step('a', { targets: { stepfunctions: { jobDefinition: 'shared' } } }),
       step('b', { needs: ['a'], origin: STEP_AT, targets: { stepfunctions: { jobDefinition: 'shared', jobRoleArn: 'arn:aws:iam::123456789012:role/other' } } }),
