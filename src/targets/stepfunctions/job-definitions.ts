@@ -101,7 +101,12 @@ export function planJobDefinitions(o: { ir: IR; options: BatchOptions; span: Spa
     const other = holder.get(name);
     // A second definition for an image mapped by name (it differs in role, secrets or
     // credentials) takes the mapped name with its first step's id.
-    if (other !== undefined && ownName === null && mapped !== undefined && other.key.image === image && other.key.ownName === null) name = `${name}-${first.id}`;
+    if (other !== undefined && ownName === null && mapped !== undefined && other.key.image === image && other.key.ownName === null) {
+      name = `${name}-${first.id}`;
+      if (!JOB_DEFINITION_NAME.test(name)) {
+        o.diagnostics.report('FLOWC627', `step '${first.id}' needs a job definition of its own for image '${image}' (its role, secrets or credentials differ), but '${name}' is over 128 characters; give it its own targets.stepfunctions.jobDefinition`, at);
+      }
+    }
     const taken = holder.get(name);
     if (taken !== undefined && imageOf.get(name) !== image) {
       o.diagnostics.report(

@@ -91,6 +91,13 @@ describe('secrets in Batch job definitions', () => {
     expect(batchRequests(c.artifacts).map((r) => r.jobDefinitionName)).toEqual(['trainer', 'trainer-train']);
   });
 
+  it('refuses that name when the suffix takes it over 128 characters (FLOWC627)', () => {
+    const c = compile(secretIR({ executionRoleArn: EXEC, jobDefinitions: { 'python:3.12-slim': 'x'.repeat(125) } }));
+    expect(c.artifacts).toEqual([]);
+    expect(codes(c)).toEqual([['FLOWC627', { file: 'flow.yaml', line: 1, col: 1 }]]);
+    expect(c.diagnostics.items[0]?.message).toContain("step 'train' needs a job definition of its own for image 'python:3.12-slim'");
+  });
+
   it('refuses secrets on EC2 without an execution role (FLOWC665), at the first use, writing nothing', () => {
     const c = compile(secretIR({ jobQueue: 'q' }));
     expect(c.artifacts).toEqual([]);
