@@ -126,6 +126,12 @@ describe('secrets in Batch job definitions', () => {
     expect(c.diagnostics.errors()[0]?.message).toContain(`secrets.hf_token.stepfunctions '${cn}' is in 'aws-cn'`);
   });
 
+  it('refuses a step\'s own ARN in another partition than the flow\'s (FLOWC626)', () => {
+    const c = compile(secretIR({ region: 'us-east-1', executionRoleArn: EXEC }, { train: { targets: { stepfunctions: { jobRoleArn: 'arn:aws-us-gov:iam::123456789012:role/r' } } } }));
+    expect(c.diagnostics.errors().map((d) => d.code)).toEqual(['FLOWC626']);
+    expect(c.diagnostics.errors()[0]?.message).toContain("steps.train.targets.stepfunctions.jobRoleArn 'arn:aws-us-gov:iam::123456789012:role/r' is in 'aws-us-gov'");
+  });
+
   it('refuses a definition flowc does not write (an ARN) for a step with secrets (FLOWC627), at the step', () => {
     const c = compile(secretIR({ executionRoleArn: EXEC }, { train: { targets: { stepfunctions: { jobDefinition: 'arn:aws:batch:us-east-1:123456789012:job-definition/theirs:1' } } } }));
     expect(c.artifacts).toEqual([]);
