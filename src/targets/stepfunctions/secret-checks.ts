@@ -64,7 +64,7 @@ export function checkSecrets(o: { ir: IR; options: SfnOptions; flowSpan: Span; d
     } else if (secretArnKind(locator) !== 'secretsmanager') {
       diagnostics.report(
         'FLOWC668',
-        `${setting.path}: secret '${credentials}' is '${locator}', but AWS Batch reads private registry credentials only from a Secrets Manager secret (repositoryCredentials.credentialsParameter), not from Parameter Store`,
+        `${setting.path}: secret '${credentials}' is '${locator}', ${secretArnKind(locator) === 'ssm' ? 'a Parameter Store parameter' : 'not a Secrets Manager secret ARN'}, but AWS Batch reads private registry credentials only from a Secrets Manager secret (repositoryCredentials.credentialsParameter)`,
         at,
         ['store the registry username and password as a Secrets Manager secret and give its ARN'],
       );

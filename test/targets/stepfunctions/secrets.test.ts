@@ -244,7 +244,12 @@ describe('private images: repositoryCredentials', () => {
     expect(none.diagnostics.items[0]?.message).toBe("targets.stepfunctions.repositoryCredentials: secret 'registry_password' has no stepfunctions locator");
     const ssm = compile(secretIR({ executionRoleArn: EXEC, repositoryCredentials: 'registry_password' }, { secrets: [secret('hf_token', HF), secret('registry_password', SSM)] }));
     expect(codes(ssm)).toEqual([['FLOWC668', { file: 'flow.yaml', line: 1, col: 1 }]]);
-    expect(ssm.diagnostics.items[0]?.message).toContain('reads private registry credentials only from a Secrets Manager secret');
+    expect(ssm.diagnostics.items[0]?.message).toBe(
+      `targets.stepfunctions.repositoryCredentials: secret 'registry_password' is '${SSM}', a Parameter Store parameter, but AWS Batch reads private registry credentials only from a Secrets Manager secret (repositoryCredentials.credentialsParameter)`,
+    );
+    const junk = compile(secretIR({ executionRoleArn: EXEC, repositoryCredentials: 'registry_password' }, { secrets: [secret('hf_token', HF), secret('registry_password', 'ghcr-token')] }));
+    expect(codes(junk)).toEqual([['FLOWC668', { file: 'flow.yaml', line: 1, col: 1 }]]);
+    expect(junk.diagnostics.items[0]?.message).toContain("is 'ghcr-token', not a Secrets Manager secret ARN");
   });
 
   it('needs an execution role too (FLOWC665), even when no step uses a secret', () => {
