@@ -85,6 +85,7 @@ function checkReferences(wt: Record<string, any>): void {
         if (!params.has(tag.slice('workflow.parameters.'.length))) fail(`${t.name} uses undeclared ${tag}`);
       } else if (tag !== 'workflow.name') fail(`${t.name} container has unexpected tag {{${tag}}}`);
     }
+    if (t.container) checkPodFields(t, fail);
     if (!t.dag) continue;
     const names = new Set<string>();
     for (const task of t.dag.tasks as any[]) {
@@ -115,6 +116,34 @@ function checkReferences(wt: Record<string, any>): void {
         }
       }
     }
+  }
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * What the Kubernetes API server checks when Argo creates the step's pod and the package schema
+ * does not (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/):
+ * every `volumeMounts[].name` is a volume of the pod (here: of the template, the only volumes
+ * flowc writes), mount paths are unique; an env entry has `value` or `valueFrom`, not both
+ * (EnvVar), and a `secretKeyRef` names a Secret (a DNS-1123 subdomain) and a key
+ * ([-._a-zA-Z0-9]+; SecretKeySelector, validation `IsConfigMapKey`).
+ */
+function checkPodFields(t: Record<string, any>, fail: (m: string) => void): void {
+  const volumes = new Set(((t.volumes ?? []) as any[]).map((v) => v.name));
+  const paths = new Set<string>();
+  for (const m of (t.container.volumeMounts ?? []) as any[]) {
+    if (!volumes.has(m.name)) fail(`${t.name} mounts undeclared volume ${m.name}`);
+    if (paths.has(m.mountPath)) fail(`${t.name} mounts ${m.mountPath} twice`);
+    paths.add(m.mountPath);
+  }
+  const names = new Set<string>();
+  for (const e of (t.container.env ?? []) as any[]) {
+    if (names.has(e.name)) fail(`${t.name} defines env ${e.name} twice`);
+    names.add(e.name);
+    if ((e.value !== undefined) === (e.valueFrom !== undefined)) fail(`${t.name} env ${e.name} needs exactly one of value and valueFrom`);
+    const ref = e.valueFrom?.secretKeyRef;
+    if (ref && (!DNS_SUBDOMAIN.test(ref.name) || !/^[-._a-zA-Z0-9]+$/.test(ref.key))) fail(`${t.name} env ${e.name} has a bad secretKeyRef`);
   }
 }
 
