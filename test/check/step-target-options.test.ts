@@ -43,7 +43,7 @@ describe('per-step targets: (SPEC section 8)', () => {
     const r = compileToIR(request(FLOW_TEXT.replace('{ nodeSelector: { pool: gpu }, serviceAccountName: "${app.sa}" }', '{ namespace: gpu, imagePullPolicy: Always }')));
     expect(r.diagnostics.map(at)).toEqual(['FLOWC609 /proj/demo.flow.yaml:14:15', 'FLOWC609 /proj/demo.flow.yaml:14:31']);
     expect(r.diagnostics[0]?.message).toBe("steps.train.targets.argo.namespace: Argo Workflows does not allow 'namespace' per step");
-    expect(r.diagnostics[0]?.notes[0]).toMatch(/^options allowed per step for argo: nodeSelector, tolerations, affinity, serviceAccountName/);
+    expect(r.diagnostics[0]?.notes?.[0]).toMatch(/^options allowed per step for argo: nodeSelector, tolerations, affinity, serviceAccountName/);
     expect(compileToIR(request(FLOW_TEXT)).diagnostics).toEqual([]);
   });
 

@@ -191,6 +191,20 @@ ${many}  gpu:
     expect(simulate(wt, run)).toEqual(expectedContainers(r.ir as NonNullable<typeof r.ir>, run));
   });
 
+  test('a flow-level shmSize gives every step its /dev/shm; a step may change the size', () => {
+    const { template } = compiled(`flowc: 1
+name: demo
+targets: { argo: { shmSize: 256Mi } }
+defaults: { image: x }
+steps:
+  a: { run: echo }
+  b: { run: echo, targets: { argo: { shmSize: 1Gi } } }
+`);
+    expect(template('a').volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '256Mi' } }]);
+    expect(template('b').volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } }]);
+    for (const t of ['a', 'b']) expect(template(t).container.volumeMounts).toEqual([{ name: 'dshm', mountPath: '/dev/shm' }]);
+  });
+
   test('declares its secret support and per-step options', () => {
     expect(argoTarget.secrets?.locator).toBe('a Kubernetes Secret reference { name, key }');
     expect(argoTarget.perStepOptions).toEqual(['nodeSelector', 'tolerations', 'affinity', 'serviceAccountName', 'podLabels', 'podAnnotations', 'priorityClassName', 'ephemeralStorage', 'shmSize']);
