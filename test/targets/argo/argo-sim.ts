@@ -320,3 +320,16 @@ export function sampleParams(ir: IR): Record<string, string> {
   for (const p of ir.parameters) if (p.default === undefined) out[p.name] = `v-${p.name}`;
   return out;
 }
+
+/**
+ * Sample Secret contents for `simulate`/`expectedContainers`: each argo locator of the flow's
+ * secrets ("name/key") holds a value no flow text contains, so a run shows where it arrived.
+ */
+export function sampleSecrets(ir: IR): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of ir.secrets) {
+    const loc = s.locators.argo as { name?: string; key?: string } | undefined;
+    if (loc?.name !== undefined && loc.key !== undefined) out[`${loc.name}/${loc.key}`] = `value-of-${s.name}-from-the-cluster`;
+  }
+  return out;
+}

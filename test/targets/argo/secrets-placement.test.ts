@@ -4,7 +4,7 @@ import type { Diagnostic } from '../../../src/diagnostics/diagnostic.js';
 import { compileTargets } from '../../../src/pipeline/compile.js';
 import { SourceRegistry } from '../../../src/source/files.js';
 import { argoTarget } from '../../../src/targets/argo/index.js';
-import { expectedContainers, simulate } from './argo-sim.js';
+import { expectedContainers, sampleSecrets, simulate } from './argo-sim.js';
 import { validateArgo } from './helpers.js';
 
 const HERE = resolve(import.meta.dirname, 'secure-training');
@@ -37,9 +37,13 @@ describe('argo: the secure-training flow (argo options only)', () => {
     expect(r.diagnostics).toEqual([]);
     const docs = validateArgo(r.artifacts[0]?.contents as string);
     const wt = docs[0] as Record<string, any>;
-    const run = { workflowName: 'secure-training-x7k2p', params: {}, secrets: SECRET_VALUES };
+    const ir = r.ir as NonNullable<typeof r.ir>;
+    // As fixtures.test.ts runs every fixture (this flow joins them as fixtures/secure-training).
+    const sample = { workflowName: 'secure-training-x7k2p', params: {}, secrets: sampleSecrets(ir) };
+    expect(simulate(wt, sample)).toEqual(expectedContainers(ir, sample));
+    const run = { ...sample, secrets: SECRET_VALUES };
     const got = simulate(wt, run);
-    expect(got).toEqual(expectedContainers(r.ir as NonNullable<typeof r.ir>, run));
+    expect(got).toEqual(expectedContainers(ir, run));
     expect(got.get('train')?.[0]?.env.at(-1)).toEqual(['HF_TOKEN', 'hf_s3cr3t-value']);
     // Without the Secret the pod cannot start: the value comes from the cluster, nowhere else.
     expect(() => simulate(wt, { ...run, secrets: {} })).toThrow(/CreateContainerConfigError: secret hf has no key token/);
