@@ -72,6 +72,13 @@ describe('argo: the secure-training flow (argo options only)', () => {
     expect(strings.filter((s) => s === 'hf' || s === 'token')).toEqual([]);
   });
 
+  test('the validator refuses a misspelt pod field, which the schema package would let through', () => {
+    const text = r.artifacts[0]?.contents as string;
+    expect(() => validateArgo(text.replace('priorityClassName: training', 'priorityClass: training'))).toThrow(/'priorityClass' is not a field of argo:Template/);
+    expect(() => validateArgo(text.replace('mountPath: /dev/shm', 'mountpath: /dev/shm'))).toThrow(/mountPath/);
+    expect(() => validateArgo(text.replace('name: dshm\n          emptyDir', 'name: shm\n          emptyDir'))).toThrow(/mounts undeclared volume dshm/);
+  });
+
   test('GPU placement lands only on the train template; the CPU steps and the workflow keep the flow-level options', () => {
     const wt = validateArgo(r.artifacts[0]?.contents as string)[0] as Record<string, any>;
     const t = (name: string) => (wt.spec.templates as any[]).find((x) => x.name === name);
