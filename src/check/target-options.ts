@@ -32,7 +32,11 @@ function validatorFor(schema: object): ValidateFunction {
 export function checkTargetOptions({ flow, diagnostics }: { flow: WrittenFlow; diagnostics: DiagnosticBag }): void {
   for (const t of flow.targets) {
     const target = findTarget(t.id);
-    if (target) checkOptionsNode({ target, node: t.node, path: `targets.${t.id}`, diagnostics });
+    if (!target) continue;
+    const path = `targets.${t.id}`;
+    if (checkOptionsNode({ target, node: t.node, path, diagnostics })) {
+      target.checkWrittenOptions?.({ node: t.node, effective: t.node, path, secretNames: flow.secrets.map((s) => s.name), diagnostics });
+    }
   }
   checkStepTargetOptions({ flow, diagnostics });
 }
@@ -46,11 +50,11 @@ export interface CheckOptionsRequest {
   diagnostics: DiagnosticBag;
 }
 
-/** Checks one options map against the target's options schema (FLOWC601). */
-export function checkOptionsNode({ target, node, path: base, diagnostics }: CheckOptionsRequest): void {
-  if (!target.optionsSchema) return;
+/** Checks one options map against the target's options schema (FLOWC601); true when it passed. */
+export function checkOptionsNode({ target, node, path: base, diagnostics }: CheckOptionsRequest): boolean {
+  if (!target.optionsSchema) return true;
   const validate = validatorFor(target.optionsSchema);
-  if (validate(toJson(node))) return;
+  if (validate(toJson(node))) return true;
   for (const err of dedupe(validate.errors ?? [])) {
     const at = nodeAtPointer(node, err.instancePath);
     const path = `${base}${err.instancePath.replaceAll('/', '.')}`;
@@ -59,10 +63,18 @@ export function checkOptionsNode({ target, node, path: base, diagnostics }: Chec
       const entry = at.node.kind === 'map' ? at.node.entries.find((e) => e.key === extra) : undefined;
       const allowed = Object.keys(((target.optionsSchema as { properties?: object }).properties ?? {}) as object);
       diagnostics.report('FLOWC601', `${path}: unknown option '${extra}' for target ${target.id}`, entry?.keySpan ?? at.node.span, suggestionNotes(extra, allowed));
+    } else if (err.keyword === 'propertyNames') {
+      // ajv also reports what is wrong with the key itself (below, with `propertyName`); one error per key.
+      continue;
+    } else if ((err as { propertyName?: string }).propertyName !== undefined) {
+      const key = (err as { propertyName: string }).propertyName;
+      const entry = at.node.kind === 'map' ? at.node.entries.find((e) => e.key === key) : undefined;
+      diagnostics.report('FLOWC601', `${path}: key '${key}' ${err.message ?? 'is invalid'}`, entry?.keySpan ?? at.node.span);
     } else {
       diagnostics.report('FLOWC601', `${path} ${err.message ?? 'is invalid'}`, at.node.span);
     }
   }
+  return false;
 }
 
 /** ajv reports one error per failed branch of an anyOf; keep the first per location and keyword. */
