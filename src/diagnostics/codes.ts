@@ -123,6 +123,9 @@ export const CODES = {
   FLOWC614: { severity: 'error', title: "Argo: the schedule cannot be said in Argo's cron dialect (robfig/cron v3)" },
   FLOWC615: { severity: 'error', title: "Argo: an argument or env string is over Linux's 128 KiB per-string limit" },
   FLOWC616: { severity: 'error', title: 'Argo: container args over 128 KiB would skip the kubelet expansion they need (Argo 4.1+)' },
+  FLOWC617: { severity: 'error', title: "Argo: a step's /dev/shm (shmSize) is not below its memory, which it is charged to" },
+  FLOWC618: { severity: 'error', title: "Argo: pod annotations over Kubernetes' 256 KiB limit" },
+  FLOWC619: { severity: 'error', title: "Argo: a step's empty tolerations cannot clear the flow's (Argo falls back to the workflow's)" },
   FLOWC622: { severity: 'error', title: 'Step Functions: the schedule restricts both day of month and day of week' },
   FLOWC623: { severity: 'warning', title: 'Step Functions: no schedule file, the state machine ARN or the scheduler role is not set' },
   FLOWC624: { severity: 'warning', title: 'Step Functions: steps with different images share one job or task definition' },
@@ -153,6 +156,11 @@ export const CODES = {
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
   FLOWC663: { severity: 'error', title: "Step Functions: a step is larger than AWS Batch on Fargate's largest size" },
   FLOWC664: { severity: 'warning', title: "Step Functions: a foreach's parallelism is over a Distributed Map's 10,000 at once" },
+  FLOWC665: { severity: 'error', title: 'Step Functions: secrets or registry credentials need a Batch execution role' },
+  FLOWC666: { severity: 'error', title: 'Step Functions: secrets or registry credentials on ECS compute, whose task definitions flowc does not write' },
+  FLOWC667: { severity: 'error', title: 'Step Functions: repositoryCredentials names no secret of the flow' },
+  FLOWC668: { severity: 'error', title: 'Step Functions: the repositoryCredentials secret has no Secrets Manager ARN' },
+  FLOWC669: { severity: 'error', title: 'Step Functions: steps name one job definition but need different roles, secrets or credentials' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },
