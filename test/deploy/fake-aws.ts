@@ -1,3 +1,6 @@
+// The SDK's Node 22 notice is not what these tests are about; the CLI silences it the same way.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { awsJsonError, awsRestError, FakeServer, type Recorded, type Reply } from './fake-server.js';
 
 const ACCOUNT = '123456789012';
@@ -20,6 +23,8 @@ export class FakeAws {
   readonly schedules = new Map<string, Record<string, unknown>>();
   /** Replies served before the normal one, per operation (throttling, 5xx, errors). */
   readonly inject = new Map<string, Reply[]>();
+  /** CreateStateMachine fails with this reply for these names. */
+  readonly refuseCreate = new Map<string, Reply>();
   validation: { result: 'OK' | 'FAIL'; diagnostics: unknown[] } = { result: 'OK', diagnostics: [] };
   readonly server = new FakeServer((r) => this.answer(r));
 
@@ -48,6 +53,8 @@ export class FakeAws {
       }
       case 'CreateStateMachine': {
         const name = String(b.name);
+        const refused = this.refuseCreate.get(name);
+        if (refused) return refused;
         const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
         this.machines.set(name, { arn, definition: String(b.definition), roleArn: String(b.roleArn), versions: 1, tags: (b.tags as never) ?? [] });
         return json({ stateMachineArn: arn, creationDate: 1, stateMachineVersionArn: `${arn}:1` });
