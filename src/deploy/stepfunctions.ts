@@ -26,7 +26,8 @@ export async function deployStepFunctions(req: CompileRequest, s: DeploySettings
     adjust: (options, ir) => {
       name ??= typeof options.stateMachineName === 'string' ? options.stateMachineName : ir.flow.name;
       const out: Record<string, Json> = { ...options, stateMachineName: name };
-      if (s.region !== undefined && options.region === undefined) out.region = s.region;
+      // Only a well-formed region: the target trusts its options to have passed their schema.
+      if (s.region !== undefined && /^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(s.region) && options.region === undefined) out.region = s.region;
       scheduleRole = s.scheduleRoleArn ?? (typeof options.scheduleRoleArn === 'string' ? options.scheduleRoleArn : undefined);
       // The schedule's target is the state machine this deploy creates or finds; its ARN is filled in below.
       if (ir.schedule) out.stateMachineArn = PENDING_ARN;
