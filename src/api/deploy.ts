@@ -26,7 +26,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   );
 }
 
-export interface DeployProjectOptions extends DeploySettings {
+export interface DeployProjectOptions extends Omit<DeploySettings, 'name'> {
   project?: string;
   only?: string[];
   targets?: string[] | string;
@@ -53,6 +53,7 @@ export interface DeployProjectOutput {
  * A failed binding never stops the others; it is reported (FLOWC746) and makes `ok` false.
  */
 export async function deployProject(options: DeployProjectOptions = {}): Promise<DeployProjectOutput> {
+  // Each binding deploys under its own name: a single `name` for all would make them overwrite each other.
   const { project: file, only, targets, env, cwd, allowOutside, concurrency, onResult, ...settings } = options;
   const loaded = await loadProject({ ...(file !== undefined ? { file } : {}), ...(cwd !== undefined ? { cwd } : {}) });
   const out: DeployProjectOutput = { ok: loaded.ok, deploys: [], diagnostics: [...loaded.diagnostics], sources: loaded.sources };
@@ -65,8 +66,7 @@ export async function deployProject(options: DeployProjectOptions = {}): Promise
     // `ir` and other engine-less targets are compiled by build, not deployed.
     for (const t of wanted.filter((x) => findTarget(x)?.deployment !== undefined || targets !== undefined)) {
       const req = { ...bindingRequest(project, b, { ...(env ? { env } : {}), ...(allowOutside ? { allowOutside } : {}) }), sources: loaded.sources, target: t };
-      // Each binding deploys under its own name, unless the caller names them all alike on purpose.
-      jobs.push({ binding: b.name, run: () => deployFlow(req, { ...settings, name: settings.name ?? b.name }) });
+      jobs.push({ binding: b.name, run: () => deployFlow(req, { ...settings, name: b.name }) });
     }
   }
   const results: { binding: string; result: DeployResult }[] = new Array(jobs.length);

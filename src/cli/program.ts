@@ -134,6 +134,9 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     .option('--role-arn <arn>', 'with --deploy: the IAM role new state machines run as')
     .option('--deploy-jobs <n>', 'with --deploy: deploys at once (default 4)')
     .action(async (opts) => {
+      if (!opts.deploy && (opts.dryRun || opts.region !== undefined || opts.roleArn !== undefined || opts.deployJobs !== undefined)) {
+        throw new UsageError('--dry-run, --region, --role-arn and --deploy-jobs apply to build --deploy');
+      }
       const { runBuild } = await import('./commands/build.js');
       exitCode = await runBuild(io, opts);
       if (opts.deploy && exitCode === EXIT.ok) exitCode = await (await import('./commands/deploy.js')).runBuildDeploy(io, opts);

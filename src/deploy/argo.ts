@@ -71,7 +71,6 @@ export async function deployArgo(req: CompileRequest, s: DeploySettings): Promis
     const client = k8s.KubernetesObjectApi.makeApiClient(kc);
     for (const object of objects) {
       object.metadata.namespace = s.namespace ?? object.metadata.namespace ?? contextNamespace ?? 'default';
-      if (s.name !== undefined) object.metadata.name = s.name;
       const label = `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`;
       const call = <T>(doing: string, f: () => Promise<T>) =>
         run.call(doing, async () => {

@@ -64,3 +64,17 @@ describe('flowc deploy --target github-actions', () => {
     expect(err).toContain('FLOWC010');
   });
 });
+
+describe('deploy settings checked before anything is compiled or sent', () => {
+  it('--name must be a flow name (FLOWC741); an unknown --target is wrong usage (FLOWC002, exit 2); build-only deploy options need --deploy', async () => {
+    const r = await deploy({ flow: LINEAR, target: 'gha', name: 'Bad_Name', repoDir: '.' });
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([['FLOWC741', `--name "Bad_Name" is not a flow name: a lowercase letter, then lowercase letters, digits and '-', at most 52`]]);
+    let err = '';
+    const io = { stdout: () => {}, stderr: (t: string) => void (err += t), stderrIsTTY: false, cwd: tmpdir(), env: {} };
+    expect(await createProgram(io).run(['deploy', LINEAR, '--target', 'nomad'])).toBe(2);
+    expect(err).toContain("error FLOWC002: unknown target 'nomad'");
+    err = '';
+    expect(await createProgram(io).run(['build', '--dry-run'])).toBe(2);
+    expect(err).toContain('--dry-run, --region, --role-arn and --deploy-jobs apply to build --deploy');
+  });
+});

@@ -1,6 +1,7 @@
 import { deploy, deployProject } from '../../api/deploy.js';
 import type { DeployChange, DeployResult, DeploySettings } from '../../deploy/types.js';
 import { createProgress } from '../../project/progress.js';
+import { findTarget } from '../../targets/index.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type CascadeOptions, parseConfigArgs } from '../options.js';
 import { reportDiagnostics, type DiagnosticsFormat } from '../report.js';
@@ -49,6 +50,7 @@ function quietSdkNotices(): void {
 export async function runDeploy(io: CliIO, flow: string, opts: DeployCliOptions): Promise<number> {
   quietSdkNotices();
   if (opts.target === undefined) throw new UsageError('deploy needs --target: stepfunctions, gcp-workflows, github-actions or argo', 'FLOWC010', ['for example: flowc deploy flow.yaml --target stepfunctions --dry-run']);
+  if (findTarget(opts.target) === undefined) throw new UsageError(`unknown target '${opts.target}': flowc deploys to stepfunctions, gcp-workflows, github-actions or argo`, 'FLOWC002');
   const configs = parseConfigArgs(opts.config);
   const settings = settingsOf(opts);
   if (opts.project !== undefined) settings.project = opts.project;
