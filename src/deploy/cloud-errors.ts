@@ -41,6 +41,10 @@ function messageOf(e: unknown): string {
  */
 export function cloudDiagnostic(o: { error: unknown; doing: string; hint?: string; permission?: string }): Diagnostic {
   const code = cloudErrorCode(o.error);
+  // The AWS SDK says this with a bare Error before sending anything: a missing setting, not a cloud error.
+  if (messageOf(o.error) === 'Region is missing') {
+    return { code: 'FLOWC741', severity: CODES.FLOWC741.severity, message: `${o.doing} needs an AWS region, and none is set`, notes: ['pass --region, or set AWS_REGION or a profile\'s region (AWS_PROFILE)'] };
+  }
   const credentials = CREDENTIAL_CODES.has(code);
   const notes: string[] = [];
   if (credentials) notes.push(`credentials come from the SDK's standard chain (environment, profile, ADC, kubeconfig)${o.permission ? `; the call needs ${o.permission}` : ''}`);

@@ -126,4 +126,23 @@ describe('flowc deploy --target stepfunctions (real AWS SDK clients, local endpo
     expect(r.diagnostics[0]?.code).toBe('FLOWC001');
     expect(aws.requests).toEqual([]);
   });
+
+  it('no region anywhere is FLOWC741 naming --region, before anything is sent', async () => {
+    const saved = { r: process.env.AWS_REGION, d: process.env.AWS_DEFAULT_REGION, p: process.env.AWS_PROFILE, c: process.env.AWS_CONFIG_FILE };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_PROFILE = 'flowc-test-none';
+    process.env.AWS_CONFIG_FILE = join(FIXTURES, 'no-such-aws-config');
+    try {
+      const { region: _region, ...noRegion } = awsClients(endpoint);
+      const r = await deploy({ flow: LINEAR, target: 'sfn', roleArn: ROLE, clients: { aws: noRegion } });
+      expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([['FLOWC741', 'ValidateStateMachineDefinition needs an AWS region, and none is set']]);
+      expect(aws.requests).toEqual([]);
+    } finally {
+      for (const [k, v] of [['AWS_REGION', saved.r], ['AWS_DEFAULT_REGION', saved.d], ['AWS_PROFILE', saved.p], ['AWS_CONFIG_FILE', saved.c]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });
