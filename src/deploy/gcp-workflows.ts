@@ -81,7 +81,13 @@ export async function deployGcpWorkflows(req: CompileRequest, s: DeploySettings)
       const auth = scheduler.auth as unknown as { getClient?: () => Promise<unknown> } & RequestSigner;
       return (typeof auth.getClient === 'function' ? await auth.getClient() : auth) as RequestSigner;
     }, { hint: adcHint });
-    const rest = new GoogleRest({ base: endpoint, signer, maxAttempts: typeof google.maxAttempts === 'number' ? google.maxAttempts : 3, baseDelayMs: typeof google.retryDelayMs === 'number' ? google.retryDelayMs : 500 });
+    const maxAttempts = typeof google.maxAttempts === 'number' ? google.maxAttempts : 3;
+    const baseDelayMs = typeof google.retryDelayMs === 'number' ? google.retryDelayMs : 500;
+    const rest = new GoogleRest({ base: endpoint, signer, maxAttempts, baseDelayMs });
+    // The scheduler client retries reads on UNAVAILABLE for up to ten minutes by default; bound it
+    // (gax counts every attempt against maxRetries)
+    // by attempts like every other call (4 DEADLINE_EXCEEDED, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE).
+    const retry = { retry: { retryCodes: [4, 8, 14], backoffSettings: { maxRetries: maxAttempts, initialRetryDelayMillis: baseDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: 10_000 } } };
     const current = await run.call(`workflows.get ${name}`, () => rest.call<Workflow>('GET', `/v1/${name}`), { permission: WORKFLOW_ROLES, hint: adcHint });
     const same = current !== undefined && current.sourceContents === wanted.sourceContents && JSON.stringify(current.labels ?? {}) === JSON.stringify(labels) && (serviceAccount === undefined || current.serviceAccount?.endsWith(serviceAccount) === true);
     if (same) {
@@ -112,7 +118,7 @@ export async function deployGcpWorkflows(req: CompileRequest, s: DeploySettings)
       job.httpTarget.uri = `https://workflowexecutions.googleapis.com/v1/${name}/executions`;
       const existing = await run.call(`scheduler.getJob ${job.name}`, async () => {
         try {
-          return (await scheduler.getJob({ name: job.name }))[0];
+          return (await scheduler.getJob({ name: job.name }, retry))[0];
         } catch (e) {
           if ((e as { code?: number }).code === 5) return undefined;
           throw e;

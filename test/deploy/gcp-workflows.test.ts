@@ -93,4 +93,20 @@ describe('flowc deploy --target gcp-workflows (REST, Cloud Scheduler client with
     expect(r.diagnostics.map((d) => d.code)).toEqual(['FLOWC741']);
     expect(g.requests).toEqual([]);
   });
+
+  it('the Cloud Scheduler client retries 503 on its reads, bounded by maxAttempts', async () => {
+    const JOB = 'GET /v1/projects/acme-prod/locations/us-central1/jobs/morning-refresh';
+    const unavailable = { status: 503, body: { error: { code: 503, message: 'backend unavailable', status: 'UNAVAILABLE' } } };
+    g.inject.set(JOB, [unavailable, unavailable]);
+    const r = await gcp({ extra: { maxAttempts: 3 } });
+    expect(r.diagnostics).toEqual([]);
+    expect(ops().filter((o) => o === JOB)).toHaveLength(3);
+    g.requests.length = 0;
+    g.inject.set(JOB, Array.from({ length: 5 }, () => unavailable));
+    const failed = await gcp({ extra: { maxAttempts: 2 } });
+    expect(ops().filter((o) => o === JOB)).toHaveLength(2);
+    expect(failed.diagnostics.map((d) => d.code)).toEqual(['FLOWC743']);
+    expect(failed.diagnostics[0]?.message).toMatch(/^scheduler\.getJob projects\/acme-prod\/locations\/us-central1\/jobs\/morning-refresh failed: DEADLINE_EXCEEDED: Exceeded maximum number of retries retrying error Error: backend unavailable/);
+    expect(failed.diagnostics[0]?.message).not.toContain('\n');
+  });
 });
