@@ -36,7 +36,11 @@ export function checkStepTargetOptions({ flow, diagnostics, find = findTarget }:
       }
       if (!ok) continue;
       const flowLevel = flow.targets.find((t) => t.id === own.id)?.node;
-      checkOptionsNode({ target, node: mergeNodes(flowLevel, own.node), path: `steps.${step.id}.targets.${own.id}`, diagnostics });
+      const path = `steps.${step.id}.targets.${own.id}`;
+      const effective = mergeNodes(flowLevel, own.node);
+      if (checkOptionsNode({ target, node: effective, path, diagnostics })) {
+        target.checkWrittenOptions?.({ node: own.node, effective, path, secretNames: flow.secrets.map((s) => s.name), diagnostics });
+      }
     }
   }
 }

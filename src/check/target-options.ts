@@ -32,7 +32,11 @@ function validatorFor(schema: object): ValidateFunction {
 export function checkTargetOptions({ flow, diagnostics }: { flow: WrittenFlow; diagnostics: DiagnosticBag }): void {
   for (const t of flow.targets) {
     const target = findTarget(t.id);
-    if (target) checkOptionsNode({ target, node: t.node, path: `targets.${t.id}`, diagnostics });
+    if (!target) continue;
+    const path = `targets.${t.id}`;
+    if (checkOptionsNode({ target, node: t.node, path, diagnostics })) {
+      target.checkWrittenOptions?.({ node: t.node, effective: t.node, path, secretNames: flow.secrets.map((s) => s.name), diagnostics });
+    }
   }
   checkStepTargetOptions({ flow, diagnostics });
 }
@@ -46,11 +50,11 @@ export interface CheckOptionsRequest {
   diagnostics: DiagnosticBag;
 }
 
-/** Checks one options map against the target's options schema (FLOWC601). */
-export function checkOptionsNode({ target, node, path: base, diagnostics }: CheckOptionsRequest): void {
-  if (!target.optionsSchema) return;
+/** Checks one options map against the target's options schema (FLOWC601); true when it passed. */
+export function checkOptionsNode({ target, node, path: base, diagnostics }: CheckOptionsRequest): boolean {
+  if (!target.optionsSchema) return true;
   const validate = validatorFor(target.optionsSchema);
-  if (validate(toJson(node))) return;
+  if (validate(toJson(node))) return true;
   for (const err of dedupe(validate.errors ?? [])) {
     const at = nodeAtPointer(node, err.instancePath);
     const path = `${base}${err.instancePath.replaceAll('/', '.')}`;
@@ -63,6 +67,7 @@ export function checkOptionsNode({ target, node, path: base, diagnostics }: Chec
       diagnostics.report('FLOWC601', `${path} ${err.message ?? 'is invalid'}`, at.node.span);
     }
   }
+  return false;
 }
 
 /** ajv reports one error per failed branch of an anyOf; keep the first per location and keyword. */

@@ -1,6 +1,6 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { IR } from '../ir/types.js';
-import type { Json } from '../source/tree.js';
+import type { Json, LNode } from '../source/tree.js';
 import type { LimitsTable } from './limits.js';
 
 /** One file a target produces. `path` is a file name relative to the output folder. */
@@ -30,6 +30,19 @@ export interface SecretSupport {
   locator: string | null;
   /** Why a locator is unusable for this target (FLOWC608), or undefined when it is fine. */
   checkLocator?: (locator: Json) => string | undefined;
+}
+
+/** What `Target.checkWrittenOptions` gets: one `targets.<id>` map of the flow or of a step. */
+export interface WrittenOptionsCheck {
+  /** The options as written at this level (a step's own overrides, or the flow's). */
+  node: LNode;
+  /** The options in effect there: for a step, its overrides merged over the flow's. */
+  effective: LNode;
+  /** How `node` is named in messages: `targets.argo`, `steps.train.targets.argo`. */
+  path: string;
+  /** The keys of the flow's `secrets:`. */
+  secretNames: string[];
+  diagnostics: DiagnosticBag;
 }
 
 /**
@@ -64,6 +77,12 @@ export interface Target {
    * rendered with a plaintext fallback.
    */
   secrets?: SecretSupport;
+  /**
+   * Checks of option values that the options schema cannot express (an option that names a key
+   * of the flow's `secrets:`), reported where each value was written. Called for every target a
+   * flow mentions, with options that passed the schema.
+   */
+  checkWrittenOptions?: (req: WrittenOptionsCheck) => void;
   compile(ir: IR, ctx: TargetContext): Artifact[];
   /**
    * The name a flow deploys under on this engine, after the target's sanitizing (SPEC section 2),

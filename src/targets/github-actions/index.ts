@@ -1,7 +1,9 @@
 import type { Target } from '../target.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
 import { checkLimit, flowFileSpan } from '../limits.js';
-import { GHA_OPTIONS_SCHEMA } from './options.js';
+import { GHA_OPTIONS_SCHEMA, GHA_PER_STEP_OPTIONS } from './options.js';
+import { checkSecretLocator } from './secrets.js';
+import { checkWrittenOptions } from './written-options.js';
 import { serializeWorkflow } from './serialize.js';
 import { buildWorkflow } from './workflow.js';
 
@@ -20,6 +22,9 @@ export const githubActionsTarget: Target = {
   files: ['<name>.gha.yml'],
   optionsSchema: GHA_OPTIONS_SCHEMA,
   limits: GHA_LIMIT_TABLE,
+  perStepOptions: GHA_PER_STEP_OPTIONS,
+  secrets: { locator: 'the name of a GitHub Actions secret (HF_TOKEN), read as ${{ secrets.HF_TOKEN }}', checkLocator: checkSecretLocator },
+  checkWrittenOptions,
   deployment: { what: 'workflow file in .github/workflows/', name: (flowName) => `${flowName}.gha.yml` },
   compile(ir, { diagnostics }) {
     const errorsBefore = diagnostics.errors().length;

@@ -4,7 +4,9 @@ import type { IR, IREnvVar, IRStep, IRString } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import type { Json } from '../../source/tree.js';
 import { MAX_EXPRESSION_LENGTH, renderTemplate, type RenderedScalar } from './expressions.js';
-import type { GhaOptions, Runner } from './options.js';
+import { containerLogin, type ContainerLogin } from './credentials.js';
+import { ownRunsOn, type GhaOptions, type Runner } from './options.js';
+import { secretExpr } from './secrets.js';
 import { originSpan } from './origin.js';
 import { envTemplate, shellCommand, shellScript, type RenderScope } from './render-string.js';
 import { retryLoop, retryWaits } from './retry-loop.js';
@@ -29,6 +31,10 @@ export interface JobContext {
   paramExpr: (name: string) => string;
   /** Job id by step id (see job-ids.ts). */
   jobIds: Map<string, string>;
+  /** Each step's options, its own merged over the flow's (options.ts `readStepOptions`). */
+  stepOptions: Map<string, GhaOptions>;
+  /** The GitHub secret name of a flow secret (secrets.ts), undefined after an error about it. */
+  githubSecret: (flowSecret: string) => string | undefined;
 }
 
 /** How a step's strings render: its id, the flow name, its item slots, parameter expressions. */
@@ -43,7 +49,8 @@ export function scopeFor({ ctx, step, slots }: { ctx: JobContext; step: IRStep; 
  * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobs
  */
 export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown> {
-  const { ir, options, diagnostics, jobIds } = ctx;
+  const { ir, diagnostics, jobIds } = ctx;
+  const options = ctx.stepOptions.get(step.id) ?? ctx.options;
   const span = originSpan(step.origin);
   const items = step.foreach?.items ?? null;
   const emptyForeach = items !== null && items.length === 0;
@@ -57,16 +64,19 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   checkNoNul(step, diagnostics);
 
   const gpu = step.resources.gpu > 0;
-  // `runsOn` defaults to GitHub-hosted `ubuntu-latest`, which has no GPU: `--gpus all` there fails
-  // every run, so a GPU step without its own runner is refused rather than written.
-  if (gpu && options.gpuRunsOn === undefined) {
+  // A step's own `runsOn` names the runner it needs, GPU or not; for the other GPU steps the
+  // flow's `runsOn` defaults to GitHub-hosted `ubuntu-latest`, which has no GPU: `--gpus all`
+  // there fails every run, so a GPU step without a GPU runner is refused rather than written.
+  const ownRunner = ownRunsOn(step);
+  if (gpu && ownRunner === undefined && options.gpuRunsOn === undefined) {
     diagnostics.report(
       'FLOWC631',
-      `step '${step.id}' asks for ${step.resources.gpu} GPU(s) but targets.github-actions.gpuRunsOn is not set; set it to the label(s) of a runner with a GPU`,
+      `step '${step.id}' asks for ${step.resources.gpu} GPU(s) but targets.github-actions.gpuRunsOn is not set; set it (or the step's own targets.github-actions.runsOn) to the label(s) of a runner with a GPU`,
       span,
     );
   }
-  const runsOn = gpu ? (options.gpuRunsOn ?? options.runsOn) : options.runsOn;
+  const runsOn = gpu ? (ownRunner ?? options.gpuRunsOn ?? options.runsOn) : options.runsOn;
+  const login = options.container ? containerLogin({ step, options, githubSecret: ctx.githubSecret }) : undefined;
 
   let strategy: Record<string, unknown> | undefined;
   if (items !== null && !emptyForeach) {
@@ -115,14 +125,44 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   const displayName = renderTemplate([{ kind: 'text', text: step.id }]).text;
   return ordered('job', {
     name: jobId === step.id ? undefined : displayName,
+    permissions: login?.permissions,
     needs: step.needs.length > 0 ? step.needs.map((n) => jobIds.get(n) ?? n) : undefined,
     'runs-on': runnerValue(runsOn),
-    container: options.container ? container(step.image, gpu ? options.gpuContainerOptions : '') : undefined,
+    environment: environmentValue(options.environment),
+    container: options.container ? container(step.image, gpu ? options.gpuContainerOptions : '', login?.credentials) : undefined,
     'timeout-minutes': jobTimeout,
     strategy,
     env,
-    steps: [ordered('step', { name: displayName, run: run.text })],
+    steps: [ordered('step', { name: displayName, env: emptyForeach ? undefined : secretEnv(ctx, step), run: run.text })],
   });
+}
+
+/**
+ * A step's secrets, each `NAME: ${{ secrets.X }}` in the env of the one step that runs the
+ * script (the narrowest scope GitHub has), never in its text: GitHub pastes an expression into a
+ * `run` before the shell reads it, and masks the value in logs only when it is read from there.
+ * https://docs.github.com/en/actions/how-tos/write-workflows/choose-what-workflows-do/use-secrets
+ */
+function secretEnv(ctx: JobContext, step: IRStep): Record<string, string> | undefined {
+  if (step.secretEnv.length === 0) return undefined;
+  const env: Record<string, string> = {};
+  for (const e of step.secretEnv) {
+    const name = ctx.githubSecret(e.secret);
+    // Undefined only after FLOWC608/FLOWC634, when no workflow is written.
+    if (name !== undefined) setOwn(env, e.name, renderTemplate([{ kind: 'expr', expr: secretExpr(name) }]).text);
+  }
+  return env;
+}
+
+/**
+ * `environment: name` or `{ name, url }`: the job waits for the environment's protection rules
+ * and reads its secrets. https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
+ */
+function environmentValue(env: GhaOptions['environment']): unknown {
+  if (env === undefined) return undefined;
+  const lit = (s: string) => renderTemplate([{ kind: 'text', text: s }]).text;
+  if (typeof env === 'string') return lit(env);
+  return ordered('environment', { name: lit(env.name), url: env.url === undefined ? undefined : lit(env.url) });
 }
 
 function runnerValue(r: Runner): string | string[] {
@@ -130,10 +170,15 @@ function runnerValue(r: Runner): string | string[] {
   return typeof r === 'string' ? label(r) : r.map(label);
 }
 
-/** `container: image`, or the long form when docker options are needed (a GPU step). */
-function container(image: string, dockerOptions: string): unknown {
+/** `container: image`, or the long form when docker options or a registry login are needed. */
+function container(image: string, dockerOptions: string, credentials: ContainerLogin['credentials'] | undefined): unknown {
   const img = renderTemplate([{ kind: 'text', text: image }]).text;
-  return dockerOptions === '' ? img : ordered('container', { image: img, options: renderTemplate([{ kind: 'text', text: dockerOptions }]).text });
+  if (dockerOptions === '' && credentials === undefined) return img;
+  return ordered('container', {
+    image: img,
+    credentials: credentials && ordered('credentials', credentials),
+    options: dockerOptions === '' ? undefined : renderTemplate([{ kind: 'text', text: dockerOptions }]).text,
+  });
 }
 
 /**

@@ -10,12 +10,16 @@ import { safeYamlString, yamlComment } from '../yaml-text.js';
 const KEY_ORDER = {
   workflow: ['name', 'on', 'permissions', 'concurrency', 'defaults', 'env', 'jobs'],
   on: ['workflow_dispatch', 'workflow_call', 'schedule'],
+  workflowCall: ['inputs', 'secrets'],
   schedule: ['cron', 'timezone'],
   concurrency: ['group', 'cancel-in-progress'],
-  job: ['name', 'needs', 'runs-on', 'container', 'timeout-minutes', 'strategy', 'env', 'steps'],
-  container: ['image', 'options'],
+  job: ['name', 'permissions', 'needs', 'runs-on', 'environment', 'container', 'timeout-minutes', 'strategy', 'env', 'steps'],
+  environment: ['name', 'url'],
+  container: ['image', 'credentials', 'options'],
+  credentials: ['username', 'password'],
   strategy: ['fail-fast', 'max-parallel', 'matrix'],
-  step: ['name', 'run'],
+  step: ['name', 'env', 'run'],
+  callSecret: ['description', 'required'],
 } as const;
 
 /**

@@ -4,7 +4,9 @@ import type { IR } from '../../ir/types.js';
 import { MAX_EXPRESSION_LENGTH, renderTemplate } from './expressions.js';
 import { buildJob, scopeFor, WORKFLOW_ENV, type JobContext } from './job.js';
 import { assignJobIds } from './job-ids.js';
-import { readOptions, type GhaOptions } from './options.js';
+import { readOptions, readStepOptions, type GhaOptions } from './options.js';
+import { checkCredentialSecrets } from './credentials.js';
+import { callSecrets, githubSecretNames } from './secrets.js';
 import { callInputs, checkParameters, dispatchInputs, paramExpression } from './parameters.js';
 import { envTemplate } from './render-string.js';
 import { paramVar } from './runtime-vars.js';
@@ -37,7 +39,12 @@ export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string
     return p ? paramExpression(p, scheduled) : `inputs.${name}`;
   };
   const jobIds = assignJobIds(ir.steps, diagnostics);
-  const ctx: JobContext = { ir, options, diagnostics, paramExpr, jobIds };
+  const stepOptions = new Map(ir.steps.map((s) => [s.id, readStepOptions(ir, s)]));
+  checkCredentialSecrets({ ir, stepOptions, diagnostics });
+  const flowSecrets = new Set(ir.steps.flatMap((s) => s.secretEnv.map((e) => e.secret)));
+  for (const o of stepOptions.values()) if (o.container && o.containerCredentials) flowSecrets.add(o.containerCredentials.password);
+  const githubNames = githubSecretNames(ir, flowSecrets, diagnostics);
+  const ctx: JobContext = { ir, options, diagnostics, paramExpr, jobIds, stepOptions, githubSecret: (n) => githubNames.get(n) };
 
   const jobs: Record<string, unknown> = {};
   for (const step of ir.steps) {
@@ -46,7 +53,7 @@ export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string
   }
   return ordered('workflow', {
     name: ir.flow.name,
-    on: triggers(ir),
+    on: triggers(ir, githubNames.values()),
     permissions: options.permissions,
     concurrency: concurrency(ir, options),
     defaults: { run: { shell: SHELL } },
@@ -94,13 +101,13 @@ function checkDispatchInputs(ir: IR, diagnostics: DiagnosticBag): void {
   });
 }
 
-function triggers(ir: IR): Record<string, unknown> {
+function triggers(ir: IR, githubSecrets: Iterable<string>): Record<string, unknown> {
   const on: Record<string, unknown> = {};
   on.workflow_dispatch = ir.parameters.length > 0 ? { inputs: dispatchInputs(ir.parameters) } : null;
   // The call id comes after the parameters, so a caller reads the flow's own inputs first.
   const callInputMap = callInputs(ir.parameters);
   setOwn(callInputMap, CALL_ID_INPUT, callIdInput());
-  on.workflow_call = { inputs: callInputMap };
+  on.workflow_call = ordered('workflowCall', { inputs: callInputMap, secrets: callSecrets(githubSecrets) });
   if (ir.schedule) {
     // GitHub takes an IANA `timezone` next to `cron` and handles DST (workflow-syntax#onschedule;
     // github/docs #60290), so no conversion to UTC is needed; UTC itself needs no key.

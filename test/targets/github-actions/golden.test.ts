@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { IR } from '../../../src/ir/types.js';
-import { readOptions } from '../../../src/targets/github-actions/options.js';
+import { ownRunsOn, readOptions } from '../../../src/targets/github-actions/options.js';
 import { fixtureIR } from '../../helpers/fixtures.js';
 import { compiledFixtures } from '../refused.js';
 import { compileGha, lintFindings, parseWorkflow } from './helpers.js';
@@ -8,7 +8,7 @@ import { compileGha, lintFindings, parseWorkflow } from './helpers.js';
 /** Runner labels a flow configured for this target, which actionlint cannot know without a config file. */
 export function configuredLabels(ir: IR): string[] {
   const o = readOptions(ir);
-  return [o.runsOn, o.gpuRunsOn ?? []].flat();
+  return [o.runsOn, o.gpuRunsOn ?? [], ...ir.steps.map((s) => ownRunsOn(s) ?? [])].flat();
 }
 
 /**

@@ -141,7 +141,13 @@ describe('jobs', () => {
     expect(wf.jobs.prep.container).toBe('alpine:3.20');
     expect(wf.jobs.prep['timeout-minutes']).toBe(2);
     expect(wf.jobs.train['runs-on']).toEqual(['self-hosted', 'gpu']);
-    expect(wf.jobs.train.container).toEqual({ image: 'ghcr.io/acme/train:1', options: '--gpus all' });
+    // A ghcr.io image logs in with the job's own token (credentials.ts).
+    expect(wf.jobs.train.container).toEqual({
+      image: 'ghcr.io/acme/train:1',
+      credentials: { username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
+      options: '--gpus all',
+    });
+    expect(wf.jobs.train.permissions).toEqual({ packages: 'read' });
     expect(wf.jobs.train['timeout-minutes']).toBeUndefined();
     expect(await lintFindings(text as string, { customLabels: ['gpu'] })).toEqual([]);
 
