@@ -51,7 +51,11 @@ export async function deployStepFunctions(req: CompileRequest, s: DeploySettings
 
   const [{ SFNClient, ValidateStateMachineDefinitionCommand, ListStateMachinesCommand, DescribeStateMachineCommand, CreateStateMachineCommand, UpdateStateMachineCommand, TagResourceCommand }, batchSdk, schedulerSdk] =
     await Promise.all([import('@aws-sdk/client-sfn'), import('@aws-sdk/client-batch'), import('@aws-sdk/client-scheduler')]);
-  const config = { ...(s.region !== undefined ? { region: s.region } : typeof ir.targets.stepfunctions === 'object' && ir.targets.stepfunctions !== null && !Array.isArray(ir.targets.stepfunctions) && typeof ir.targets.stepfunctions.region === 'string' ? { region: ir.targets.stepfunctions.region } : {}), ...(s.clients?.aws ?? {}) };
+  // --region, else the flow's targets.stepfunctions.region, else the SDK chain (AWS_REGION, profile).
+  const options = ir.targets.stepfunctions;
+  const flowRegion = options !== null && typeof options === 'object' && !Array.isArray(options) && typeof options.region === 'string' ? options.region : undefined;
+  const region = s.region ?? flowRegion;
+  const config = { ...(region !== undefined ? { region } : {}), ...(s.clients?.aws ?? {}) };
   const sfn = new SFNClient(config);
   const regionHint = 'set the region with --region, AWS_REGION or a profile; credentials come from the AWS SDK chain (AWS_PROFILE, environment, SSO, instance role)';
   const definition = asl.contents;

@@ -51,6 +51,11 @@ describe('flowc deploy --target gcp-workflows (REST, Cloud Scheduler client with
     expect(r.deployed?.revisionId).toBe('000002-def');
     expect(ops().at(-1)).toBe('PATCH /v1/projects/acme-prod/locations/us-central1/jobs/morning-refresh');
     g.requests.length = 0;
+    const withAccount = await deploy({ flow: SCHEDULED, target: 'gcp-workflows', project: 'acme-prod', location: 'us-central1', serviceAccount: 'runner@acme-prod.iam.gserviceaccount.com', clients: { google: googleClients(endpoint) } });
+    expect(withAccount.ok).toBe(true);
+    expect(g.requests[1]?.path).toContain('updateMask=sourceContents,labels,description,serviceAccount');
+    expect(g.requests[1]?.body).toMatchObject({ serviceAccount: 'runner@acme-prod.iam.gserviceaccount.com' });
+    g.requests.length = 0;
     const again = await gcp();
     expect(again.changes[0]?.action).toBe('unchanged');
     expect(ops().filter((o) => GOOGLE_WRITES.test(o) && o.includes('/workflows'))).toEqual([]);
