@@ -63,6 +63,13 @@ export function checkOptionsNode({ target, node, path: base, diagnostics }: Chec
       const entry = at.node.kind === 'map' ? at.node.entries.find((e) => e.key === extra) : undefined;
       const allowed = Object.keys(((target.optionsSchema as { properties?: object }).properties ?? {}) as object);
       diagnostics.report('FLOWC601', `${path}: unknown option '${extra}' for target ${target.id}`, entry?.keySpan ?? at.node.span, suggestionNotes(extra, allowed));
+    } else if (err.keyword === 'propertyNames') {
+      // ajv also reports what is wrong with the key itself (below, with `propertyName`); one error per key.
+      continue;
+    } else if ((err as { propertyName?: string }).propertyName !== undefined) {
+      const key = (err as { propertyName: string }).propertyName;
+      const entry = at.node.kind === 'map' ? at.node.entries.find((e) => e.key === key) : undefined;
+      diagnostics.report('FLOWC601', `${path}: key '${key}' ${err.message ?? 'is invalid'}`, entry?.keySpan ?? at.node.span);
     } else {
       diagnostics.report('FLOWC601', `${path} ${err.message ?? 'is invalid'}`, at.node.span);
     }

@@ -39,9 +39,12 @@ steps:
 
 describe('per-step targets: (SPEC section 8)', () => {
   it('FLOWC609: an option the target does not allow per step, at its key, listing the allowed ones', () => {
-    const r = compileToIR(request(FLOW_TEXT));
-    expect(r.diagnostics.map(at)).toEqual(['FLOWC609 /proj/demo.flow.yaml:14:15', 'FLOWC609 /proj/demo.flow.yaml:14:44']);
-    expect(r.diagnostics[0]?.message).toBe("steps.train.targets.argo.nodeSelector: Argo Workflows does not allow 'nodeSelector' per step");
+    // Argo allows placement per step (nodeSelector, serviceAccountName, ...), not workflow-wide options.
+    const r = compileToIR(request(FLOW_TEXT.replace('{ nodeSelector: { pool: gpu }, serviceAccountName: "${app.sa}" }', '{ namespace: gpu, imagePullPolicy: Always }')));
+    expect(r.diagnostics.map(at)).toEqual(['FLOWC609 /proj/demo.flow.yaml:14:15', 'FLOWC609 /proj/demo.flow.yaml:14:31']);
+    expect(r.diagnostics[0]?.message).toBe("steps.train.targets.argo.namespace: Argo Workflows does not allow 'namespace' per step");
+    expect(r.diagnostics[0]?.notes?.[0]).toMatch(/^options allowed per step for argo: nodeSelector, tolerations, affinity, serviceAccountName/);
+    expect(compileToIR(request(FLOW_TEXT)).diagnostics).toEqual([]);
   });
 
   it('FLOWC506: a run-time value in a per-step option (the timing rule)', () => {

@@ -31,9 +31,9 @@ describe('target option readers', () => {
   it('stepfunctions: schema defaults, then the flow-name defaults; image maps read own keys only', () => {
     const o = readSfn(makeIR([step('a')], { targets: { stepfunctions: { jobDefinitions: { 'img:1': 'jd-1' } } } }));
     expect(o.compute).toBe('batch');
-    expect(o.jobQueue).toBe('demo');
-    expect(o.jobDefinitionFor('img:1')).toBe('jd-1');
-    expect(o.jobDefinitionFor('constructor')).toBe('demo');
+    expect(o.jobQueueFor(step('a'))).toBe('demo');
+    expect(o.jobDefinitionFor(step('a', { image: 'img:1' }))).toBe('jd-1');
+    expect(o.jobDefinitionFor(step('a', { image: 'constructor' }))).toBe('demo');
     expect(o.ecs).toMatchObject({ cluster: null, containerName: 'main', launchType: 'FARGATE', subnets: [], securityGroups: [], assignPublicIp: false });
     expect(o.schedule).toEqual({ stateMachineArn: null, roleArn: null, groupName: null });
   });

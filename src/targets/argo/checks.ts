@@ -52,6 +52,13 @@ export function checkUnencodableText(ir: IR, diagnostics: DiagnosticBag): void {
       if (hasTemplateTag(text)) diagnostics.report('FLOWC604', `${path} '${text}' contains '{{': ${why}`);
     }
   }
+  for (const step of ir.steps) {
+    const own = Object.hasOwn(step.targets, 'argo') ? step.targets.argo : undefined;
+    if (own === undefined) continue;
+    for (const [path, text] of stringsIn(own, `steps.${step.id}.targets.argo`)) {
+      if (hasTemplateTag(text)) diagnostics.report('FLOWC604', `${path} '${text}' contains '{{': ${why}`, originSpan(step.origin));
+    }
+  }
 }
 
 /**

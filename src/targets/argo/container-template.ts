@@ -2,8 +2,10 @@ import type { IRResources, IRRetry } from '../../ir/types.js';
 import { cappedRetry } from '../retry.js';
 import { ARGO_LIMIT_TABLE } from './limits.js';
 import type { ArgoOptions } from './options.js';
+import { SHM_VOLUME, type StepPlacement } from './placement.js';
 import { cpuQuantity, goDuration, memoryQuantity } from './quantities.js';
 import { LBRACE_VAR } from './render-string.js';
+import type { SecretEnv } from './step-fields.js';
 
 /**
  * Container templates (https://argo-workflows.readthedocs.io/en/latest/fields/#template).
@@ -28,11 +30,15 @@ export interface ContainerTemplateInput {
   retry: IRRetry | null;
   timeoutSeconds: number | null;
   options: ArgoOptions;
+  /** Env read from Kubernetes Secrets, after `body.env`. */
+  secrets: SecretEnv[];
+  placement: StepPlacement;
 }
 
 export function containerTemplate(t: ContainerTemplateInput): Record<string, unknown> {
   const out: Record<string, unknown> = { name: t.name };
   if (t.inputs.length > 0) out.inputs = { parameters: t.inputs.map((name) => ({ name })) };
+  Object.assign(out, t.placement.template);
   if (t.retry) out.retryStrategy = retryStrategy(t.retry);
   // IntOrString in Argo's schema (Template.activeDeadlineSeconds), written as a string like `limit`.
   if (t.timeoutSeconds !== null) out.activeDeadlineSeconds = String(t.timeoutSeconds);
@@ -40,9 +46,16 @@ export function containerTemplate(t: ContainerTemplateInput): Record<string, unk
   if (t.options.imagePullPolicy) container.imagePullPolicy = t.options.imagePullPolicy;
   container.command = t.body.command;
   if (t.body.args.length > 0) container.args = t.body.args;
-  const env = t.body.lbrace ? [{ name: LBRACE_VAR, value: '{' }, ...t.body.env] : t.body.env;
+  const env = [...(t.body.lbrace ? [{ name: LBRACE_VAR, value: '{' }] : []), ...t.body.env, ...t.secrets];
   if (env.length > 0) container.env = env;
-  container.resources = resources(t.resources);
+  container.resources = resources(t.resources, t.placement.ephemeralStorage);
+  if (t.placement.shmSize !== null) {
+    // /dev/shm of a container is 64 MiB by default (the runtime's), too small for PyTorch data
+    // loaders and NCCL; a memory-backed emptyDir replaces it. Its pages are charged to the
+    // container's memory limit (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir).
+    out.volumes = [{ name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: t.placement.shmSize } }];
+    container.volumeMounts = [{ name: SHM_VOLUME, mountPath: '/dev/shm' }];
+  }
   out.container = container;
   return out;
 }
@@ -52,8 +65,10 @@ export function containerTemplate(t: ContainerTemplateInput): Record<string, unk
  * be evicted under node pressure and its runtime does not depend on neighbours. GPUs must be given
  * as limits (extended resources), and requests must equal them.
  */
-export function resources(r: IRResources): Record<string, Record<string, string>> {
+export function resources(r: IRResources, ephemeralStorage: string | null = null): Record<string, Record<string, string>> {
   const q: Record<string, string> = { cpu: cpuQuantity(r.cpuMillis), memory: memoryQuantity(r.memoryMiB) };
+  // Limited too: a step that fills the node's disk is evicted alone instead of evicting its neighbours.
+  if (ephemeralStorage !== null) q['ephemeral-storage'] = ephemeralStorage;
   if (r.gpu > 0) q['nvidia.com/gpu'] = String(r.gpu);
   return { requests: { ...q }, limits: { ...q } };
 }

@@ -8,9 +8,11 @@ import { argoSchedule, cronWorkflow } from './cron-workflow.js';
 import { ARGO_LIMIT_TABLE, ARGO_LIMITS } from './limits.js';
 import { objectMeta } from './metadata.js';
 import { workflowName } from './names.js';
-import { ARGO_OPTIONS_SCHEMA, readArgoOptions } from './options.js';
+import { ARGO_OPTIONS_SCHEMA, ARGO_PER_STEP_OPTIONS, readArgoOptions } from './options.js';
+import { checkPlacement } from './placement-checks.js';
 import { checkProcessLimits, configEnvFits, envStringBytes } from './process-limits.js';
 import { estimatedRunBytes } from './run-size.js';
+import { ARGO_SECRETS } from './secrets.js';
 import { toYamlStream } from './serialize.js';
 import { workflowTemplate } from './workflow-template.js';
 
@@ -27,6 +29,8 @@ export const argoTarget: Target = {
   files: ['<name>.argo.yaml'],
   optionsSchema: ARGO_OPTIONS_SCHEMA,
   limits: ARGO_LIMIT_TABLE,
+  perStepOptions: ARGO_PER_STEP_OPTIONS,
+  secrets: ARGO_SECRETS,
   deployment: { what: 'WorkflowTemplate and CronWorkflow name', name: (flowName) => workflowName(flowName, ARGO_LIMITS.workflowName) },
   compile(ir, ctx) {
     const { diagnostics } = ctx;
@@ -35,9 +39,10 @@ export const argoTarget: Target = {
     const taskNames = assignTaskNames(ir, diagnostics);
     checkUnencodableText(ir, diagnostics);
     checkRetryFactors(ir, diagnostics);
+    checkPlacement(ir, options, diagnostics);
     const cron = ir.schedule ? argoSchedule(ir.schedule, diagnostics) : null;
     const configFits = configEnvFits(ir);
-    checkProcessLimits(ir, { includeConfig: configFits, diagnostics });
+    checkProcessLimits(ir, { includeConfig: configFits, options, diagnostics });
     if (diagnostics.errors().length > errorsBefore) return [];
 
     const name = workflowName(ir.flow.name, ARGO_LIMITS.workflowName);

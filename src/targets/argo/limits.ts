@@ -23,6 +23,8 @@ export const ARGO_LIMIT_TABLE = limitsTable({
   argStringBytes: { title: "one argument or NAME=value environment string (Linux's MAX_ARG_STRLEN)", value: 131_072, unit: 'bytes', doc: 'https://man7.org/linux/man-pages/man2/execve.2.html' },
   // workflow/common/common.go `MaxEnvVarLen`, workflow/controller/workflowpod.go.
   argsJsonBytes: { title: 'JSON of container args above which Argo 4.1+ moves them into a ConfigMap', value: 131_072, unit: 'bytes', doc: 'https://github.com/argoproj/argo-workflows/blob/main/workflow/common/common.go' },
+  // k8s.io/apimachinery ValidateAnnotationsSize: the keys and values of one object's annotations.
+  annotationBytes: { title: "a pod's annotations, keys and values together (TotalAnnotationSizeLimitB)", value: 262_144, unit: 'bytes', doc: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set' },
   // Argo multiplies backoff durations as Go time.Duration (int64 nanoseconds): a longer wait overflows.
   retryDelay: { title: 'one retry wait (backoff.cap; Go time.Duration)', value: 9_223_372_036, unit: 'seconds', doc: 'https://pkg.go.dev/time#Duration' },
 });

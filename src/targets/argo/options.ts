@@ -1,5 +1,25 @@
 import type { Json } from '../../source/tree.js';
 import { optionReader } from '../options.js';
+import { AFFINITY_SCHEMA, ANNOTATIONS_SCHEMA, LABELS_SCHEMA, QUANTITY_PATTERN, type ArgoAffinity } from './options-kube.js';
+
+/** A Kubernetes object name that is a DNS-1123 subdomain (Secrets, ServiceAccounts, PriorityClasses). */
+const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+/**
+ * Options a step may set in its own `targets.argo` (SPEC section 8). Each lands on that step's
+ * template only; the others are workflow-wide. https://argo-workflows.readthedocs.io/en/latest/fields/#template
+ */
+export const ARGO_PER_STEP_OPTIONS = [
+  'nodeSelector',
+  'tolerations',
+  'affinity',
+  'serviceAccountName',
+  'podLabels',
+  'podAnnotations',
+  'priorityClassName',
+  'ephemeralStorage',
+  'shmSize',
+] as const;
 
 /**
  * The Argo target's options (`targets.argo` in a flow), as a JSON Schema. The compile pipeline
@@ -22,13 +42,12 @@ export const ARGO_OPTIONS_SCHEMA = {
     serviceAccountName: {
       description: 'spec.serviceAccountName: the service account the step pods run as.',
       type: 'string',
-      pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+      pattern: DNS_SUBDOMAIN,
       maxLength: 253,
     },
     nodeSelector: {
-      description: 'spec.nodeSelector for every step pod.',
-      type: 'object',
-      additionalProperties: { type: 'string', maxLength: 63 },
+      description: 'spec.nodeSelector for every step pod (node label keys and values).',
+      ...LABELS_SCHEMA,
     },
     tolerations: {
       description: 'spec.tolerations for every step pod (Kubernetes Toleration objects).',
@@ -45,6 +64,35 @@ export const ARGO_OPTIONS_SCHEMA = {
         },
       },
     },
+    affinity: {
+      description: 'Affinity of the step pods (a Kubernetes Affinity: nodeAffinity, podAffinity, podAntiAffinity).',
+      ...AFFINITY_SCHEMA,
+    },
+    priorityClassName: {
+      description: 'PriorityClass of the step pods (spec.podPriorityClassName; a step\'s own: its template\'s priorityClassName).',
+      type: 'string',
+      pattern: DNS_SUBDOMAIN,
+      maxLength: 253,
+    },
+    podLabels: {
+      description: 'Labels on the step pods (spec.podMetadata; a step\'s own: its template\'s metadata).',
+      ...LABELS_SCHEMA,
+    },
+    podAnnotations: {
+      description: 'Annotations on the step pods (spec.podMetadata; a step\'s own: its template\'s metadata).',
+      ...ANNOTATIONS_SCHEMA,
+    },
+    ephemeralStorage: {
+      description: 'Local disk each step container requests and is limited to (resources ephemeral-storage), a Kubernetes quantity such as 20Gi.',
+      type: 'string',
+      pattern: QUANTITY_PATTERN,
+    },
+    shmSize: {
+      description:
+        'Size of /dev/shm in each step container: a memory-backed emptyDir with this sizeLimit. Its pages count against the container memory limit, so it must be below resources.memory.',
+      type: 'string',
+      pattern: QUANTITY_PATTERN,
+    },
     imagePullPolicy: {
       description: 'imagePullPolicy of every step container.',
       enum: ['Always', 'IfNotPresent', 'Never'],
@@ -52,7 +100,7 @@ export const ARGO_OPTIONS_SCHEMA = {
     imagePullSecrets: {
       description: 'spec.imagePullSecrets: names of Secrets holding registry credentials.',
       type: 'array',
-      items: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' },
+      items: { type: 'string', pattern: DNS_SUBDOMAIN, maxLength: 253 },
     },
     labels: {
       description: 'Labels on the WorkflowTemplate, the CronWorkflow and every run (spec.workflowMetadata).',
@@ -103,6 +151,12 @@ export interface ArgoOptions {
   serviceAccountName?: string;
   nodeSelector?: Record<string, string>;
   tolerations?: ArgoToleration[];
+  affinity?: ArgoAffinity;
+  priorityClassName?: string;
+  podLabels?: Record<string, string>;
+  podAnnotations?: Record<string, string>;
+  ephemeralStorage?: string;
+  shmSize?: string;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   imagePullSecrets?: string[];
   labels?: Record<string, string>;

@@ -5,6 +5,7 @@ import { canonicalJson } from '../../source/canonical-json.js';
 import type { Json } from '../../source/tree.js';
 import { originSpan } from './checks.js';
 import { ARGO_PROCESS_LIMITS } from './limits.js';
+import type { ArgoOptions } from './options.js';
 import { renderArgoString } from './render-string.js';
 import { type StepFields, stepFields } from './step-fields.js';
 
@@ -36,9 +37,9 @@ export function envStringBytes(name: string, value: string): number {
   return utf8Bytes(`${name}=${value}`) + 1;
 }
 
-export function checkProcessLimits(ir: IR, o: { includeConfig: boolean; diagnostics: DiagnosticBag }): void {
+export function checkProcessLimits(ir: IR, o: { includeConfig: boolean; options: ArgoOptions; diagnostics: DiagnosticBag }): void {
   for (const step of ir.steps) {
-    const fields = stepFields({ ir, step, taskName: step.id, includeConfig: o.includeConfig });
+    const fields = stepFields({ ir, step, taskName: step.id, includeConfig: o.includeConfig, options: o.options });
     const items: (Json | undefined)[] = step.foreach ? step.foreach.items : [undefined];
     checkStrings(ir, fields, items, o.diagnostics);
     checkArgsOffload(ir, fields, items, o.diagnostics);

@@ -1,8 +1,12 @@
 import { stepEnv } from '../../ir/env.js';
+import { secretLocator } from '../../ir/secrets.js';
 import { paramVar, shellScript } from '../../ir/shell.js';
 import type { IR, IREnvVar, IRStep, IRString } from '../../ir/types.js';
 import { type ItemPlan, planItems } from './items.js';
+import type { ArgoOptions } from './options.js';
+import { type StepPlacement, stepPlacement } from './placement.js';
 import { itemPathsOf } from './render-string.js';
+import { checkArgoLocator } from './secrets.js';
 
 /**
  * The strings of one step's container, before rendering: what `command`/`args` and `env` hold.
@@ -30,11 +34,23 @@ export interface StepFields {
   env: { name: string; value: IRString }[];
   /** The foreach plan, or null for a plain step. */
   items: ItemPlan | null;
+  /**
+   * The step's secret env, sorted by name, placed after `env`: the kubelet reads each from its
+   * Kubernetes Secret when the container starts, so the value is never in the manifest
+   * (https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables).
+   */
+  secrets: SecretEnv[];
+  placement: StepPlacement;
+}
+
+export interface SecretEnv {
+  name: string;
+  valueFrom: { secretKeyRef: { name: string; key: string } };
 }
 
 const lit = (value: string): IRString => [{ kind: 'lit', value }];
 
-export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeConfig: boolean }): StepFields {
+export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeConfig: boolean; options: ArgoOptions }): StepFields {
   const { ir, step, taskName } = o;
   let argv = step.exec.kind === 'command' ? step.exec.argv : [];
   let scriptEnv: IREnvVar[] = [];
@@ -51,7 +67,22 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
     const paths = [...argv, ...env.map((e) => e.value)].flatMap(itemPathsOf);
     items = planItems(step.foreach, paths);
   }
-  return { step, taskName, argv, commandLength, env, items };
+  return { step, taskName, argv, commandLength, env, items, secrets: secretEnv(ir, step), placement: stepPlacement(ir, step, o.options) };
+}
+
+/**
+ * The pipeline has checked every locator before the target runs (src/check/target-secrets.ts with
+ * `checkArgoLocator`), so a missing or malformed one here is a flowc bug.
+ */
+function secretEnv(ir: IR, step: IRStep): SecretEnv[] {
+  return [...step.secretEnv]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((e) => {
+      const locator = secretLocator(ir, e.secret, 'argo');
+      if (locator === undefined || checkArgoLocator(locator) !== undefined) throw new Error(`secret ${e.secret} reached the argo target without a valid locator`);
+      const { name, key } = locator as { name: string; key: string };
+      return { name: e.name, valueFrom: { secretKeyRef: { name, key } } };
+    });
 }
 
 /**

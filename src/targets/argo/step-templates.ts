@@ -13,7 +13,8 @@ import type { StepFields } from './step-fields.js';
  *
  * - one template per step (named like its task), readable in the Argo UI: used whenever the
  *   workflow then stays within Argo's template cap;
- * - shared templates, one per step *shape* (same argv length, env names, resources, retry, timeout):
+ * - shared templates, one per step *shape* (same argv length, env names, resources, retry, timeout,
+ *   secret env and per-step placement):
  *   a string that is the same for every step of the shape stays in the template, any other is an
  *   input parameter the DAG task fills in. A generated flow of 1,000 similar steps needs a handful.
  *
@@ -54,6 +55,8 @@ export function perStepTemplates(o: LayoutOptions): StepTemplates {
         retry: f.step.retry,
         timeoutSeconds: f.step.timeoutSeconds,
         options: o.options,
+        secrets: f.secrets,
+        placement: f.placement,
       }),
     );
     const call: DagNode['body'] = { template: f.taskName };
@@ -113,6 +116,8 @@ export function sharedTemplates(o: LayoutOptions): StepTemplates {
         retry: first.fields.step.retry,
         timeoutSeconds: first.fields.step.timeoutSeconds,
         options: o.options,
+        secrets: first.fields.secrets,
+        placement: first.fields.placement,
       }),
     );
     members.forEach((m, i) => {
@@ -156,6 +161,9 @@ function groupByShape(o: LayoutOptions): Member[][] {
       resources: { ...f.step.resources },
       retry: f.step.retry ? { ...f.step.retry } : null,
       timeout: f.step.timeoutSeconds,
+      // Secrets and placement stay in the template, so only steps that agree on them share one.
+      secrets: f.secrets as unknown as Json,
+      placement: f.placement as unknown as Json,
     };
     const key = canonicalJson(shape);
     const list = groups.get(key);

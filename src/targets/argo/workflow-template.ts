@@ -6,6 +6,7 @@ import { metadata, type ObjectMeta } from './metadata.js';
 import { uniqueName } from './names.js';
 import type { ArgoOptions } from './options.js';
 import { argoParameters } from './parameters.js';
+import { specPlacement } from './placement.js';
 import { type StepFields, stepFields } from './step-fields.js';
 import { perStepTemplates, shapeCount, sharedTemplates, wrapperCount } from './step-templates.js';
 
@@ -30,7 +31,7 @@ export function workflowTemplate(o: {
 }): Record<string, unknown> | null {
   const { ir, options } = o;
   const fields: StepFields[] = ir.steps.map((step) =>
-    stepFields({ ir, step, taskName: o.taskNames.get(step.id) as string, includeConfig: o.includeConfig }),
+    stepFields({ ir, step, taskName: o.taskNames.get(step.id) as string, includeConfig: o.includeConfig, options }),
   );
   const taken = new Set<string>(o.taskNames.values());
   const entry = uniqueName('main', taken);
@@ -76,6 +77,7 @@ export function workflowTemplate(o: {
   if (options.serviceAccountName) spec.serviceAccountName = options.serviceAccountName;
   if (options.nodeSelector && Object.keys(options.nodeSelector).length > 0) spec.nodeSelector = options.nodeSelector;
   if (options.tolerations && options.tolerations.length > 0) spec.tolerations = options.tolerations;
+  Object.assign(spec, specPlacement(options));
   if (options.imagePullSecrets && options.imagePullSecrets.length > 0) spec.imagePullSecrets = options.imagePullSecrets.map((name) => ({ name }));
   if (options.podGC) spec.podGC = { strategy: options.podGC };
   if (options.ttlSecondsAfterFinished !== undefined) spec.ttlStrategy = { secondsAfterCompletion: options.ttlSecondsAfterFinished };

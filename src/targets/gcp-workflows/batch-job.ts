@@ -37,8 +37,12 @@ export interface JobArgs extends RetryValues {
   env: Record<string, unknown> | null;
   cpu_milli: number;
   memory_mib: number;
-  /** Batch `allocationPolicy.instances`: machine type and GPUs, null for Batch's choice. */
+  /** Batch `allocationPolicy.instances`: machine type, GPUs, provisioning model, boot disk; null for Batch's choice. */
   instances: unknown[] | null;
+  /** Batch `allocationPolicy.location` from `allowedZones`, null for any zone of the region. */
+  location: { allowedLocations: string[] } | null;
+  /** Batch `environment.secretVariables`: env name to Secret Manager version path; null for none. */
+  secrets: Record<string, string> | null;
   /** Batch `taskSpec.maxRunDuration` (`"<seconds>s"`), or null for Batch's default. */
   max_run_duration: string | null;
   /** How long the connector waits for the job, in seconds. */
@@ -64,28 +68,32 @@ export function retryValues(policy: IRRetry | null): RetryValues {
   return { max_retries: retry.limit, initial_delay: initial, max_delay: Math.max(initial, max), multiplier: retry.backoff };
 }
 
-/** Resources and limits of a step's job. */
-export function jobLimits(step: IRStep, options: GcpOptions): Pick<JobArgs, 'cpu_milli' | 'memory_mib' | 'instances' | 'max_run_duration' | 'timeout'> {
+/** Resources, placement and limits of a step's job; `options` are the step's own merged over the flow's. */
+export function jobLimits(step: IRStep, options: GcpOptions): Pick<JobArgs, 'cpu_milli' | 'memory_mib' | 'instances' | 'location' | 'max_run_duration' | 'timeout'> {
   return {
     cpu_milli: step.resources.cpuMillis,
     memory_mib: step.resources.memoryMiB,
     instances: instances(step.resources.gpu, options),
+    location: options.allowedZones ? { allowedLocations: options.allowedZones.map((z) => `zones/${z}`) } : null,
     max_run_duration: step.timeoutSeconds === null ? null : `${step.timeoutSeconds}s`,
     timeout: step.timeoutSeconds ?? options.defaultTimeoutSeconds,
   };
 }
 
 /**
- * Batch `allocationPolicy.instances` for a job with `gpu` GPUs: the machine type option, and
- * GPUs with their drivers. https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#InstancePolicyOrTemplate
+ * Batch `allocationPolicy.instances` for a job with `gpu` GPUs: GPUs with their drivers, the
+ * machine type, `provisioningModel` (SPOT or STANDARD) and the boot disk size.
+ * https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#InstancePolicyOrTemplate
+ * https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#InstancePolicy
  */
 function instances(gpu: number, options: GcpOptions): unknown[] | null {
-  if (gpu > 0) {
-    const policy: Record<string, unknown> = { accelerators: [{ type: options.gpuType, count: gpu }] };
-    if (options.machineType) policy.machineType = options.machineType;
-    return [{ installGpuDrivers: true, policy }];
-  }
-  return options.machineType ? [{ policy: { machineType: options.machineType } }] : null;
+  const policy: Record<string, unknown> = {};
+  if (gpu > 0) policy.accelerators = [{ type: options.gpuType, count: gpu }];
+  if (options.machineType) policy.machineType = options.machineType;
+  if (options.provisioning) policy.provisioningModel = options.provisioning.toUpperCase();
+  if (options.bootDiskSizeGb !== undefined) policy.bootDisk = { sizeGb: options.bootDiskSizeGb };
+  if (Object.keys(policy).length === 0) return null;
+  return gpu > 0 ? [{ installGpuDrivers: true, policy }] : [{ policy }];
 }
 
 /**
@@ -112,6 +120,12 @@ export interface StepSubworkflowInput {
   sharedEnv: Record<string, unknown>;
   defaults: Defaults;
   options: GcpOptions;
+  /** Some call passes `location` (allowedZones): `flowc_step` takes and forwards it. */
+  location: boolean;
+  /** Some call passes `secrets`: `flowc_step` takes them as `environment.secretVariables`. */
+  secrets: boolean;
+  /** `registryCredentials` as Secret Manager paths, the container's `username`/`password`. */
+  login: { username: string; password: string } | null;
 }
 
 /**
@@ -133,7 +147,7 @@ export interface StepSubworkflowInput {
  * Batch job body: https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs
  * Connector: https://cloud.google.com/workflows/docs/reference/googleapis/batch/v1/projects.locations.jobs/create
  */
-export function stepSubworkflow({ sharedEnv, defaults, options }: StepSubworkflowInput): Record<string, unknown> {
+export function stepSubworkflow({ sharedEnv, defaults, options, location, secrets, login }: StepSubworkflowInput): Record<string, unknown> {
   const parent = options.project && options.region ? `projects/${options.project}/locations/${options.region}` : null;
   const project = options.project ? quote(options.project) : 'sys.get_env("GOOGLE_CLOUD_PROJECT_ID")';
   const region = options.region ? quote(options.region) : 'sys.get_env("GOOGLE_CLOUD_LOCATION")';
@@ -149,10 +163,18 @@ export function stepSubworkflow({ sharedEnv, defaults, options }: StepSubworkflo
     } else variables[name] = value;
   }
   variables.FLOWC_STEP = expr('step');
-  const allocation = { instances: expr('instances'), ...sharedAllocation(options) };
+  // `location` and `secrets` are taken only when some call passes them, so a flow without them
+  // keeps the subworkflow it had.
+  const allocation = { instances: expr('instances'), ...(location ? { location: expr('location') } : {}), ...sharedAllocation(options) };
   const params: unknown[] = ['step', 'entrypoint', 'commands', { env: null }, { job: null }, { index: null }];
   for (const k of DEFAULTABLE) params.push({ [k]: defaults[k] });
   params.push({ instances: null });
+  if (location) params.push({ location: null });
+  if (secrets) params.push({ secrets: null });
+  const container: Record<string, unknown> = { imageUri: expr('image'), entrypoint: expr('entrypoint'), commands: expr('commands') };
+  if (login) Object.assign(container, login);
+  const environment: Record<string, unknown> = { variables: expr('variables') };
+  if (secrets) environment.secretVariables = expr('secrets');
   return {
     params,
     steps: [
@@ -183,8 +205,8 @@ export function stepSubworkflow({ sharedEnv, defaults, options }: StepSubworkflo
                       {
                         taskCount: 1,
                         taskSpec: {
-                          runnables: [{ container: { imageUri: expr('image'), entrypoint: expr('entrypoint'), commands: expr('commands') } }],
-                          environment: { variables: expr('variables') },
+                          runnables: [{ container }],
+                          environment,
                           computeResource: { cpuMilli: expr('cpu_milli'), memoryMib: expr('memory_mib') },
                           maxRunDuration: expr('max_run_duration'),
                           maxRetryCount: 0,

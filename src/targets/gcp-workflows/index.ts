@@ -5,7 +5,10 @@ import { checkLimit } from '../limits.js';
 import { fitConfig } from '../config-env.js';
 import type { IR } from '../../ir/types.js';
 import { fitLimits } from './fit-limits.js';
-import { GCP_OPTIONS_SCHEMA, readOptions } from './options.js';
+import { GCP_OPTIONS_SCHEMA, PER_STEP_OPTIONS, readOptions } from './options.js';
+import { checkDefaultGpuFit } from './placement.js';
+import { checkWrittenOptions } from './written-options.js';
+import { GCP_SECRET_SUPPORT } from './secrets.js';
 import { buildSchedulerJob } from './scheduler.js';
 import { serializeJson, serializeYaml } from './serialize.js';
 import { workflowId } from './names.js';
@@ -44,12 +47,16 @@ export const gcpWorkflowsTarget: Target = {
   files: ['<name>.gcp.yaml', '<name>.scheduler.json'],
   optionsSchema: GCP_OPTIONS_SCHEMA,
   limits: GCP_LIMIT_TABLE,
+  perStepOptions: PER_STEP_OPTIONS,
+  secrets: GCP_SECRET_SUPPORT,
+  checkWrittenOptions,
   deployment: { what: 'Cloud Workflows workflow id', name: workflowId },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
     const flowSpan = originSpan({ file: ir.flow.source, line: 1, col: 1 });
     const options = readOptions(ir);
+    checkDefaultGpuFit(ir, diagnostics, flowSpan);
     const lowered = lowerGraph(ir);
     if (!lowered.exact) {
       diagnostics.report(

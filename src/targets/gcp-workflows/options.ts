@@ -1,4 +1,5 @@
-import type { IR } from '../../ir/types.js';
+import { stepTargetOptions } from '../../ir/step-options.js';
+import type { IR, IRStep } from '../../ir/types.js';
 import { optionReader } from '../options.js';
 
 /** The `targets.gcp-workflows` options this target reads (SPEC section 6). */
@@ -20,7 +21,25 @@ export interface GcpOptions {
   gpuType: string;
   /** Connector timeout (seconds) for steps that declare no timeout. */
   defaultTimeoutSeconds: number;
+  /** Batch `provisioningModel`: `spot` VMs can be preempted; absent is Batch's default (standard). */
+  provisioning?: 'spot' | 'standard';
+  /** Boot disk size in GB; absent lets Batch size it from the image and the task. */
+  bootDiskSizeGb?: number;
+  /** Zones the job's VMs may run in (`us-central1-a`), all in the region of the jobs. */
+  allowedZones?: string[];
+  /** Private-image login: flow secret names (SPEC section 8), rendered as Secret Manager paths. */
+  registryCredentials?: { username: string; password: string };
 }
+
+/** Options a step may set in its own `targets.gcp-workflows` (SPEC section 8). */
+export const PER_STEP_OPTIONS = ['machineType', 'gpuType', 'provisioning', 'bootDiskSizeGb', 'allowedZones'] as const;
+
+/**
+ * Smallest boot disk flowc accepts: Batch's default boot disk for container jobs is 30 GB
+ * (https://cloud.google.com/batch/docs/vm-os-environment-overview, "Default OS environment"); a
+ * smaller disk cannot hold the default image plus the pulled container.
+ */
+export const MIN_BOOT_DISK_GB = 30;
 
 /** Default accelerator: the most widely available Batch GPU type. */
 export const DEFAULT_GPU_TYPE = 'nvidia-tesla-t4';
@@ -45,6 +64,25 @@ export const GCP_OPTIONS_SCHEMA = {
     subnetwork: { type: 'string', minLength: 1, description: 'Subnetwork of the Batch VMs' },
     machineType: { type: 'string', pattern: '^[a-z0-9-]+$', description: 'Machine type of every Batch job' },
     gpuType: { type: 'string', pattern: '^[a-z0-9-]+$', default: DEFAULT_GPU_TYPE, description: `Accelerator type for GPU steps (default ${DEFAULT_GPU_TYPE})` },
+    provisioning: { enum: ['spot', 'standard'], description: 'Batch provisioning model of the VMs: spot (preemptible, cheaper) or standard' },
+    bootDiskSizeGb: { type: 'integer', minimum: MIN_BOOT_DISK_GB, maximum: 65536, description: `Boot disk size in GB (at least ${MIN_BOOT_DISK_GB}, Batch's default)` },
+    allowedZones: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z]+-[a-z]+[0-9]+-[a-z]$' },
+      description: 'Zones the VMs may run in (e.g. us-central1-a), all in the region of the jobs',
+    },
+    registryCredentials: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['username', 'password'],
+      properties: {
+        username: { type: 'string', minLength: 1, description: 'Name of the flow secret holding the registry username' },
+        password: { type: 'string', minLength: 1, description: 'Name of the flow secret holding the registry password or token' },
+      },
+      description: 'Login for private images: each value names a flow secret (secrets:), passed to Batch as its Secret Manager path',
+    },
     defaultTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 31536000, default: DEFAULT_TIMEOUT_SECONDS, description: 'Connector timeout for steps without a timeout (default one week)' },
   },
 } as const;
@@ -54,4 +92,9 @@ const read = optionReader<GcpOptions>(GCP_OPTIONS_SCHEMA);
 /** The options with the schema's defaults; the schema check already ran (FLOWC601). */
 export function readOptions(ir: IR): GcpOptions {
   return read(ir.targets['gcp-workflows']);
+}
+
+/** The options `step` runs with: its own `targets.gcp-workflows` merged over the flow's. */
+export function readStepOptions(ir: IR, step: IRStep): GcpOptions {
+  return read(stepTargetOptions(ir, step, 'gcp-workflows'));
 }

@@ -7,7 +7,8 @@ import type { Span } from '../../source/span.js';
 import { cancelSubworkflow, type Defaults, DEFAULTABLE, type JobArgs, jobLimits, retryPredicate, retryValues, stepSubworkflow, textSubworkflow, type WStep, wstep } from './batch-job.js';
 import type { Fitted } from './fit-limits.js';
 import { branchName, callName, CANCEL_SUBWORKFLOW, itemName, jobTag, joinName, joinVar, parallelName, RETRY_PREDICATE, STEP_SUBWORKFLOW, stepName, TEXT_SUBWORKFLOW } from './names.js';
-import type { GcpOptions } from './options.js';
+import { type GcpOptions, readStepOptions } from './options.js';
+import { registryLogin, secretVariables } from './secrets.js';
 import {
   containsTooLong,
   expr,
@@ -134,7 +135,8 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       entrypoint,
       commands,
       env: Object.keys(env).length > 0 ? env : null,
-      ...jobLimits(step, options),
+      secrets: secretVariables(ir, step),
+      ...jobLimits(step, readStepOptions(ir, step)),
       ...retryValues(step.retry),
     };
     textUsed ||= joins.length > 0;
@@ -156,7 +158,9 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     if (job.env) args.env = job.env;
     if (keep('cpu_milli')) args.cpu_milli = job.cpu_milli;
     if (keep('memory_mib')) args.memory_mib = job.memory_mib;
+    if (job.secrets) args.secrets = job.secrets;
     if (job.instances) args.instances = job.instances;
+    if (job.location) args.location = job.location;
     for (const k of ['max_run_duration', 'timeout', 'max_retries', 'initial_delay', 'max_delay', 'multiplier'] as const) if (keep(k)) args[k] = job[k];
     if (step.foreach) args.index = expr(INDEX_VAR);
     callArgs.set(step.id, args);
@@ -200,7 +204,14 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
   ];
   const definition: Record<string, unknown> = {
     main: { params: ['args'], steps: main },
-    [STEP_SUBWORKFLOW]: stepSubworkflow({ sharedEnv, defaults, options }),
+    [STEP_SUBWORKFLOW]: stepSubworkflow({
+      sharedEnv,
+      defaults,
+      options,
+      location: [...jobs.values()].some((j) => j.args.location !== null),
+      secrets: [...jobs.values()].some((j) => j.args.secrets !== null),
+      login: registryLogin(ir, options, diagnostics, originSpan({ file: ir.flow.source, line: 1, col: 1 })),
+    }),
     [CANCEL_SUBWORKFLOW]: cancelSubworkflow(),
     [RETRY_PREDICATE]: retryPredicate(),
   };

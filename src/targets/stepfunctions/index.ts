@@ -10,8 +10,11 @@ import { checkCompute } from './compute-checks.js';
 import { type MapMode, planMaps } from './history.js';
 import { planJobDefinitions } from './job-definitions.js';
 import { buildMachine, type Machine } from './machine.js';
-import { readOptions, SFN_OPTIONS_SCHEMA, type SfnOptions } from './options.js';
+import { readOptions, SFN_OPTIONS_SCHEMA, SFN_PER_STEP_OPTIONS, readStepOptions, type SfnOptions } from './options.js';
 import { resolvePartition } from './partition.js';
+import { checkSecrets } from './secret-checks.js';
+import { SFN_SECRET_SUPPORT } from './secrets.js';
+import { usedSecrets } from '../../ir/secrets.js';
 import { scheduleRequest, toAwsCron } from './schedule.js';
 import { toJsonText, utf8Bytes } from './serialize.js';
 
@@ -35,6 +38,8 @@ export const stepFunctionsTarget: Target = {
   files: ['<name>.asl.json', '<name>.schedule.json', '<name>.batch.json'],
   optionsSchema: SFN_OPTIONS_SCHEMA,
   limits: SFN_LIMITS,
+  perStepOptions: SFN_PER_STEP_OPTIONS,
+  secrets: SFN_SECRET_SUPPORT,
   // The default state machine name (the stateMachineName option, set per binding, replaces it).
   deployment: { what: 'state machine name', name: (flowName) => flowName },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
@@ -42,8 +47,9 @@ export const stepFunctionsTarget: Target = {
     const before = diagnostics.errors().length;
     const flowSpan = span({ file: ir.flow.source, line: 1, col: 1 });
     const read = readOptions(ir);
-    const partition = resolvePartition({ options: ir.targets.stepfunctions, span: flowSpan, diagnostics });
+    const partition = resolvePartition({ options: ir.targets.stepfunctions, extra: partitionEvidence(ir), span: flowSpan, diagnostics });
     checkCompute({ ir, options: read, flowSpan, diagnostics });
+    checkSecrets({ ir, options: read, flowSpan, diagnostics });
     const jobDefinitions = read.compute === 'batch' ? planJobDefinitions({ ir, options: read.batch, span: flowSpan, diagnostics }) : null;
     const options: SfnOptions = { ...read, partition, jobDefinitionFor: jobDefinitions ? jobDefinitions.nameFor : read.jobDefinitionFor };
     const lowered = lowerGraph(ir);
@@ -74,6 +80,24 @@ export const stepFunctionsTarget: Target = {
     return out;
   },
 };
+
+/**
+ * Besides the flow's options, the ARNs a step's own options give and those of the secrets the
+ * flow's steps use: one state machine's jobs run in one partition, and cannot read a secret in
+ * another.
+ */
+function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
+  const out: { value: unknown; path: string }[] = [];
+  for (const step of ir.steps) {
+    if (Object.hasOwn(step.targets, 'stepfunctions')) out.push({ value: step.targets.stepfunctions, path: `steps.${step.id}.targets.stepfunctions` });
+  }
+  const credentials = new Set(ir.steps.map((s) => readStepOptions(ir, s).repositoryCredentials));
+  for (const s of ir.secrets) {
+    const used = usedSecrets(ir).includes(s) || credentials.has(s.name);
+    if (used && Object.hasOwn(s.locators, 'stepfunctions')) out.push({ value: s.locators.stepfunctions, path: `secrets.${s.name}.stepfunctions` });
+  }
+  return out;
+}
 
 /**
  * Builds the machine and its text so it fits, in this order of preference: FLOWC_CONFIG in every

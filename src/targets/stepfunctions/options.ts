@@ -1,4 +1,5 @@
-import type { IR } from '../../ir/types.js';
+import { stepTargetOptions } from '../../ir/step-options.js';
+import type { IR, IRStep } from '../../ir/types.js';
 import { optionReader } from '../options.js';
 import { partitionOfRegion } from './partition.js';
 
@@ -8,14 +9,14 @@ export type Compute = 'batch' | 'ecs';
 /** The `targets.stepfunctions` options this target reads, defaults applied. */
 export interface SfnOptions {
   compute: Compute;
-  /** Batch job queue (name or ARN). Default: the flow's name. */
-  jobQueue: string;
+  /** Batch job queue (name or ARN) of a step: its own `jobQueue`, the flow's, else the flow's name. */
+  jobQueueFor(step: IRStep): string;
   /**
-   * Batch job definition per step image, as given (`jobDefinitions`, else `jobDefinition`, else
-   * the flow's name). The target replaces it with the names of the definitions it writes, one per
-   * image (job-definitions.ts): a Batch job cannot override its image.
+   * Batch job definition of a step, as given (`jobDefinitions` by image, else `jobDefinition`,
+   * else the flow's name). The target replaces it with the names of the definitions it writes
+   * (job-definitions.ts): a Batch job cannot override its image, role or secrets.
    */
-  jobDefinitionFor(image: string): string;
+  jobDefinitionFor(step: IRStep): string;
   ecs: EcsOptions;
   schedule: ScheduleOptions;
   batch: BatchOptions;
@@ -32,6 +33,20 @@ export interface BatchOptions {
   executionRoleArn: string | null;
   logGroup: string;
   assignPublicIp: boolean;
+  /** The flow secret (by name) holding the private registry's credentials, or null. */
+  repositoryCredentials: string | null;
+}
+
+/** The options a step may set for itself (SPEC section 8), merged over the flow's. */
+export const SFN_PER_STEP_OPTIONS = ['jobQueue', 'jobDefinition', 'jobRoleArn', 'repositoryCredentials'] as const;
+
+/** What one step's Batch job runs with: its own options over the flow's. */
+export interface StepBatchOptions {
+  jobQueue: string;
+  /** The job definition name the step itself gives (not the flow's), or null. */
+  ownJobDefinition: string | null;
+  jobRoleArn: string | null;
+  repositoryCredentials: string | null;
 }
 
 export interface EcsOptions {
@@ -103,6 +118,7 @@ export const SFN_OPTIONS_SCHEMA = {
     executionRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::', description: 'IAM role Batch uses to pull the image and write logs; required with platform FARGATE' },
     logGroup: { type: 'string', pattern: '^[.\\-_/#A-Za-z0-9]{1,512}$', default: '/aws/batch/job', description: "CloudWatch Logs group of the jobs (default '/aws/batch/job')" },
     assignPublicIp: { type: 'boolean', default: false, description: 'Batch on Fargate: give the job a public IP (default false)' },
+    repositoryCredentials: { type: 'string', minLength: 1, description: "Name of the flow secret (a key of the flow's secrets:) holding the private registry's credentials: the job definition's repositoryCredentials.credentialsParameter" },
   },
   // FARGATE tasks use awsvpc networking, which needs subnets.
   allOf: [
@@ -149,6 +165,7 @@ interface SfnWritten {
   executionRoleArn?: string;
   logGroup: string;
   assignPublicIp: boolean;
+  repositoryCredentials?: string;
 }
 
 const read = optionReader<SfnWritten>(SFN_OPTIONS_SCHEMA);
@@ -162,8 +179,8 @@ export function readOptions(ir: IR): SfnOptions {
   const name = o.stateMachineName ?? ir.flow.name;
   return {
     compute: o.compute,
-    jobQueue: o.jobQueue ?? ir.flow.name,
-    jobDefinitionFor: byImage(o.jobDefinitions, o.jobDefinition),
+    jobQueueFor: (step) => readStepOptions(ir, step).jobQueue,
+    jobDefinitionFor: (step) => byImage(o.jobDefinitions, o.jobDefinition)(step.image),
     ecs: {
       cluster: o.ecs.cluster ?? null,
       taskDefinitionFor: byImage(o.ecs.taskDefinitions, o.ecs.taskDefinition),
@@ -186,6 +203,20 @@ export function readOptions(ir: IR): SfnOptions {
       executionRoleArn: o.executionRoleArn ?? null,
       logGroup: o.logGroup,
       assignPublicIp: o.assignPublicIp,
+      repositoryCredentials: o.repositoryCredentials ?? null,
     },
+  };
+}
+
+/** A step's per-step options (SFN_PER_STEP_OPTIONS): its own `targets.stepfunctions` over the flow's. */
+export function readStepOptions(ir: IR, step: IRStep): StepBatchOptions {
+  const o = read(stepTargetOptions(ir, step, 'stepfunctions'));
+  const own = Object.hasOwn(step.targets, 'stepfunctions') ? step.targets.stepfunctions : undefined;
+  const ownName = own !== null && typeof own === 'object' && !Array.isArray(own) && Object.hasOwn(own, 'jobDefinition') ? own.jobDefinition : undefined;
+  return {
+    jobQueue: o.jobQueue ?? ir.flow.name,
+    ownJobDefinition: typeof ownName === 'string' ? ownName : null,
+    jobRoleArn: o.jobRoleArn ?? null,
+    repositoryCredentials: o.repositoryCredentials ?? null,
   };
 }

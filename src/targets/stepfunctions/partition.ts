@@ -35,9 +35,9 @@ interface Evidence {
 
 /**
  * The partition of the target's options: the explicit `partition`, the `region`'s, and every ARN
- * given anywhere in `targets.stepfunctions` must agree (FLOWC626 when not); `aws` when none says.
+ * given anywhere in `targets.stepfunctions` (and in `extra`: steps' own options, secret locators) must agree (FLOWC626 when not); `aws` when none says.
  */
-export function resolvePartition(o: { options: unknown; span: Span; diagnostics: DiagnosticBag }): string {
+export function resolvePartition(o: { options: unknown; extra?: { value: unknown; path: string }[]; span: Span; diagnostics: DiagnosticBag }): string {
   const evidence: Evidence[] = [];
   const visit = (v: unknown, path: string) => {
     if (typeof v === 'string') {
@@ -53,6 +53,7 @@ export function resolvePartition(o: { options: unknown; span: Span; diagnostics:
     }
   };
   visit(o.options, '');
+  for (const e of o.extra ?? []) visit(e.value, e.path);
   const first = evidence[0];
   if (!first) return DEFAULT_PARTITION;
   const other = evidence.find((e) => e.partition !== first.partition);

@@ -1,7 +1,7 @@
 import type { IR, IRRetry, IRStep } from '../../ir/types.js';
 import { containerSpec } from './container.js';
 import { batchResources } from './job-definitions.js';
-import type { SfnOptions } from './options.js';
+import { readStepOptions, type SfnOptions } from './options.js';
 import { intrinsicArg, type RenderContext, type Rendered, renderString, setRendered } from './render-string.js';
 import { cappedRetry } from '../retry.js';
 import { SFN_LIMITS } from './limits.js';
@@ -83,8 +83,8 @@ export function taskState(req: TaskRequest): BuiltTask {
     parameters = {
       // Batch job names allow letters, digits, '-' and '_' (128 at most): flow and step ids fit.
       JobName: `${req.ir.flow.name}-${step.id}`,
-      JobQueue: options.jobQueue,
-      JobDefinition: options.jobDefinitionFor(step.image),
+      JobQueue: options.jobQueueFor(step),
+      JobDefinition: options.jobDefinitionFor(step),
       ContainerOverrides: overrides,
     };
     // The step's timeout bounds each attempt's running time, as on Argo; time in the queue
@@ -111,6 +111,10 @@ export function taskState(req: TaskRequest): BuiltTask {
       parameters.NetworkConfiguration = { AwsvpcConfiguration: vpc };
     }
     parameters.Overrides = { ContainerOverrides: [overrides] };
+    // The step's job role (its own or the flow's) as the task role: RunTask can override it
+    // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskOverride.html).
+    const role = readStepOptions(req.ir, step).jobRoleArn;
+    if (role !== null) (parameters.Overrides as Record<string, unknown>).TaskRoleArn = role;
   }
   const state: AslState = { Type: 'Task', Resource: resource, Parameters: parameters, ResultPath: null };
   // ECS has no running-time limit of its own: the state's timeout (provisioning included) is it.

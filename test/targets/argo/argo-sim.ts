@@ -37,6 +37,14 @@ import type { Json } from '../../../src/source/tree.js';
  *   `@<file>`; the model throws.
  * - Linux refuses to start a process with an argument or `NAME=value` string over MAX_ARG_STRLEN
  *   (131072 bytes with its NUL; include/uapi/linux/binfmts.h, execve(2)); the model throws.
+ * - An env entry with `valueFrom.secretKeyRef` gets the key's value from the Secret when the kubelet
+ *   starts the container; Argo never sees the value, so no tag in it is substituted, and the kubelet
+ *   expands `$(VAR)` only in `value`, never in a value from a source (EnvVar.value and
+ *   EnvVarSource.secretKeyRef in https://kubernetes.io/docs/reference/kubernetes-api/core-v1/env-var-v1/;
+ *   pkg/kubelet/kubelet_pods.go `makeEnvironmentVariables`). A later `$(VAR)` can read it. An entry
+ *   has a value or a source, not both (API validation `validateEnvVarValueFrom`). The model reads
+ *   secret values from `secrets` ("name/key"), and a missing one is an error, as the kubelet's
+ *   CreateContainerConfigError is.
  */
 export const MAX_ARG_STRLEN = 131_072;
 export const ARGO_ARGS_OFFLOAD_BYTES = 131_072;
@@ -159,7 +167,10 @@ function goJsonBytes(value: unknown): number {
 }
 
 /** Runs every container of the workflow; returns the containers by leaf task name (one per item). */
-export function simulate(wt: Record<string, any>, o: { workflowName: string; params: Record<string, string> }): Map<string, SimContainer[]> {
+export function simulate(
+  wt: Record<string, any>,
+  o: { workflowName: string; params: Record<string, string>; secrets?: Record<string, string> },
+): Map<string, SimContainer[]> {
   const templates = new Map<string, any>((wt.spec.templates as any[]).map((t) => [t.name, t]));
   const globals = new Map<string, string>([['workflow.name', o.workflowName]]);
   for (const p of (wt.spec.arguments?.parameters ?? []) as any[]) {
@@ -199,13 +210,22 @@ export function simulate(wt: Record<string, any>, o: { workflowName: string; par
       return final;
     };
     const c = t.container;
-    const envDefs: [string, string][] = ((c.env ?? []) as any[]).map((e) => [e.name, argo(e.value)]);
     const env = new Map<string, string>();
     const envOut: [string, string][] = [];
-    for (const [name, value] of envDefs) {
-      const v = kubeletExpand(value, (n) => env.get(n));
-      env.set(name, v);
-      envOut.push([name, v]);
+    for (const e of (c.env ?? []) as any[]) {
+      let v: string;
+      if (e.valueFrom !== undefined) {
+        if (e.value !== undefined) throw new Error(`env ${e.name} of ${taskName} has both value and valueFrom`);
+        const ref = e.valueFrom.secretKeyRef;
+        if (!ref || Object.keys(e.valueFrom).length !== 1) throw new Error(`env ${e.name} of ${taskName}: the model reads only secretKeyRef sources`);
+        const secret = o.secrets?.[`${ref.name}/${ref.key}`];
+        if (secret === undefined) throw new Error(`CreateContainerConfigError: secret ${ref.name} has no key ${ref.key} (env ${e.name} of ${taskName})`);
+        v = secret;
+      } else {
+        v = kubeletExpand(argo(e.value), (n) => env.get(n));
+      }
+      env.set(e.name, v);
+      envOut.push([e.name, v]);
     }
     const args = ((c.args ?? []) as string[]).map(argo);
     const offloaded = goJsonBytes(args) > ARGO_ARGS_OFFLOAD_BYTES;
@@ -229,7 +249,10 @@ export function simulate(wt: Record<string, any>, o: { workflowName: string; par
  * variables and before the user's env.
  */
 /** `includeConfig: false` when the target left FLOWC_CONFIG out to fit a limit (FLOWC606). */
-export function expectedContainers(ir: IR, o: { workflowName: string; params: Record<string, string>; includeConfig?: boolean }): Map<string, SimContainer[]> {
+export function expectedContainers(
+  ir: IR,
+  o: { workflowName: string; params: Record<string, string>; includeConfig?: boolean; secrets?: Record<string, string> },
+): Map<string, SimContainer[]> {
   const paramValue = (name: string) => {
     const p = ir.parameters.find((x) => x.name === name);
     const v = o.params[name] ?? (p?.default !== undefined ? String(p.default) : undefined);
@@ -277,7 +300,14 @@ export function expectedContainers(ir: IR, o: { workflowName: string; params: Re
       for (const name of paramsUsed) extra.set(paramVar(name), [{ kind: 'param', name }]);
       const sortedExtra = [...extra.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, value]) => ({ name, value }));
       const env = [...all.filter((e) => isSystem(e.name)), ...sortedExtra, ...all.filter((e) => !isSystem(e.name))];
-      list.push({ argv, env: env.map((e) => [e.name, text(e.value)]) });
+      // Secret env after the user's, sorted by name, with the value the Secret holds.
+      const secretEnv = [...s.secretEnv].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((e): [string, string] => {
+        const loc = ir.secrets.find((x) => x.name === e.secret)?.locators.argo as { name: string; key: string } | undefined;
+        const v = loc ? o.secrets?.[`${loc.name}/${loc.key}`] : undefined;
+        if (v === undefined) throw new Error(`no value for secret ${e.secret}`);
+        return [e.name, v];
+      });
+      list.push({ argv, env: [...env.map((e): [string, string] => [e.name, text(e.value)]), ...secretEnv] });
     }
     out.set(s.id.replace(/_/g, '-').replace(/-+$/, ''), list);
   }
@@ -288,5 +318,18 @@ export function expectedContainers(ir: IR, o: { workflowName: string; params: Re
 export function sampleParams(ir: IR): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of ir.parameters) if (p.default === undefined) out[p.name] = `v-${p.name}`;
+  return out;
+}
+
+/**
+ * Sample Secret contents for `simulate`/`expectedContainers`: each argo locator of the flow's
+ * secrets ("name/key") holds a value no flow text contains, so a run shows where it arrived.
+ */
+export function sampleSecrets(ir: IR): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of ir.secrets) {
+    const loc = s.locators.argo as { name?: string; key?: string } | undefined;
+    if (loc?.name !== undefined && loc.key !== undefined) out[`${loc.name}/${loc.key}`] = `value-of-${s.name}-from-the-cluster`;
+  }
   return out;
 }

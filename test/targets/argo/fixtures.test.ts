@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { fixtureIR } from '../../helpers/fixtures.js';
 import { compiledFixtures } from '../refused.js';
 import { compileArgo, dagGraph, irGraph, validateArgo } from './helpers.js';
-import { expectedContainers, sampleParams, simulate } from './argo-sim.js';
+import { expectedContainers, sampleParams, sampleSecrets, simulate } from './argo-sim.js';
 
 /**
  * The golden bytes of every fixture are compared once, for every target, in test/targets/golden.test.ts;
@@ -27,7 +27,7 @@ describe('argo target over the fixtures', () => {
       expect([...dag.leaves].sort()).toEqual([...flowGraph.leaves].sort());
       expect([...dag.edges].sort()).toEqual([...flowGraph.edges].sort());
 
-      const run = { workflowName: `${wt.metadata.name}-x7k2p`, params: sampleParams(ir) };
+      const run = { workflowName: `${wt.metadata.name}-x7k2p`, params: sampleParams(ir), secrets: sampleSecrets(ir) };
       expect(simulate(wt, run)).toEqual(expectedContainers(ir, run));
     });
   }

@@ -1,5 +1,8 @@
 import { makeIR, ORIGIN, step as baseStep } from '../../helpers/ir-builders.js';
 import { CronWorkflow, WorkflowTemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { argoTarget } from '../../../src/targets/argo/index.js';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
@@ -69,6 +72,8 @@ function checkReferences(wt: Record<string, any>): void {
     templates.set(t.name, t);
   }
   if (!templates.get(wt.spec.entrypoint)?.dag) fail('entrypoint is not a DAG template');
+  for (const k of Object.keys(wt.spec)) if (!fieldsOf('argo:WorkflowSpec').has(k)) fail(`spec.${k} is not a field of WorkflowSpec`);
+  for (const k of Object.keys(wt.spec.podMetadata ?? {})) if (!fieldsOf('argo:Metadata').has(k)) fail(`spec.podMetadata.${k} is not a field of Metadata`);
   const tagsIn = (value: unknown): string[] => [...JSON.stringify(value).matchAll(TAG)].map((m) => (m[1] as string).trim());
   for (const t of templates.values()) {
     const inputs = new Set(((t.inputs?.parameters ?? []) as any[]).map((p) => p.name));
@@ -84,6 +89,10 @@ function checkReferences(wt: Record<string, any>): void {
       } else if (tag.startsWith('workflow.parameters.')) {
         if (!params.has(tag.slice('workflow.parameters.'.length))) fail(`${t.name} uses undeclared ${tag}`);
       } else if (tag !== 'workflow.name') fail(`${t.name} container has unexpected tag {{${tag}}}`);
+    }
+    if (t.container) {
+      checkPodFields(t, fail);
+      checkKnownFields(t, fail);
     }
     if (!t.dag) continue;
     const names = new Set<string>();
@@ -115,6 +124,75 @@ function checkReferences(wt: Record<string, any>): void {
         }
       }
     }
+  }
+}
+
+const require = createRequire(import.meta.url);
+const fieldCache = new Map<string, Set<string>>();
+
+/**
+ * The field names of one type of the schema packages, read from its declaration file: their
+ * validators accept unknown fields (ORACLES.md), which the API server drops silently, so a
+ * misspelt field would pass them and do nothing.
+ */
+function fieldsOf(type: string): Set<string> {
+  let fields = fieldCache.get(type);
+  if (!fields) {
+    const [pkg, name] = type.split(':') as [string, string];
+    const dir = pkg === 'argo' ? join(dirname(require.resolve('@kubernetes-models/argo-workflows/package.json')), 'argoproj.io/v1alpha1') : join(dirname(require.resolve('kubernetes-models/package.json')), 'v1');
+    const text = readFileSync(join(dir, `${name}.d.ts`), 'utf8');
+    fields = new Set([...text.matchAll(/^\s+"?([A-Za-z$][\w$]*)"?\??: /gm)].map((m) => m[1] as string));
+    fieldCache.set(type, fields);
+  }
+  return fields;
+}
+
+/** The fields flowc writes in a container template and its pod parts are fields of their types. */
+function checkKnownFields(t: Record<string, any>, fail: (m: string) => void): void {
+  const check = (o: Record<string, any> | undefined, type: string, where: string) => {
+    for (const k of Object.keys(o ?? {})) if (!fieldsOf(type).has(k)) fail(`${where}: '${k}' is not a field of ${type}`);
+  };
+  check(t, 'argo:Template', t.name);
+  check(t.metadata, 'argo:Metadata', `${t.name}.metadata`);
+  check(t.container, 'k8s:Container', `${t.name}.container`);
+  check(t.container.resources, 'k8s:ResourceRequirements', `${t.name}.container.resources`);
+  for (const e of (t.container.env ?? []) as any[]) {
+    check(e, 'k8s:EnvVar', `${t.name} env ${e.name}`);
+    check(e.valueFrom, 'k8s:EnvVarSource', `${t.name} env ${e.name}`);
+    check(e.valueFrom?.secretKeyRef, 'k8s:SecretKeySelector', `${t.name} env ${e.name}`);
+  }
+  for (const m of (t.container.volumeMounts ?? []) as any[]) check(m, 'k8s:VolumeMount', `${t.name} volumeMounts`);
+  for (const v of (t.volumes ?? []) as any[]) {
+    check(v, 'k8s:Volume', `${t.name} volumes`);
+    check(v.emptyDir, 'k8s:EmptyDirVolumeSource', `${t.name} volumes`);
+  }
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * What the Kubernetes API server checks when Argo creates the step's pod and the package schema
+ * does not (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/):
+ * every `volumeMounts[].name` is a volume of the pod (here: of the template, the only volumes
+ * flowc writes), mount paths are unique; an env entry has `value` or `valueFrom`, not both
+ * (EnvVar), and a `secretKeyRef` names a Secret (a DNS-1123 subdomain) and a key
+ * ([-._a-zA-Z0-9]+; SecretKeySelector, validation `IsConfigMapKey`).
+ */
+function checkPodFields(t: Record<string, any>, fail: (m: string) => void): void {
+  const volumes = new Set(((t.volumes ?? []) as any[]).map((v) => v.name));
+  const paths = new Set<string>();
+  for (const m of (t.container.volumeMounts ?? []) as any[]) {
+    if (!volumes.has(m.name)) fail(`${t.name} mounts undeclared volume ${m.name}`);
+    if (paths.has(m.mountPath)) fail(`${t.name} mounts ${m.mountPath} twice`);
+    paths.add(m.mountPath);
+  }
+  const names = new Set<string>();
+  for (const e of (t.container.env ?? []) as any[]) {
+    if (names.has(e.name)) fail(`${t.name} defines env ${e.name} twice`);
+    names.add(e.name);
+    if ((e.value !== undefined) === (e.valueFrom !== undefined)) fail(`${t.name} env ${e.name} needs exactly one of value and valueFrom`);
+    const ref = e.valueFrom?.secretKeyRef;
+    if (ref && (!DNS_SUBDOMAIN.test(ref.name) || !/^[-._a-zA-Z0-9]+$/.test(ref.key))) fail(`${t.name} env ${e.name} has a bad secretKeyRef`);
   }
 }
 

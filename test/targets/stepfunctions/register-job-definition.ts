@@ -5,7 +5,8 @@ import { Ajv } from 'ajv';
  * from the API reference (no offline Batch validator exists on npm):
  * https://docs.aws.amazon.com/batch/latest/APIReference/API_RegisterJobDefinition.html,
  * API_ContainerProperties.html, API_ResourceRequirement.html, API_KeyValuePair.html,
- * API_LogConfiguration.html, API_NetworkConfiguration.html, API_FargatePlatformConfiguration.html.
+ * API_LogConfiguration.html, API_NetworkConfiguration.html, API_FargatePlatformConfiguration.html,
+ * API_Secret.html, API_RepositoryCredentials.html.
  * Unknown fields are refused, as the API refuses them.
  */
 const REQUEST = {
@@ -34,6 +35,16 @@ const REQUEST = {
         environment: {
           type: 'array',
           items: { type: 'object', additionalProperties: false, required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } } },
+        },
+        secrets: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['name', 'valueFrom'], properties: { name: { type: 'string', minLength: 1 }, valueFrom: { type: 'string', pattern: '^arn:aws[a-z-]*:(secretsmanager|ssm):' } } },
+        },
+        repositoryCredentials: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['credentialsParameter'],
+          properties: { credentialsParameter: { type: 'string', pattern: '^arn:aws[a-z-]*:secretsmanager:' } },
         },
         jobRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::' },
         executionRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::' },
@@ -82,7 +93,8 @@ function range(first: number, last: number, step: number): number[] {
 /**
  * Problems of a `<name>.batch.json` text: the schema above, then the rules it cannot say: names
  * are unique; EC2 takes whole vCPUs; Fargate takes its listed vCPU/memory pairs, no GPU, and an
- * execution role.
+ * execution role; secrets and registry credentials need an execution role to be fetched
+ * (specifying-sensitive-data-secrets.html, private-auth-iam.html); secret names are unique.
  */
 export function batchFileProblems(text: string): string[] {
   const file = JSON.parse(text) as { jobDefinitions: Record<string, any>[] };
@@ -99,6 +111,10 @@ export function batchFileProblems(text: string): string[] {
       if (res.has('GPU')) problems.push(`${d.jobDefinitionName}: a GPU on Fargate`);
       if (!d.containerProperties.executionRoleArn) problems.push(`${d.jobDefinitionName}: Fargate without an execution role`);
     } else if (vcpu !== undefined && !Number.isInteger(Number(vcpu))) problems.push(`${d.jobDefinitionName}: ${vcpu} vCPUs on EC2`);
+    const c = d.containerProperties ?? {};
+    if ((c.secrets?.length > 0 || c.repositoryCredentials) && !c.executionRoleArn) problems.push(`${d.jobDefinitionName}: secrets or registry credentials without an execution role`);
+    const secretNames = (c.secrets ?? []).map((x: { name: string }) => x.name);
+    if (new Set(secretNames).size !== secretNames.length) problems.push(`${d.jobDefinitionName}: duplicate secret names`);
   }
   return problems;
 }

@@ -14,6 +14,10 @@ export interface JobRecord {
   entrypoint: string | null;
   commands: string[];
   env: Record<string, string>;
+  /** `environment.secretVariables`: env name to Secret Manager version path, as Batch received them. */
+  secretEnv: Record<string, string>;
+  /** The container's registry `username`/`password`, null when the job has none. */
+  login: { username: string; password: string } | null;
   body: Value;
   timeout: number;
   /** The job outlived the connector's timeout: the call raised TimeoutError while the job ran on. */
@@ -60,6 +64,52 @@ export interface RefusedSubmission {
 }
 
 const BATCH_JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/**
+ * A Secret Manager version path, the only form Batch resolves in `secretVariables` and reads from
+ * Secret Manager in a container's `username`/`password`
+ * (https://cloud.google.com/batch/docs/create-run-job-secret-manager,
+ * https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#Container).
+ */
+const SECRET_VERSION = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
+/** `InstancePolicy.provisioningModel` values (https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#ProvisioningModel). */
+const PROVISIONING_MODELS = new Set(['STANDARD', 'SPOT', 'PREEMPTIBLE']);
+
+/**
+ * Checks the parts of a job body Batch would refuse: secret variables and registry login that are
+ * not version paths (a plain `username`/`password` is accepted by Batch, but flowc must never
+ * write one, so the fake refuses it too), an unknown provisioning model, and allowed locations
+ * outside the job's region (`LocationPolicy.allowedLocations`: `regions/R` or `zones/Z`, in the
+ * region of the job: https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#LocationPolicy).
+ */
+function checkJobBody(parent: string, spec: Record<string, Value>, container: Record<string, Value>, body: Record<string, Value>): { secretEnv: Record<string, string>; login: { username: string; password: string } | null } {
+  const environment = spec.environment as Record<string, Value>;
+  const secretEnv = (environment.secretVariables ?? {}) as Record<string, Value>;
+  for (const [k, v] of Object.entries(secretEnv)) {
+    if (typeof v !== 'string' || !SECRET_VERSION.test(v)) throw new Error(`secretVariables.${k} is not a Secret Manager version path`);
+    if (Object.hasOwn(environment.variables as Record<string, Value>, k)) throw new Error(`env ${k} is both a variable and a secret variable`);
+  }
+  let login: { username: string; password: string } | null = null;
+  if (container.username !== undefined || container.password !== undefined) {
+    for (const f of ['username', 'password'] as const) {
+      const v = container[f];
+      if (typeof v !== 'string' || !SECRET_VERSION.test(v)) throw new Error(`container.${f} is not a Secret Manager version path`);
+    }
+    login = { username: container.username as string, password: container.password as string };
+  }
+  const allocation = (body.allocationPolicy ?? {}) as Record<string, Value>;
+  for (const inst of ((allocation.instances ?? []) as Record<string, Value>[])) {
+    const model = (inst.policy as Record<string, Value> | undefined)?.provisioningModel;
+    if (model !== undefined && !PROVISIONING_MODELS.has(model as string)) throw new Error(`unknown provisioningModel ${String(model)}`);
+  }
+  const region = /\/locations\/([^/]+)$/.exec(parent)?.[1] ?? '';
+  const allowed = ((allocation.location as Record<string, Value> | null | undefined)?.allowedLocations ?? []) as string[];
+  for (const loc of allowed) {
+    const m = /^(?:regions\/([a-z0-9-]+)|zones\/([a-z0-9-]+)-[a-z])$/.exec(loc);
+    if (!m) throw new Error(`allowedLocations entry ${loc} is neither regions/R nor zones/Z`);
+    if ((m[1] ?? m[2]) !== region) throw new Error(`allowedLocations entry ${loc} is outside the job's region ${region}`);
+  }
+  return { secretEnv: secretEnv as Record<string, string>, login };
+}
 
 /**
  * A fake `googleapis.batch.v1.projects.locations.jobs.create` connector: checks the request the
@@ -84,6 +134,7 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; re
     const env = (spec.environment as Record<string, Value>).variables as Record<string, string>;
     for (const [k, v] of Object.entries(env)) if (typeof v !== 'string') throw new Error(`env ${k} is not a string`);
     if (typeof container.imageUri !== 'string') throw new Error('no image');
+    const { secretEnv, login } = checkJobBody(args.parent as string, spec, container, body);
     const compute = spec.computeResource as Record<string, Value>;
     if (typeof compute.cpuMilli !== 'number' || typeof compute.memoryMib !== 'number') throw new Error('no computeResource');
     const step = env.FLOWC_STEP as string;
@@ -112,6 +163,8 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; re
       entrypoint: (container.entrypoint as string | null) ?? null,
       commands: (container.commands as string[]) ?? [],
       env,
+      secretEnv,
+      login,
       body,
       timeout,
       hung,
