@@ -11,3 +11,12 @@ if (typeof P.withResolvers !== 'function') {
     return { promise, resolve, reject };
   };
 }
+
+// Every property test replays one fixed seed under `npm test`, so CI checks the same cases each
+// run (the policy of test/fuzz/helpers.ts): `FUZZ_RUNS=N` explores with fresh seeds, which
+// fast-check prints on failure, and `FUZZ_SEED=S` replays one. A failure found exploring becomes
+// an explicit regression case.
+import fc from 'fast-check';
+const givenSeed = Number(process.env.FUZZ_SEED);
+if (process.env.FUZZ_SEED && Number.isInteger(givenSeed)) fc.configureGlobal({ seed: givenSeed });
+else if (!process.env.FUZZ_RUNS) fc.configureGlobal({ seed: 20261206 });

@@ -133,10 +133,51 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
         'flowc build --prune                        # also remove files no binding produces any more',
       ),
     )
+    .option('--deploy', 'after building, deploy every binding to its targets (see flowc deploy)')
+    .option('--dry-run', 'with --deploy: print the plan; send nothing that writes')
+    .option('--region <region>', 'with --deploy: the AWS region')
+    .option('--role-arn <arn>', 'with --deploy: the IAM role new state machines run as')
+    .option('--deploy-jobs <n>', 'with --deploy: deploys at once (default 4)')
     .action(async (opts) => {
+      if (!opts.deploy && (opts.dryRun || opts.region !== undefined || opts.roleArn !== undefined || opts.deployJobs !== undefined)) {
+        throw new UsageError('--dry-run, --region, --role-arn and --deploy-jobs apply to build --deploy');
+      }
       const { runBuild } = await import('./commands/build.js');
       exitCode = await runBuild(io, opts);
+      if (opts.deploy && exitCode === EXIT.ok) exitCode = await (await import('./commands/deploy.js')).runBuildDeploy(io, opts);
     });
+
+  cascade(
+    program
+      .command('deploy')
+      .description('compile a flow and deploy it: Step Functions, Google Cloud Workflows, GitHub Actions or Argo')
+      .argument('<flow>', 'the flow file')
+      .option('-t, --target <target>', 'stepfunctions, gcp-workflows, github-actions or argo; required')
+      .option('--name <name>', "the deployed name (default: the flow's)")
+      .option('--dry-run', 'print the plan; send nothing that writes (Argo: the API server\'s dry run)')
+      .option('--no-validate', 'stepfunctions: skip ValidateStateMachineDefinition')
+      .option('--region <region>', 'stepfunctions: the AWS region (default: the SDK chain)')
+      .option('--role-arn <arn>', 'stepfunctions: the IAM role the state machine runs as (needed to create it)')
+      .option('--schedule-role-arn <arn>', 'stepfunctions: the IAM role EventBridge Scheduler assumes')
+      .option('--project <id>', 'gcp-workflows: the Google Cloud project')
+      .option('--location <region>', 'gcp-workflows: the region')
+      .option('--service-account <email>', 'gcp-workflows: the service account the workflow runs as')
+      .option('--repo-dir <dir>', 'github-actions: the checkout to write .github/workflows/ into', '.')
+      .option('--namespace <ns>', 'argo: the namespace')
+      .option('--context <name>', 'argo: the kubeconfig context')
+      .addHelpText(
+        'after',
+        examples(
+          'flowc deploy flow.yaml -t sfn --role-arn arn:aws:iam::123456789012:role/flow --dry-run',
+          'flowc deploy flow.yaml -t gcp-workflows --project acme --location europe-west4',
+          'flowc deploy flow.yaml -t gha --repo-dir .    # then commit .github/workflows/',
+          'flowc deploy flow.yaml -t argo --namespace ml --dry-run',
+        ),
+      ),
+  ).action(async (flow: string, opts) => {
+    const { runDeploy } = await import('./commands/deploy.js');
+    exitCode = await runDeploy(io, flow, opts);
+  });
 
   program
     .command('targets')

@@ -4,7 +4,7 @@
  *
  * Ranges: 0xx usage and files · 1xx syntax · 2xx flow shape · 3xx flow semantics ·
  * 4xx config cascade · 5xx interpolation and timing · 6xx targets (one block per target) ·
- * 7xx projects, bindings and sweeps · 9xx internal.
+ * 7xx projects, bindings and sweeps (74x-75x deploy) · 9xx internal.
  */
 export interface CodeInfo {
   severity: 'error' | 'warning';
@@ -187,6 +187,16 @@ export const CODES = {
   FLOWC722: { severity: 'error', title: 'A key is swept twice' },
   FLOWC723: { severity: 'error', title: 'A sweep has too many variants' },
   FLOWC724: { severity: 'error', title: 'Two sweep variants get the same name' },
+
+  // 74x-75x deploy (flowc deploy, build --deploy, the programmatic deploy())
+  FLOWC740: { severity: 'error', title: 'The target cannot be deployed by flowc' },
+  FLOWC741: { severity: 'error', title: 'A deploy setting is missing or invalid (name, region, role, project, location)' },
+  FLOWC742: { severity: 'error', title: 'The cloud rejected the definition when validating it' },
+  FLOWC743: { severity: 'error', title: 'A cloud API call failed (the error code and a hint follow)' },
+  FLOWC744: { severity: 'error', title: 'Cloud credentials are missing or were rejected' },
+  FLOWC745: { severity: 'error', title: '--repo-dir is not a git checkout, or the workflow path leaves it' },
+  FLOWC746: { severity: 'error', title: 'A binding failed to deploy' },
+  FLOWC747: { severity: 'error', title: 'A long-running cloud operation failed or did not finish' },
 
   // 9xx internal
   FLOWC900: { severity: 'error', title: 'Internal error (a bug in flowc)' },

@@ -18,14 +18,25 @@ export function yamlComment(lines: readonly string[]): string {
 }
 
 /**
- * Marks every string scalar (keys too) that holds an unsafe character other than LF to be written
- * double-quoted. LF is left to the serializer (a literal block reads as written and every reader
- * agrees on LF); CR is not, since a block scalar would carry it raw.
+ * Multi-line text whose every line is blank but some line holds spaces or tabs (" \n", "\n \t\n"):
+ * the yaml package writes it as a literal block whose lines are all indentation, and every reader
+ * then drops the spaces (" \n" reads back as "\n"). Found by test/targets/yaml-text.test.ts
+ * (fast-check seed -140193230); written double-quoted instead.
+ */
+function blankLinesOnly(text: string): boolean {
+  return text.includes('\n') && /^[ \t\n]*$/.test(text) && /[ \t]/.test(text);
+}
+
+/**
+ * Marks every string scalar (keys too) that holds an unsafe character other than LF, or only blank
+ * lines with spaces, to be written double-quoted. LF is left to the serializer (a literal block
+ * reads as written and every reader agrees on LF); CR is not, since a block scalar would carry it
+ * raw.
  */
 export function quoteUnsafeScalars(doc: Document): void {
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && hasUnsafeText(node.value.replaceAll('\n', ''))) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value === 'string' && (hasUnsafeText(node.value.replaceAll('\n', '')) || blankLinesOnly(node.value))) node.type = 'QUOTE_DOUBLE';
     },
   });
 }

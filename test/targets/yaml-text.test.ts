@@ -46,6 +46,15 @@ describe('escaping helpers (src/source/visible-text.ts, src/targets/yaml-text.ts
     );
   });
 
+  // Found exploring (seed -140193230): the yaml package wrote " \n" as a literal block of
+  // indentation only, which reads back as "\n".
+  it.each([' \n', ' \n\n', ' \n \n', '\n \n', ' \t\n', '\t\n\t'])('YAML: blank lines with spaces read back exactly (%j)', (t) => {
+    for (const version of ['1.1', '1.2'] as const) {
+      const out = safeYamlString(new Document({ [t]: t, list: [t, { k: t }] }, { version }), { lineWidth: 0 });
+      expect(parseAllDocuments(out, { version })[0]?.toJS()).toEqual({ [t]: t, list: [t, { k: t }] });
+    }
+  });
+
   it('JSON: values exact, no raw separators or controls', () => {
     fc.assert(
       fc.property(text, text, (a, b) => {

@@ -7,7 +7,7 @@ import { argoTarget } from '../../../src/targets/argo/index.js';
 import { expectedContainers, sampleSecrets, simulate } from './argo-sim.js';
 import { validateArgo } from './helpers.js';
 
-const HERE = resolve(import.meta.dirname, 'secure-training');
+const HERE = resolve(import.meta.dirname, '../../../fixtures/secure-training');
 const FLOW = '/proj/demo.flow.yaml';
 const at = (d: Diagnostic) => `${d.code} ${d.span?.file}:${d.span?.line}:${d.span?.col}`;
 const SECRET_VALUES = { 'hf/token': 'hf_s3cr3t-value' };
@@ -30,7 +30,7 @@ function compiled(flow: string): { wt: Record<string, any>; template: (name: str
 const PLACEMENT = ['nodeSelector', 'tolerations', 'affinity', 'serviceAccountName', 'priorityClassName', 'metadata', 'volumes', 'podPriorityClassName', 'podMetadata'];
 const placementOf = (o: Record<string, any>) => Object.fromEntries(PLACEMENT.filter((k) => k in o).map((k) => [k, o[k]]));
 
-describe('argo: the secure-training flow (argo options only)', () => {
+describe('argo: the secure-training fixture', () => {
   const r = compileTargets({ flowPath: 'flow.yaml', cwd: HERE, configs: [], sets: [], env: {}, targets: ['argo'] });
 
   test('compiles without diagnostics, passes the schema and runs in the simulator with the Secret read at start', () => {

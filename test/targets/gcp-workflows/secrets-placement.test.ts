@@ -17,7 +17,7 @@ import { checkGcpLocator } from '../../../src/targets/gcp-workflows/secrets.js';
 import { compile, execute, makeIR, step } from './helpers.js';
 import { schemaErrors } from './structure.js';
 
-const SECURE = resolve(import.meta.dirname, 'secure-training');
+const SECURE = resolve(import.meta.dirname, '../../../fixtures/secure-training');
 const GOLDEN = join(SECURE, 'expected', 'secure-training.gcp.yaml');
 
 function build(cwd: string): ReturnType<typeof compileTargets> {

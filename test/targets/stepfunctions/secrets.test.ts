@@ -262,9 +262,15 @@ describe('private images: repositoryCredentials', () => {
 // ---------------------------------------------------------------------------------------------
 // The secure-training flow (issue 15's final fixture, this target's options only), end to end
 
-const FIXTURE = join(import.meta.dirname, 'secure-training');
+const FIXTURE = join(import.meta.dirname, '../../../fixtures/secure-training');
 const FLOW = join(FIXTURE, 'flow.yaml');
-const WITH_ROLE = (text: string) => text.replace('    repositoryCredentials: registry_password\n', `    repositoryCredentials: registry_password\n    executionRoleArn: ${EXEC}\n`);
+const ROLE_LINE = '    executionRoleArn: arn:aws:iam::123456789012:role/batch-execution\n';
+// The fixture names an execution role (Batch needs one to read secrets); WITHOUT_ROLE takes it out.
+const WITHOUT_ROLE = (text: string) => {
+  if (!text.includes(ROLE_LINE)) throw new Error('fixtures/secure-training no longer names the execution role this test removes');
+  return text.replace(ROLE_LINE, '');
+};
+const WITH_ROLE = (text: string) => text;
 
 function compileFlow(edit: (text: string) => string = (t) => t) {
   const sources = new SourceRegistry();
@@ -277,10 +283,10 @@ const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) 
 describe('secure-training', () => {
   const text = readFileSync(FLOW, 'utf8');
 
-  it('as written (no executionRoleArn) is refused with FLOWC665 at the first secret use', () => {
-    const r = compileFlow();
+  it('without executionRoleArn is refused with FLOWC665 at the first secret use', () => {
+    const r = compileFlow(WITHOUT_ROLE);
     expect(r.artifacts).toEqual([]);
-    expect(r.diagnostics.map((d) => [d.code, d.span?.file, d.span?.line])).toEqual([['FLOWC665', FLOW, lineOf(text, 'HF_TOKEN: "${secrets.hf_token}", EPOCHS')]]);
+    expect(r.diagnostics.map((d) => [d.code, d.span?.file, d.span?.line])).toEqual([['FLOWC665', FLOW, lineOf(WITHOUT_ROLE(text), 'HF_TOKEN: "${secrets.hf_token}", EPOCHS')]]);
   });
 
   it('with an execution role: valid ASL and job definitions, queues per step, secrets and credentials by ARN only', () => {
