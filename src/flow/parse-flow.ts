@@ -38,7 +38,7 @@ export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
   opts.diagnostics.addAll(shape.items);
   // An unknown field is ignored by everything after the shape check, so the later phases still
   // run and report their own problems in the same run (the run fails all the same).
-  if (!ok && !onlyUnknownFields(shape.items)) return undefined;
+  if (!ok && !(onlyUnknownFields(shape.items) && readableDespiteUnknownFields(tree, shape.items))) return undefined;
   return buildWrittenFlow({ root: tree, file });
 }
 
@@ -165,4 +165,14 @@ function missing(what: string): never {
 /** Shape errors that leave the rest of the flow readable: only unknown fields (FLOWC201). */
 export function onlyUnknownFields(ds: readonly Diagnostic[]): boolean {
   return ds.every((d) => d.severity !== 'error' || d.code === 'FLOWC201');
+}
+
+/**
+ * True when the unknown fields are all at the top level and the required top-level fields are
+ * there: a misspelt required key (`nme:`) is reported as the unknown field alone, and a nested
+ * unknown field may hide a required nested one, so only then is the rest of the flow readable.
+ */
+function readableDespiteUnknownFields(tree: LNode, ds: readonly Diagnostic[]): boolean {
+  if (tree.kind !== 'map' || !mapGet(tree, 'flowc') || !mapGet(tree, 'name') || !mapGet(tree, 'steps')) return false;
+  return ds.every((d) => d.severity !== 'error' || d.message.startsWith('unknown field '));
 }

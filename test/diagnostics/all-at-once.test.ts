@@ -41,3 +41,13 @@ describe('independent problems in one run', () => {
     expect(await codes('ml/b.yaml')).toEqual(['FLOWC201@4', 'FLOWC503@47']);
   });
 });
+
+describe('continuing after an unknown field', () => {
+  it('does not when the unknown field stands for a required one (a misspelt name:)', async () => {
+    const f = join(work, 'ml/flow.yaml');
+    writeFileSync(join(work, 'ml/c.yaml'), readFileSync(f, 'utf8').replace(/^name:/m, '${name:'));
+    const r = await runCli(['validate', 'ml/c.yaml', '--target', 'ir', '--diagnostics', 'json'], { cwd: work });
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout).diagnostics as { code: string }[]).map((d) => d.code)).toEqual(['FLOWC201']);
+  });
+});
