@@ -7,7 +7,7 @@ import { nameMatcher } from '../project/glob.js';
 import type { SourceRegistry } from '../source/files.js';
 import { findTarget } from '../targets/index.js';
 import { type CompileOptions, configList, targetList } from './compile.js';
-import { bindingRequest, loadProject } from './project.js';
+import { bindingRequest, type BuildOptions, loadProject } from './project.js';
 
 export interface DeployOptions extends Omit<CompileOptions, 'targets' | 'name'>, DeploySettings {
   /** One target id or alias: stepfunctions, gcp-workflows, github-actions or argo. */
@@ -26,13 +26,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   );
 }
 
-export interface DeployProjectOptions extends Omit<DeploySettings, 'name'> {
-  project?: string;
-  only?: string[];
-  targets?: string[] | string;
-  env?: Record<string, string | undefined>;
-  cwd?: string;
-  allowOutside?: boolean;
+/**
+ * `project` here is the project file, as in `build`: each binding's flow names its own Google
+ * Cloud project (targets.gcp-workflows.project), so the single-flow `project` setting is left out.
+ */
+export interface DeployProjectOptions extends Omit<DeploySettings, 'name' | 'project'>, BuildOptions {
   /** How many deploys run at once (default 4). */
   concurrency?: number;
   /** Called as each binding's deploy ends, in completion order (a progress bar, a log line). */

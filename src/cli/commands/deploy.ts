@@ -6,21 +6,9 @@ import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type CascadeOptions, parseConfigArgs } from '../options.js';
 import { reportDiagnostics, type DiagnosticsFormat } from '../report.js';
 
-export interface DeployCliOptions extends CascadeOptions {
+/** The deploy settings as commander parses them (`--no-validate` sets `validate` to false). */
+export interface DeployCliOptions extends CascadeOptions, Omit<DeploySettings, 'clients'> {
   target?: string;
-  name?: string;
-  region?: string;
-  roleArn?: string;
-  scheduleRoleArn?: string;
-  project?: string;
-  location?: string;
-  serviceAccount?: string;
-  repoDir?: string;
-  namespace?: string;
-  context?: string;
-  dryRun?: boolean;
-  /** commander's `--no-validate` sets this to false. */
-  validate?: boolean;
 }
 
 /** The settings commander parsed, without the keys the user did not give. */
