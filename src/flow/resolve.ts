@@ -22,6 +22,11 @@ export interface ResolveFlowRequest {
   tainted?: Record<string, TaintedLeaf[]>;
   /** The flow's `secrets:` names, for `${secrets.NAME}` in env values. */
   secretNames?: string[];
+  /**
+   * Declared configs whose values could not be resolved (a missing file, a schema error): a
+   * reference into one is neither checked nor reported, so the flow's other references still are.
+   */
+  unresolvedConfigs?: ReadonlySet<string>;
   flowName: string;
   diagnostics: DiagnosticBag;
 }
@@ -365,6 +370,7 @@ class Resolver {
       this.req.diagnostics.report('FLOWC502', `${scope.fieldPath}: \${env:...} may only be used inside config files; read the variable into a config value`, span);
       return undefined;
     }
+    if (this.req.unresolvedConfigs?.has(part.root)) return undefined;
     if (!Object.hasOwn(configs, part.root)) {
       const roots = [...Object.keys(configs), 'params', 'item', 'run', 'flow', 'step'];
       this.req.diagnostics.report('FLOWC502', `${scope.fieldPath}: unknown reference root '${part.root}' (not a declared config or a reserved root)`, span, suggestionNotes(part.root, roots));

@@ -117,7 +117,23 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
 export function compileToIR(req: CompileRequest): IRResult {
   const result: IRResult = resolveFlowConfigs(req);
   const { flow, resolved, sources } = result;
-  if (!flow || !resolved) return result;
+  if (!flow) return result;
+  if (!resolved) {
+    // The configs failed, but the flow's own references (parameters, unknown roots, secrets, the
+    // timing rule) do not depend on them: report those too, so one run shows every problem.
+    const references = new DiagnosticBag();
+    resolveFlowTree({
+      root: flow.root,
+      configs: {},
+      unresolvedConfigs: new Set(flow.configs.map((c) => c.name)),
+      parameterNames: flow.parameters.map((p) => p.name),
+      secretNames: flow.secrets.map((s) => s.name),
+      flowName: req.nameOverride ?? String(flow.name.value),
+      diagnostics: references,
+    });
+    result.diagnostics.push(...references.items);
+    return result;
+  }
   const diagnostics = new DiagnosticBag();
   const flowName = req.nameOverride ?? String(flow.name.value);
 

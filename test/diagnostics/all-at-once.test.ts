@@ -40,6 +40,18 @@ describe('independent problems in one run', () => {
     expect(await codes('ml/a.yaml')).toEqual(['FLOWC201@4', 'FLOWC401@7']);
     expect(await codes('ml/b.yaml')).toEqual(['FLOWC201@4', 'FLOWC503@47']);
   });
+
+  it('a missing config file does not hide the references that do not read it: a typo, a missing file and a bad ${params.x} in one run', async () => {
+    const f = join(work, 'ml/flow.yaml');
+    const text = readFileSync(f, 'utf8').replace(/^description:/m, 'descripton:').replace('files: [config/base.toml]', 'files: [config/bse.toml]').replace('--alpha, "${params.alpha}"', '--alpha, "${params.alpah}"');
+    writeFileSync(join(work, 'ml/d.yaml'), text);
+    const badRef = text.split('\n').findIndex((l) => l.includes('${params.alpah}')) + 1;
+    const r = await runCli(['validate', 'ml/d.yaml', '--target', 'ir', '--diagnostics', 'json'], { cwd: work });
+    expect(r.code).toBe(1);
+    const ds = JSON.parse(r.stdout).diagnostics as { code: string; line: number; notes: string[] }[];
+    expect(ds.map((d) => `${d.code}@${d.line}`)).toEqual(['FLOWC201@4', 'FLOWC401@7', `FLOWC504@${badRef}`]);
+    // References into the config that failed (${app.*}) are not guessed at: no FLOWC502/503 for them.
+  });
 });
 
 describe('continuing after an unknown field', () => {
