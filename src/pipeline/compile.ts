@@ -118,38 +118,24 @@ export function compileToIR(req: CompileRequest): IRResult {
   const result: IRResult = resolveFlowConfigs(req);
   const { flow, resolved, sources } = result;
   if (!flow) return result;
-  if (!resolved) {
-    // The configs failed, but the flow's own references (parameters, unknown roots, secrets, the
-    // timing rule) do not depend on them: report those too, so one run shows every problem.
-    const references = new DiagnosticBag();
-    resolveFlowTree({
-      root: flow.root,
-      configs: {},
-      unresolvedConfigs: new Set(flow.configs.map((c) => c.name)),
-      parameterNames: flow.parameters.map((p) => p.name),
-      secretNames: flow.secrets.map((s) => s.name),
-      flowName: req.nameOverride ?? String(flow.name.value),
-      diagnostics: references,
-    });
-    result.diagnostics.push(...references.items);
-    return result;
-  }
   const diagnostics = new DiagnosticBag();
-  const flowName = req.nameOverride ?? String(flow.name.value);
-
-  const resolvedRoot = resolveFlowTree({
-    root: flow.root,
-    configs: resolved.values,
-    parameterNames: flow.parameters.map((p) => p.name),
-    secretNames: flow.secrets.map((s) => s.name),
-    tainted: resolved.tainted,
-    flowName,
-    diagnostics,
-  });
   const finish = () => {
     result.diagnostics.push(...diagnostics.items);
     return result;
   };
+  // When the configs failed, the flow's own references (parameters, unknown roots, secrets, the
+  // timing rule) are still checked, with every config marked unresolved, so one run shows every
+  // problem; the rest waits for the configs.
+  const resolvedRoot = resolveFlowTree({
+    root: flow.root,
+    configs: resolved?.values ?? {},
+    ...(resolved ? { tainted: resolved.tainted } : { unresolvedConfigs: new Set(flow.configs.map((c) => c.name)) }),
+    parameterNames: flow.parameters.map((p) => p.name),
+    secretNames: flow.secrets.map((s) => s.name),
+    flowName: req.nameOverride ?? String(flow.name.value),
+    diagnostics,
+  });
+  if (!resolved) return finish();
   // After an unknown field only the references are checked: the rules would judge a flow that
   // is not the one meant (`imgae:` would also be "no image").
   if (diagnostics.hasErrors() || result.diagnostics.some((d) => d.severity === 'error')) return finish();
