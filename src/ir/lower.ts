@@ -115,6 +115,7 @@ function lowerStep({ step, defaults, origin, diagnostics }: StepRequest): IRStep
     retry: readRetry({ node: step.retry, defaults: defaults?.retry, where, diagnostics }),
     timeoutSeconds: readTimeout(step.timeout ?? defaults?.timeout, where, diagnostics),
     foreach: readForeach(step, diagnostics),
+    outputs: [],
     targets: byTargetId(step.targets),
     origin: origin(step.idSpan),
   };

@@ -221,5 +221,5 @@ export function readForeach(step: WrittenStep, diagnostics: Reporter): IRStep['f
     diagnostics.report('FLOWC314', `${where}.foreach is an empty list, so the step would never run`, step.foreach.span);
     return null;
   }
-  return { items: step.foreach.items.map(toJson), parallelism };
+  return { items: step.foreach.items.map(toJson), from: null, parallelism };
 }

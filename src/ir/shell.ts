@@ -60,8 +60,40 @@ export function itemPathsIn(s: IRString): (string | number)[][] {
   return s.filter((p): p is Extract<IRPart, { kind: 'item' }> => p.kind === 'item').map((p) => p.path);
 }
 
+/** The env variable that carries one `${steps.<step>.outputs.<output>}` a string uses. */
+export interface OutputSlot {
+  step: string;
+  output: string;
+  envVar: string;
+}
+
+/**
+ * Slots for every step output a string uses: `${steps.split.outputs.shards}` is
+ * FLOWC_STEPS_SPLIT_SHARDS. Step ids and output names may hold `_`, so two references can map
+ * to one name (`a_b`.`c` and `a`.`b_c`): the later one gets a numeric suffix, in order of first
+ * use, so names are stable.
+ */
+export function outputSlots(refs: readonly { step: string; output: string }[]): OutputSlot[] {
+  const slots: OutputSlot[] = [];
+  const used = new Set<string>();
+  for (const ref of refs) {
+    if (slots.some((s) => s.step === ref.step && s.output === ref.output)) continue;
+    const base = `FLOWC_STEPS_${ref.step.toUpperCase()}_${ref.output.toUpperCase()}`.replace(/[^A-Z0-9_]/g, '_');
+    let envVar = base;
+    for (let n = 2; used.has(envVar); n++) envVar = `${base}_${n}`;
+    used.add(envVar);
+    slots.push({ step: ref.step, output: ref.output, envVar });
+  }
+  return slots;
+}
+
+/** Every step output a string uses, in order. */
+export function outputRefsIn(s: IRString): { step: string; output: string }[] {
+  return s.filter((p): p is Extract<IRPart, { kind: 'output' }> => p.kind === 'output').map((p) => ({ step: p.step, output: p.output }));
+}
+
 /** The shell variable a run-time part reads from. */
-export function partVar(part: Exclude<IRPart, { kind: 'lit' }>, slots: readonly ItemSlot[]): string {
+export function partVar(part: Exclude<IRPart, { kind: 'lit' }>, slots: readonly ItemSlot[], outputs: readonly OutputSlot[] = []): string {
   switch (part.kind) {
     case 'param':
       return paramVar(part.name);
@@ -73,6 +105,11 @@ export function partVar(part: Exclude<IRPart, { kind: 'lit' }>, slots: readonly 
       return 'FLOWC_FLOW';
     case 'step':
       return 'FLOWC_STEP';
+    case 'output': {
+      const slot = outputs.find((o) => o.step === part.step && o.output === part.output);
+      if (!slot) throw new Error(`no variable for \${steps.${part.step}.outputs.${part.output}}: outputSlots() was not given it`);
+      return slot.envVar;
+    }
   }
 }
 
@@ -81,7 +118,8 @@ export interface ShellScript {
   script: string;
   /**
    * Variables the step must set besides `stepEnv` (which already sets FLOWC_RUN_ID, FLOWC_FLOW,
-   * FLOWC_STEP and FLOWC_ITEM): one per parameter and item path the script reads, sorted by name.
+   * FLOWC_STEP and FLOWC_ITEM): one per parameter, item path and step output the script reads,
+   * sorted by name.
    */
   env: IREnvVar[];
 }
@@ -89,9 +127,10 @@ export interface ShellScript {
 /** A `run` script with its run-time parts turned into shell variable references. */
 export function shellScript(script: IRString): ShellScript {
   const slots = itemSlots(itemPathsIn(script));
+  const outputs = outputSlots(outputRefsIn(script));
   const env = new Map<string, IREnvVar>();
   const text = scriptText(script, (part) => {
-    const name = partVar(part, slots);
+    const name = partVar(part, slots, outputs);
     if (!(SYSTEM_ENV_NAMES as readonly string[]).includes(name)) env.set(name, { name, value: [part] });
     return name;
   });

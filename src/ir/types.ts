@@ -105,6 +105,13 @@ export interface IRStep {
   timeoutSeconds: number | null;
   foreach: IRForeach | null;
   /**
+   * The values this step publishes when it completes (`outputs:`), sorted by name. The step
+   * writes each to the file `$FLOWC_OUTPUTS/<name>`; steps that depend on it (directly or not)
+   * read it as `${steps.<id>.outputs.<name>}` (an `output` part) or iterate over it
+   * (`IRForeach.from`). See docs/outputs.md for what each engine does with them.
+   */
+  outputs: IROutput[];
+  /**
    * The step's own `targets:` overrides by canonical target id, resolved, sorted by id; only
    * targets the step overrides. The options a step runs with are these merged over `IR.targets`
    * (`stepTargetOptions`, src/ir/step-options.ts); keeping the overrides apart lets a target see
@@ -156,10 +163,34 @@ export interface IRRetry {
 }
 
 export interface IRForeach {
-  /** The static list, resolved at compile time; one task per item. */
+  /** The static list, resolved at compile time; one task per item. Empty when `from` is set. */
   items: Json[];
+  /**
+   * A dynamic foreach: the items are the JSON list an ancestor step published as this output,
+   * known only when that step completes. Null for a static list.
+   */
+  from: IROutputRef | null;
   /** Most items running at once; null for no limit. */
   parallelism: number | null;
+}
+
+/** `outputs: { <name>: { type } }`: a value the step publishes by writing `$FLOWC_OUTPUTS/<name>`. */
+export interface IROutput {
+  name: string;
+  /**
+   * `string`: the file's text, trailing newlines removed (as shell command substitution does).
+   * `json`: the file must hold one JSON value; the step fails when it does not.
+   */
+  type: IROutputType;
+  origin: IROrigin;
+}
+
+export type IROutputType = 'json' | 'string';
+
+/** One output of one step. */
+export interface IROutputRef {
+  step: string;
+  output: string;
 }
 
 /**
@@ -179,4 +210,12 @@ export type IRPart =
   /** `${flow.name}`: the flow's (or binding's) name. */
   | { kind: 'flow'; field: 'name' }
   /** `${step.name}`: the current step's id. */
-  | { kind: 'step'; field: 'name' };
+  | { kind: 'step'; field: 'name' }
+  /**
+   * `${steps.<step>.outputs.<output>}`: an output of an ancestor step, as text. A `string`
+   * output is its text; a `json` output its JSON text. When `step` is a foreach step, the text
+   * is a JSON list of every task's value in item order (a `json` output's values parsed, a
+   * `string` output's as JSON strings). JSON text is not byte-stable across engines: read it
+   * with a JSON parser.
+   */
+  | { kind: 'output'; step: string; output: string };

@@ -83,6 +83,12 @@ export interface Target {
    * flow mentions, with options that passed the schema.
    */
   checkWrittenOptions?: (req: WrittenOptionsCheck) => void;
+  /**
+   * True once this target renders step outputs and dynamic foreach (IRStep.outputs, `output`
+   * string parts, IRForeach.from; docs/outputs.md). Absent: a flow that declares or reads a step
+   * output is refused for this target before lowering, never compiled with the values missing.
+   */
+  stepOutputs?: true;
   compile(ir: IR, ctx: TargetContext): Artifact[];
   /**
    * The name a flow deploys under on this engine, after the target's sanitizing (SPEC section 2),

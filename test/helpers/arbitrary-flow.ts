@@ -147,7 +147,8 @@ export function arbIR(options: ArbIROptions = {}): fc.Arbitrary<IR> {
             retry: s.retry,
             timeoutSeconds: s.timeoutSeconds,
             secretEnv: [],
-            foreach: s.foreach ? { items: s.foreach, parallelism: s.parallelism } : null,
+            foreach: s.foreach ? { items: s.foreach, from: null, parallelism: s.parallelism } : null,
+            outputs: [],
             targets: {},
             origin,
           };

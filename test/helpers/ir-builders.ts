@@ -19,6 +19,7 @@ export function step(id: string, over: Partial<IRStep> = {}): IRStep {
     retry: null,
     timeoutSeconds: null,
     foreach: null,
+    outputs: [],
     targets: {},
     origin: ORIGIN,
     ...over,

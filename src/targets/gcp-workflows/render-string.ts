@@ -110,6 +110,9 @@ function term(part: IRPart, scope: RenderScope): Term {
       return { kind: 'lit', text: scope.flowName };
     case 'step':
       return { kind: 'lit', text: scope.stepId };
+    case 'output':
+      // Refused before lowering until this target reads outputs (src/check/target-outputs.ts).
+      throw new Error(`gcp-workflows cannot render \${steps.${part.step}.outputs.${part.output}} yet`);
   }
 }
 

@@ -39,7 +39,7 @@ describe('names', () => {
 
   test('a foreach wrapper steps aside for a step that has its name', () => {
     const ir = flow([
-      step('fetch', { foreach: { items: ['a'], parallelism: 1 }, exec: { kind: 'command', argv: [lit('f'), [{ kind: 'item', path: [] }]] } }),
+      step('fetch', { foreach: { items: ['a'], from: null, parallelism: 1 }, exec: { kind: 'command', argv: [lit('f'), [{ kind: 'item', path: [] }]] } }),
       step('fetch_items', { needs: ['fetch'] }),
     ]);
     const [wt] = validateArgo(compileArgo(ir).text as string);

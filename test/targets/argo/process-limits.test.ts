@@ -54,7 +54,7 @@ describe("argo: Linux's per-string limit (MAX_ARG_STRLEN, 131072 bytes)", () => 
       step('env_step', { env: [{ name, value: lit(value) }], origin }),
       step('each', {
         exec: { kind: 'command', argv: [lit('echo'), [{ kind: 'item', path: [] }]] },
-        foreach: { items: ['small', item], parallelism: null },
+        foreach: { items: ['small', item], from: null, parallelism: null },
         origin: { ...origin, line: 7 },
       }),
     ]);

@@ -15,7 +15,7 @@ function bigFlow(n: number, seed: number, shapes = 3): IRStep[] {
   };
   return Array.from({ length: n }, (_, i) => {
     const needs = i === 0 ? [] : [...new Set([`s_${rand(i)}`, ...(rand(3) === 0 ? [`s_${rand(i)}`] : [])])];
-    const foreach = i % 97 === 3 ? { items: ['a', '{{b}}', 'c$'], parallelism: rand(2) === 0 ? null : 2 } : null;
+    const foreach = i % 97 === 3 ? { items: ['a', '{{b}}', 'c$'], from: null, parallelism: rand(2) === 0 ? null : 2 } : null;
     const argv = [lit('python'), lit(`step_${i}.py`), lit('--tag={{x}} $(y)')];
     if (foreach) argv.push([{ kind: 'item', path: [] }]);
     return step(`s_${i}`, {
@@ -129,7 +129,7 @@ describe('argo target at scale', () => {
       return step(`r_${i}`, {
         needs: i ? [`r_${i - 1}`] : [],
         exec: { kind: 'run', script: each ? withItem : own },
-        foreach: each ? { items: ['a', '"; touch pwned; #'], parallelism: null } : null,
+        foreach: each ? { items: ['a', '"; touch pwned; #'], from: null, parallelism: null } : null,
       });
     });
     const ir = flow(steps, { parameters: [{ name: 'date', type: 'string', required: true, origin: steps[0]?.origin as any }] });
@@ -201,12 +201,12 @@ describe('argo target: object size', () => {
 
   test('node statuses count: a foreach run of 10,000 retried items is refused, 5,000 plain items fit', () => {
     const items = Array.from({ length: 10_000 }, (_, i) => `i${i}`);
-    const retried = flow([step('each', { foreach: { items, parallelism: null }, retry: { limit: 1, delaySeconds: 0, backoff: 1, maxDelaySeconds: null } })]);
+    const retried = flow([step('each', { foreach: { items, from: null, parallelism: null }, retry: { limit: 1, delaySeconds: 0, backoff: 1, maxDelaySeconds: null } })]);
     const big = compileArgo(retried);
     expect(big.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
     // Entry DAG, the task group, and a retry node plus a pod per item.
     expect(big.diagnostics.items[0]?.message).toContain('plus 20002 node statuses');
-    const plain = compileArgo(flow([step('each', { foreach: { items: items.slice(0, 5000), parallelism: null } })]));
+    const plain = compileArgo(flow([step('each', { foreach: { items: items.slice(0, 5000), from: null, parallelism: null } })]));
     expect(plain.diagnostics.items).toEqual([]);
   });
 

@@ -96,7 +96,7 @@ describe('argo target: mapping', () => {
         step('train', {
           exec: { kind: 'run', script },
           env: [{ name: 'A_USER', value: lit('x') }],
-          foreach: { items: [{ region: 'us' }, { region: 'eu' }], parallelism: null },
+          foreach: { items: [{ region: 'us' }, { region: 'eu' }], from: null, parallelism: null },
         }),
       ],
       { parameters: [{ name: 'date', type: 'string', required: true, origin }] },
@@ -242,7 +242,7 @@ describe('argo target: mapping', () => {
   test('foreach: withItems of strings and {{item}}, parallelism through a wrapper DAG', () => {
     const ir = flow([
       step('fetch', {
-        foreach: { items: ['us', 2, { a: 1 }], parallelism: 2 },
+        foreach: { items: ['us', 2, { a: 1 }], from: null, parallelism: 2 },
         exec: { kind: 'command', argv: [lit('fetch'), [{ kind: 'item', path: [] }]] },
       }),
     ]);
@@ -262,7 +262,7 @@ describe('argo target: mapping', () => {
   test('foreach over maps with paths: flat string maps and {{item.<key>}}', () => {
     const ir = flow([
       step('fetch', {
-        foreach: { items: [{ region: 'us', zones: ['a', 'b'] }, { region: 'eu', zones: ['c'] }], parallelism: null },
+        foreach: { items: [{ region: 'us', zones: ['a', 'b'] }, { region: 'eu', zones: ['c'] }], from: null, parallelism: null },
         exec: { kind: 'command', argv: [lit('fetch'), [{ kind: 'item', path: ['region'] }], [{ kind: 'item', path: ['zones', 0] }]] },
       }),
     ]);
@@ -326,7 +326,7 @@ describe('argo target: literal text', () => {
             ],
           },
           env: hostile.map((h, i) => ({ name: `V${i}`, value: lit(h) })),
-          foreach: { items: ['{{item}}', '$(x)', '{'], parallelism: null },
+          foreach: { items: ['{{item}}', '$(x)', '{'], from: null, parallelism: null },
         }),
         step('s2', { needs: ['s_1'], exec: { kind: 'command', argv: hostile.map(lit) } }),
       ],
@@ -429,7 +429,7 @@ describe('argo target: no shell injection through run-time values', () => {
       { kind: 'lit', value: '"' },
     ];
     const ir = flow(
-      [step('each', { exec: { kind: 'run', script }, foreach: { items: HOSTILE.map((v) => ({ v })), parallelism: null } })],
+      [step('each', { exec: { kind: 'run', script }, foreach: { items: HOSTILE.map((v) => ({ v })), from: null, parallelism: null } })],
       { parameters: [{ name: 'd', type: 'string', required: false, default: HOSTILE[0], origin }] },
     );
     const text = compileArgo(ir).text as string;

@@ -37,7 +37,7 @@ describe('steps of one execution', () => {
   it('the most is the count when every retry is used (a timed-out job each time, then success)', async () => {
     const ir = makeIR([
       step('a', { retry: { limit: 3, delaySeconds: 1, backoff: 1, maxDelaySeconds: null }, timeoutSeconds: 10 }),
-      step('b', { needs: ['a'], foreach: { items: ['p', 'q'], parallelism: 1 }, exec: { kind: 'run', script: longScript }, retry: { limit: 1, delaySeconds: 1, backoff: 1, maxDelaySeconds: null }, timeoutSeconds: 10 }),
+      step('b', { needs: ['a'], foreach: { items: ['p', 'q'], from: null, parallelism: 1 }, exec: { kind: 'run', script: longScript }, retry: { limit: 1, delaySeconds: 1, backoff: 1, maxDelaySeconds: null }, timeoutSeconds: 10 }),
     ]);
     const e = await execute(compile(ir).yaml, null, { hangs: (s, _i, n) => n <= (s === 'a' ? 3 : 1) });
     expect(checkExecution(ir, e)).toEqual([]);
@@ -48,7 +48,7 @@ describe('steps of one execution', () => {
 
   it('a 2,000-item foreach of a 10-argument command fits: it runs to the end inside the 100,000 steps', async () => {
     const argv = [lit('python'), lit('fan.py'), ...Array.from({ length: 4 }, (_, i) => [lit(`--opt${i}`), [{ kind: 'item' as const, path: [] }]]).flat()];
-    const ir = makeIR([step('fan', { foreach: { items: items(2000), parallelism: null }, exec: { kind: 'command', argv } })]);
+    const ir = makeIR([step('fan', { foreach: { items: items(2000), from: null, parallelism: null }, exec: { kind: 'command', argv } })]);
     const { yaml, diagnostics } = compile(ir);
     expect(diagnostics.items).toEqual([]);
     const e = await execute(yaml, null, { duration: () => 1 });
@@ -59,7 +59,7 @@ describe('steps of one execution', () => {
   });
 
   it('FLOWC603: a flow whose every job succeeding still takes over 100,000 steps is refused, with the numbers', () => {
-    const ir = makeIR([step('fan', { foreach: { items: items(1000), parallelism: 5 }, exec: { kind: 'run', script: longScript } })]);
+    const ir = makeIR([step('fan', { foreach: { items: items(1000), from: null, parallelism: 5 }, exec: { kind: 'run', script: longScript } })]);
     const { diagnostics, artifacts } = compile(ir);
     const d = diagnostics.items.find((x) => x.code === 'FLOWC603');
     const least = estimates(ir, 'compact').steps.least;
@@ -71,7 +71,7 @@ describe('steps of one execution', () => {
   });
 
   it('FLOWC648: warns when only a run that uses every retry would go over', () => {
-    const ir = makeIR([step('fan', { foreach: { items: items(2000), parallelism: null }, retry: { limit: 5, delaySeconds: 1, backoff: 1, maxDelaySeconds: null } })]);
+    const ir = makeIR([step('fan', { foreach: { items: items(2000), from: null, parallelism: null }, retry: { limit: 5, delaySeconds: 1, backoff: 1, maxDelaySeconds: null } })]);
     const { diagnostics, artifacts } = compile(ir);
     const { least, most } = estimates(ir, 'compact').steps;
     expect(diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC648', 'warning']]);
@@ -87,7 +87,7 @@ describe('steps of one execution', () => {
 describe('memory of one execution', () => {
   it('FLOWC606: leaves FLOWC_CONFIG out when its copies in the jobs running at once would pass 512 KB', () => {
     const values = { app: { blob: 'x'.repeat(20_000) } };
-    const ir = makeIR([step('fan', { foreach: { items: items(20), parallelism: null } })], { config: { hash: 'c'.repeat(64), values } });
+    const ir = makeIR([step('fan', { foreach: { items: items(20), from: null, parallelism: null } })], { config: { hash: 'c'.repeat(64), values } });
     expect(estimates(ir).memory.bytes).toBeGreaterThan(512 * 1024);
     const { diagnostics, yaml } = compile(ir);
     expect(diagnostics.items.map((d) => [d.code, d.severity])).toEqual([['FLOWC606', 'warning']]);
@@ -98,7 +98,7 @@ describe('memory of one execution', () => {
 
   it('FLOWC603: refuses a flow whose jobs running at once hold more than 512 KB, with the numbers', () => {
     const big = lit('v'.repeat(10_000));
-    const ir = makeIR([step('fan', { foreach: { items: items(30), parallelism: 25 }, env: [{ name: 'BIG', value: big }] })]);
+    const ir = makeIR([step('fan', { foreach: { items: items(30), from: null, parallelism: 25 }, env: [{ name: 'BIG', value: big }] })]);
     const { diagnostics, artifacts } = compile(ir);
     // Leaving FLOWC_CONFIG out was tried first; it is not enough.
     const m = estimates(ir, 'full', false).memory;
@@ -109,7 +109,7 @@ describe('memory of one execution', () => {
     );
     expect(artifacts).toEqual([]);
     // Two at a time fit.
-    const two = makeIR([step('fan', { foreach: { items: items(30), parallelism: 2 }, env: [{ name: 'BIG', value: big }] })]);
+    const two = makeIR([step('fan', { foreach: { items: items(30), from: null, parallelism: 2 }, env: [{ name: 'BIG', value: big }] })]);
     expect(compile(two).diagnostics.items).toEqual([]);
   });
 });

@@ -51,7 +51,7 @@ describe('no attempt leaves its Batch job running', () => {
   });
 
   it('deletes foreach items\' jobs by their own ids, with the parent read from the workflow when unset', async () => {
-    const each = makeIR([step('fan', { foreach: { items: ['a', 'b'], parallelism: null }, timeoutSeconds: 50 })], { targets: {} });
+    const each = makeIR([step('fan', { foreach: { items: ['a', 'b'], from: null, parallelism: null }, timeoutSeconds: 50 })], { targets: {} });
     const e = await execute(compile(each).yaml, {}, { hangs: (_s, item) => item === 'b' });
     expect(e.deletions.map((d) => d.name)).toEqual([`projects/env-project/locations/europe-west4/jobs/fan-${EXEC_ID}-1-1`]);
     expect(e.error).toBeTruthy();

@@ -59,7 +59,7 @@ describe('diagnostics of the gcp-workflows target', () => {
       step('c', { needs: ['a'] }),
       step('d', { needs: ['c'] }),
       step('e', { needs: ['c'] }),
-      step('g', { needs: ['c'], foreach: { items: [1, 2, 3], parallelism: null } }),
+      step('g', { needs: ['c'], foreach: { items: [1, 2, 3], from: null, parallelism: null } }),
     ];
     const ir = makeIR(steps);
     const { diagnostics, yaml } = compile(ir);
@@ -77,7 +77,7 @@ describe('diagnostics of the gcp-workflows target', () => {
       step('x'),
       step('a'),
       step('b', { needs: ['a'] }),
-      step('g', { needs: ['a'], foreach: { items: ['p', 'q'], parallelism: null } }),
+      step('g', { needs: ['a'], foreach: { items: ['p', 'q'], from: null, parallelism: null } }),
     ]);
     const { diagnostics, yaml } = compile(ir);
     expect(diagnostics.items.map((d) => d.message).join('\n')).toContain("step 'g': its foreach items run one at a time");
@@ -119,7 +119,7 @@ describe('diagnostics of the gcp-workflows target', () => {
 
   it('FLOWC641: a foreach item or parameter default that needs an over-long expression is an error', () => {
     const big = `\${${'x'.repeat(500)}}`;
-    expect(codes(makeIR([step('a', { foreach: { items: [big], parallelism: null } })]))).toContain('FLOWC641');
+    expect(codes(makeIR([step('a', { foreach: { items: [big], from: null, parallelism: null } })]))).toContain('FLOWC641');
     expect(codes(makeIR([step('a')], { parameters: [param({ name: 'p', default: 'y'.repeat(500) })] }))).toContain('FLOWC641');
     // The same text in a command is fine: it is split and joined at run time.
     expect(codes(makeIR([step('a', { exec: { kind: 'command', argv: [lit(big)] } })]))).toEqual([]);
@@ -163,7 +163,7 @@ describe('diagnostics of the gcp-workflows target', () => {
 
   it('keeps every Batch job id within 63 characters for long step ids and many items', async () => {
     const id = 'a_very_long_step_identifier_that_is_forty'.slice(0, 40);
-    const ir = makeIR([step(id, { foreach: { items: Array.from({ length: 12 }, (_, i) => i), parallelism: null }, retry: { limit: 98, delaySeconds: 1, backoff: 1, maxDelaySeconds: null } })]);
+    const ir = makeIR([step(id, { foreach: { items: Array.from({ length: 12 }, (_, i) => i), from: null, parallelism: null }, retry: { limit: 98, delaySeconds: 1, backoff: 1, maxDelaySeconds: null } })]);
     const e = await execute(compile(ir).yaml, {}, { failures: (_, item) => (item === '11' ? 2 : 0) });
     expect(checkExecution(ir, e)).toEqual([]);
     for (const j of e.jobs) expect(j.jobId.length).toBeLessThanOrEqual(63);

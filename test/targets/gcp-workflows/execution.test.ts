@@ -50,7 +50,7 @@ describe('execution in the interpreter', () => {
   it('keeps hostile literals around run-time values, and in foreach items', async () => {
     const mixed: IRString = [{ kind: 'lit', value: '${x} "' }, { kind: 'param', name: 'p' }, { kind: 'lit', value: '" $${' }, { kind: 'item', path: [] }];
     const items = ['${item}', 'a"b', 'c\nd'];
-    const ir = makeIR([step('each', { exec: { kind: 'command', argv: [lit('echo'), mixed] }, foreach: { items, parallelism: null } })], {
+    const ir = makeIR([step('each', { exec: { kind: 'command', argv: [lit('echo'), mixed] }, foreach: { items, from: null, parallelism: null } })], {
       parameters: [param({ name: 'p', default: '${p} \\ "q"' })],
     });
     const { yaml } = compile(ir);
@@ -194,7 +194,7 @@ describe('execution in the interpreter', () => {
 
   it('runs foreach items at most `parallelism` at once, with distinct job ids', async () => {
     const items = ['a', 'b', 'c', 'd', 'e'];
-    const ir = makeIR([step('fan', { foreach: { items, parallelism: 2 } })]);
+    const ir = makeIR([step('fan', { foreach: { items, from: null, parallelism: 2 } })]);
     const e = await execute(compile(ir).yaml, {}, { duration: () => 10 });
     expect(checkExecution(ir, e)).toEqual([]);
     const starts = succeeded(e).map((j) => j.start).sort((x, y) => x - y);
@@ -206,7 +206,7 @@ describe('execution in the interpreter', () => {
   it('formats map and number items as JSON text and reads paths into them', async () => {
     const items = [{ r: 'eu', n: 1 }, { r: 'us', n: 2.5 }];
     const ir = makeIR([
-      step('fan', { foreach: { items, parallelism: null }, exec: { kind: 'command', argv: [lit('go'), [{ kind: 'item', path: ['r'] }], [{ kind: 'item', path: ['n'] }]] } }),
+      step('fan', { foreach: { items, from: null, parallelism: null }, exec: { kind: 'command', argv: [lit('go'), [{ kind: 'item', path: ['r'] }], [{ kind: 'item', path: ['n'] }]] } }),
     ]);
     const e = await execute(compile(ir).yaml, {});
     expect(succeeded(e).map((j) => [j.commands, j.env.FLOWC_ITEM]).sort()).toEqual([

@@ -73,7 +73,7 @@ describe('run scripts read run-time values from env variables, never from their 
       { kind: 'item', path: [] },
       { kind: 'lit', value: '"' },
     ];
-    const fan = makeIR([step('fan', { exec: { kind: 'run', script: each }, foreach: { items, parallelism: null } })]);
+    const fan = makeIR([step('fan', { exec: { kind: 'run', script: each }, foreach: { items, from: null, parallelism: null } })]);
     const compiled = compile(fan);
     expect(compiled.diagnostics.items).toEqual([]);
     expect(schemaErrors(compiled.yaml)).toEqual([]);

@@ -37,6 +37,7 @@ export function step(id: string, over: Partial<IRStep> = {}): IRStep {
     retry: null,
     timeoutSeconds: null,
     foreach: null,
+    outputs: [],
     targets: {},
     origin: { ...origin, line: 10 },
     ...over,

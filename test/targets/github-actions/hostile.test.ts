@@ -112,7 +112,7 @@ function hostileIR(scheduled: boolean): IR {
       }),
       step('each', {
         needs: ['argv'],
-        foreach: { items: ['$(touch x)', '${{ secrets.X }}', "it's", { k: "v'}}" }, 7], parallelism: 2 },
+        foreach: { items: ['$(touch x)', '${{ secrets.X }}', "it's", { k: "v'}}" }, 7], from: null, parallelism: 2 },
         env: [{ name: 'ITEM_COPY', value: [{ kind: 'item', path: [] }] }],
         exec: { kind: 'command', argv: [lit('node'), lit(DUMP), [{ kind: 'item', path: [] }], [{ kind: 'item', path: ['k'] }]] },
       }),

@@ -262,7 +262,7 @@ describe('jobs', () => {
   test('static foreach: matrix include, max-parallel, fail-fast off, item paths as their own keys', async () => {
     const ir = irWith([
       step('fan', {
-        foreach: { items: [{ region: 'eu', n: 1 }, { region: 'us', n: 2 }], parallelism: 3 },
+        foreach: { items: [{ region: 'eu', n: 1 }, { region: 'us', n: 2 }], from: null, parallelism: 3 },
         exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, { kind: 'item', path: ['region'] }] },
         env: [{ name: 'N', value: [{ kind: 'item', path: ['n'] }] }],
       }),
@@ -291,12 +291,12 @@ describe('jobs', () => {
   });
 
   test('repeated items stay separate jobs; an empty list is a job with nothing to run', async () => {
-    const dup = compileGha(irWith([step('d', { foreach: { items: ['a', 'a'], parallelism: null } })]));
+    const dup = compileGha(irWith([step('d', { foreach: { items: ['a', 'a'], from: null, parallelism: null } })]));
     expect(parseWorkflow(dup.text as string).jobs.d.strategy.matrix.include).toEqual([
       { item: 'a', flowc_index: 0 },
       { item: 'a', flowc_index: 1 },
     ]);
-    const empty = compileGha(irWith([step('e', { foreach: { items: [], parallelism: null } }), step('after', { needs: ['e'] })]));
+    const empty = compileGha(irWith([step('e', { foreach: { items: [], from: null, parallelism: null } }), step('after', { needs: ['e'] })]));
     const job = parseWorkflow(empty.text as string).jobs.e;
     expect(job.strategy).toBeUndefined();
     expect(job.steps[0].run).toContain('nothing to run');
@@ -325,7 +325,7 @@ describe('jobs', () => {
 describe('limits and unsafe text', () => {
   test('FLOWC603: a foreach over more than 256 items', () => {
     const items = Array.from({ length: 300 }, (_, i) => `r${i}`);
-    const { text, diagnostics } = compileGha(irWith([step('fan', { foreach: { items, parallelism: null } })]));
+    const { text, diagnostics } = compileGha(irWith([step('fan', { foreach: { items, from: null, parallelism: null } })]));
     expect(text).toBeNull();
     expect(codes(diagnostics)).toEqual(['FLOWC603']);
     expect(diagnostics.items[0]?.message).toBe("step 'fan': the matrix of its foreach is 300 jobs, 44 over the limit of 256 jobs on jobs one matrix expands to (https://docs.github.com/en/actions/reference/limits)");

@@ -75,7 +75,7 @@ describe('Step Functions and service limits', () => {
   });
 
   it('refuses foreach items over the 256 KiB payload limit', () => {
-    const ir = makeIR([step('a', { foreach: { items: Array.from({ length: 300 }, (_, i) => `${i}-${'w'.repeat(1000)}`), parallelism: 4 } })]);
+    const ir = makeIR([step('a', { foreach: { items: Array.from({ length: 300 }, (_, i) => `${i}-${'w'.repeat(1000)}`), from: null, parallelism: 4 } })]);
     const errors = compile(ir).diagnostics.errors();
     expect(errors.map((d) => d.code)).toEqual(['FLOWC603']);
     expect(errors[0]?.message).toMatch(/^step 'a': the size of its foreach items in the state's input is \d+ bytes, \d+ over the limit of 262144 bytes on a Step Functions state's input or output \(256 KiB\) \(https:\/\/docs\.aws\.amazon\.com\/step-functions\/latest\/dg\/service-quotas\.html\)$/);

@@ -8,13 +8,13 @@ import { aslErrors, checkExecution, compile, findState, makeIR, param, runMachin
 const RUN_ID = 'map-run';
 const items = (n: number) => Array.from({ length: n }, (_, i) => `i${i}`);
 const foreachIR = (n: number, parallelism: number | null, over: Partial<IRStep> = {}) =>
-  makeIR([step('fan', { foreach: { items: items(n), parallelism }, exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, { kind: 'item', path: [] }, { kind: 'lit', value: ' ' }, { kind: 'run', field: 'id' }] }, ...over })]);
+  makeIR([step('fan', { foreach: { items: items(n), from: null, parallelism }, exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, { kind: 'item', path: [] }, { kind: 'lit', value: ' ' }, { kind: 'run', field: 'id' }] }, ...over })]);
 const mode = (ir: IR) => findState(compile(ir).definition as Record<string, any>, 'fan-foreach')?.ItemProcessor.ProcessorConfig.Mode;
 
 describe('foreach Map mode', () => {
   it('runs a static foreach of thousands of items with parallelism 100 as a Distributed Map; it validates and runs', async () => {
     const ir = makeIR(
-      [step('fan', { foreach: { items: items(3000), parallelism: 100 }, exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, { kind: 'item', path: [] }, { kind: 'lit', value: ' ' }, { kind: 'run', field: 'id' }, { kind: 'lit', value: ' ' }, { kind: 'param', name: 'day' }] } })],
+      [step('fan', { foreach: { items: items(3000), from: null, parallelism: 100 }, exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, { kind: 'item', path: [] }, { kind: 'lit', value: ' ' }, { kind: 'run', field: 'id' }, { kind: 'lit', value: ' ' }, { kind: 'param', name: 'day' }] } })],
       { parameters: [param({ name: 'day', default: 'mon' })] },
     );
     const c = compile(ir);

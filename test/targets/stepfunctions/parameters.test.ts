@@ -12,7 +12,7 @@ describe('parameters in the execution input', () => {
         env: [{ name: 'MODE', value: [{ kind: 'param', name: 'mode' }] }],
       }),
       step('b', { needs: ['a'], exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, { kind: 'param', name: 'dry' }] } }),
-      step('c', { needs: ['a'], foreach: { items: ['x', 'y'], parallelism: null }, exec: { kind: 'command', argv: [[{ kind: 'param', name: 'date' }], [{ kind: 'item', path: [] }]] } }),
+      step('c', { needs: ['a'], foreach: { items: ['x', 'y'], from: null, parallelism: null }, exec: { kind: 'command', argv: [[{ kind: 'param', name: 'date' }], [{ kind: 'item', path: [] }]] } }),
     ],
     {
       parameters: [

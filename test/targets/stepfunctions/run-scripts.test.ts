@@ -121,7 +121,7 @@ describe('foreach items in run scripts', () => {
     { kind: 'lit', value: '"' },
   ];
   const items = HOSTILE.map((h, i) => ({ a: [h], i }));
-  const ir = makeIR([step('each', { exec: { kind: 'run', script }, foreach: { items, parallelism: 2 } })]);
+  const ir = makeIR([step('each', { exec: { kind: 'run', script }, foreach: { items, from: null, parallelism: 2 } })]);
 
   it('reads the item and an item path from FLOWC_ITEM and FLOWC_ITEM_A_0, printed verbatim, no file created', async () => {
     const def = compile(ir).definition as Record<string, any>;

@@ -156,7 +156,7 @@ describe('retry and timeout', () => {
   });
 
   it('applies retry and timeout to each item of a foreach step', () => {
-    const ir = makeIR([step('a', { foreach: { items: ['x', 'y'], parallelism: 1 }, retry: { limit: 1, delaySeconds: 5, backoff: 2, maxDelaySeconds: 60 }, timeoutSeconds: 120 })]);
+    const ir = makeIR([step('a', { foreach: { items: ['x', 'y'], from: null, parallelism: 1 }, retry: { limit: 1, delaySeconds: 5, backoff: 2, maxDelaySeconds: 60 }, timeoutSeconds: 120 })]);
     const def = compile(ir).definition as Record<string, any>;
     expect(findState(def, 'a-foreach')).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.items' });
     expect(findState(def, 'a')).toMatchObject({ Parameters: { Timeout: { AttemptDurationSeconds: 120 } }, Retry: [submission, { IntervalSeconds: 5, MaxAttempts: 1 }] });
@@ -171,7 +171,7 @@ describe('state names', () => {
       step(ids[0] as string),
       step(ids[1] as string, { needs: [ids[0] as string] }),
       step(ids[2] as string, { needs: [ids[0] as string] }),
-      step(ids[3] as string, { needs: [ids[1] as string, ids[2] as string], foreach: { items: [1, 2], parallelism: null } }),
+      step(ids[3] as string, { needs: [ids[1] as string, ids[2] as string], foreach: { items: [1, 2], from: null, parallelism: null } }),
     ]);
     const c = compile(ir);
     const names: string[] = [];
