@@ -11,7 +11,7 @@ const WHY: Record<string, string> = {
   resources: 'resources are reserved from the deployed artifact before any run exists',
   retry: 'the retry policy is part of the deployed artifact',
   timeout: 'the timeout is part of the deployed artifact',
-  foreach: 'a static foreach is expanded when the flow is compiled (a dynamic foreach over step outputs is a later feature)',
+  foreach: 'a static foreach is expanded when the flow is compiled (a dynamic foreach is exactly ${steps.<id>.outputs.<name>}, with nothing around it)',
   parallelism: 'parallelism is fixed in the deployed artifact',
   needs: 'the graph is fixed when the flow is compiled',
   targets: 'target options configure the deployed artifact itself',
