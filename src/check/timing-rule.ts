@@ -17,6 +17,8 @@ const WHY: Record<string, string> = {
   targets: 'target options configure the deployed artifact itself',
   secrets: "a secret's locators are written into the deployed artifact",
   parameters: 'parameter defaults and choices are declared in the deployed artifact',
+  command: 'the argument list is fixed in the deployed artifact (a run-time value can be one argument: [prog, "${...}"])',
+  env: 'the variable names are fixed in the deployed artifact (a run-time value can be the value of one: { NAME: "${...}" })',
 };
 
 const WHEN: Record<string, string> = {

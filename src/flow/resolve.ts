@@ -181,14 +181,14 @@ class Resolver {
         if (this.wholeSecret(node, scope)) return node;
         const whole = this.wholeConfigValue(node, scope);
         if (whole) return whole.kind === 'seq' ? { ...whole, items: whole.items.map((i) => escapeNode(i)) } : this.expect(whole, 'a list of arguments', scope);
-        if (node.kind !== 'seq') return node;
+        if (this.wholeRunTime(node, 'command', scope) || node.kind !== 'seq') return node;
         return { ...node, items: node.items.map((item, i) => this.resolveText(item, { ...scope, fieldPath: `${scope.fieldPath}[${i}]` }, 'a scalar argument')) };
       }
       case 'text-map': {
         if (this.wholeSecret(node, scope)) return node;
         const whole = this.wholeConfigValue(node, scope);
         if (whole) return whole.kind === 'map' ? { ...whole, entries: whole.entries.map((e) => ({ ...e, value: escapeNode(e.value) })) } : this.expect(whole, 'a map of variables', scope);
-        if (node.kind !== 'map') return node;
+        if (this.wholeRunTime(node, 'env', scope) || node.kind !== 'map') return node;
         return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveEnvValue(e.value, { ...scope, fieldPath: `${scope.fieldPath}.${e.key}` }) })) };
       }
     }
@@ -234,6 +234,21 @@ class Resolver {
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (ref.root !== SECRETS_ROOT) return false;
     this.req.diagnostics.report('FLOWC318', secretMisuseMessage(scope.fieldPath, ref.raw.trim(), 'whole-field'), refSpan(node, ref.offset));
+    return true;
+  }
+
+  /**
+   * A whole structural field that is one run-time reference (`command: ${params.x}`, `env:
+   * ${steps.a.outputs.b}`): the list or map itself is fixed when compiled, only its values may
+   * be run-time, so this is the timing rule (FLOWC506). True when reported.
+   */
+  private wholeRunTime(node: LNode, kind: 'command' | 'env', scope: Scope): boolean {
+    if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
+    const parsed = parseTemplate(node.value);
+    if (!isWholeReference(parsed)) return false;
+    const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
+    if (!RUNTIME_ROOTS.has(ref.root)) return false;
+    this.req.diagnostics.report('FLOWC506', timingRuleMessage({ fieldPath: scope.fieldPath, fieldKind: kind, root: ref.root, ref: ref.raw.trim() }), refSpan(node, ref.offset));
     return true;
   }
 
