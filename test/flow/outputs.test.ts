@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { compileForDeploy } from '../../src/deploy/prepare.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { compileTargets, compileToIR } from '../../src/pipeline/compile.js';
 import { SourceRegistry } from '../../src/source/files.js';
@@ -265,6 +266,12 @@ describe('FLOWC635: a target without stepOutputs refuses a flow that uses output
       '/proj/demo.flow.yaml:12:7 target argo cannot render step outputs yet, and this flow uses them (first steps.split.outputs.shards)',
       '/proj/demo.flow.yaml:12:7 target stepfunctions cannot render step outputs yet, and this flow uses them (first steps.split.outputs.shards)',
     ]);
+    expect(r.artifacts).toEqual([]);
+  });
+
+  it('deploy runs the same check before the target compiles', () => {
+    const r = compileForDeploy({ ...request(USES), target: 'argo' });
+    expect(r.diagnostics.map(at)).toEqual(['FLOWC635 12:7']);
     expect(r.artifacts).toEqual([]);
   });
 
