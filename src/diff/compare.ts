@@ -14,7 +14,8 @@ export function compareIR(before: IR, after: IR): { flow: FieldChange[]; steps: 
   const steps: StepDiff[] = [];
   for (const [id, fields] of b.steps) {
     const old = a.steps.get(id);
-    if (!old) steps.push({ step: id, status: 'added', changes: [] });
+    // An added step shows what it runs and after what; the rest is the flow's defaults.
+    if (!old) steps.push({ step: id, status: 'added', changes: compareFields(new Map(), pick(fields, ADDED_STEP_FIELDS)) });
     else {
       const changes = compareFields(old, fields);
       if (changes.length > 0) steps.push({ step: id, status: 'changed', changes });
@@ -34,4 +35,10 @@ export function compareFields(before: Fields, after: Fields): FieldChange[] {
   }
   for (const [field, value] of before) if (!after.has(field)) out.push({ field, before: value });
   return out;
+}
+
+const ADDED_STEP_FIELDS = ['needs', 'image', 'run', 'command', 'foreach.items', 'foreach.from'];
+
+function pick(fields: Fields, names: string[]): Fields {
+  return new Map(names.filter((n) => fields.has(n)).map((n) => [n, fields.get(n) ?? null]));
 }

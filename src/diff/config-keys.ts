@@ -73,3 +73,15 @@ function originText(o: Record<string, unknown> | undefined, place: (file: string
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** Leaves of resolved config values without provenance (an IR's `config.values`): lists are one leaf each item, as in a lockfile. */
+export function valueLeaves(values: Record<string, Json>): ConfigLeaves {
+  const out: ConfigLeaves = new Map();
+  const walk = (v: Json, key: string) => {
+    if (Array.isArray(v) && v.length > 0) v.forEach((item, i) => walk(item, `${key}[${i}]`));
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0) for (const [k, x] of Object.entries(v)) walk(x, `${key}.${k}`);
+    else out.set(key, { value: v, origin: undefined });
+  };
+  for (const [name, v] of Object.entries(values)) walk(v, name);
+  return out;
+}

@@ -25,8 +25,9 @@ export interface ExportedTree {
  * caller removes `root`. Problems are FLOWC043 (no git, not a repository), FLOWC044 (no such
  * revision) and FLOWC045 (the tree is too large).
  */
-export function exportTree(options: { dir: string; rev: string; diagnostics: DiagnosticBag }): ExportedTree | undefined {
+export function exportTree(options: { dir: string; rev: string; diagnostics: DiagnosticBag; limits?: { files: number; bytes: number } }): ExportedTree | undefined {
   const { rev, diagnostics } = options;
+  const limits = options.limits ?? { files: MAX_TREE_FILES, bytes: MAX_TREE_BYTES };
   const git = (args: string[], input?: Buffer) =>
     spawnSync('git', args, { cwd: options.dir, input, maxBuffer: MAX_TREE_BYTES + 1024 * 1024, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' } });
   const top = git(['rev-parse', '--show-toplevel']);
@@ -51,13 +52,13 @@ export function exportTree(options: { dir: string; rev: string; diagnostics: Dia
     return undefined;
   }
   const blobs = treeBlobs(list.stdout.toString('utf8'), sub);
-  if (blobs.length > MAX_TREE_FILES) {
-    diagnostics.report('FLOWC045', `the project folder at ${JSON.stringify(rev)} holds ${blobs.length} files, more than the ${MAX_TREE_FILES} flowc diff copies`, undefined, ['keep flowc.yaml in a folder that holds the flows and configs only']);
+  if (blobs.length > limits.files) {
+    diagnostics.report('FLOWC045', `the project folder at ${JSON.stringify(rev)} holds ${blobs.length} files, more than the ${limits.files} flowc diff copies`, undefined, ['keep flowc.yaml in a folder that holds the flows and configs only']);
     return undefined;
   }
-  const contents = catBlobs(git, blobs.map((b) => b.oid));
+  const contents = catBlobs(git, blobs.map((b) => b.oid), limits.bytes);
   if (contents === undefined) {
-    diagnostics.report('FLOWC045', `the files of the project folder at ${JSON.stringify(rev)} could not be read from git, or hold more than ${MAX_TREE_BYTES / 1024 / 1024} MiB`);
+    diagnostics.report('FLOWC045', `the files of the project folder at ${JSON.stringify(rev)} could not be read from git, or hold more than ${limits.bytes} bytes`);
     return undefined;
   }
   const root = mkdtempSync(join(tmpdir(), 'flowc-diff-'));
@@ -85,7 +86,7 @@ function treeBlobs(text: string, sub: string): { oid: string; path: string }[] {
 }
 
 /** Every blob's bytes, in order, through one `git cat-file --batch`; undefined when its output does not parse. */
-function catBlobs(git: (args: string[], input?: Buffer) => ReturnType<typeof spawnSync>, oids: string[]): Buffer[] | undefined {
+function catBlobs(git: (args: string[], input?: Buffer) => ReturnType<typeof spawnSync>, oids: string[], maxBytes: number): Buffer[] | undefined {
   if (oids.length === 0) return [];
   const r = git(['cat-file', '--batch'], Buffer.from(`${oids.join('\n')}\n`));
   if (r.error || r.status !== 0) return undefined;
@@ -100,7 +101,7 @@ function catBlobs(git: (args: string[], input?: Buffer) => ReturnType<typeof spa
     if (!header || header[1] !== oid) return undefined;
     const size = Number(header[2]);
     total += size;
-    if (total > MAX_TREE_BYTES || eol + 1 + size > out.length) return undefined;
+    if (total > maxBytes || eol + 1 + size > out.length) return undefined;
     blobs.push(out.subarray(eol + 1, eol + 1 + size));
     at = eol + 1 + size + 1;
   }

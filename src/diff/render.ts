@@ -41,7 +41,10 @@ export function changeLines(options: { flow: FieldChange[]; steps: StepDiff[]; i
   const out: string[] = [];
   for (const f of options.flow) out.push(`${indent}flow ${fieldLine(f, c)}`);
   for (const s of options.steps) {
-    if (s.status === 'added') out.push(c.green(`${indent}step ${visibleText(s.step)}: added`));
+    if (s.status === 'added') {
+      out.push(c.green(`${indent}step ${visibleText(s.step)}: added`));
+      for (const f of s.changes) out.push(c.green(`${indent}  ${visibleText(f.field)}: ${value(f.after)}`));
+    }
     else if (s.status === 'removed') out.push(c.red(`${indent}step ${visibleText(s.step)}: removed`));
     else {
       out.push(`${indent}step ${visibleText(s.step)}:`);

@@ -24,7 +24,7 @@ export interface FieldChange {
 export interface StepDiff {
   step: string;
   status: 'added' | 'removed' | 'changed';
-  /** For a changed step, each differing field; for an added or removed one, empty. */
+  /** For a changed step, each differing field; for an added one, what it runs and after what (`after` only); for a removed one, empty. */
   changes: FieldChange[];
 }
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { colours, colourWanted } from '../../diagnostics/colour.js';
 import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { compileUnit } from '../../diff/compile-unit.js';
+import { valueLeaves } from '../../diff/config-keys.js';
 import { diffSides } from '../../diff/diff-sides.js';
 import { readBuildFolder } from '../../diff/folder.js';
 import { readIRFile } from '../../diff/ir-file.js';
@@ -93,7 +94,7 @@ function loadSides(io: CliIO, paths: string[], opts: DiffOptions, ctx: { diagnos
       return units && { label: p, units };
     }
     const ir = readIRFile({ file, shown: p, sources, diagnostics });
-    return ir && { label: p, units: [{ name: ir.flow.name, ir, config: new Map(), place: (f) => f, artifacts: new Map() }] };
+    return ir && { label: p, units: [{ name: ir.flow.name, ir, config: valueLeaves(ir.config.values), place: (f) => f, artifacts: new Map() }] };
   };
   const before = side(a);
   const after = side(b);
