@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
@@ -62,16 +62,23 @@ export function exportTree(options: { dir: string; rev: string; diagnostics: Dia
     return undefined;
   }
   const root = mkdtempSync(join(tmpdir(), 'flowc-diff-'));
-  blobs.forEach((b, i) => {
-    const path = join(root, ...b.path.split('/'));
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, contents[i] as Buffer, { flag: 'wx' });
-  });
+  try {
+    blobs.forEach((b, i) => {
+      const path = join(root, ...b.path.split('/'));
+      mkdirSync(dirname(path), { recursive: true });
+      // wx: a path git lists twice (or a folder and a file of one name) is never written over.
+      writeFileSync(path, contents[i] as Buffer, { flag: 'wx' });
+    });
+  } catch (e) {
+    rmSync(root, { recursive: true, force: true });
+    diagnostics.report('FLOWC045', `the files of the project folder at ${JSON.stringify(rev)} could not be copied to the temp folder: ${(e as Error).message}`);
+    return undefined;
+  }
   return { root, dir: sub === '' ? root : join(root, ...sub.split('/')), commit };
 }
 
 /** Regular-file entries of `ls-tree -r -z` whose paths are safe and below `sub`. */
-function treeBlobs(text: string, sub: string): { oid: string; path: string }[] {
+export function treeBlobs(text: string, sub: string): { oid: string; path: string }[] {
   const out: { oid: string; path: string }[] = [];
   for (const entry of text.split('\0')) {
     const m = /^(100644|100755) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(entry);

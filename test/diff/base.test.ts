@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
-import { exportTree } from '../../src/diff/git-tree.js';
+import { exportTree, treeBlobs } from '../../src/diff/git-tree.js';
 import { runCli } from '../cli/run-cli.js';
 import { expectGolden } from '../helpers/golden.js';
 
@@ -123,5 +123,23 @@ describe('flowc diff --base', () => {
     const bytes = new DiagnosticBag();
     expect(exportTree({ dir, rev: 'HEAD', diagnostics: bytes, limits: { files: 100, bytes: 10 } })).toBeUndefined();
     expect(bytes.items).toMatchObject([{ code: 'FLOWC045' }]);
+  });
+});
+
+describe('what is copied out of git', () => {
+  it('only regular files below the project folder, with no absolute or .. path; links and submodules are skipped', () => {
+    const oid = 'a'.repeat(40);
+    const entries = [
+      `100644 blob ${oid}\tproj/flowc.yaml`,
+      `100755 blob ${oid}\tproj/run.sh`,
+      `120000 blob ${oid}\tproj/link.toml`,
+      `160000 commit ${oid}\tproj/sub`,
+      `100644 blob ${oid}\tproj/../escape.toml`,
+      `100644 blob ${oid}\t/abs.toml`,
+      `100644 blob ${oid}\tproj//double.toml`,
+      `100644 blob ${oid}\tother/flowc.yaml`,
+      `100644 blob ${oid}\tproj/a\\..\\b.toml`,
+    ];
+    expect(treeBlobs(`${entries.join('\0')}\0`, 'proj').map((b) => b.path)).toEqual(['proj/flowc.yaml', 'proj/run.sh']);
   });
 });

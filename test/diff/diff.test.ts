@@ -148,3 +148,20 @@ describe('flowc diff: errors', () => {
     expect(ds).toEqual([expect.objectContaining({ code: 'FLOWC104', file: 'config/bad.toml', line: 1 })]);
   });
 });
+
+describe('flowc diff: output', () => {
+  const args = ['-q', 'diff', 'flow.yaml', '--config', 'app=config/base.toml', '--against-config', 'app=config/bigger.toml'];
+
+  it('is coloured with FORCE_COLOR and plain with NO_COLOR (diagnostics/colour.ts)', async () => {
+    const forced = await runCli(args, { cwd: DATA, env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\u001b[31m4\u001b[39m -> \u001b[32m16\u001b[39m');
+    const plain = await runCli(args, { cwd: DATA, env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+    expect(plain.stdout).not.toContain('\u001b[');
+  });
+
+  it('shows control characters in config values as escapes, never raw', async () => {
+    const r = await runCli(['-q', 'diff', 'flow.yaml', '--config', 'app=config/base.toml', '--against-set', 'app.image="evil\\u001b[2J:1"'], { cwd: DATA });
+    expect(r.stdout).not.toContain('\u001b[2J');
+    expect(r.stdout).toContain('\\u001b[2J');
+  });
+});
