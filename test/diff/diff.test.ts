@@ -91,6 +91,17 @@ describe('flowc diff: IR files and build folders', () => {
     // The same folder twice: nothing to say.
     expect((await runCli(['diff', 'old', 'old', '--exit-code'], { cwd: dir })).stdout).toBe('');
   });
+
+  it('build folders pair units by name: a unit only one side has is added or removed', async () => {
+    const dir = temp();
+    for (const [name, out] of [['kept', 'old'], ['gone', 'old'], ['kept', 'new'], ['fresh', 'new']] as const) {
+      const r = await runCli(['-q', 'compile', join(DATA, 'flow.yaml'), '--config', `app=${join(DATA, 'config', 'base.toml')}`, '--target', 'ir', '--out', join(dir, out, name)], { cwd: DATA });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const r = await runCli(['diff', 'old', 'new', '--exit-code'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(['--- old', '+++ new', 'unit fresh: added', 'unit gone: removed', ''].join('\n'));
+  });
 });
 
 describe('flowc diff: errors', () => {
