@@ -78,7 +78,12 @@ function checkArgsOffload(ir: IR, f: StepFields, items: (Json | undefined)[], di
     const rendered = args.map((s) =>
       renderArgoString(
         s.map((p) => (p.kind === 'item' ? { kind: 'lit', value: valueText(itemValueAt(item as Json, p.path)) } : p.kind === 'run' ? { kind: 'lit', value: '' } : p)),
-        { flowName: ir.flow.name, stepId: f.step.id, tags: { item: () => 'item' } },
+        {
+          flowName: ir.flow.name,
+          stepId: f.step.id,
+          // A step output is read as $(FLOWC_STEPS_...), whatever its size (outputs.ts).
+          tags: { item: () => 'item', output: (step, output) => f.outputInputs.find((x) => x.step === step && x.output === output)?.name as string },
+        },
       ),
     );
     worst = Math.max(worst, goJsonBytes(rendered));
