@@ -185,6 +185,7 @@ export function simulate(
     const t = templates.get(templateName);
     if (t.dag) {
       for (const task of t.dag.tasks as any[]) {
+        if (task.withParam !== undefined) throw new Error(`task ${task.name} has withParam: run it with runWorkflow`);
         const items: (string | Record<string, string> | undefined)[] = task.withItems ?? [undefined];
         for (const item of items) {
           const scope = new Map(globals);

@@ -4,6 +4,7 @@ import { ARGO_LIMITS } from '../../../src/targets/argo/limits.js';
 import { runWorkflow } from './argo-sim.js';
 import { compileArgo, flow, lit, step, validateArgo } from './helpers.js';
 import { shellExec } from './shell-exec.js';
+import { outputVariables, runWithSampleOutputs, SAMPLE_SHARDS } from './outputs-oracle.js';
 
 /**
  * Step outputs and dynamic foreach on Argo (src/targets/argo/outputs.ts): each flow compiles,
@@ -178,6 +179,28 @@ describe('argo: step outputs and dynamic foreach', () => {
   });
 });
 
+describe('argo: static foreach with outputs', () => {
+  test('a static foreach producer publishes its list in item order; a static foreach consumer with parallelism gets it through its wrapper', () => {
+    const steps: IRStep[] = [
+      step('make', {
+        foreach: { items: ['b', 'a', { k: 1 }], from: null, parallelism: 2 },
+        exec: run('printf \'%s!\\n\' "', item(), '" > "$FLOWC_OUTPUTS/v"'),
+        outputs: [out('v', 'string')],
+      }),
+      step('use', {
+        needs: ['make'],
+        foreach: { items: ['x', 'y'], from: null, parallelism: 1 },
+        exec: { kind: 'command', argv: [lit('echo'), [item()], [ref('make', 'v')]] },
+      }),
+    ];
+    const r = runIt(compiled(steps));
+    expect(r.message).toBe('');
+    const uses = r.containers.get('use') ?? [];
+    expect(uses.map((c) => c.argv[1])).toEqual(['x', 'y']);
+    for (const c of uses) expect(JSON.parse(c.argv[2] as string)).toEqual(['b!', 'a!', '{"k":1}!']);
+  });
+});
+
 describe('argo: layouts step outputs cannot use', () => {
   test('FLOWC670: more steps than one DAG holds', () => {
     const n = ARGO_LIMITS.dagTasks + 1;
@@ -199,5 +222,35 @@ describe('argo: layouts step outputs cannot use', () => {
     expect(text).toBeNull();
     expect(diagnostics.items.map((x) => x.code)).toEqual(['FLOWC671']);
     expect(diagnostics.items[0]?.span).toEqual({ file: 'flow.yaml', line: 1, col: 1 });
+  });
+});
+
+describe('argo: the design example (split -> dynamic process -> join) with sample outputs', () => {
+  test('every consumer gets each output as flowc defines it, and process runs once per shard', () => {
+    const steps: IRStep[] = [
+      step('split', { exec: run('python split.py > "$FLOWC_OUTPUTS/shards"'), outputs: [out('manifest', 'string'), out('shards', 'json')] }),
+      step('process', {
+        needs: ['split'],
+        foreach: { items: [], from: { step: 'split', output: 'shards' }, parallelism: 4 },
+        exec: run('echo "shard ', item('id'), ' of ', ref('split', 'manifest'), '" && echo "', item('id'), '-ok" > "$FLOWC_OUTPUTS/result"'),
+        outputs: [out('result', 'string')],
+      }),
+      step('join', {
+        needs: ['process'],
+        exec: { kind: 'command', argv: [lit('python'), lit('join.py'), lit('--results'), [ref('process', 'result')]] },
+        env: [{ name: 'MANIFEST', value: [ref('split', 'manifest')] }],
+      }),
+    ];
+    const ir = flow(steps);
+    const wt = compiled(steps);
+    const { run: r, expectedText } = runWithSampleOutputs(ir, wt);
+    expect(r.message).toBe('');
+    expect(r.containers.get('process')).toHaveLength(SAMPLE_SHARDS.length);
+    expect(r.containers.get('process')?.map((c) => envOf(c, 'FLOWC_ITEM_ID'))).toEqual(SAMPLE_SHARDS.map((s) => s.id));
+    const { got, want } = outputVariables(ir, r, expectedText);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(want);
+    expect(r.containers.get('join')?.[0]?.argv.slice(0, 3)).toEqual(['python', 'join.py', '--results']);
+    expect(JSON.parse(r.containers.get('join')?.[0]?.argv[3] as string)).toEqual(JSON.parse(expectedText('process', 'result')));
   });
 });
