@@ -166,10 +166,19 @@ export function dynamicItemKey(index: number): string {
 function itemPathText(path: readonly (string | number)[]): string {
   let value = '#';
   for (const seg of path) {
-    value = typeof seg === 'number' ? `(type(${value}) == "array" ? get(${value}, ${seg}) : nil)` : `(type(${value}) == "map" ? get(${value}, ${JSON.stringify(seg)}) : nil)`;
+    value = typeof seg === 'number' ? `(type(${value}) == "array" ? get(${value}, ${seg}) : nil)` : `(type(${value}) == "map" ? get(${value}, ${keyLiteral(seg)}) : nil)`;
   }
   if (path.length === 0) return `(type(#) == "string" ? # : toJson(#))`;
   return `(type(${value}) == "string" ? ${value} : (${value} == nil ? "" : toJson(${value})))`;
+}
+
+/**
+ * A map key as an expression. A key holding braces, quotes or backslashes is written as
+ * `fromBase64("...")`: Argo ends a tag at the first `}}` (fasttemplate), so such a key must not
+ * appear in the tag's text.
+ */
+function keyLiteral(key: string): string {
+  return /^[A-Za-z0-9_ .:/@+-]*$/.test(key) ? JSON.stringify(key) : `fromBase64(${JSON.stringify(Buffer.from(key, 'utf8').toString('base64'))})`;
 }
 
 /**

@@ -40,7 +40,8 @@ export function envStringBytes(name: string, value: string): number {
 export function checkProcessLimits(ir: IR, o: { includeConfig: boolean; options: ArgoOptions; diagnostics: DiagnosticBag }): void {
   for (const step of ir.steps) {
     const fields = stepFields({ ir, step, taskName: step.id, includeConfig: o.includeConfig, options: o.options });
-    const items: (Json | undefined)[] = step.foreach ? step.foreach.items : [undefined];
+    // A dynamic foreach's items are unknown here: its strings are checked as for a plain step.
+    const items: (Json | undefined)[] = step.foreach && step.foreach.from === null ? step.foreach.items : [undefined];
     checkStrings(ir, fields, items, o.diagnostics);
     checkArgsOffload(ir, fields, items, o.diagnostics);
   }

@@ -78,6 +78,15 @@ describe('argo: step outputs and dynamic foreach', () => {
     });
   }
 
+  test('item paths with hostile keys and nested indexes read like static items', () => {
+    const list = [{ 'k}}{{"\\': 'v1', a: [{ b: 'deep' }] }, { a: [] }, 'plain', { a: [{ b: { c: 1 } }] }];
+    const steps = shards({ list: JSON.stringify(list), parallelism: null, result: run('printf \'%s|%s\' "', item('k}}{{"\\'), '" "', item('a', 0, 'b'), '" > "$FLOWC_OUTPUTS/result"') });
+    const r = runIt(compiled(steps));
+    expect(r.message).toBe('');
+    const results = JSON.parse((r.containers.get('join')?.[0]?.argv[2] as string).slice('--results='.length));
+    expect(results).toEqual(['v1|deep', '|', '|', '|{"c":1}']);
+  });
+
   test('string elements reach ${item} as they are', () => {
     const wt = compiled(shards({ list: '["x y", "{{workflow.name}}", "$(FLOWC_LBRACE)", "7"]', parallelism: null }));
     const r = runIt(wt);
@@ -211,6 +220,17 @@ describe('argo: layouts step outputs cannot use', () => {
     const d = diagnostics.items.find((x) => x.code === 'FLOWC670');
     expect(d?.span).toEqual({ file: 'flow.yaml', line: 1, col: 1 });
     expect(d?.message).toContain(`${n} steps`);
+  });
+
+  test("FLOWC615: a dynamic foreach's own strings are still checked against MAX_ARG_STRLEN", () => {
+    const steps = shards({ list: '["a"]', parallelism: null, result: run(`echo ${'x'.repeat(ARGO_LIMITS.argStringBytes)} > "$FLOWC_OUTPUTS/result"`) });
+    const { text, diagnostics } = compileArgo(flow(steps));
+    expect(text).toBeNull();
+    // FLOWC616 too: the wrapper's own text needs the kubelet's `$$` decoding, which offloaded args lose.
+    expect(diagnostics.items.map((d) => [d.code, d.span])).toEqual([
+      ['FLOWC615', { file: 'flow.yaml', line: 10, col: 1 }],
+      ['FLOWC616', { file: 'flow.yaml', line: 10, col: 1 }],
+    ]);
   });
 
   test('FLOWC671: more templates than a workflow holds', () => {
