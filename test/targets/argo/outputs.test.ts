@@ -210,6 +210,21 @@ describe('argo: static foreach with outputs', () => {
   });
 });
 
+describe('argo: a dynamic foreach over a foreach step\'s output', () => {
+  test('iterates over the list of its tasks\' values, in item order', () => {
+    const steps: IRStep[] = [
+      step('make', { foreach: { items: [2, 1], from: null, parallelism: null }, exec: run('printf \'[%s, "x"]\' "', item(), '" > "$FLOWC_OUTPUTS/pair"'), outputs: [out('pair', 'json')] }),
+      step('each', { needs: ['make'], foreach: { items: [], from: { step: 'make', output: 'pair' }, parallelism: null }, exec: { kind: 'command', argv: [lit('echo'), [item()], [item(0)]] } }),
+    ];
+    const r = runIt(compiled(steps));
+    expect(r.message).toBe('');
+    expect(r.containers.get('each')?.map((c) => c.argv.slice(1))).toEqual([
+      ['[2,"x"]', '2'],
+      ['[1,"x"]', '1'],
+    ]);
+  });
+});
+
 describe('argo: layouts step outputs cannot use', () => {
   test('FLOWC670: more steps than one DAG holds', () => {
     const n = ARGO_LIMITS.dagTasks + 1;
