@@ -67,6 +67,8 @@ describe('flowc graph --format svg', () => {
   it('the committed docs/content-model.svg is what the command generates', async () => {
     const r = await run(['graph', ...ml, '--format', 'svg']);
     expect(r.stdout).toBe(readFileSync(resolve(import.meta.dirname, '../../docs/content-model.svg'), 'utf8'));
+    const sfn = await run(['graph', 'non-series-parallel/flow.yaml', '--target', 'sfn', '--format', 'svg']);
+    expect(sfn.stdout).toBe(readFileSync(resolve(import.meta.dirname, '../../docs/cross-deps.sfn.svg'), 'utf8'));
   });
 });
 
