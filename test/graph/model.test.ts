@@ -6,7 +6,7 @@ import { toMermaid } from '../../src/graph/mermaid.js';
 import { buildGraph } from '../../src/graph/model.js';
 import { toSvg } from '../../src/graph/svg.js';
 import type { IR } from '../../src/ir/types.js';
-import { compileFixtureIR } from './compile-fixture.js';
+import { fixtureIR as compileFixtureIR } from '../helpers/fixtures.js';
 import { parseXml } from './xml.js';
 
 /** Text a user may write in a description: each piece ends a label, a node or a line in some format. */
