@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -110,5 +111,19 @@ describe('flowc graph and explain usage errors', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(JSON.parse(r.stderr).diagnostics[0].code).toBe('FLOWC001');
+  });
+});
+
+describe('the real bin', () => {
+  it('renders the SVG from the compiled dist/ (the lazy Graphviz import resolves there too)', () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const r = spawnSync(process.execPath, [join(root, 'bin/flowc.js'), 'graph', 'fixtures/ml-training/flow.yaml', '--config', 'app=fixtures/ml-training/config/ctr.toml', '--format', 'svg'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(root, 'docs/content-model.svg'), 'utf8'));
   });
 });
