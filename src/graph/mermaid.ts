@@ -21,7 +21,8 @@ function label(lines: string[]): string {
  */
 export function toMermaid(model: GraphModel): string {
   const ids = new Map(model.nodes.map((n, i) => [n.id, `s${i}`]));
-  const out = [`%% flowc graph: ${mermaidText(model.name)}`, 'flowchart TD'];
+  // The comment follows the diagram type: older mermaid versions detect the type on the first line.
+  const out = ['flowchart TD', `%% flowc graph: ${mermaidText(model.name)}`];
   for (const n of model.nodes) {
     const text = label([n.id, ...n.details]);
     out.push(`  ${ids.get(n.id)}${n.fanOut ? `[[${text}]]` : `[${text}]`}`);

@@ -31,7 +31,7 @@ describe('escaping user text', () => {
   it('mermaid: every line is a node, an edge or the legend frame, and the labels decode to the text', () => {
     const text = toMermaid(buildGraph(hostileIR(), null));
     const lines = text.trimEnd().split('\n');
-    expect(lines.slice(0, 2)).toEqual(['%% flowc graph: content-model', 'flowchart TD']);
+    expect(lines.slice(0, 2)).toEqual(['flowchart TD', '%% flowc graph: content-model']);
     const label = '"((?:[^"\\n<>\\[\\]{}|`#&;\\\\]|#\\d+;|<br/>)*)"';
     const allowed = [new RegExp(`^  s\\d+(?:\\[${label}\\]|\\[\\[${label}\\]\\])$`), /^ {2}s\d+ (?:-->|-\.->) s\d+$/, new RegExp(`^  subgraph legend\\[${label}\\]$`), new RegExp(`^    legend_text\\[${label}\\]$`), /^ {2}end$/];
     for (const line of lines.slice(2)) expect(allowed.some((r) => r.test(line)), line).toBe(true);
