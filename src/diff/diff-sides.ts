@@ -1,4 +1,5 @@
 import type { WrittenFlow } from '../flow/ast.js';
+import { TARGETS } from '../targets/index.js';
 import { attributeCauses } from './causes.js';
 import { compareIR } from './compare.js';
 import { configKeyChanges } from './config-keys.js';
@@ -27,7 +28,7 @@ export function diffSides(before: DiffSide, after: DiffSide): SemanticDiff {
 export function diffUnits(a: DiffUnit | undefined, b: DiffUnit | undefined): UnitDiff {
   if (!a || !b) return { unit: (a ?? b)?.name ?? '', status: a ? 'removed' : 'added', flow: [], steps: [], config: [], artifacts: [] };
   const config = configKeyChanges({ before: a.config, after: b.config, placeBefore: a.place, placeAfter: b.place });
-  const out: UnitDiff = { unit: b.name, status: 'changed', flow: [], steps: [], config, artifacts: compareArtifacts(a.artifacts, b.artifacts) };
+  const out: UnitDiff = { unit: b.name, status: 'changed', flow: [], steps: [], config, artifacts: compareArtifacts(a.artifacts, b.artifacts, [...new Set([a.name, b.name, a.ir?.flow.name, b.ir?.flow.name].filter((n): n is string => n !== undefined))]) };
   if (a.ir && b.ir) {
     const ir = compareIR(a.ir, b.ir);
     out.flow = ir.flow;
@@ -38,13 +39,23 @@ export function diffUnits(a: DiffUnit | undefined, b: DiffUnit | undefined): Uni
   return out;
 }
 
-function compareArtifacts(a: Map<string, string>, b: Map<string, string>): ArtifactChange[] {
+function compareArtifacts(a: Map<string, string>, b: Map<string, string>, names: string[]): ArtifactChange[] {
   const out: ArtifactChange[] = [];
+  const change = (file: string, status: ArtifactChange['status']): ArtifactChange => {
+    const target = targetOf(file, names);
+    return target === undefined ? { file, status } : { target, file, status };
+  };
   for (const [file, text] of b) {
     const old = a.get(file);
-    if (old === undefined) out.push({ file, status: 'added' });
-    else if (old !== text) out.push({ file, status: 'changed' });
+    if (old === undefined) out.push(change(file, 'added'));
+    else if (old !== text) out.push(change(file, 'changed'));
   }
-  for (const file of a.keys()) if (!b.has(file)) out.push({ file, status: 'removed' });
-  return out.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+  for (const file of a.keys()) if (!b.has(file)) out.push(change(file, 'removed'));
+  const key = (x: ArtifactChange) => `${x.target ?? '~'}\0${x.file}`;
+  return out.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+}
+
+/** The target that writes a file, from the file names each target declares (`<name>.argo.yaml`). */
+function targetOf(file: string, names: string[]): string | undefined {
+  return TARGETS.find((t) => t.files.some((pattern) => names.some((n) => pattern.replace('<name>', n) === file)))?.id;
 }

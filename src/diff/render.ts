@@ -30,7 +30,7 @@ export function unitLines(u: UnitDiff, noun: string, c: Colors, indent = ''): st
   const i1 = `${indent}  `;
   for (const k of u.config) out.push(`${i1}config ${keyLine(k, c)}`);
   out.push(...changeLines({ flow: u.flow, steps: u.steps, indent: i1, c }));
-  for (const a of u.artifacts) out.push(`${i1}artifact ${visibleText(a.file)} ${a.status === 'changed' ? 'changes' : `is ${a.status}`}`);
+  for (const a of u.artifacts) out.push(`${i1}${a.target ? `${a.target} ` : ''}artifact ${visibleText(a.file)} ${a.status === 'changed' ? 'changes' : `is ${a.status}`}`);
   if (u.note) out.push(`${i1}(${u.note})`);
   return out;
 }

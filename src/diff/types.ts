@@ -30,6 +30,8 @@ export interface StepDiff {
 
 /** An artifact file that differs, exists only after or only before. */
 export interface ArtifactChange {
+  /** The target that writes the file, when its name says (`src/targets/*`: `files`). */
+  target?: string;
   file: string;
   status: 'changed' | 'added' | 'removed';
 }

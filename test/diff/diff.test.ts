@@ -87,7 +87,7 @@ describe('flowc diff: IR files and build folders', () => {
     expect(r.stdout).toContain('unit nightly\n');
     expect(r.stdout).toContain('  config app.train.cpu: 4 -> 16  (');
     expect(r.stdout).toContain('  step train:\n    resources.cpu: 4 -> 16\n');
-    expect(r.stdout).toContain('  artifact nightly-train.argo.yaml changes\n');
+    expect(r.stdout).toContain('  argo artifact nightly-train.argo.yaml changes\n');
     // The same folder twice: nothing to say.
     expect((await runCli(['diff', 'old', 'old', '--exit-code'], { cwd: dir })).stdout).toBe('');
   });
