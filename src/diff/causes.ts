@@ -81,14 +81,16 @@ function depthOf(field: string): number {
  * The references that set one field below `node`: it follows `rest` down the written maps
  * (`resources` -> `cpu`), so `resources.cpu` reads only what `cpu:` reads. Where the flow pastes
  * a whole config map (`resources: ${app.res}`), the rest of the path continues the reference
- * (`app.res.cpu`); where the path leaves the written tree otherwise, every reference below counts.
+ * (`app.res.cpu`); a key not written here reads nothing here; where the path meets a scalar or a
+ * list, every reference in it counts.
  */
 function fieldReferences(node: LNode, rest: string[]): string[] {
   let at = node;
   for (let i = 0; i < rest.length; i++) {
     if (at.kind === 'map') {
       const entry = at.entries.find((e) => e.key === rest[i]);
-      if (!entry) return references(at);
+      // Not written here (a default, or the flow's `defaults:` sets it): nothing here causes it.
+      if (!entry) return [];
       at = entry.value;
     } else if (at.kind === 'scalar' && typeof at.value === 'string') {
       const whole = /^\$\{([^}]*)\}$/.exec(at.value.trim());

@@ -176,3 +176,24 @@ describe('flowc diff: output', () => {
     expect(r.stdout).toContain('\\u001b[2J');
   });
 });
+
+describe('flowc diff: which config key caused a change', () => {
+  const PASTED = resolve(import.meta.dirname, 'data/pasted');
+
+  it('a field set in defaults names the key there; a config map pasted whole names the key below it', async () => {
+    const r = await runCli(['-q', 'diff', 'flow.yaml', '--against-set', 'app.image=ghcr.io/acme/app:1.1.0', '--against-set', 'app.train.memory=16Gi', '--against-set', 'app.gpus=1'], { cwd: PASTED });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(['  step prepare:', '    image: ghcr.io/acme/app:1.0.0 -> ghcr.io/acme/app:1.1.0  <- app.image (--set app.image=ghcr.io/acme/app:1.1.0)', '    resources.gpu: 0 -> 1  <- app.gpus (--set app.gpus=1)', ''].join('\n'));
+    // train's resources are app.train over the defaults: memory is app.train.memory alone (not the
+    // defaults' app.gpus, which sets no memory), and gpu still comes from the defaults.
+    expect(r.stdout).toContain(
+      [
+        '  step train:',
+        '    image: ghcr.io/acme/app:1.0.0 -> ghcr.io/acme/app:1.1.0  <- app.image (--set app.image=ghcr.io/acme/app:1.1.0)',
+        '    resources.memory: 8Gi -> 16Gi  <- app.train.memory (--set app.train.memory=16Gi)',
+        '    resources.gpu: 0 -> 1  <- app.gpus (--set app.gpus=1)',
+        '',
+      ].join('\n'),
+    );
+  });
+});
