@@ -225,8 +225,8 @@ sys.exit(1 if failed else 0)
 
 /**
  * The collect step of a foreach step's outputs (in its own job, on the runner): the lists built
- * by COLLECT_PY, then published like a plain step's outputs. `count` is the number of tasks, a
- * number or a shell expansion.
+ * by COLLECT_PY, then published like a plain step's outputs. `prefix` (the artifact names before
+ * the task index) and `count` (the number of tasks) are shell words: a number, or an expansion.
  */
 export function collectScript({ outputs, prefix, count }: { outputs: readonly IROutput[]; prefix: string; count: string }): string {
   const specs = outputs.map((o) => quoteLiteral(`${o.name}:${o.type}`)).join(' ');
@@ -235,7 +235,7 @@ export function collectScript({ outputs, prefix, count }: { outputs: readonly IR
     ...NEEDS_PYTHON,
     `flowc_dir=${OUTPUTS_DIR}`,
     'rm -rf "$flowc_dir" && mkdir -p "$flowc_dir" || exit 1',
-    `python3 -c ${pythonWord(COLLECT_PY)} ${UPLOAD_DIR} ${quoteLiteral(prefix)} ${count} "$flowc_dir" ${specs} || exit 1`,
+    `python3 -c ${pythonWord(COLLECT_PY)} ${UPLOAD_DIR} ${prefix} ${count} "$flowc_dir" ${specs} || exit 1`,
     ...publishFunctions(),
     ...outputs.map((o) => `flowc_publish ${quoteLiteral(o.name)} "$flowc_dir"/${quoteLiteral(o.name)}`),
     ...publishEnd('the collected outputs'),
