@@ -53,13 +53,21 @@ export function resetOutputs(): string {
 /**
  * The shell functions the publish and collect steps share. `flowc_publish NAME FILE` appends one
  * output to "$flowc_out" (copied into $GITHUB_OUTPUT only when every output passed), failing the
- * step when the value is over one environment value's size, since every consumer reads it from
- * an environment variable (limits.ts `envValueBytes`). `flowc_units` sums the values as GitHub
+ * step when the value is over `envLimit`: every reader of a step output gets it as an environment
+ * variable (limits.ts `envValueBytes`); null for a value no process reads (the planned matrix). `flowc_units` sums the values as GitHub
  * counts job outputs (UTF-16, approximated as 2 bytes per UTF-8 byte: exact for ASCII, stricter
  * for other text).
  */
-function publishFunctions(): string[] {
-  const envLimit = GHA_LIMITS.envValueBytes;
+function publishFunctions(envLimit: number | null = GHA_LIMITS.envValueBytes): string[] {
+  const valueCheck =
+    envLimit === null
+      ? []
+      : [
+          `  if [ "$flowc_bytes" -gt ${envLimit} ]; then`,
+          `    flowc_fail "step '$FLOWC_STEP': output '$1' is $flowc_bytes bytes, over the ${envLimit} bytes one environment variable can carry to the steps that read it"`,
+          '    return',
+          '  fi',
+        ];
   return [
     'flowc_status=0',
     'flowc_units=0',
@@ -71,10 +79,7 @@ function publishFunctions(): string[] {
     // $(cat) drops trailing newlines, which is what a `string` output's value is defined as.
     '  flowc_value=$(cat "$2")',
     "  flowc_bytes=$(printf '%s' \"$flowc_value\" | wc -c | tr -d ' ')",
-    `  if [ "$flowc_bytes" -gt ${envLimit} ]; then`,
-    `    flowc_fail "step '$FLOWC_STEP': output '$1' is $flowc_bytes bytes, over the ${envLimit} bytes one environment variable can carry to the steps that read it"`,
-    '    return',
-    '  fi',
+    ...valueCheck,
     '  flowc_units=$((flowc_units + 2 * flowc_bytes))',
     "  flowc_delim=ghadelimiter_$(od -An -N16 -tx1 /dev/urandom 2>/dev/null | tr -dc '0-9a-f')",
     "  while printf '%s\\n' \"$flowc_value\" | grep -Fxq -e \"$flowc_delim\" -e \"$flowc_delim$flowc_cr\"; do flowc_delim=\"${flowc_delim}_\"; done",
@@ -292,7 +297,8 @@ export function planScript({ stepId, source, slots }: { stepId: string; source: 
     `flowc_dir=${OUTPUTS_DIR}`,
     'rm -rf "$flowc_dir" && mkdir -p "$flowc_dir" || exit 1',
     `python3 -c ${pythonWord(PLAN_PY)} ${quoteLiteral(stepId)} ${quoteLiteral(source)} ${GHA_LIMITS.matrixJobs} "$flowc_dir" ${quoteLiteral(slotJson)} || exit 1`,
-    ...publishFunctions(),
+    // The matrix is read by `fromJSON` in `strategy`, not from an environment variable.
+    ...publishFunctions(null),
     'flowc_publish matrix "$flowc_dir/matrix"',
     'flowc_publish count "$flowc_dir/count"',
     ...publishEnd('the planned matrix and count'),

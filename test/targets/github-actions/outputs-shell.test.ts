@@ -361,6 +361,16 @@ describe('dynamic foreach: the -items helper plans the matrix', () => {
     expect(res.written).toBe('');
   });
 
+  test('a matrix larger than one environment value is fine: fromJSON reads it, no process does', () => {
+    // The list itself came through an environment variable, so it is under 130,048 bytes; the
+    // matrix repeats each id (item and item_id), which takes it over.
+    const list = JSON.stringify(Array.from({ length: 256 }, (_, i) => ({ id: `${i}`.padEnd(250, 'x') })));
+    expect(list.length).toBeLessThan(130_048);
+    const big = planWith(list);
+    expect(big.status).toBe(0);
+    expect((big.outputs.matrix as string).length).toBeGreaterThan(130_048);
+  });
+
   test('256 items plan 256 entries', () => {
     const res = planWith(JSON.stringify(Array.from({ length: 256 }, (_, i) => ({ id: i }))));
     expect(res.status).toBe(0);

@@ -29,6 +29,18 @@ function staticIR(items: string[]): IR {
   return irWith([each, mid, last]);
 }
 
+/** `again` iterates over the list `each` (a static foreach) collected, and publishes its own. */
+function overCollected(): IR {
+  const ir = staticIR(['a', 'b']);
+  const again = step('again', {
+    needs: ['each'],
+    foreach: { items: [], from: { step: 'each', output: 'r' }, parallelism: null },
+    exec: { kind: 'run', script: [lit('echo "'), { kind: 'item', path: [0] }, lit('" > "$FLOWC_OUTPUTS/o"\n')] },
+    outputs: [{ name: 'o', type: 'string', origin }],
+  });
+  return irWith([...ir.steps, again]);
+}
+
 describe('github-actions renders step outputs', () => {
   test('the target says so', () => {
     expect(githubActionsTarget.stepOutputs).toBe(true);
@@ -39,6 +51,7 @@ describe('github-actions renders step outputs', () => {
     ['dynamic shards on the runner', shardsIR({ container: false })],
     ['a static foreach with outputs and retry, read two levels down', staticIR(['a', 'b', 'c'])],
     ['an empty static foreach with outputs', staticIR([])],
+    ['a dynamic foreach over the collected list of a foreach step', overCollected()],
   ])('actionlint finds nothing in %s', async (_name, ir) => {
     const { text } = compiled(ir);
     expect(await actionlint(text)).toEqual([]);
@@ -86,6 +99,14 @@ describe('github-actions renders step outputs', () => {
     expect(none.jobs['each-outputs'].steps.map((s: any) => s.name)).toEqual(['flowc: collect outputs']);
     expect(none.jobs['each-outputs'].steps[0].run).toContain(' "$FLOWC_ARTIFACTS" 0 ');
     expect(none.jobs.each.steps).toHaveLength(1);
+  });
+
+  test('a dynamic foreach over a collected list plans from the collector', () => {
+    const { wf } = compiled(overCollected());
+    expect(wf.jobs['again-items'].needs).toEqual(['each-outputs']);
+    expect(wf.jobs['again-items'].steps[0].env).toEqual({ FLOWC_LIST: '${{ needs.each-outputs.outputs.r }}' });
+    expect(wf.jobs['again-outputs'].needs).toEqual(['again', 'again-items']);
+    expect(wf.jobs.again.env.FLOWC_ITEM_0).toBe('${{ matrix.item_0 }}');
   });
 
   test('a helper job id never takes a job id of a step', () => {
