@@ -67,8 +67,9 @@ export function stepItemSlots(step: IRStep): ItemSlot[] {
 
 /**
  * One job for one step (SPEC section 6): where it runs (runs-on, container), how long, its
- * matrix for a static foreach, its env (FLOWC_STEP, FLOWC_ITEM*, the flow's env) and one step
- * running the shell text.
+ * matrix for a foreach (static, or planned by its `-items` helper), its env (FLOWC_STEP,
+ * FLOWC_ITEM*, FLOWC_STEPS_* for the outputs it reads, the flow's env), one step running the
+ * shell text, and for a step with outputs the steps that publish them (outputs.ts).
  * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobs
  */
 export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown> {
