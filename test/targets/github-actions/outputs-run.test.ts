@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { fixtureDir } from '../../helpers/fixtures.js';
 import type { IR, IRString } from '../../../src/ir/types.js';
 import type { Json } from '../../../src/source/tree.js';
 import { compileGha, irWith, parseWorkflow, step } from './helpers.js';
@@ -76,5 +80,36 @@ describe('a dynamic foreach over a step output, run', () => {
     const res = runPipeline(Array.from({ length: 257 }, (_, i) => ({ id: `${i}` })));
     expect(res.outcome).toMatchObject({ 'process-items': 'failure', process: 'skipped' });
     expect(res.log).toContain('a list of 257 items, over the 256 jobs GitHub runs from one matrix');
+  });
+});
+
+describe('the dynamic-shards fixture, run as its golden file is written', () => {
+  test('split, three tasks, join: join gets the three results in shard order and the manifest', () => {
+    const root = mkdtempSync(joinPath(tmpdir(), 'flowc-gha-ds-'));
+    try {
+      // A stand-in for the image's `python -m sharder.<x>` (the sim runs steps on this machine).
+      const bin = joinPath(root, 'bin');
+      mkdirSync(bin);
+      const fake = [
+        '#!/bin/sh',
+        'case "$2" in',
+        `  sharder.split) printf '%s\\n' '[{"id":"s0","rows":10},{"id":"s 1 \\"q\\"","rows":5},{"id":"$(s2)","rows":1}]' ;;`,
+        `  sharder.process) printf '%s@%s\\n\\n' "$4" "$6" ;;`,
+        `  sharder.join) printf 'RESULTS<%s>\\nMANIFEST<%s>\\nRUN<%s>\\n' "$4" "$MANIFEST" "$6" ;;`,
+        '  *) exit 64 ;;',
+        'esac',
+        '',
+      ].join('\n');
+      writeFileSync(joinPath(bin, 'python'), fake, { mode: 0o755 });
+      const wf = parseWorkflow(readFileSync(joinPath(fixtureDir('dynamic-shards'), 'expected', 'dynamic-shards.gha.yml'), 'utf8'));
+      const res = simulateRun(wf, { root: joinPath(root, 'run'), inputs: { dataset: 's3://d' }, path: `${bin}:${process.env.PATH}` });
+      expect(res.outcome).toMatchObject({ split: 'success', 'process-items': 'success', 'process[2]': 'success', 'process-outputs': 'success', join: 'success' });
+      const m = /RESULTS<([\s\S]*)>\nMANIFEST<([\s\S]*)>\nRUN<(.*)>/.exec(res.log);
+      expect(JSON.parse(m?.[1] as string)).toEqual(['s0@s3://d/manifest.json', 's 1 "q"@s3://d/manifest.json', '$(s2)@s3://d/manifest.json']);
+      expect(m?.[2]).toBe('s3://d/manifest.json');
+      expect(m?.[3]).toBe('4242');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -23,7 +23,10 @@ export interface SimResult {
   outputs: Record<string, Record<string, string>>;
 }
 
-export function simulateRun(wf: Record<string, any>, { shell = 'sh', root: given }: { shell?: string; root?: string } = {}): SimResult {
+export function simulateRun(
+  wf: Record<string, any>,
+  { shell = 'sh', root: given, inputs = null, path = process.env.PATH ?? '' }: { shell?: string; root?: string; inputs?: Record<string, unknown> | null; path?: string } = {},
+): SimResult {
   const root = given ?? mkdtempSync(join(tmpdir(), 'flowc-gha-sim-'));
   const artifacts = join(root, 'artifacts');
   mkdirSync(artifacts, { recursive: true });
@@ -39,7 +42,7 @@ export function simulateRun(wf: Record<string, any>, { shell = 'sh', root: given
         continue;
       }
       const needsCtx = Object.fromEntries(needs.map((n) => [n, { outputs: outputs[n] ?? {} }]));
-      const base: EvalContext = { inputs: null, matrix: {}, github, needs: needsCtx };
+      const base: EvalContext = { inputs, matrix: {}, github, needs: needsCtx };
       const matrix = job.strategy?.matrix;
       const legs: Record<string, unknown>[] =
         matrix === undefined ? [{}] : typeof matrix === 'string' ? ((evaluateWhole(matrix, base) as { include: Record<string, unknown>[] }).include ?? []) : matrix.include;
@@ -52,7 +55,7 @@ export function simulateRun(wf: Record<string, any>, { shell = 'sh', root: given
         const workspace = join(dir, 'ws');
         mkdirSync(temp, { recursive: true });
         mkdirSync(workspace, { recursive: true });
-        const env: Record<string, string> = { PATH: process.env.PATH ?? '', RUNNER_TEMP: temp, GITHUB_WORKSPACE: workspace };
+        const env: Record<string, string> = { PATH: path, RUNNER_TEMP: temp, GITHUB_WORKSPACE: workspace };
         for (const scope of [wf.env ?? {}, job.env ?? {}]) for (const [k, v] of Object.entries<string>(scope)) env[k] = evaluateScalar(String(v), ctx);
         let legOk = true;
         for (const [n, s] of (job.steps as any[]).entries()) {
