@@ -159,7 +159,7 @@ export function publishScript(outputs: readonly IROutput[]): string {
 
 /**
  * The step after one foreach task's process: the same checks, then the values (trailing
- * newlines removed, as for a plain step) staged under UPLOAD_DIR in the workspace for the upload
+ * newlines removed, as for a plain step, then one newline added) staged under UPLOAD_DIR in the workspace for the upload
  * step (a relative path, so it is the same folder inside a container and for the action).
  */
 export function stageScript(outputs: readonly IROutput[]): string {
@@ -177,7 +177,9 @@ export function stageScript(outputs: readonly IROutput[]): string {
     `    flowc_fail "step '$FLOWC_STEP': output '$1' is $flowc_bytes bytes, over the ${envLimit} bytes one environment variable can carry to the steps that read it"`,
     '    return',
     '  fi',
-    `  printf '%s' "$flowc_value" > ${UPLOAD_DIR}/"$1"`,
+    // One newline after the value, so no staged file is empty (an empty file is the corner case
+    // of every uploader); the collector takes exactly that newline off.
+    `  printf '%s\\n' "$flowc_value" > ${UPLOAD_DIR}/"$1"`,
     '}',
     `cd "\${GITHUB_WORKSPACE:-.}" && rm -rf ${UPLOAD_DIR} && mkdir ${UPLOAD_DIR} || exit 1`,
     ...outputs.map((o) => `flowc_check ${quoteLiteral(o.name)} ${o.type} && flowc_stage ${quoteLiteral(o.name)}`),
@@ -211,6 +213,7 @@ for spec in sys.argv[5:]:
         path = os.path.join(src, prefix + str(i), name)
         try:
             text = open(path, "rb").read().decode("utf-8", "replace")
+            text = text[:-1] if text.endswith("\\n") else text
         except OSError:
             print("::error title=flowc::step %s: task %d of %d left no value for output %s (its artifact %s%d is missing)" % (os.environ.get("FLOWC_STEP", "?"), i, count, name, prefix, i))
             failed = True

@@ -226,6 +226,8 @@ describe('foreach outputs: each task stages its values, the collector lists them
         writeOutputs(task, { result: value });
         const res = run(task, stage, { shell, env: { FLOWC_STEP: 'process' } });
         expect(res.status).toBe(0);
+        // Never an empty file (the empty value included): the value and one newline.
+        expect(readFileSync(join(task.workspace, 'flowc-task-outputs', 'result'), 'utf8')).toBe(`${HOSTILE[i]?.replace(/\n+$/, '')}\n`);
         // What download-artifact does with a pattern: each artifact in a folder named after it.
         cpSync(join(task.workspace, 'flowc-task-outputs'), join(collector.workspace, 'flowc-task-outputs', `flowc.process.${i}`), { recursive: true });
       });
