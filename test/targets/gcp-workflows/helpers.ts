@@ -7,6 +7,7 @@ import { VirtualClock } from './interpreter/clock.js';
 import { Interpreter } from './interpreter/engine.js';
 import type { Value } from './interpreter/expr.js';
 import { type Deletion, fakeBatch, type FakeBatchOptions, type JobRecord, type RefusedSubmission } from './interpreter/fake-batch.js';
+import { fakeStorage, type StorageRead } from './interpreter/fake-storage.js';
 
 export { lit, ORIGIN, param, step } from '../../helpers/ir-builders.js';
 
@@ -33,19 +34,27 @@ export interface Execution {
   clock: VirtualClock;
   /** Steps the execution ran (Workflows counts them against 100,000 per execution). */
   steps: number;
+  /** The fake Cloud Storage after the run (`bucket/object` to text), and the objects.get calls made. */
+  objects: Map<string, string>;
+  reads: StorageRead[];
 }
 
 /** Runs a definition in the interpreter with the fake Batch connector. */
 export async function execute(
   yaml: string,
   args: Value,
-  fake: Omit<FakeBatchOptions, 'clock'> = {},
+  fake: Omit<FakeBatchOptions, 'clock' | 'storage'> = {},
 ): Promise<Execution> {
   const clock = new VirtualClock();
-  const { connector, remove, jobs, submissions, deletions } = fakeBatch({ clock, ...fake });
+  const storage = fakeStorage();
+  const { connector, remove, jobs, submissions, deletions } = fakeBatch({ clock, storage: storage.objects, ...fake });
   const interp = Interpreter.fromYaml(yaml, {
     clock,
-    connectors: { 'googleapis.batch.v1.projects.locations.jobs.create': connector, 'googleapis.batch.v1.projects.locations.jobs.delete': remove },
+    connectors: {
+      'googleapis.batch.v1.projects.locations.jobs.create': connector,
+      'googleapis.batch.v1.projects.locations.jobs.delete': remove,
+      'googleapis.storage.v1.objects.get': storage.get,
+    },
     env: {
       GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: '0b5c2d7e-1a2b-4c3d-8e9f-0123456789ab',
       GOOGLE_CLOUD_PROJECT_ID: 'env-project',
@@ -54,9 +63,9 @@ export async function execute(
   });
   try {
     const result = await interp.run(args);
-    return { jobs, submissions, deletions, result, error: null, clock, steps: interp.stepCount };
+    return { jobs, submissions, deletions, result, error: null, clock, steps: interp.stepCount, objects: storage.objects, reads: storage.reads };
   } catch (error) {
-    return { jobs, submissions, deletions, result: null, error, clock, steps: interp.stepCount };
+    return { jobs, submissions, deletions, result: null, error, clock, steps: interp.stepCount, objects: storage.objects, reads: storage.reads };
   }
 }
 

@@ -45,6 +45,14 @@ export interface FakeBatchOptions {
    * (https://cloud.google.com/workflows/docs/reference/googleapis: a connector timeout ends the wait only).
    */
   hangs?: (step: string, item: string | null, attempt: number) => boolean;
+  /**
+   * What a successful job of this step (and item) writes to `$FLOWC_OUTPUTS`, by output name; an
+   * output left out is a file the job never wrote. Written to `storage` through the job's Cloud
+   * Storage volume, as the output wrapper leaves it (a string's trailing newlines removed).
+   */
+  writes?: (step: string, item: string | null) => Record<string, string>;
+  /** The fake Cloud Storage the jobs' volumes mount (fake-storage.ts). */
+  storage?: Map<string, string>;
 }
 
 /** A jobs.delete call: the job it named, when, and whether that job existed. */
@@ -173,6 +181,7 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; re
     });
     if (hung) throw new WorkflowsError(['TimeoutError'], `waiting for job ${jobId} timed out after ${timeout} s`);
     if (failed) throw new WorkflowsError(['OperationError'], `job ${jobId} failed`);
+    writeOutputs(spec, container, env, options.writes?.(step, item) ?? {}, options.storage);
     return { name: `${args.parent as string}/jobs/${jobId}`, status: { state: 'SUCCEEDED' } };
   };
   // googleapis.batch.v1.projects.locations.jobs.delete: `name` is projects/P/locations/L/jobs/ID;
@@ -207,4 +216,35 @@ function pollingPolicy(params: Record<string, Value>): JobRecord['pollingPolicy'
     return v;
   };
   return { initial_delay: get('initial_delay'), multiplier: get('multiplier'), max_delay: get('max_delay') };
+}
+
+/**
+ * A job with outputs: a GCS volume (`taskSpec.volumes[].gcs.remotePath` a bucket, `mountPath`
+ * where it appears in the container, https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#Volume),
+ * FLOWC_OUTPUTS a folder under that path, and the argv `sh -c <wrapper> flowc-outputs <step>
+ * <limit> <name> <type>... -- <argv>`. The files the job writes land in the bucket as objects.
+ */
+function writeOutputs(spec: Record<string, Value>, container: Record<string, Value>, env: Record<string, string>, files: Record<string, string>, storage: Map<string, string> | undefined): void {
+  const volumes = (spec.volumes ?? null) as Record<string, Value>[] | null;
+  if (volumes === null) {
+    if (env.FLOWC_OUTPUTS !== undefined) throw new Error('FLOWC_OUTPUTS is set but no volume is mounted');
+    return;
+  }
+  const volume = volumes.find((v) => v.gcs !== undefined) as Record<string, Value>;
+  const bucket = (volume.gcs as Record<string, Value>).remotePath as string;
+  const mount = volume.mountPath as string;
+  if (!/^[a-z0-9][a-z0-9._-]+[a-z0-9]$/.test(bucket)) throw new Error(`remotePath ${bucket} is not a bucket name`);
+  const dir = env.FLOWC_OUTPUTS;
+  if (dir === undefined || !dir.startsWith(`${mount}/`)) throw new Error(`FLOWC_OUTPUTS ${String(dir)} is not under the mount path ${mount}`);
+  const commands = (container.commands ?? []) as string[];
+  if (container.entrypoint !== '/bin/sh' || commands[0] !== '-c' || commands[2] !== 'flowc-outputs') throw new Error('a job with outputs does not run the output wrapper');
+  const end = commands.indexOf('--');
+  const declared = commands.slice(5, end);
+  for (let i = 0; i < declared.length; i += 2) {
+    const name = declared[i] as string;
+    const type = declared[i + 1] as string;
+    const text = files[name];
+    if (text === undefined || !storage) continue;
+    storage.set(`${bucket}/${dir.slice(mount.length + 1)}/${name}`, type === 'string' ? text.replace(/\n+$/, '') : text);
+  }
 }

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import type { Json } from '../../../src/source/tree.js';
+import type { IR, IROutput, IRPart, IRStep, IRString } from '../../../src/ir/types.js';
+import { estimateSteps } from '../../../src/targets/gcp-workflows/budget.js';
+import { fitLimits } from '../../../src/targets/gcp-workflows/fit-limits.js';
+import { lowerGraph } from '../../../src/ir/lower-blocks.js';
+import { readOptions } from '../../../src/targets/gcp-workflows/options.js';
+import { buildWorkflow } from '../../../src/targets/gcp-workflows/workflow.js';
+import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
+import { compile, type Execution, execute, lit, makeIR, step } from './helpers.js';
+import { schemaErrors, structureProblems } from './structure.js';
+
+const EXEC_ID = '0b5c2d7e-1a2b-4c3d-8e9f-0123456789ab';
+const OPTIONS = { project: 'my-project', region: 'us-central1', datastore: 'gs://flowc-data/runs/' };
+const out = (name: string, type: 'json' | 'string', line = 5): IROutput => ({ name, type, origin: { file: 'flow.yaml', line, col: 7 } });
+const ref = (s: string, o: string): IRPart => ({ kind: 'output', step: s, output: o });
+const cat = (...parts: (string | IRPart)[]): IRString => parts.map((p) => (typeof p === 'string' ? { kind: 'lit' as const, value: p } : p));
+
+/** The design's flow: split publishes shards and a manifest, process fans out over the shards, join reads every result. */
+function shardsIR(options: Record<string, Json> = OPTIONS, extra: IRStep[] = []): IR {
+  return makeIR(
+    [
+      step('split', { exec: { kind: 'run', script: lit('python split.py > "$FLOWC_OUTPUTS/shards"') }, outputs: [out('manifest', 'string', 6), out('shards', 'json', 5)] }),
+      step('process', {
+        needs: ['split'],
+        foreach: { items: [], from: { step: 'split', output: 'shards' }, parallelism: 2 },
+        exec: { kind: 'run', script: cat('echo "shard ', { kind: 'item', path: ['id'] }, ' of ', ref('split', 'manifest'), '" > "$FLOWC_OUTPUTS/result"') },
+        outputs: [out('result', 'string', 12)],
+      }),
+      step('join', {
+        needs: ['process'],
+        exec: { kind: 'command', argv: [lit('python'), lit('join.py'), lit('--results'), [ref('process', 'result')]] },
+        env: [{ name: 'MANIFEST', value: [ref('split', 'manifest')] }],
+      }),
+      ...extra,
+    ],
+    { targets: { 'gcp-workflows': options } },
+  );
+}
+
+/** What each job writes: split the shard list and a manifest with trailing newlines, process one result per shard. */
+function writes(shards: string, files: { manifest?: string } = { manifest: 'gs://models/m1\n\n' }) {
+  return (s: string, item: string | null): Record<string, string> => {
+    if (s === 'split') return { shards, ...files };
+    if (s === 'process') return { result: `${item?.startsWith('{') ? (JSON.parse(item) as { id: unknown }).id : item}-ok\n` };
+    return {};
+  };
+}
+
+const shardList = (n: number): string => JSON.stringify(Array.from({ length: n }, (_, i) => ({ id: i })));
+const message = (e: Execution): string => String((e.error as Error | null)?.message ?? '');
+
+async function run(ir: IR, shards: string, fake: Parameters<typeof execute>[2] = {}): Promise<Execution> {
+  const { yaml, diagnostics } = compile(ir);
+  expect(diagnostics.items.filter((d) => d.severity === 'error')).toEqual([]);
+  return execute(yaml, null, { writes: writes(shards), ...fake });
+}
+
+describe('step outputs and dynamic foreach', () => {
+  it('compiles to a definition that passes the schema and structure checks', () => {
+    const { yaml, diagnostics } = compile(shardsIR());
+    expect(diagnostics.items).toEqual([]);
+    expect(schemaErrors(yaml)).toEqual([]);
+    expect(structureProblems(shardsIR(), yaml)).toEqual([]);
+  });
+
+  it.each([2, 5])('runs the loop once per shard split produced at run time (%i), and join sees the results in item order', async (n) => {
+    // Later items finish first, so item order is not completion order.
+    const e = await run(shardsIR(), shardList(n), { duration: (s, item) => (s === 'process' ? 100 - (JSON.parse(item as string) as { id: number }).id * 10 : 10) });
+    expect(e.error).toBeNull();
+    const tasks = e.jobs.filter((j) => j.step === 'process');
+    expect(tasks.map((j) => j.item).sort()).toEqual(Array.from({ length: n }, (_, i) => JSON.stringify({ id: i })).sort());
+    expect(tasks.map((j) => j.env.FLOWC_ITEM_ID).sort()).toEqual(Array.from({ length: n }, (_, i) => String(i)).sort());
+    // The manifest reaches the script as env data, trailing newlines removed; the script stays literal.
+    for (const t of tasks) expect(t.env.FLOWC_STEPS_SPLIT_MANIFEST).toBe('gs://models/m1');
+    expect(tasks[0]?.commands.slice(-1)[0]).toBe('echo "shard ${FLOWC_ITEM_ID} of ${FLOWC_STEPS_SPLIT_MANIFEST}" > "$FLOWC_OUTPUTS/result"');
+    // parallelism 2: never more than two tasks at once (counted at each start).
+    for (const t of tasks) expect(tasks.filter((u) => u.start <= t.start && t.start < u.end).length).toBeLessThanOrEqual(2);
+    const join = e.jobs.find((j) => j.step === 'join');
+    expect(join?.start).toBeGreaterThanOrEqual(Math.max(...tasks.map((t) => t.end)));
+    const results = join?.commands[join.commands.indexOf('--results') + 1] as string;
+    expect(JSON.parse(results)).toEqual(Array.from({ length: n }, (_, i) => `${i}-ok`));
+    expect(join?.env.MANIFEST).toBe('gs://models/m1');
+    // The layout: <prefix>/<flow>/<run id>/<step>[/<task index>]/<output>.
+    expect([...e.objects.keys()].sort()).toEqual(
+      [
+        `flowc-data/runs/demo/${EXEC_ID}/split/manifest`,
+        `flowc-data/runs/demo/${EXEC_ID}/split/shards`,
+        ...Array.from({ length: n }, (_, i) => `flowc-data/runs/demo/${EXEC_ID}/process/${i}/result`),
+      ].sort(),
+    );
+  });
+
+  it('an empty list runs no task, and join runs and sees []', async () => {
+    const e = await run(shardsIR(), '[]');
+    expect(e.error).toBeNull();
+    expect(e.jobs.filter((j) => j.step === 'process')).toEqual([]);
+    const join = e.jobs.find((j) => j.step === 'join');
+    expect(JSON.parse(join?.commands[join.commands.indexOf('--results') + 1] as string)).toEqual([]);
+  });
+
+  it('a value that is not a JSON list fails the run before any task starts, naming the step', async () => {
+    const e = await run(shardsIR(), '{"id": 1}');
+    expect(message(e)).toBe("flowc: step 'process': its foreach value steps.split.outputs.shards is not a JSON list but a map");
+    expect(e.jobs.map((j) => j.step)).toEqual(['split']);
+  });
+
+  it('a list longer than maxDynamicItems fails the run before any task starts', async () => {
+    const e = await run(shardsIR({ ...OPTIONS, maxDynamicItems: 3 }), shardList(5));
+    expect(message(e)).toBe("flowc: step 'process': its foreach value steps.split.outputs.shards has 5 items, over maxDynamicItems (3)");
+    expect(e.jobs.map((j) => j.step)).toEqual(['split']);
+  });
+
+  it('an output the step never wrote fails the run naming the step and the output', async () => {
+    const { yaml } = compile(shardsIR());
+    const e = await execute(yaml, {}, { writes: writes(shardList(2), {}) });
+    expect(message(e)).toBe(`flowc: step 'split': output 'manifest' was never written (no object gs://flowc-data/runs/demo/${EXEC_ID}/split/manifest)`);
+    expect(e.jobs.map((j) => j.step)).toEqual(['split']);
+  });
+
+  it('a json output that is not valid JSON fails the run naming the step and the output', async () => {
+    const e = await run(shardsIR(), '[{"id": 0},');
+    expect(message(e)).toBe("flowc: step 'split': output 'shards' is not one valid JSON value");
+  });
+
+  it('a foreach task that wrote no output fails join naming the step and the task', async () => {
+    const { yaml } = compile(shardsIR());
+    const e = await execute(yaml, {}, { writes: (s, item) => (s === 'process' && item === '{"id":1}' ? {} : writes(shardList(3))(s, item)) });
+    expect(message(e)).toBe(`flowc: step 'process' task 1: output 'result' was never written (no object gs://flowc-data/runs/demo/${EXEC_ID}/process/1/result)`);
+    expect(e.jobs.some((j) => j.step === 'join')).toBe(false);
+  });
+
+  it('a static foreach producer: consumers see its values in item order; strings, numbers and objects as items', async () => {
+    const ir = makeIR(
+      [
+        step('make', { foreach: { items: ['a', 2, { k: 'v' }], from: null, parallelism: null }, outputs: [out('v', 'json')] }),
+        step('use', { needs: ['make'], exec: { kind: 'command', argv: [lit('use'), [ref('make', 'v')]] } }),
+      ],
+      { targets: { 'gcp-workflows': OPTIONS } },
+    );
+    const { yaml, diagnostics } = compile(ir);
+    expect(diagnostics.items).toEqual([]);
+    const e = await execute(yaml, {}, { writes: (s, item): Record<string, string> => (s === 'make' ? { v: JSON.stringify({ item }) } : {}) });
+    expect(e.error).toBeNull();
+    expect(JSON.parse(e.jobs.find((j) => j.step === 'use')?.commands[0] as string)).toEqual([{ item: 'a' }, { item: '2' }, { item: '{"k":"v"}' }]);
+  });
+
+  it('dynamic items render like static ones: a string as is, others as compact JSON', async () => {
+    const ir = shardsIR();
+    (ir.steps[1] as IRStep).exec = { kind: 'command', argv: [lit('p'), [{ kind: 'item', path: [] }], [{ kind: 'item', path: ['id'] }], [{ kind: 'item', path: ['missing'] }]] };
+    const { yaml } = compile(ir);
+    const e = await execute(yaml, {}, { writes: writes('["text", {"id": "x"}, {"id": [1, 2]}]') });
+    expect(e.error).toBeNull();
+    const argvs = e.jobs.filter((j) => j.step === 'process').map((j) => j.commands.slice(-3));
+    expect(argvs.sort()).toEqual(
+      [
+        ['text', '', ''],
+        ['{"id":"x"}', 'x', ''],
+        ['{"id":[1,2]}', '[1,2]', ''],
+      ].sort(),
+    );
+  });
+
+  it('the step estimate equals the interpreter count when the list has maxDynamicItems shards', async () => {
+    const ir = shardsIR({ ...OPTIONS, maxDynamicItems: 4 });
+    const fitted = fitLimits(lowerGraph(ir).block, (id) => ir.steps.some((s) => s.id === id && s.foreach !== null));
+    const built = buildWorkflow({ ir, options: readOptions(ir), block: fitted.block, diagnostics: new DiagnosticBag() });
+    const estimate = estimateSteps(ir, fitted.block, built);
+    const full = await run(ir, shardList(4));
+    expect(full.error).toBeNull();
+    expect(estimate.least).toBe(full.steps);
+    const fewer = await run(ir, shardList(2));
+    expect(fewer.steps).toBeLessThan(estimate.least);
+  });
+
+  it('a step without outputs keeps its job as before: no wrapper, no volume', () => {
+    const { yaml } = compile(shardsIR());
+    const def = yaml.slice(yaml.indexOf('run_join'));
+    expect(def.slice(0, def.indexOf('\n  - ') > 0 ? def.indexOf('\n  - ') : undefined)).not.toContain('flowc_wrapper');
+  });
+});
+
+describe('FLOWC677: outputs without a datastore', () => {
+  it('is an error at the first output declared, with an example', () => {
+    const { diagnostics, artifacts } = compile(shardsIR({ project: 'my-project' }));
+    expect(diagnostics.items.map((d) => [d.code, d.span])).toEqual([['FLOWC677', { file: 'flow.yaml', line: 6, col: 7 }]]);
+    expect(diagnostics.items[0]?.message).toContain('datastore');
+    expect(diagnostics.items[0]?.notes).toEqual(['for example, in the flow: targets: { gcp-workflows: { datastore: "gs://my-bucket/flowc" } }']);
+    expect(artifacts).toEqual([]);
+  });
+
+  it('a flow without outputs needs none', () => {
+    const { diagnostics } = compile(makeIR([step('a')], { targets: { 'gcp-workflows': { project: 'my-project' } } }));
+    expect(diagnostics.items).toEqual([]);
+  });
+});
