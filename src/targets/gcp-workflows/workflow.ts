@@ -200,7 +200,8 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     if (step.foreach) args.index = expr(INDEX_VAR);
     callArgs.set(step.id, args);
     calls.set(step.id, {
-      argBytes: jsonBytes(args),
+      // The call names the wrapper by its variable, but at run time its arguments hold the text.
+      argBytes: jsonBytes(args) + (job.volumes ? jsonBytes(OUTPUT_WRAPPER) : 0),
       joinSteps,
       hasEnv: job.env !== null,
       maxRetries: job.max_retries,

@@ -69,6 +69,31 @@ export async function execute(
   }
 }
 
+/** What every `json` output holds in `sampleWrites`: a list, so a dynamic foreach over it has this many tasks. */
+export const SAMPLE_LIST = [{ id: 0 }, { id: 1 }];
+
+/**
+ * Output files for any flow: each `json` output is `SAMPLE_LIST`, each `string` output
+ * `<step>-<output>` with a trailing newline (the wrapper removes it).
+ */
+export function sampleWrites(ir: IR): NonNullable<FakeBatchOptions['writes']> {
+  return (id) => {
+    const s = ir.steps.find((x) => x.id === id);
+    return Object.fromEntries((s?.outputs ?? []).map((o) => [o.name, o.type === 'json' ? JSON.stringify(SAMPLE_LIST) : `${id}-${o.name}\n`]));
+  };
+}
+
+/**
+ * The IR with `maxDynamicItems` set to `SAMPLE_LIST`'s length when a step has a dynamic foreach,
+ * so the step estimate counts exactly the tasks a run with `sampleWrites` makes.
+ */
+export function boundToSample(ir: IR): IR {
+  if (!ir.steps.some((s) => s.foreach?.from)) return ir;
+  const own = ir.targets['gcp-workflows'];
+  const options = own !== null && typeof own === 'object' && !Array.isArray(own) ? own : {};
+  return { ...ir, targets: { ...ir.targets, 'gcp-workflows': { ...options, maxDynamicItems: SAMPLE_LIST.length } } };
+}
+
 /** The successful jobs of an execution: one per step, one per foreach item. */
 export const succeeded = (e: Execution): JobRecord[] => e.jobs.filter((j) => !j.failed);
 
@@ -83,7 +108,8 @@ export function checkExecution(ir: IR, e: Execution): string[] {
   const spans = new Map<string, { start: number; end: number }>();
   for (const s of ir.steps) {
     const jobs = ok.filter((j) => j.step === s.id);
-    const expected = s.foreach ? s.foreach.items.length : 1;
+    // A dynamic foreach runs once per element of the list its source wrote (sampleWrites).
+    const expected = s.foreach ? (s.foreach.from ? SAMPLE_LIST.length : s.foreach.items.length) : 1;
     if (jobs.length !== expected) problems.push(`step ${s.id} ran ${jobs.length} times, expected ${expected}`);
     if (jobs.length > 0) spans.set(s.id, { start: Math.min(...jobs.map((j) => j.start)), end: Math.max(...jobs.map((j) => j.end)) });
   }

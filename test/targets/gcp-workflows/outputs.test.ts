@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../src/source/tree.js';
 import type { IR, IROutput, IRPart, IRStep, IRString } from '../../../src/ir/types.js';
-import { estimateSteps } from '../../../src/targets/gcp-workflows/budget.js';
+import { estimateMemory, estimateSteps } from '../../../src/targets/gcp-workflows/budget.js';
+import { OUTPUT_WRAPPER } from '../../../src/targets/gcp-workflows/output-wrapper.js';
 import { fitLimits } from '../../../src/targets/gcp-workflows/fit-limits.js';
 import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import { readOptions } from '../../../src/targets/gcp-workflows/options.js';
@@ -171,6 +172,19 @@ describe('step outputs and dynamic foreach', () => {
     expect(estimate.least).toBe(full.steps);
     const fewer = await run(ir, shardList(2));
     expect(fewer.steps).toBeLessThan(estimate.least);
+  });
+
+  it('the memory estimate counts the wrapper text that each running call with outputs holds', () => {
+    const ir = shardsIR();
+    const fitted = fitLimits(lowerGraph(ir).block, (id) => ir.steps.some((s) => s.id === id && s.foreach !== null));
+    const built = buildWorkflow({ ir, options: readOptions(ir), block: fitted.block, diagnostics: new DiagnosticBag() });
+    const wrapper = Buffer.byteLength(JSON.stringify(OUTPUT_WRAPPER));
+    // process: 2 tasks at once, each its arguments (with the wrapper text), env and job body, three copies.
+    const memory = estimateMemory(ir, fitted.block, built);
+    expect(memory.concurrent).toBe(2);
+    expect(memory.perCall).toBe(3 * ((built.calls.get('process')?.argBytes ?? 0) + built.sharedEnvBytes));
+    expect(built.calls.get('process')?.argBytes).toBeGreaterThan(wrapper);
+    expect(memory.bytes).toBeGreaterThan(built.mainBytes + 2 * 3 * wrapper);
   });
 
   it('a step without outputs keeps its job as before: no wrapper, no volume', () => {
