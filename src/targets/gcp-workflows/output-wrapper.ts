@@ -4,7 +4,9 @@ import type { IROutput } from '../../ir/types.js';
  * The POSIX `sh` wrapper a step that declares outputs runs in: it creates `$FLOWC_OUTPUTS` (a
  * folder of the datastore bucket, mounted into the job by Batch: outputs.ts), runs the step's own
  * argv exactly as given (`"$@"`, never re-quoted), and when that exits 0 checks every declared
- * output before the job may succeed:
+ * output before the job may succeed. Files a failed earlier attempt left (a retry runs in the same
+ * folder) are removed first, so an attempt passes only on what it wrote itself.
+ *
  *
  * - a missing file fails the job, naming step and output;
  * - a file over `limit` bytes fails it, naming step, output, size and limit (the workflow keeps
@@ -20,11 +22,12 @@ import type { IROutput } from '../../ir/types.js';
  */
 export const OUTPUT_WRAPPER = [
   'step=$1; limit=$2; shift 2',
-  'specs=',
-  'while [ "$#" -gt 1 ] && [ "$1" != -- ]; do specs="$specs $1:$2"; shift 2; done',
+  'specs=; names=',
+  'while [ "$#" -gt 1 ] && [ "$1" != -- ]; do specs="$specs $1:$2"; names="$names $1"; shift 2; done',
   'if [ "$#" -eq 0 ] || [ "$1" != -- ]; then echo "flowc: output wrapper of step \'$step\': no command after --" >&2; exit 2; fi',
   'shift',
   'if ! mkdir -p "$FLOWC_OUTPUTS"; then echo "flowc: step \'$step\': cannot create the outputs folder $FLOWC_OUTPUTS" >&2; exit 1; fi',
+  'for name in $names; do rm -f "$FLOWC_OUTPUTS/$name"; done',
   '"$@"',
   'rc=$?',
   'if [ "$rc" -ne 0 ]; then exit "$rc"; fi',

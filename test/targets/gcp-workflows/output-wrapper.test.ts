@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,19 @@ describe('the output wrapper, run by real sh', () => {
     const r = wrap([out('manifest', 'string'), out('shards', 'json')], ['sh', '-c', 'echo "[]" > "$FLOWC_OUTPUTS/shards"']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe("flowc: step 'split' exited 0 but did not write its output 'manifest' (the file $FLOWC_OUTPUTS/manifest)\n");
+  });
+
+  it('a file an earlier attempt left does not count: the attempt must write its own', () => {
+    const root = mkdtempSync(join(tmpdir(), 'flowc-wrapper-'));
+    dirs.push(root);
+    const folder = join(root, 'split');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'manifest'), 'stale');
+    writeFileSync(join(folder, 'other'), 'kept');
+    const r = spawnSync('sh', ['-c', OUTPUT_WRAPPER, ...wrapperArgs('split', [out('manifest', 'string')], 100), 'true'], { env: { PATH: process.env.PATH, FLOWC_OUTPUTS: folder }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("did not write its output 'manifest'");
+    expect(readdirSync(folder)).toEqual(['other']);
   });
 
   it('an output over the limit fails the job, naming step, output, size and limit', () => {

@@ -92,6 +92,15 @@ describe('step outputs and dynamic foreach', () => {
     );
   });
 
+  it('hostile output values reach env, argv and run scripts as data, unchanged', async () => {
+    const hostile = '${x} $(id) `id` "q" \'s\' \\ {{a}} ${{ b }}\nline2';
+    const { yaml } = compile(shardsIR());
+    const e = await execute(yaml, null, { writes: writes(shardList(1), { manifest: `${hostile}\n` }) });
+    expect(e.error).toBeNull();
+    expect(e.jobs.find((j) => j.step === 'process')?.env.FLOWC_STEPS_SPLIT_MANIFEST).toBe(hostile);
+    expect(e.jobs.find((j) => j.step === 'join')?.env.MANIFEST).toBe(hostile);
+  });
+
   it('an empty list runs no task, and join runs and sees []', async () => {
     const e = await run(shardsIR(), '[]');
     expect(e.error).toBeNull();
