@@ -57,8 +57,9 @@ export const gcpWorkflowsTarget: Target = {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
     const flowSpan = originSpan({ file: ir.flow.source, line: 1, col: 1 });
-    const options = readOptions(ir);
-    if (!checkDatastore(ir, options, diagnostics)) return [];
+    // Without a datastore the flow is still built, against a stand-in bucket, so its other
+    // problems are reported in the same run; nothing is written (FLOWC677 is an error).
+    const options = checkDatastore(ir, readOptions(ir), diagnostics);
     checkDefaultGpuFit(ir, diagnostics, flowSpan);
     const lowered = lowerGraph(ir);
     if (!lowered.exact) {
@@ -146,8 +147,8 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
  * jobs can hand values back only through Cloud Storage (outputs.ts). Reported at the first output
  * declared, else at the first step that reads one.
  */
-function checkDatastore(ir: IR, options: GcpOptions, diagnostics: DiagnosticBag): boolean {
-  if (options.datastore !== undefined || !usesOutputs(ir)) return true;
+function checkDatastore(ir: IR, options: GcpOptions, diagnostics: DiagnosticBag): GcpOptions {
+  if (options.datastore !== undefined || !usesOutputs(ir)) return options;
   const declared = ir.steps.flatMap((s) => s.outputs)[0];
   const reader = ir.steps.find((s) => outputRefs(ir, s).length > 0);
   const at = declared?.origin ?? reader?.origin ?? { file: ir.flow.source, line: 1, col: 1 };
@@ -157,7 +158,7 @@ function checkDatastore(ir: IR, options: GcpOptions, diagnostics: DiagnosticBag)
     originSpan(at),
     ['for example, in the flow: targets: { gcp-workflows: { datastore: "gs://my-bucket/flowc" } }'],
   );
-  return false;
+  return { ...options, datastore: 'gs://flowc-datastore-unset' };
 }
 
 function memorySubject(m: { concurrent: number; perCall: number }): string {

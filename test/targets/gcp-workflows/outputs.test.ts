@@ -212,6 +212,14 @@ describe('FLOWC677: outputs without a datastore', () => {
     expect(artifacts).toEqual([]);
   });
 
+  it('is reported with the flow\'s other errors in the same run', () => {
+    const ir = shardsIR({ project: 'my-project' });
+    (ir.steps[0] as IRStep).retry = { limit: 99, delaySeconds: 1, backoff: 1, maxDelaySeconds: null };
+    const { diagnostics, artifacts } = compile(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC677', 'FLOWC645']);
+    expect(artifacts).toEqual([]);
+  });
+
   it('a flow without outputs needs none', () => {
     const { diagnostics } = compile(makeIR([step('a')], { targets: { 'gcp-workflows': { project: 'my-project' } } }));
     expect(diagnostics.items).toEqual([]);
