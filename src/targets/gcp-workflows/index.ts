@@ -145,11 +145,12 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
 /**
  * FLOWC677: a flow that declares or reads step outputs needs the `datastore` option, since Batch
  * jobs can hand values back only through Cloud Storage (outputs.ts). Reported at the first output
- * declared, else at the first step that reads one.
+ * declared in the file, else at the first step that reads one.
  */
 function checkDatastore(ir: IR, options: GcpOptions, diagnostics: DiagnosticBag): GcpOptions {
   if (options.datastore !== undefined || !usesOutputs(ir)) return options;
-  const declared = ir.steps.flatMap((s) => s.outputs)[0];
+  // IRStep.outputs are sorted by name: the first in the file is the one a reader looks for.
+  const declared = ir.steps.flatMap((s) => s.outputs).sort((a, b) => a.origin.line - b.origin.line || a.origin.col - b.origin.col)[0];
   const reader = ir.steps.find((s) => outputRefs(ir, s).length > 0);
   const at = declared?.origin ?? reader?.origin ?? { file: ir.flow.source, line: 1, col: 1 };
   diagnostics.report(

@@ -204,9 +204,10 @@ describe('step outputs and dynamic foreach', () => {
 });
 
 describe('FLOWC677: outputs without a datastore', () => {
-  it('is an error at the first output declared, with an example', () => {
+  it('is an error at the first output declared in the file, with an example', () => {
     const { diagnostics, artifacts } = compile(shardsIR({ project: 'my-project' }));
-    expect(diagnostics.items.map((d) => [d.code, d.span])).toEqual([['FLOWC677', { file: 'flow.yaml', line: 6, col: 7 }]]);
+    // shards (line 5) comes before manifest (line 6) in the file, after it by name.
+    expect(diagnostics.items.map((d) => [d.code, d.span])).toEqual([['FLOWC677', { file: 'flow.yaml', line: 5, col: 7 }]]);
     expect(diagnostics.items[0]?.message).toContain('datastore');
     expect(diagnostics.items[0]?.notes).toEqual(['for example, in the flow: targets: { gcp-workflows: { datastore: "gs://my-bucket/flowc" } }']);
     expect(artifacts).toEqual([]);
