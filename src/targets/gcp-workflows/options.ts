@@ -51,6 +51,9 @@ export const MIN_BOOT_DISK_GB = 30;
  */
 export const DEFAULT_MAX_DYNAMIC_ITEMS = 1000;
 
+/** Longest `datastore` URL (see the schema). */
+export const MAX_DATASTORE_CHARS = 256;
+
 /** Default accelerator: the most widely available Batch GPU type. */
 export const DEFAULT_GPU_TYPE = 'nvidia-tesla-t4';
 /** Connector wait for steps without a timeout: a week, well under the connector's one-year cap. */
@@ -96,6 +99,9 @@ export const GCP_OPTIONS_SCHEMA = {
     datastore: {
       type: 'string',
       pattern: '^gs://[a-z0-9][a-z0-9._-]{1,61}[a-z0-9](/[^/]+)*/?$',
+      // Longer, and the object names flowc_read builds no longer fit one 400-character expression
+      // with a 52-character flow name and 40-character step ids (outputs.test.ts).
+      maxLength: MAX_DATASTORE_CHARS,
       description: 'Cloud Storage folder for step outputs, gs://bucket/prefix (required when the flow uses step outputs)',
     },
     maxDynamicItems: {

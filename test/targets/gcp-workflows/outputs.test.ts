@@ -5,7 +5,8 @@ import { estimateMemory, estimateSteps } from '../../../src/targets/gcp-workflow
 import { OUTPUT_WRAPPER } from '../../../src/targets/gcp-workflows/output-wrapper.js';
 import { fitLimits } from '../../../src/targets/gcp-workflows/fit-limits.js';
 import { lowerGraph } from '../../../src/ir/lower-blocks.js';
-import { readOptions } from '../../../src/targets/gcp-workflows/options.js';
+import { GCP_OPTIONS_SCHEMA, MAX_DATASTORE_CHARS, readOptions } from '../../../src/targets/gcp-workflows/options.js';
+import { Ajv } from 'ajv';
 import { buildWorkflow } from '../../../src/targets/gcp-workflows/workflow.js';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import { compile, type Execution, execute, lit, makeIR, step } from './helpers.js';
@@ -200,6 +201,38 @@ describe('step outputs and dynamic foreach', () => {
     const { yaml } = compile(shardsIR());
     const def = yaml.slice(yaml.indexOf('run_join'));
     expect(def.slice(0, def.indexOf('\n  - ') > 0 ? def.indexOf('\n  - ') : undefined)).not.toContain('flowc_wrapper');
+  });
+});
+
+describe('the datastore option', () => {
+  const validate = new Ajv({ strict: false }).compile(GCP_OPTIONS_SCHEMA);
+  const url = (n: number): string => `gs://${'b'.repeat(63)}/${'p'.repeat(n - 69)}`;
+
+  it('at its longest, with the longest flow name, step ids and output names, every expression fits 400 characters', async () => {
+    expect(validate({ datastore: url(MAX_DATASTORE_CHARS) })).toBe(true);
+    expect(validate({ datastore: url(MAX_DATASTORE_CHARS + 1) })).toBe(false);
+    const [a, b, o] = ['s'.repeat(40), 't'.repeat(40), 'o'.repeat(40)];
+    const ir = makeIR(
+      [
+        step(a, { foreach: { items: [1], from: null, parallelism: null }, outputs: [out(o, 'json')] }),
+        step(b, { needs: [a], foreach: { items: [], from: { step: a, output: o }, parallelism: null }, outputs: [out(o, 'string')] }),
+        step('c', { needs: [b], exec: { kind: 'command', argv: [[ref(b, o)]] } }),
+      ],
+      { targets: { 'gcp-workflows': { datastore: url(MAX_DATASTORE_CHARS) } } },
+    );
+    ir.flow.name = 'f'.repeat(52);
+    const { yaml, diagnostics } = compile(ir);
+    expect(diagnostics.items).toEqual([]);
+    expect(schemaErrors(yaml)).toEqual([]);
+    const e = await execute(yaml, null, { writes: (s): Record<string, string> => (s === a ? { [o]: '[[1]]' } : s === b ? { [o]: 'x' } : {}) });
+    expect(e.error).toBeNull();
+    expect(e.jobs.find((j) => j.step === 'c')?.commands).toEqual([]);
+    expect(e.jobs.find((j) => j.step === 'c')?.entrypoint).toBe('["x"]');
+  });
+
+  it('accepts a bucket alone and a trailing slash; refuses other schemes and bad bucket names', () => {
+    expect(['gs://my-bucket', 'gs://my-bucket/', 'gs://my-bucket/a/b'].map((d) => validate({ datastore: d }))).toEqual([true, true, true]);
+    expect(['s3://my-bucket', 'gs://B', 'gs://my-bucket//x', 'my-bucket/x'].map((d) => validate({ datastore: d }))).toEqual([false, false, false, false]);
   });
 });
 
