@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Json } from '../../../src/source/tree.js';
 import type { IR, IROutput, IRPart, IRStep, IRString } from '../../../src/ir/types.js';
 import { estimateMemory, estimateSteps } from '../../../src/targets/gcp-workflows/budget.js';
@@ -201,6 +204,61 @@ describe('step outputs and dynamic foreach', () => {
     const { yaml } = compile(shardsIR());
     const def = yaml.slice(yaml.indexOf('run_join'));
     expect(def.slice(0, def.indexOf('\n  - ') > 0 ? def.indexOf('\n  - ') : undefined)).not.toContain('flowc_wrapper');
+  });
+});
+
+describe('end to end: the jobs run for real in sh, wrapper included', () => {
+  /** split writes n shards and a manifest; process writes `<id>-ok`, except for `skip`; join prints what it got. */
+  function realIR(n: number, skip = -1): IR {
+    return makeIR(
+      [
+        step('split', {
+          exec: { kind: 'run', script: lit(`i=0; { printf '['; while [ $i -lt ${n} ]; do [ $i -gt 0 ] && printf ','; printf '{"id": %d}' $i; i=$((i+1)); done; printf ']'; } > "$FLOWC_OUTPUTS/shards"\necho 'gs://models/m1' > "$FLOWC_OUTPUTS/manifest"\n`) },
+          outputs: [out('manifest', 'string'), out('shards', 'json')],
+        }),
+        step('process', {
+          needs: ['split'],
+          foreach: { items: [], from: { step: 'split', output: 'shards' }, parallelism: 2 },
+          retry: { limit: 1, delaySeconds: 1, backoff: 1, maxDelaySeconds: null },
+          exec: { kind: 'run', script: cat('[ "', { kind: 'item', path: ['id'] }, `" = "${skip}" ] || echo "`, { kind: 'item', path: ['id'] }, '-ok" > "$FLOWC_OUTPUTS/result"') },
+          outputs: [out('result', 'string')],
+        }),
+        step('join', { needs: ['process'], exec: { kind: 'command', argv: [lit('echo'), [ref('process', 'result')], [ref('split', 'manifest')]] } }),
+      ],
+      { targets: { 'gcp-workflows': OPTIONS } },
+    );
+  }
+  let roots: string[] = [];
+  afterEach(() => {
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+    roots = [];
+  });
+  const runReal = async (ir: IR): Promise<Execution> => {
+    const root = mkdtempSync(join(tmpdir(), 'flowc-gcw-jobs-'));
+    roots.push(root);
+    const { yaml, diagnostics } = compile(ir);
+    expect(diagnostics.items).toEqual([]);
+    return execute(yaml, null, { run: { root } });
+  };
+
+  it.each([2, 5])('%i shards made at run time: one task each, join sees every result in item order', async (n) => {
+    const e = await runReal(realIR(n));
+    expect(e.error).toBeNull();
+    expect(e.jobs.filter((j) => j.step === 'process' && !j.failed)).toHaveLength(n);
+    const join = e.jobs.find((j) => j.step === 'join');
+    expect(JSON.parse(join?.commands[0] as string)).toEqual(Array.from({ length: n }, (_, i) => `${i}-ok`));
+    expect(join?.commands[1]).toBe('gs://models/m1');
+  });
+
+  it('a task that writes no output fails its attempts (the wrapper), and the run fails at that step', async () => {
+    const e = await runReal(realIR(3, 1));
+    const failed = e.jobs.filter((j) => j.failed);
+    expect(failed.map((j) => [j.step, j.item])).toEqual([
+      ['process', '{"id":1}'],
+      ['process', '{"id":1}'],
+    ]);
+    expect(message(e)).toMatch(/^job process-0b5c2d7e-1a2b-4c3d-8e9f-0123456789ab-1-2 failed$/);
+    expect(e.jobs.some((j) => j.step === 'join')).toBe(false);
   });
 });
 

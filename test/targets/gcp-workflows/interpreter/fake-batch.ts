@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { VirtualClock } from './clock.js';
 import type { Connector } from './engine.js';
 import { type Value, WorkflowsError } from './expr.js';
@@ -53,6 +56,12 @@ export interface FakeBatchOptions {
   writes?: (step: string, item: string | null) => Record<string, string>;
   /** The fake Cloud Storage the jobs' volumes mount (fake-storage.ts). */
   storage?: Map<string, string>;
+  /**
+   * Run each job's container argv for real, with `sh` in a folder under `root` that stands for the
+   * mounted bucket (FLOWC_OUTPUTS moved there); its exit status decides success and the files it
+   * leaves become the objects. `writes` is not used then.
+   */
+  run?: { root: string };
 }
 
 /** A jobs.delete call: the job it named, when, and whether that job existed. */
@@ -159,7 +168,8 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; re
     const timeout = ((args.connector_params as Record<string, Value>).timeout as number) ?? 1800;
     const hung = options.hangs?.(step, item, n) ?? false;
     await options.clock.sleep(hung ? timeout : (options.duration?.(step, item) ?? 10));
-    const failed = hung || n <= (options.failures?.(step, item) ?? 0);
+    const ran = options.run && !hung ? runContainer(options.run.root, jobId, spec, container, env) : null;
+    const failed = hung || n <= (options.failures?.(step, item) ?? 0) || (ran !== null && ran.status !== 0);
     jobs.push({
       jobId,
       parent: args.parent as string,
@@ -181,7 +191,8 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; re
     });
     if (hung) throw new WorkflowsError(['TimeoutError'], `waiting for job ${jobId} timed out after ${timeout} s`);
     if (failed) throw new WorkflowsError(['OperationError'], `job ${jobId} failed`);
-    writeOutputs(spec, container, env, options.writes?.(step, item) ?? {}, options.storage);
+    if (ran) ran.collect(options.storage);
+    else writeOutputs(spec, container, env, options.writes?.(step, item) ?? {}, options.storage);
     return { name: `${args.parent as string}/jobs/${jobId}`, status: { state: 'SUCCEEDED' } };
   };
   // googleapis.batch.v1.projects.locations.jobs.delete: `name` is projects/P/locations/L/jobs/ID;
@@ -247,4 +258,35 @@ function writeOutputs(spec: Record<string, Value>, container: Record<string, Val
     if (text === undefined || !storage) continue;
     storage.set(`${bucket}/${dir.slice(mount.length + 1)}/${name}`, type === 'string' ? text.replace(/\n+$/, '') : text);
   }
+}
+
+/**
+ * Runs a job's argv with the real `sh` and the job's env, in `<root>/<job id>`. The bucket volume is
+ * `<root>/mnt`, one folder for every job as the bucket is (FLOWC_OUTPUTS rewritten into it); after
+ * the run, every file under it is an object of the bucket, as gcsfuse would have uploaded it.
+ */
+function runContainer(root: string, jobId: string, spec: Record<string, Value>, container: Record<string, Value>, env: Record<string, string>): { status: number | null; stderr: string; collect: (storage: Map<string, string> | undefined) => void } {
+  const volume = ((spec.volumes ?? []) as Record<string, Value>[]).find((v) => v.gcs !== undefined);
+  const mount = (volume?.mountPath as string | undefined) ?? null;
+  const local = join(root, 'mnt');
+  mkdirSync(local, { recursive: true });
+  mkdirSync(join(root, jobId), { recursive: true });
+  const jobEnv: Record<string, string> = { ...env, PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  if (mount !== null && env.FLOWC_OUTPUTS !== undefined) jobEnv.FLOWC_OUTPUTS = local + env.FLOWC_OUTPUTS.slice(mount.length);
+  const argv = [container.entrypoint as string, ...((container.commands ?? []) as string[])];
+  const r = spawnSync(argv[0] as string, argv.slice(1), { env: jobEnv, cwd: join(root, jobId), encoding: 'utf8' });
+  const collect = (storage: Map<string, string> | undefined): void => {
+    if (!storage || mount === null) return;
+    const bucket = (volume?.gcs as Record<string, Value>).remotePath as string;
+    const walk = (dir: string): void => {
+      if (!existsSync(dir)) return;
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else storage.set(`${bucket}/${relative(local, path)}`, readFileSync(path, 'utf8'));
+      }
+    };
+    walk(local);
+  };
+  return { status: r.status, stderr: r.stderr, collect };
 }
