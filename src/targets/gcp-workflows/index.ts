@@ -53,6 +53,7 @@ export const gcpWorkflowsTarget: Target = {
   checkWrittenOptions,
   deployment: { what: 'Cloud Workflows workflow id', name: workflowId },
   stepOutputs: true,
+  lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
