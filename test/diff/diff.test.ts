@@ -145,6 +145,9 @@ describe('flowc diff: errors', () => {
     expect(one.stderr).toContain('FLOWC010');
     expect((await runCli(['diff', '--base', 'HEAD', 'flow.yaml'], { cwd: DATA })).code).toBe(2);
     expect((await runCli(['diff', '--base', '--upload-pack=x'], { cwd: DATA })).code).toBe(2);
+    const set = await runCli(['diff', '--base', 'HEAD', '--set', 'app.x=1'], { cwd: DATA });
+    expect(set.code).toBe(2);
+    expect(set.stderr).toContain('with --base each binding takes its configs from flowc.yaml');
     expect((await runCli(['diff'], { cwd: DATA })).code).toBe(2);
   });
 

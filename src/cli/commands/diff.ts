@@ -59,7 +59,9 @@ function loadSides(io: CliIO, paths: string[], opts: DiffOptions, ctx: { diagnos
   const against = opts.againstConfig.length > 0 || opts.againstSet.length > 0;
   if (opts.base !== undefined) {
     if (paths.length > 0) throw new UsageError('--base compares the project (flowc.yaml) at a revision with the work tree: give no files, or -p for the project file');
-    if (against) throw new UsageError('--against-config and --against-set compare two variants of one flow; they do not go with --base');
+    if (against || opts.config.length > 0 || opts.set.length > 0) {
+      throw new UsageError('--config, --set and --against-* compare two variants of one flow; with --base each binding takes its configs from flowc.yaml');
+    }
     if (opts.base === '' || opts.base.startsWith('-')) throw new UsageError(`--base ${JSON.stringify(opts.base)} is not a revision: give a branch, tag or commit`);
     const location = findProjectFile(io.cwd, opts.project);
     if (!location.found) {
