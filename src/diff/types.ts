@@ -60,11 +60,6 @@ export interface SemanticDiff {
   units: UnitDiff[];
 }
 
-/** True when the diff says nothing changed. */
-export function isEmptyDiff(d: SemanticDiff): boolean {
-  return d.units.length === 0;
-}
-
 /** True when a unit has something to report (an unchanged unit is left out of the diff). */
 export function unitChanged(u: UnitDiff): boolean {
   return u.status !== 'changed' || u.flow.length > 0 || u.steps.length > 0 || u.config.length > 0 || u.artifacts.length > 0;
