@@ -99,6 +99,8 @@ export function planMaps(o: { ir: IR; block: Block; flowSpan: Span; diagnostics:
 function needsDistributed(step: IRStep): boolean {
   const f = step.foreach;
   if (!f) return false;
+  // A list known only at run time can be long enough for any history: each item gets its own.
+  if (f.from) return true;
   return Math.min(f.items.length, f.parallelism ?? Number.POSITIVE_INFINITY) > INLINE_MAP_MAX_CONCURRENCY;
 }
 
