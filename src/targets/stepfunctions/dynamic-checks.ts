@@ -9,12 +9,14 @@ import { readableItemPath } from './outputs.js';
  * target writes with member names and indices only (`$.value.a[0]`). A static foreach has no such
  * limit: flowc formats its items at compile time.
  */
-export function checkDynamicItems(o: { ir: IR; diagnostics: DiagnosticBag }): void {
+export function checkDynamicItems(o: { ir: IR; diagnostics: DiagnosticBag }): boolean {
+  let ok = true;
   for (const step of o.ir.steps) {
     if (!step.foreach?.from) continue;
     const strings: IRString[] = [...(step.exec.kind === 'run' ? [step.exec.script] : step.exec.argv), ...step.env.map((e) => e.value)];
     const bad = strings.flatMap(itemPathsIn).find((p) => !readableItemPath(p));
     if (!bad) continue;
+    ok = false;
     const text = bad.map((seg) => (typeof seg === 'number' ? `[${seg}]` : `.${seg}`)).join('');
     o.diagnostics.report(
       'FLOWC676',
@@ -23,4 +25,5 @@ export function checkDynamicItems(o: { ir: IR; diagnostics: DiagnosticBag }): vo
       ['rename the key in the list the producing step writes, or read the whole ${item} (FLOWC_ITEM) and pick the field in the step'],
     );
   }
+  return ok;
 }

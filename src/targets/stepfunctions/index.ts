@@ -58,7 +58,8 @@ export const stepFunctionsTarget: Target = {
     checkCompute({ ir, options: read, flowSpan, diagnostics });
     checkSecrets({ ir, options: read, flowSpan, diagnostics });
     if (!read.datastoreWritten) checkDatastorePresent({ ir, datastore: null, flowSpan, diagnostics });
-    checkDynamicItems({ ir, diagnostics });
+    // The machine cannot be built around an item path it cannot address.
+    if (!checkDynamicItems({ ir, diagnostics })) return [];
     const jobDefinitions = read.compute === 'batch' ? planJobDefinitions({ ir, options: read.batch, span: flowSpan, diagnostics }) : null;
     const options: SfnOptions = { ...read, partition, jobDefinitionFor: jobDefinitions ? jobDefinitions.nameFor : read.jobDefinitionFor };
     const lowered = lowerGraph(ir);

@@ -91,12 +91,13 @@ export function readStates(step: IRStep, reads: readonly IROutput[], ctx: ReadCo
     const name = ctx.names.fixed(fitName(`${step.id}-read-${o.name}`, `${step.id}-read-${i}`));
     const fail = ctx.names.fixed(fitName(`${step.id}-unreadable-${o.name}`, `${step.id}-unreadable-${i}`));
     const json = o.type === 'json';
-    const template = inIteration ? `${beforeRun}{}${afterRun}{}/${o.name}` : `${beforeRun}{}${afterRun}/${o.name}`;
+    const e = escapeIntrinsicLiteral;
+    const template = inIteration ? `${e(beforeRun)}{}${e(afterRun)}{}${e(`/${o.name}`)}` : `${e(beforeRun)}{}${e(`${afterRun}/${o.name}`)}`;
     const args = inIteration ? `${ctx.runIdPath}, ${INDEX_PATH}` : ctx.runIdPath;
     const state: AslState = {
       Type: 'Task',
       Resource: `arn:${ctx.partition}:states:::aws-sdk:s3:getObject`,
-      Parameters: { Bucket: ctx.datastore.bucket, 'Key.$': `States.Format('${escapeIntrinsicLiteral(template)}', ${args})` },
+      Parameters: { Bucket: ctx.datastore.bucket, 'Key.$': `States.Format('${template}', ${args})` },
       ResultSelector: { 'value.$': json ? 'States.StringToJson($.Body)' : '$.Body' },
       ResultPath: inIteration ? `${ITERATION_RESULT_PATH}.${member(o.name)}` : `${OUTPUTS_PATH}.${member(step.id)}.${member(o.name)}`,
     };

@@ -138,9 +138,10 @@ function outputsUri(req: TaskRequest): string {
   if (datastore === null) throw new Error('internal: outputs without a datastore');
   const foreach = req.step.foreach !== null;
   const { beforeRun, afterRun } = outputKeyParts({ datastore, flowName: req.ir.flow.name, stepId: req.step.id, foreach });
-  const template = `s3://${datastore.bucket}/${beforeRun}{}${foreach ? `${afterRun}{}` : afterRun}`;
+  const e = escapeIntrinsicLiteral;
+  const template = `${e(`s3://${datastore.bucket}/${beforeRun}`)}{}${e(afterRun)}${foreach ? '{}' : ''}`;
   const runId = req.render.runIdPath ?? RUN_ID_PATH;
-  return `States.Format('${escapeIntrinsicLiteral(template)}', ${foreach ? `${runId}, ${INDEX_PATH}` : runId})`;
+  return `States.Format('${template}', ${foreach ? `${runId}, ${INDEX_PATH}` : runId})`;
 }
 
 /**

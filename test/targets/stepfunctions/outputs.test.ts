@@ -1,0 +1,212 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { IR, IROutput, IRPart, IRStep, IRString } from '../../../src/ir/types.js';
+import { aslErrors, compile, findState, lit, makeIR, ORIGIN, param, step } from './helpers.js';
+import { FakeS3, runWithOutputs } from './outputs-harness.js';
+
+const RUN_ID = 'flowc-outputs-run-0001';
+const OUT_AT = { file: 'flow.yaml', line: 7, col: 7 };
+const out = (name: string, type: IROutput['type']): IROutput => ({ name, type, origin: OUT_AT });
+const ref = (s: string, o: string): IRPart => ({ kind: 'output', step: s, output: o });
+const item = (...path: (string | number)[]): IRPart => ({ kind: 'item', path });
+const str = (...parts: (string | IRPart)[]): IRString => parts.map((p) => (typeof p === 'string' ? { kind: 'lit', value: p } : p));
+const OPTIONS = { jobQueue: 'queue-1', jobDefinition: 'jobdef-1', datastore: 's3://flowc-data/runs/' };
+
+/**
+ * The dynamic-shards shape (docs/outputs.md): `split` publishes a JSON list of `n` shards (a run
+ * parameter, so the count is known only at run time) and a manifest; `process` runs once per
+ * shard and publishes a result; `join` gets the results as a JSON list in item order, in argv,
+ * and the manifest in its env. `split` and `process` are real shell scripts.
+ */
+function shardsIR(o: { options?: Record<string, unknown>; splitScript?: IRString } = {}): IR {
+  const split = step('split', {
+    exec: {
+      kind: 'run',
+      script:
+        o.splitScript ??
+        str(
+          'i=0; sep=; list=\nwhile [ "$i" -lt "',
+          { kind: 'param', name: 'n' },
+          '" ]; do list="$list$sep{\\"id\\": \\"s$i\\"}"; sep=", "; i=$((i + 1)); done\nprintf \'[%s]\\n\' "$list" > "$FLOWC_OUTPUTS/shards"\nprintf \'s3://models/m-1\\n\\n\' > "$FLOWC_OUTPUTS/manifest"\n',
+        ),
+    },
+    outputs: [out('manifest', 'string'), out('shards', 'json')],
+  });
+  const process = step('process', {
+    needs: ['split'],
+    foreach: { items: [], from: { step: 'split', output: 'shards' }, parallelism: 4 },
+    exec: { kind: 'run', script: str('echo "shard ', item('id'), ' of ', ref('split', 'manifest'), '" && echo "', item('id'), '-ok" > "$FLOWC_OUTPUTS/result"') },
+    outputs: [out('result', 'string')],
+  });
+  const join = step('join', {
+    needs: ['process'],
+    exec: { kind: 'command', argv: [lit('python'), lit('join.py'), lit('--results'), [ref('process', 'result')]] },
+    env: [{ name: 'MANIFEST', value: [ref('split', 'manifest')] }],
+  });
+  return makeIR([split, process, join], { parameters: [param({ name: 'n', type: 'integer', default: 2 })], targets: { stepfunctions: (o.options ?? OPTIONS) as never } });
+}
+
+const s3s: FakeS3[] = [];
+afterAll(() => {
+  for (const s of s3s) s.clean();
+});
+const newS3 = () => {
+  const s = new FakeS3();
+  s3s.push(s);
+  return s;
+};
+/** Later items finish first, so completion order is not item order. */
+const delayMs = (state: string, n: number) => (state === 'process' ? 12 - 2 * n : 1);
+
+describe('step outputs and dynamic foreach on Step Functions', () => {
+  const compiled = compile(shardsIR());
+  const def = compiled.definition as Record<string, any>;
+
+  it('compiles without diagnostics to a definition asl-validator accepts', () => {
+    expect(compiled.diagnostics.items).toEqual([]);
+    expect(aslErrors(def)).toEqual([]);
+  });
+
+  it.each([2, 5])('runs the Map once per shard split produced at run time (%i), and join gets the results in item order', async (n) => {
+    const s3 = newS3();
+    const run = await runWithOutputs(def, { n }, { runId: RUN_ID, s3, delayMs });
+    expect(run.error).toBeUndefined();
+    const processJobs = run.jobs.filter((j) => j.state === 'process');
+    expect(processJobs).toHaveLength(n);
+    const ids = Array.from({ length: n }, (_, i) => `s${i}`);
+    // Each task got its element, its field and the manifest (trailing newlines removed).
+    expect(processJobs.map((j) => j.env.FLOWC_ITEM_ID).sort()).toEqual([...ids].sort());
+    for (const j of processJobs) {
+      expect(j.env.FLOWC_ITEM).toBe(`{"id":"${j.env.FLOWC_ITEM_ID}"}`);
+      expect(j.env.FLOWC_STEPS_SPLIT_MANIFEST).toBe('s3://models/m-1');
+      expect(j.status).toBe(0);
+    }
+    // The layout: <datastore>/<flow>/<run id>/<step>[/<task index>]/<output>.
+    expect(s3.uploads().sort()).toEqual(
+      [
+        `s3://flowc-data/runs/demo/${RUN_ID}/split/manifest`,
+        `s3://flowc-data/runs/demo/${RUN_ID}/split/shards`,
+        ...ids.map((_, i) => `s3://flowc-data/runs/demo/${RUN_ID}/process/${i}/result`),
+      ].sort(),
+    );
+    expect(s3.get('flowc-data', `runs/demo/${RUN_ID}/split/manifest`)).toBe('s3://models/m-1');
+    // The jobs did finish out of item order, so the order join sees is the Map's, not completion's.
+    const byEnd = [...processJobs].sort((a, b) => a.end - b.end).map((j) => j.env.FLOWC_ITEM_ID);
+    if (n > 1) expect(byEnd).not.toEqual(ids);
+    const join = run.jobs.filter((j) => j.state === 'join');
+    expect(join).toHaveLength(1);
+    expect(join[0]?.command.slice(0, 3)).toEqual(['python', 'join.py', '--results']);
+    expect(JSON.parse(join[0]?.command[3] as string)).toEqual(ids.map((id) => `${id}-ok`));
+    expect(join[0]?.env.MANIFEST).toBe('s3://models/m-1');
+    // Every job started after the ones it needs ended.
+    const split = run.jobs.find((j) => j.state === 'split') as { end: number };
+    for (const j of processJobs) expect(j.start).toBeGreaterThan(split.end);
+    for (const j of processJobs) expect((join[0] as { start: number }).start).toBeGreaterThan(j.end);
+  });
+
+  it('runs no task for an empty list, and join sees []', async () => {
+    const s3 = newS3();
+    const run = await runWithOutputs(def, { n: 0 }, { runId: RUN_ID, s3 });
+    expect(run.error).toBeUndefined();
+    expect(run.jobs.filter((j) => j.state === 'process')).toHaveLength(0);
+    const join = run.jobs.find((j) => j.state === 'join');
+    expect(JSON.parse(join?.command[3] as string)).toEqual([]);
+  });
+
+  it('fails the run naming the step when an output never reached S3, before any later step', async () => {
+    const s3 = newS3();
+    // The job succeeded, but its upload is gone (a wrong bucket policy, a lifecycle rule).
+    const run = await runWithOutputs(def, { n: 2 }, { runId: RUN_ID, s3, afterJob: (j) => j.state === 'split' && s3.remove(`${j.env.FLOWC_OUTPUTS_URI}/manifest`) });
+    expect(run.error?.name).toBe('flowc.OutputUnreadable');
+    expect(run.error?.message).toContain("step 'split': cannot read its output 'manifest' from s3://flowc-data/runs/demo/<run id>/split/manifest");
+    expect(run.jobs.map((j) => j.state)).toEqual(['split']);
+  });
+
+  it('fails the step in its container when it does not write a declared output, naming step and output', async () => {
+    const s3 = newS3();
+    const ir = shardsIR({ splitScript: str('printf \'[1]\' > "$FLOWC_OUTPUTS/shards"\n') });
+    const run = await runWithOutputs(compile(ir).definition as Record<string, any>, {}, { runId: RUN_ID, s3 });
+    expect(run.error?.name).toBe('States.TaskFailed');
+    expect(run.error?.message).toContain("flowc: step split: output 'manifest' was not written");
+    expect(s3.uploads()).toEqual([]);
+    expect(run.jobs.map((j) => j.state)).toEqual(['split']);
+  });
+
+  it('fails the run before any task when the list is not a list, naming the step', async () => {
+    for (const value of ['{"a": 1}', '"[1]"', '3']) {
+      const s3 = newS3();
+      const ir = shardsIR({ splitScript: str(`printf '%s' '${value}' > "$FLOWC_OUTPUTS/shards"; echo m > "$FLOWC_OUTPUTS/manifest"\n`) });
+      const run = await runWithOutputs(compile(ir).definition as Record<string, any>, {}, { runId: RUN_ID, s3 });
+      expect(run.error?.name, value).toBe('flowc.NotAList');
+      expect(run.error?.message).toContain("step 'process': foreach needs a JSON list, but output 'shards' of step 'split' is not one");
+      expect(run.jobs.map((j) => j.state)).toEqual(['split']);
+    }
+  });
+
+  it('renders elements of any type like static items: strings as is, others as compact JSON, missing fields as empty', async () => {
+    const s3 = newS3();
+    const list = '["plain", {"id": 7}, {"id": {"a": [1, "x"]}}, {"other": true}, 2.5, null]';
+    const ir = shardsIR({ splitScript: str(`printf '%s' '${list}' > "$FLOWC_OUTPUTS/shards"; echo m > "$FLOWC_OUTPUTS/manifest"\n`) });
+    const run = await runWithOutputs(compile(ir).definition as Record<string, any>, {}, { runId: RUN_ID, s3 });
+    expect(run.error).toBeUndefined();
+    const got = run.jobs
+      .filter((j) => j.state === 'process')
+      .map((j) => [j.env.FLOWC_ITEM, j.env.FLOWC_ITEM_ID])
+      .sort();
+    expect(got).toEqual(
+      [
+        ['plain', ''],
+        ['{"id":7}', '7'],
+        ['{"id":{"a":[1,"x"]}}', '{"a":[1,"x"]}'],
+        ['{"other":true}', ''],
+        ['2.5', ''],
+        ['null', ''],
+      ].sort(),
+    );
+  });
+
+  it('reads outputs into $.outputs.<step>.<output>.value and wraps only the steps that declare outputs', () => {
+    const read = findState(def, 'split-read-shards');
+    expect(read?.Resource).toBe('arn:aws:states:::aws-sdk:s3:getObject');
+    expect(read?.Parameters).toEqual({ Bucket: 'flowc-data', 'Key.$': "States.Format('runs/demo/{}/split/shards', $$.Execution.Name)" });
+    expect(read?.ResultSelector).toEqual({ 'value.$': 'States.StringToJson($.Body)' });
+    expect(read?.ResultPath).toBe('$.outputs.split.shards');
+    expect(findState(def, 'process-foreach')?.ItemsPath).toBe('$.outputs.split.shards.value');
+    expect(findState(def, 'join')?.Parameters.ContainerOverrides.Command).toBeUndefined();
+    expect(findState(def, 'join')?.Parameters.ContainerOverrides['Command.$']).toBe("States.Array('python', 'join.py', '--results', States.JsonToString($.outputs.process.result.value))");
+    expect(findState(def, 'split')?.Parameters.ContainerOverrides.Command.slice(0, 2)).toEqual(['sh', '-c']);
+  });
+});
+
+describe('FLOWC674: outputs without a datastore', () => {
+  it('is an error at the first declared output, with the option and an example', () => {
+    const { jobQueue, jobDefinition } = OPTIONS;
+    const c = compile(shardsIR({ options: { jobQueue, jobDefinition } }));
+    const d = c.diagnostics.items.filter((x) => x.code === 'FLOWC674');
+    expect(d).toHaveLength(1);
+    expect(d[0]?.span).toEqual(OUT_AT);
+    expect(d[0]?.message).toContain("step 'split' declares outputs");
+    expect(d[0]?.message).toContain('targets.stepfunctions.datastore');
+    expect(d[0]?.notes?.join('\n')).toContain('datastore: s3://my-bucket/flowc');
+    expect(c.artifacts).toEqual([]);
+  });
+
+  it('is not reported for a flow without outputs', () => {
+    const c = compile(makeIR([step('a')]));
+    expect(c.diagnostics.items.filter((x) => x.code === 'FLOWC674')).toEqual([]);
+  });
+});
+
+describe('FLOWC676: dynamic item paths JSONPath cannot address', () => {
+  it('is an error at the step', () => {
+    const ir = shardsIR();
+    const at = { file: 'flow.yaml', line: 20, col: 3 };
+    const process = ir.steps[1] as IRStep;
+    ir.steps[1] = { ...process, origin: at, env: [{ name: 'KEY', value: [item('a-b')] }] };
+    const c = compile(ir);
+    const d = c.diagnostics.items.filter((x) => x.code === 'FLOWC676');
+    expect(d.map((x) => x.span)).toEqual([at]);
+    expect(d[0]?.message).toContain("step 'process': ${item.a-b}");
+  });
+});
+
+void ORIGIN;
