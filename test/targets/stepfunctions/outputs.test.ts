@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compileToIR } from '../../../src/pipeline/compile.js';
 import type { IR, IROutput, IRPart, IRStep, IRString } from '../../../src/ir/types.js';
-import { aslErrors, compile, findState, lit, makeIR, ORIGIN, param, step } from './helpers.js';
+import { aslErrors, compile, findState, lit, makeIR, ORIGIN, param, step, withoutBackslashes } from './helpers.js';
 import { FakeS3, runWithOutputs } from './outputs-harness.js';
 
 const RUN_ID = 'flowc-outputs-run-0001';
@@ -210,3 +214,88 @@ describe('FLOWC676: dynamic item paths JSONPath cannot address', () => {
 });
 
 void ORIGIN;
+
+describe('FLOWC675: a datastore that is not s3://bucket/prefix', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-sfn-ds-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const flowWith = (datastore: string) => {
+    writeFileSync(join(dir, 'flow.yaml'), `flowc: 1\nname: ds\ntargets:\n  stepfunctions:\n    datastore: ${JSON.stringify(datastore)}\nsteps:\n  a:\n    image: alpine:3.20\n    command: [echo, hi]\n`);
+    return compileToIR({ flowPath: 'flow.yaml', cwd: dir, configs: [], sets: [], env: {} } as never).diagnostics.filter((d) => d.code === 'FLOWC675');
+  };
+
+  it.each([
+    ['http://bucket/prefix', 'is not an S3 URI'],
+    ['s3://', 'is not an S3 bucket name'],
+    ['s3://My_Bucket/x', "'My_Bucket' is not an S3 bucket name"],
+    ['s3://ab', "'ab' is not an S3 bucket name"],
+    ['s3://a..b/x', "'a..b' is not an S3 bucket name"],
+    ['s3://bucket/a//b', "the key prefix 'a//b' may hold only"],
+    ['s3://bucket/a/../b', "the key prefix 'a/../b' may hold only"],
+    ["s3://bucket/it's", "the key prefix 'it's' may hold only"],
+  ])('%s: %s, at the value', (uri, message) => {
+    const d = flowWith(uri);
+    expect(d).toHaveLength(1);
+    expect(d[0]?.message).toContain(`targets.stepfunctions.datastore: `);
+    expect(d[0]?.message).toContain(message);
+    expect(d[0]?.span).toMatchObject({ file: join(dir, 'flow.yaml'), line: 5, col: 16 });
+  });
+
+  it.each(['s3://flowc-data', 's3://flowc-data/', 's3://flowc.data-1/runs/ml=1/(x)'])('accepts %s', (uri) => {
+    expect(flowWith(uri)).toEqual([]);
+  });
+});
+
+describe('outputs across Parallel branches and static foreach producers', () => {
+  /**
+   * par( seq(a, e), b ) then c: `e` reads `a` inside its branch; `b` is a static foreach whose
+   * tasks each publish `y`; `c` reads all three after the Parallel, which gathers them.
+   */
+  // Over 40 at once makes a Distributed Map (history.ts), with more than 40 items to run.
+  const itemsFor = (parallelism: number | null) => ['p', { n: 'q' }, 'r', ...(parallelism !== null && parallelism > 40 ? Array.from({ length: 40 }, (_, i) => `i${i}`) : [])];
+  function fanIR(o: { compute: 'batch' | 'ecs'; parallelism: number | null }): IR {
+    const a = step('a', { exec: { kind: 'run', script: str('printf \'{"k": [1, 2]}\' > "$FLOWC_OUTPUTS/x"') }, outputs: [out('x', 'json')] });
+    const e = step('e', { needs: ['a'], exec: { kind: 'run', script: str('printf "%s\\n" "', ref('a', 'x'), '" > "$FLOWC_OUTPUTS/z"') }, outputs: [out('z', 'string')] });
+    const b = step('b', {
+      foreach: { items: itemsFor(o.parallelism), from: null, parallelism: o.parallelism },
+      exec: { kind: 'run', script: str('printf "%s!" "', item(), '" > "$FLOWC_OUTPUTS/y"') },
+      outputs: [out('y', 'string')],
+    });
+    const c = step('c', {
+      needs: ['e', 'b'],
+      exec: { kind: 'command', argv: [lit('report'), [ref('b', 'y')]] },
+      env: [
+        { name: 'X', value: [ref('a', 'x')] },
+        { name: 'Z', value: str('z=', ref('e', 'z')) },
+      ],
+    });
+    const options = o.compute === 'ecs' ? { compute: 'ecs', ecs: { subnets: ['subnet-1'] }, datastore: 's3://flowc-data' } : { ...OPTIONS, datastore: 's3://flowc-data' };
+    return makeIR([a, e, b, c], { targets: { stepfunctions: options as never } });
+  }
+
+  it.each([
+    ['batch', null],
+    ['ecs', null],
+    ['batch', 50],
+  ] as const)('on %s with parallelism %s: every value reaches c, a foreach list in item order', async (compute, parallelism) => {
+    const ir = fanIR({ compute, parallelism });
+    const c = compile(ir);
+    expect(c.diagnostics.errors()).toEqual([]);
+    const def = c.definition as Record<string, any>;
+    expect(aslErrors(def)).toEqual([]);
+    expect(findState(def, 'b-foreach')?.ItemProcessor.ProcessorConfig.Mode).toBe(parallelism === 50 ? 'DISTRIBUTED' : 'INLINE');
+    const s3 = newS3();
+    const run = await runWithOutputs(def, {}, { runId: RUN_ID, s3, delayMs: (state, n) => (state === 'b' ? 9 - 3 * n : 1) });
+    expect(run.error).toBeUndefined();
+    expect(run.jobs.filter((j) => j.status !== undefined && j.status !== 0)).toEqual([]);
+    const e = run.jobs.find((j) => j.state === 'e');
+    expect(e?.env.FLOWC_STEPS_A_X).toBe('{"k":[1,2]}');
+    const job = run.jobs.find((j) => j.state === 'c');
+    expect(job?.command[0]).toBe('report');
+    // aws-local-stepfunctions drops the backslashes of intrinsic results (helpers.ts): compare without.
+    const texts = itemsFor(parallelism).map((i) => `${typeof i === 'string' ? i : JSON.stringify(i)}!`);
+    expect(job?.command[1]).toBe(withoutBackslashes(JSON.stringify(texts)));
+    expect(JSON.parse(job?.env.X as string)).toEqual({ k: [1, 2] });
+    expect(job?.env.Z).toBe('z={"k":[1,2]}');
+    expect(s3.uploads()).toContain(`s3://flowc-data/demo/${RUN_ID}/b/1/y`);
+  });
+});
