@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import { compileToIR } from '../../../src/pipeline/compile.js';
+import { estimate } from '../../../src/targets/stepfunctions/history.js';
 import type { IR, IROutput, IRPart, IRStep, IRString } from '../../../src/ir/types.js';
 import { aslErrors, compile, findState, lit, makeIR, ORIGIN, param, step, withoutBackslashes } from './helpers.js';
 import { FakeS3, runWithOutputs } from './outputs-harness.js';
@@ -297,5 +299,15 @@ describe('outputs across Parallel branches and static foreach producers', () => 
     expect(JSON.parse(job?.env.X as string)).toEqual({ k: [1, 2] });
     expect(job?.env.Z).toBe('z={"k":[1,2]}');
     expect(s3.uploads()).toContain(`s3://flowc-data/demo/${RUN_ID}/b/1/y`);
+  });
+});
+
+describe('history estimate with outputs', () => {
+  it('counts each read (5 events) and a dynamic foreach as its list check, rejoin and Distributed Map', () => {
+    const ir = shardsIR();
+    const steps = new Map(ir.steps.map((s) => [s.id, s]));
+    const got = estimate(ir, lowerGraph(ir).block, steps, new Map([['process', 'DISTRIBUTED']]));
+    // execution 2, parameter states 8, split 6 + 2 reads x 5, process 2 + 2 + 2 + 6, join 6.
+    expect(got.happy).toBe(2 + 8 + 6 + 10 + 12 + 6);
   });
 });
