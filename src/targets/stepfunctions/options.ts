@@ -128,6 +128,7 @@ export const SFN_OPTIONS_SCHEMA = {
     executionRoleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::', description: 'IAM role Batch uses to pull the image and write logs; required with platform FARGATE' },
     logGroup: { type: 'string', pattern: '^[.\\-_/#A-Za-z0-9]{1,512}$', default: '/aws/batch/job', description: "CloudWatch Logs group of the jobs (default '/aws/batch/job')" },
     assignPublicIp: { type: 'boolean', default: false, description: 'Batch on Fargate: give the job a public IP (default false)' },
+    repositoryCredentials: { type: 'string', minLength: 1, description: "Name of the flow secret (a key of the flow's secrets:) holding the private registry's credentials: the job definition's repositoryCredentials.credentialsParameter" },
     datastore: { type: 'string', minLength: 1, description: 'S3 location step outputs go through, s3://bucket/prefix; required when the flow uses step outputs' },
     outputUploader: {
       type: 'array',
@@ -135,7 +136,6 @@ export const SFN_OPTIONS_SCHEMA = {
       minItems: 1,
       description: "Command that uploads one output file in the step's container, run as <argv...> FILE S3URI (default: aws s3 cp --only-show-errors)",
     },
-    repositoryCredentials: { type: 'string', minLength: 1, description: "Name of the flow secret (a key of the flow's secrets:) holding the private registry's credentials: the job definition's repositoryCredentials.credentialsParameter" },
   },
   // FARGATE tasks use awsvpc networking, which needs subnets.
   allOf: [
