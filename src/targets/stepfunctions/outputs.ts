@@ -131,9 +131,11 @@ export function emptyResult(reads: readonly IROutput[]): Record<string, unknown>
 /**
  * A Parallel state's ResultSelector and ResultPath: every step whose values are in `$.outputs`
  * after it, taken from the branch that read them (values from before the Parallel from branch 0,
- * which got them in its input). Null when no value is in the state.
+ * which got them in its input). Null when no branch read a new value.
  */
 export function parallelResult(byBranch: readonly ReadonlySet<string>[], before: ReadonlySet<string>): { ResultSelector: Record<string, string>; ResultPath: string } | null {
+  // Nothing new: the input's `$.outputs` is still right, so the result is discarded as before.
+  if (byBranch.every((set) => [...set].every((id) => before.has(id)))) return null;
   const selector: Record<string, string> = {};
   for (const id of before) selector[`${member(id)}.$`] = `$[0].outputs.${id}`;
   byBranch.forEach((set, i) => {

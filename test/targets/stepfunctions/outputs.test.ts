@@ -6,8 +6,11 @@ import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import { compileToIR } from '../../../src/pipeline/compile.js';
 import { estimate } from '../../../src/targets/stepfunctions/history.js';
 import type { IR, IROutput, IRPart, IRStep, IRString } from '../../../src/ir/types.js';
-import { aslErrors, compile, findState, lit, makeIR, ORIGIN, param, step, withoutBackslashes } from './helpers.js';
+import { aslErrors, compile, findState, lit, makeIR, ORIGIN, param, specOverrides, step, withoutBackslashes } from './helpers.js';
 import { FakeS3, runWithOutputs } from './outputs-harness.js';
+import { evaluatePayloadValue, type JsonValue } from './intrinsics.js';
+import { DEFAULT_OUTPUT_UPLOADER } from '../../../src/targets/stepfunctions/options.js';
+import { wrapperScript } from '../../../src/targets/stepfunctions/wrapper.js';
 
 const RUN_ID = 'flowc-outputs-run-0001';
 const OUT_AT = { file: 'flow.yaml', line: 7, col: 7 };
@@ -309,5 +312,36 @@ describe('history estimate with outputs', () => {
     const got = estimate(ir, lowerGraph(ir).block, steps, new Map([['process', 'DISTRIBUTED']]));
     // execution 2, parameter states 8, split 6 + 2 reads x 5, process 2 + 2 + 2 + 6, join 6.
     expect(got.happy).toBe(2 + 8 + 6 + 10 + 12 + 6);
+  });
+});
+
+describe('rendering outputs, checked exactly with the spec evaluator (intrinsics.ts)', () => {
+  const HOSTILE = `q"uo'te \\back {} $(id) \`x\`\nline`;
+  it('gives join the JSON list and the manifest byte for byte, and a command-form producer its wrapper and argv intact', () => {
+    const ir = shardsIR();
+    ir.steps.push(
+      step('cmdprod', {
+        needs: ['join'],
+        exec: { kind: 'command', argv: [lit('tool'), [{ kind: 'param', name: 'p' }], lit("it's {x} \\")] },
+        outputs: [out('o', 'string')],
+      }),
+    );
+    ir.edges.push(['join', 'cmdprod']);
+    ir.parameters.push(param({ name: 'p', default: 'd' }));
+    const c = compile(ir);
+    expect(c.diagnostics.errors()).toEqual([]);
+    const def = c.definition as Record<string, any>;
+    const results = ['a"', 'b\\', "c'{}", HOSTILE];
+    const input = { params: { n: 2, p: HOSTILE }, outputs: { split: { manifest: { value: HOSTILE } }, process: { result: { value: results } } } } as JsonValue;
+    const context = { Execution: { Name: RUN_ID } } as JsonValue;
+    const join = specOverrides(findState(def, 'join') as Record<string, any>, { input, context });
+    expect(join.Command).toEqual(['python', 'join.py', '--results', JSON.stringify(results)]);
+    expect(join.Environment.find((e: any) => e.Name === 'MANIFEST').Value).toBe(HOSTILE);
+    const prod = specOverrides(findState(def, 'cmdprod') as Record<string, any>, { input, context });
+    const cmdprod = ir.steps.find((s) => s.id === 'cmdprod') as IRStep;
+    expect(prod.Command).toEqual(['sh', '-c', wrapperScript(cmdprod, DEFAULT_OUTPUT_UPLOADER), 'flowc-outputs', 'tool', HOSTILE, "it's {x} \\"]);
+    expect(prod.Environment.find((e: any) => e.Name === 'FLOWC_OUTPUTS_URI').Value).toBe(`s3://flowc-data/runs/demo/${RUN_ID}/cmdprod`);
+    const read = findState(def, 'process-read-result') as Record<string, any>;
+    expect(evaluatePayloadValue(read.Parameters['Key.$'], { input: { index: 3, run: RUN_ID }, context })).toBe(`runs/demo/${RUN_ID}/process/3/result`);
   });
 });
