@@ -90,7 +90,17 @@ export interface OutputsRun {
 export async function runWithOutputs(
   definition: Record<string, any>,
   input: unknown,
-  o: { runId: string; s3: FakeS3; delayMs?: (state: string, n: number) => number; afterJob?: (job: JobRecord) => void },
+  o: {
+    runId: string;
+    s3: FakeS3;
+    delayMs?: (state: string, n: number) => number;
+    afterJob?: (job: JobRecord) => void;
+    /**
+     * Instead of running the command with sh: the files the step's wrapper would upload, by
+     * output name (trailing newlines already trimmed), written under FLOWC_OUTPUTS_URI.
+     */
+    simulate?: (job: JobRecord) => Record<string, string>;
+  },
 ): Promise<OutputsRun> {
   let clock = 0;
   const jobs: JobRecord[] = [];
@@ -114,7 +124,9 @@ export async function runWithOutputs(
       const overrides = req.ContainerOverrides ?? req.Overrides?.ContainerOverrides?.[0];
       const env: Record<string, string> = Object.fromEntries((overrides.Environment as { Name: string; Value: string }[]).map((e) => [e.Name, e.Value]));
       const job: JobRecord = { state: name, command: overrides.Command, env, start, end: 0 };
-      if (job.command[0] === 'sh') {
+      if (o.simulate) {
+        for (const [name, text] of Object.entries(o.simulate(job))) o.s3.put(`${env.FLOWC_OUTPUTS_URI}/${name}`, text);
+      } else if (job.command[0] === 'sh') {
         const work = mkdtempSync(join(o.s3.root, '.work-'));
         const r = spawnSync('sh', job.command.slice(1), { cwd: work, env: { ...o.s3.env(), ...env }, encoding: 'utf8' });
         job.status = r.status;
