@@ -16,6 +16,9 @@ import type { AslState } from './task.js';
  * one, and for a foreach step the list of every task's value in item order (the Map's results,
  * which Step Functions keeps in item order). Outputs nobody reads are uploaded but never read.
  *
+ * `$.outputs` need not exist first: a ResultPath that addresses a missing field creates it, "with
+ * intervening fields constructed as necessary" (https://states-language.net/#filters).
+ *
  * Everything later reads from there: a reference renders as that path (or `States.JsonToString`
  * of it), a dynamic foreach's Map iterates over it. Task, Map and Parallel states keep their
  * input, so the values reach every later state; a Parallel state gathers its branches' new
