@@ -77,10 +77,11 @@ export function planMaps(o: { ir: IR; block: Block; flowSpan: Span; diagnostics:
   }
   for (const step of foreach) {
     const f = step.foreach;
-    if (!f || Math.min(f.items.length, f.parallelism ?? 0) <= DISTRIBUTED_MAP_MAX_CONCURRENCY) continue;
+    // A dynamic list's length is unknown: its parallelism alone can be out of reach.
+    if (!f || Math.min(f.from ? Number.POSITIVE_INFINITY : f.items.length, f.parallelism ?? 0) <= DISTRIBUTED_MAP_MAX_CONCURRENCY) continue;
     o.diagnostics.report(
       'FLOWC664',
-      `step '${step.id}': parallelism ${f.parallelism} is over the ${DISTRIBUTED_MAP_MAX_CONCURRENCY} child executions a Distributed Map runs at once, so at most ${DISTRIBUTED_MAP_MAX_CONCURRENCY} of its ${f.items.length} items run at once (${MAP_MODES_DOC})`,
+      `step '${step.id}': parallelism ${f.parallelism} is over the ${DISTRIBUTED_MAP_MAX_CONCURRENCY} child executions a Distributed Map runs at once, so at most ${DISTRIBUTED_MAP_MAX_CONCURRENCY} of its ${f.from ? '' : `${f.items.length} `}items run at once (${MAP_MODES_DOC})`,
       { file: step.origin.file, line: step.origin.line, col: step.origin.col },
     );
   }

@@ -345,3 +345,15 @@ describe('rendering outputs, checked exactly with the spec evaluator (intrinsics
     expect(evaluatePayloadValue(read.Parameters['Key.$'], { input: { index: 3, run: RUN_ID }, context })).toBe(`runs/demo/${RUN_ID}/process/3/result`);
   });
 });
+
+describe('FLOWC664 for a dynamic foreach', () => {
+  it('warns when its parallelism is over what a Distributed Map runs at once, whatever the list turns out to be', () => {
+    const ir = shardsIR();
+    const process = ir.steps[1] as IRStep;
+    ir.steps[1] = { ...process, foreach: { ...(process.foreach as NonNullable<IRStep['foreach']>), parallelism: 20_000 } };
+    const d = compile(ir).diagnostics.items.filter((x) => x.code === 'FLOWC664');
+    expect(d.map((x) => x.message)).toEqual([
+      "step 'process': parallelism 20000 is over the 10000 child executions a Distributed Map runs at once, so at most 10000 of its items run at once (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-map-process-modes.html)",
+    ]);
+  });
+});
