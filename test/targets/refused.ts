@@ -13,7 +13,7 @@ export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly s
   argo: { 'dynamic-shards': ['FLOWC635'] },
   'gcp-workflows': { 'dynamic-shards': ['FLOWC635'] },
   'github-actions': { 'dynamic-shards': ['FLOWC635'] },
-  stepfunctions: { 'dynamic-shards': ['FLOWC635'] },
+  stepfunctions: {},
 };
 
 /** The valid fixtures `target` compiles (all but the ones it refuses). */

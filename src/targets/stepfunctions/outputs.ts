@@ -35,6 +35,14 @@ export const VALUE_PATH = '$.value';
 const CHECK_PATH = '$.flowcCheck';
 
 export const OUTPUT_UNREADABLE_ERROR = 'flowc.OutputUnreadable';
+
+/**
+ * Transient S3 failures (throttling, 5xx, the network) are retried before the read gives up:
+ * the SDK integration names errors `S3.<exception>`
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html); a missing
+ * object is `S3.NoSuchKeyException`, which is not listed and fails at once.
+ */
+const READ_RETRIER = { ErrorEquals: ['S3.SdkClientException', 'S3.S3Exception'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' };
 export const NOT_A_LIST_ERROR = 'flowc.NotAList';
 
 /** Which outputs are read, and where their values sit. */
@@ -106,6 +114,7 @@ export function readStates(step: IRStep, reads: readonly IROutput[], ctx: ReadCo
     };
     // Only the iteration's outputs go back to the Map, however large its input.
     if (inIteration && i === reads.length - 1) state.OutputPath = ITERATION_RESULT_PATH;
+    state.Retry = [READ_RETRIER];
     state.Catch = [{ ErrorEquals: ['States.ALL'], Next: fail }];
     states.push([name, state]);
     const where = `s3://${ctx.datastore.bucket}/${beforeRun}<run id>${afterRun}${inIteration ? '<task index>/' : '/'}${o.name}`;
