@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IROutput } from '../../../src/ir/types.js';
@@ -77,6 +77,37 @@ describe('the output wrapper, run with sh', () => {
     }
     const good = runWrapped([out('data', 'json')], ['sh', '-c', 'printf "%s" "$1" > "$FLOWC_OUTPUTS/data"', 'x', ' [1, {"a": null}]\n']);
     expect(good.status).toBe(0);
+  });
+
+  /** A PATH with only these tools (and the fake aws), to run the wrapper as in a smaller image. */
+  const pathWith = (name: string, tools: string[]): string => {
+    const dir = join(s3.root, `.path-${name}`);
+    mkdirSync(dir);
+    for (const t of tools) {
+      // A version manager's python3 is a shim that needs its own PATH: link the interpreter itself.
+      const which = t === 'python3' ? `python3 -c 'import sys; print(sys.executable)'` : `command -v ${t}`;
+      const found = spawnSync('sh', ['-c', which], { encoding: 'utf8' }).stdout.trim();
+      if (found !== '') symlinkSync(found, join(dir, t));
+    }
+    return `${s3.bin}:${dir}`;
+  };
+  const BASE_TOOLS = ['sh', 'mktemp', 'wc', 'cat', 'cp', 'printf', 'mkdir', 'dirname'];
+
+  it.runIf(spawnSync('sh', ['-c', 'command -v python3']).status === 0)('checks json with python3 when the image has no jq', () => {
+    const env = { PATH: pathWith('python', [...BASE_TOOLS, 'python3']) };
+    const bad = runWrapped([out('data', 'json')], ['sh', '-c', 'printf "%s" "$1" > "$FLOWC_OUTPUTS/data"', 'x', '1 2'], { env });
+    expect(bad.stderr).toBe("flowc: step split: output 'data' is not one JSON value\n");
+    expect(bad.status).toBe(1);
+    const good = runWrapped([out('data', 'json')], ['sh', '-c', 'printf "%s" "$1" > "$FLOWC_OUTPUTS/data"', 'x', '{"a": [1]}'], { env });
+    expect(good.status).toBe(0);
+  });
+
+  it('uploads json unchecked when the image has neither jq nor python3 (the state machine parses it)', () => {
+    const env = { PATH: pathWith('bare', BASE_TOOLS) };
+    const r = runWrapped([out('data', 'json')], ['sh', '-c', 'printf "%s" "$1" > "$FLOWC_OUTPUTS/data"', 'x', '1 2'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(uploaded('data')).toBe('1 2');
   });
 
   it("keeps the step's own exit status when it fails, and uploads nothing", () => {
