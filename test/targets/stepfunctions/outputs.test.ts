@@ -357,3 +357,29 @@ describe('FLOWC664 for a dynamic foreach', () => {
     ]);
   });
 });
+
+describe('a dynamic foreach inside a Parallel branch', () => {
+  it('hands its list and the other branch values to the step after the Parallel', async () => {
+    const split = step('split', { outputs: [out('shards', 'json')] });
+    const process = step('process', { needs: ['split'], foreach: { items: [], from: { step: 'split', output: 'shards' }, parallelism: null }, env: [{ name: 'ID', value: [item('id')] }], outputs: [out('result', 'string')] });
+    const other = step('other', { outputs: [out('o', 'string')] });
+    const join = step('join', { needs: ['process', 'other'], env: [{ name: 'O', value: [ref('other', 'o')] }, { name: 'R', value: [ref('process', 'result')] }] });
+    const ir = makeIR([split, process, other, join], { targets: { stepfunctions: OPTIONS as never } });
+    const c = compile(ir);
+    expect(c.diagnostics.errors()).toEqual([]);
+    const def = c.definition as Record<string, any>;
+    expect(aslErrors(def)).toEqual([]);
+    expect(Object.values(def.States).some((s: any) => s.Type === 'Parallel')).toBe(true);
+    for (const n of [0, 3]) {
+      const s3 = newS3();
+      const simulate = (job: { state: string; env: Record<string, string> }): Record<string, string> =>
+        job.state === 'split' ? { shards: JSON.stringify(Array.from({ length: n }, (_, i) => ({ id: i }))) } : job.state === 'process' ? { result: `r${job.env.ID}` } : job.state === 'other' ? { o: 'other-value' } : {};
+      const run = await runWithOutputs(def, {}, { runId: RUN_ID, s3, simulate, delayMs: (s, k) => (s === 'process' ? 6 - 2 * k : 1) });
+      expect(run.error).toBeUndefined();
+      const j = run.jobs.find((x) => x.state === 'join');
+      expect(j?.env.O).toBe('other-value');
+      expect(JSON.parse(j?.env.R as string)).toEqual(Array.from({ length: n }, (_, i) => `r${i}`));
+      expect(run.jobs.filter((x) => x.state === 'process')).toHaveLength(n);
+    }
+  });
+});
