@@ -25,7 +25,11 @@ import type { AslState } from './task.js';
  * values back into `$.outputs` (parallelResult).
  */
 export const OUTPUTS_PATH = '$.outputs';
-/** Where a foreach task's read outputs gather before the iteration returns them. */
+/**
+ * Where a foreach task's read outputs gather before the iteration returns them (with OutputPath):
+ * `ResultPath: "$"` would say the same, but aws-local-stepfunctions 3.0.0 stores such a result
+ * under a key named `$`, and the tests execute there.
+ */
 const ITERATION_RESULT_PATH = '$.flowcResult';
 /** The foreach task's index in a Map iteration's input (the ItemSelector passes it). */
 export const INDEX_PATH = '$.index';
