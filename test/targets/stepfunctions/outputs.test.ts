@@ -63,7 +63,7 @@ const newS3 = () => {
   s3s.push(s);
   return s;
 };
-/** Later items finish first, so completion order is not item order. */
+/** Later items wait less, so they tend to finish first (no assertion depends on it: timing is not guaranteed). */
 const delayMs = (state: string, n: number) => (state === 'process' ? 12 - 2 * n : 1);
 
 describe('step outputs and dynamic foreach on Step Functions', () => {
@@ -98,9 +98,6 @@ describe('step outputs and dynamic foreach on Step Functions', () => {
       ].sort(),
     );
     expect(s3.get('flowc-data', `runs/demo/${RUN_ID}/split/manifest`)).toBe('s3://models/m-1');
-    // The jobs did finish out of item order, so the order join sees is the Map's, not completion's.
-    const byEnd = [...processJobs].sort((a, b) => a.end - b.end).map((j) => j.env.FLOWC_ITEM_ID);
-    if (n > 1) expect(byEnd).not.toEqual(ids);
     const join = run.jobs.filter((j) => j.state === 'join');
     expect(join).toHaveLength(1);
     expect(join[0]?.command.slice(0, 3)).toEqual(['python', 'join.py', '--results']);
