@@ -184,6 +184,9 @@ export const CODES = {
   FLOWC669: { severity: 'error', title: 'Step Functions: steps name one job definition but need different roles, secrets or credentials' },
   FLOWC670: { severity: 'error', title: 'Argo: a flow with step outputs needs more tasks than one DAG holds' },
   FLOWC671: { severity: 'error', title: 'Argo: a flow with step outputs needs more templates than a workflow holds' },
+  FLOWC674: { severity: 'error', title: 'Step Functions: step outputs need targets.stepfunctions.datastore' },
+  FLOWC675: { severity: 'error', title: 'Step Functions: datastore is not an s3://bucket/prefix URI' },
+  FLOWC676: { severity: 'error', title: 'Step Functions: a dynamic foreach reads an item path JSONPath cannot address' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

@@ -13,7 +13,7 @@ export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly s
   argo: {},
   'gcp-workflows': {},
   'github-actions': {},
-  stepfunctions: { 'dynamic-shards': ['FLOWC635'] },
+  stepfunctions: {},
 };
 
 /** The valid fixtures `target` compiles (all but the ones it refuses). */
