@@ -33,7 +33,7 @@ describe('limits tables', () => {
   const engines = TARGETS.filter((t) => t.limits !== null);
 
   it('exist for every engine target, each with the longest retry wait', () => {
-    expect(engines.map((t) => t.id).sort()).toEqual(['argo', 'gcp-workflows', 'github-actions', 'stepfunctions']);
+    expect(engines.map((t) => t.id).sort()).toEqual(['airflow', 'argo', 'gcp-workflows', 'github-actions', 'stepfunctions']);
     for (const t of engines) expect(t.limits?.retryDelay.unit, t.id).toBe('seconds');
   });
 
@@ -47,7 +47,7 @@ describe('limits tables', () => {
     }
   });
 
-  it.each(['argo', 'gcp-workflows', 'github-actions', 'stepfunctions'])('are rendered in docs/targets/%s.md (node scripts/gen-target-docs.mjs)', (id) => {
+  it.each(['argo', 'gcp-workflows', 'github-actions', 'stepfunctions', 'airflow'])('are rendered in docs/targets/%s.md (node scripts/gen-target-docs.mjs)', (id) => {
     const target = findTarget(id);
     const text = readFileSync(join(root, 'docs/targets', `${id}.md`), 'utf8');
     const start = text.indexOf(LIMITS_BEGIN);
