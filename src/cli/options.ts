@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { findTarget, TARGETS } from '../targets/index.js';
+import { findTarget, REGISTERED_TARGETS, TARGETS } from '../targets/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { UsageError } from './io.js';
 
@@ -44,7 +44,7 @@ export function parseTargetList(value: string, cwd?: string): string[] {
   if (names.length === 1 && names[0] === 'all') return TARGETS.map((t) => t.id);
   const unknown = names.filter((t) => !findTarget(t));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')} (or all, or a template file such as name.ext.hbs)`, 'FLOWC002');
+    throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${REGISTERED_TARGETS.map((t) => t.id).join(', ')} (or all, or a template file such as name.ext.hbs)`, 'FLOWC002');
   }
   return names;
 }

@@ -8,19 +8,28 @@ import { targetAliases } from './registry-docs.js';
 import type { Target } from './target.js';
 
 /**
- * The only registry of targets: adding a backend is one line here plus its folder. Template
- * targets built into the package (the top-level `targets/` folder, src/templates) follow the code
- * targets.
+ * The only registry of code targets: adding a backend is one line here plus its folder. These
+ * are the targets `--target all` (and `flowc validate` without `--target`) compile.
  */
-export const TARGETS: readonly Target[] = [irTarget, argoTarget, gcpWorkflowsTarget, githubActionsTarget, stepFunctionsTarget, ...builtinTemplateTargets()];
+export const TARGETS: readonly Target[] = [irTarget, argoTarget, gcpWorkflowsTarget, githubActionsTarget, stepFunctionsTarget];
+
+/**
+ * The template targets built into the package (the top-level `targets/` folder; src/templates).
+ * They are named by id like code targets but are not in `all`: a new template never changes what
+ * an existing `--target all` or `flowc validate` asks of a flow (docs/decisions.md).
+ */
+export const TEMPLATE_TARGETS: readonly Target[] = builtinTemplateTargets();
+
+/** Every target known by name: the code targets, then the built-in templates. */
+export const REGISTERED_TARGETS: readonly Target[] = [...TARGETS, ...TEMPLATE_TARGETS];
 
 /** Alias -> canonical id (`sfn` -> `stepfunctions`), derived from the registry. */
-export const TARGET_ALIASES: Readonly<Record<string, string>> = targetAliases(TARGETS);
+export const TARGET_ALIASES: Readonly<Record<string, string>> = targetAliases(REGISTERED_TARGETS);
 
 /** User templates loaded by path in this process, by path and by id (`compile` resolves the id again). */
 const loadedTemplates = new Map<string, Target>();
 
-const registered = (name: string): Target | undefined => TARGETS.find((t) => t.id === name || t.aliases.includes(name));
+const registered = (name: string): Target | undefined => REGISTERED_TARGETS.find((t) => t.id === name || t.aliases.includes(name));
 
 /**
  * A target by id, alias, or the path of a user's template (a name ending in `.hbs`, relative to

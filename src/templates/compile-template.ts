@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsRuntime from 'handlebars';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { errorSpan } from './error-location.js';
 import { splitTemplate, type TemplateMeta } from './front-matter.js';
@@ -20,6 +21,16 @@ const COMPILE_OPTIONS = {
   knownHelpers: Object.fromEntries(HELPER_NAMES.map((n) => [n, true])),
 } as const;
 
+/**
+ * Handlebars, loaded on first use: every command imports the target registry, and only a compile
+ * to a template target needs the template engine.
+ */
+let handlebars: typeof HandlebarsRuntime | undefined;
+function loadHandlebars(): typeof HandlebarsRuntime {
+  handlebars ??= createRequire(import.meta.url)('handlebars') as typeof HandlebarsRuntime;
+  return handlebars;
+}
+
 export interface CompiledTemplate {
   file: string;
   meta: TemplateMeta;
@@ -29,26 +40,39 @@ export interface CompiledTemplate {
 
 /**
  * Reads a template's front matter and compiles its body, reporting a bad front matter (FLOWC800)
- * or a syntax or compile error (FLOWC801) at the template's file:line:col.
+ * or a syntax or compile error (FLOWC801) at the template's file:line:col. With `lazy` (the
+ * built-in templates, which their tests compile), the body is compiled on first render instead,
+ * so loading the registry costs only the front matter.
  */
-export function compileTemplate(file: string, text: string, diagnostics: DiagnosticBag): CompiledTemplate | undefined {
+export function compileTemplate(file: string, text: string, diagnostics: DiagnosticBag, options: { lazy?: boolean } = {}): CompiledTemplate | undefined {
   const split = splitTemplate(file, text, diagnostics);
   if (!split) return undefined;
-  const hbs = Handlebars.create();
-  let template: HandlebarsTemplateDelegate;
-  try {
+  let template: HandlebarsTemplateDelegate | undefined;
+  const build = (): HandlebarsTemplateDelegate => {
+    const hbs = loadHandlebars().create();
     // precompile runs the whole compiler now (compile alone defers it to the first render), so a
     // template with a syntax error, a mismatched block or an unknown helper never loads.
     hbs.precompile(split.body, COMPILE_OPTIONS);
-    template = hbs.compile(split.body, COMPILE_OPTIONS);
-  } catch (e) {
-    diagnostics.report('FLOWC801', `template syntax: ${firstLine(e)}`, errorSpan(file, split.body, e) ?? { file, line: 1, col: 1 }, problemNotes(e));
-    return undefined;
+    return hbs.compile(split.body, COMPILE_OPTIONS);
+  };
+  if (!options.lazy) {
+    try {
+      template = build();
+    } catch (e) {
+      diagnostics.report('FLOWC801', `template syntax: ${firstLine(e)}`, errorSpan(file, split.body, e) ?? { file, line: 1, col: 1 }, problemNotes(e));
+      return undefined;
+    }
   }
   return {
     file,
     meta: split.meta,
     render(view, ctx, bag) {
+      try {
+        template ??= build();
+      } catch (e) {
+        bag.report('FLOWC801', `template syntax: ${firstLine(e)}`, errorSpan(file, split.body, e) ?? { file, line: 1, col: 1 }, problemNotes(e));
+        return undefined;
+      }
       try {
         const out = template(view, {
           helpers: makeHelpers(ctx),

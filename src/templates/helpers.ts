@@ -67,11 +67,11 @@ export function makeHelpers(ctx: HelperContext): Record<(typeof HELPER_NAMES)[nu
   return {
     json: (...args) => {
       const { values, o } = opts(args);
-      return values.length === 1 ? jsonText(values[0] as Json) : misuse(o, 'takes one value');
+      return values.length === 1 && values[0] !== undefined ? jsonText(values[0] as Json) : misuse(o, 'takes one value');
     },
     yaml: (...args) => {
       const { values, o } = opts(args);
-      return values.length === 1 ? yamlText(values[0] as Json) : misuse(o, 'takes one value');
+      return values.length === 1 && values[0] !== undefined ? yamlText(values[0] as Json) : misuse(o, 'takes one value');
     },
     py: (...args) => {
       const { values, o } = opts(args);

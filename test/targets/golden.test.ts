@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import type { IR } from '../../src/ir/types.js';
-import { TARGETS } from '../../src/targets/index.js';
+import { REGISTERED_TARGETS as TARGETS } from '../../src/targets/index.js';
 import { fixtureDir, fixtureIR, validFixtures } from '../helpers/fixtures.js';
 import { expectGolden } from '../helpers/golden.js';
 import { REFUSED } from './refused.js';

@@ -13,8 +13,8 @@ export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly s
   'gcp-workflows': {},
   'github-actions': {},
   stepfunctions: {},
-  // The fixture names no airflow locator for its secret; backoff 3 is not Airflow's doubling.
-  airflow: { 'secure-training': ['FLOWC608'], resilient: ['FLOWC804'] },
+  // The fixture names no airflow locator for its secret.
+  airflow: { 'secure-training': ['FLOWC608'] },
 };
 
 /** The valid fixtures `target` compiles (all but the ones it refuses). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findTarget, TARGET_ALIASES, TARGETS } from '../../src/targets/index.js';
+import { findTarget, REGISTERED_TARGETS as TARGETS, TARGET_ALIASES } from '../../src/targets/index.js';
 import { LIMITS_BEGIN, LIMITS_END, limitsMarkdown, targetsSchemaBlock } from '../../src/targets/registry-docs.js';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import type { IRRetry } from '../../src/ir/types.js';
 import { goDuration } from '../../src/targets/argo/quantities.js';
-import { TARGETS } from '../../src/targets/index.js';
+import { REGISTERED_TARGETS as TARGETS } from '../../src/targets/index.js';
 import { makeIR, step } from '../helpers/ir-builders.js';
 
 /** Every value under `key`, anywhere in a parsed document. */

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import type { IR } from '../../src/ir/types.js';
 import { findTarget } from '../../src/targets/index.js';
+import { compileTemplate } from '../../src/templates/compile-template.js';
+import { BUILTIN_TEMPLATE_DIR } from '../../src/templates/load.js';
 import { runCli } from '../cli/run-cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { lit, makeIR, ORIGIN, step } from '../helpers/ir-builders.js';
@@ -34,6 +36,15 @@ print(json.dumps(sorted(n for n in names if n.endswith("Operator") or n.endswith
 `;
 
 describe('the airflow target', () => {
+  it('compiles eagerly without a problem (the registry compiles built-in templates on first use)', () => {
+    for (const name of readdirSync(BUILTIN_TEMPLATE_DIR).filter((n) => n.endsWith('.hbs'))) {
+      const diagnostics = new DiagnosticBag();
+      const file = join(BUILTIN_TEMPLATE_DIR, name);
+      expect(compileTemplate(file, readFileSync(file, 'utf8'), diagnostics), name).toBeDefined();
+      expect(diagnostics.items, name).toEqual([]);
+    }
+  });
+
   it('is registered from targets/airflow.py.hbs with its options, per-step options and secrets', () => {
     expect(airflow?.files).toEqual(['<name>.airflow.py']);
     expect(airflow?.perStepOptions).toEqual(['nodeSelector', 'tolerations', 'serviceAccountName']);
@@ -114,21 +125,27 @@ describe('the airflow target', () => {
     ]);
   });
 
-  it('refuses what Airflow cannot express: an empty foreach, a backoff other than 1 or 2, more items than max_map_length', () => {
+  it('refuses what Airflow cannot express: an empty foreach, more items than max_map_length', () => {
     const at = (line: number) => ({ file: 'flow.yaml', line, col: 3 });
     const ir = makeIR([
       step('empty', { foreach: { items: [], from: null, parallelism: null }, origin: at(3) }),
-      step('triple', { retry: { limit: 2, delaySeconds: 5, backoff: 3, maxDelaySeconds: null }, origin: at(6) }),
       step('wide', { foreach: { items: Array.from({ length: 1025 }, (_, i) => i), from: null, parallelism: null }, origin: at(9) }),
     ]);
     const { items, artifacts } = compile(ir);
     expect(artifacts).toEqual([]);
     expect(items.map((d) => [d.code, d.line])).toEqual([
       ['FLOWC804', 3],
-      ['FLOWC804', 6],
       ['FLOWC603', 9],
     ]);
-    expect(items[2]?.message).toContain('1025 items, 1 over the limit of 1024 items on mapped task instances of one task');
+    expect(items[1]?.message).toContain('1025 items, 1 over the limit of 1024 items on mapped task instances of one task');
+  });
+
+  it("warns that a backoff other than 2 is written as Airflow's doubling (FLOWC805 at the step)", () => {
+    const ir = makeIR([step('triple', { retry: { limit: 2, delaySeconds: 5, backoff: 3, maxDelaySeconds: 60 }, origin: { file: 'flow.yaml', line: 6, col: 3 } })]);
+    const { items, text } = compile(ir);
+    expect(items.map((d) => [d.code, d.line, d.message])).toEqual([['FLOWC805', 6, "airflow: step 'triple' has retry backoff 3, written as Airflow's retry_exponential_backoff, which doubles the delay"]]);
+    expect(text).toContain('        retry_delay=timedelta(seconds=5),\n        retry_exponential_backoff=True,\n        max_retry_delay=timedelta(seconds=60),\n');
+    expect(compile(makeIR([step('a', { retry: { limit: 2, delaySeconds: 5, backoff: 1, maxDelaySeconds: null } })])).text).not.toContain('retry_exponential_backoff');
   });
 
   it('caps retry waits at [core] max_task_retry_delay (86400 s)', () => {

@@ -112,8 +112,11 @@ describe('template rendering', () => {
   });
 
   it('FLOWC807: a helper called with the wrong arguments, at the call', () => {
-    const r = compile(`${HEAD}\n  {{pyStr steps}}\n`);
-    expect(r.items).toMatchObject([{ code: 'FLOWC807', line: 6, col: 3 }]);
+    const r = compile(`${HEAD}\n  {{pyStr steps}}\n{{yaml flow.nothing}}\n`);
+    expect(r.items).toMatchObject([
+      { code: 'FLOWC807', line: 6, col: 3 },
+      { code: 'FLOWC807', line: 7, col: 1 },
+    ]);
   });
 
   it('FLOWC808: text the language cannot hold (NUL in a shell word), at the flow location given', () => {
@@ -144,5 +147,34 @@ describe('template rendering', () => {
     const r = compile(`${HEAD}{{#each parameters}}{{name}} {{hasDefault}} {{json default}} {{json enum}}{{/each}} {{options}}\n`, ir);
     expect(r.items).toEqual([]);
     expect(r.artifacts[0]?.contents).toBe('x false null null [object Object]\n');
+  });
+
+  it('has the helper set: toposort, eachStep, indent, json, yaml, py, env, script, hasItem, matches, join', () => {
+    const ir = makeIR([
+      step('b', { needs: ['a'], exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, { kind: 'item', path: [] }] }, foreach: { items: ['x'], from: null, parallelism: null } }),
+      step('a'),
+    ]);
+    const body = [
+      '{{#each (toposort)}}{{id}} {{/each}}',
+      '{{#eachStep as |s i|}}{{i}}:{{s.id}}{{#if @last}}.{{/if}} {{/eachStep}}',
+      '{{indent "a\nb" 2}}',
+      '{{json config.values}} {{yaml config.values}} {{py (lookup steps.[0] "foreach")}}',
+      '{{#each (env steps.[0])}}{{name}},{{/each}}',
+      '{{script steps.[0]}} {{hasItem steps.[0].exec.script}} {{hasItem steps.[1].exec.argv}}',
+      '{{matches "abc" "^a"}} {{join steps.[0].needs "+"}}',
+    ].join('\n');
+    const r = compile(`${HEAD}${body}\n`, ir);
+    expect(r.items).toEqual([]);
+    expect(r.artifacts[0]?.contents.split('\n')).toEqual([
+      'a b ',
+      '0:b 1:a. ',
+      'a',
+      '  b',
+      '{"app":{"region":"eu"}} {"app": {"region": "eu"}} {"items": ["x"], "from": None, "parallelism": None}',
+      'FLOWC_FLOW,FLOWC_STEP,FLOWC_RUN_ID,FLOWC_CONFIG_HASH,FLOWC_CONFIG,FLOWC_ITEM,',
+      'echo ${FLOWC_ITEM} true false',
+      'true a',
+      '',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { TARGETS } from '../../targets/index.js';
+import { REGISTERED_TARGETS } from '../../targets/index.js';
 import type { Target } from '../../targets/target.js';
 import { type CliIO, EXIT } from '../io.js';
 
@@ -8,9 +8,9 @@ function sourceOf(t: Target): string {
   return typeof source === 'string' ? `template ${source}` : 'built in';
 }
 
-/** `flowc targets`: one line per target with its aliases, the files it writes and where it comes from. */
+/** `flowc targets`: one line per target (code targets, then built-in templates) with its aliases, the files it writes and where it comes from. */
 export function runTargets(io: CliIO): number {
-  const rows = TARGETS.map((t) => [t.id + (t.aliases.length ? ` (${t.aliases.join(', ')})` : ''), t.files.join(', '), sourceOf(t), t.description]);
+  const rows = REGISTERED_TARGETS.map((t) => [t.id + (t.aliases.length ? ` (${t.aliases.join(', ')})` : ''), t.files.join(', '), sourceOf(t), t.description]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   io.stdout(rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] as number) : c)).join('  ').trimEnd()).join('\n') + '\n');
   io.stdout('every compile with --out also writes <name>.config.lock.json\n');
