@@ -31,6 +31,9 @@ export const CODES = {
   FLOWC017: { severity: 'error', title: 'A config file, extends or schema path is outside the project root (use --allow-outside)' },
   FLOWC020: { severity: 'error', title: '--name is not a valid flow name' },
   FLOWC021: { severity: 'error', title: 'A project or config file was given where a flow file is expected' },
+  FLOWC030: { severity: 'error', title: 'flowc graph or explain: unknown --format' },
+  FLOWC031: { severity: 'error', title: 'flowc graph or explain: --target must name exactly one target' },
+  FLOWC032: { severity: 'error', title: 'flowc explain needs --target' },
 
   // 1xx syntax
   FLOWC101: { severity: 'error', title: 'YAML syntax error' },
@@ -107,8 +110,14 @@ export const CODES = {
   FLOWC506: { severity: 'error', title: 'Run-time value in a deploy-time field' },
   FLOWC507: { severity: 'error', title: '${item} outside a foreach step' },
   FLOWC508: { severity: 'error', title: 'Interpolated value has the wrong type for its field' },
-  FLOWC509: { severity: 'error', title: 'Step outputs are not supported yet' },
   FLOWC510: { severity: 'error', title: 'Flow interpolation exceeds its output budget (bytes or values)' },
+  FLOWC511: { severity: 'error', title: 'A steps reference is not ${steps.<step>.outputs.<name>}' },
+  FLOWC512: { severity: 'error', title: 'A step output reference names an unknown step' },
+  FLOWC513: { severity: 'error', title: 'A step output reference names an output the step does not declare' },
+  FLOWC514: { severity: 'error', title: 'A step reads its own output' },
+  FLOWC515: { severity: 'error', title: 'A step reads an output of a step that is not its ancestor through needs' },
+  FLOWC516: { severity: 'error', title: 'A dynamic foreach iterates over a string output (it must be json)' },
+  FLOWC517: { severity: 'error', title: 'A step output is used in defaults (they apply to every step)' },
 
   // 6xx targets: 60x shared, 61x argo, 62x stepfunctions, 63x github-actions, 64x gcp-workflows
   FLOWC601: { severity: 'error', title: 'Invalid target options' },
@@ -139,6 +148,7 @@ export const CODES = {
   FLOWC631: { severity: 'error', title: 'GitHub Actions: a GPU step needs gpuRunsOn (runsOn has no GPU)' },
   FLOWC633: { severity: 'warning', title: "GitHub Actions: a job's timeout, every retry included, is over a GitHub-hosted runner's 6 hours" },
   FLOWC634: { severity: 'error', title: 'GitHub Actions: two flow secrets name one GitHub secret in different case' },
+  FLOWC635: { severity: 'error', title: 'The target cannot render step outputs yet' },
   FLOWC636: { severity: 'error', title: 'GitHub Actions: containerCredentials.password names no flow secret' },
   FLOWC637: { severity: 'error', title: 'GitHub Actions: the containerCredentials secret has no usable github-actions locator' },
   FLOWC638: { severity: 'warning', title: 'GitHub Actions: containerCredentials with container: false (no container to log in for)' },
@@ -153,6 +163,7 @@ export const CODES = {
   FLOWC650: { severity: 'error', title: 'Google Cloud Workflows: an allowed zone is outside the region of the jobs' },
   FLOWC651: { severity: 'error', title: 'Google Cloud Workflows: registryCredentials names a secret the flow does not declare' },
   FLOWC652: { severity: 'error', title: 'Google Cloud Workflows: a registryCredentials secret has no usable Secret Manager locator' },
+  FLOWC677: { severity: 'error', title: 'Google Cloud Workflows: the flow uses step outputs but sets no datastore' },
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
@@ -163,6 +174,8 @@ export const CODES = {
   FLOWC667: { severity: 'error', title: 'Step Functions: repositoryCredentials names no secret of the flow' },
   FLOWC668: { severity: 'error', title: 'Step Functions: the repositoryCredentials secret has no Secrets Manager ARN' },
   FLOWC669: { severity: 'error', title: 'Step Functions: steps name one job definition but need different roles, secrets or credentials' },
+  FLOWC670: { severity: 'error', title: 'Argo: a flow with step outputs needs more tasks than one DAG holds' },
+  FLOWC671: { severity: 'error', title: 'Argo: a flow with step outputs needs more templates than a workflow holds' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

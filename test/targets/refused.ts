@@ -9,12 +9,13 @@ import { validFixtures } from '../helpers/fixtures.js';
  */
 export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   ir: {},
+  // Step outputs (issue 17): each target engineer removes its entry once the target renders them.
   argo: {},
   'gcp-workflows': {},
   'github-actions': {},
-  stepfunctions: {},
-  // The fixture names no airflow locator for its secret.
-  airflow: { 'secure-training': ['FLOWC608'] },
+  stepfunctions: { 'dynamic-shards': ['FLOWC635'] },
+  // The fixture names no airflow locator for its secret; the template renders no step outputs yet.
+  airflow: { 'secure-training': ['FLOWC608'], 'dynamic-shards': ['FLOWC635'] },
 };
 
 /** The valid fixtures `target` compiles (all but the ones it refuses). */
