@@ -4,7 +4,7 @@
  *
  * Ranges: 0xx usage and files · 1xx syntax · 2xx flow shape · 3xx flow semantics ·
  * 4xx config cascade · 5xx interpolation and timing · 6xx targets (one block per target) ·
- * 7xx projects, bindings and sweeps (74x-75x deploy) · 9xx internal.
+ * 7xx projects, bindings and sweeps (74x-75x deploy) · 80x template targets · 9xx internal.
  */
 export interface CodeInfo {
   severity: 'error' | 'warning';
@@ -221,6 +221,17 @@ export const CODES = {
   FLOWC745: { severity: 'error', title: '--repo-dir is not a git checkout, or the workflow path leaves it' },
   FLOWC746: { severity: 'error', title: 'A binding failed to deploy' },
   FLOWC747: { severity: 'error', title: 'A long-running cloud operation failed or did not finish' },
+
+  // 80x template targets (src/templates; docs/templates.md)
+  FLOWC800: { severity: 'error', title: "A template target's front matter is missing or invalid" },
+  FLOWC801: { severity: 'error', title: 'A template target has a syntax error' },
+  FLOWC802: { severity: 'error', title: 'A template target reads a field its context does not have' },
+  FLOWC803: { severity: 'error', title: 'A template target file cannot be read' },
+  FLOWC804: { severity: 'error', title: 'A template target cannot express part of the flow (reported by the template)' },
+  FLOWC805: { severity: 'warning', title: 'A template target warns about part of the flow (reported by the template)' },
+  FLOWC806: { severity: 'error', title: "A run-time value has no form in the template's render mapping" },
+  FLOWC807: { severity: 'error', title: 'A template helper was called with the wrong arguments' },
+  FLOWC808: { severity: 'error', title: "Text has no encoding in the template's language (a NUL in a shell word)" },
 
   // 9xx internal
   FLOWC900: { severity: 'error', title: 'Internal error (a bug in flowc)' },

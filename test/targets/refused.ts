@@ -14,6 +14,8 @@ export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly s
   'gcp-workflows': {},
   'github-actions': {},
   stepfunctions: {},
+  // The fixture names no airflow locator for its secret; the template renders no step outputs yet.
+  airflow: { 'secure-training': ['FLOWC608'], 'dynamic-shards': ['FLOWC635'] },
 };
 
 /** The valid fixtures `target` compiles (all but the ones it refuses). */
