@@ -179,6 +179,21 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     exitCode = await runDeploy(io, flow, opts);
   });
 
+  cascade(
+    program
+      .command('run')
+      .description('run a flow on this machine: each step as a local process, in dependency order (docs/run.md)')
+      .argument('<flow>', 'the flow file')
+      .option('--param <name=value>', 'a parameter value for this run (repeatable)', collect, [])
+      .option('--max-parallel <n>', 'most step processes running at once (default: one per core)')
+      .option('--only <steps...>', 'run only these steps (their needs are not run)')
+      .option('--run-id <id>', 'the run id, naming .flowc/runs/<run-id>/ (default: time and a random suffix)')
+      .addHelpText('after', examples('flowc run flow.yaml --param epochs=3', 'flowc run flow.yaml --config app=config/dev.toml --max-parallel 2', 'flowc run flow.yaml --only train evaluate')),
+  ).action(async (flow: string, opts) => {
+    const { runRun } = await import('./commands/run.js');
+    exitCode = await runRun(io, flow, opts);
+  });
+
   program
     .command('targets')
     .description('list the targets and the files each writes')

@@ -31,6 +31,10 @@ export const CODES = {
   FLOWC017: { severity: 'error', title: 'A config file, extends or schema path is outside the project root (use --allow-outside)' },
   FLOWC020: { severity: 'error', title: '--name is not a valid flow name' },
   FLOWC021: { severity: 'error', title: 'A project or config file was given where a flow file is expected' },
+  // 035-039 flowc init
+  FLOWC035: { severity: 'error', title: 'flowc init: the folder is not empty (--force adds only the missing files)' },
+  FLOWC036: { severity: 'error', title: 'flowc init: a starter path holds a link, folder or special file; nothing written' },
+  FLOWC037: { severity: 'error', title: 'flowc init: the starter files could not be written' },
 
   // 1xx syntax
   FLOWC101: { severity: 'error', title: 'YAML syntax error' },
@@ -197,6 +201,24 @@ export const CODES = {
   FLOWC745: { severity: 'error', title: '--repo-dir is not a git checkout, or the workflow path leaves it' },
   FLOWC746: { severity: 'error', title: 'A binding failed to deploy' },
   FLOWC747: { severity: 'error', title: 'A long-running cloud operation failed or did not finish' },
+
+  // 85x-86x flowc run (the local runner)
+  FLOWC850: { severity: 'error', title: 'Malformed --param (expected NAME=VALUE)' },
+  FLOWC851: { severity: 'error', title: '--param names a parameter the flow does not declare' },
+  FLOWC852: { severity: 'error', title: 'A required parameter has no value (--param)' },
+  FLOWC853: { severity: 'error', title: "A --param value is not of the parameter's type or not in its enum" },
+  FLOWC854: { severity: 'error', title: '--only names a step the flow does not have' },
+  FLOWC855: { severity: 'error', title: 'A step --only selects reads an output of a step it leaves out' },
+  FLOWC856: { severity: 'error', title: "A step reads a secret that is not set in flowc run's environment" },
+  FLOWC857: { severity: 'error', title: 'The run folder .flowc/runs/<run-id> could not be created' },
+  FLOWC858: { severity: 'error', title: 'Invalid --run-id or --max-parallel' },
+  FLOWC859: { severity: 'warning', title: 'flowc run ignores step images: steps run on this machine' },
+  FLOWC860: { severity: 'error', title: 'A step failed (non-zero exit status, or killed by a signal)' },
+  FLOWC861: { severity: 'error', title: 'A step timed out (its process group was killed)' },
+  FLOWC862: { severity: 'error', title: 'A step did not write a declared output, or wrote an invalid one' },
+  FLOWC863: { severity: 'error', title: 'A dynamic foreach value is not a JSON list' },
+  FLOWC864: { severity: 'error', title: "A step's program could not be started" },
+  FLOWC865: { severity: 'error', title: 'The run was interrupted (SIGINT or SIGTERM)' },
 
   // 9xx internal
   FLOWC900: { severity: 'error', title: 'Internal error (a bug in flowc)' },

@@ -1,0 +1,16 @@
+import type { IRRetry } from '../ir/types.js';
+
+/**
+ * The wait before attempt `attempt + 1` (attempt is 1-based), as the engines compute it (Argo
+ * `retryStrategy.backoff`, Step Functions `BackoffRate`/`MaxDelaySeconds`): the delay, times the
+ * factor once per earlier retry, capped. In seconds.
+ */
+export function retryDelaySeconds(retry: IRRetry, attempt: number): number {
+  const raw = retry.delaySeconds * retry.backoff ** (attempt - 1);
+  return retry.maxDelaySeconds === null ? raw : Math.min(raw, retry.maxDelaySeconds);
+}
+
+/** Attempts a task gets at most: the first, then `limit` retries. */
+export function maxAttempts(retry: IRRetry | null): number {
+  return 1 + (retry?.limit ?? 0);
+}
