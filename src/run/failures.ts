@@ -26,7 +26,9 @@ export function failureDiagnostics(options: { ir: IR; record: RunRecord; flowDir
     const who = `step '${taskName(s.id, task.index)}'`;
     const attempts = task.attempts.length === 1 ? '' : ` (after ${task.attempts.length} attempts)`;
     const log = [`log: ${options.logDir}/${task.log}`];
-    out.push(d(codeOf(last), `${who} ${describe(last)}${attempts}`, log));
+    // An output problem names the task and output itself.
+    const message = last.exitCode === 0 && last.problem !== undefined ? last.problem : `${who} ${describe(last)}`;
+    out.push(d(codeOf(last), `${message}${attempts}`, log));
   }
   return out;
 }
@@ -40,7 +42,7 @@ function codeOf(a: AttemptRecord): Code {
 
 function describe(a: AttemptRecord): string {
   if (a.result === 'timed-out') return a.problem ?? 'timed out';
-  if (a.exitCode === 0) return `failed: ${a.problem ?? 'an output is missing'}`;
+  if (a.exitCode === 0) return 'exited 0 but its outputs could not be read';
   if (a.problem !== undefined) return a.problem;
   if (a.signal !== undefined) return `was killed by ${a.signal}`;
   return `exited with status ${a.exitCode}`;

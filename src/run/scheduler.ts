@@ -8,6 +8,7 @@ import { type ProcessEnd, type RunningProcess, startProcess } from './process.js
 import type { AttemptRecord, RunRecord, StepRecord, TaskRecord } from './record.js';
 import { maxAttempts, retryDelaySeconds } from './retry.js';
 import { makeSubdir } from './run-dir.js';
+import { taskName } from './status.js';
 import { taskCommand } from './task-command.js';
 
 /** What the status display is told, in the order things happen. */
@@ -279,7 +280,7 @@ export class Scheduler {
     if (end.kind === 'exited') {
       rec.exitCode = end.code;
       if (end.code === 0) {
-        const read = a.outputsDir === undefined ? { ok: true as const, values: {} } : readOutputs({ dir: a.outputsDir, outputs: s.ir.outputs, step: s.ir.id });
+        const read = a.outputsDir === undefined ? { ok: true as const, values: {} } : readOutputs({ dir: a.outputsDir, outputs: s.ir.outputs, step: taskName(s.ir.id, t.record.index) });
         if (read.ok) {
           rec.result = 'succeeded';
           t.outputs = read.values;

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { newRunId, RUN_ID } from '../../src/run/run-dir.js';
+import { maxAttempts, retryDelaySeconds } from '../../src/run/retry.js';
+import { liveStatus } from '../../src/run/status.js';
+import { outputText } from '../../src/run/outputs.js';
+
+describe('flowc run: pieces', () => {
+  it('computes retry delays as the engines do: delay times factor per retry, capped', () => {
+    const retry = { limit: 5, delaySeconds: 2, backoff: 3, maxDelaySeconds: 30 };
+    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(retry, n))).toEqual([2, 6, 18, 30]);
+    expect(retryDelaySeconds({ ...retry, maxDelaySeconds: null }, 4)).toBe(54);
+    expect(maxAttempts(retry)).toBe(6);
+    expect(maxAttempts(null)).toBe(1);
+  });
+
+  it('makes run ids that sort by start time and are valid ids', () => {
+    const id = newRunId(new Date('2026-12-06T22:07:31.123Z'), () => 0.5);
+    expect(id).toBe('20261206-220731-800000');
+    expect(RUN_ID.test(id)).toBe(true);
+  });
+
+  it('renders output text: strings as is, JSON compact, foreach values as a list in item order', () => {
+    expect(outputText({ type: 'string', value: 'a b' })).toBe('a b');
+    expect(outputText({ type: 'json', value: { a: [1, 2] } })).toBe('{"a":[1,2]}');
+    expect(outputText([{ type: 'string', value: 'x' }, { type: 'json', value: 1 }])).toBe('["x",1]');
+  });
+
+  it('redraws one line per step in place on a terminal', () => {
+    let text = '';
+    const display = liveStatus({ write: (t) => void (text += t), steps: ['a', 'bb'], now: () => 0, intervalMs: 1_000_000 });
+    display.onEvent({ kind: 'step-start', step: 'a', tasks: 1 });
+    display.onEvent({ kind: 'step-end', step: 'a', status: 'succeeded' });
+    display.close();
+    const frames = text.split('\x1b[2A');
+    expect(frames).toHaveLength(4);
+    expect(frames[0]).toBe('\x1b[2K· a    waiting\n\x1b[2K· bb   waiting\n');
+    expect(frames[3]).toBe('\x1b[2K✓ a    succeeded 0.0s\n\x1b[2K· bb   waiting\n');
+  });
+});
