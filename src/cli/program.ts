@@ -195,6 +195,19 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
   });
 
   program
+    .command('init')
+    .description('start a project: a flow, configs by environment, a config schema, flowc.yaml and a CI check')
+    .argument('[dir]', 'the folder to create the project in (default: this folder)')
+    .addOption(new Option('--template <name>', 'the starter').choices(['ml-training', 'etl']).default('ml-training'))
+    .option('--force', 'in a folder that is not empty: add the starter files that are missing, replacing none')
+    .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'))
+    .addHelpText('after', examples('flowc init my-pipeline', 'flowc init etl-jobs --template etl', 'flowc init . --force       # add what is missing, replace nothing'))
+    .action(async (dir: string | undefined, opts) => {
+      const { runInit } = await import('./commands/init.js');
+      exitCode = await runInit(io, dir, opts);
+    });
+
+  program
     .command('targets')
     .description('list the targets and the files each writes')
     .addHelpText('after', examples('flowc targets'))

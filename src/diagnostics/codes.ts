@@ -34,7 +34,7 @@ export const CODES = {
   // 035-039 flowc init
   FLOWC035: { severity: 'error', title: 'flowc init: the folder is not empty (--force adds only the missing files)' },
   FLOWC036: { severity: 'error', title: 'flowc init: a starter path holds a link, folder or special file; nothing written' },
-  FLOWC037: { severity: 'error', title: 'flowc init: the starter files could not be written' },
+  FLOWC037: { severity: 'error', title: 'flowc init: the target path exists and is not a folder' },
 
   // 1xx syntax
   FLOWC101: { severity: 'error', title: 'YAML syntax error' },
