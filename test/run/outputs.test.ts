@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IR, IRPart, IRStep, IRString } from '../../src/ir/types.js';
 import { failureDiagnostics } from '../../src/run/failures.js';
+import { preflight } from '../../src/run/preflight.js';
 import type { RunRecord } from '../../src/run/record.js';
 import { type RunEvent, Scheduler } from '../../src/run/scheduler.js';
 import { lit, makeIR, ORIGIN, step } from '../helpers/ir-builders.js';
@@ -115,5 +116,18 @@ describe('flowc run: step outputs and dynamic foreach', () => {
     expect(failureDiagnostics({ ir: invalid, record: b.record, flowDir: '/p', logDir: 'L' }).map((d) => [d.code, d.message])).toEqual([
       ['FLOWC862', expect.stringMatching(/^step 'invalid' output 'value': \$FLOWC_OUTPUTS\/value is not one valid JSON value/)],
     ]);
+  });
+
+  it('refuses --only when a selected step reads an output of a step it leaves out (FLOWC855)', () => {
+    const ir = makeIR([
+      step('split', { exec: sh('true'), outputs: [{ name: 'shards', type: 'json', origin: ORIGIN }, { name: 'm', type: 'string', origin: ORIGIN }] }),
+      step('process', { needs: ['split'], origin: { file: 'flow.yaml', line: 7, col: 3 }, foreach: { items: [], from: { step: 'split', output: 'shards' }, parallelism: null }, exec: sh('echo'), env: [{ name: 'M', value: str(out('split', 'm')) }] }),
+    ]);
+    const r = preflight({ ir, only: ['process'], env: {}, flowDir: '/p' });
+    expect(r.diagnostics.map((d) => [d.code, `${d.span?.file}:${d.span?.line}:${d.span?.col}`, d.message])).toEqual([
+      ['FLOWC855', '/p/flow.yaml:7:3', "step 'process' reads ${steps.split.outputs.m}, but --only leaves out step 'split', so the value would not exist"],
+      ['FLOWC855', '/p/flow.yaml:7:3', "step 'process' reads ${steps.split.outputs.shards}, but --only leaves out step 'split', so the value would not exist"],
+    ]);
+    expect(preflight({ ir, only: ['split', 'process'], env: {}, flowDir: '/p' }).diagnostics).toEqual([]);
   });
 });
