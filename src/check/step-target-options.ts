@@ -1,4 +1,4 @@
-import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { WrittenFlow } from '../flow/ast.js';
 import type { LMapEntry, LNode } from '../source/tree.js';
 import { findTarget } from '../targets/index.js';
@@ -38,7 +38,13 @@ export function checkStepTargetOptions({ flow, diagnostics, find = findTarget }:
       const flowLevel = flow.targets.find((t) => t.id === own.id)?.node;
       const path = `steps.${step.id}.targets.${own.id}`;
       const effective = mergeNodes(flowLevel, own.node);
-      if (checkOptionsNode({ target, node: effective, path, diagnostics })) {
+      const merged = new DiagnosticBag();
+      const valid = checkOptionsNode({ target, node: effective, path, diagnostics: merged });
+      // A problem in the flow's own options is reported once, by the flow-level check, not again
+      // for every step that overrides something else of the same target.
+      const atFlowLevel = new Set(flowLevel ? flowLevelProblems(target, flowLevel, own.id) : []);
+      diagnostics.addAll(merged.items.filter((d) => !atFlowLevel.has(problemKey(d))));
+      if (valid) {
         target.checkWrittenOptions?.({ node: own.node, effective, path, secretNames: flow.secrets.map((s) => s.name), diagnostics });
       }
     }
@@ -55,4 +61,14 @@ function mergeNodes(base: LNode | undefined, over: LNode): LNode {
     else entries[i] = { ...e, value: mergeNodes((entries[i] as LMapEntry).value, e.value) };
   }
   return { ...over, entries };
+}
+
+function flowLevelProblems(target: Target, node: LNode, id: string): string[] {
+  const bag = new DiagnosticBag();
+  checkOptionsNode({ target, node, path: `targets.${id}`, diagnostics: bag });
+  return bag.items.map(problemKey);
+}
+
+function problemKey(d: Diagnostic): string {
+  return `${d.code}|${d.span?.file}:${d.span?.line}:${d.span?.col}`;
 }

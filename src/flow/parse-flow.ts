@@ -4,7 +4,7 @@ import type { SourceRegistry } from '../source/files.js';
 import { mapGet, type LMap, type LNode, type LScalar, type LSeq } from '../source/tree.js';
 import { parseYamlTree } from '../source/yaml.js';
 import type { WrittenConfigDecl, WrittenFlow, WrittenParameter, WrittenSecret, WrittenStep, WrittenStepFields, WrittenTargetOptions } from './ast.js';
-import { checkFlowShape } from './schema-check.js';
+import { checkFlowShape, matchesWithoutUnknownFields } from './schema-check.js';
 
 export interface ParseFlowOptions {
   /** Path of the flow file; made absolute against the working directory. */
@@ -38,7 +38,7 @@ export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
   opts.diagnostics.addAll(shape.items);
   // An unknown field is ignored by everything after the shape check, so the later phases still
   // run and report their own problems in the same run (the run fails all the same).
-  if (!ok && !(onlyUnknownFields(shape.items) && readableDespiteUnknownFields(tree, shape.items))) return undefined;
+  if (!ok && !(onlyUnknownFields(shape.items) && matchesWithoutUnknownFields(tree))) return undefined;
   return buildWrittenFlow({ root: tree, file });
 }
 
@@ -167,12 +167,3 @@ export function onlyUnknownFields(ds: readonly Diagnostic[]): boolean {
   return ds.every((d) => d.severity !== 'error' || d.code === 'FLOWC201');
 }
 
-/**
- * True when the unknown fields are all at the top level and the required top-level fields are
- * there: a misspelt required key (`nme:`) is reported as the unknown field alone, and a nested
- * unknown field may hide a required nested one, so only then is the rest of the flow readable.
- */
-function readableDespiteUnknownFields(tree: LNode, ds: readonly Diagnostic[]): boolean {
-  if (tree.kind !== 'map' || !mapGet(tree, 'flowc') || !mapGet(tree, 'name') || !mapGet(tree, 'steps')) return false;
-  return ds.every((d) => d.severity !== 'error' || d.message.startsWith('unknown field '));
-}

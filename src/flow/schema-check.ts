@@ -38,16 +38,17 @@ const CHECK_CODES: Record<CheckKind, Code> = {
   timezone: 'FLOWC310',
 };
 
-let compiled: { validate: ValidateFunction; schema: AnySchemaObject } | undefined;
+/** `schema` is what `validate` was compiled from (errors point into it); `file` the schema as written. */
+let compiled: { validate: ValidateFunction; schema: AnySchemaObject; file: AnySchemaObject } | undefined;
 
 /** The flow schema as JSON (read once). */
 export function flowSchema(): AnySchemaObject {
-  return compiledSchema().schema;
+  return compiledSchema().file;
 }
 
 // Compiled on first use, once per process: ajv compilation costs tens of milliseconds and most
 // CLI commands that never read a flow (`flowc targets`, `--help`) should not pay for it.
-function compiledSchema(): { validate: ValidateFunction; schema: AnySchemaObject } {
+function compiledSchema(): { validate: ValidateFunction; schema: AnySchemaObject; file: AnySchemaObject } {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(FLOW_SCHEMA_URL, 'utf8')) as AnySchemaObject;
     // strict: the schema must not carry unknown keywords or ambiguous types; allowUnionTypes for
@@ -61,9 +62,53 @@ function compiledSchema(): { validate: ValidateFunction; schema: AnySchemaObject
       errors: true,
       compile: (kind: CheckKind) => flowcCheck(kind),
     });
-    compiled = { validate: ajv.compile(schema), schema };
+    const checked = withoutOptionKeyLists(schema);
+    compiled = { validate: ajv.compile(checked), schema: checked, file: schema };
   }
   return compiled;
+}
+
+/**
+ * The schema lists each target's option keys (`propertyNames`) for editors, which have nothing
+ * else to flag a misspelt option with. The compiler validates without those lists: the target
+ * options check reports the same key with a did-you-mean (FLOWC601, FLOWC609 per step), so one
+ * typo stays one diagnostic and the flow's other fields are still checked.
+ */
+function withoutOptionKeyLists(schema: AnySchemaObject): AnySchemaObject {
+  const copy = structuredClone(schema);
+  const defs = copy.definitions as Record<string, { properties?: Record<string, { anyOf?: Record<string, unknown>[] }> }>;
+  for (const block of [defs.targets, defs.stepTargets]) {
+    for (const option of Object.values(block?.properties ?? {})) for (const branch of option.anyOf ?? []) delete branch.propertyNames;
+  }
+  return copy;
+}
+
+/**
+ * True when the tree matches the flow schema once its unknown fields are taken out: then every
+ * unknown field is only that (not a misspelt required key such as `nme:` or a retry's `limt:`),
+ * and the rest of the flow can be read and checked in the same run.
+ */
+export function matchesWithoutUnknownFields(tree: LNode): boolean {
+  const { validate } = compiledSchema();
+  const data = toJson(tree);
+  if (validate(data)) return true;
+  const unknown = (validate.errors ?? []).filter((e) => e.keyword === 'additionalProperties');
+  if (unknown.length === 0) return false;
+  for (const e of unknown) {
+    const at = e.instancePath === '' ? data : resolvePointer(data, e.instancePath);
+    if (at !== null && typeof at === 'object' && !Array.isArray(at)) delete (at as Record<string, unknown>)[e.params.additionalProperty as string];
+  }
+  return validate(data);
+}
+
+function resolvePointer(data: unknown, pointer: string): unknown {
+  let at = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
 }
 
 type DataCheck = ((data: unknown) => boolean) & { errors?: Partial<ErrorObject>[] };

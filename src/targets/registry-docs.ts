@@ -18,13 +18,28 @@ export function targetAliases(targets: readonly Target[]): Record<string, string
   return out;
 }
 
-/** `definitions.targets` of the flow schema: one property per target that takes options. */
-export function targetsSchemaBlock(targets: readonly Target[]): Record<string, unknown> {
+/**
+ * `definitions.targets` (scope `flow`) or `definitions.stepTargets` (scope `step`) of the flow
+ * schema: one property per target that takes options, naming the keys it accepts at that level so
+ * an editor flags a misspelt option. Values stay open (a value may be `${app.x}`): the target's
+ * own options schema judges them. The compiler drops `propertyNames` errors
+ * (src/flow/schema-check.ts) because the target options check reports the same key with a
+ * did-you-mean (FLOWC601, or FLOWC609 for an option a step cannot override), so one typo is one
+ * diagnostic.
+ */
+export function targetsSchemaBlock(targets: readonly Target[], scope: 'flow' | 'step' = 'flow'): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const t of targets) {
     if (!t.optionsSchema) continue;
     const keys = Object.keys((t.optionsSchema as { properties?: object }).properties ?? {});
-    properties[t.id] = { description: `${t.engine} options (${keys.slice(0, 2).join(', ')}, ...).`, $ref: '#/definitions/targetOptions' };
+    const allowed = scope === 'flow' ? keys : keys.filter((k) => t.perStepOptions?.includes(k));
+    // No key at all for a target that allows none per step (`false` accepts no name).
+    const propertyNames = allowed.length > 0 ? { enum: allowed } : false;
+    const some = allowed.length > 0 ? `${allowed.slice(0, 2).join(', ')}, ...` : 'none per step';
+    properties[t.id] = {
+      description: `${t.engine} options (${some}).`,
+      anyOf: [{ title: 'map of options', type: 'object', propertyNames }, { $ref: '#/definitions/interpolation' }],
+    };
   }
   return { title: 'targets map', type: 'object', additionalProperties: false, properties };
 }

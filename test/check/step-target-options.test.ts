@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type AnySchemaObject } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { checkStepTargetOptions } from '../../src/check/step-target-options.js';
 import { DiagnosticBag, type Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { mergeOptions, stepTargetOptions } from '../../src/ir/step-options.js';
 import { compileToIR, resolveFlowConfigs } from '../../src/pipeline/compile.js';
 import { SourceRegistry } from '../../src/source/files.js';
-import { findTarget } from '../../src/targets/index.js';
+import { findTarget, TARGETS } from '../../src/targets/index.js';
+import { FLOW_SCHEMA_URL } from '../../src/flow/schema-check.js';
 import type { Target } from '../../src/targets/target.js';
 import { makeIR, step } from '../helpers/ir-builders.js';
 import { asResolvedFlow } from '../../src/flow/resolved.js';
@@ -110,5 +113,41 @@ describe('merging per-step options', () => {
     expect(stepTargetOptions(ir, s, 'argo')).toEqual({ namespace: 'ml', nodeSelector: { pool: 'gpu', zone: 'eu' } });
     expect(stepTargetOptions(ir, ir.steps[1]!, 'argo')).toEqual({ namespace: 'ml', nodeSelector: { pool: 'cpu', zone: 'eu' } });
     expect(stepTargetOptions(ir, s, 'stepfunctions')).toBeUndefined();
+  });
+});
+
+describe('target option keys in the flow schema (what an editor sees)', () => {
+  // An editor validates with the schema alone (yaml-language-server): no flowc code runs there.
+  const schema = JSON.parse(readFileSync(FLOW_SCHEMA_URL, 'utf8')) as AnySchemaObject;
+  const editor = new Ajv({ strict: false, allErrors: true }).compile(schema);
+  const base = { flowc: 1, name: 'demo', steps: { train: { image: 'x', run: 'echo' } } };
+  const flagged = (flow: object) => {
+    editor(flow);
+    return (editor.errors ?? []).filter((e) => e.keyword === 'propertyNames').map((e) => `${e.instancePath} ${String(e.params.propertyName)}`);
+  };
+
+  it('flags a misspelt option at flow and step level, and a flow-only option set per step', () => {
+    expect(flagged({ ...base, targets: { argo: { namespce: 'ml' } } })).toEqual(['/targets/argo namespce']);
+    expect(flagged({ ...base, steps: { train: { image: 'x', run: 'echo', targets: { stepfunctions: { jobQeue: 'q' } } } } })).toEqual(['/steps/train/targets/stepfunctions jobQeue']);
+    expect(flagged({ ...base, steps: { train: { image: 'x', run: 'echo', targets: { argo: { namespace: 'ml' } } } } })).toEqual(['/steps/train/targets/argo namespace']);
+  });
+
+  it('accepts every option of every target at flow level, the per-step ones per step, and ${...} maps', () => {
+    for (const t of TARGETS) {
+      const keys = Object.keys((t.optionsSchema as { properties?: object } | undefined)?.properties ?? {});
+      if (keys.length === 0) continue;
+      expect(flagged({ ...base, targets: { [t.id]: Object.fromEntries(keys.map((k) => [k, 'v'])) } }), t.id).toEqual([]);
+      const perStep = Object.fromEntries((t.perStepOptions ?? []).map((k) => [k, 'v']));
+      expect(flagged({ ...base, steps: { train: { image: 'x', run: 'echo', targets: { [t.id]: perStep } } } }), t.id).toEqual([]);
+      expect(flagged({ ...base, targets: { [t.id]: '${app.opts}' } }), t.id).toEqual([]);
+    }
+  });
+
+  it('the compiler still reports one diagnostic per typo, with its did-you-mean (not also a schema error)', () => {
+    const flowLevel = compileToIR(request(FLOW_TEXT.replace('argo: { namespace: ml,', 'argo: { namespce: ml,')));
+    expect(flowLevel.diagnostics.map(at)).toEqual(['FLOWC601 /proj/demo.flow.yaml:8:11']);
+    expect(JSON.stringify(flowLevel.diagnostics[0])).toContain('namespace');
+    const stepLevel = compileToIR(request(FLOW_TEXT.replace('{ nodeSelector: { pool: gpu },', '{ nodeSelectr: { pool: gpu },')));
+    expect(stepLevel.diagnostics.map(at)).toEqual(['FLOWC609 /proj/demo.flow.yaml:14:15']);
   });
 });

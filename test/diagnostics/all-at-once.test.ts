@@ -62,4 +62,25 @@ describe('continuing after an unknown field', () => {
     expect(r.code).toBe(1);
     expect((JSON.parse(r.stdout).diagnostics as { code: string }[]).map((d) => d.code)).toEqual(['FLOWC201']);
   });
+
+  it('does when the unknown field is nested in a step: a misspelt timeout: and a bad ${app.x} in one run', async () => {
+    const f = join(work, 'ml/flow.yaml');
+    const text = readFileSync(f, 'utf8').replace('    timeout: 2h30m', '    timeot: 2h30m').replace('EPOCHS: "${app.train.epochs}"', 'EPOCHS: "${app.train.epoch}"');
+    writeFileSync(join(work, 'ml/d.yaml'), text);
+    const r = await runCli(['validate', 'ml/d.yaml', '--target', 'ir', '--config', 'app=ml/config/ctr.toml', '--diagnostics', 'json'], { cwd: work });
+    expect(r.code).toBe(1);
+    const ds = JSON.parse(r.stdout).diagnostics as { code: string; line: number; notes?: string[] }[];
+    const typo = text.split('\n').findIndex((l) => l.includes('timeot:')) + 1;
+    const badRef = text.split('\n').findIndex((l) => l.includes('${app.train.epoch}')) + 1;
+    expect(ds.map((d) => `${d.code}@${d.line}`)).toEqual([`FLOWC201@${typo}`, `FLOWC503@${badRef}`]);
+    expect(ds[0]?.notes).toContain("did you mean 'timeout'?");
+  });
+
+  it('does not when a nested unknown field stands for a required one (a retry without its limit:)', async () => {
+    const f = join(work, 'ml/flow.yaml');
+    writeFileSync(join(work, 'ml/e.yaml'), readFileSync(f, 'utf8').replace('retry: { limit: "${app.retries}",', 'retry: { limt: "${app.retries}",'));
+    const r = await runCli(['validate', 'ml/e.yaml', '--target', 'ir', '--config', 'app=ml/config/ctr.toml', '--diagnostics', 'json'], { cwd: work });
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout).diagnostics as { code: string }[]).map((d) => d.code)).toEqual(['FLOWC201']);
+  });
 });

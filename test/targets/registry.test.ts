@@ -12,6 +12,8 @@ describe('the target registry', () => {
     const schema = JSON.parse(readFileSync(join(root, 'schemas/flow.schema.json'), 'utf8')) as { definitions: Record<string, unknown> };
     const expected = targetsSchemaBlock(TARGETS);
     expect(schema.definitions.targets, `schemas/flow.schema.json#/definitions/targets should be:\n${JSON.stringify(expected, null, 2)}`).toEqual(expected);
+    const perStep = targetsSchemaBlock(TARGETS, 'step');
+    expect(schema.definitions.stepTargets, `schemas/flow.schema.json#/definitions/stepTargets should be:\n${JSON.stringify(perStep, null, 2)}`).toEqual(perStep);
   });
 
   it('resolves every alias, and only registered ones', () => {
