@@ -1,3 +1,4 @@
+import { visibleText } from '../source/visible-text.js';
 import type { RunEvent } from './scheduler.js';
 
 /** Shows a run's progress: `onEvent` for each scheduler event, `close` at the end. */
@@ -11,7 +12,12 @@ export function taskName(step: string, index: number | null): string {
   return index === null ? step : `${step}[${index}]`;
 }
 
+/** Problems can quote what a step wrote (a dynamic foreach value): shown escaped, never as terminal control. */
 function attemptOutcome(e: Extract<RunEvent, { kind: 'attempt-end' }>): string {
+  return visibleText(rawOutcome(e));
+}
+
+function rawOutcome(e: Extract<RunEvent, { kind: 'attempt-end' }>): string {
   const r = e.record;
   if (r.result === 'succeeded') return 'ok';
   if (r.result === 'stopped') return 'stopped';
@@ -42,7 +48,7 @@ export function plainStatus(write: (text: string) => void, logDir: string): Stat
           write(`waiting   ${taskName(e.step, e.index)} ${e.seconds}s before attempt ${e.attempt + 1}\n`);
           break;
         case 'step-end':
-          write(`${e.status.padEnd(9)} ${e.step}${e.problem !== undefined ? `: ${e.problem}` : ''}\n`);
+          write(`${e.status.padEnd(9)} ${e.step}${e.problem !== undefined ? `: ${visibleText(e.problem)}` : ''}\n`);
           break;
         case 'stopping':
           write('stopping: interrupted; stopping every running step\n');
@@ -112,7 +118,7 @@ export function liveStatus(options: { write: (text: string) => void; steps: stri
       } else if (e.kind === 'step-end' && r) {
         r.state = e.status === 'pending' || e.status === 'running' ? 'running' : e.status;
         r.endedMs = options.now();
-        if (e.problem !== undefined) r.note = e.problem;
+        if (e.problem !== undefined) r.note = visibleText(e.problem);
         else if (e.status === 'succeeded') r.note = '';
       }
       draw();

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { IR, IRPart, IRStep, IRString } from '../../src/ir/types.js';
 import { failureDiagnostics } from '../../src/run/failures.js';
 import { preflight } from '../../src/run/preflight.js';
+import { plainStatus } from '../../src/run/status.js';
 import type { RunRecord } from '../../src/run/record.js';
 import { type RunEvent, Scheduler } from '../../src/run/scheduler.js';
 import { lit, makeIR, ORIGIN, step } from '../helpers/ir-builders.js';
@@ -129,5 +130,19 @@ describe('flowc run: step outputs and dynamic foreach', () => {
       ['FLOWC855', '/p/flow.yaml:7:3', "step 'process' reads ${steps.split.outputs.shards}, but --only leaves out step 'split', so the value would not exist"],
     ]);
     expect(preflight({ ir, only: ['split', 'process'], env: {}, flowDir: '/p' }).diagnostics).toEqual([]);
+  });
+
+  it('shows a value a step wrote escaped, never as terminal control characters', async () => {
+    const ir = makeIR([
+      step('split', { exec: sh('printf "\\033[2Jnot a list" > "$FLOWC_OUTPUTS/shards"'), outputs: [{ name: 'shards', type: 'string', origin: ORIGIN }] }),
+      step('process', { needs: ['split'], foreach: { items: [], from: { step: 'split', output: 'shards' }, parallelism: null }, exec: sh('true') }),
+    ]);
+    const { record, events } = await run(ir);
+    expect(record.steps[1]?.problem).toContain('\x1b[2J');
+    let text = '';
+    const display = plainStatus((t) => void (text += t), 'L');
+    for (const e of events) display.onEvent(e);
+    expect(text).toContain('failed    process: step \'process\' iterates over ${steps.split.outputs.shards}, which is not a JSON list: ');
+    expect(text).not.toContain('\x1b');
   });
 });
