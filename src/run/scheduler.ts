@@ -130,6 +130,11 @@ export class Scheduler {
   /** A second Ctrl-C: every process group gets SIGKILL now, without the grace period. */
   kill(): void {
     this.stop();
+    this.killProcesses();
+  }
+
+  /** SIGKILL to every running process group, synchronously and nothing else (safe in an 'exit' handler). */
+  killProcesses(): void {
     for (const s of this.steps) for (const t of s.tasks) t.process?.kill();
   }
 

@@ -259,4 +259,18 @@ steps:
     // b[1] never started: after the first failure nothing new starts.
     expect(record(dir, 'r').steps[1]?.tasks.map((t) => t.status)).toEqual(['failed', 'not-run']);
   });
+
+  it('prints one JSON document with --diagnostics json (the status lines then go to stderr)', async () => {
+    const dir = project(`flowc: 1
+name: json
+defaults: { image: alpine }
+steps:
+  a: { run: "exit 2" }
+`);
+    const r = await flowcRun(dir, ['--run-id', 'r', '--diagnostics', 'json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { diagnostics: { code: string }[] };
+    expect(doc.diagnostics.map((d) => d.code)).toEqual(['FLOWC859', 'FLOWC860']);
+    expect(r.stderr).toContain('run r failed: 1 failed');
+  });
 });

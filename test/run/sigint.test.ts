@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alive, project, record, settle } from './helpers.js';
@@ -47,5 +47,32 @@ steps:
     expect(rec.status).toBe('interrupted');
     expect(rec.steps.map((s) => s.status)).toEqual(['stopped', 'not-run']);
     expect(rec.steps[0]?.tasks.map((t) => t.attempts[0]?.result)).toEqual(['stopped', 'stopped']);
+  });
+
+  it('kills every child when flowc itself ends early (a reader closed its stdout)', async () => {
+    const dir = project(`flowc: 1
+name: pipe
+defaults: { image: alpine }
+steps:
+  a:
+    run: |
+      sleep 1000 &
+      echo $! > gc.pid
+      echo $$ > c.pid
+      wait
+  b:
+    run: while [ ! -f go ]; do sleep 0.05; done
+`);
+    const child = spawn(process.execPath, [bin, 'run', 'flow.yaml', '--run-id', 'r'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '' } });
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    const files = ['c.pid', 'gc.pid'].map((f) => join(dir, f));
+    for (let i = 0; i < 3000 && !files.every((f) => existsSync(f) && readFileSync(f, 'utf8').endsWith('\n')); i++) await new Promise((r) => setTimeout(r, 10));
+    const pids = files.map((f) => Number(readFileSync(f, 'utf8')));
+    child.stdout.destroy();
+    // b ends, flowc writes its status line into the closed pipe and exits on EPIPE.
+    writeFileSync(join(dir, 'go'), '');
+    await exited;
+    await settle(pids);
+    expect(pids.map(alive)).toEqual([false, false]);
   });
 });

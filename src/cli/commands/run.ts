@@ -48,12 +48,16 @@ export async function runRun(io: CliIO, flow: string, opts: RunOptions): Promise
     diagnostics.push(...params.diagnostics, ...checked.diagnostics);
     if (ir.steps.length > 0) diagnostics.push({ code: 'FLOWC859', severity: 'warning', message: 'flowc run ignores step images: every step runs on this machine, with the programs found on its PATH' });
   }
-  if (reportDiagnostics({ io, diagnostics, sources: compiled.sources, format: opts.diagnostics }) || !ir || !params || !checked) return EXIT.inputErrors;
+  const failedEarly = diagnostics.some((d) => d.severity === 'error') || !ir || !params || !checked;
+  // `--diagnostics json` prints one document, at the end; text shows the warnings before the run.
+  const deferred = !failedEarly && opts.diagnostics === 'json' ? diagnostics : [];
+  if (deferred.length === 0) reportDiagnostics({ io, diagnostics, sources: compiled.sources, format: opts.diagnostics });
+  if (failedEarly || !ir || !params || !checked) return EXIT.inputErrors;
 
   const runId = opts.runId ?? newRunId(new Date());
   const dir = createRunDir(io.cwd, runId);
   if (!dir.ok) {
-    reportDiagnostics({ io, diagnostics: [{ code: 'FLOWC857', severity: 'error', message: `cannot start run ${runId}: ${dir.problem}`, notes: ['flowc run writes logs and the run record only under .flowc/runs/ in the working folder, through real folders'] }], sources: new SourceRegistry(), format: opts.diagnostics });
+    reportDiagnostics({ io, diagnostics: [...deferred, { code: 'FLOWC857', severity: 'error', message: `cannot start run ${runId}: ${dir.problem}`, notes: ['flowc run writes logs and the run record only under .flowc/runs/ in the working folder, through real folders'] }], sources: new SourceRegistry(), format: opts.diagnostics });
     return EXIT.inputErrors;
   }
   const logDir = relative(io.cwd, dir.dir) || '.';
@@ -85,14 +89,18 @@ export async function runRun(io: CliIO, flow: string, opts: RunOptions): Promise
     signalled ??= signal;
     scheduler.stop();
   };
+  // If flowc itself ends early (a closed stdout pipe exits at once), no child outlives it.
+  const onExit = () => scheduler.killProcesses();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('exit', onExit);
   let record;
   try {
     record = await scheduler.run();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
     display.close();
   }
 
@@ -100,7 +108,7 @@ export async function runRun(io: CliIO, flow: string, opts: RunOptions): Promise
   if (record.status === 'interrupted') {
     failures.push({ code: 'FLOWC865', severity: 'error', message: `run ${runId} was interrupted by ${signalled ?? 'a signal'}: every running step was stopped`, notes: [`record: ${join(logDir, 'run.json')}`] });
   }
-  reportDiagnostics({ io, diagnostics: failures, sources: compiled.sources, format: opts.diagnostics });
+  if (deferred.length > 0 || failures.length > 0) reportDiagnostics({ io, diagnostics: [...deferred, ...failures], sources: compiled.sources, format: opts.diagnostics });
   const counts = countSteps(record.steps.map((s) => s.status));
   io.stdout(`run ${runId} ${record.status}: ${counts}; record: ${join(logDir, 'run.json')}\n`);
   if (record.status === 'interrupted') return signalExitCode(signalled ?? 'SIGINT');
