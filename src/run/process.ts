@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { timerMs } from './retry.js';
 
 /** How one attempt's process ended. */
 export type ProcessEnd =
@@ -74,7 +75,7 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     timeoutTimer = setTimeout(() => {
       timedOut = true;
       terminate();
-    }, spec.timeoutSeconds * 1000);
+    }, timerMs(spec.timeoutSeconds));
   }
   const end = new Promise<ProcessEnd>((resolve) => {
     let spawnError: string | undefined;

@@ -14,3 +14,11 @@ export function retryDelaySeconds(retry: IRRetry, attempt: number): number {
 export function maxAttempts(retry: IRRetry | null): number {
   return 1 + (retry?.limit ?? 0);
 }
+
+/** The longest delay `setTimeout` keeps; a longer one fires at once (Node's TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Seconds as a `setTimeout` delay, capped at about 24.8 days so that a long timeout or backoff never fires at once. */
+export function timerMs(seconds: number): number {
+  return Math.min(Math.max(0, seconds * 1000), MAX_TIMER_MS);
+}

@@ -6,7 +6,7 @@ import { type OutputValue, outputJson, outputText, readOutputs } from './outputs
 import type { ParamValue } from './params.js';
 import { type ProcessEnd, type RunningProcess, startProcess } from './process.js';
 import type { AttemptRecord, RunRecord, StepRecord, TaskRecord } from './record.js';
-import { maxAttempts, retryDelaySeconds } from './retry.js';
+import { maxAttempts, retryDelaySeconds, timerMs } from './retry.js';
 import { makeSubdir } from './run-dir.js';
 import { taskName } from './status.js';
 import { taskCommand } from './task-command.js';
@@ -330,7 +330,7 @@ export class Scheduler {
       t.record.status = 'queued';
       t.step.queue.unshift(t);
       this.pump();
-    }, seconds * 1000);
+    }, timerMs(seconds));
   }
 
   /** A retry that will not happen: the task ends with its last attempt's failure, or as stopped. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newRunId, RUN_ID } from '../../src/run/run-dir.js';
-import { maxAttempts, retryDelaySeconds } from '../../src/run/retry.js';
+import { maxAttempts, retryDelaySeconds, timerMs } from '../../src/run/retry.js';
 import { liveStatus } from '../../src/run/status.js';
 import { outputText } from '../../src/run/outputs.js';
 
@@ -11,6 +11,11 @@ describe('flowc run: pieces', () => {
     expect(retryDelaySeconds({ ...retry, maxDelaySeconds: null }, 4)).toBe(54);
     expect(maxAttempts(retry)).toBe(6);
     expect(maxAttempts(null)).toBe(1);
+  });
+
+  it('caps timer delays where setTimeout would otherwise fire at once', () => {
+    expect(timerMs(1.5)).toBe(1500);
+    expect(timerMs(30 * 24 * 3600)).toBe(2 ** 31 - 1);
   });
 
   it('makes run ids that sort by start time and are valid ids', () => {
