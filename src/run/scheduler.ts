@@ -149,7 +149,9 @@ export class Scheduler {
       for (const s of this.steps) this.launch(s);
     }
     if (this.halted) this.settleHalted();
-    const active = this.steps.some((s) => s.running > 0 || s.tasks.some((t) => t.timer !== undefined) || (!this.halted && (s.record.status === 'running' || (s.record.status === 'pending' && this.mayStillRun(s)))));
+    // Until something fails, a pending step always may still run: the first one in step
+    // (topological) order has every need succeeded once nothing runs, and was just started.
+    const active = this.steps.some((s) => s.running > 0 || s.tasks.some((t) => t.timer !== undefined) || (!this.halted && (s.record.status === 'running' || s.record.status === 'pending')));
     if (!active) {
       for (const s of this.steps) if (s.record.status === 'pending') this.endStep(s, 'not-run');
       this.finish();
@@ -160,16 +162,6 @@ export class Scheduler {
     return s.ir.needs.every((n) => {
       const need = this.byId.get(n);
       return need === undefined || need.record.status === 'succeeded';
-    });
-  }
-
-  /** False once a step it needs (transitively) can no longer succeed. */
-  private mayStillRun(s: Step): boolean {
-    return s.ir.needs.every((n) => {
-      const need = this.byId.get(n);
-      if (need === undefined) return true;
-      const st = need.record.status;
-      return st === 'succeeded' || st === 'running' || (st === 'pending' && this.mayStillRun(need));
     });
   }
 
