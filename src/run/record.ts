@@ -71,3 +71,29 @@ export function saveRunRecord(dir: string, record: RunRecord): void {
   writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
   renameSync(tmp, join(dir, 'run.json'));
 }
+
+/**
+ * Saves the record as the run goes, at most once per `intervalMs` (a big foreach ends thousands
+ * of attempts; rewriting the whole record after each would write quadratically many bytes), and
+ * always at once when `final`.
+ */
+export function recordSaver(options: { dir: string; intervalMs: number; now: () => number }): (record: RunRecord, final: boolean) => void {
+  let last = -Infinity;
+  let pending: NodeJS.Timeout | undefined;
+  return (record, final) => {
+    if (pending) clearTimeout(pending);
+    pending = undefined;
+    const wait = last + options.intervalMs - options.now();
+    if (final || wait <= 0) {
+      last = options.now();
+      saveRunRecord(options.dir, record);
+      return;
+    }
+    pending = setTimeout(() => {
+      pending = undefined;
+      last = options.now();
+      saveRunRecord(options.dir, record);
+    }, wait);
+    pending.unref();
+  };
+}

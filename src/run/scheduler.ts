@@ -38,8 +38,8 @@ export interface SchedulerOptions {
   /** Run-record timestamps. */
   now: () => Date;
   onEvent: (e: RunEvent) => void;
-  /** Called whenever the record changed in a way worth saving. */
-  onRecord: (r: RunRecord) => void;
+  /** Called whenever the record changed in a way worth saving; `final` once, at the end. */
+  onRecord: (r: RunRecord, final: boolean) => void;
   flowcVersion: string;
 }
 
@@ -105,10 +105,10 @@ export class Scheduler {
       this.finish = () => {
         this.record.status = this.stopping ? 'interrupted' : this.failed ? 'failed' : 'succeeded';
         this.record.endedAt = this.o.now().toISOString();
-        this.o.onRecord(this.record);
+        this.o.onRecord(this.record, true);
         resolve(this.record);
       };
-      this.o.onRecord(this.record);
+      this.o.onRecord(this.record, false);
       this.pump();
     });
   }
@@ -304,7 +304,7 @@ export class Scheduler {
       t.record.status = 'failed';
       this.failed = true;
     }
-    this.o.onRecord(this.record);
+    this.o.onRecord(this.record, false);
     this.pump();
   }
 

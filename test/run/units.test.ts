@@ -3,6 +3,10 @@ import { newRunId, RUN_ID } from '../../src/run/run-dir.js';
 import { maxAttempts, retryDelaySeconds, timerMs } from '../../src/run/retry.js';
 import { liveStatus } from '../../src/run/status.js';
 import { outputText } from '../../src/run/outputs.js';
+import { recordSaver, type RunRecord } from '../../src/run/record.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('flowc run: pieces', () => {
   it('computes retry delays as the engines do: delay times factor per retry, capped', () => {
@@ -40,5 +44,20 @@ describe('flowc run: pieces', () => {
     expect(frames).toHaveLength(4);
     expect(frames[0]).toBe('\x1b[2K· a    waiting\n\x1b[2K· bb   waiting\n');
     expect(frames[3]).toBe('\x1b[2K✓ a    succeeded 0.0s\n\x1b[2K· bb   waiting\n');
+  });
+
+  it('rewrites run.json at most once per interval while running, and always at the end', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-record-'));
+    let now = 1000;
+    const save = recordSaver({ dir, intervalMs: 500, now: () => now });
+    const rec = (status: RunRecord['status'], n: number) => ({ runRecordVersion: 1, runId: 'r', status, steps: [], maxParallel: n }) as unknown as RunRecord;
+    const onDisk = () => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+    save(rec('running', 1), false);
+    expect(onDisk().maxParallel).toBe(1);
+    now += 100;
+    save(rec('running', 2), false);
+    expect(onDisk().maxParallel).toBe(1);
+    save(rec('succeeded', 3), true);
+    expect(onDisk()).toMatchObject({ status: 'succeeded', maxParallel: 3 });
   });
 });

@@ -5,7 +5,7 @@ import { compileToIR } from '../../pipeline/compile.js';
 import { failureDiagnostics } from '../../run/failures.js';
 import { runParameters } from '../../run/params.js';
 import { preflight } from '../../run/preflight.js';
-import { saveRunRecord } from '../../run/record.js';
+import { recordSaver } from '../../run/record.js';
 import { createRunDir, newRunId, RUN_ID } from '../../run/run-dir.js';
 import { Scheduler } from '../../run/scheduler.js';
 import { liveStatus, plainStatus, type StatusDisplay } from '../../run/status.js';
@@ -23,6 +23,9 @@ export interface RunOptions extends CascadeOptions {
   only?: string[];
   runId?: string;
 }
+
+/** How often run.json is rewritten while the run goes (it is always written at the end). */
+const RECORD_INTERVAL_MS = 500;
 
 /** Wait after SIGTERM before SIGKILL: long enough to flush and exit, short for a Ctrl-C. */
 const GRACE_MS = 5000;
@@ -77,7 +80,7 @@ export async function runRun(io: CliIO, flow: string, opts: RunOptions): Promise
     graceMs: GRACE_MS,
     now: () => new Date(),
     onEvent: (e) => display.onEvent(e),
-    onRecord: (r) => saveRunRecord(dir.dir, r),
+    onRecord: recordSaver({ dir: dir.dir, intervalMs: RECORD_INTERVAL_MS, now: () => Date.now() }),
     flowcVersion: FLOWC_VERSION,
   });
 
