@@ -188,7 +188,8 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
       .option('--max-parallel <n>', 'most step processes running at once (default: one per core)')
       .option('--only <steps...>', 'run only these steps (their needs are not run)')
       .option('--run-id <id>', 'the run id, naming .flowc/runs/<run-id>/ (default: time and a random suffix)')
-      .addHelpText('after', examples('flowc run flow.yaml --param epochs=3', 'flowc run flow.yaml --config app=config/dev.toml --max-parallel 2', 'flowc run flow.yaml --only train evaluate')),
+      .addHelpText('after', examples('flowc run flow.yaml --param epochs=3', 'flowc run flow.yaml --config app=config/dev.toml --max-parallel 2', 'flowc run flow.yaml --only train evaluate'))
+      .addHelpText('after', 'flowc run also exits 1 when a step fails, and 130 when interrupted by Ctrl-C (143 by SIGTERM).\n'),
   ).action(async (flow: string, opts) => {
     const { runRun } = await import('./commands/run.js');
     exitCode = await runRun(io, flow, opts);
