@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createProgram } from '../../src/cli/program.js';
 import { alive, flowcRun, lines, maxConcurrency, project, record, settle } from './helpers.js';
 
 // Every test here starts real child processes (sh, node) through the in-process CLI.
@@ -272,5 +273,28 @@ steps:
     const doc = JSON.parse(r.stdout) as { diagnostics: { code: string }[] };
     expect(doc.diagnostics.map((d) => d.code)).toEqual(['FLOWC859', 'FLOWC860']);
     expect(r.stderr).toContain('run r failed: 1 failed');
+  });
+
+  it('redraws a live table on a terminal, and prints plain lines there with --no-progress', async () => {
+    const dir = project(`flowc: 1
+name: tty
+defaults: { image: alpine }
+steps:
+  a: { run: "true" }
+  b: { needs: [a], run: "true" }
+`);
+    const onTty = async (args: string[]) => {
+      let stdout = '';
+      const program = createProgram({ stdout: (t) => void (stdout += t), stderr: () => {}, stderrIsTTY: true, stdoutIsTTY: true, cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+      return { code: await program.run(args), stdout };
+    };
+    const live = await onTty(['run', 'flow.yaml', '--run-id', 'live']);
+    expect(live.code).toBe(0);
+    expect(live.stdout).toContain('\x1b[2A\x1b[2K✓ a');
+    expect(live.stdout).toMatch(/\x1b\[2K✓ b +succeeded \d+\.\ds\n[^\x1b]*run live succeeded/);
+    const plain = await onTty(['--no-progress', 'run', 'flow.yaml', '--run-id', 'plain']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toContain('\x1b');
+    expect(plain.stdout).toContain('succeeded b\n');
   });
 });
