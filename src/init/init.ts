@@ -21,7 +21,8 @@ export function planInit(options: { dir: string; shown: string; files: StarterFi
   if (st !== undefined) {
     const isDir = st.isDirectory() || (st.isSymbolicLink() && statIsDir(dir));
     if (!isDir) return refuse({ code: 'FLOWC037', severity: 'error', message: `${shown} is ${describeEntry(dir, st)}, not a folder; flowc init writes a new project into a folder` });
-    const entries = readdirSync(dir);
+    // A fresh `git init` is still an empty project: init writes nothing into .git.
+    const entries = readdirSync(dir).filter((e) => e !== '.git');
     if (entries.length > 0 && !options.force) {
       return refuse({
         code: 'FLOWC035',

@@ -102,5 +102,9 @@ describe('flowc init', () => {
     expect(t.stderr).toContain("'nope' is invalid");
     mkdirSync(join(dir, 'empty'));
     expect((await runCli(['init', 'empty'], { cwd: dir, env: env() })).code).toBe(0);
+    // A folder holding only .git (a fresh `git init`) counts as empty.
+    mkdirSync(join(dir, 'repo/.git'), { recursive: true });
+    expect((await runCli(['init', 'repo'], { cwd: dir, env: env() })).code).toBe(0);
+    expect(readdirSync(join(dir, 'repo/.git'))).toEqual([]);
   });
 });
