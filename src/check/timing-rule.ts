@@ -11,12 +11,14 @@ const WHY: Record<string, string> = {
   resources: 'resources are reserved from the deployed artifact before any run exists',
   retry: 'the retry policy is part of the deployed artifact',
   timeout: 'the timeout is part of the deployed artifact',
-  foreach: 'a static foreach is expanded when the flow is compiled (a dynamic foreach over step outputs is a later feature)',
+  foreach: 'a static foreach is expanded when the flow is compiled (a dynamic foreach is exactly ${steps.<id>.outputs.<name>}, with nothing around it)',
   parallelism: 'parallelism is fixed in the deployed artifact',
   needs: 'the graph is fixed when the flow is compiled',
   targets: 'target options configure the deployed artifact itself',
   secrets: "a secret's locators are written into the deployed artifact",
   parameters: 'parameter defaults and choices are declared in the deployed artifact',
+  command: 'the argument list is fixed in the deployed artifact (a run-time value can be one argument: [prog, "${...}"])',
+  env: 'the variable names are fixed in the deployed artifact (a run-time value can be the value of one: { NAME: "${...}" })',
 };
 
 const WHEN: Record<string, string> = {

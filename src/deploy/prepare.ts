@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { checkTargetOutputs } from '../check/target-outputs.js';
 import { checkTargetSecrets } from '../check/target-secrets.js';
 import { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { IR } from '../ir/types.js';
@@ -26,6 +27,7 @@ export function compileForDeploy(req: CompileRequest & { target: string; adjust?
   result.ir = ir;
   const diagnostics = new DiagnosticBag();
   checkTargetSecrets({ ir, target, diagnostics });
+  checkTargetOutputs({ ir, target, diagnostics });
   const artifacts = diagnostics.hasErrors() ? [] : target.compile(ir, { diagnostics });
   const flowDir = dirname(result.flowFile);
   for (const d of diagnostics.items) if (d.span && !isAbsolute(d.span.file)) d.span = { ...d.span, file: resolve(flowDir, d.span.file) };

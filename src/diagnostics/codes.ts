@@ -111,8 +111,14 @@ export const CODES = {
   FLOWC506: { severity: 'error', title: 'Run-time value in a deploy-time field' },
   FLOWC507: { severity: 'error', title: '${item} outside a foreach step' },
   FLOWC508: { severity: 'error', title: 'Interpolated value has the wrong type for its field' },
-  FLOWC509: { severity: 'error', title: 'Step outputs are not supported yet' },
   FLOWC510: { severity: 'error', title: 'Flow interpolation exceeds its output budget (bytes or values)' },
+  FLOWC511: { severity: 'error', title: 'A steps reference is not ${steps.<step>.outputs.<name>}' },
+  FLOWC512: { severity: 'error', title: 'A step output reference names an unknown step' },
+  FLOWC513: { severity: 'error', title: 'A step output reference names an output the step does not declare' },
+  FLOWC514: { severity: 'error', title: 'A step reads its own output' },
+  FLOWC515: { severity: 'error', title: 'A step reads an output of a step that is not its ancestor through needs' },
+  FLOWC516: { severity: 'error', title: 'A dynamic foreach iterates over a string output (it must be json)' },
+  FLOWC517: { severity: 'error', title: 'A step output is used in defaults (they apply to every step)' },
 
   // 6xx targets: 60x shared, 61x argo, 62x stepfunctions, 63x github-actions, 64x gcp-workflows
   FLOWC601: { severity: 'error', title: 'Invalid target options' },
@@ -143,6 +149,7 @@ export const CODES = {
   FLOWC631: { severity: 'error', title: 'GitHub Actions: a GPU step needs gpuRunsOn (runsOn has no GPU)' },
   FLOWC633: { severity: 'warning', title: "GitHub Actions: a job's timeout, every retry included, is over a GitHub-hosted runner's 6 hours" },
   FLOWC634: { severity: 'error', title: 'GitHub Actions: two flow secrets name one GitHub secret in different case' },
+  FLOWC635: { severity: 'error', title: 'The target cannot render step outputs yet' },
   FLOWC636: { severity: 'error', title: 'GitHub Actions: containerCredentials.password names no flow secret' },
   FLOWC637: { severity: 'error', title: 'GitHub Actions: the containerCredentials secret has no usable github-actions locator' },
   FLOWC638: { severity: 'warning', title: 'GitHub Actions: containerCredentials with container: false (no container to log in for)' },

@@ -79,6 +79,8 @@ export interface WrittenStep extends WrittenStepFields {
   command?: LNode;
   foreach?: LNode;
   parallelism?: LNode;
+  /** `outputs:` (docs/outputs.md): a map of output name to `{ type: json | string }`. */
+  outputs?: LNode;
   /** Per-step target options (SPEC section 8), merged over the flow's `targets:` when lowered. */
   targets: WrittenTargetOptions[];
 }

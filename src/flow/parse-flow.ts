@@ -135,7 +135,7 @@ function step(id: string, idSpan: WrittenStep['idSpan'], node: LMap): WrittenSte
   const s: WrittenStep = { ...stepFields(node), id, idSpan, targets: targetEntries(node, 'targets') };
   const description = mapGet(node, 'description')?.value;
   if (description) s.description = asScalar(description, `steps.${id}.description`);
-  for (const key of ['needs', 'run', 'command', 'foreach', 'parallelism'] as const) {
+  for (const key of ['needs', 'run', 'command', 'foreach', 'parallelism', 'outputs'] as const) {
     const v = mapGet(node, key)?.value;
     if (v) s[key] = v;
   }

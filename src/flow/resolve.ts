@@ -5,9 +5,10 @@ import { touchesTainted, type TaintedLeaf } from '../config/taint.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
-import type { Json, LMap, LNode, LScalar } from '../source/tree.js';
+import { type Json, type LMap, type LNode, type LScalar, mapGet } from '../source/tree.js';
 import { runTimeScalar } from './run-time-text.js';
 import { SECRETS_ROOT, secretMisuseMessage, secretScalar } from './secret-ref.js';
+import { StepOutputTable } from './step-outputs.js';
 import { formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
 
 /** Roots that never name a config (SPEC section 3). */
@@ -64,6 +65,8 @@ class Resolver {
   /** Config text and values copied into the flow (docs/security.md, FLOWC510). */
   private readonly budget = new OutputBudget({ bytes: INTERPOLATION_LIMITS.flowBytes, nodes: INTERPOLATION_LIMITS.flowNodes });
   private overrun = false;
+  /** What `${steps.<id>.outputs.<name>}` may name; filled when `steps:` is resolved. */
+  private outputs = new StepOutputTable(new Map());
 
   constructor(private readonly req: ResolveFlowRequest) {}
 
@@ -127,18 +130,43 @@ class Resolver {
 
   private resolveSteps(node: LNode): LNode {
     if (node.kind !== 'map') return node;
-    return { ...node, entries: node.entries.map((s) => ({ ...s, value: this.resolveStepLike(s.value, `steps.${s.key}`, s.key) })) };
+    // Which step may read which output depends on the graph, and `needs` may itself be a config
+    // reference: resolve every step's needs first, once.
+    const needs = new Map<string, LNode>();
+    for (const s of node.entries) {
+      const written = s.value.kind === 'map' ? mapGet(s.value, 'needs')?.value : undefined;
+      if (written) needs.set(s.key, this.resolve(written, modeOf('needs'), { fieldPath: `steps.${s.key}.needs`, stepId: s.key, inForeach: false }));
+    }
+    this.outputs = StepOutputTable.fromSteps(node, (id) => needs.get(id));
+    return { ...node, entries: node.entries.map((s) => ({ ...s, value: this.resolveStepLike(s.value, `steps.${s.key}`, s.key, needs.get(s.key)) })) };
   }
 
-  private resolveStepLike(node: LNode, prefix: string, stepId: string | undefined): LNode {
+  private resolveStepLike(node: LNode, prefix: string, stepId: string | undefined, resolvedNeeds?: LNode): LNode {
     if (node.kind !== 'map') return node;
     const inForeach = stepId !== undefined && node.entries.some((e) => e.key === 'foreach');
     const entries = node.entries.map((f) => {
       const scope: Scope = { fieldPath: `${prefix}.${f.key}`, inForeach };
       if (stepId !== undefined) scope.stepId = stepId;
+      if (f.key === 'needs' && resolvedNeeds) return { ...f, value: resolvedNeeds };
+      if (f.key === 'foreach' && this.dynamicForeach(f.value, scope)) return f;
       return { ...f, value: this.resolve(f.value, modeOf(f.key), scope) };
     });
     return { ...node, entries };
+  }
+
+  /**
+   * `foreach: ${steps.<id>.outputs.<name>}`, exactly: a dynamic foreach, which stays a reference
+   * (lowered to `IRForeach.from`). True when the field is one, after judging the reference; any
+   * other foreach is a deploy-time list, where a step output is a timing-rule error.
+   */
+  private dynamicForeach(node: LNode, scope: Scope): boolean {
+    if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
+    const parsed = parseTemplate(node.value);
+    if (!isWholeReference(parsed)) return false;
+    const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
+    if (ref.root !== 'steps') return false;
+    this.outputs.check({ ref, span: refSpan(node, ref.offset), fieldPath: scope.fieldPath, stepId: scope.stepId, use: 'foreach', diagnostics: this.req.diagnostics });
+    return true;
   }
 
   private resolve(node: LNode, mode: FieldMode, scope: Scope): LNode {
@@ -153,14 +181,14 @@ class Resolver {
         if (this.wholeSecret(node, scope)) return node;
         const whole = this.wholeConfigValue(node, scope);
         if (whole) return whole.kind === 'seq' ? { ...whole, items: whole.items.map((i) => escapeNode(i)) } : this.expect(whole, 'a list of arguments', scope);
-        if (node.kind !== 'seq') return node;
+        if (this.wholeRunTime(node, 'command', scope) || node.kind !== 'seq') return node;
         return { ...node, items: node.items.map((item, i) => this.resolveText(item, { ...scope, fieldPath: `${scope.fieldPath}[${i}]` }, 'a scalar argument')) };
       }
       case 'text-map': {
         if (this.wholeSecret(node, scope)) return node;
         const whole = this.wholeConfigValue(node, scope);
         if (whole) return whole.kind === 'map' ? { ...whole, entries: whole.entries.map((e) => ({ ...e, value: escapeNode(e.value) })) } : this.expect(whole, 'a map of variables', scope);
-        if (node.kind !== 'map') return node;
+        if (this.wholeRunTime(node, 'env', scope) || node.kind !== 'map') return node;
         return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveEnvValue(e.value, { ...scope, fieldPath: `${scope.fieldPath}.${e.key}` }) })) };
       }
     }
@@ -209,6 +237,21 @@ class Resolver {
     return true;
   }
 
+  /**
+   * A whole structural field that is one run-time reference (`command: ${params.x}`, `env:
+   * ${steps.a.outputs.b}`): the list or map itself is fixed when compiled, only its values may
+   * be run-time, so this is the timing rule (FLOWC506). True when reported.
+   */
+  private wholeRunTime(node: LNode, kind: 'command' | 'env', scope: Scope): boolean {
+    if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
+    const parsed = parseTemplate(node.value);
+    if (!isWholeReference(parsed)) return false;
+    const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
+    if (!RUNTIME_ROOTS.has(ref.root)) return false;
+    this.req.diagnostics.report('FLOWC506', timingRuleMessage({ fieldPath: scope.fieldPath, fieldKind: kind, root: ref.root, ref: ref.raw.trim() }), refSpan(node, ref.offset));
+    return true;
+  }
+
   private expect(node: LNode, what: string, scope: Scope): LNode {
     this.req.diagnostics.report('FLOWC508', `${scope.fieldPath} must be ${what}, but the referenced value is ${describe(node)}`, node.span);
     return node;
@@ -243,11 +286,7 @@ class Resolver {
         return { part, value: undefined };
       }
       if (RUNTIME_ROOTS.has(part.root)) {
-        this.req.diagnostics.report(
-          part.root === 'steps' ? 'FLOWC509' : 'FLOWC506',
-          part.root === 'steps' ? `${scope.fieldPath}: step outputs (\${${part.raw}}) are not supported yet` : timingRuleMessage({ fieldPath: scope.fieldPath, fieldKind: kind, root: part.root, ref: part.raw.trim() }),
-          refSpan(node, part.offset),
-        );
+        this.req.diagnostics.report('FLOWC506', timingRuleMessage({ fieldPath: scope.fieldPath, fieldKind: kind, root: part.root, ref: part.raw.trim() }), refSpan(node, part.offset));
         return { part, value: undefined };
       }
       return { part, value: this.compileTimeValue(part, node, scope) };
@@ -340,8 +379,7 @@ class Resolver {
         }
         return true;
       default:
-        d.report('FLOWC509', `${scope.fieldPath}: step outputs (\${${part.raw}}) are not supported yet`, span);
-        return false;
+        return this.outputs.check({ ref: part, span, fieldPath: scope.fieldPath, stepId: scope.stepId, use: 'text', diagnostics: d });
     }
   }
 

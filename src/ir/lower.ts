@@ -6,11 +6,11 @@ import { runTimePartsOf } from '../flow/run-time-text.js';
 import { secretRefOf } from '../flow/secret-ref.js';
 import { parseTemplate } from '../flow/template.js';
 import type { Span } from '../source/span.js';
-import { type Json, type LNode, toJson } from '../source/tree.js';
+import { type Json, type LNode, mapGet, toJson } from '../source/tree.js';
 import { FLOWC_VERSION } from '../version.js';
 import { type OriginOf, readForeach, readParameter, readResources, readRetry, readSchedule, readTimeout, type Reporter } from './read-fields.js';
 import { stableTopologicalOrder } from './toposort.js';
-import { IR_VERSION, type IR, type IREnvVar, type IROrigin, type IRParameter, type IRPart, type IRSecret, type IRSecretEnv, type IRStep, type IRString } from './types.js';
+import { IR_VERSION, type IR, type IREnvVar, type IROrigin, type IROutput, type IROutputType, type IRParameter, type IRPart, type IRSecret, type IRSecretEnv, type IRStep, type IRString } from './types.js';
 
 export { DEFAULT_RESOURCES, DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_DELAY_SECONDS } from './read-fields.js';
 
@@ -115,7 +115,7 @@ function lowerStep({ step, defaults, origin, diagnostics }: StepRequest): IRStep
     retry: readRetry({ node: step.retry, defaults: defaults?.retry, where, diagnostics }),
     timeoutSeconds: readTimeout(step.timeout ?? defaults?.timeout, where, diagnostics),
     foreach: readForeach(step, diagnostics),
-    outputs: [],
+    outputs: lowerOutputs(step.outputs, origin),
     targets: byTargetId(step.targets),
     origin: origin(step.idSpan),
   };
@@ -141,9 +141,21 @@ export function toIRString(node: LNode): IRString {
     else if (part.root === 'run') parts.push({ kind: 'run', field: 'id' });
     else if (part.root === 'flow') parts.push({ kind: 'flow', field: 'name' });
     else if (part.root === 'step') parts.push({ kind: 'step', field: 'name' });
+    else if (part.root === 'steps') parts.push({ kind: 'output', step: String(part.path[0]), output: String(part.path[2]) });
     else pushLit(`\${${part.raw}}`);
   }
   return parts;
+}
+
+/** `outputs:`, sorted by name; each one's origin is its name. */
+function lowerOutputs(node: LNode | undefined, origin: OriginOf): IROutput[] {
+  if (node?.kind !== 'map') return [];
+  return [...node.entries]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((e): IROutput => {
+      const type = e.value.kind === 'map' ? mapGet(e.value, 'type')?.value : undefined;
+      return { name: e.key, type: (type?.kind === 'scalar' ? type.value : 'string') as IROutputType, origin: origin(e.keySpan) };
+    });
 }
 
 /** The merged env, split into text values and secret references (each name in one of them). */

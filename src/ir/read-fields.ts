@@ -1,10 +1,11 @@
 import type { Code } from '../diagnostics/codes.js';
 import type { WrittenFlow, WrittenStep } from '../flow/ast.js';
 import { checkCron, checkTimezone } from '../flow/cron.js';
+import { isWholeReference, parseTemplate, type TemplatePart } from '../flow/template.js';
 import { parseCpu, parseDuration, parseGpu, parseMemory } from '../flow/units.js';
 import type { Span } from '../source/span.js';
 import { type Json, type LMap, type LNode, mapGet, toJson } from '../source/tree.js';
-import type { IROrigin, IRParameter, IRResources, IRRetry, IRSchedule, IRStep, ParamType } from './types.js';
+import type { IROrigin, IROutputRef, IRParameter, IRResources, IRRetry, IRSchedule, IRStep, ParamType } from './types.js';
 
 /**
  * Readers of the flow's deploy-time values (parameters, schedule, resources, retry, timeout,
@@ -202,6 +203,20 @@ export function readTimeout(node: LNode | undefined, where: string, diagnostics:
   return null;
 }
 
+/**
+ * The output a dynamic foreach iterates over (`foreach: ${steps.<id>.outputs.<name>}`, left as
+ * written by the resolver, which judged it), or undefined for a static list.
+ */
+function dynamicForeachSource(node: LNode): IROutputRef | undefined {
+  if (node.kind !== 'scalar' || typeof node.value !== 'string') return undefined;
+  const parsed = parseTemplate(node.value);
+  if (!isWholeReference(parsed)) return undefined;
+  const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
+  const [step, outputs, output] = ref.path;
+  if (ref.root !== 'steps' || ref.path.length !== 3 || typeof step !== 'string' || outputs !== 'outputs' || typeof output !== 'string') return undefined;
+  return { step, output };
+}
+
 export function readForeach(step: WrittenStep, diagnostics: Reporter): IRStep['foreach'] {
   const where = `steps.${step.id}`;
   const par = step.parallelism;
@@ -213,8 +228,10 @@ export function readForeach(step: WrittenStep, diagnostics: Reporter): IRStep['f
     else diagnostics.report('FLOWC314', `${where}.parallelism must be a whole number of at least 1, got ${JSON.stringify(v)}`, par.span);
   }
   if (!step.foreach) return null;
+  const from = dynamicForeachSource(step.foreach);
+  if (from) return { items: [], from, parallelism };
   if (step.foreach.kind !== 'seq') {
-    diagnostics.report('FLOWC314', `${where}.foreach must be a list (a static list from config or written inline)`, step.foreach.span);
+    diagnostics.report('FLOWC314', `${where}.foreach must be a list (a static list from config or written inline) or exactly \${steps.<id>.outputs.<name>}`, step.foreach.span);
     return null;
   }
   if (step.foreach.items.length === 0) {

@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { relocateConfigProblems } from './relocate.js';
 import { FLOW_RULES } from '../check/index.js';
 import { checkTargetOptions } from '../check/target-options.js';
+import { checkTargetOutputs } from '../check/target-outputs.js';
 import { checkTargetSecrets } from '../check/target-secrets.js';
 import { configHash } from '../config/hash.js';
 import { PathGuard, projectRootOf } from '../config/path-guard.js';
@@ -182,8 +183,9 @@ export function compileTargets(req: CompileRequest & { targets: string[] }): Tar
       continue;
     }
     const diagnostics = new DiagnosticBag();
-    // A target that cannot render the flow's secrets is never asked to (no plaintext fallback).
+    // A target that cannot render the flow's secrets or outputs is never asked to (no plaintext fallback, no dropped values).
     checkTargetSecrets({ ir: result.ir, target, diagnostics });
+    checkTargetOutputs({ ir: result.ir, target, diagnostics });
     const artifacts = diagnostics.hasErrors() ? [] : target.compile(result.ir, { diagnostics });
     if (!diagnostics.hasErrors()) result.artifacts.push(...artifacts);
     all.addAll(diagnostics.items);

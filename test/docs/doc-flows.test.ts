@@ -24,7 +24,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 
 /** The blocks marked partial, as `doc: flow name`. Adding a marker means adding it here too. */
-const PARTIAL: string[] = [];
+const PARTIAL: string[] = [
+  // Until every target renders step outputs (issue 17): the last target engineer to land removes this.
+  'docs/outputs.md: dynamic-shards',
+];
 
 interface Block {
   doc: string;

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkTargetOutputs } from '../../src/check/target-outputs.js';
+import { checkTargetSecrets } from '../../src/check/target-secrets.js';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import type { IR } from '../../src/ir/types.js';
 import { TARGETS } from '../../src/targets/index.js';
@@ -46,7 +48,10 @@ for (const target of TARGETS) {
         it(`${name}: refused with ${refused.join(', ')}`, () => {
           const ir = irOf(name);
           const diagnostics = new DiagnosticBag();
-          expect(target.compile(ir, { diagnostics })).toEqual([]);
+          // The checks the pipeline runs before a target compiles (src/pipeline/compile.ts).
+          checkTargetSecrets({ ir, target, diagnostics });
+          checkTargetOutputs({ ir, target, diagnostics });
+          expect(diagnostics.hasErrors() ? [] : target.compile(ir, { diagnostics })).toEqual([]);
           expect(diagnostics.errors().map((d) => d.code)).toEqual(refused);
           expectGolden(join(fixtureDir(name), 'expected', `${ir.flow.name}.${target.id}.diagnostics.txt`), diagnosticsText(diagnostics));
         });

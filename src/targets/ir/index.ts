@@ -12,6 +12,8 @@ export const irTarget: Target = {
   limits: null,
   // The IR holds secret references (name and locators), never values, so printing it is safe.
   secrets: { locator: null },
+  // The IR carries outputs and their references as they are (IRStep.outputs, output parts, IRForeach.from).
+  stepOutputs: true,
   compile(ir) {
     return [{ path: `${ir.flow.name}.ir.json`, contents: `${jsonWithVisibleText(JSON.stringify(ir, null, 2))}\n`, primary: true }];
   },
