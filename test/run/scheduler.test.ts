@@ -15,10 +15,10 @@ const item = (...path: (string | number)[]): IRPart => ({ kind: 'item', path });
 const str = (...parts: (string | IRPart)[]): IRString => parts.map((p) => (typeof p === 'string' ? { kind: 'lit', value: p } : p));
 const sh = (...parts: (string | IRPart)[]): IRStep['exec'] => ({ kind: 'run', script: str(...parts) });
 
-async function run(ir: IR): Promise<{ record: RunRecord; dir: string; events: RunEvent[] }> {
+async function run(ir: IR, onEvent: (e: RunEvent, s: Scheduler) => void = () => {}): Promise<{ record: RunRecord; dir: string; events: RunEvent[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'flowc-outputs-'));
   const events: RunEvent[] = [];
-  const s = new Scheduler({
+  const s: Scheduler = new Scheduler({
     ir,
     params: {},
     runId: 'r1',
@@ -29,14 +29,17 @@ async function run(ir: IR): Promise<{ record: RunRecord; dir: string; events: Ru
     only: null,
     graceMs: 1000,
     now: () => new Date(0),
-    onEvent: (e) => events.push(e),
+    onEvent: (e) => {
+      events.push(e);
+      onEvent(e, s);
+    },
     onRecord: () => {},
     flowcVersion: 'test',
   });
   return { record: await s.run(), dir, events };
 }
 
-// Hand-made IR (docs/outputs.md semantics) until the flow syntax for outputs lands on main.
+// The scheduler on hand-made IR, with real processes: outputs (docs/outputs.md) and retry waits.
 describe('flowc run: step outputs and dynamic foreach', () => {
   it('publishes outputs, fans out over a JSON list in item order, and joins the results as a JSON list', async () => {
     const ir = makeIR([
@@ -144,5 +147,30 @@ describe('flowc run: step outputs and dynamic foreach', () => {
     for (const e of events) display.onEvent(e);
     expect(text).toContain('failed    process: step \'process\' iterates over ${steps.split.outputs.shards}, which is not a JSON list: ');
     expect(text).not.toContain('\x1b');
+  });
+});
+
+describe('flowc run: stopping and failing around retry waits', () => {
+  it('a stop during a retry wait ends the run at once, the task stopped', async () => {
+    const long = { limit: 3, delaySeconds: 100_000, backoff: 1, maxDelaySeconds: null };
+    const ir = makeIR([step('a', { exec: sh('exit 1'), retry: long })]);
+    const { record } = await run(ir, (e, s) => {
+      if (e.kind === 'retry-wait') s.stop();
+    });
+    expect(record.status).toBe('interrupted');
+    expect(record.steps[0]?.tasks[0]?.status).toBe('stopped');
+    expect(record.steps[0]?.tasks[0]?.attempts).toHaveLength(1);
+  });
+
+  it('a failure elsewhere cancels a pending retry: the run ends without waiting for it', async () => {
+    const long = { limit: 3, delaySeconds: 100_000, backoff: 1, maxDelaySeconds: null };
+    const ir = makeIR([
+      step('a', { exec: sh('touch a-failed; exit 1'), retry: long }),
+      step('b', { exec: sh('while [ ! -f a-failed ]; do sleep 0.02; done; exit 1') }),
+    ]);
+    const { record } = await run(ir);
+    expect(record.status).toBe('failed');
+    expect(record.steps.map((s) => s.status)).toEqual(['failed', 'failed']);
+    expect(record.steps[0]?.tasks[0]?.attempts).toHaveLength(1);
   });
 });
