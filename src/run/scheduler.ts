@@ -311,7 +311,6 @@ export class Scheduler {
   private waitToRetry(t: Task, attempt: number): void {
     const seconds = retryDelaySeconds(t.step.ir.retry as NonNullable<IRStep['retry']>, attempt);
     t.record.status = 'waiting';
-    this.o.onEvent({ kind: 'retry-wait', step: t.step.ir.id, index: t.record.index, attempt, seconds });
     t.timer = setTimeout(() => {
       delete t.timer;
       if (this.halted) {
@@ -323,6 +322,8 @@ export class Scheduler {
       t.step.queue.unshift(t);
       this.pump();
     }, timerMs(seconds));
+    // After the timer is set, so that a stop() the event leads to also cancels it.
+    this.o.onEvent({ kind: 'retry-wait', step: t.step.ir.id, index: t.record.index, attempt, seconds });
   }
 
   /** A retry that will not happen: the task ends with its last attempt's failure, or as stopped. */
