@@ -86,13 +86,14 @@ steps:
     expect(record(dir, 'r').steps[0]?.tasks[0]?.attempts.map((a) => a.result)).toEqual(['failed', 'succeeded']);
   });
 
+  // 3s leaves a loaded machine time to write both pid files before the kill.
   it('kills the whole process tree of an attempt that times out', async () => {
     const dir = project(`flowc: 1
 name: slow
 defaults: { image: alpine }
 steps:
   t:
-    timeout: 1s
+    timeout: 3s
     run: |
       sleep 1000 &
       echo $! > grandchild.pid
@@ -101,7 +102,7 @@ steps:
 `);
     const r = await flowcRun(dir, ['--run-id', 'r']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^flow\.yaml:5:3: error FLOWC861: step 't' timed out after 1s; its process group was killed$/m);
+    expect(r.stderr).toMatch(/^flow\.yaml:5:3: error FLOWC861: step 't' timed out after 3s; its process group was killed$/m);
     const pids = [Number(readFileSync(join(dir, 'child.pid'), 'utf8')), Number(readFileSync(join(dir, 'grandchild.pid'), 'utf8'))];
     await settle(pids);
     expect(pids.map(alive)).toEqual([false, false]);
