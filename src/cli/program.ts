@@ -208,6 +208,19 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
       exitCode = await runInit(io, dir, opts);
     });
 
+  cascade(program.command('graph').description('draw the step graph: mermaid, dot or svg').argument('<flow>', 'the flow file')
+    .option('--format <format>', 'mermaid, dot or svg (default: mermaid)').option('-o, --output <file>', 'write the picture to this file')
+    .option('-t, --target <target>', 'as this target compiles it: sfn and gcp-workflows draw the orderings their lowering added, dashed')
+    .addHelpText('after', examples('flowc graph flow.yaml --format svg -o flow.svg', 'flowc graph flow.yaml --target sfn'))).action(async (flow: string, opts) => {
+    exitCode = await (await import('./commands/graph.js')).runGraph(io, flow, opts);
+  });
+
+  cascade(program.command('explain').description('how each step, foreach, schedule and secret of a flow maps to one target').argument('<flow>', 'the flow file')
+    .option('-t, --target <target>', 'the target to explain; required').option('--format <format>', 'text or json (default: text)')
+    .addHelpText('after', examples('flowc explain flow.yaml --target sfn', 'flowc explain flow.yaml -t argo --format json'))).action(async (flow: string, opts) => {
+    exitCode = await (await import('./commands/explain.js')).runExplain(io, flow, opts);
+  });
+
   program
     .command('targets')
     .description('list the targets and the files each writes')

@@ -55,9 +55,10 @@ export function wantsJson(argv: readonly string[]): boolean {
 export function jsonOnStdout(argv: readonly string[]): boolean {
   const args = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
   const command = args.find((a) => !a.startsWith('-') && COMMANDS.has(a));
-  if (command === 'config') return false;
-  if (command !== 'compile') return true;
+  // explain prints its report on stdout; graph its picture unless -o (like compile).
+  if (command === 'config' || command === 'explain') return false;
+  if (command !== 'compile' && command !== 'graph') return true;
   return args.some((a) => a === '--out' || a.startsWith('--out=') || a === '-o' || a.startsWith('-o') || a === '--output' || a.startsWith('--output='));
 }
 
-const COMMANDS = new Set(['compile', 'validate', 'config', 'build', 'targets']);
+const COMMANDS = new Set(['compile', 'validate', 'config', 'build', 'targets', 'graph', 'explain']);

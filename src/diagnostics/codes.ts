@@ -31,6 +31,9 @@ export const CODES = {
   FLOWC017: { severity: 'error', title: 'A config file, extends or schema path is outside the project root (use --allow-outside)' },
   FLOWC020: { severity: 'error', title: '--name is not a valid flow name' },
   FLOWC021: { severity: 'error', title: 'A project or config file was given where a flow file is expected' },
+  FLOWC030: { severity: 'error', title: 'flowc graph or explain: unknown --format' },
+  FLOWC031: { severity: 'error', title: 'flowc graph or explain: --target must name exactly one target' },
+  FLOWC032: { severity: 'error', title: 'flowc explain needs --target' },
   // 035-039 flowc init
   FLOWC035: { severity: 'error', title: 'flowc init: the folder is not empty (--force adds only the missing files)' },
   FLOWC036: { severity: 'error', title: 'flowc init: a starter path holds a link, folder or special file; nothing written' },

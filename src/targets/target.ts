@@ -1,4 +1,5 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import type { LoweredGraph } from '../ir/blocks.js';
 import type { IR } from '../ir/types.js';
 import type { Json, LNode } from '../source/tree.js';
 import type { LimitsTable } from './limits.js';
@@ -90,6 +91,13 @@ export interface Target {
    */
   stepOutputs?: true;
   compile(ir: IR, ctx: TargetContext): Artifact[];
+  /**
+   * For an engine without a DAG: the nested sequence/parallel blocks `compile` lowers the step
+   * graph to (src/ir/lower-blocks.ts). `flowc graph --target` draws the orderings it added and
+   * `flowc explain` names the Parallel branch of each step from it. Absent: the engine runs the
+   * flow's DAG as written.
+   */
+  lowering?: (ir: IR) => LoweredGraph;
   /**
    * The name a flow deploys under on this engine, after the target's sanitizing (SPEC section 2),
    * and what that name names. Two bindings or sweep variants with the same deployed name would

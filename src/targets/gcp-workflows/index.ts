@@ -51,6 +51,7 @@ export const gcpWorkflowsTarget: Target = {
   secrets: GCP_SECRET_SUPPORT,
   checkWrittenOptions,
   deployment: { what: 'Cloud Workflows workflow id', name: workflowId },
+  lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;

@@ -42,6 +42,7 @@ export const stepFunctionsTarget: Target = {
   secrets: SFN_SECRET_SUPPORT,
   // The default state machine name (the stateMachineName option, set per binding, replaces it).
   deployment: { what: 'state machine name', name: (flowName) => flowName },
+  lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
