@@ -177,6 +177,8 @@ export const CODES = {
   FLOWC667: { severity: 'error', title: 'Step Functions: repositoryCredentials names no secret of the flow' },
   FLOWC668: { severity: 'error', title: 'Step Functions: the repositoryCredentials secret has no Secrets Manager ARN' },
   FLOWC669: { severity: 'error', title: 'Step Functions: steps name one job definition but need different roles, secrets or credentials' },
+  FLOWC670: { severity: 'error', title: 'Argo: a flow with step outputs needs more tasks than one DAG holds' },
+  FLOWC671: { severity: 'error', title: 'Argo: a flow with step outputs needs more templates than a workflow holds' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

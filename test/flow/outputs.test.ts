@@ -260,25 +260,32 @@ describe('FLOWC635: a target without stepOutputs refuses a flow that uses output
     run: echo "\${steps.split.outputs.manifest}"
 `;
   it('one diagnostic per target, at the first outputs: entry, naming the target; the ir target renders them', () => {
-    const r = compileTargets({ ...request(USES), targets: ['argo', 'stepfunctions', 'ir'] });
+    // Each target leaves this list when it renders outputs (argo did in issue 17).
+    const r = compileTargets({ ...request(USES), targets: ['gcp-workflows', 'stepfunctions', 'ir'] });
     const ds = r.diagnostics.filter((d) => d.code === 'FLOWC635');
     expect(ds.map((d) => `${d.span?.file}:${d.span?.line}:${d.span?.col} ${d.message}`)).toEqual([
-      '/proj/demo.flow.yaml:12:7 target argo cannot render step outputs yet, and this flow uses them (first steps.split.outputs.shards)',
+      '/proj/demo.flow.yaml:12:7 target gcp-workflows cannot render step outputs yet, and this flow uses them (first steps.split.outputs.shards)',
       '/proj/demo.flow.yaml:12:7 target stepfunctions cannot render step outputs yet, and this flow uses them (first steps.split.outputs.shards)',
     ]);
     expect(r.artifacts).toEqual([]);
   });
 
   it('deploy runs the same check before the target compiles', () => {
-    const r = compileForDeploy({ ...request(USES), target: 'argo' });
+    const r = compileForDeploy({ ...request(USES), target: 'gcp-workflows' });
     expect(r.diagnostics.map(at)).toEqual(['FLOWC635 12:7']);
     expect(r.artifacts).toEqual([]);
   });
 
   it('declaring an output is enough, and a flow without outputs is not refused', () => {
-    expect(compileTargets({ ...request(HEAD), targets: ['argo'] }).diagnostics.map((d) => d.code)).toEqual(['FLOWC635']);
-    const plain = compileTargets({ ...request(HEAD.replace(/ {4}outputs:\n.*\n.*\n/, '')), targets: ['argo', 'ir'] });
+    expect(compileTargets({ ...request(HEAD), targets: ['gcp-workflows'] }).diagnostics.map((d) => d.code)).toEqual(['FLOWC635']);
+    const plain = compileTargets({ ...request(HEAD.replace(/ {4}outputs:\n.*\n.*\n/, '')), targets: ['gcp-workflows', 'ir'] });
     expect(plain.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(plain.artifacts.length).toBeGreaterThan(1);
+  });
+
+  it('argo renders step outputs (stepOutputs: true), so the same flow compiles for it', () => {
+    const r = compileTargets({ ...request(USES), targets: ['argo'] });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.artifacts.some((a) => a.path.endsWith('.argo.yaml'))).toBe(true);
   });
 });

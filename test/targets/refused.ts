@@ -10,7 +10,7 @@ import { validFixtures } from '../helpers/fixtures.js';
 export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   ir: {},
   // Step outputs (issue 17): each target engineer removes its entry once the target renders them.
-  argo: { 'dynamic-shards': ['FLOWC635'] },
+  argo: {},
   'gcp-workflows': { 'dynamic-shards': ['FLOWC635'] },
   'github-actions': { 'dynamic-shards': ['FLOWC635'] },
   stepfunctions: { 'dynamic-shards': ['FLOWC635'] },
