@@ -11,7 +11,7 @@ export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly s
   ir: {},
   // Step outputs (issue 17): each target engineer removes its entry once the target renders them.
   argo: {},
-  'gcp-workflows': { 'dynamic-shards': ['FLOWC635'] },
+  'gcp-workflows': {},
   'github-actions': { 'dynamic-shards': ['FLOWC635'] },
   stepfunctions: { 'dynamic-shards': ['FLOWC635'] },
 };
