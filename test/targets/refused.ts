@@ -12,7 +12,7 @@ export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly s
   // Step outputs (issue 17): each target engineer removes its entry once the target renders them.
   argo: {},
   'gcp-workflows': {},
-  'github-actions': { 'dynamic-shards': ['FLOWC635'] },
+  'github-actions': {},
   stepfunctions: { 'dynamic-shards': ['FLOWC635'] },
 };
 
