@@ -222,6 +222,36 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
   });
 
   program
+    .command('diff')
+    .description('what changes for the engine between two variants of a flow, two IR files, two build folders, or the project at a git revision')
+    .argument('[inputs...]', 'a flow (with --against-config/--against-set), two IR files, or two build folders')
+    .option('--config <name=file>', 'the before side: add a config file to a declared config (repeatable, later wins)', collect, [])
+    .option('--set <override>', 'the before side: Hydra-style override (repeatable)', collect, [])
+    .option('--against-config <name=file>', 'the after side: config files instead of --config (repeatable)', collect, [])
+    .option('--against-set <override>', 'the after side: overrides instead of --set (repeatable)', collect, [])
+    .option('--base <rev>', 'compare the project (flowc.yaml) at this git revision with the work tree')
+    .option('-p, --project <file>', 'with --base: the project file, or a folder holding flowc.yaml')
+    .option('-t, --target <targets>', "the targets whose artifacts are compared (default: the flow's targets:, or each binding's)")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--exit-code', 'exit 1 when the diff is not empty (as git diff --exit-code)')
+    .option('--allow-outside', 'read config files, extends and schemas from outside the project root')
+    .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      examples(
+        'flowc diff flow.yaml --config app=config/a.toml --against-config app=config/b.toml',
+        'flowc diff flow.yaml --config app=config/prod.toml --against-set app.train.cpu=8',
+        'flowc diff --base origin/main --exit-code          # CI: what this branch changes, per binding and step',
+        'flowc diff old.ir.json new.ir.json --format json',
+        'flowc diff build-old/ build/',
+      ),
+    )
+    .action(async (inputs: string[], opts) => {
+      const { runDiff } = await import('./commands/diff.js');
+      exitCode = await runDiff(io, inputs, opts);
+    });
+
+  program
     .command('targets')
     .description('list the targets and the files each writes')
     .addHelpText('after', examples('flowc targets'))

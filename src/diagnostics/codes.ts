@@ -38,6 +38,14 @@ export const CODES = {
   FLOWC035: { severity: 'error', title: 'flowc init: the folder is not empty (--force adds only the missing files)' },
   FLOWC036: { severity: 'error', title: 'flowc init: a starter path holds a link, folder or special file; nothing written' },
   FLOWC037: { severity: 'error', title: 'flowc init: the target path exists and is not a folder' },
+  // 04x flowc diff
+  FLOWC040: { severity: 'error', title: 'A flowc diff input does not exist, or the two inputs are not of one kind (two IR files, two build folders)' },
+  FLOWC041: { severity: 'error', title: 'An IR file or config lockfile given to flowc diff is not one this flowc can read' },
+  FLOWC042: { severity: 'error', title: 'A folder given to flowc diff holds no build output (no lockfile or IR file)' },
+  FLOWC043: { severity: 'error', title: 'flowc diff --base needs git and a git repository' },
+  FLOWC044: { severity: 'error', title: 'flowc diff --base names no commit of the repository' },
+  FLOWC045: { severity: 'error', title: 'The project folder at the --base revision is too large to copy, or unreadable' },
+  FLOWC046: { severity: 'warning', title: 'The project at the --base revision does not compile; what failed there is shown as added' },
 
   // 1xx syntax
   FLOWC101: { severity: 'error', title: 'YAML syntax error' },
