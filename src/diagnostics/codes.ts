@@ -34,6 +34,10 @@ export const CODES = {
   FLOWC030: { severity: 'error', title: 'flowc graph or explain: unknown --format' },
   FLOWC031: { severity: 'error', title: 'flowc graph or explain: --target must name exactly one target' },
   FLOWC032: { severity: 'error', title: 'flowc explain needs --target' },
+  // 035-039 flowc init
+  FLOWC035: { severity: 'error', title: 'flowc init: the folder is not empty (--force adds only the missing files)' },
+  FLOWC036: { severity: 'error', title: 'flowc init: a starter path holds a link, folder or special file; nothing written' },
+  FLOWC037: { severity: 'error', title: 'flowc init: the target path exists and is not a folder' },
   // 04x flowc diff
   FLOWC040: { severity: 'error', title: 'A flowc diff input does not exist, or the two inputs are not of one kind (two IR files, two build folders)' },
   FLOWC041: { severity: 'error', title: 'An IR file or config lockfile given to flowc diff is not one this flowc can read' },
@@ -232,6 +236,24 @@ export const CODES = {
   FLOWC806: { severity: 'error', title: "A run-time value has no form in the template's render mapping" },
   FLOWC807: { severity: 'error', title: 'A template helper was called with the wrong arguments' },
   FLOWC808: { severity: 'error', title: "Text has no encoding in the template's language (a NUL in a shell word)" },
+
+  // 85x-86x flowc run (the local runner)
+  FLOWC850: { severity: 'error', title: 'Malformed --param (expected NAME=VALUE)' },
+  FLOWC851: { severity: 'error', title: '--param names a parameter the flow does not declare' },
+  FLOWC852: { severity: 'error', title: 'A required parameter has no value (--param)' },
+  FLOWC853: { severity: 'error', title: "A --param value is not of the parameter's type or not in its enum" },
+  FLOWC854: { severity: 'error', title: '--only names a step the flow does not have' },
+  FLOWC855: { severity: 'error', title: 'A step --only selects reads an output of a step it leaves out' },
+  FLOWC856: { severity: 'error', title: "A step reads a secret that is not set in flowc run's environment" },
+  FLOWC857: { severity: 'error', title: 'The run folder .flowc/runs/<run-id> could not be created' },
+  FLOWC858: { severity: 'error', title: 'Invalid --run-id or --max-parallel' },
+  FLOWC859: { severity: 'warning', title: 'flowc run ignores step images: steps run on this machine' },
+  FLOWC860: { severity: 'error', title: 'A step failed (non-zero exit status, or killed by a signal)' },
+  FLOWC861: { severity: 'error', title: 'A step timed out (its process group was killed)' },
+  FLOWC862: { severity: 'error', title: 'A step did not write a declared output, or wrote an invalid one' },
+  FLOWC863: { severity: 'error', title: 'A dynamic foreach value is not a JSON list' },
+  FLOWC864: { severity: 'error', title: "A step's program could not be started" },
+  FLOWC865: { severity: 'error', title: 'The run was interrupted (SIGINT or SIGTERM)' },
 
   // 9xx internal
   FLOWC900: { severity: 'error', title: 'Internal error (a bug in flowc)' },
