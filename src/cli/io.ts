@@ -27,7 +27,7 @@ export const EXIT = { ok: 0, inputErrors: 1, usage: 2, internal: 70 } as const;
 export class UsageError extends Error {
   constructor(
     message: string,
-    readonly code: 'FLOWC002' | 'FLOWC003' | 'FLOWC009' | 'FLOWC010' | 'FLOWC020' | 'FLOWC021' | 'FLOWC030' | 'FLOWC031' | 'FLOWC032' = 'FLOWC003',
+    readonly code: 'FLOWC002' | 'FLOWC003' | 'FLOWC009' | 'FLOWC010' | 'FLOWC020' | 'FLOWC021' | 'FLOWC030' | 'FLOWC031' | 'FLOWC032' | 'FLOWC033' = 'FLOWC003',
     readonly notes: string[] = [],
   ) {
     super(message);

@@ -34,6 +34,7 @@ export const CODES = {
   FLOWC030: { severity: 'error', title: 'flowc graph or explain: unknown --format' },
   FLOWC031: { severity: 'error', title: 'flowc graph or explain: --target must name exactly one target' },
   FLOWC032: { severity: 'error', title: 'flowc explain needs --target' },
+  FLOWC033: { severity: 'error', title: 'flowc explain has no reader for this target (a template target)' },
   // 035-039 flowc init
   FLOWC035: { severity: 'error', title: 'flowc init: the folder is not empty (--force adds only the missing files)' },
   FLOWC036: { severity: 'error', title: 'flowc init: a starter path holds a link, folder or special file; nothing written' },

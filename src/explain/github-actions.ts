@@ -11,15 +11,25 @@ export function explainGithubActions(ir: IR, artifacts: Artifact[]): TargetExpla
   const foreach: ConceptMapping[] = [];
   const jobOf = new Map<string, Record<string, unknown>>();
   for (const step of ir.steps) {
-    const path = findPaths(jobs, (n) => isObject(n) && n.FLOWC_STEP === step.id)[0];
+    // A step's helper jobs (`<job>-items` plans a dynamic matrix, `<job>-outputs` collects a
+    // foreach's values) carry its FLOWC_STEP too; the step runs in the job they are named after.
+    const paths = findPaths(jobs, (n) => isObject(n) && n.FLOWC_STEP === step.id);
+    const helper = (p: unknown[]) => typeof p[0] === 'string' && paths.some((o) => typeof o[0] === 'string' && (p[0] === `${o[0]}-items` || p[0] === `${o[0]}-outputs`));
+    const path = paths.find((p) => !helper(p)) ?? paths[0];
     if (!path || typeof path[0] !== 'string') continue;
     const job = at(jobs, [path[0]]) as Record<string, unknown>;
     jobOf.set(step.id, job);
     steps.push({ step: step.id, as: `job ${q(path[0])}${isObject(job.container) ? ` in container ${q(at(job, ['container', 'image']))}` : ''} on ${q(Array.isArray(job['runs-on']) ? `[${job['runs-on'].join(', ')}]` : job['runs-on'])}`, within: [] });
     const matrix = at(job, ['strategy', 'matrix']);
-    if (step.foreach && isObject(matrix)) {
-      const include = matrix.include;
-      const size = Array.isArray(include) ? `${include.length} matrix entries` : `matrix ${q(JSON.stringify(matrix))}`;
+    // A dynamic foreach's matrix is an expression: `fromJSON(needs.<job>-items.outputs.matrix)`.
+    if (step.foreach && (isObject(matrix) || typeof matrix === 'string')) {
+      const include = isObject(matrix) ? matrix.include : undefined;
+      const size =
+        typeof matrix === 'string'
+          ? `matrix planned at run time from ${q(`steps.${step.foreach.from?.step}.outputs.${step.foreach.from?.output}`)} (${q(matrix)})`
+          : Array.isArray(include)
+            ? `${include.length} matrix entries`
+            : `matrix ${q(JSON.stringify(matrix))}`;
       const max = at(job, ['strategy', 'max-parallel']);
       foreach.push({ subject: step.id, as: `matrix strategy of job ${q(path[0])}: ${size}${max === undefined ? '' : `, max-parallel ${String(max)}`}` });
     }

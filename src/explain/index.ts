@@ -20,6 +20,11 @@ const EXPLAINERS: Record<string, Explainer> = {
   'github-actions': explainGithubActions,
 };
 
+/** The targets `flowc explain` can read (the code targets); a template target's output is the user's format. */
+export function explainableTargets(): string[] {
+  return Object.keys(EXPLAINERS);
+}
+
 /** How many added orderings are listed before summarising (as FLOWC605 does). */
 const LIST_CAP = 20;
 

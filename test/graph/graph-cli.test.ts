@@ -80,7 +80,8 @@ describe('flowc graph and explain usage errors', () => {
     [['graph', ...ml, '--target', 'sfn,argo'], 'FLOWC031', "flowc graph shows one target at a time; --target got 'sfn,argo'"],
     [['explain', ...ml, '--target', 'all'], 'FLOWC031', "flowc explain shows one target at a time; --target got 'all'"],
     [['explain', ...ml], 'FLOWC032', 'flowc explain needs --target'],
-    [['graph', ...ml, '--target', 'airflow'], 'FLOWC002', "unknown target 'airflow'"],
+    [['graph', ...ml, '--target', 'prefect'], 'FLOWC002', "unknown target 'prefect'"],
+    [['explain', ...ml, '--target', 'airflow'], 'FLOWC033', "flowc explain cannot read what target 'airflow' writes: it is a template target"],
     [['graph'], 'FLOWC010', 'no flow file given: flowc graph needs the flow file'],
     [['explain', '--target', 'sfn'], 'FLOWC010', 'no flow file given: flowc explain needs the flow file'],
   ])('%j is %s (exit 2)', async (args, code, message) => {

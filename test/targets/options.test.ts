@@ -17,8 +17,8 @@ describe('target option readers', () => {
     });
   });
 
-  it('gcp-workflows: gpuType and defaultTimeoutSeconds have defaults, the rest stays absent', () => {
-    expect(readGcp(makeIR([step('a')]))).toEqual({ gpuType: 'nvidia-tesla-t4', defaultTimeoutSeconds: 604800 });
+  it('gcp-workflows: gpuType, maxDynamicItems and defaultTimeoutSeconds have defaults, the rest stays absent', () => {
+    expect(readGcp(makeIR([step('a')]))).toEqual({ gpuType: 'nvidia-tesla-t4', maxDynamicItems: 1000, defaultTimeoutSeconds: 604800 });
   });
 
   it('github-actions: runner, container and permissions defaults', () => {

@@ -1,4 +1,4 @@
-import { explain } from '../../explain/index.js';
+import { explain, explainableTargets } from '../../explain/index.js';
 import { explanationText } from '../../explain/text.js';
 import { compileTargets } from '../../pipeline/compile.js';
 import { relativeTo } from '../../pipeline/paths.js';
@@ -25,6 +25,9 @@ export async function runExplain(io: CliIO, flow: string, opts: ExplainOptions):
     throw new UsageError('flowc explain needs --target: which engine to explain the flow for', 'FLOWC032', [`one of: ${TARGETS.map((t) => t.id).join(', ')}`, 'for example: flowc explain flow.yaml --target sfn']);
   }
   const target = oneTarget('explain', opts.target);
+  if (!explainableTargets().includes(target.id)) {
+    throw new UsageError(`flowc explain cannot read what target '${target.id}' writes: it is a template target, whose output format only its template knows`, 'FLOWC033', [`explain reads: ${explainableTargets().join(', ')}`, `flowc graph ${flow} --target ${target.id} still shows the graph the target was given`]);
+  }
   const configs = parseConfigArgs(opts.config);
   const result = compileTargets({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true, targets: [target.id] });
   const diagnostics = [...configs.diagnostics, ...result.diagnostics];
