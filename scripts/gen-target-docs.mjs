@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { TARGETS } = await import(join(root, 'dist/targets/index.js'));
+const { REGISTERED_TARGETS: TARGETS } = await import(join(root, 'dist/targets/index.js'));
 const gen = await import(join(root, 'dist/targets/registry-docs.js'));
 
 for (const t of TARGETS) {

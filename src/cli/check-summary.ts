@@ -1,6 +1,7 @@
 import type { PlannedFile } from '../project/outputs.js';
 import { visibleText } from '../source/visible-text.js';
 import { configChanges } from './config-changes.js';
+import { irChangeLines } from '../diff/summary.js';
 
 const LOCK_SUFFIX = '.config.lock.json';
 
@@ -40,6 +41,8 @@ export function checkSummary(options: {
     const what = [changed.length > 0 ? `${changed.join(', ')} differ${changed.length === 1 ? 's' : ''}` : '', gone.length > 0 ? `${gone.join(', ')} missing` : ''].filter(Boolean).join('; ');
     lines.push(`  ${visibleText(unit)}: ${visibleText(what)}`);
     lines.push(...causeLines(ds));
+    // The per-step summary of `flowc diff`, when the binding is built for the ir target too.
+    lines.push(...irLines(ds));
   }
   for (const d of byUnit.get('') ?? []) lines.push(`  ${visibleText(d.file.rel)} ${d.onDisk === undefined ? 'is missing' : 'differs'}`);
   return `${lines.join('\n')}\n`;
@@ -58,4 +61,11 @@ function causeLines(ds: { file: PlannedFile; onDisk: string | undefined }[]): st
   if (changes.flowChanged) out.push('    the flow file changed');
   if (out.length === 0) out.push('    config values unchanged (their provenance or flowc changed)');
   return out;
+}
+
+/** What changes for the engine, keyed by step, from the IR on disk and the IR just compiled. */
+function irLines(ds: { file: PlannedFile; onDisk: string | undefined }[]): string[] {
+  const ir = ds.find((d) => d.file.rel.endsWith('.ir.json'));
+  if (!ir || ir.onDisk === undefined) return [];
+  return irChangeLines({ before: ir.onDisk, after: ir.file.contents, indent: '    ' });
 }

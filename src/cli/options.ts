@@ -1,4 +1,5 @@
-import { findTarget, TARGETS } from '../targets/index.js';
+import { resolve } from 'node:path';
+import { findTarget, REGISTERED_TARGETS, TARGETS } from '../targets/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { UsageError } from './io.js';
 
@@ -34,15 +35,16 @@ export function parseConfigArgs(args: string[]): { configs: { name: string; file
 
 /**
  * `--target a,b` into the names given (ids or aliases, duplicates dropped); `all` is every
- * registered target. Unknown names are FLOWC002, with the list of known ones.
+ * registered target. A name ending in `.hbs` is a template file, made absolute against `cwd`.
+ * Unknown names are FLOWC002, with the list of known ones.
  */
-export function parseTargetList(value: string): string[] {
-  const names = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
+export function parseTargetList(value: string, cwd?: string): string[] {
+  const names = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean).map((t) => (cwd !== undefined && t.endsWith('.hbs') ? resolve(cwd, t) : t)))];
   if (names.length === 0) throw new UsageError('--target needs at least one target');
   if (names.length === 1 && names[0] === 'all') return TARGETS.map((t) => t.id);
   const unknown = names.filter((t) => !findTarget(t));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')} (or all)`, 'FLOWC002');
+    throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${REGISTERED_TARGETS.map((t) => t.id).join(', ')} (or all, or a template file such as name.ext.hbs)`, 'FLOWC002');
   }
   return names;
 }

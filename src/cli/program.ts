@@ -179,6 +179,35 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     exitCode = await runDeploy(io, flow, opts);
   });
 
+  cascade(
+    program
+      .command('run')
+      .description('run a flow on this machine: each step as a local process, in dependency order (docs/run.md)')
+      .argument('<flow>', 'the flow file')
+      .option('--param <name=value>', 'a parameter value for this run (repeatable)', collect, [])
+      .option('--max-parallel <n>', 'most step processes running at once (default: one per core)')
+      .option('--only <steps...>', 'run only these steps (their needs are not run)')
+      .option('--run-id <id>', 'the run id, naming .flowc/runs/<run-id>/ (default: time and a random suffix)')
+      .addHelpText('after', examples('flowc run flow.yaml --param epochs=3', 'flowc run flow.yaml --config app=config/dev.toml --max-parallel 2', 'flowc run flow.yaml --only train evaluate'))
+      .addHelpText('after', 'flowc run also exits 1 when a step fails, and 130 when interrupted by Ctrl-C (143 by SIGTERM).\n'),
+  ).action(async (flow: string, opts) => {
+    const { runRun } = await import('./commands/run.js');
+    exitCode = await runRun(io, flow, opts);
+  });
+
+  program
+    .command('init')
+    .description('start a project: a flow, configs by environment, a config schema, flowc.yaml and a CI check')
+    .argument('[dir]', 'the folder to create the project in (default: this folder)')
+    .addOption(new Option('--template <name>', 'the starter').choices(['ml-training', 'etl']).default('ml-training'))
+    .option('--force', 'in a folder that is not empty: add the starter files that are missing, replacing none')
+    .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'))
+    .addHelpText('after', examples('flowc init my-pipeline', 'flowc init etl-jobs --template etl', 'flowc init . --force       # add what is missing, replace nothing'))
+    .action(async (dir: string | undefined, opts) => {
+      const { runInit } = await import('./commands/init.js');
+      exitCode = await runInit(io, dir, opts);
+    });
+
   cascade(program.command('graph').description('draw the step graph: mermaid, dot or svg').argument('<flow>', 'the flow file')
     .option('--format <format>', 'mermaid, dot or svg (default: mermaid)').option('-o, --output <file>', 'write the picture to this file')
     .option('-t, --target <target>', 'as this target compiles it: sfn and gcp-workflows draw the orderings their lowering added, dashed')
@@ -191,6 +220,36 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     .addHelpText('after', examples('flowc explain flow.yaml --target sfn', 'flowc explain flow.yaml -t argo --format json'))).action(async (flow: string, opts) => {
     exitCode = await (await import('./commands/explain.js')).runExplain(io, flow, opts);
   });
+
+  program
+    .command('diff')
+    .description('what changes for the engine between two variants of a flow, two IR files, two build folders, or the project at a git revision')
+    .argument('[inputs...]', 'a flow (with --against-config/--against-set), two IR files, or two build folders')
+    .option('--config <name=file>', 'the before side: add a config file to a declared config (repeatable, later wins)', collect, [])
+    .option('--set <override>', 'the before side: Hydra-style override (repeatable)', collect, [])
+    .option('--against-config <name=file>', 'the after side: config files instead of --config (repeatable)', collect, [])
+    .option('--against-set <override>', 'the after side: overrides instead of --set (repeatable)', collect, [])
+    .option('--base <rev>', 'compare the project (flowc.yaml) at this git revision with the work tree')
+    .option('-p, --project <file>', 'with --base: the project file, or a folder holding flowc.yaml')
+    .option('-t, --target <targets>', "the targets whose artifacts are compared (default: the flow's targets:, or each binding's)")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--exit-code', 'exit 1 when the diff is not empty (as git diff --exit-code)')
+    .option('--allow-outside', 'read config files, extends and schemas from outside the project root')
+    .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      examples(
+        'flowc diff flow.yaml --config app=config/a.toml --against-config app=config/b.toml',
+        'flowc diff flow.yaml --config app=config/prod.toml --against-set app.train.cpu=8',
+        'flowc diff --base origin/main --exit-code          # CI: what this branch changes, per binding and step',
+        'flowc diff old.ir.json new.ir.json --format json',
+        'flowc diff build-old/ build/',
+      ),
+    )
+    .action(async (inputs: string[], opts) => {
+      const { runDiff } = await import('./commands/diff.js');
+      exitCode = await runDiff(io, inputs, opts);
+    });
 
   program
     .command('targets')

@@ -57,6 +57,8 @@ export function jsonOnStdout(argv: readonly string[]): boolean {
   const command = args.find((a) => !a.startsWith('-') && COMMANDS.has(a));
   // explain prints its report on stdout; graph its picture unless -o (like compile).
   if (command === 'config' || command === 'explain') return false;
+  // `diff` prints the diff on stdout; its diagnostics go to stderr, as config's do.
+  if (args.find((a) => !a.startsWith('-')) === 'diff') return false;
   if (command !== 'compile' && command !== 'graph') return true;
   return args.some((a) => a === '--out' || a.startsWith('--out=') || a === '-o' || a.startsWith('-o') || a === '--output' || a.startsWith('--output='));
 }

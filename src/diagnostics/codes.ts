@@ -4,7 +4,7 @@
  *
  * Ranges: 0xx usage and files · 1xx syntax · 2xx flow shape · 3xx flow semantics ·
  * 4xx config cascade · 5xx interpolation and timing · 6xx targets (one block per target) ·
- * 7xx projects, bindings and sweeps (74x-75x deploy) · 9xx internal.
+ * 7xx projects, bindings and sweeps (74x-75x deploy) · 80x template targets · 9xx internal.
  */
 export interface CodeInfo {
   severity: 'error' | 'warning';
@@ -34,6 +34,18 @@ export const CODES = {
   FLOWC030: { severity: 'error', title: 'flowc graph or explain: unknown --format' },
   FLOWC031: { severity: 'error', title: 'flowc graph or explain: --target must name exactly one target' },
   FLOWC032: { severity: 'error', title: 'flowc explain needs --target' },
+  // 035-039 flowc init
+  FLOWC035: { severity: 'error', title: 'flowc init: the folder is not empty (--force adds only the missing files)' },
+  FLOWC036: { severity: 'error', title: 'flowc init: a starter path holds a link, folder or special file; nothing written' },
+  FLOWC037: { severity: 'error', title: 'flowc init: the target path exists and is not a folder' },
+  // 04x flowc diff
+  FLOWC040: { severity: 'error', title: 'A flowc diff input does not exist, or the two inputs are not of one kind (two IR files, two build folders)' },
+  FLOWC041: { severity: 'error', title: 'An IR file or config lockfile given to flowc diff is not one this flowc can read' },
+  FLOWC042: { severity: 'error', title: 'A folder given to flowc diff holds no build output (no lockfile or IR file)' },
+  FLOWC043: { severity: 'error', title: 'flowc diff --base needs git and a git repository' },
+  FLOWC044: { severity: 'error', title: 'flowc diff --base names no commit of the repository' },
+  FLOWC045: { severity: 'error', title: 'The project folder at the --base revision is too large to copy, or unreadable' },
+  FLOWC046: { severity: 'warning', title: 'The project at the --base revision does not compile; what failed there is shown as added' },
 
   // 1xx syntax
   FLOWC101: { severity: 'error', title: 'YAML syntax error' },
@@ -163,6 +175,7 @@ export const CODES = {
   FLOWC650: { severity: 'error', title: 'Google Cloud Workflows: an allowed zone is outside the region of the jobs' },
   FLOWC651: { severity: 'error', title: 'Google Cloud Workflows: registryCredentials names a secret the flow does not declare' },
   FLOWC652: { severity: 'error', title: 'Google Cloud Workflows: a registryCredentials secret has no usable Secret Manager locator' },
+  FLOWC677: { severity: 'error', title: 'Google Cloud Workflows: the flow uses step outputs but sets no datastore' },
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
@@ -175,6 +188,9 @@ export const CODES = {
   FLOWC669: { severity: 'error', title: 'Step Functions: steps name one job definition but need different roles, secrets or credentials' },
   FLOWC670: { severity: 'error', title: 'Argo: a flow with step outputs needs more tasks than one DAG holds' },
   FLOWC671: { severity: 'error', title: 'Argo: a flow with step outputs needs more templates than a workflow holds' },
+  FLOWC674: { severity: 'error', title: 'Step Functions: step outputs need targets.stepfunctions.datastore' },
+  FLOWC675: { severity: 'error', title: 'Step Functions: datastore is not an s3://bucket/prefix URI' },
+  FLOWC676: { severity: 'error', title: 'Step Functions: a dynamic foreach reads an item path JSONPath cannot address' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },
@@ -209,6 +225,35 @@ export const CODES = {
   FLOWC745: { severity: 'error', title: '--repo-dir is not a git checkout, or the workflow path leaves it' },
   FLOWC746: { severity: 'error', title: 'A binding failed to deploy' },
   FLOWC747: { severity: 'error', title: 'A long-running cloud operation failed or did not finish' },
+
+  // 80x template targets (src/templates; docs/templates.md)
+  FLOWC800: { severity: 'error', title: "A template target's front matter is missing or invalid" },
+  FLOWC801: { severity: 'error', title: 'A template target has a syntax error' },
+  FLOWC802: { severity: 'error', title: 'A template target reads a field its context does not have' },
+  FLOWC803: { severity: 'error', title: 'A template target file cannot be read' },
+  FLOWC804: { severity: 'error', title: 'A template target cannot express part of the flow (reported by the template)' },
+  FLOWC805: { severity: 'warning', title: 'A template target warns about part of the flow (reported by the template)' },
+  FLOWC806: { severity: 'error', title: "A run-time value has no form in the template's render mapping" },
+  FLOWC807: { severity: 'error', title: 'A template helper was called with the wrong arguments' },
+  FLOWC808: { severity: 'error', title: "Text has no encoding in the template's language (a NUL in a shell word)" },
+
+  // 85x-86x flowc run (the local runner)
+  FLOWC850: { severity: 'error', title: 'Malformed --param (expected NAME=VALUE)' },
+  FLOWC851: { severity: 'error', title: '--param names a parameter the flow does not declare' },
+  FLOWC852: { severity: 'error', title: 'A required parameter has no value (--param)' },
+  FLOWC853: { severity: 'error', title: "A --param value is not of the parameter's type or not in its enum" },
+  FLOWC854: { severity: 'error', title: '--only names a step the flow does not have' },
+  FLOWC855: { severity: 'error', title: 'A step --only selects reads an output of a step it leaves out' },
+  FLOWC856: { severity: 'error', title: "A step reads a secret that is not set in flowc run's environment" },
+  FLOWC857: { severity: 'error', title: 'The run folder .flowc/runs/<run-id> could not be created' },
+  FLOWC858: { severity: 'error', title: 'Invalid --run-id or --max-parallel' },
+  FLOWC859: { severity: 'warning', title: 'flowc run ignores step images: steps run on this machine' },
+  FLOWC860: { severity: 'error', title: 'A step failed (non-zero exit status, or killed by a signal)' },
+  FLOWC861: { severity: 'error', title: 'A step timed out (its process group was killed)' },
+  FLOWC862: { severity: 'error', title: 'A step did not write a declared output, or wrote an invalid one' },
+  FLOWC863: { severity: 'error', title: 'A dynamic foreach value is not a JSON list' },
+  FLOWC864: { severity: 'error', title: "A step's program could not be started" },
+  FLOWC865: { severity: 'error', title: 'The run was interrupted (SIGINT or SIGTERM)' },
 
   // 9xx internal
   FLOWC900: { severity: 'error', title: 'Internal error (a bug in flowc)' },

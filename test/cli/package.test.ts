@@ -29,7 +29,7 @@ describe('the npm package', () => {
   it('lists in files only what exists, and holds bin, dist, schemas and docs', () => {
     const listed = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] }).files;
     for (const f of listed) expect(existsSync(join(root, f)), `package.json files lists ${f}, which does not exist`).toBe(true);
-    for (const f of ['bin/flowc.js', 'dist/cli/main.js', 'schemas/flow.schema.json', 'schemas/project.schema.json', 'docs/diagnostics.md', 'README.md']) {
+    for (const f of ['bin/flowc.js', 'dist/cli/main.js', 'schemas/flow.schema.json', 'schemas/project.schema.json', 'docs/diagnostics.md', 'README.md', 'targets/airflow.py.hbs']) {
       expect(existsSync(join(pkg, f)), f).toBe(true);
     }
   });
@@ -53,5 +53,9 @@ describe('the npm package', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(readFileSync(join(FIXTURES, 'ml-training/expected/content-model.ir.json'), 'utf8'));
+    // The built-in template targets ship in targets/ (package.json files).
+    const airflow = run(['compile', 'flow.yaml', '--config', 'app=config/ctr.toml', '--target', 'airflow']);
+    expect(airflow.stderr).toBe('');
+    expect(airflow.stdout).toBe(readFileSync(join(FIXTURES, 'ml-training/expected/content-model.airflow.py'), 'utf8'));
   });
 });

@@ -87,7 +87,7 @@ describe('machine output', () => {
     expect(missing.code).toBe(2);
     expect(JSON.parse(missing.stdout).diagnostics[0]).toMatchObject({ code: 'FLOWC010', severity: 'error' });
     const target = await run(['compile', ...ml, '--target', 'nope', '--diagnostics', 'json']);
-    expect(JSON.parse(target.stderr).diagnostics[0]).toMatchObject({ code: 'FLOWC002', message: "unknown target 'nope'; known: ir, argo, gcp-workflows, github-actions, stepfunctions (or all)" });
+    expect(JSON.parse(target.stderr).diagnostics[0]).toMatchObject({ code: 'FLOWC002', message: "unknown target 'nope'; known: ir, argo, gcp-workflows, github-actions, stepfunctions, airflow (or all, or a template file such as name.ext.hbs)" });
   });
 
   it('every diagnostic with a place has endLine and endCol in JSON', async () => {

@@ -5,7 +5,7 @@ import { checkTargetOutputs } from '../../src/check/target-outputs.js';
 import { checkTargetSecrets } from '../../src/check/target-secrets.js';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import type { IR } from '../../src/ir/types.js';
-import { TARGETS } from '../../src/targets/index.js';
+import { REGISTERED_TARGETS as TARGETS } from '../../src/targets/index.js';
 import { fixtureDir, fixtureIR, validFixtures } from '../helpers/fixtures.js';
 import { expectGolden } from '../helpers/golden.js';
 import { REFUSED } from './refused.js';

@@ -11,9 +11,11 @@ export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly s
   ir: {},
   // Step outputs (issue 17): each target engineer removes its entry once the target renders them.
   argo: {},
-  'gcp-workflows': { 'dynamic-shards': ['FLOWC635'] },
-  'github-actions': { 'dynamic-shards': ['FLOWC635'] },
-  stepfunctions: { 'dynamic-shards': ['FLOWC635'] },
+  'gcp-workflows': {},
+  'github-actions': {},
+  stepfunctions: {},
+  // The fixture names no airflow locator for its secret; the template renders no step outputs yet.
+  airflow: { 'secure-training': ['FLOWC608'], 'dynamic-shards': ['FLOWC635'] },
 };
 
 /** The valid fixtures `target` compiles (all but the ones it refuses). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findTarget, TARGET_ALIASES, TARGETS } from '../../src/targets/index.js';
+import { findTarget, REGISTERED_TARGETS as TARGETS, TARGET_ALIASES } from '../../src/targets/index.js';
 import { LIMITS_BEGIN, LIMITS_END, limitsMarkdown, targetsSchemaBlock } from '../../src/targets/registry-docs.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -35,7 +35,7 @@ describe('limits tables', () => {
   const engines = TARGETS.filter((t) => t.limits !== null);
 
   it('exist for every engine target, each with the longest retry wait', () => {
-    expect(engines.map((t) => t.id).sort()).toEqual(['argo', 'gcp-workflows', 'github-actions', 'stepfunctions']);
+    expect(engines.map((t) => t.id).sort()).toEqual(['airflow', 'argo', 'gcp-workflows', 'github-actions', 'stepfunctions']);
     for (const t of engines) expect(t.limits?.retryDelay.unit, t.id).toBe('seconds');
   });
 
@@ -49,7 +49,7 @@ describe('limits tables', () => {
     }
   });
 
-  it.each(['argo', 'gcp-workflows', 'github-actions', 'stepfunctions'])('are rendered in docs/targets/%s.md (node scripts/gen-target-docs.mjs)', (id) => {
+  it.each(['argo', 'gcp-workflows', 'github-actions', 'stepfunctions', 'airflow'])('are rendered in docs/targets/%s.md (node scripts/gen-target-docs.mjs)', (id) => {
     const target = findTarget(id);
     const text = readFileSync(join(root, 'docs/targets', `${id}.md`), 'utf8');
     const start = text.indexOf(LIMITS_BEGIN);

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import type { IRRetry } from '../../src/ir/types.js';
 import { goDuration } from '../../src/targets/argo/quantities.js';
-import { TARGETS } from '../../src/targets/index.js';
+import { REGISTERED_TARGETS as TARGETS } from '../../src/targets/index.js';
 import { makeIR, step } from '../helpers/ir-builders.js';
 
 /** Every value under `key`, anywhere in a parsed document. */
@@ -26,6 +26,7 @@ const LONGEST_WAIT: Record<string, (text: string) => number | string> = {
   argo: (text) => valuesOf(parse(text), 'cap')[0] as string,
   stepfunctions: (text) => Math.max(...(valuesOf(JSON.parse(text), 'MaxDelaySeconds') as number[])),
   'gcp-workflows': (text) => Math.max(...(valuesOf(parse(text), 'max_delay').filter((v) => typeof v === 'number') as number[])),
+  airflow: (text) => Math.max(...[...text.matchAll(/(?:retry_delay|max_retry_delay)=timedelta\(seconds=(\d+)\)/g)].map((m) => Number(m[1]))),
   'github-actions': (text) => Math.max(...(/waiting ((?:\d+s ?)+) between them/.exec(text)?.[1] ?? '').trim().split(' ').map((w) => Number(w.slice(0, -1)))),
 };
 

@@ -42,7 +42,7 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
   if (opts.target === undefined) {
     throw new UsageError(`compile needs --target: ${TARGETS.map((t) => t.id).join(', ')} or all (comma-separated)`, 'FLOWC010', ['for example: flowc compile flow.yaml --target argo']);
   }
-  const targets = parseTargetList(opts.target);
+  const targets = parseTargetList(opts.target, io.cwd);
   if (opts.out && opts.output) throw new UsageError('use either --out DIR or -o FILE, not both');
   if (opts.check && !opts.out && !opts.output) throw new UsageError('--check compares with the files in --out DIR or with -o FILE; give one');
   if (opts.name !== undefined && !FLOW_NAME.test(opts.name)) {

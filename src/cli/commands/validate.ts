@@ -16,7 +16,7 @@ export interface ValidateOptions extends CascadeOptions {
  */
 export async function runValidate(io: CliIO, flow: string, opts: ValidateOptions): Promise<number> {
   checkFlowArgument({ cwd: io.cwd, flow, command: 'validate' });
-  const targets = parseTargetList(opts.target ?? 'all');
+  const targets = parseTargetList(opts.target ?? 'all', io.cwd);
   const configs = parseConfigArgs(opts.config);
   const result = compileTargets({ flowPath: flow, configs: configs.configs, sets: opts.set, env: io.env, cwd: io.cwd, allowOutside: opts.allowOutside === true, targets });
   const failed = reportDiagnostics({ io, diagnostics: [...configs.diagnostics, ...result.diagnostics], sources: result.sources, format: opts.diagnostics });

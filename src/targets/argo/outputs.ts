@@ -131,7 +131,7 @@ export interface ProducerInfo {
  * step's value as is; a foreach step's a JSON list of the tasks' values in item order. An empty
  * dynamic foreach is Skipped and publishes nothing (workflow/controller/dag.go: "DAG task with
  * empty withParams list should be skipped"); its outputs are then absent and an expression sees
- * nil (docs/variables.md, "Outputs of Skipped and Omitted Nodes"), so `?? "[]"` gives the empty list.
+ * nil (https://argo-workflows.readthedocs.io/en/latest/variables/, "Outputs of Skipped and Omitted Nodes"), so `?? "[]"` gives the empty list.
  */
 export function outputText(ref: IROutputRef, producer: ProducerInfo): string {
   if (!producer.foreach) return taskOutput(producer.task, ref.output, false);

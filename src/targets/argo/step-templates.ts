@@ -226,7 +226,7 @@ function renderBody(o: LayoutOptions, f: StepFields, tags: TagRenderer): Contain
  * task evaluates every argument but the item ones (and a dynamic list) and passes them as the
  * wrapper's inputs, which the inner task forwards. A producer's wrapper publishes the inner task's
  * aggregated outputs as its own (`valueFrom.parameter`), with `[]` when an empty dynamic list left
- * the inner task Skipped (docs/variables.md, "Outputs of Skipped and Omitted Nodes").
+ * the inner task Skipped (https://argo-workflows.readthedocs.io/en/latest/variables/, "Outputs of Skipped and Omitted Nodes").
  */
 function addCall(o: {
   fields: StepFields;

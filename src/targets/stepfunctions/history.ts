@@ -3,6 +3,7 @@ import type { Block } from '../../ir/blocks.js';
 import type { IR, IRStep } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import { SFN_LIMITS } from './limits.js';
+import { planOutputs } from './outputs.js';
 
 /**
  * How each foreach step's Map state runs, and the execution history that costs.
@@ -24,7 +25,11 @@ import { SFN_LIMITS } from './limits.js';
  * - Parallel: Entered, Started, Succeeded, Exited (4), plus its branches' states;
  * - inline Map: Entered, Started, Succeeded, Exited (4), plus per item MapIterationStarted and
  *   MapIterationSucceeded (2) and the iteration's states (a Task: 6), so 8 per item;
- * - Distributed Map: Entered, Started, MapRunStarted, MapRunSucceeded, Succeeded, Exited (6).
+ * - Distributed Map: Entered, Started, MapRunStarted, MapRunSucceeded, Succeeded, Exited (6);
+ * - reading one step output (outputs.ts), a Task with a request-response integration:
+ *   TaskStateEntered, TaskScheduled, TaskStarted, TaskSucceeded, TaskStateExited (5), after
+ *   the step's Task (in each inline Map item for a foreach step);
+ * - a dynamic foreach's list check and rejoin: a Pass, a Choice and a Pass (6) besides its Map.
  * Retries of submission errors (task.ts) add 4 events each and are not counted: they are rare
  * and bounded.
  */
@@ -34,7 +39,7 @@ export const DISTRIBUTED_MAP_MAX_CONCURRENCY = SFN_LIMITS.distributedMapConcurre
 export const HISTORY_QUOTA_DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html';
 export const MAP_MODES_DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-map-process-modes.html';
 
-const EVENTS = { execution: 2, pass: 2, choice: 2, task: 6, retry: 4, parallel: 4, map: 4, iteration: 2, distributedMap: 6 } as const;
+const EVENTS = { execution: 2, pass: 2, choice: 2, task: 6, retry: 4, parallel: 4, map: 4, iteration: 2, distributedMap: 6, read: 5 } as const;
 
 export type MapMode = 'INLINE' | 'DISTRIBUTED';
 
@@ -59,11 +64,12 @@ export interface MapPlan {
  */
 export function planMaps(o: { ir: IR; block: Block; flowSpan: Span; diagnostics: DiagnosticBag }): MapPlan {
   const steps = new Map(o.ir.steps.map((s) => [s.id, s]));
+  const plan = planOutputs(o.ir);
   const foreach = o.ir.steps.filter((s) => s.foreach !== null);
   const modes = new Map<string, MapMode>(foreach.map((s) => [s.id, needsDistributed(s) ? 'DISTRIBUTED' : 'INLINE']));
   const estimateNow = () => estimate(o.ir, o.block, steps, modes);
   let current = estimateNow();
-  const inline = foreach.filter((s) => modes.get(s.id) === 'INLINE').sort((a, b) => inlineCost(b).worst - inlineCost(a).worst);
+  const inline = foreach.filter((s) => modes.get(s.id) === 'INLINE').sort((a, b) => inlineCost(b, plan.readsOf(b.id).length).worst - inlineCost(a, plan.readsOf(a.id).length).worst);
   for (const step of inline) {
     if (current.worst <= HISTORY_MAX_EVENTS) break;
     modes.set(step.id, 'DISTRIBUTED');
@@ -71,10 +77,11 @@ export function planMaps(o: { ir: IR; block: Block; flowSpan: Span; diagnostics:
   }
   for (const step of foreach) {
     const f = step.foreach;
-    if (!f || Math.min(f.items.length, f.parallelism ?? 0) <= DISTRIBUTED_MAP_MAX_CONCURRENCY) continue;
+    // A dynamic list's length is unknown: its parallelism alone can be out of reach.
+    if (!f || Math.min(f.from ? Number.POSITIVE_INFINITY : f.items.length, f.parallelism ?? 0) <= DISTRIBUTED_MAP_MAX_CONCURRENCY) continue;
     o.diagnostics.report(
       'FLOWC664',
-      `step '${step.id}': parallelism ${f.parallelism} is over the ${DISTRIBUTED_MAP_MAX_CONCURRENCY} child executions a Distributed Map runs at once, so at most ${DISTRIBUTED_MAP_MAX_CONCURRENCY} of its ${f.items.length} items run at once (${MAP_MODES_DOC})`,
+      `step '${step.id}': parallelism ${f.parallelism} is over the ${DISTRIBUTED_MAP_MAX_CONCURRENCY} child executions a Distributed Map runs at once, so at most ${DISTRIBUTED_MAP_MAX_CONCURRENCY} of its ${f.from ? '' : `${f.items.length} `}items run at once (${MAP_MODES_DOC})`,
       { file: step.origin.file, line: step.origin.line, col: step.origin.col },
     );
   }
@@ -99,32 +106,40 @@ export function planMaps(o: { ir: IR; block: Block; flowSpan: Span; diagnostics:
 function needsDistributed(step: IRStep): boolean {
   const f = step.foreach;
   if (!f) return false;
+  // A list known only at run time can be long enough for any history: each item gets its own.
+  if (f.from) return true;
   return Math.min(f.items.length, f.parallelism ?? Number.POSITIVE_INFINITY) > INLINE_MAP_MAX_CONCURRENCY;
 }
 
-function taskCost(step: IRStep): Estimate {
+/** `reads`: how many of the step's outputs the run reads back after its Task. */
+function taskCost(step: IRStep, reads: number): Estimate {
   const retries = step.retry && step.retry.limit > 0 ? step.retry.limit : 0;
-  return { happy: EVENTS.task, worst: EVENTS.task + retries * EVENTS.retry };
+  const readEvents = reads * EVENTS.read;
+  return { happy: EVENTS.task + readEvents, worst: EVENTS.task + readEvents + retries * EVENTS.retry };
 }
 
 /** The inline Map of a foreach step: its own events and every item's. */
-function inlineCost(step: IRStep): Estimate {
+function inlineCost(step: IRStep, reads: number): Estimate {
   const n = step.foreach?.items.length ?? 0;
-  const t = taskCost(step);
+  const t = taskCost(step, reads);
   return { happy: EVENTS.map + n * (EVENTS.iteration + t.happy), worst: EVENTS.map + n * (EVENTS.iteration + t.worst) };
 }
 
 /** The events of one run of the state machine buildMachine writes for `block`. */
 export function estimate(ir: IR, block: Block, steps: ReadonlyMap<string, IRStep>, modes: ReadonlyMap<string, MapMode>): Estimate {
+  const plan = planOutputs(ir);
+  const reads = (step: IRStep) => plan.readsOf(step.id).length;
   const sum = (xs: Estimate[], base = 0): Estimate => ({ happy: base + xs.reduce((a, x) => a + x.happy, 0), worst: base + xs.reduce((a, x) => a + x.worst, 0) });
   const of = (b: Block): Estimate => {
     if (b.kind === 'seq') return sum(b.items.map(of));
     if (b.kind === 'par') return sum(b.branches.map(of), EVENTS.parallel);
     const step = steps.get(b.id) as IRStep;
-    if (!step.foreach) return taskCost(step);
+    if (!step.foreach) return taskCost(step, reads(step));
+    // A dynamic list's check and rejoin, then the Map state.
+    if (step.foreach.from) return sum([], EVENTS.pass + EVENTS.choice + EVENTS.pass + EVENTS.distributedMap);
     // The Pass state with the items, then the Map state.
     if (modes.get(step.id) === 'DISTRIBUTED') return sum([], EVENTS.pass + EVENTS.distributedMap);
-    return sum([inlineCost(step)], EVENTS.pass);
+    return sum([inlineCost(step, reads(step))], EVENTS.pass);
   };
   // The parameter states: three Pass states and a Choice.
   const parameters = ir.parameters.length > 0 ? 3 * EVENTS.pass + EVENTS.choice : 0;

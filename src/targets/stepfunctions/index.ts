@@ -17,6 +17,8 @@ import { SFN_SECRET_SUPPORT } from './secrets.js';
 import { usedSecrets } from '../../ir/secrets.js';
 import { scheduleRequest, toAwsCron } from './schedule.js';
 import { toJsonText, utf8Bytes } from './serialize.js';
+import { checkDatastorePresent, checkDatastoreWritten } from './datastore.js';
+import { checkDynamicItems } from './dynamic-checks.js';
 
 /** How many added orderings the FLOWC605 warning lists before summarising. */
 const LIST_CAP = 20;
@@ -40,6 +42,11 @@ export const stepFunctionsTarget: Target = {
   limits: SFN_LIMITS,
   perStepOptions: SFN_PER_STEP_OPTIONS,
   secrets: SFN_SECRET_SUPPORT,
+  stepOutputs: true,
+  checkWrittenOptions: ({ node, path, diagnostics }) => {
+    // `datastore` is flow-level only: a step's is FLOWC609 already.
+    if (!path.startsWith('steps.')) checkDatastoreWritten({ node, path, diagnostics });
+  },
   // The default state machine name (the stateMachineName option, set per binding, replaces it).
   deployment: { what: 'state machine name', name: (flowName) => flowName },
   lowering: lowerGraph,
@@ -51,6 +58,9 @@ export const stepFunctionsTarget: Target = {
     const partition = resolvePartition({ options: ir.targets.stepfunctions, extra: partitionEvidence(ir), span: flowSpan, diagnostics });
     checkCompute({ ir, options: read, flowSpan, diagnostics });
     checkSecrets({ ir, options: read, flowSpan, diagnostics });
+    if (!read.datastoreWritten) checkDatastorePresent({ ir, datastore: null, flowSpan, diagnostics });
+    // The machine cannot be built around an item path it cannot address.
+    if (!checkDynamicItems({ ir, diagnostics })) return [];
     const jobDefinitions = read.compute === 'batch' ? planJobDefinitions({ ir, options: read.batch, span: flowSpan, diagnostics }) : null;
     const options: SfnOptions = { ...read, partition, jobDefinitionFor: jobDefinitions ? jobDefinitions.nameFor : read.jobDefinitionFor };
     const lowered = lowerGraph(ir);

@@ -18,6 +18,9 @@ export const SFN_LIMITS = limitsTable({
   definitionBytes: { title: 'Step Functions state machine definitions (1 MB)', value: 1_048_576, unit: 'bytes', doc: QUOTAS },
   // Bounds a foreach list, which travels in a state's input.
   payloadBytes: { title: "a Step Functions state's input or output (256 KiB)", value: 262_144, unit: 'bytes', doc: QUOTAS },
+  // One step output: the wrapper fails the step over it (wrapper.ts); every output a run reads
+  // shares the payload limit above, as they all travel in the state.
+  outputBytes: { title: 'one step output, read from S3 into the state (256 KiB)', value: 262_144, unit: 'bytes', doc: QUOTAS },
   // JSON included.
   overridesChars: { title: 'AWS Batch container overrides', value: 8_192, unit: 'characters', doc: 'https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerOverrides.html' },
   ecsOverridesChars: { title: 'Amazon ECS container overrides', value: 8_192, unit: 'characters', doc: 'https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskOverride.html' },

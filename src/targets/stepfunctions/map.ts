@@ -45,36 +45,67 @@ export function itemsState(plan: ItemPlan): AslState {
   return { Type: 'Pass', Result: plan.texts, ResultPath: ITEMS_PATH };
 }
 
+export interface MapRequest {
+  taskName: string;
+  task: AslState;
+  parallelism: number | null;
+  hasParams: boolean;
+  mode?: MapMode;
+  label?: string;
+  /**
+   * The iteration's states when it is more than the Task (outputs.ts: a dynamic item's texts
+   * before it, output reads after it), linked, starting with `startAt`. Absent: the Task alone,
+   * whose iteration returns `{}`.
+   */
+  processor?: { startAt: string; states: Record<string, AslState> };
+  /** A dynamic foreach: the path of the list in the state; the element goes to `$.value`. */
+  itemsPath?: string;
+  /** Pass `$.outputs` into each iteration (the step reads earlier steps' outputs). */
+  passOutputs?: boolean;
+  /** Pass the task index as `index` (the step uploads outputs under it). */
+  passIndex?: boolean;
+  /** Collect the iterations' results (outputs.ts) at `resultPath`; else the results are discarded. */
+  result?: { selector: Record<string, unknown>; path: string };
+}
+
 /**
  * The Map state running `task` (named `taskName`) once per item, at most `parallelism` at once
  * (0: no limit of flowc's). `hasParams` says whether the state input carries `params`.
  *
- * Each iteration's output is `{}` (the Task's `OutputPath: null`), so the list of outputs the Map
- * collects stays small however many items there are, far under the 256 KiB payload limit (it
- * is discarded anyway, `ResultPath: null`).
+ * Each iteration's output is `{}` (the Task's `OutputPath: null`) unless the step's outputs are
+ * read, so the list of outputs the Map collects stays small however many items there are, far
+ * under the 256 KiB payload limit (it is discarded, `ResultPath: null`, unless `result` is given).
  *
  * `DISTRIBUTED` (history.ts decides) runs each item as a child Standard execution (`.sync`
  * integrations need Standard), named by the step (`Label`). Its ItemSelector also passes the
  * parent's run id as `run`.
  */
-export function mapState(o: { taskName: string; task: AslState; parallelism: number | null; hasParams: boolean; mode?: MapMode; label?: string }): AslState {
+export function mapState(o: MapRequest): AslState {
   const distributed = o.mode === 'DISTRIBUTED';
-  const selector: Record<string, string> = {};
+  const selector: Record<string, unknown> = {};
   if (o.hasParams) selector['params.$'] = PARAMS_PATH;
-  selector['item.$'] = '$$.Map.Item.Value';
+  if (o.passOutputs) selector['outputs.$'] = '$.outputs';
+  if (o.itemsPath !== undefined) {
+    selector['value.$'] = '$$.Map.Item.Value';
+    selector.item = {};
+  } else selector['item.$'] = '$$.Map.Item.Value';
+  if (o.passIndex) selector['index.$'] = '$$.Map.Item.Index';
   if (distributed) selector['run.$'] = RUN_ID_PATH;
   const state: AslState = {
     Type: 'Map',
-    ItemsPath: ITEMS_PATH,
+    ItemsPath: o.itemsPath ?? ITEMS_PATH,
     ItemSelector: selector,
     ItemProcessor: {
       ProcessorConfig: distributed ? { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } : { Mode: 'INLINE' },
-      StartAt: o.taskName,
-      States: { [o.taskName]: { ...o.task, OutputPath: null, End: true } },
+      StartAt: o.processor?.startAt ?? o.taskName,
+      States: o.processor?.states ?? { [o.taskName]: { ...o.task, OutputPath: null, End: true } },
     },
     MaxConcurrency: o.parallelism ?? 0,
   };
   if (distributed && o.label !== undefined) state.Label = o.label;
-  state.ResultPath = null;
+  if (o.result) {
+    state.ResultSelector = o.result.selector;
+    state.ResultPath = o.result.path;
+  } else state.ResultPath = null;
   return state;
 }

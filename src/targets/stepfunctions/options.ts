@@ -1,6 +1,7 @@
 import { stepTargetOptions } from '../../ir/step-options.js';
 import type { IR, IRStep } from '../../ir/types.js';
 import { optionReader } from '../options.js';
+import { type Datastore, parseDatastore } from './datastore.js';
 import { partitionOfRegion } from './partition.js';
 
 /** How each step's container runs (SPEC section 6: Batch by default, ECS by option). */
@@ -22,7 +23,16 @@ export interface SfnOptions {
   batch: BatchOptions;
   /** The AWS partition of the ARNs flowc builds (partition.ts checks the options agree). */
   partition: string;
+  /** Where step outputs go (datastore.ts); null when not set (or not a valid URI: FLOWC675). */
+  datastore: Datastore | null;
+  /** Whether `datastore` was written at all (FLOWC674 is about it missing, not invalid). */
+  datastoreWritten: boolean;
+  /** The argv that uploads one output file, run as `<argv...> FILE S3URI`. */
+  outputUploader: string[];
 }
+
+/** `aws s3 cp` (https://docs.aws.amazon.com/cli/latest/reference/s3/cp.html), quiet but for errors. */
+export const DEFAULT_OUTPUT_UPLOADER = ['aws', 's3', 'cp', '--only-show-errors'];
 
 /** What the Batch job definitions flowc writes (`<name>.batch.json`) hold besides each image. */
 export interface BatchOptions {
@@ -119,6 +129,13 @@ export const SFN_OPTIONS_SCHEMA = {
     logGroup: { type: 'string', pattern: '^[.\\-_/#A-Za-z0-9]{1,512}$', default: '/aws/batch/job', description: "CloudWatch Logs group of the jobs (default '/aws/batch/job')" },
     assignPublicIp: { type: 'boolean', default: false, description: 'Batch on Fargate: give the job a public IP (default false)' },
     repositoryCredentials: { type: 'string', minLength: 1, description: "Name of the flow secret (a key of the flow's secrets:) holding the private registry's credentials: the job definition's repositoryCredentials.credentialsParameter" },
+    datastore: { type: 'string', minLength: 1, description: 'S3 location step outputs go through, s3://bucket/prefix; required when the flow uses step outputs' },
+    outputUploader: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      minItems: 1,
+      description: "Command that uploads one output file in the step's container, run as <argv...> FILE S3URI (default: aws s3 cp --only-show-errors)",
+    },
   },
   // FARGATE tasks use awsvpc networking, which needs subnets.
   allOf: [
@@ -166,6 +183,8 @@ interface SfnWritten {
   logGroup: string;
   assignPublicIp: boolean;
   repositoryCredentials?: string;
+  datastore?: string;
+  outputUploader?: string[];
 }
 
 const read = optionReader<SfnWritten>(SFN_OPTIONS_SCHEMA);
@@ -196,6 +215,9 @@ export function readOptions(ir: IR): SfnOptions {
       groupName: o.scheduleGroup ?? null,
     },
     partition: o.partition ?? (o.region ? partitionOfRegion(o.region) : 'aws'),
+    datastore: datastoreOf(o.datastore),
+    datastoreWritten: o.datastore !== undefined,
+    outputUploader: o.outputUploader ?? DEFAULT_OUTPUT_UPLOADER,
     batch: {
       jobDefinitionNames: { byImage: { ...(o.jobDefinitions ?? {}) }, base: o.jobDefinition ?? null },
       platform: o.platform,
@@ -206,6 +228,12 @@ export function readOptions(ir: IR): SfnOptions {
       repositoryCredentials: o.repositoryCredentials ?? null,
     },
   };
+}
+
+function datastoreOf(uri: string | undefined): Datastore | null {
+  if (uri === undefined) return null;
+  const parsed = parseDatastore(uri);
+  return parsed.ok ? parsed.datastore : null;
 }
 
 /** A step's per-step options (SFN_PER_STEP_OPTIONS): its own `targets.stepfunctions` over the flow's. */

@@ -25,6 +25,8 @@ export interface RenderContext {
   itemKey(path: (string | number)[]): string;
   /** Where the run id is read; RUN_ID_PATH unless the state runs in a child execution. */
   runIdPath?: string;
+  /** Where step outputs sit in the state (outputs.ts); absent when the flow reads none. */
+  outputs?: { valuePath(ref: { step: string; output: string }): string; isJson(ref: { step: string; output: string }): boolean };
 }
 
 /** The JSONPath of the run's parameter values in every state's input (carried from the first state). */
@@ -68,6 +70,13 @@ export function renderString(s: IRString, ctx: RenderContext): Rendered {
       case 'run':
         pieces.push({ path: ctx.runIdPath ?? RUN_ID_PATH, isText: true });
         break;
+      case 'output': {
+        if (!ctx.outputs) throw new Error(`internal: \${steps.${part.step}.outputs.${part.output}} rendered without an output plan`);
+        // A JSON value (a foreach step's list too) as its JSON text, a string output as itself.
+        const path = ctx.outputs.valuePath(part);
+        pieces.push({ path: ctx.outputs.isJson(part) ? `States.JsonToString(${path})` : path, isText: true });
+        break;
+      }
     }
   }
   const refs = pieces.filter((p): p is { path: string; isText: boolean } => 'path' in p);

@@ -2,7 +2,10 @@ import type { IR, IRRetry, IRStep } from '../../ir/types.js';
 import { containerSpec } from './container.js';
 import { batchResources } from './job-definitions.js';
 import { readStepOptions, type SfnOptions } from './options.js';
-import { intrinsicArg, type RenderContext, type Rendered, renderString, setRendered } from './render-string.js';
+import { escapeIntrinsicLiteral, intrinsicArg, type RenderContext, type Rendered, renderString, RUN_ID_PATH, setRendered } from './render-string.js';
+import { outputKeyParts } from './datastore.js';
+import { INDEX_PATH } from './outputs.js';
+import { OUTPUTS_URI_VAR, wrappedArgv } from './wrapper.js';
 import { cappedRetry } from '../retry.js';
 import { SFN_LIMITS } from './limits.js';
 
@@ -65,12 +68,17 @@ export interface BuiltTask {
 export function taskState(req: TaskRequest): BuiltTask {
   const { step, options } = req;
   const spec = containerSpec(req.ir, step, { includeConfig: req.includeConfig });
-  const command = spec.argv.map((a) => renderString(a, req.render));
+  let command = spec.argv.map((a) => renderString(a, req.render));
   const environment = spec.env.map((v) => {
     const entry: Record<string, unknown> = { Name: v.name };
     setRendered(entry, 'Value', renderString(v.value, req.render));
     return entry;
   });
+  // A step with outputs runs wrapped (wrapper.ts), told where to upload them.
+  if (step.outputs.length > 0 && options.datastore !== null) {
+    command = wrappedArgv(step, options.outputUploader, command, (value): Rendered => ({ kind: 'plain', value }));
+    environment.push({ Name: OUTPUTS_URI_VAR, 'Value.$': outputsUri(req) });
+  }
   let parameters: Record<string, unknown>;
   let overrides: Record<string, unknown>;
   let resource: string;
@@ -122,6 +130,18 @@ export function taskState(req: TaskRequest): BuiltTask {
   const retry = retryPolicy(step.retry);
   state.Retry = retry ? [submissionRetrier(options.compute), retry] : [submissionRetrier(options.compute)];
   return { state, overrides };
+}
+
+/** `States.Format` of `s3://<bucket>/<prefix>/<flow>/<run id>/<step>[/<task index>]`. */
+function outputsUri(req: TaskRequest): string {
+  const datastore = req.options.datastore;
+  if (datastore === null) throw new Error('internal: outputs without a datastore');
+  const foreach = req.step.foreach !== null;
+  const { beforeRun, afterRun } = outputKeyParts({ datastore, flowName: req.ir.flow.name, stepId: req.step.id, foreach });
+  const e = escapeIntrinsicLiteral;
+  const template = `${e(`s3://${datastore.bucket}/${beforeRun}`)}{}${e(afterRun)}${foreach ? '{}' : ''}`;
+  const runId = req.render.runIdPath ?? RUN_ID_PATH;
+  return `States.Format('${template}', ${foreach ? `${runId}, ${INDEX_PATH}` : runId})`;
 }
 
 /**

@@ -185,9 +185,12 @@ export async function runMachine(definition: Record<string, any>, input: unknown
 /** Pairs `a>b` of step ids where the definition makes b start after a finished. */
 export function aslOrder(definition: Record<string, any>): Set<string> {
   const pairs = new Set<string>();
+  // Step Tasks are named by the step id; every state flowc adds (an output read, a dynamic item's
+  // texts) has a '-', which step ids cannot have (names.ts).
+  const isStep = (name: string) => !name.includes('-');
   const stepsOf = (name: string, s: Record<string, any>): string[] => {
-    if (s.Type === 'Task') return [name];
-    if (s.Type === 'Map') return Object.keys(s.ItemProcessor.States);
+    if (s.Type === 'Task') return isStep(name) ? [name] : [];
+    if (s.Type === 'Map') return Object.keys(s.ItemProcessor.States).filter(isStep);
     if (s.Type === 'Parallel') return s.Branches.flatMap((b: any) => chain(b.StartAt, b.States));
     return [];
   };

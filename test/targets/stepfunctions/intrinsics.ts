@@ -146,6 +146,11 @@ class Parser {
         if (k !== rest.length) throw new Error('too many arguments for States.Format');
         return out;
       }
+      // Compact JSON text, as the service writes it (no spaces).
+      case 'States.JsonToString':
+        return JSON.stringify(plain(args[0] as Arg));
+      case 'States.StringToJson':
+        return JSON.parse(plain(args[0] as Arg) as string) as JsonValue;
       case 'States.JsonMerge': {
         const [a, b] = args.map(plain) as [Record<string, JsonValue>, Record<string, JsonValue>];
         return { ...a, ...b };
