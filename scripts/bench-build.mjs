@@ -4,7 +4,7 @@
 // cache. Each figure is one run of the real bin (a build of 1,000 is long enough not to need
 // medians). Set BENCH_VARIANTS to change the count. Run after `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,7 @@ try {
     `import { main } from ${JSON.stringify(join(root, 'dist/cli/main.js'))};`,
     'const code = await main(process.argv.slice(2));',
     'const c = process.cpuUsage();',
-    'process.stderr.write(`\\ncpu-ms ${(c.user + c.system) / 1000}\\n`);',
+    'process.stderr.write(`\\ncpu-ms ${(c.user + c.system) / 1000}\\nmax-rss-kb ${process.resourceUsage().maxRSS}\\n`);',
     'process.exitCode = code;',
   ].join('\n');
   // A file, not `node -e`: worker threads inherit the parent's exec arguments, and --input-type
@@ -48,7 +48,9 @@ try {
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${label}: flowc build exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
     const cpu = Number(/cpu-ms ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN);
-    return { ms, cpu, summary: r.stdout.trim().split('\n').pop() };
+    // Peak resident memory of the whole process, worker threads included (one address space).
+    const peakMiB = Number(/max-rss-kb (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
+    return { ms, cpu, peakMiB, summary: r.stdout.trim().split('\n').pop() };
   };
   const fresh = (name) => {
     rmSync(join(dir, name), { recursive: true, force: true });
@@ -63,11 +65,23 @@ try {
   const noop = build('warm cache, outputs up to date', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel'));
   const serial = build('cold, 1 worker', ['--out', fresh('out-serial'), '--jobs', '1'], fresh('cache-serial'));
   const fmt = (r) =>
-    `${(r.ms / 1000).toFixed(2)} s wall, ${(r.cpu / 1000).toFixed(2)} s CPU (${(r.cpu / r.ms).toFixed(2)} cores busy), ${((r.ms * 1000) / count).toFixed(0)} us/variant; ${r.summary.replace(/^flowc: /, '')}`;
+    `${(r.ms / 1000).toFixed(2)} s wall, ${(r.cpu / 1000).toFixed(2)} s CPU (${(r.cpu / r.ms).toFixed(2)} cores busy), ${((r.ms * 1000) / count).toFixed(0)} us/variant, peak ${r.peakMiB.toFixed(0)} MiB; ${r.summary.replace(/^flowc: /, '')}`;
   console.log(`cold cache, ${cores} worker threads:   ${fmt(parallel)}`);
   console.log(`cold cache, 1 thread (--jobs 1): ${fmt(serial)}`);
   console.log(`warm cache, empty out folder:    ${fmt(warm)}`);
   console.log(`warm cache, outputs up to date:  ${fmt(noop)}`);
+  console.log(`goals: cold < 5 s (now ${(parallel.ms / 5000).toFixed(2)}x the goal), warm < 1 s (now ${(warm.ms / 1000).toFixed(2)}x; outputs up to date ${(noop.ms / 1000).toFixed(2)}x)`);
+  const results = join(root, 'bench', 'results.json');
+  mkdirSync(dirname(results), { recursive: true });
+  let all = {};
+  try {
+    all = JSON.parse(readFileSync(results, 'utf8'));
+  } catch {
+    // first writer
+  }
+  const row = (r) => ({ wallMs: r.ms, cpuMs: r.cpu, peakMiB: r.peakMiB });
+  all.build = { variants: count, targets, cores, goals: { coldMs: 5000, warmMs: 1000 }, cold: row(parallel), coldOneThread: row(serial), warm: row(warm), upToDate: row(noop) };
+  writeFileSync(results, `${JSON.stringify(all, null, 2)}\n`);
   const [load1] = loadavg();
   console.log(`speed-up from parallelism: ${(serial.ms / parallel.ms).toFixed(2)}x on ${cores} cores; from the cache: ${(parallel.ms / warm.ms).toFixed(1)}x (load average ${load1.toFixed(1)}: other processes share these cores)`);
 } finally {

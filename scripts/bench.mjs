@@ -67,6 +67,14 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// Issue 19's big-flow figures (1,000/10,000/50,000 steps) live in their own script.
+const scale = join(root, 'scripts', 'bench-scale.mjs');
+if (existsSync(scale)) {
+  console.log('');
+  const r = spawnSync(process.execPath, [scale], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
 const lowering = join(root, 'scripts', 'bench-lowering.mjs');
 if (existsSync(lowering)) {
   console.log('');

@@ -115,6 +115,10 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   return undefined;
 }
 
+/** Schemas that compiled, by dialect and content; only valid ones, so every error still reports. */
+const compiledSchemas = new Map<string, ValidateFunction>();
+const COMPILED_SCHEMAS_MAX = 64;
+
 function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate: ValidateFunction; schema: Json } | undefined {
   const { diagnostics } = options;
   const schema = lToJson(tree);
@@ -132,6 +136,11 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
     ]);
     return undefined;
   }
+  // A build compiles the same schema for every variant: ajv's compile is most of a variant's
+  // time, so a schema that compiled once is reused (keyed by its dialect and exact content).
+  const key = `${dialect.label}\u0000${JSON.stringify(schema)}`;
+  const cached = compiledSchemas.get(key);
+  if (cached !== undefined) return { validate: cached, schema };
   const ajv = dialect.make();
   addFormats(ajv);
   ajv.addKeyword({
@@ -159,7 +168,10 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
     return undefined;
   }
   try {
-    return { validate: ajv.compile(bareComparedValues(schema) as AnySchemaObject), schema };
+    const validate = ajv.compile(bareComparedValues(schema) as AnySchemaObject);
+    if (compiledSchemas.size >= COMPILED_SCHEMAS_MAX) compiledSchemas.delete(compiledSchemas.keys().next().value as string);
+    compiledSchemas.set(key, validate);
+    return { validate, schema };
   } catch (e) {
     diagnostics.report('FLOWC413', `invalid schema: ${(e as Error).message}`, tree.span);
     return undefined;

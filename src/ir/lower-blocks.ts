@@ -1,5 +1,6 @@
 import type { Block, LoweredGraph } from './blocks.js';
-import { type Bits, buildOrder, clearBit, type Dag, hasBit, newBits, type Order, popcount, setBit } from './order.js';
+import { HUGE_LIMITS, type HugeLimits, lowerHuge } from './lower-huge.js';
+import { type Bits, buildTopology, clearBit, type Dag, hasBit, newBits, type Order, popcount, restrictTopology, setBit, type Topology, withReachability } from './order.js';
 import type { IR } from './types.js';
 
 /**
@@ -18,17 +19,31 @@ export function lowerGraph(ir: IR): LoweredGraph {
 }
 
 /** `lowerGraph` over a bare graph (the benchmark and property tests build these directly). */
-export function lowerDag(dag: Dag): LoweredGraph {
-  const order = buildOrder(dag);
-  if (order.n === 0) throw new Error('internal: a flow has at least one step');
-  const ctx: Ctx = { order: { ...order, gid: order.names.map((_, i) => i) }, globalIndex: order.index, added: [], lookahead: true };
-  const block = decompose(ctx, Array.from({ length: order.n }, (_, i) => i));
-  ctx.added.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+export function lowerDag(dag: Dag, limits: HugeLimits = HUGE_LIMITS): LoweredGraph {
+  const topo = buildTopology(dag);
+  if (topo.n === 0) throw new Error('internal: a flow has at least one step');
+  const added: [number, number][] = [];
+  const block =
+    topo.n <= limits.wholeOrderMax
+      ? lowerPart(topo, Array.from({ length: topo.n }, (_, i) => i), added)
+      : lowerHuge(topo, added, limits, lowerPart);
+  added.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
   return {
     block,
-    exact: ctx.added.length === 0,
-    addedOrderings: ctx.added.map(([a, b]) => [order.names[a] as string, order.names[b] as string]),
+    exact: added.length === 0,
+    addedOrderings: added.map(([a, b]) => [topo.names[a] as string, topo.names[b] as string]),
   };
+}
+
+/**
+ * Lowers the convex set `members` (ascending indices of `whole`) on its own, pushing the pairs it
+ * adds (whole-flow indices) to `added`. Sample durations are keyed by whole-flow indices, so a
+ * part lowers exactly as it would inside the whole flow.
+ */
+function lowerPart(whole: Topology, members: number[], added: [number, number][]): Block {
+  const order = withReachability(members.length === whole.n ? whole : restrictTopology(whole, members));
+  const ctx: Ctx = { order: { ...order, gid: members }, globalIndex: whole.index, added, lookahead: true };
+  return decompose(ctx, Array.from({ length: order.n }, (_, i) => i));
 }
 
 /**
@@ -75,9 +90,21 @@ function decompose(ctx: Ctx, members: number[]): Block {
   }
   const before = chooseCut(ctx, members);
   const after = members.filter((m) => !hasBit(before, m));
+  // Word at a time: each word of (after \ above[x]) holds up to 32 added pairs.
+  const afterMask = subset(order, after, () => true);
+  const lo = (members[0] as number) >>> 5;
+  const hi = (members[members.length - 1] as number) >>> 5;
   for (const x of members) {
     if (!hasBit(before, x)) continue;
-    for (const y of after) if (!hasBit(order.above[x] as Bits, y)) ctx.added.push([order.gid[x] as number, order.gid[y] as number]);
+    const above = order.above[x] as Bits;
+    for (let k = lo; k <= hi; k++) {
+      let word = (afterMask[k] as number) & ~(above[k] as number);
+      while (word !== 0) {
+        const bit = word & -word;
+        word ^= bit;
+        ctx.added.push([order.gid[x] as number, order.gid[(k << 5) + (31 - Math.clz32(bit))] as number]);
+      }
+    }
   }
   return seq([decompose(ctx, members.filter((m) => hasBit(before, m))), decompose(ctx, after)]);
 }
@@ -118,7 +145,7 @@ function components(order: Order, members: number[], comparableNeighbours: boole
 }
 
 /** Parts at least this big, and at most a quarter of their parent, get their own index space. */
-const RESTRICT_MIN = 16;
+const RESTRICT_MIN = 3;
 
 /**
  * The order restricted to a convex `members` set (ascending): reachability between members is
@@ -185,11 +212,12 @@ function chooseCut(ctx: Ctx, members: number[]): Bits {
   const depths = distinct(members.map((m) => order.depth[m] as number));
   for (const d of depths.slice(1)) offer(subset(order, members, (m) => (order.depth[m] as number) < d), d);
   if (members.length <= RICH_CANDIDATES_MAX) {
+    const masks = cutMasks(order, members);
     const heights = distinct(members.map((m) => order.height[m] as number)).reverse();
-    for (const h of heights.slice(1)) offer(allowed(order, members, subset(order, members, (m) => (order.height[m] as number) > h)));
+    for (const h of heights.slice(1)) offer(allowed(order, members, subset(order, members, (m) => (order.height[m] as number) > h), masks));
     for (const v of members) {
-      offer(allowed(order, members, subset(order, members, (m) => m === v || hasBit(order.below[v] as Bits, m))));
-      offer(allowed(order, members, subset(order, members, (m) => m !== v && !hasBit(order.above[v] as Bits, m))));
+      offer(allowed(order, members, subset(order, members, (m) => m === v || hasBit(order.below[v] as Bits, m)), masks));
+      offer(allowed(order, members, subset(order, members, (m) => m !== v && !hasBit(order.above[v] as Bits, m)), masks));
     }
   }
   const lookahead = ctx.lookahead && members.length <= LOOKAHEAD_MAX;
@@ -231,26 +259,27 @@ function chooseCut(ctx: Ctx, members: number[]): Bits {
  * successor of a step at or above `d` is at or above `d`. O(SAMPLES * (k + edges inside + levels)).
  */
 function levelCutSpans(order: SubOrder, members: number[]): (level: number) => number {
-  const inside = new Set(members);
+  const local = localGraph(order, members);
+  const k = members.length;
   const levels = distinct(members.map((m) => order.depth[m] as number));
   const slot = new Map(levels.map((d, i) => [d, i]));
   const L = levels.length;
+  const slotOf = Int32Array.from(members, (m) => slot.get(order.depth[m] as number) as number);
   // prefix[i]: the before-side span when the cut is at levels[i] (steps on levels[0..i-1]);
   // suffix[i]: the after-side span (steps on levels[i..]). Summed over samples in sample order,
   // as sampledSpan does.
   const prefixTotal = new Float64Array(L + 1);
   const suffixTotal = new Float64Array(L + 1);
-  const finish = new Map<number, number>();
-  const tail = new Map<number, number>();
+  const finish = new Float64Array(k);
   const byLevelMax = new Float64Array(L);
   for (let s = 0; s < SAMPLES; s++) {
     byLevelMax.fill(0);
-    for (const v of members) {
+    for (let j = 0; j < k; j++) {
       let start = 0;
-      for (const u of order.pred[v] as number[]) if (inside.has(u)) start = Math.max(start, finish.get(u) as number);
-      const f = start + sampleDuration(s, order.gid[v] as number);
-      finish.set(v, f);
-      const i = slot.get(order.depth[v] as number) as number;
+      for (let e = local.predStart[j] as number; e < (local.predStart[j + 1] as number); e++) start = Math.max(start, finish[local.pred[e] as number] as number);
+      const f = start + (local.dur[s * k + j] as number);
+      finish[j] = f;
+      const i = slotOf[j] as number;
       byLevelMax[i] = Math.max(byLevelMax[i] as number, f);
     }
     let running = 0;
@@ -259,13 +288,13 @@ function levelCutSpans(order: SubOrder, members: number[]): (level: number) => n
       prefixTotal[i] = (prefixTotal[i] as number) + running;
     }
     byLevelMax.fill(0);
-    for (let j = members.length - 1; j >= 0; j--) {
-      const v = members[j] as number;
+    for (let j = k - 1; j >= 0; j--) {
       let rest = 0;
-      for (const w of order.succ[v] as number[]) if (inside.has(w)) rest = Math.max(rest, tail.get(w) as number);
-      const t = sampleDuration(s, order.gid[v] as number) + rest;
-      tail.set(v, t);
-      const i = slot.get(order.depth[v] as number) as number;
+      for (let e = local.succStart[j] as number; e < (local.succStart[j + 1] as number); e++) rest = Math.max(rest, finish[local.succ[e] as number] as number);
+      // `finish` now holds tails: successors come later in topological order, so are done.
+      const t = (local.dur[s * k + j] as number) + rest;
+      finish[j] = t;
+      const i = slotOf[j] as number;
       byLevelMax[i] = Math.max(byLevelMax[i] as number, t);
     }
     running = 0;
@@ -278,6 +307,50 @@ function levelCutSpans(order: SubOrder, members: number[]): (level: number) => n
     const i = slot.get(level) as number;
     return (prefixTotal[i] as number) / SAMPLES + (suffixTotal[i] as number) / SAMPLES;
   };
+}
+
+/**
+ * The edges inside a convex `members` set by local position (0..k-1, topological), as flat
+ * arrays, and each member's sample durations: the span estimates loop over these instead of
+ * hash maps (they run millions of times on a big flow).
+ */
+interface LocalGraph {
+  predStart: Int32Array;
+  pred: Int32Array;
+  succStart: Int32Array;
+  succ: Int32Array;
+  /** dur[s * k + j]: member j's duration in sample s. */
+  dur: Float64Array;
+}
+
+const positionScratch = new WeakMap<Order, Int32Array>();
+
+function localGraph(order: SubOrder, members: number[]): LocalGraph {
+  let pos = positionScratch.get(order);
+  if (pos === undefined) {
+    pos = new Int32Array(order.n).fill(-1);
+    positionScratch.set(order, pos);
+  }
+  const k = members.length;
+  members.forEach((m, j) => ((pos as Int32Array)[m] = j));
+  const flat = (lists: number[][]) => {
+    const start = new Int32Array(k + 1);
+    const out: number[] = [];
+    members.forEach((m, j) => {
+      for (const u of lists[m] as number[]) {
+        const p = (pos as Int32Array)[u] as number;
+        if (p >= 0) out.push(p);
+      }
+      start[j + 1] = out.length;
+    });
+    return { start, list: Int32Array.from(out) };
+  };
+  const p = flat(order.pred);
+  const q = flat(order.succ);
+  for (const m of members) pos[m] = -1;
+  const dur = new Float64Array(SAMPLES * k);
+  for (let s = 0; s < SAMPLES; s++) for (let j = 0; j < k; j++) dur[s * k + j] = sampleDuration(s, order.gid[members[j] as number] as number);
+  return { predStart: p.start, pred: p.list, succStart: q.start, succ: q.list, dur };
 }
 
 function distinct(xs: number[]): number[] {
@@ -294,20 +367,42 @@ function subset(order: Order, members: number[], keep: (m: number) => boolean): 
  * Grows a down-set until it is an allowed cut: each step left after it that is unordered with a
  * step in it must sit on a strictly higher ASAP level. Null when only the whole set would do.
  */
-function allowed(order: Order, members: number[], x: Bits): Bits | null {
+function allowed(order: Order, members: number[], x: Bits, masks: CutMasks): Bits | null {
+  const { lo, hi, member, atOrAbove } = masks;
   for (let changed = true; changed; ) {
     changed = false;
     for (const y of members) {
       if (hasBit(x, y)) continue;
-      const dy = order.depth[y] as number;
+      const geq = atOrAbove.get(order.depth[y] as number) as Bits;
       const below = order.below[y] as Bits;
-      if (!members.some((m) => hasBit(x, m) && (order.depth[m] as number) >= dy && !hasBit(below, m))) continue;
+      // Is some step already in x on y's level or higher, and not below y?
+      let offending = false;
+      for (let k = lo; k <= hi && !offending; k++) offending = ((x[k] as number) & (geq[k] as number) & ~(below[k] as number)) !== 0;
+      if (!offending) continue;
       setBit(x, y);
-      for (const m of members) if (hasBit(below, m)) setBit(x, m);
+      for (let k = lo; k <= hi; k++) x[k] = (x[k] as number) | ((below[k] as number) & (member[k] as number));
       changed = true;
     }
   }
   return members.some((m) => !hasBit(x, m)) ? x : null;
+}
+
+/** Bitsets `allowed` needs, built once per chooseCut: the members, and those on each level or higher. */
+interface CutMasks {
+  /** The word range the members occupy. */
+  lo: number;
+  hi: number;
+  member: Bits;
+  atOrAbove: Map<number, Bits>;
+}
+
+function cutMasks(order: Order, members: number[]): CutMasks {
+  const member = subset(order, members, () => true);
+  const atOrAbove = new Map<number, Bits>();
+  for (const d of distinct(members.map((m) => order.depth[m] as number))) {
+    atOrAbove.set(d, subset(order, members, (m) => (order.depth[m] as number) >= d));
+  }
+  return { lo: (members[0] as number) >>> 5, hi: (members[members.length - 1] as number) >>> 5, member, atOrAbove };
 }
 
 /** How many pairs (b, a) with b before the cut and a after it are not already ordered. */
@@ -335,16 +430,17 @@ function sampleDuration(s: number, v: number): number {
  * lower bound of what either side of a cut will take. O(SAMPLES * (k + edges inside)).
  */
 function sampledSpan(order: SubOrder, members: number[]): number {
-  const inside = new Set(members);
-  const finish = new Map<number, number>();
+  const local = localGraph(order, members);
+  const k = members.length;
+  const finish = new Float64Array(k);
   let total = 0;
   for (let s = 0; s < SAMPLES; s++) {
     let best = 0;
-    for (const v of members) {
+    for (let j = 0; j < k; j++) {
       let start = 0;
-      for (const u of order.pred[v] as number[]) if (inside.has(u)) start = Math.max(start, finish.get(u) as number);
-      const f = start + sampleDuration(s, order.gid[v] as number);
-      finish.set(v, f);
+      for (let e = local.predStart[j] as number; e < (local.predStart[j + 1] as number); e++) start = Math.max(start, finish[local.pred[e] as number] as number);
+      const f = start + (local.dur[s * k + j] as number);
+      finish[j] = f;
       best = Math.max(best, f);
     }
     total += best;

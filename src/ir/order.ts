@@ -47,11 +47,26 @@ export interface Order {
   height: number[];
 }
 
+/** The order's graph part, without reachability: what a huge flow can afford (O(n + m) memory). */
+export type Topology = Omit<Order, 'below' | 'above'>;
+
 /**
- * Builds the order in O(n + m) for the topological sort plus O(n * m / 32) for the bitsets.
- * Throws on a cycle or an unknown node: callers pass graphs the flow checks already accepted.
+ * Builds the order: the topological sort and levels in O((n + m) log n), then the bitsets in
+ * O(n * m / 32) time and n^2 / 16 bytes. Throws on a cycle or an unknown node: callers pass
+ * graphs the flow checks already accepted.
  */
 export function buildOrder(dag: Dag): Order {
+  return withReachability(buildTopology(dag));
+}
+
+/** Words allocated for reachability bitsets so far (a work budget the scale tests assert on). */
+export const orderBudget = { bitsetWords: 0, largestOrder: 0 };
+
+/**
+ * The topological sort (stable: the ready node that comes first in the given order, so IR step
+ * order, already topological, is kept as is), predecessor/successor lists and levels.
+ */
+export function buildTopology(dag: Dag): Topology {
   const given = new Map<string, number>();
   dag.nodes.forEach((name, i) => {
     if (given.has(name)) throw new Error(`internal: duplicate node ${name}`);
@@ -70,14 +85,13 @@ export function buildOrder(dag: Dag): Order {
       indeg[ib] = (indeg[ib] as number) + 1;
     }
   }
-  // Kahn's algorithm, always taking the ready node that comes first in the given order.
+  // Kahn's algorithm, always taking the ready node that comes first in the given order (a binary
+  // min-heap: a linear scan of the ready list is quadratic when thousands of steps are ready).
   const topo: number[] = [];
-  const ready: number[] = [];
+  const ready = new MinHeap();
   for (let i = 0; i < n; i++) if (indeg[i] === 0) ready.push(i);
-  while (ready.length > 0) {
-    let best = 0;
-    for (let k = 1; k < ready.length; k++) if ((ready[k] as number) < (ready[best] as number)) best = k;
-    const v = ready.splice(best, 1)[0] as number;
+  while (ready.size > 0) {
+    const v = ready.pop();
     topo.push(v);
     for (const w of out[v] as Set<number>) {
       indeg[w] = (indeg[w] as number) - 1;
@@ -91,25 +105,88 @@ export function buildOrder(dag: Dag): Order {
   const succ = topo.map((g) => [...(out[g] as Set<number>)].map((w) => pos[w] as number).sort((x, y) => x - y));
   const pred: number[][] = names.map(() => []);
   succ.forEach((ws, v) => ws.forEach((w) => (pred[w] as number[]).push(v)));
-  const below = names.map(() => newBits(n));
-  const above = names.map(() => newBits(n));
   const depth = new Array<number>(n).fill(0);
+  for (let v = 0; v < n; v++) for (const u of pred[v] as number[]) depth[v] = Math.max(depth[v] as number, (depth[u] as number) + 1);
+  const height = new Array<number>(n).fill(0);
+  for (let v = n - 1; v >= 0; v--) for (const w of succ[v] as number[]) height[v] = Math.max(height[v] as number, (height[w] as number) + 1);
+  return { n, names, index: new Map(names.map((s, i) => [s, i])), succ, pred, depth, height };
+}
+
+/**
+ * The topology of a convex set of steps (ascending indices): reachability between members is the
+ * whole graph's, since every path between two members stays inside. Levels stay the whole's.
+ */
+export function restrictTopology(t: Topology, members: readonly number[]): Topology {
+  const local = new Map(members.map((m, i) => [m, i]));
+  const names = members.map((m) => t.names[m] as string);
+  const keep = (lists: number[][]) => members.map((m) => (lists[m] as number[]).filter((w) => local.has(w)).map((w) => local.get(w) as number));
+  return {
+    n: members.length,
+    names,
+    index: new Map(names.map((name, i) => [name, i])),
+    succ: keep(t.succ),
+    pred: keep(t.pred),
+    depth: members.map((m) => t.depth[m] as number),
+    height: members.map((m) => t.height[m] as number),
+  };
+}
+
+/** Adds the reachability bitsets: O(n * m / 32) time, 2 * n * ceil(n / 32) words. */
+export function withReachability(t: Topology): Order {
+  const { n, pred, succ } = t;
+  orderBudget.bitsetWords += 2 * n * ((n + 31) >>> 5);
+  orderBudget.largestOrder = Math.max(orderBudget.largestOrder, n);
+  const below = t.names.map(() => newBits(n));
+  const above = t.names.map(() => newBits(n));
   for (let v = 0; v < n; v++) {
     for (const u of pred[v] as number[]) {
       orInto(below[v] as Bits, below[u] as Bits);
       setBit(below[v] as Bits, u);
-      depth[v] = Math.max(depth[v] as number, (depth[u] as number) + 1);
     }
   }
-  const height = new Array<number>(n).fill(0);
   for (let v = n - 1; v >= 0; v--) {
     for (const w of succ[v] as number[]) {
       orInto(above[v] as Bits, above[w] as Bits);
       setBit(above[v] as Bits, w);
-      height[v] = Math.max(height[v] as number, (height[w] as number) + 1);
     }
   }
-  return { n, names, index: new Map(names.map((s, i) => [s, i])), succ, pred, below, above, depth, height };
+  return { ...t, below, above };
+}
+
+class MinHeap {
+  private readonly a: number[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  push(x: number): void {
+    const a = this.a;
+    let i = a.push(x) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if ((a[p] as number) <= x) break;
+      a[i] = a[p] as number;
+      i = p;
+    }
+    a[i] = x;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0] as number;
+    const last = a.pop() as number;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && (a[l + 1] as number) < (a[l] as number) ? l + 1 : l;
+        if ((a[c] as number) >= last) break;
+        a[i] = a[c] as number;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }
 
 function orInto(target: Bits, source: Bits): void {

@@ -149,3 +149,13 @@ describe('schema validation', () => {
     expect(check({}, 'nope.json', ['app.train.gpu=1']).diagnostics.map((d) => d.code)).toEqual(['FLOWC406']);
   });
 });
+
+describe('schema validation with a schema compiled once and reused (issue 19: builds of many variants)', () => {
+  it('reports the same errors for the same schema after valid configs used it', () => {
+    expect(check({}).diagnostics).toEqual([]);
+    const first = where(check({ 'base.yaml': 'train:\n  cpu: 0\n' }));
+    expect(check({}).diagnostics).toEqual([]);
+    expect(where(check({ 'base.yaml': 'train:\n  cpu: 0\n' }))).toEqual(first);
+    expect(first).toEqual(['FLOWC412 base.yaml:2:8']);
+  });
+});

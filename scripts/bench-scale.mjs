@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// `npm run bench` calls this: issue 19's big-flow figures, in CPU time of this process
+// (process.cpuUsage: the machine is shared, so wall time says more about the neighbours).
+// Synthetic layered flows of 1,000 and 10,000 steps to IR, and the seq/par lowering the Step
+// Functions and Cloud Workflows targets share; the lowering of 50,000 steps with its bitset
+// budget (docs/lowering.md, "Huge flows"). Merges its figures into bench/results.json under
+// "scale". Run after `npm run build`. BENCH_SCALE_RUNS sets the runs per figure (median).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Number(process.env.BENCH_SCALE_RUNS ?? 3);
+const { compileToIR } = await import(join(root, 'dist/pipeline/compile.js'));
+const { lowerGraph, lowerDag } = await import(join(root, 'dist/ir/lower-blocks.js'));
+const { orderBudget } = await import(join(root, 'dist/ir/order.js'));
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function cpuMs(fn) {
+  const c0 = process.cpuUsage();
+  const result = fn();
+  const c = process.cpuUsage(c0);
+  return { ms: (c.user + c.system) / 1000, result };
+}
+
+/** A layered flow: width 10, each step needing up to 3 steps of the layer before (as scripts/bench.mjs). */
+export function syntheticFlow(n) {
+  const width = 10;
+  const lines = ['flowc: 1', `name: synthetic-${n}`, 'defaults:', '  image: alpine:3.20', 'parameters:', '  date: { type: string, default: "2026-01-01" }', 'steps:'];
+  for (let i = 0; i < n; i++) {
+    const layer = Math.floor(i / width);
+    lines.push(`  s${i}:`);
+    if (layer > 0) {
+      const prev = [...new Set([0, 3, 7].map((k) => (layer - 1) * width + ((i + k) % width)))];
+      lines.push(`    needs: [${prev.map((p) => `s${p}`).join(', ')}]`);
+    }
+    lines.push(`    command: [run, --step, s${i}, --date, "\${params.date}"]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same graph without the YAML, for sizes where only the lowering is measured. */
+function layeredDag(n, width = 10) {
+  const nodes = Array.from({ length: n }, (_, i) => `s${i}`);
+  const edges = [];
+  for (let i = width; i < n; i++) {
+    const layer = Math.floor(i / width);
+    for (const p of new Set([0, 3, 7].map((k) => (layer - 1) * width + ((i + k) % width)))) edges.push([`s${p}`, `s${i}`]);
+  }
+  return { nodes, edges };
+}
+
+const figures = {};
+const dir = mkdtempSync(join(tmpdir(), 'flowc-bench-scale-'));
+try {
+  console.log(`## Big flows (CPU ms of this process, median of ${runs}; layered, width 10, 3 needs per step)`);
+  for (const n of [1000, 10000]) {
+    const file = join(dir, `synthetic-${n}.flow.yaml`);
+    writeFileSync(file, syntheticFlow(n));
+    compileToIR({ flowPath: file, cwd: dir }); // warm the module caches once
+    const ir = [];
+    const lower = [];
+    let lowered;
+    for (let i = 0; i < runs; i++) {
+      const c = cpuMs(() => compileToIR({ flowPath: file, cwd: dir }));
+      if (!c.result.ir) throw new Error(`synthetic flow of ${n} steps did not compile: ${JSON.stringify(c.result.diagnostics.slice(0, 3))}`);
+      ir.push(c.ms);
+      const l = cpuMs(() => lowerGraph(c.result.ir));
+      lower.push(l.ms);
+      lowered = l.result;
+    }
+    figures[n] = { irMs: median(ir), loweringMs: median(lower), addedOrderings: lowered.addedOrderings.length };
+  }
+  const a = figures[1000];
+  const b = figures[10000];
+  const line = (label, x, y, goalMs) => {
+    const ratio = y / x;
+    console.log(
+      `${label.padEnd(28)} 1,000: ${x.toFixed(0).padStart(6)} ms   10,000: ${y.toFixed(0).padStart(6)} ms` +
+        `   growth ${ratio.toFixed(1)}x (goal < 12x)${goalMs ? `   10,000 vs goal ${goalMs} ms: ${(y / goalMs).toFixed(2)}x` : ''}`,
+    );
+  };
+  line('flow -> IR', a.irMs, b.irMs);
+  line('IR -> seq/par lowering', a.loweringMs, b.loweringMs);
+  line('IR + lowering (sfn, gcp)', a.irMs + a.loweringMs, b.irMs + b.loweringMs, 1000);
+
+  orderBudget.bitsetWords = 0;
+  orderBudget.largestOrder = 0;
+  const huge = cpuMs(() => lowerDag(layeredDag(50000)));
+  const wholeWords = 2 * 50000 * Math.ceil(50000 / 32);
+  figures[50000] = { loweringMs: huge.ms, bitsetWords: orderBudget.bitsetWords, largestOrder: orderBudget.largestOrder, wholeOrderWords: wholeWords };
+  console.log(
+    `lowering 50,000 steps:       ${huge.ms.toFixed(0)} ms; reachability bitsets ${((orderBudget.bitsetWords * 4) / 1048576).toFixed(0)} MiB allocated in all ` +
+      `(largest order ${orderBudget.largestOrder} steps; whole-flow bitsets would be ${((wholeWords * 4) / 1048576).toFixed(0)} MiB at once)`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const out = join(root, 'bench', 'results.json');
+mkdirSync(dirname(out), { recursive: true });
+let all = {};
+try {
+  all = JSON.parse(readFileSync(out, 'utf8'));
+} catch {
+  // first writer
+}
+all.scale = { node: process.version, unit: 'cpu ms, median', goals: { stepsPerTargetMs: 1000, growth1kTo10k: 12 }, figures };
+writeFileSync(out, `${JSON.stringify(all, null, 2)}\n`);

@@ -1,0 +1,388 @@
+// A frozen copy of src/ir/lower-blocks.ts as of commit a7af0f2 (before the issue 19 speed-ups):
+// test/ir/lower-frozen.test.ts checks that the current lowering still gives identical results.
+// Never edit; delete it together with that test when the lowering is meant to change.
+import type { Block, LoweredGraph } from '../../../src/ir/blocks.js';
+import { type Bits, buildOrder, clearBit, type Dag, hasBit, newBits, type Order, popcount, setBit } from './order.js';
+import type { IR } from '../../../src/ir/types.js';
+
+/**
+ * Lowers a flow's step graph to nested seq/par blocks, for engines without a DAG (Step Functions
+ * `Parallel`, Google Cloud Workflows `parallel`). Algorithm, guarantees and complexity:
+ * docs/lowering.md.
+ *
+ * Series-parallel graphs (in the vertex sense, after transitive reduction) lower exactly: the
+ * block's order is the flow's order, `exact` is true and nothing is added. Any other DAG lowers to
+ * a structure that keeps every edge and only adds orderings from a step to one on a strictly
+ * higher ASAP level, so for every choice of step durations it is never slower than level-by-level
+ * flattening; `addedOrderings` lists every pair it added.
+ */
+export function lowerGraph(ir: IR): LoweredGraph {
+  return lowerDag({ nodes: ir.steps.map((s) => s.id), edges: ir.edges });
+}
+
+/** `lowerGraph` over a bare graph (the benchmark and property tests build these directly). */
+export function lowerDag(dag: Dag): LoweredGraph {
+  const order = buildOrder(dag);
+  if (order.n === 0) throw new Error('internal: a flow has at least one step');
+  const ctx: Ctx = { order: { ...order, gid: order.names.map((_, i) => i) }, globalIndex: order.index, added: [], lookahead: true };
+  const block = decompose(ctx, Array.from({ length: order.n }, (_, i) => i));
+  ctx.added.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  return {
+    block,
+    exact: ctx.added.length === 0,
+    addedOrderings: ctx.added.map(([a, b]) => [order.names[a] as string, order.names[b] as string]),
+  };
+}
+
+/**
+ * An order over a subset of the flow's steps, indexed 0..k-1 in the flow's topological order;
+ * `gid` maps each index back to the whole flow's. ASAP levels and heights stay the whole flow's:
+ * the rule that added orderings go to a strictly higher level is about the whole flow.
+ */
+interface SubOrder extends Order {
+  gid: number[];
+}
+
+interface Ctx {
+  order: SubOrder;
+  /** Step name -> index in the whole flow (sample durations are keyed by it). */
+  globalIndex: Map<string, number>;
+  /** Pairs [a, b] (topological indices of the whole flow) the lowering made wait although the flow does not. */
+  added: [number, number][];
+  /** False while scoring a candidate cut, so lookahead does not nest. */
+  lookahead: boolean;
+}
+
+/**
+ * Decomposes the sub-order on `members` (ascending indices, so topological). Every member set
+ * met here is convex (whatever lies between two members is a member), so paths between members
+ * stay inside the set. Parallel when the comparability graph is disconnected, series when the
+ * incomparability graph is; when both are connected the sub-order contains an N and a cut is chosen.
+ */
+function decompose(ctx: Ctx, members: number[]): Block {
+  const { order } = ctx;
+  if (members.length === 1) return { kind: 'step', id: order.names[members[0] as number] as string };
+  // A small part of a big flow gets its own index space, so its bitsets are sized to it: without
+  // this every set operation on a 30-step part of a 10,000-step flow walks 10,000 bits.
+  if (members.length >= RESTRICT_MIN && members.length * 4 <= order.n) {
+    const sub = restrict(order, members);
+    return decompose({ ...ctx, order: sub }, sub.names.map((_, i) => i));
+  }
+  const together = components(order, members, /* comparableNeighbours */ true);
+  if (together.length > 1) return par(together.map((c) => decompose(ctx, c)));
+  const layers = components(order, members, /* comparableNeighbours */ false);
+  // Layers of a series composition are totally ordered and indices are topological, so sorting
+  // by first member puts them in order.
+  if (layers.length > 1) {
+    return seq(layers.sort((p, q) => (p[0] as number) - (q[0] as number)).map((c) => decompose(ctx, c)));
+  }
+  const before = chooseCut(ctx, members);
+  const after = members.filter((m) => !hasBit(before, m));
+  for (const x of members) {
+    if (!hasBit(before, x)) continue;
+    for (const y of after) if (!hasBit(order.above[x] as Bits, y)) ctx.added.push([order.gid[x] as number, order.gid[y] as number]);
+  }
+  return seq([decompose(ctx, members.filter((m) => hasBit(before, m))), decompose(ctx, after)]);
+}
+
+/**
+ * Connected components of the comparability graph (or of its complement) restricted to
+ * `members`, each sorted ascending, listed by first member. O(k * n / 32) with bitsets.
+ */
+function components(order: Order, members: number[], comparableNeighbours: boolean): number[][] {
+  const remaining = newBits(order.n);
+  for (const m of members) setBit(remaining, m);
+  const out: number[][] = [];
+  for (const start of members) {
+    if (!hasBit(remaining, start)) continue;
+    const comp: number[] = [];
+    const stack = [start];
+    clearBit(remaining, start);
+    while (stack.length > 0) {
+      const v = stack.pop() as number;
+      comp.push(v);
+      const below = order.below[v] as Bits;
+      const above = order.above[v] as Bits;
+      for (let k = 0; k < remaining.length; k++) {
+        if (remaining[k] === 0) continue;
+        const rel = (below[k] as number) | (above[k] as number);
+        let word = (remaining[k] as number) & (comparableNeighbours ? rel : ~rel);
+        remaining[k] = (remaining[k] as number) & ~word;
+        while (word !== 0) {
+          const bit = word & -word;
+          word ^= bit;
+          stack.push((k << 5) + (31 - Math.clz32(bit)));
+        }
+      }
+    }
+    out.push(comp.sort((a, b) => a - b));
+  }
+  return out;
+}
+
+/** Parts at least this big, and at most a quarter of their parent, get their own index space. */
+const RESTRICT_MIN = 16;
+
+/**
+ * The order restricted to a convex `members` set (ascending): reachability between members is
+ * the whole order's (every path between members stays inside). O(k^2 / 32 + edges inside).
+ */
+function restrict(order: SubOrder, members: number[]): SubOrder {
+  const k = members.length;
+  const local = new Map(members.map((m, i) => [m, i]));
+  const names = members.map((m) => order.names[m] as string);
+  const succ = members.map((m) => (order.succ[m] as number[]).filter((w) => local.has(w)).map((w) => local.get(w) as number));
+  const pred = members.map((m) => (order.pred[m] as number[]).filter((u) => local.has(u)).map((u) => local.get(u) as number));
+  const below = members.map(() => newBits(k));
+  const above = members.map(() => newBits(k));
+  for (let i = 0; i < k; i++) {
+    const gBelow = order.below[members[i] as number] as Bits;
+    for (let j = 0; j < i; j++) {
+      if (!hasBit(gBelow, members[j] as number)) continue;
+      setBit(below[i] as Bits, j);
+      setBit(above[j] as Bits, i);
+    }
+  }
+  return {
+    n: k,
+    names,
+    index: new Map(names.map((name, i) => [name, i])),
+    succ,
+    pred,
+    below,
+    above,
+    depth: members.map((m) => order.depth[m] as number),
+    height: members.map((m) => order.height[m] as number),
+    gid: members.map((m) => order.gid[m] as number),
+  };
+}
+
+/** Beyond this many members only level cuts are tried (each repair costs O(k^2)). */
+const RICH_CANDIDATES_MAX = 120;
+/** Up to this many members each candidate is scored by lowering both sides (lookahead). */
+const LOOKAHEAD_MAX = 64;
+/** Weight samples for the makespan estimate; fixed, so the output is deterministic. */
+const SAMPLES = 16;
+
+/**
+ * Picks a series cut of a sub-order that contains an N, as the down-set that runs first. Only
+ * cuts whose added pairs go to a strictly higher ASAP level are allowed: that is what makes the
+ * result never slower than level-by-level flattening. Candidates: every ASAP level cut (always
+ * allowed), and for small sets also ALAP level cuts and, per step, its ancestors and its
+ * non-descendants, each grown until allowed. The winner has the smallest estimated makespan
+ * (mean over fixed pseudo-random durations), then the fewest added pairs, then comes first.
+ */
+function chooseCut(ctx: Ctx, members: number[]): Bits {
+  const { order } = ctx;
+  const candidates: { x: Bits; level?: number }[] = [];
+  const seen = new Set<string>();
+  const offer = (x: Bits | null, level?: number) => {
+    if (x === null) return;
+    const size = members.reduce((c, m) => c + (hasBit(x, m) ? 1 : 0), 0);
+    if (size === 0 || size === members.length) return;
+    const key = x.join(',');
+    if (seen.has(key)) return;
+    seen.add(key);
+    candidates.push(level === undefined ? { x } : { x, level });
+  };
+  const depths = distinct(members.map((m) => order.depth[m] as number));
+  for (const d of depths.slice(1)) offer(subset(order, members, (m) => (order.depth[m] as number) < d), d);
+  if (members.length <= RICH_CANDIDATES_MAX) {
+    const heights = distinct(members.map((m) => order.height[m] as number)).reverse();
+    for (const h of heights.slice(1)) offer(allowed(order, members, subset(order, members, (m) => (order.height[m] as number) > h)));
+    for (const v of members) {
+      offer(allowed(order, members, subset(order, members, (m) => m === v || hasBit(order.below[v] as Bits, m))));
+      offer(allowed(order, members, subset(order, members, (m) => m !== v && !hasBit(order.above[v] as Bits, m))));
+    }
+  }
+  const lookahead = ctx.lookahead && members.length <= LOOKAHEAD_MAX;
+  // Level cuts of a big set are scored from one pass over it (levelCutSpans), not one pass per
+  // cut: with a thousand levels that is the difference between O(k) and O(k * levels).
+  const levelSpans = lookahead ? undefined : levelCutSpans(order, members);
+  const sides = (x: Bits) => ({ before: members.filter((m) => hasBit(x, m)), after: members.filter((m) => !hasBit(x, m)) });
+  const spanOf = (c: { x: Bits; level?: number }): number => {
+    if (c.level !== undefined && levelSpans) return levelSpans(c.level);
+    const { before, after } = sides(c.x);
+    return lookahead ? lookaheadSpan(ctx, before, after) : sampledSpan(order, before) + sampledSpan(order, after);
+  };
+  // Added pairs only break exact ties of the span, so they are counted only then.
+  const pairsOf = (c: { x: Bits; pairs?: number }): number => {
+    if (c.pairs === undefined) {
+      const { before, after } = sides(c.x);
+      c.pairs = addedPairs(order, before, after);
+    }
+    return c.pairs;
+  };
+  let best: { x: Bits; span: number; pairs?: number } | null = null;
+  for (const c of candidates) {
+    const span = spanOf(c);
+    // Spans are means of the same samples, so exact float ties happen (equal structures).
+    if (best === null || span < best.span - 1e-12) best = { x: c.x, span };
+    else if (Math.abs(span - best.span) <= 1e-12) {
+      const here: { x: Bits; span: number; pairs?: number } = { x: c.x, span };
+      if (pairsOf(here) < pairsOf(best)) best = here;
+    }
+  }
+  if (best === null) throw new Error('internal: a sub-order with an N spans at least two ASAP levels');
+  return best.x;
+}
+
+/**
+ * `sampledSpan(before) + sampledSpan(after)` for every ASAP level cut of a convex `members` set
+ * (before: members on a level below `d`), from one forward and one backward pass. Both sides'
+ * longest paths stay inside their side: a predecessor of a step below `d` is below `d`, a
+ * successor of a step at or above `d` is at or above `d`. O(SAMPLES * (k + edges inside + levels)).
+ */
+function levelCutSpans(order: SubOrder, members: number[]): (level: number) => number {
+  const inside = new Set(members);
+  const levels = distinct(members.map((m) => order.depth[m] as number));
+  const slot = new Map(levels.map((d, i) => [d, i]));
+  const L = levels.length;
+  // prefix[i]: the before-side span when the cut is at levels[i] (steps on levels[0..i-1]);
+  // suffix[i]: the after-side span (steps on levels[i..]). Summed over samples in sample order,
+  // as sampledSpan does.
+  const prefixTotal = new Float64Array(L + 1);
+  const suffixTotal = new Float64Array(L + 1);
+  const finish = new Map<number, number>();
+  const tail = new Map<number, number>();
+  const byLevelMax = new Float64Array(L);
+  for (let s = 0; s < SAMPLES; s++) {
+    byLevelMax.fill(0);
+    for (const v of members) {
+      let start = 0;
+      for (const u of order.pred[v] as number[]) if (inside.has(u)) start = Math.max(start, finish.get(u) as number);
+      const f = start + sampleDuration(s, order.gid[v] as number);
+      finish.set(v, f);
+      const i = slot.get(order.depth[v] as number) as number;
+      byLevelMax[i] = Math.max(byLevelMax[i] as number, f);
+    }
+    let running = 0;
+    for (let i = 1; i <= L; i++) {
+      running = Math.max(running, byLevelMax[i - 1] as number);
+      prefixTotal[i] = (prefixTotal[i] as number) + running;
+    }
+    byLevelMax.fill(0);
+    for (let j = members.length - 1; j >= 0; j--) {
+      const v = members[j] as number;
+      let rest = 0;
+      for (const w of order.succ[v] as number[]) if (inside.has(w)) rest = Math.max(rest, tail.get(w) as number);
+      const t = sampleDuration(s, order.gid[v] as number) + rest;
+      tail.set(v, t);
+      const i = slot.get(order.depth[v] as number) as number;
+      byLevelMax[i] = Math.max(byLevelMax[i] as number, t);
+    }
+    running = 0;
+    for (let i = L - 1; i >= 0; i--) {
+      running = Math.max(running, byLevelMax[i] as number);
+      suffixTotal[i] = (suffixTotal[i] as number) + running;
+    }
+  }
+  return (level) => {
+    const i = slot.get(level) as number;
+    return (prefixTotal[i] as number) / SAMPLES + (suffixTotal[i] as number) / SAMPLES;
+  };
+}
+
+function distinct(xs: number[]): number[] {
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+function subset(order: Order, members: number[], keep: (m: number) => boolean): Bits {
+  const b = newBits(order.n);
+  for (const m of members) if (keep(m)) setBit(b, m);
+  return b;
+}
+
+/**
+ * Grows a down-set until it is an allowed cut: each step left after it that is unordered with a
+ * step in it must sit on a strictly higher ASAP level. Null when only the whole set would do.
+ */
+function allowed(order: Order, members: number[], x: Bits): Bits | null {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const y of members) {
+      if (hasBit(x, y)) continue;
+      const dy = order.depth[y] as number;
+      const below = order.below[y] as Bits;
+      if (!members.some((m) => hasBit(x, m) && (order.depth[m] as number) >= dy && !hasBit(below, m))) continue;
+      setBit(x, y);
+      for (const m of members) if (hasBit(below, m)) setBit(x, m);
+      changed = true;
+    }
+  }
+  return members.some((m) => !hasBit(x, m)) ? x : null;
+}
+
+/** How many pairs (b, a) with b before the cut and a after it are not already ordered. */
+function addedPairs(order: Order, before: number[], after: number[]): number {
+  const mask = newBits(order.n);
+  for (const a of after) setBit(mask, a);
+  let pairs = 0;
+  for (const b of before) {
+    const above = order.above[b] as Bits;
+    for (let k = 0; k < mask.length; k++) pairs += popcount((mask[k] as number) & ~(above[k] as number));
+  }
+  return pairs;
+}
+
+/** A duration in (0, 1) for step `v` in sample `s`: a fixed hash, so lowering is deterministic. */
+function sampleDuration(s: number, v: number): number {
+  let h = Math.imul(s * 7919 + v * 104729 + 1, 0x9e3779b1) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (((h ^ (h >>> 16)) >>> 0) + 0.5) / 4294967296;
+}
+
+/**
+ * Mean longest path of the sub-order on a convex `members` set over the sample durations: a
+ * lower bound of what either side of a cut will take. O(SAMPLES * (k + edges inside)).
+ */
+function sampledSpan(order: SubOrder, members: number[]): number {
+  const inside = new Set(members);
+  const finish = new Map<number, number>();
+  let total = 0;
+  for (let s = 0; s < SAMPLES; s++) {
+    let best = 0;
+    for (const v of members) {
+      let start = 0;
+      for (const u of order.pred[v] as number[]) if (inside.has(u)) start = Math.max(start, finish.get(u) as number);
+      const f = start + sampleDuration(s, order.gid[v] as number);
+      finish.set(v, f);
+      best = Math.max(best, f);
+    }
+    total += best;
+  }
+  return total / SAMPLES;
+}
+
+/** Mean makespan over the sample durations of the structure this cut leads to (no nested lookahead). */
+function lookaheadSpan(ctx: Ctx, before: number[], after: number[]): number {
+  const inner: Ctx = { order: ctx.order, globalIndex: ctx.globalIndex, added: [], lookahead: false };
+  const block = seq([decompose(inner, before), decompose(inner, after)]);
+  let total = 0;
+  for (let s = 0; s < SAMPLES; s++) total += span(block, ctx.globalIndex, s);
+  return total / SAMPLES;
+}
+
+function span(block: Block, index: Map<string, number>, s: number): number {
+  switch (block.kind) {
+    case 'step':
+      return sampleDuration(s, index.get(block.id) as number);
+    case 'seq':
+      return block.items.reduce((t, b) => t + span(b, index, s), 0);
+    case 'par':
+      return Math.max(...block.branches.map((b) => span(b, index, s)));
+  }
+}
+
+/** A series block, flattening nested series. */
+export function seq(items: Block[]): Block {
+  const flat = items.flatMap((b) => (b.kind === 'seq' ? b.items : [b]));
+  return flat.length === 1 ? (flat[0] as Block) : { kind: 'seq', items: flat };
+}
+
+/** A parallel block, flattening nested parallels. */
+export function par(branches: Block[]): Block {
+  const flat = branches.flatMap((b) => (b.kind === 'par' ? b.branches : [b]));
+  return flat.length === 1 ? (flat[0] as Block) : { kind: 'par', branches: flat };
+}
