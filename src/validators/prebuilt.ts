@@ -1,0 +1,60 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
+import { FLOW_VALIDATOR_IMPORTS } from '../flow/flowc-check.js';
+import { VALIDATOR_KINDS, validatorKey, type ValidatorKind } from './kinds.js';
+
+/**
+ * Where the build step writes the generated validators. Relative to this module's folder's parent,
+ * so it is the same file from src/ (tests) and from dist/ (the CLI).
+ */
+export const GENERATED_VALIDATORS_URL = new URL('../../dist/validators/generated.cjs', import.meta.url);
+
+/** A generated validator is a factory: it gets the functions its keywords call (see flowc-check.ts). */
+type Factory = (imports: typeof FLOW_VALIDATOR_IMPORTS) => ValidateFunction;
+
+let generated: Record<string, Factory> | undefined;
+
+function generatedFactories(): Record<string, Factory> {
+  if (generated === undefined) {
+    try {
+      // CommonJS, so it loads synchronously: the checks that use it are synchronous.
+      generated = createRequire(import.meta.url)(fileURLToPath(GENERATED_VALIDATORS_URL)) as Record<string, Factory>;
+    } catch (e) {
+      // Not built (dist from plain `tsc`): every validator is compiled at run time instead.
+      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+      generated = {};
+    }
+  }
+  return generated;
+}
+
+const instances = new Map<ValidatorKind, Ajv>();
+
+/**
+ * The validator for one of flowc's own schemas: the one generated at build time when it was built
+ * from this very schema (ajv compilation is most of a cold start), else compiled now. Either way it
+ * behaves the same (test/validators/generated.test.ts).
+ */
+export function validatorFor(kind: ValidatorKind, schema: AnySchemaObject): ValidateFunction {
+  const factory = generatedFactories()[validatorKey(kind, schema)];
+  if (factory !== undefined) return factory(FLOW_VALIDATOR_IMPORTS);
+  return compileValidator(kind, schema);
+}
+
+/** Compiles at run time; one ajv instance per kind, since an instance's first compile pays its warm-up. */
+export function compileValidator(kind: ValidatorKind, schema: AnySchemaObject): ValidateFunction {
+  let ajv = instances.get(kind);
+  if (ajv === undefined) {
+    ajv = newAjv(kind);
+    instances.set(kind, ajv);
+  }
+  return ajv.compile(schema);
+}
+
+export function newAjv(kind: ValidatorKind, extra: { source?: boolean } = {}): Ajv {
+  const def: { options: object; setup?: (ajv: Ajv) => void } = VALIDATOR_KINDS[kind];
+  const ajv = new Ajv({ ...def.options, ...(extra.source ? { code: { source: true } } : {}) });
+  def.setup?.(ajv);
+  return ajv;
+}
