@@ -1,4 +1,5 @@
-import { _, type Ajv } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv } from 'ajv';
 import type { Code } from '../diagnostics/codes.js';
 import { suggestDuration } from '../diagnostics/suggest.js';
 import { checkCron, checkTimezone } from './cron.js';
@@ -27,6 +28,8 @@ export const CHECK_CODES: Record<CheckKind, Code> = {
  * in (src/validators/prebuilt.ts); a runtime compile uses the function itself.
  */
 export function addFlowcCheckKeyword(ajv: Ajv): void {
+  // Only when compiling: a run with generated validators never loads ajv's code generator.
+  const { _ } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   ajv.addKeyword({
     keyword: 'flowcCheck',
     schemaType: 'string',

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
+import type { Ajv, AnySchemaObject, ValidateFunction } from 'ajv';
 import { FLOW_VALIDATOR_IMPORTS } from '../flow/flowc-check.js';
 import { VALIDATOR_KINDS, validatorKey, type ValidatorKind } from './kinds.js';
 
@@ -15,11 +15,15 @@ type Factory = (imports: typeof FLOW_VALIDATOR_IMPORTS) => ValidateFunction;
 
 let generated: Record<string, Factory> | undefined;
 
+// ajv itself is loaded only to compile: loading its compiler is a good part of a cold start, and a
+// run that finds every validator generated (no user config schema) never needs it.
+const requireCjs = createRequire(import.meta.url);
+
 function generatedFactories(): Record<string, Factory> {
   if (generated === undefined) {
     try {
       // CommonJS, so it loads synchronously: the checks that use it are synchronous.
-      generated = createRequire(import.meta.url)(fileURLToPath(GENERATED_VALIDATORS_URL)) as Record<string, Factory>;
+      generated = requireCjs(fileURLToPath(GENERATED_VALIDATORS_URL)) as Record<string, Factory>;
     } catch (e) {
       // Not built (dist from plain `tsc`): every validator is compiled at run time instead.
       if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
@@ -54,7 +58,8 @@ export function compileValidator(kind: ValidatorKind, schema: AnySchemaObject): 
 
 export function newAjv(kind: ValidatorKind, extra: { source?: boolean } = {}): Ajv {
   const def: { options: object; setup?: (ajv: Ajv) => void } = VALIDATOR_KINDS[kind];
-  const ajv = new Ajv({ ...def.options, ...(extra.source ? { code: { source: true } } : {}) });
+  const { Ajv: AjvClass } = requireCjs('ajv') as { Ajv: new (options: object) => Ajv };
+  const ajv = new AjvClass({ ...def.options, ...(extra.source ? { code: { source: true } } : {}) });
   def.setup?.(ajv);
   return ajv;
 }
