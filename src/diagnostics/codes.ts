@@ -163,6 +163,7 @@ export const CODES = {
   FLOWC650: { severity: 'error', title: 'Google Cloud Workflows: an allowed zone is outside the region of the jobs' },
   FLOWC651: { severity: 'error', title: 'Google Cloud Workflows: registryCredentials names a secret the flow does not declare' },
   FLOWC652: { severity: 'error', title: 'Google Cloud Workflows: a registryCredentials secret has no usable Secret Manager locator' },
+  FLOWC677: { severity: 'error', title: 'Google Cloud Workflows: the flow uses step outputs but sets no datastore' },
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },
   FLOWC662: { severity: 'error', title: 'Step Functions: Batch on Fargate needs an execution role' },
@@ -173,6 +174,8 @@ export const CODES = {
   FLOWC667: { severity: 'error', title: 'Step Functions: repositoryCredentials names no secret of the flow' },
   FLOWC668: { severity: 'error', title: 'Step Functions: the repositoryCredentials secret has no Secrets Manager ARN' },
   FLOWC669: { severity: 'error', title: 'Step Functions: steps name one job definition but need different roles, secrets or credentials' },
+  FLOWC670: { severity: 'error', title: 'Argo: a flow with step outputs needs more tasks than one DAG holds' },
+  FLOWC671: { severity: 'error', title: 'Argo: a flow with step outputs needs more templates than a workflow holds' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

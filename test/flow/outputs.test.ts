@@ -6,6 +6,8 @@ import { compileForDeploy } from '../../src/deploy/prepare.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { compileTargets, compileToIR } from '../../src/pipeline/compile.js';
 import { SourceRegistry } from '../../src/source/files.js';
+import { findTarget } from '../../src/targets/index.js';
+import type { Target } from '../../src/targets/target.js';
 
 const FLOW = '/proj/demo.flow.yaml';
 const APP = '/proj/app.yaml';
@@ -259,26 +261,49 @@ describe('FLOWC635: a target without stepOutputs refuses a flow that uses output
     needs: [split]
     run: echo "\${steps.split.outputs.manifest}"
 `;
+  // Every code target renders outputs now; a target that does not (a user's template target, a
+  // target being written) is simulated by taking the flag away from two registered ones.
+  const withoutOutputs = <T>(ids: string[], run: () => T): T => {
+    const targets = ids.map((id) => findTarget(id) as Target);
+    const saved = targets.map((t) => t.stepOutputs);
+    for (const t of targets) delete t.stepOutputs;
+    try {
+      return run();
+    } finally {
+      targets.forEach((t, i) => {
+        if (saved[i]) t.stepOutputs = saved[i];
+      });
+    }
+  };
+
   it('one diagnostic per target, at the first outputs: entry, naming the target; the ir target renders them', () => {
-    const r = compileTargets({ ...request(USES), targets: ['argo', 'stepfunctions', 'ir'] });
+    const r = withoutOutputs(['gcp-workflows', 'stepfunctions'], () => compileTargets({ ...request(USES), targets: ['gcp-workflows', 'stepfunctions', 'ir'] }));
     const ds = r.diagnostics.filter((d) => d.code === 'FLOWC635');
     expect(ds.map((d) => `${d.span?.file}:${d.span?.line}:${d.span?.col} ${d.message}`)).toEqual([
-      '/proj/demo.flow.yaml:12:7 target argo cannot render step outputs yet, and this flow uses them (first steps.split.outputs.shards)',
+      '/proj/demo.flow.yaml:12:7 target gcp-workflows cannot render step outputs yet, and this flow uses them (first steps.split.outputs.shards)',
       '/proj/demo.flow.yaml:12:7 target stepfunctions cannot render step outputs yet, and this flow uses them (first steps.split.outputs.shards)',
     ]);
     expect(r.artifacts).toEqual([]);
   });
 
   it('deploy runs the same check before the target compiles', () => {
-    const r = compileForDeploy({ ...request(USES), target: 'argo' });
+    const r = withoutOutputs(['gcp-workflows'], () => compileForDeploy({ ...request(USES), target: 'gcp-workflows' }));
     expect(r.diagnostics.map(at)).toEqual(['FLOWC635 12:7']);
     expect(r.artifacts).toEqual([]);
   });
 
   it('declaring an output is enough, and a flow without outputs is not refused', () => {
-    expect(compileTargets({ ...request(HEAD), targets: ['argo'] }).diagnostics.map((d) => d.code)).toEqual(['FLOWC635']);
-    const plain = compileTargets({ ...request(HEAD.replace(/ {4}outputs:\n.*\n.*\n/, '')), targets: ['argo', 'ir'] });
-    expect(plain.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(plain.artifacts.length).toBeGreaterThan(1);
+    withoutOutputs(['argo'], () => {
+      expect(compileTargets({ ...request(HEAD), targets: ['argo'] }).diagnostics.map((d) => d.code)).toEqual(['FLOWC635']);
+      const plain = compileTargets({ ...request(HEAD.replace(/ {4}outputs:\n.*\n.*\n/, '')), targets: ['argo', 'ir'] });
+      expect(plain.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(plain.artifacts.length).toBeGreaterThan(1);
+    });
+  });
+
+  it('argo renders step outputs (stepOutputs: true), so the same flow compiles for it', () => {
+    const r = compileTargets({ ...request(USES), targets: ['argo'] });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.artifacts.some((a) => a.path.endsWith('.argo.yaml'))).toBe(true);
   });
 });

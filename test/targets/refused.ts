@@ -10,9 +10,9 @@ import { validFixtures } from '../helpers/fixtures.js';
 export const REFUSED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   ir: {},
   // Step outputs (issue 17): each target engineer removes its entry once the target renders them.
-  argo: { 'dynamic-shards': ['FLOWC635'] },
-  'gcp-workflows': { 'dynamic-shards': ['FLOWC635'] },
-  'github-actions': { 'dynamic-shards': ['FLOWC635'] },
+  argo: {},
+  'gcp-workflows': {},
+  'github-actions': {},
   stepfunctions: { 'dynamic-shards': ['FLOWC635'] },
 };
 

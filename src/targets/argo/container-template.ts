@@ -1,4 +1,5 @@
-import type { IRResources, IRRetry } from '../../ir/types.js';
+import type { IROutput, IRResources, IRRetry } from '../../ir/types.js';
+import { OUTPUTS_MOUNT, OUTPUTS_VOLUME, outputParameters } from './outputs.js';
 import { cappedRetry } from '../retry.js';
 import { ARGO_LIMIT_TABLE } from './limits.js';
 import type { ArgoOptions } from './options.js';
@@ -33,6 +34,8 @@ export interface ContainerTemplateInput {
   /** Env read from Kubernetes Secrets, after `body.env`. */
   secrets: SecretEnv[];
   placement: StepPlacement;
+  /** The step's outputs: published as output parameters from an emptyDir (outputs.ts). */
+  outputs?: readonly IROutput[];
 }
 
 export function containerTemplate(t: ContainerTemplateInput): Record<string, unknown> {
@@ -49,14 +52,26 @@ export function containerTemplate(t: ContainerTemplateInput): Record<string, unk
   const env = [...(t.body.lbrace ? [{ name: LBRACE_VAR, value: '{' }] : []), ...t.body.env, ...t.secrets];
   if (env.length > 0) container.env = env;
   container.resources = resources(t.resources, t.placement.ephemeralStorage);
+  const volumes: Record<string, unknown>[] = [];
+  const mounts: Record<string, unknown>[] = [];
   if (t.placement.shmSize !== null) {
     // /dev/shm of a container is 64 MiB by default (the runtime's), too small for PyTorch data
     // loaders and NCCL; a memory-backed emptyDir replaces it. Its pages are charged to the
     // container's memory limit (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir).
-    out.volumes = [{ name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: t.placement.shmSize } }];
-    container.volumeMounts = [{ name: SHM_VOLUME, mountPath: '/dev/shm' }];
+    volumes.push({ name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: t.placement.shmSize } });
+    mounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
+  }
+  const outputs = t.outputs ?? [];
+  if (outputs.length > 0) {
+    volumes.push({ name: OUTPUTS_VOLUME, emptyDir: {} });
+    mounts.push({ name: OUTPUTS_VOLUME, mountPath: OUTPUTS_MOUNT });
+  }
+  if (volumes.length > 0) {
+    out.volumes = volumes;
+    container.volumeMounts = mounts;
   }
   out.container = container;
+  if (outputs.length > 0) out.outputs = { parameters: outputParameters(outputs) };
   return out;
 }
 

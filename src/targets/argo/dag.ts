@@ -17,7 +17,7 @@ export interface DagNode {
   name: string;
   /** Names of nodes at the same level that must finish first. */
   deps: string[];
-  body: { template: string; arguments?: unknown; withItems?: unknown };
+  body: { template: string; arguments?: unknown; withItems?: unknown; withParam?: string };
 }
 
 export interface DagTemplate {
@@ -43,12 +43,13 @@ interface GroupInfo {
   children: string[];
 }
 
-/** A DAG task with a fixed key order: name, template, dependencies, arguments, withItems. */
+/** A DAG task with a fixed key order: name, template, dependencies, arguments, withItems, withParam. */
 export function dagTask(node: DagNode): Record<string, unknown> {
   const task: Record<string, unknown> = { name: node.name, template: node.body.template };
   if (node.deps.length > 0) task.dependencies = node.deps;
   if (node.body.arguments !== undefined) task.arguments = node.body.arguments;
   if (node.body.withItems !== undefined) task.withItems = node.body.withItems;
+  if (node.body.withParam !== undefined) task.withParam = node.body.withParam;
   return task;
 }
 

@@ -31,6 +31,8 @@ export const argoTarget: Target = {
   limits: ARGO_LIMIT_TABLE,
   perStepOptions: ARGO_PER_STEP_OPTIONS,
   secrets: ARGO_SECRETS,
+  // Step outputs and dynamic foreach: outputs.ts, docs/targets/argo.md "Step outputs".
+  stepOutputs: true,
   deployment: { what: 'WorkflowTemplate and CronWorkflow name', name: (flowName) => workflowName(flowName, ARGO_LIMITS.workflowName) },
   compile(ir, ctx) {
     const { diagnostics } = ctx;

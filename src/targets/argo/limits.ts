@@ -25,6 +25,13 @@ export const ARGO_LIMIT_TABLE = limitsTable({
   argsJsonBytes: { title: 'JSON of container args above which Argo 4.1+ moves them into a ConfigMap', value: 131_072, unit: 'bytes', doc: 'https://github.com/argoproj/argo-workflows/blob/main/workflow/common/common.go' },
   // k8s.io/apimachinery ValidateAnnotationsSize: the keys and values of one object's annotations.
   annotationBytes: { title: "a pod's annotations, keys and values together (TotalAnnotationSizeLimitB)", value: 262_144, unit: 'bytes', doc: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set' },
+  // A step output reaches each consumer as one NAME=value env string (outputs.ts), so MAX_ARG_STRLEN
+  // bounds it; 1 KiB of it is left for the variable's name. The producer's wrapper checks it.
+  outputValueBytes: { title: "one step output value (a consumer's NAME=value env string, MAX_ARG_STRLEN less 1 KiB for the name)", value: 130_048, unit: 'bytes', doc: 'https://man7.org/linux/man-pages/man2/execve.2.html' },
+  // Output values live in the run's node statuses; the API server refuses a Workflow object over
+  // etcd's request limit (MAX_WORKFLOW_SIZE above is the controller's stricter default). With
+  // node status offloading the statuses move to the persistence database instead.
+  workflowObjectBytes: { title: 'a Workflow object in etcd (request size limit), unless node status offloading is on', value: 1_572_864, unit: 'bytes', doc: 'https://argo-workflows.readthedocs.io/en/latest/offloading-large-workflows/' },
   // Argo multiplies backoff durations as Go time.Duration (int64 nanoseconds): a longer wait overflows.
   retryDelay: { title: 'one retry wait (backoff.cap; Go time.Duration)', value: 9_223_372_036, unit: 'seconds', doc: 'https://pkg.go.dev/time#Duration' },
 });

@@ -40,7 +40,8 @@ export function envStringBytes(name: string, value: string): number {
 export function checkProcessLimits(ir: IR, o: { includeConfig: boolean; options: ArgoOptions; diagnostics: DiagnosticBag }): void {
   for (const step of ir.steps) {
     const fields = stepFields({ ir, step, taskName: step.id, includeConfig: o.includeConfig, options: o.options });
-    const items: (Json | undefined)[] = step.foreach ? step.foreach.items : [undefined];
+    // A dynamic foreach's items are unknown here: its strings are checked as for a plain step.
+    const items: (Json | undefined)[] = step.foreach && step.foreach.from === null ? step.foreach.items : [undefined];
     checkStrings(ir, fields, items, o.diagnostics);
     checkArgsOffload(ir, fields, items, o.diagnostics);
   }
@@ -78,7 +79,12 @@ function checkArgsOffload(ir: IR, f: StepFields, items: (Json | undefined)[], di
     const rendered = args.map((s) =>
       renderArgoString(
         s.map((p) => (p.kind === 'item' ? { kind: 'lit', value: valueText(itemValueAt(item as Json, p.path)) } : p.kind === 'run' ? { kind: 'lit', value: '' } : p)),
-        { flowName: ir.flow.name, stepId: f.step.id, tags: { item: () => 'item' } },
+        {
+          flowName: ir.flow.name,
+          stepId: f.step.id,
+          // A step output is read as $(FLOWC_STEPS_...), whatever its size (outputs.ts).
+          tags: { item: () => 'item', output: (step, output) => f.outputInputs.find((x) => x.step === step && x.output === output)?.name as string },
+        },
       ),
     );
     worst = Math.max(worst, goJsonBytes(rendered));

@@ -112,6 +112,11 @@ export function usesLbrace(encoded: string): boolean {
 export interface TagRenderer {
   /** The tag text for a foreach item (or a path into it), without braces: `item`, `inputs.parameters.item`. */
   item(path: (string | number)[]): string;
+  /**
+   * The env variable that carries a step output in this container (FLOWC_STEPS_<STEP>_<OUTPUT>,
+   * outputs.ts): text reads it as the kubelet reference `$(VAR)`, as it reads a parameter.
+   */
+  output?(step: string, output: string): string;
 }
 
 export interface RenderStringOptions {
@@ -137,6 +142,10 @@ export function renderArgoString(value: IRString, options: RenderStringOptions):
       });
     } else if (part.kind === 'param') {
       out += paramRef(part.name);
+    } else if (part.kind === 'output') {
+      const name = options.tags.output?.(part.step, part.output);
+      if (name === undefined) throw new Error(`no variable for \${steps.${part.step}.outputs.${part.output}}`);
+      out += `$(${name})`;
     } else {
       out += `{{${tagFor(part, options.tags)}}}`;
     }
@@ -144,7 +153,7 @@ export function renderArgoString(value: IRString, options: RenderStringOptions):
   return out;
 }
 
-type RuntimePart = Extract<IRPart, { kind: 'param' | 'item' | 'run' }>;
+type RuntimePart = Extract<IRPart, { kind: 'param' | 'item' | 'run' | 'output' }>;
 type RenderPart = { kind: 'lit'; value: string } | RuntimePart;
 
 /** Turns `${flow.name}` / `${step.name}` into literal text and merges adjacent literals. */
@@ -163,7 +172,7 @@ function literalize(value: IRString, options: RenderStringOptions): RenderPart[]
   return out.filter((p) => p.kind !== 'lit' || p.value !== '');
 }
 
-function tagFor(part: Exclude<RuntimePart, { kind: 'param' }>, tags: TagRenderer): string {
+function tagFor(part: Exclude<RuntimePart, { kind: 'param' | 'output' }>, tags: TagRenderer): string {
   switch (part.kind) {
     case 'run':
       return 'workflow.name';

@@ -44,8 +44,10 @@ function nodeCount(spec: Record<string, any>): number {
     if (t?.dag) {
       n = 1;
       for (const task of t.dag.tasks as any[]) {
+        // A dynamic list's length is known only at run time: counted as one item.
+        const group = Array.isArray(task.withItems) || task.withParam !== undefined;
         const runs = Array.isArray(task.withItems) ? task.withItems.length : 1;
-        n += (Array.isArray(task.withItems) ? 1 : 0) + runs * visit(task.template);
+        n += (group ? 1 : 0) + runs * visit(task.template);
       }
     } else {
       n = t?.retryStrategy ? 2 : 1;

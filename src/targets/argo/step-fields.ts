@@ -1,8 +1,10 @@
 import { stepEnv } from '../../ir/env.js';
+import { planItemTable } from '../../ir/items.js';
 import { secretLocator } from '../../ir/secrets.js';
-import { paramVar, shellScript } from '../../ir/shell.js';
+import { outputRefsIn, outputSlots, paramVar, shellScript } from '../../ir/shell.js';
 import type { IR, IREnvVar, IRStep, IRString } from '../../ir/types.js';
 import { type ItemPlan, planItems } from './items.js';
+import { OUTPUTS_DIR, wrappedArgv } from './outputs.js';
 import type { ArgoOptions } from './options.js';
 import { type StepPlacement, stepPlacement } from './placement.js';
 import { itemPathsOf } from './render-string.js';
@@ -41,6 +43,21 @@ export interface StepFields {
    */
   secrets: SecretEnv[];
   placement: StepPlacement;
+  /**
+   * One input parameter per step output the container reads (named like its env variable,
+   * FLOWC_STEPS_<STEP>_<OUTPUT>); the calling task fills it in (outputs.ts `outputArgument`).
+   */
+  outputInputs: { name: string; step: string; output: string }[];
+  /**
+   * A dynamic foreach (`foreach.from`): the item paths the step uses, the whole item first; each
+   * reaches the template as input `item` (the whole) or `item-<i>` (outputs.ts `withParamExpression`).
+   */
+  dynamicPaths: (string | number)[][] | null;
+}
+
+/** The input parameter that carries item path `i` of a dynamic foreach (the same names as static items). */
+export function dynamicInputName(index: number): string {
+  return index === 0 ? 'item' : `item-${index}`;
 }
 
 export interface SecretEnv {
@@ -59,15 +76,40 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
     argv = [lit('sh'), lit('-c'), lit(shell.script)];
     scriptEnv = shell.env;
   }
-  const commandLength = step.exec.kind === 'run' ? 2 : 1;
+  let commandLength = step.exec.kind === 'run' ? 2 : 1;
   const used = [...(step.exec.kind === 'command' ? step.exec.argv : []), ...step.env.map((e) => e.value)];
-  const env = stepEnv(ir, step, { includeConfig: o.includeConfig, scriptEnv: sortedOnce([...scriptEnv, ...paramEnv(used)]) });
+  const outputEnv = outputVariables([...(step.exec.kind === 'run' ? [step.exec.script] : []), ...used]);
+  const extra = [...scriptEnv, ...paramEnv(used), ...outputEnv];
+  if (step.outputs.length > 0) {
+    // A producer runs under the wrapper that publishes its outputs (outputs.ts).
+    argv = wrappedArgv(step, argv);
+    commandLength = 2;
+    extra.push({ name: 'FLOWC_OUTPUTS', value: lit(OUTPUTS_DIR) });
+  }
+  const env = stepEnv(ir, step, { includeConfig: o.includeConfig, scriptEnv: sortedOnce(extra) });
   let items: ItemPlan | null = null;
+  let dynamicPaths: (string | number)[][] | null = null;
   if (step.foreach) {
     const paths = [...argv, ...env.map((e) => e.value)].flatMap(itemPathsOf);
-    items = planItems(step.foreach, paths);
+    if (step.foreach.from === null) items = planItems(step.foreach, paths);
+    else dynamicPaths = planItemTable([], paths).paths;
   }
-  return { step, taskName, argv, commandLength, env, items, secrets: secretEnv(ir, step), placement: stepPlacement(ir, step, o.options) };
+  const outputInputs = outputEnv.map((e) => {
+    const part = e.value[0] as { step: string; output: string };
+    return { name: e.name, step: part.step, output: part.output };
+  });
+  return { step, taskName, argv, commandLength, env, items, secrets: secretEnv(ir, step), placement: stepPlacement(ir, step, o.options), outputInputs, dynamicPaths };
+}
+
+/**
+ * FLOWC_STEPS_<STEP>_<OUTPUT> for each step output the script, an exec-form argv or an env value
+ * reads, named as `shellScript` names them (the script's first, so its names do not change).
+ */
+function outputVariables(strings: IRString[]): IREnvVar[] {
+  return outputSlots(strings.flatMap(outputRefsIn)).map((slot) => ({
+    name: slot.envVar,
+    value: [{ kind: 'output', step: slot.step, output: slot.output }],
+  }));
 }
 
 /**

@@ -1,12 +1,13 @@
-import type { IR, IRString } from '../../ir/types.js';
+import type { IR, IROutputRef, IRString } from '../../ir/types.js';
 import { canonicalJson } from '../../source/canonical-json.js';
 import type { Json } from '../../source/tree.js';
 import { type ContainerBody, containerTemplate } from './container-template.js';
-import type { DagNode, DagTemplate } from './dag.js';
+import type { DagNode } from './dag.js';
 import { uniqueName } from './names.js';
 import type { ArgoOptions } from './options.js';
 import { isParamDefinition, itemPathsOf, paramExpression, renderArgoString, type TagRenderer, usesLbrace } from './render-string.js';
-import type { StepFields } from './step-fields.js';
+import { dynamicInputName, type StepFields } from './step-fields.js';
+import { dynamicItemArgument, outputArgument, type ProducerInfo, withParamExpression } from './outputs.js';
 
 /**
  * Container templates for the steps, in one of two layouts:
@@ -41,32 +42,57 @@ export interface LayoutOptions {
 export function perStepTemplates(o: LayoutOptions): StepTemplates {
   const calls = new Map<string, DagNode['body']>();
   const templates: Record<string, unknown>[] = [];
+  const producers = producerInfo(o.fields);
   for (const f of o.fields) {
     const items = f.items;
-    const tags: TagRenderer = { item: (path) => `inputs.parameters.${items?.inputName(path) ?? 'item'}` };
+    const dynamic = f.dynamicPaths;
+    const tags: TagRenderer = {
+      item: (path) => `inputs.parameters.${dynamic ? dynamicInputName(dynamicIndex(dynamic, path)) : (items?.inputName(path) ?? 'item')}`,
+      output: (step, output) => f.outputInputs.find((x) => x.step === step && x.output === output)?.name as string,
+    };
     const body = renderBody(o, f, tags);
-    const inputs = items ? items.paths.map((p) => items.inputName(p)) : [];
+    const itemInputs = items ? items.paths.map((p) => items.inputName(p)) : dynamic ? dynamic.map((_, i) => dynamicInputName(i)) : [];
     templates.push(
       containerTemplate({
         name: f.taskName,
-        inputs,
-        body,
+        inputs: [...itemInputs, ...f.outputInputs.map((x) => x.name)],
+        body: { ...body, lbrace: body.lbrace || f.outputInputs.length > 0 || dynamic !== null },
         resources: f.step.resources,
         retry: f.step.retry,
         timeoutSeconds: f.step.timeoutSeconds,
         options: o.options,
         secrets: f.secrets,
         placement: f.placement,
+        outputs: f.step.outputs,
       }),
     );
     const call: DagNode['body'] = { template: f.taskName };
+    const args: { name: string; value: string }[] = [];
     if (items) {
-      call.arguments = { parameters: items.paths.map((p) => ({ name: items.inputName(p), value: `{{${items.tag(p)}}}` })) };
+      args.push(...items.paths.map((p) => ({ name: items.inputName(p), value: `{{${items.tag(p)}}}` })));
       call.withItems = items.withItems;
     }
-    addCall({ fields: f, call, calls, templates, taken: o.taken });
+    if (dynamic) {
+      args.push(...dynamic.map((_, i) => ({ name: dynamicInputName(i), value: dynamicItemArgument(i) })));
+      const from = f.step.foreach?.from as IROutputRef;
+      call.withParam = withParamExpression(from, producers.get(from.step) as ProducerInfo, dynamic);
+    }
+    const itemArgs = args.length;
+    for (const x of f.outputInputs) args.push({ name: x.name, value: outputArgument(x, producers.get(x.step) as ProducerInfo) });
+    if (args.length > 0) call.arguments = { parameters: args };
+    addCall({ fields: f, call, calls, templates, taken: o.taken, itemArgs });
   }
   return { calls, templates };
+}
+
+/** What a consumer needs to know of each producing step (outputs.ts `outputText`). */
+function producerInfo(fields: StepFields[]): Map<string, ProducerInfo> {
+  return new Map(fields.filter((f) => f.step.outputs.length > 0).map((f) => [f.step.id, { task: f.taskName, foreach: f.step.foreach !== null, outputs: f.step.outputs }]));
+}
+
+function dynamicIndex(paths: (string | number)[][], path: (string | number)[]): number {
+  const key = JSON.stringify(path);
+  return paths.findIndex((p) => JSON.stringify(p) === key);
 }
 
 interface Member {
@@ -179,7 +205,10 @@ function renderBody(o: LayoutOptions, f: StepFields, tags: TagRenderer): Contain
   const argv = f.argv.map(render);
   const env = f.env.map((e) => {
     const param = isParamDefinition(e.name, e.value) ? (e.value[0] as { name: string }).name : null;
-    return { name: e.name, value: param === null ? render(e.value) : paramExpression(param) };
+    if (param !== null) return { name: e.name, value: paramExpression(param) };
+    // The variable that carries a step output is its input parameter, already kubelet-encoded.
+    if (f.outputInputs.some((x) => x.name === e.name)) return { name: e.name, value: `{{inputs.parameters.${e.name}}}` };
+    return { name: e.name, value: render(e.value) };
   });
   return {
     image: f.step.image,
@@ -190,13 +219,23 @@ function renderBody(o: LayoutOptions, f: StepFields, tags: TagRenderer): Contain
   };
 }
 
-/** Records a step's call; a foreach step with `parallelism` gets a wrapper DAG template. */
+/**
+ * Records a step's call; a foreach step with `parallelism` gets a wrapper DAG template. The wrapper
+ * runs in a scope of its own, where other tasks' outputs are not visible (Argo resolves
+ * `tasks.<t>` among the DAG's own tasks, workflow/controller/dag.go `buildLocalScope`): the outer
+ * task evaluates every argument but the item ones (and a dynamic list) and passes them as the
+ * wrapper's inputs, which the inner task forwards. A producer's wrapper publishes the inner task's
+ * aggregated outputs as its own (`valueFrom.parameter`), with `[]` when an empty dynamic list left
+ * the inner task Skipped (docs/variables.md, "Outputs of Skipped and Omitted Nodes").
+ */
 function addCall(o: {
   fields: StepFields;
   call: DagNode['body'];
   calls: Map<string, DagNode['body']>;
   templates: Record<string, unknown>[];
   taken: Set<string>;
+  /** How many leading arguments read `{{item...}}` (they stay on the inner task). */
+  itemArgs?: number;
 }): void {
   const parallelism = o.fields.step.foreach?.parallelism ?? null;
   if (parallelism === null) {
@@ -204,14 +243,33 @@ function addCall(o: {
     return;
   }
   const name = uniqueName(`${o.fields.taskName}-items`, o.taken);
-  const wrapper: DagTemplate = {
-    name,
-    parallelism,
-    dag: { tasks: [{ name: o.fields.taskName, ...o.call }] },
-  };
-  o.templates.push(wrapper as unknown as Record<string, unknown>);
-  o.calls.set(o.fields.step.id, { template: name });
+  const args = ((o.call.arguments as { parameters?: { name: string; value: string }[] } | undefined)?.parameters ?? []).slice();
+  const itemArgs = o.itemArgs ?? args.length;
+  const passed = args.slice(itemArgs);
+  if (o.call.withParam !== undefined) passed.push({ name: ITEMS_INPUT, value: o.call.withParam as string });
+  const inner: Record<string, unknown> = { name: o.fields.taskName, template: o.call.template };
+  const innerArgs = [...args.slice(0, itemArgs), ...args.slice(itemArgs).map((a) => ({ name: a.name, value: `{{inputs.parameters.${a.name}}}` }))];
+  if (innerArgs.length > 0) inner.arguments = { parameters: innerArgs };
+  if (o.call.withItems !== undefined) inner.withItems = o.call.withItems;
+  if (o.call.withParam !== undefined) inner.withParam = `{{inputs.parameters.${ITEMS_INPUT}}}`;
+  const wrapper: Record<string, unknown> = { name };
+  if (passed.length > 0) wrapper.inputs = { parameters: passed.map((a) => ({ name: a.name })) };
+  const outputs = o.fields.step.outputs;
+  if (outputs.length > 0) {
+    wrapper.outputs = {
+      parameters: outputs.map((out) => ({ name: out.name, valueFrom: { parameter: `{{tasks.${o.fields.taskName}.outputs.parameters.${out.name}}}`, default: '[]' } })),
+    };
+  }
+  wrapper.parallelism = parallelism;
+  wrapper.dag = { tasks: [inner] };
+  o.templates.push(wrapper);
+  const outer: DagNode['body'] = { template: name };
+  if (passed.length > 0) outer.arguments = { parameters: passed };
+  o.calls.set(o.fields.step.id, outer);
 }
+
+/** The wrapper input that carries a dynamic foreach's list to its inner task. */
+const ITEMS_INPUT = 'items';
 
 /** How many foreach wrapper templates the flow needs. */
 export function wrapperCount(fields: StepFields[]): number {

@@ -1,4 +1,5 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { flowFileSpan } from '../limits.js';
 import type { IR } from '../../ir/types.js';
 import { type DagNode, nestDag, nestedGroupCount } from './dag.js';
 import { ARGO_LIMITS } from './limits.js';
@@ -40,6 +41,7 @@ export function workflowTemplate(o: {
   const wrappers = wrapperCount(fields);
   const fixed = 1 + groups + wrappers;
   const layout = { ir, fields, options, taken };
+  if (usesOutputs(ir) && !fitsOutputLayout({ ir, groups, total: fixed + fields.length, diagnostics: o.diagnostics })) return null;
   let shared = false;
   if (fixed + fields.length > ARGO_LIMITS.templates) {
     shared = true;
@@ -90,4 +92,36 @@ export function workflowTemplate(o: {
     metadata: metadata({ name: o.name, meta: o.meta, options }),
     spec,
   };
+}
+
+function usesOutputs(ir: IR): boolean {
+  return ir.steps.some((s) => s.outputs.length > 0);
+}
+
+/**
+ * Step outputs travel as task arguments that name the producing task (`tasks.<t>.outputs...`),
+ * which Argo resolves among the tasks of the same DAG only, and as input parameters of each
+ * step's own template. Nested DAGs (more steps than one DAG holds) and shared templates would
+ * need outputs relayed through every level; flowc refuses such flows rather than relay them.
+ */
+function fitsOutputLayout(o: { ir: IR; groups: number; total: number; diagnostics: DiagnosticBag }): boolean {
+  let ok = true;
+  if (o.groups > 0) {
+    o.diagnostics.report(
+      'FLOWC670',
+      `the flow uses step outputs and has ${o.ir.steps.length} steps, more than the ${ARGO_LIMITS.dagTasks} tasks one Argo DAG holds; flowc passes outputs only between tasks of one DAG`,
+      flowFileSpan(o.ir),
+      ['split the flow, or keep it within one DAG'],
+    );
+    ok = false;
+  }
+  if (o.total > ARGO_LIMITS.templates) {
+    o.diagnostics.report(
+      'FLOWC671',
+      `the flow uses step outputs and needs ${o.total} Argo templates with one template per step; Argo allows ${ARGO_LIMITS.templates} per workflow, and flowc shares templates among steps only in flows without outputs`,
+      flowFileSpan(o.ir),
+    );
+    ok = false;
+  }
+  return ok;
 }

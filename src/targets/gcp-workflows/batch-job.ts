@@ -43,6 +43,8 @@ export interface JobArgs extends RetryValues {
   location: { allowedLocations: string[] } | null;
   /** Batch `environment.secretVariables`: env name to Secret Manager version path; null for none. */
   secrets: Record<string, string> | null;
+  /** Batch `taskSpec.volumes`: the datastore bucket for a step with outputs (outputs.ts); null for none. */
+  volumes: unknown[] | null;
   /** Batch `taskSpec.maxRunDuration` (`"<seconds>s"`), or null for Batch's default. */
   max_run_duration: string | null;
   /** How long the connector waits for the job, in seconds. */
@@ -124,6 +126,8 @@ export interface StepSubworkflowInput {
   location: boolean;
   /** Some call passes `secrets`: `flowc_step` takes them as `environment.secretVariables`. */
   secrets: boolean;
+  /** Some call passes `volumes` (a step with outputs): `flowc_step` takes them as `taskSpec.volumes`. */
+  volumes: boolean;
   /** `registryCredentials` as Secret Manager paths, the container's `username`/`password`. */
   login: { username: string; password: string } | null;
 }
@@ -147,7 +151,7 @@ export interface StepSubworkflowInput {
  * Batch job body: https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs
  * Connector: https://cloud.google.com/workflows/docs/reference/googleapis/batch/v1/projects.locations.jobs/create
  */
-export function stepSubworkflow({ sharedEnv, defaults, options, location, secrets, login }: StepSubworkflowInput): Record<string, unknown> {
+export function stepSubworkflow({ sharedEnv, defaults, options, location, secrets, volumes, login }: StepSubworkflowInput): Record<string, unknown> {
   const parent = options.project && options.region ? `projects/${options.project}/locations/${options.region}` : null;
   const project = options.project ? quote(options.project) : 'sys.get_env("GOOGLE_CLOUD_PROJECT_ID")';
   const region = options.region ? quote(options.region) : 'sys.get_env("GOOGLE_CLOUD_LOCATION")';
@@ -171,6 +175,7 @@ export function stepSubworkflow({ sharedEnv, defaults, options, location, secret
   params.push({ instances: null });
   if (location) params.push({ location: null });
   if (secrets) params.push({ secrets: null });
+  if (volumes) params.push({ volumes: null });
   const container: Record<string, unknown> = { imageUri: expr('image'), entrypoint: expr('entrypoint'), commands: expr('commands') };
   if (login) Object.assign(container, login);
   const environment: Record<string, unknown> = { variables: expr('variables') };
@@ -210,6 +215,7 @@ export function stepSubworkflow({ sharedEnv, defaults, options, location, secret
                           computeResource: { cpuMilli: expr('cpu_milli'), memoryMib: expr('memory_mib') },
                           maxRunDuration: expr('max_run_duration'),
                           maxRetryCount: 0,
+                          ...(volumes ? { volumes: expr('volumes') } : {}),
                         },
                       },
                     ],

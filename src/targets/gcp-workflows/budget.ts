@@ -39,7 +39,11 @@ export interface StepEstimate {
   heaviest: { id: string; jobs: number; perJob: number; total: number }[];
 }
 
-/** Steps of one execution: `main`'s own steps, plus every call (each foreach item is a call). */
+/**
+ * Steps of one execution: `main`'s own steps, plus every call (each foreach item is a call), plus
+ * the reads of step outputs. A dynamic foreach is counted at `maxDynamicItems` tasks, which the run
+ * enforces before the loop starts, so the estimate bounds every run that gets that far.
+ */
 export function estimateSteps(ir: IR, block: Fitted, built: Built): StepEstimate {
   const required = ir.parameters.filter((p) => p.required && p.default === undefined).length;
   // flowc_args (and its assign when the argument is null, which a run with a required parameter
@@ -56,12 +60,12 @@ export function estimateSteps(ir: IR, block: Fitted, built: Built): StepEstimate
     }
     const step = ir.steps.find((s) => s.id === b.id) as IRStep;
     const call = built.calls.get(b.id) as CallInfo;
-    const jobs = step.foreach ? step.foreach.items.length : 1;
+    const jobs = call.dynamicItems ?? (step.foreach ? step.foreach.items.length : 1);
     const loop = step.foreach !== null && b.items !== null;
     const wrapper = !loop && call.joinSteps > 0;
     const one = callSteps(call, built, step.foreach !== null, wrapper);
-    least += jobs * one.least + (loop ? 1 : 0);
-    most += jobs * one.most + (loop ? 1 : 0);
+    least += jobs * one.least + (loop ? 1 : 0) + call.readSteps;
+    most += jobs * one.most + (loop ? 1 : 0) + call.readSteps;
     per.push({ id: b.id, jobs, perJob: one.least, total: jobs * one.least });
   };
   walk(block);
@@ -75,7 +79,8 @@ export function estimateSteps(ir: IR, block: Fitted, built: Built): StepEstimate
  * FLOWC_CONFIG when it is included) and the job body built from them, and then the job the
  * connector returns, which repeats the body: about three copies. Calls that can run at once are
  * those of parallel branches and of `concurrency_limit` foreach items, at most
- * `concurrentBranches` (20) of them in one execution.
+ * `concurrentBranches` (20) of them in one execution. Step output values cannot be sized at
+ * compile time and count as empty (docs/targets/gcp-workflows.md, "Step outputs").
  */
 export function estimateMemory(ir: IR, block: Fitted, built: Built): { bytes: number; concurrent: number; perCall: number } {
   const frame = (id: string): number => 3 * ((built.calls.get(id) as CallInfo).argBytes + built.sharedEnvBytes);
@@ -83,7 +88,8 @@ export function estimateMemory(ir: IR, block: Fitted, built: Built): { bytes: nu
   const live = (b: Fitted): number[] => {
     if (b.kind === 'step') {
       const step = ir.steps.find((s) => s.id === b.id) as IRStep;
-      const n = step.foreach && b.items === 'parallel' ? Math.min(step.foreach.parallelism ?? Infinity, step.foreach.items.length) : 1;
+      const items = (built.calls.get(b.id) as CallInfo).dynamicItems ?? step.foreach?.items.length ?? 1;
+      const n = step.foreach && b.items === 'parallel' ? Math.min(step.foreach.parallelism ?? Infinity, items) : 1;
       return Array.from({ length: Math.max(1, n) }, () => frame(b.id));
     }
     if (b.kind === 'par') return b.branches.flatMap(live).sort((x, y) => y - x);

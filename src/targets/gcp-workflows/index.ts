@@ -18,6 +18,7 @@ import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../source/span.js';
 import type { Fitted } from './fit-limits.js';
 import type { GcpOptions } from './options.js';
+import { outputRefs, usesOutputs } from './outputs.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -51,12 +52,15 @@ export const gcpWorkflowsTarget: Target = {
   secrets: GCP_SECRET_SUPPORT,
   checkWrittenOptions,
   deployment: { what: 'Cloud Workflows workflow id', name: workflowId },
+  stepOutputs: true,
   lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
     const flowSpan = originSpan({ file: ir.flow.source, line: 1, col: 1 });
-    const options = readOptions(ir);
+    // Without a datastore the flow is still built, against a stand-in bucket, so its other
+    // problems are reported in the same run; nothing is written (FLOWC677 is an error).
+    const options = checkDatastore(ir, readOptions(ir), diagnostics);
     checkDefaultGpuFit(ir, diagnostics, flowSpan);
     const lowered = lowerGraph(ir);
     if (!lowered.exact) {
@@ -137,6 +141,26 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   const done = last as { yaml: string; workflow: Built | null; items: DiagnosticBag };
   bag.addAll(done.items.items);
   return { yaml: done.yaml, workflow: done.workflow };
+}
+
+/**
+ * FLOWC677: a flow that declares or reads step outputs needs the `datastore` option, since Batch
+ * jobs can hand values back only through Cloud Storage (outputs.ts). Reported at the first output
+ * declared in the file, else at the first step that reads one.
+ */
+function checkDatastore(ir: IR, options: GcpOptions, diagnostics: DiagnosticBag): GcpOptions {
+  if (options.datastore !== undefined || !usesOutputs(ir)) return options;
+  // IRStep.outputs are sorted by name: the first in the file is the one a reader looks for.
+  const declared = ir.steps.flatMap((s) => s.outputs).sort((a, b) => a.origin.line - b.origin.line || a.origin.col - b.origin.col)[0];
+  const reader = ir.steps.find((s) => outputRefs(ir, s).length > 0);
+  const at = declared?.origin ?? reader?.origin ?? { file: ir.flow.source, line: 1, col: 1 };
+  diagnostics.report(
+    'FLOWC677',
+    'the flow uses step outputs, which a Cloud Batch job can hand to the workflow only through Cloud Storage: set the gcp-workflows option datastore to a bucket folder the jobs may write and the workflow may read',
+    originSpan(at),
+    ['for example, in the flow: targets: { gcp-workflows: { datastore: "gs://my-bucket/flowc" } }'],
+  );
+  return { ...options, datastore: 'gs://flowc-datastore-unset' };
 }
 
 function memorySubject(m: { concurrent: number; perCall: number }): string {

@@ -15,6 +15,9 @@ export const GCP_LIMIT_TABLE = limitsTable({
   executionSteps: { title: 'steps one execution runs', value: 100_000, unit: 'steps', doc: QUOTAS },
   // Estimated by budget.ts: main's variables plus every call running at the same time.
   variableBytes: { title: 'memory of the variables of one execution', value: 512 * 1024, unit: 'bytes', doc: QUOTAS },
+  // Checked by the output wrapper (output-wrapper.ts) before the job ends: a value the workflow reads
+  // lives in a variable, and no variable can outgrow the memory all of them share.
+  outputBytes: { title: 'one step output read into a variable (all variables share 512 KB)', value: 512 * 1024, unit: 'bytes', doc: 'https://cloud.google.com/workflows/docs/reference/syntax/variables#memory-usage' },
   // More branches or iterations wait until one of these ends: the most that hold memory at once.
   concurrentBranches: { title: 'branches and iterations running at once in one execution', value: 20, unit: 'branches', doc: QUOTAS },
   // Each attempt is its own Batch job, whose id (at most 63 characters) keeps 2 digits for the attempt.

@@ -13,6 +13,9 @@ export const itemName = (id: string): string => `each_${id}`;
 export const parallelName = (n: number): string => `par_${n}`;
 export const branchName = (n: number, m: number): string => `par_${n}_${m}`;
 
+/** The step that reads the outputs a step uses (outputs.ts) just before it runs. */
+export const readName = (id: string): string => `read_${id}`;
+
 /** The shared subworkflows. */
 export const STEP_SUBWORKFLOW = 'flowc_step';
 export const TEXT_SUBWORKFLOW = 'flowc_text';

@@ -29,6 +29,10 @@ export interface GcpOptions {
   allowedZones?: string[];
   /** Private-image login: flow secret names (SPEC section 8), rendered as Secret Manager paths. */
   registryCredentials?: { username: string; password: string };
+  /** `gs://bucket[/prefix]` where step outputs are kept (outputs.ts); required when the flow uses outputs (FLOWC677). */
+  datastore?: string;
+  /** Most items a dynamic foreach may have: the limit estimates count this many, and a longer list fails the run before any task starts. */
+  maxDynamicItems: number;
 }
 
 /** Options a step may set in its own `targets.gcp-workflows` (SPEC section 8). */
@@ -40,6 +44,15 @@ export const PER_STEP_OPTIONS = ['machineType', 'gpuType', 'provisioning', 'boot
  * smaller disk cannot hold the default image plus the pulled container.
  */
 export const MIN_BOOT_DISK_GB = 30;
+
+/**
+ * Default `maxDynamicItems`: 1,000 jobs of about a dozen steps each stay far below the 100,000
+ * steps of one execution (limits.ts), leaving room for the rest of the flow and for retries.
+ */
+export const DEFAULT_MAX_DYNAMIC_ITEMS = 1000;
+
+/** Longest `datastore` URL (see the schema). */
+export const MAX_DATASTORE_CHARS = 256;
 
 /** Default accelerator: the most widely available Batch GPU type. */
 export const DEFAULT_GPU_TYPE = 'nvidia-tesla-t4';
@@ -82,6 +95,21 @@ export const GCP_OPTIONS_SCHEMA = {
         password: { type: 'string', minLength: 1, description: 'Name of the flow secret holding the registry password or token' },
       },
       description: 'Login for private images: each value names a flow secret (secrets:), passed to Batch as its Secret Manager path',
+    },
+    datastore: {
+      type: 'string',
+      pattern: '^gs://[a-z0-9][a-z0-9._-]{1,61}[a-z0-9](/[^/]+)*/?$',
+      // Longer, and the object names flowc_read builds no longer fit one 400-character expression
+      // with a 52-character flow name and 40-character step ids (outputs.test.ts).
+      maxLength: MAX_DATASTORE_CHARS,
+      description: 'Cloud Storage folder for step outputs, gs://bucket/prefix (required when the flow uses step outputs)',
+    },
+    maxDynamicItems: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100000,
+      default: DEFAULT_MAX_DYNAMIC_ITEMS,
+      description: `Most items a dynamic foreach may have; the limit estimates count this many, a longer list fails the run before any task starts (default ${DEFAULT_MAX_DYNAMIC_ITEMS})`,
     },
     defaultTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 31536000, default: DEFAULT_TIMEOUT_SECONDS, description: 'Connector timeout for steps without a timeout (default one week)' },
   },

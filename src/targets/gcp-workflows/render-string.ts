@@ -28,8 +28,10 @@ export interface RenderScope {
   flowName: string;
   /** The current step's id (`${step.name}`). */
   stepId: string;
-  /** The foreach items of the current step, to choose how `${item...}` is formatted. */
+  /** The foreach items of the current step, to choose how `${item...}` is formatted; null for a dynamic list or no foreach. */
   items: Json[] | null;
+  /** The step outputs the current step read, each with the code that renders it (outputs.ts). */
+  outputs?: { step: string; output: string; code: string }[];
 }
 
 /** The variable holding the execution id, assigned once in `main`. */
@@ -77,6 +79,7 @@ function paramCode(name: string, scope: RenderScope): string {
  * values the path reaches: strings as they are, anything else as JSON text (numbers as `1`, `0.5`).
  */
 function itemCode(path: (string | number)[], scope: RenderScope): string {
+  if (scope.items === null) return dynamicItemCode(path);
   const values = (scope.items ?? []).map((i) => itemValueAt(i, path));
   // An item without the path reads as "" (docs/ir.md), but `item["k"]` raises KeyError on the
   // engine: such paths of map keys read through `map.get`, which gives null for a missing key
@@ -96,6 +99,19 @@ function itemCode(path: (string | number)[], scope: RenderScope): string {
   return `if(get_type(${ref}) == "string", ${ref}, json.encode_to_string(${ref}))`;
 }
 
+/**
+ * `${item...}` of a dynamic foreach, whose items are known only at run time: strings as they are,
+ * anything else as JSON text, a path the item lacks as "" (a path of map keys reads through
+ * `map.get`, which gives null for a missing key or a non-map level).
+ */
+function dynamicItemCode(path: (string | number)[]): string {
+  if (path.length === 0) return `if(get_type(${ITEM_VAR}) == "string", ${ITEM_VAR}, json.encode_to_string(${ITEM_VAR}))`;
+  const got = path.every((k) => typeof k === 'string')
+    ? `map.get(${ITEM_VAR}, ${path.length === 1 ? quote(path[0] as string) : `[${path.map((k) => quote(k as string)).join(', ')}]`})`
+    : ITEM_VAR + path.map((k) => (typeof k === 'number' ? `[${k}]` : `[${quote(k)}]`)).join('');
+  return `if(get_type(${got}) == "string", ${got}, if(${got} == null, "", json.encode_to_string(${got})))`;
+}
+
 function term(part: IRPart, scope: RenderScope): Term {
   switch (part.kind) {
     case 'lit':
@@ -110,9 +126,12 @@ function term(part: IRPart, scope: RenderScope): Term {
       return { kind: 'lit', text: scope.flowName };
     case 'step':
       return { kind: 'lit', text: scope.stepId };
-    case 'output':
-      // Refused before lowering until this target reads outputs (src/check/target-outputs.ts).
-      throw new Error(`gcp-workflows cannot render \${steps.${part.step}.outputs.${part.output}} yet`);
+    case 'output': {
+      // The step's reads (outputs.ts) put every output it uses in a variable before its call.
+      const read = scope.outputs?.find((o) => o.step === part.step && o.output === part.output);
+      if (!read) throw new Error(`no variable holds \${steps.${part.step}.outputs.${part.output}} for step '${scope.stepId}'`);
+      return { kind: 'code', code: read.code };
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { canonicalJson } from '../../source/canonical-json.js';
 import type { Span } from '../../source/span.js';
 import { cancelSubworkflow, type Defaults, DEFAULTABLE, type JobArgs, jobLimits, retryPredicate, retryValues, stepSubworkflow, textSubworkflow, type WStep, wstep } from './batch-job.js';
 import type { Fitted } from './fit-limits.js';
-import { branchName, callName, CANCEL_SUBWORKFLOW, itemName, jobTag, joinName, joinVar, parallelName, RETRY_PREDICATE, STEP_SUBWORKFLOW, stepName, TEXT_SUBWORKFLOW } from './names.js';
+import { branchName, callName, CANCEL_SUBWORKFLOW, itemName, jobTag, joinName, joinVar, parallelName, readName, RETRY_PREDICATE, STEP_SUBWORKFLOW, stepName, TEXT_SUBWORKFLOW } from './names.js';
 import { type GcpOptions, readStepOptions } from './options.js';
 import { registryLogin, secretVariables } from './secrets.js';
 import {
@@ -26,6 +26,23 @@ import {
   RUN_ID_VAR,
 } from './render-string.js';
 import { setOwn } from '../../source/own-keys.js';
+import { OUTPUT_WRAPPER, wrapperArgs } from './output-wrapper.js';
+import {
+  collectSubworkflow,
+  COLLECT_SUBWORKFLOW,
+  datastoreVolume,
+  dynamicListCheck,
+  outputKey,
+  outputsDir,
+  parseDatastore,
+  READ_SUBWORKFLOW,
+  readPlan,
+  type ReadPlan,
+  readSubworkflow,
+  valueCode,
+  WRAPPER_VAR,
+} from './outputs.js';
+import { GCP_LIMIT_TABLE } from './limits.js';
 
 /** FLOWC_* variables with the same value in every step, written once in `flowc_step`. */
 const SHARED_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
@@ -58,6 +75,10 @@ export interface CallInfo {
   /** Whether the call passes `env` (one more step inside `flowc_step`). */
   hasEnv: boolean;
   maxRetries: number;
+  /** Steps the step's output reads take (outputs.ts) with the step that holds them; 0 when it reads none. */
+  readSteps: number;
+  /** Tasks of a dynamic foreach (`maxDynamicItems`, which the run checks), null otherwise; the check before the loop is one step. */
+  dynamicItems: number | null;
 }
 
 export interface Built {
@@ -83,7 +104,8 @@ const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ??
  * https://cloud.google.com/workflows/docs/reference/syntax
  */
 export function buildWorkflow({ ir, options, block, diagnostics, includeConfig = true, layout = 'full' }: BuildOptions): Built {
-  const jobs = new Map<string, { args: JobArgs; joins: WStep[]; joinSteps: number }>();
+  const jobs = new Map<string, { args: JobArgs; joins: WStep[]; joinSteps: number; plan: ReadPlan }>();
+  const store = options.datastore ? parseDatastore(options.datastore) : null;
   const sharedEnv: Record<string, unknown> = {};
   let textUsed = false;
 
@@ -96,7 +118,14 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
   }
 
   for (const step of ir.steps) {
-    const scope: RenderScope = { parameters: ir.parameters, flowName: ir.flow.name, stepId: step.id, items: step.foreach?.items ?? null };
+    const plan: ReadPlan = store ? readPlan(ir, step, options.maxDynamicItems) : { values: [], steps: [], reads: 0, collections: [], cost: 0 };
+    const scope: RenderScope = {
+      parameters: ir.parameters,
+      flowName: ir.flow.name,
+      stepId: step.id,
+      items: step.foreach && !step.foreach.from ? step.foreach.items : null,
+      outputs: plan.values.map((v) => ({ ...v.ref, code: valueCode(v) })),
+    };
     const joins: WStep[] = [];
     let joinSteps = 0;
     // A value past the expression limit is joined by `flowc_text` just before the call, into a
@@ -109,6 +138,8 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       return expr(joinVar(step.id, n));
     };
     const env: Record<string, unknown> = {};
+    const wraps = store !== null && step.outputs.length > 0;
+    if (wraps) env.FLOWC_OUTPUTS = outputsDir(store, ir.flow.name, step.id, step.foreach !== null, INDEX_VAR);
     const shell = stepShellScript(step);
     for (const v of stepEnv(ir, step, { includeConfig, scriptEnv: shell?.env ?? [] })) {
       if (SHARED_ENV.has(v.name) || v.name === 'FLOWC_STEP') continue;
@@ -120,7 +151,9 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       step.exec.kind === 'run'
         ? ['/bin/sh', '-c', renderText([{ kind: 'lit', value: shell?.script ?? '' }], scope)]
         : step.exec.argv.map((a) => renderText(a, scope));
-    const [entrypoint, ...commands] = argv.map(joined);
+    // A step with outputs runs inside the checking wrapper, its own argv passed on unchanged.
+    const wrapped = wraps ? ['/bin/sh', '-c', expr(WRAPPER_VAR), ...wrapperArgs(step.id, step.outputs, GCP_LIMIT_TABLE.outputBytes.value), ...argv] : argv;
+    const [entrypoint, ...commands] = wrapped.map(joined);
     if (step.retry && step.retry.limit > 98) {
       diagnostics.report(
         'FLOWC645',
@@ -136,11 +169,12 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       commands,
       env: Object.keys(env).length > 0 ? env : null,
       secrets: secretVariables(ir, step),
+      volumes: wraps ? [datastoreVolume(store)] : null,
       ...jobLimits(step, readStepOptions(ir, step)),
       ...retryValues(step.retry),
     };
     textUsed ||= joins.length > 0;
-    jobs.set(step.id, { args, joins, joinSteps });
+    jobs.set(step.id, { args, joins, joinSteps, plan });
   }
   checkJobTags(ir, diagnostics);
 
@@ -148,7 +182,7 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
   const calls = new Map<string, CallInfo>();
   const callArgs = new Map<string, Record<string, unknown>>();
   for (const step of ir.steps) {
-    const { args: job, joinSteps } = jobs.get(step.id) as { args: JobArgs; joinSteps: number };
+    const { args: job, joinSteps, plan } = jobs.get(step.id) as { args: JobArgs; joinSteps: number; plan: ReadPlan };
     const keep = (k: keyof Defaults): boolean => layout === 'full' || canonicalJson(job[k] as never) !== canonicalJson(defaults[k] as never);
     const args: Record<string, unknown> = { step: step.id };
     if (jobTag(step.id) !== step.id.replaceAll('_', '-')) args.job = jobTag(step.id);
@@ -159,12 +193,21 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     if (keep('cpu_milli')) args.cpu_milli = job.cpu_milli;
     if (keep('memory_mib')) args.memory_mib = job.memory_mib;
     if (job.secrets) args.secrets = job.secrets;
+    if (job.volumes) args.volumes = job.volumes;
     if (job.instances) args.instances = job.instances;
     if (job.location) args.location = job.location;
     for (const k of ['max_run_duration', 'timeout', 'max_retries', 'initial_delay', 'max_delay', 'multiplier'] as const) if (keep(k)) args[k] = job[k];
     if (step.foreach) args.index = expr(INDEX_VAR);
     callArgs.set(step.id, args);
-    calls.set(step.id, { argBytes: jsonBytes(args), joinSteps, hasEnv: job.env !== null, maxRetries: job.max_retries });
+    calls.set(step.id, {
+      // The call names the wrapper by its variable, but at run time its arguments hold the text.
+      argBytes: jsonBytes(args) + (job.volumes ? jsonBytes(OUTPUT_WRAPPER) : 0),
+      joinSteps,
+      hasEnv: job.env !== null,
+      maxRetries: job.max_retries,
+      readSteps: plan.reads > 0 ? 1 + plan.cost + (step.foreach?.from ? 1 : 0) : 0,
+      dynamicItems: step.foreach?.from ? options.maxDynamicItems : null,
+    });
   }
 
   let parallels = 0;
@@ -178,28 +221,48 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       return [wstep(parallelName(n), { parallel: { branches: b.branches.map((x, m) => ({ [branchName(n, m)]: { steps: render(x) } })) } })];
     }
     const step = ir.steps.find((s) => s.id === b.id) as IRStep;
-    if (!step.foreach || b.items === null) {
-      const joins = jobs.get(b.id)?.joins ?? [];
-      return joins.length === 0 ? [call(b.id, stepName(b.id))] : [wstep(stepName(b.id), { steps: callSteps(b.id, callName(b.id)) })];
+    return [...reads(step), ...run(step, b.items)];
+  };
+  // The outputs a step uses, read into its own variables just before it runs (outputs.ts).
+  const reads = (step: IRStep): WStep[] => {
+    const plan = jobs.get(step.id)?.plan;
+    if (!plan || plan.steps.length === 0) return [];
+    const from = step.foreach?.from;
+    const list = from ? plan.values.find((v) => outputKey(v.ref) === outputKey(from)) : undefined;
+    return [wstep(readName(step.id), { steps: [...plan.steps, ...(list ? [dynamicListCheck(step, list, options.maxDynamicItems)] : [])] })];
+  };
+  const run = (step: IRStep, mode: Extract<Fitted, { kind: 'step' }>['items']): WStep[] => {
+    if (!step.foreach || mode === null) {
+      const joins = jobs.get(step.id)?.joins ?? [];
+      return joins.length === 0 ? [call(step.id, stepName(step.id))] : [wstep(stepName(step.id), { steps: callSteps(step.id, callName(step.id)) })];
     }
-    const items = renderJson(step.foreach.items);
-    if (containsTooLong(items)) tooLong(diagnostics, `step '${step.id}': a foreach item`, originSpan(step.origin));
-    mainBytes += jsonBytes(step.foreach.items);
-    const loop = { value: ITEM_VAR, index: INDEX_VAR, in: items, steps: callSteps(b.id, itemName(b.id)) };
-    if (b.items === 'sequential') return [wstep(stepName(b.id), { for: loop })];
+    const from = step.foreach.from;
+    let items: unknown;
+    if (from) items = expr(jobs.get(step.id)?.plan.values.find((v) => outputKey(v.ref) === outputKey(from))?.variable ?? 'null');
+    else {
+      items = renderJson(step.foreach.items);
+      if (containsTooLong(items)) tooLong(diagnostics, `step '${step.id}': a foreach item`, originSpan(step.origin));
+      mainBytes += jsonBytes(step.foreach.items);
+    }
+    const loop = { value: ITEM_VAR, index: INDEX_VAR, in: items, steps: callSteps(step.id, itemName(step.id)) };
+    if (mode === 'sequential') return [wstep(stepName(step.id), { for: loop })];
     const parallel: Record<string, unknown> = {};
     if (step.foreach.parallelism !== null) parallel.concurrency_limit = step.foreach.parallelism;
     parallel.for = loop;
-    return [wstep(stepName(b.id), { parallel })];
+    return [wstep(stepName(step.id), { parallel })];
   };
   const graph = render(block);
 
   const params = paramValues(ir.parameters, diagnostics);
+  const wrapping = [...jobs.values()].some((j) => j.args.volumes !== null);
+  if (wrapping) mainBytes += jsonBytes(OUTPUT_WRAPPER);
   mainBytes += jsonBytes(ir.parameters.map((p) => p.default ?? null));
   const main: WStep[] = [
     wstep('flowc_args', { switch: [{ condition: expr('args == null'), steps: [wstep('flowc_no_args', { assign: [{ args: {} }] })] }] }),
     ...requiredChecks(ir.parameters),
-    wstep('flowc_init', { assign: [{ [RUN_ID_VAR]: expr('sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")') }, { [PARAMS_VAR]: params }] }),
+    wstep('flowc_init', {
+      assign: [{ [RUN_ID_VAR]: expr('sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")') }, { [PARAMS_VAR]: params }, ...(wrapping ? [{ [WRAPPER_VAR]: OUTPUT_WRAPPER }] : [])],
+    }),
     ...graph,
   ];
   const definition: Record<string, unknown> = {
@@ -210,12 +273,16 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       options,
       location: [...jobs.values()].some((j) => j.args.location !== null),
       secrets: [...jobs.values()].some((j) => j.args.secrets !== null),
+      volumes: wrapping,
       login: registryLogin(ir, options, diagnostics, originSpan({ file: ir.flow.source, line: 1, col: 1 })),
     }),
     [CANCEL_SUBWORKFLOW]: cancelSubworkflow(),
     [RETRY_PREDICATE]: retryPredicate(),
   };
   if (textUsed) definition[TEXT_SUBWORKFLOW] = textSubworkflow();
+  const plans = [...jobs.values()].map((j) => j.plan);
+  if (store && plans.some((p) => p.reads > 0)) definition[READ_SUBWORKFLOW] = readSubworkflow(store, ir.flow.name);
+  if (plans.some((p) => p.collections.length > 0)) definition[COLLECT_SUBWORKFLOW] = collectSubworkflow();
   const sharedJoinSteps = Object.values(sharedEnv).reduce<number>((n, v) => n + (isList(v) ? 5 + v.length : 0), 0);
   return { definition, calls, sharedEnvBytes: jsonBytes(sharedEnv), mainBytes, sharedJoinSteps };
 }

@@ -25,6 +25,7 @@ export const githubActionsTarget: Target = {
   perStepOptions: GHA_PER_STEP_OPTIONS,
   secrets: { locator: 'the name of a GitHub Actions secret (HF_TOKEN), read as ${{ secrets.HF_TOKEN }}', checkLocator: checkSecretLocator },
   checkWrittenOptions,
+  stepOutputs: true,
   deployment: { what: 'workflow file in .github/workflows/', name: (flowName) => `${flowName}.gha.yml` },
   compile(ir, { diagnostics }) {
     const errorsBefore = diagnostics.errors().length;

@@ -15,6 +15,9 @@ import { ordered } from './serialize.js';
 import { checkLimit } from '../limits.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
 import { setOwn } from '../../source/own-keys.js';
+import { outputRefsIn, outputSlots } from '../../ir/shell.js';
+import { extraNeeds, jobOutputs, NOT_EMPTY_IF, outputExpr, producerSteps, type OutputJobs } from './outputs.js';
+import { outputsPrelude, resetOutputs } from './outputs-shell.js';
 
 /** https://docs.github.com/en/actions/reference/limits (job execution time on GitHub-hosted runners). */
 const HOSTED_JOB_MINUTES = 360;
@@ -35,31 +38,50 @@ export interface JobContext {
   stepOptions: Map<string, GhaOptions>;
   /** The GitHub secret name of a flow secret (secrets.ts), undefined after an error about it. */
   githubSecret: (flowSecret: string) => string | undefined;
+  /** Which job holds each step's outputs, and the helper jobs of outputs (outputs.ts). */
+  outputJobs: OutputJobs;
 }
 
 /** How a step's strings render: its id, the flow name, its item slots, parameter expressions. */
 export function scopeFor({ ctx, step, slots }: { ctx: JobContext; step: IRStep; slots: readonly ItemSlot[] }): RenderScope {
-  return { stepId: step.id, flowName: ctx.ir.flow.name, slots, paramExpr: ctx.paramExpr };
+  const shellStrings = step.exec.kind === 'run' ? [step.exec.script] : step.exec.argv;
+  return {
+    stepId: step.id,
+    flowName: ctx.ir.flow.name,
+    slots,
+    paramExpr: ctx.paramExpr,
+    outputSlots: outputSlots(shellStrings.flatMap(outputRefsIn)),
+    outputExpr: (ref) => outputExpr(ctx.outputJobs, ref),
+  };
+}
+
+/** The item slots of a foreach step (static or dynamic): one per item path it uses, `${item}` first. */
+export function stepItemSlots(step: IRStep): ItemSlot[] {
+  if (!step.foreach) return [];
+  const usedPaths = [
+    ...(step.exec.kind === 'run' ? itemPathsIn(step.exec.script) : step.exec.argv.flatMap(itemPathsIn)),
+    ...step.env.flatMap((e) => itemPathsIn(e.value)),
+  ];
+  return itemSlots(usedPaths);
 }
 
 /**
  * One job for one step (SPEC section 6): where it runs (runs-on, container), how long, its
- * matrix for a static foreach, its env (FLOWC_STEP, FLOWC_ITEM*, the flow's env) and one step
- * running the shell text.
+ * matrix for a foreach (static, or planned by its `-items` helper), its env (FLOWC_STEP,
+ * FLOWC_ITEM*, FLOWC_STEPS_* for the outputs it reads, the flow's env), one step running the
+ * shell text, and for a step with outputs the steps that publish them (outputs.ts).
  * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobs
  */
 export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown> {
   const { ir, diagnostics, jobIds } = ctx;
   const options = ctx.stepOptions.get(step.id) ?? ctx.options;
   const span = originSpan(step.origin);
-  const items = step.foreach?.items ?? null;
+  const dynamic = step.foreach?.from != null;
+  const items = step.foreach && !dynamic ? step.foreach.items : null;
   const emptyForeach = items !== null && items.length === 0;
-  const usedPaths = [
-    ...(step.exec.kind === 'run' ? itemPathsIn(step.exec.script) : step.exec.argv.flatMap(itemPathsIn)),
-    ...step.env.flatMap((e) => itemPathsIn(e.value)),
-  ];
-  const slots = items !== null && !emptyForeach ? itemSlots(usedPaths) : [];
+  const slots = emptyForeach ? [] : stepItemSlots(step);
   const scope = scopeFor({ ctx, step, slots });
+  const jobId = jobIds.get(step.id) as string;
 
   checkNoNul(step, diagnostics);
 
@@ -86,6 +108,13 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
       'max-parallel': step.foreach?.parallelism ?? undefined,
       matrix: { include: matrixEntries(items, slots) },
     });
+  } else if (dynamic) {
+    // The matrix the `-items` helper planned (outputs.ts); its size is checked there, at run time.
+    strategy = ordered('strategy', {
+      'fail-fast': false,
+      'max-parallel': step.foreach?.parallelism ?? undefined,
+      matrix: `\${{ fromJSON(needs.${ctx.outputJobs.plan.get(step.id)}.outputs.matrix) }}`,
+    });
   }
 
   const env: Record<string, string> = {};
@@ -94,7 +123,9 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
     setOwn(env, name, value.text);
   };
   if (!emptyForeach) {
-    for (const v of stepEnv(ir, step)) {
+    // The variables a script or argv reads step outputs from, with the FLOWC_* ones (src/ir/env.ts order).
+    const scriptEnv = scope.outputSlots.map((o) => ({ name: o.envVar, value: [{ kind: 'output' as const, step: o.step, output: o.output }] }));
+    for (const v of stepEnv(ir, step, { scriptEnv })) {
       if (WORKFLOW_ENV.has(v.name)) continue;
       setEnv(v.name, renderTemplate(envTemplate(v.value, scope)));
       if (v.name === 'FLOWC_ITEM') {
@@ -105,7 +136,8 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
     env.FLOWC_STEP = renderTemplate([{ kind: 'text', text: step.id }]).text;
   }
 
-  const script = emptyForeach ? 'echo "flowc: foreach over an empty list, nothing to run"\n' : jobScript(step, scope);
+  const withOutputs = step.outputs.length > 0 && !emptyForeach;
+  const script = emptyForeach ? 'echo "flowc: foreach over an empty list, nothing to run"\n' : `${withOutputs ? outputsPrelude() : ''}${jobScript(step, scope)}`;
   const run = renderTemplate([{ kind: 'text', text: script }]);
   checkExpressionLength({ value: run, what: `the script of step '${step.id}'`, span, diagnostics });
 
@@ -121,19 +153,24 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
     );
   }
 
-  const jobId = jobIds.get(step.id) as string;
   const displayName = renderTemplate([{ kind: 'text', text: step.id }]).text;
+  const needs = [...new Set([...step.needs.map((n) => jobIds.get(n) ?? n), ...extraNeeds(ctx.outputJobs, step)])];
+  const steps: Record<string, unknown>[] = [];
+  if (dynamic) steps.push(ordered('step', { name: 'flowc: empty foreach', if: '${{ matrix.flowc_empty }}', run: 'echo "flowc: foreach over an empty list, nothing to run"' }));
+  steps.push(ordered('step', { name: displayName, if: dynamic ? NOT_EMPTY_IF : undefined, env: emptyForeach ? undefined : secretEnv(ctx, step), run: run.text }));
+  if (withOutputs) steps.push(...producerSteps({ step, job: jobId, dynamic }));
   return ordered('job', {
     name: jobId === step.id ? undefined : displayName,
     permissions: login?.permissions,
-    needs: step.needs.length > 0 ? step.needs.map((n) => jobIds.get(n) ?? n) : undefined,
+    needs: needs.length > 0 ? needs : undefined,
     'runs-on': runnerValue(runsOn),
     environment: environmentValue(options.environment),
     container: options.container ? container(step.image, gpu ? options.gpuContainerOptions : '', login?.credentials) : undefined,
     'timeout-minutes': jobTimeout,
     strategy,
+    outputs: withOutputs && !step.foreach ? jobOutputs(step.outputs.map((o) => o.name)) : undefined,
     env,
-    steps: [ordered('step', { name: displayName, env: emptyForeach ? undefined : secretEnv(ctx, step), run: run.text })],
+    steps,
   });
 }
 
@@ -165,7 +202,7 @@ function environmentValue(env: GhaOptions['environment']): unknown {
   return ordered('environment', { name: lit(env.name), url: env.url === undefined ? undefined : lit(env.url) });
 }
 
-function runnerValue(r: Runner): string | string[] {
+export function runnerValue(r: Runner): string | string[] {
   const label = (s: string) => renderTemplate([{ kind: 'text', text: s }]).text;
   return typeof r === 'string' ? label(r) : r.map(label);
 }
@@ -187,16 +224,18 @@ function container(image: string, dockerOptions: string, credentials: ContainerL
  * loop; a `run` script is first kept in a single-quoted variable and run by `sh -c` per attempt.
  */
 function jobScript(step: IRStep, scope: RenderScope): string {
+  // Each attempt starts with an empty $FLOWC_OUTPUTS, so a failed attempt's files never count.
+  const beforeAttempt = step.outputs.length > 0 ? resetOutputs() : undefined;
   if (step.exec.kind === 'command') {
     const cmd = shellCommand(step.exec.argv, scope);
-    return step.retry && step.retry.limit > 0 ? retryLoop({ command: cmd, retry: step.retry, attemptSeconds: step.timeoutSeconds }) : `exec ${cmd}\n`;
+    return step.retry && step.retry.limit > 0 ? retryLoop({ command: cmd, retry: step.retry, attemptSeconds: step.timeoutSeconds, beforeAttempt }) : `exec ${cmd}\n`;
   }
   const script = shellScript(step.exec.script, scope);
   // GitHub refuses an empty `run`; an empty script does nothing, as with `sh -c ''`.
   if (script.trim() === '') return `# flowc: the run script of this step is empty\n${script}`;
   if (!step.retry || step.retry.limit === 0) return script;
   const quoted = `'${script.replaceAll("'", `'\\''`)}'`;
-  return `flowc_script=${quoted}\n${retryLoop({ command: 'sh -c "$flowc_script"', retry: step.retry, attemptSeconds: step.timeoutSeconds })}`;
+  return `flowc_script=${quoted}\n${retryLoop({ command: 'sh -c "$flowc_script"', retry: step.retry, attemptSeconds: step.timeoutSeconds, beforeAttempt })}`;
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { IRPart, IRString } from '../../ir/types.js';
+import type { IROutputRef, IRPart, IRString } from '../../ir/types.js';
 import type { TemplatePart } from './expressions.js';
-import { partVar, scriptText } from '../../ir/shell.js';
+import { partVar, scriptText, type OutputSlot } from '../../ir/shell.js';
 import { RUN_ID_EXPR } from './run-id.js';
 import { findSlot, type ItemSlot } from './runtime-vars.js';
 
@@ -23,11 +23,15 @@ export interface RenderScope {
   slots: readonly ItemSlot[];
   /** The expression for a parameter's value as text (defaults applied). */
   paramExpr: (name: string) => string;
+  /** The env variables that carry the step outputs the step's script or argv reads (src/ir/shell.ts). */
+  outputSlots: readonly OutputSlot[];
+  /** The expression for a step output's value (`needs.<job>.outputs.<name>`, outputs.ts). */
+  outputExpr: (ref: IROutputRef) => string;
 }
 
 /** The environment variable a job's shell reads a run-time part from (the shared naming). */
 export function shellVar(part: Exclude<IRPart, { kind: 'lit' }>, scope: RenderScope): string {
-  return partVar(part, scope.slots);
+  return partVar(part, scope.slots, scope.outputSlots);
 }
 
 /**
@@ -94,6 +98,9 @@ export function envTemplate(s: IRString, scope: RenderScope): TemplatePart[] {
         break;
       case 'step':
         out.push({ kind: 'text', text: scope.stepId });
+        break;
+      case 'output':
+        out.push({ kind: 'expr', expr: scope.outputExpr({ step: p.step, output: p.output }) });
         break;
     }
   }

@@ -38,7 +38,18 @@ export const TIMEOUT_STATUS = 124;
  * form argv, or `sh -c`). An image without a usable `timeout` program still runs, bounded by the
  * job only: a step should not fail for a missing helper, and it says so on stderr.
  */
-export function retryLoop({ command, retry, attemptSeconds = null }: { command: string; retry: IRRetry; attemptSeconds?: number | null }): string {
+export function retryLoop({
+  command,
+  retry,
+  attemptSeconds = null,
+  beforeAttempt,
+}: {
+  command: string;
+  retry: IRRetry;
+  attemptSeconds?: number | null;
+  /** A shell line run before every attempt (the step's outputs folder emptied). */
+  beforeAttempt?: string;
+}): string {
   const waits = retryWaits(retry);
   const attempts = retry.limit + 1;
   const limit = attemptSeconds === null ? null : Math.max(1, Math.ceil(attemptSeconds));
@@ -60,6 +71,7 @@ export function retryLoop({ command, retry, attemptSeconds = null }: { command: 
     ...guard,
     'flowc_attempt=1',
     `for flowc_wait in ${waits.join(' ')} last; do`,
+    ...(beforeAttempt === undefined ? [] : [`  ${beforeAttempt}`]),
     `  ${run} && exit 0`,
     '  flowc_status=$?',
     ...(limit === null ? [] : [`  flowc_why=; [ "$flowc_status" = ${TIMEOUT_STATUS} ] && [ -n "$flowc_timeout" ] && flowc_why='${timedOut}'`]),

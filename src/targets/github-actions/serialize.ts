@@ -13,12 +13,13 @@ const KEY_ORDER = {
   workflowCall: ['inputs', 'secrets'],
   schedule: ['cron', 'timezone'],
   concurrency: ['group', 'cancel-in-progress'],
-  job: ['name', 'permissions', 'needs', 'runs-on', 'environment', 'container', 'timeout-minutes', 'strategy', 'env', 'steps'],
+  job: ['name', 'permissions', 'needs', 'runs-on', 'environment', 'container', 'timeout-minutes', 'strategy', 'outputs', 'env', 'steps'],
   environment: ['name', 'url'],
   container: ['image', 'credentials', 'options'],
   credentials: ['username', 'password'],
   strategy: ['fail-fast', 'max-parallel', 'matrix'],
-  step: ['name', 'env', 'run'],
+  step: ['id', 'name', 'if', 'uses', 'with', 'env', 'run'],
+  with: ['name', 'pattern', 'path', 'if-no-files-found', 'retention-days', 'overwrite'],
   callSecret: ['description', 'required'],
 } as const;
 

@@ -2,7 +2,8 @@ import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { stepEnv } from '../../ir/env.js';
 import type { IR } from '../../ir/types.js';
 import { MAX_EXPRESSION_LENGTH, renderTemplate } from './expressions.js';
-import { buildJob, scopeFor, WORKFLOW_ENV, type JobContext } from './job.js';
+import { buildJob, runnerValue, scopeFor, stepItemSlots, WORKFLOW_ENV, type JobContext } from './job.js';
+import { collectJob, planJob, planOutputJobs, type HelperContext } from './outputs.js';
 import { assignJobIds } from './job-ids.js';
 import { readOptions, readStepOptions, type GhaOptions } from './options.js';
 import { checkCredentialSecrets } from './credentials.js';
@@ -44,12 +45,20 @@ export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string
   const flowSecrets = new Set(ir.steps.flatMap((s) => s.secretEnv.map((e) => e.secret)));
   for (const o of stepOptions.values()) if (o.container && o.containerCredentials) flowSecrets.add(o.containerCredentials.password);
   const githubNames = githubSecretNames(ir, flowSecrets, diagnostics);
-  const ctx: JobContext = { ir, options, diagnostics, paramExpr, jobIds, stepOptions, githubSecret: (n) => githubNames.get(n) };
+  const outputJobs = planOutputJobs(ir, jobIds);
+  const ctx: JobContext = { ir, options, diagnostics, paramExpr, jobIds, stepOptions, githubSecret: (n) => githubNames.get(n), outputJobs };
+  const helpers: HelperContext = { jobs: outputJobs, jobIds, runsOn: runnerValue(options.runsOn) };
 
+  // Helper jobs sit next to the job they serve: a plan before, a collector after.
   const jobs: Record<string, unknown> = {};
   for (const step of ir.steps) {
     const id = jobIds.get(step.id);
-    if (id !== undefined) jobs[id] = buildJob(ctx, step);
+    if (id === undefined) continue;
+    const plan = outputJobs.plan.get(step.id);
+    if (plan !== undefined) jobs[plan] = planJob(helpers, step, stepItemSlots(step));
+    jobs[id] = buildJob(ctx, step);
+    const collect = outputJobs.collect.get(step.id);
+    if (collect !== undefined) jobs[collect] = collectJob(helpers, step);
   }
   return ordered('workflow', {
     name: ir.flow.name,

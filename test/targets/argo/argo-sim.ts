@@ -3,6 +3,7 @@ import { SYSTEM_ENV_NAMES, stepEnv } from '../../../src/ir/env.js';
 import { paramVar, shellScript } from '../../../src/ir/shell.js';
 import type { IR, IRString } from '../../../src/ir/types.js';
 import type { Json } from '../../../src/source/tree.js';
+import { evalExpr, expandScope, goJson, MissingVariable } from './argo-expr.js';
 
 /**
  * A small model of what reaches a container when Argo runs a WorkflowTemplate, used as a test
@@ -184,6 +185,7 @@ export function simulate(
     const t = templates.get(templateName);
     if (t.dag) {
       for (const task of t.dag.tasks as any[]) {
+        if (task.withParam !== undefined) throw new Error(`task ${task.name} has withParam: run it with runWorkflow`);
         const items: (string | Record<string, string> | undefined)[] = task.withItems ?? [undefined];
         for (const item of items) {
           const scope = new Map(globals);
@@ -197,49 +199,66 @@ export function simulate(
       }
       return;
     }
-    const inputScope = new Map<string, string>(globals);
-    for (const p of (t.inputs?.parameters ?? []) as any[]) {
-      const v = inputs.get(p.name);
-      if (v === undefined) throw new Error(`template ${templateName} input ${p.name} not supplied`);
-      inputScope.set(`inputs.parameters.${p.name}`, v);
-    }
-    const podScope = new Map<string, string>([...inputScope, ['pod.name', `${o.workflowName}-${taskName}-1234567890`]]);
-    const argo = (text: string) => {
-      const final = substituteTags(substituteTags(substituteTags(text, globals), inputScope), podScope);
-      if (final.includes('{{')) throw new Error(`Argo would template ${JSON.stringify(final)} again`);
-      return final;
-    };
-    const c = t.container;
-    const env = new Map<string, string>();
-    const envOut: [string, string][] = [];
-    for (const e of (c.env ?? []) as any[]) {
-      let v: string;
-      if (e.valueFrom !== undefined) {
-        if (e.value !== undefined) throw new Error(`env ${e.name} of ${taskName} has both value and valueFrom`);
-        const ref = e.valueFrom.secretKeyRef;
-        if (!ref || Object.keys(e.valueFrom).length !== 1) throw new Error(`env ${e.name} of ${taskName}: the model reads only secretKeyRef sources`);
-        const secret = o.secrets?.[`${ref.name}/${ref.key}`];
-        if (secret === undefined) throw new Error(`CreateContainerConfigError: secret ${ref.name} has no key ${ref.key} (env ${e.name} of ${taskName})`);
-        v = secret;
-      } else {
-        v = kubeletExpand(argo(e.value), (n) => env.get(n));
-      }
-      env.set(e.name, v);
-      envOut.push([e.name, v]);
-    }
-    const args = ((c.args ?? []) as string[]).map(argo);
-    const offloaded = goJsonBytes(args) > ARGO_ARGS_OFFLOAD_BYTES;
-    if (offloaded && args.some((a) => Buffer.byteLength(a) > ARGO_ARGS_OFFLOAD_BYTES)) throw new Error(`Argo would pass an offloaded arg of ${taskName} as @file`);
-    const expand = (s: string) => kubeletExpand(s, (n) => env.get(n));
-    const argv = [...((c.command ?? []) as string[]).map((s) => expand(argo(s))), ...(offloaded ? args : args.map(expand))];
-    for (const a of argv) if (Buffer.byteLength(a) + 1 > MAX_ARG_STRLEN) throw new Error(`E2BIG: an argument of ${taskName} is ${Buffer.byteLength(a) + 1} bytes`);
-    for (const [n, v] of envOut) if (Buffer.byteLength(`${n}=${v}`) + 1 > MAX_ARG_STRLEN) throw new Error(`E2BIG: env ${n} of ${taskName}`);
     const list = out.get(taskName) ?? [];
-    list.push({ argv, env: envOut.filter(([n]) => n !== 'FLOWC_LBRACE') });
+    list.push(podContainer({ t, templateName, taskName, inputs, globals, workflowName: o.workflowName, secrets: o.secrets }));
     out.set(taskName, list);
   };
   run(wt.spec.entrypoint, wt.spec.entrypoint, new Map());
   return out;
+}
+
+/**
+ * What the container of one template call gets: its text through Argo's passes and the kubelet's
+ * expansion (the rules at the top of this file).
+ */
+function podContainer(o: {
+  t: Record<string, any>;
+  templateName: string;
+  taskName: string;
+  inputs: Map<string, string>;
+  globals: Map<string, string>;
+  workflowName: string;
+  secrets?: Record<string, string> | undefined;
+}): SimContainer {
+  const { t, templateName, taskName, inputs, globals } = o;
+  const inputScope = new Map<string, string>(globals);
+  for (const p of (t.inputs?.parameters ?? []) as any[]) {
+    const v = inputs.get(p.name);
+    if (v === undefined) throw new Error(`template ${templateName} input ${p.name} not supplied`);
+    inputScope.set(`inputs.parameters.${p.name}`, v);
+  }
+  const podScope = new Map<string, string>([...inputScope, ['pod.name', `${o.workflowName}-${taskName}-1234567890`]]);
+  const argo = (text: string) => {
+    const final = substituteTags(substituteTags(substituteTags(text, globals), inputScope), podScope);
+    if (final.includes('{{')) throw new Error(`Argo would template ${JSON.stringify(final)} again`);
+    return final;
+  };
+  const c = t.container;
+  const env = new Map<string, string>();
+  const envOut: [string, string][] = [];
+  for (const e of (c.env ?? []) as any[]) {
+    let v: string;
+    if (e.valueFrom !== undefined) {
+      if (e.value !== undefined) throw new Error(`env ${e.name} of ${taskName} has both value and valueFrom`);
+      const ref = e.valueFrom.secretKeyRef;
+      if (!ref || Object.keys(e.valueFrom).length !== 1) throw new Error(`env ${e.name} of ${taskName}: the model reads only secretKeyRef sources`);
+      const secret = o.secrets?.[`${ref.name}/${ref.key}`];
+      if (secret === undefined) throw new Error(`CreateContainerConfigError: secret ${ref.name} has no key ${ref.key} (env ${e.name} of ${taskName})`);
+      v = secret;
+    } else {
+      v = kubeletExpand(argo(e.value), (n) => env.get(n));
+    }
+    env.set(e.name, v);
+    envOut.push([e.name, v]);
+  }
+  const args = ((c.args ?? []) as string[]).map(argo);
+  const offloaded = goJsonBytes(args) > ARGO_ARGS_OFFLOAD_BYTES;
+  if (offloaded && args.some((a) => Buffer.byteLength(a) > ARGO_ARGS_OFFLOAD_BYTES)) throw new Error(`Argo would pass an offloaded arg of ${taskName} as @file`);
+  const expand = (s: string) => kubeletExpand(s, (n) => env.get(n));
+  const argv = [...((c.command ?? []) as string[]).map((s) => expand(argo(s))), ...(offloaded ? args : args.map(expand))];
+  for (const a of argv) if (Buffer.byteLength(a) + 1 > MAX_ARG_STRLEN) throw new Error(`E2BIG: an argument of ${taskName} is ${Buffer.byteLength(a) + 1} bytes`);
+  for (const [n, v] of envOut) if (Buffer.byteLength(`${n}=${v}`) + 1 > MAX_ARG_STRLEN) throw new Error(`E2BIG: env ${n} of ${taskName}`);
+  return { argv, env: envOut.filter(([n]) => n !== 'FLOWC_LBRACE') };
 }
 
 /**
@@ -332,4 +351,250 @@ export function sampleSecrets(ir: IR): Record<string, string> {
     if (loc?.name !== undefined && loc.key !== undefined) out[`${loc.name}/${loc.key}`] = `value-of-${s.name}-from-the-cluster`;
   }
   return out;
+}
+
+// ------------------------------------------------------------------ runs with step outputs
+
+/**
+ * What one container did: its exit code and the files it left, by absolute path in the container
+ * (the model reads `outputs.parameters[].valueFrom.path` from these).
+ */
+export interface ExecResult {
+  exitCode: number;
+  files: Map<string, string>;
+  stderr?: string;
+}
+
+export interface RunOptions {
+  workflowName: string;
+  params: Record<string, string>;
+  secrets?: Record<string, string>;
+  /** Runs one container: `task` is the leaf task name, `index` the loop index (null outside a loop). */
+  exec(task: string, index: number | null, container: SimContainer): ExecResult;
+}
+
+export interface RunResult {
+  phase: 'Succeeded' | 'Failed';
+  message: string;
+  /** Every container started, by leaf task name, in loop-index order. */
+  containers: Map<string, SimContainer[]>;
+  /** Leaf tasks that were Skipped (an empty withParam). */
+  skipped: string[];
+}
+
+class RunFailed extends Error {}
+
+/** A node's result: its output parameters, or the children of a task group. */
+type NodeResult =
+  | { kind: 'plain'; outputs: Map<string, string> }
+  | { kind: 'group'; children: { index: number; outputs: Map<string, string> }[] }
+  | { kind: 'skipped' };
+
+/**
+ * `{{...}}` substitution with full expressions (argo-expr.ts): a tag whose variable is absent stays
+ * as written (util/template/simple_template.go, expression_template.go `allowUnresolved`). A
+ * non-string expression result is written as JSON (expression_template.go `json.Marshal(result)`).
+ */
+export function substituteRun(text: string, values: Map<string, string>): string {
+  const env = expandScope(values);
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const start = text.indexOf('{{', i);
+    if (start < 0) break;
+    const end = text.indexOf('}}', start + 2);
+    if (end < 0) break;
+    out += text.slice(i, start);
+    const tag = text.slice(start + 2, end);
+    let v: string | undefined;
+    if (tag.startsWith('=')) {
+      try {
+        const r = evalExpr(tag.slice(1), env);
+        if (r === undefined || r === null) v = undefined;
+        else v = typeof r === 'string' ? r : goJson(r);
+      } catch (err) {
+        if (!(err instanceof MissingVariable)) throw new RunFailed(`failed to evaluate expression: ${(err as Error).message}`);
+      }
+    } else v = values.get(tag.trim());
+    out += v ?? `{{${tag}}}`;
+    i = end + 2;
+  }
+  return out + text.slice(i);
+}
+
+/**
+ * Argo's loop item variables (workflow/controller/operator.go `processItem`; the formatting of
+ * pkg/apis/workflow/v1alpha1/item.go `Item.String`, which cuts the quotes off a string's JSON):
+ * a string item is `item` as is; a number or bool its JSON text; a map sets `item` to its JSON and
+ * `item.<key>` to each value's `Item.String`; a list sets `item` to its JSON.
+ */
+function itemVars(item: unknown): [string, string][] {
+  const itemString = (v: unknown) => {
+    const json = goJson(v);
+    return typeof v === 'string' ? json.slice(1, -1) : json;
+  };
+  if (typeof item === 'string') return [['item', item]];
+  if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+    return [['item', goJson(item)], ...Object.entries(item).map(([k, v]): [string, string] => [`item.${k}`, itemString(v)])];
+  }
+  return [['item', goJson(item)]];
+}
+
+/**
+ * Argo's aggregation of a loop's outputs (workflow/controller/operator.go
+ * `processAggregateNodeOutputs`): children sorted by loop index (`loopNodes`), each output's values
+ * as one JSON list, parsed only when every value is a JSON map or list, else the raw strings
+ * (`aggregatedJSONValueList`, `tryJSONUnmarshal`); `.outputs.parameters` is the list of each
+ * child's parameter map.
+ */
+function aggregate(children: { index: number; outputs: Map<string, string> }[]): Map<string, string> {
+  const sorted = [...children].sort((a, b) => a.index - b.index);
+  const out = new Map<string, string>();
+  const names = [...new Set(sorted.flatMap((c) => [...c.outputs.keys()]))];
+  for (const name of names) {
+    const values = sorted.map((c) => c.outputs.get(name)).filter((v): v is string => v !== undefined);
+    const parsed = values.map((v) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
+    const allContainers = parsed.every((p) => p !== null && typeof p === 'object');
+    out.set(name, allContainers ? goJson(parsed) : goJson(values));
+  }
+  return out;
+}
+
+/**
+ * Runs a WorkflowTemplate with step outputs: each DAG's tasks in dependency order (a task runs when
+ * every dependency Succeeded or was Skipped, https://argo-workflows.readthedocs.io/en/latest/enhanced-depends-logic/),
+ * the task's arguments and `withParam` substituted with the outputs of its ancestors
+ * (workflow/controller/dag.go `resolveDependencyReferences`), then expanded per item
+ * (dag.go `expandTask`: a value that is not a JSON list fails; an empty list makes the task
+ * Skipped). A container's output parameters are read from the files it left at `valueFrom.path`
+ * (a missing file fails the node, none has a default) less one trailing newline
+ * (workflow/executor/executor.go `SaveParameters`). A DAG template's `valueFrom.parameter` outputs
+ * are substituted in its final scope, with `default` when absent. Loop children complete in reverse
+ * order here, so only Argo's sort by loop index puts the outputs in item order.
+ */
+export function runWorkflow(wt: Record<string, any>, o: RunOptions): RunResult {
+  const templates = new Map<string, any>((wt.spec.templates as any[]).map((t) => [t.name, t]));
+  const globals = new Map<string, string>([['workflow.name', o.workflowName]]);
+  for (const p of (wt.spec.arguments?.parameters ?? []) as any[]) {
+    const v = o.params[p.name] ?? p.value;
+    if (v === undefined) throw new Error(`no value for parameter ${p.name}`);
+    globals.set(`workflow.parameters.${p.name}`, v);
+  }
+  const containers = new Map<string, SimContainer[]>();
+  const skipped: string[] = [];
+
+  const callTemplate = (name: string, taskName: string, index: number | null, inputs: Map<string, string>): Map<string, string> => {
+    const t = templates.get(name);
+    if (!t) throw new Error(`missing template ${name}`);
+    for (const p of (t.inputs?.parameters ?? []) as any[]) if (!inputs.has(p.name)) throw new Error(`template ${name} input ${p.name} not supplied`);
+    if (t.dag) {
+      const scope = runDag(t, inputs);
+      const outputs = new Map<string, string>();
+      for (const p of (t.outputs?.parameters ?? []) as any[]) {
+        // One variable, resolved without rescanning its value (workflow/controller/operator.go
+        // `getTemplateOutputsFromScope`, util/template `ResolveVar`).
+        const tag = /^\{\{([^{}]+)\}\}$/.exec(p.valueFrom.parameter)?.[1];
+        if (tag === undefined) throw new Error(`the model reads only {{var}} in valueFrom.parameter: ${p.valueFrom.parameter}`);
+        const v = scope.get(tag.trim());
+        if (v === undefined) {
+          if (p.valueFrom.default === undefined) throw new RunFailed(`output ${p.name} of ${name} is absent`);
+          outputs.set(p.name, p.valueFrom.default);
+        } else outputs.set(p.name, v);
+      }
+      return outputs;
+    }
+    const c = podContainer({ t, templateName: name, taskName, inputs, globals, workflowName: o.workflowName, secrets: o.secrets });
+    const list = containers.get(taskName) ?? [];
+    list.push(c);
+    containers.set(taskName, list);
+    const r = o.exec(taskName, index, c);
+    if (r.exitCode !== 0) throw new RunFailed(`${taskName}${index === null ? '' : `(${index})`} exited ${r.exitCode}: ${r.stderr ?? ''}`);
+    const outputs = new Map<string, string>();
+    for (const p of (t.outputs?.parameters ?? []) as any[]) {
+      const v = r.files.get(p.valueFrom.path);
+      if (v === undefined) throw new RunFailed(`${taskName}: open ${p.valueFrom.path}: no such file or directory`);
+      outputs.set(p.name, v.endsWith('\n') ? v.slice(0, -1) : v);
+    }
+    return outputs;
+  };
+
+  const runDag = (t: any, inputs: Map<string, string>): Map<string, string> => {
+    const tasks = t.dag.tasks as any[];
+    const results = new Map<string, NodeResult>();
+    const deps = new Map<string, string[]>(tasks.map((x) => [x.name, (x.dependencies ?? []) as string[]]));
+    const ancestors = (name: string, seen = new Set<string>()): Set<string> => {
+      for (const d of deps.get(name) ?? []) if (!seen.has(d)) ancestors(d, seen.add(d));
+      return seen;
+    };
+    const scopeOf = (names: Iterable<string>) => {
+      const scope = new Map(globals);
+      for (const [k, v] of inputs) scope.set(`inputs.parameters.${k}`, v);
+      for (const a of names) {
+        const r = results.get(a);
+        if (!r || r.kind === 'skipped') continue;
+        const outs = r.kind === 'plain' ? r.outputs : aggregate(r.children);
+        for (const [k, v] of outs) scope.set(`tasks.${a}.outputs.parameters.${k}`, v);
+      }
+      return scope;
+    };
+    const pending = [...tasks];
+    while (pending.length > 0) {
+      const i = pending.findIndex((x) => (deps.get(x.name) ?? []).every((d) => results.has(d)));
+      if (i < 0) throw new Error('the DAG has a cycle or an unknown dependency');
+      const task = pending.splice(i, 1)[0];
+      const scope = scopeOf(ancestors(task.name));
+      // The whole task is substituted with its ancestors' outputs first; a loop task is then
+      // substituted again per item (dag.go `expandTask`, operator.go `processItem`), which rescans
+      // what the first pass inserted.
+      const firstPass = new Map<string, string>(((task.arguments?.parameters ?? []) as any[]).map((p) => [p.name as string, substituteRun(p.value, scope)]));
+      const argsOf = (s: Map<string, string>) => new Map([...firstPass].map(([k, v]) => [k, s === scope ? v : substituteRun(v, s)]));
+      let items: unknown[] | null = null;
+      if (task.withItems) items = task.withItems;
+      if (task.withParam !== undefined) {
+        const text = substituteRun(task.withParam, scope);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = undefined;
+        }
+        if (!Array.isArray(parsed)) throw new RunFailed(`withParam value could not be parsed as a JSON list: ${text.trim()}`);
+        items = parsed;
+      }
+      if (items === null) {
+        results.set(task.name, { kind: 'plain', outputs: callTemplate(task.template, task.name, null, argsOf(scope)) });
+        continue;
+      }
+      if (items.length === 0) {
+        skipped.push(task.name);
+        results.set(task.name, { kind: 'skipped' });
+        continue;
+      }
+      const children: { index: number; outputs: Map<string, string> }[] = [];
+      // The last item first: Argo's children finish in any order.
+      for (let k = items.length - 1; k >= 0; k--) {
+        const s = new Map([...scope, ...itemVars(items[k])]);
+        children.push({ index: k, outputs: callTemplate(task.template, task.name, k, argsOf(s)) });
+      }
+      results.set(task.name, { kind: 'group', children });
+    }
+    return scopeOf(tasks.map((x) => x.name));
+  };
+
+  try {
+    callTemplate(wt.spec.entrypoint, wt.spec.entrypoint, null, new Map());
+  } catch (err) {
+    if (!(err instanceof RunFailed)) throw err;
+    for (const list of containers.values()) list.reverse();
+    return { phase: 'Failed', message: err.message, containers, skipped };
+  }
+  // Containers were started last item first; report them in item order.
+  for (const list of containers.values()) list.reverse();
+  return { phase: 'Succeeded', message: '', containers, skipped };
 }

@@ -3,6 +3,7 @@ import { fixtureIR } from '../../helpers/fixtures.js';
 import { compiledFixtures } from '../refused.js';
 import { compileArgo, dagGraph, irGraph, validateArgo } from './helpers.js';
 import { expectedContainers, sampleParams, sampleSecrets, simulate } from './argo-sim.js';
+import { outputVariables, runWithSampleOutputs, SAMPLE_SHARDS } from './outputs-oracle.js';
 
 /**
  * The golden bytes of every fixture are compared once, for every target, in test/targets/golden.test.ts;
@@ -27,6 +28,17 @@ describe('argo target over the fixtures', () => {
       expect([...dag.leaves].sort()).toEqual([...flowGraph.leaves].sort());
       expect([...dag.edges].sort()).toEqual([...flowGraph.edges].sort());
 
+      if (ir.steps.some((s) => s.outputs.length > 0)) {
+        // Step outputs: run it, producers writing sample values, and compare what each consumer got.
+        const { run, expectedText } = runWithSampleOutputs(ir, wt);
+        expect(run.message).toBe('');
+        expect(run.phase).toBe('Succeeded');
+        const { got, want } = outputVariables(ir, run, expectedText);
+        expect(got.length).toBeGreaterThan(0);
+        expect(got).toEqual(want);
+        for (const s of ir.steps.filter((x) => x.foreach?.from)) expect(run.containers.get(s.id.replace(/_/g, '-').replace(/-+$/, ''))).toHaveLength(SAMPLE_SHARDS.length);
+        return;
+      }
       const run = { workflowName: `${wt.metadata.name}-x7k2p`, params: sampleParams(ir), secrets: sampleSecrets(ir) };
       expect(simulate(wt, run)).toEqual(expectedContainers(ir, run));
     });

@@ -95,6 +95,13 @@ function checkReferences(wt: Record<string, any>): void {
       checkKnownFields(t, fail);
     }
     if (!t.dag) continue;
+    // A DAG's outputs name a task of that DAG and an output its template declares.
+    for (const p of (t.outputs?.parameters ?? []) as any[]) {
+      const m = /^\{\{tasks\.([a-z0-9-]+)\.outputs\.parameters\.([A-Za-z0-9_-]+)\}\}$/.exec(p.valueFrom?.parameter ?? '');
+      const task = m ? (t.dag.tasks as any[]).find((x) => x.name === m[1]) : undefined;
+      const declared = ((templates.get(task?.template)?.outputs?.parameters ?? []) as any[]).some((q) => q.name === m?.[2]);
+      if (!declared) fail(`${t.name} output ${p.name} reads ${p.valueFrom?.parameter}, not an output of one of its tasks`);
+    }
     const names = new Set<string>();
     for (const task of t.dag.tasks as any[]) {
       if (!DNS_LABEL.test(task.name)) fail(`task name ${task.name}`);
@@ -108,9 +115,15 @@ function checkReferences(wt: Record<string, any>): void {
       const declared = ((target.inputs?.parameters ?? []) as any[]).map((p) => p.name).sort();
       const supplied = ((task.arguments?.parameters ?? []) as any[]).map((p) => p.name).sort();
       if (JSON.stringify(declared) !== JSON.stringify(supplied)) fail(`task ${task.name} supplies ${supplied} for inputs ${declared}`);
-      for (const tag of tagsIn(task.arguments ?? {})) {
-        if (tag === 'item' || tag.startsWith('item.')) {
-          if (!task.withItems) fail(`task ${task.name} uses {{${tag}}} without withItems`);
+      const dagInputs = new Set(((t.inputs?.parameters ?? []) as any[]).map((p) => p.name));
+      for (const tag of [...tagsIn(task.arguments ?? {}), ...tagsIn(task.withParam ?? '')]) {
+        if (tag.startsWith('=')) {
+          checkTaskExpression(JSON.parse(`"${tag}"`).slice(1), task, t, templates, fail);
+        } else if (tag.startsWith('inputs.parameters.')) {
+          if (!dagInputs.has(tag.slice('inputs.parameters.'.length))) fail(`task ${task.name} uses undeclared ${tag}`);
+        } else if (tag === 'item' || tag.startsWith('item.')) {
+          if (!task.withItems && task.withParam === undefined) fail(`task ${task.name} uses {{${tag}}} without withItems or withParam`);
+          if (task.withParam !== undefined) continue;
           const first = task.withItems[0];
           if (tag === 'item' && typeof first !== 'string') fail(`task ${task.name} uses {{item}} with map items`);
           if (tag.startsWith('item.') && !(typeof first === 'object' && tag.slice(5) in first)) fail(`task ${task.name}: no key for {{${tag}}}`);
@@ -125,6 +138,33 @@ function checkReferences(wt: Record<string, any>): void {
       }
     }
   }
+}
+
+/**
+ * The expressions flowc writes in DAG tasks (src/targets/argo/outputs.ts) read outputs of tasks
+ * of the same DAG that the task depends on, directly or not (Argo puts only ancestors in the
+ * scope: workflow/controller/dag.go `resolveDependencyReferences`, common.GetTaskAncestry), and
+ * only outputs their templates declare; `item.<key>` only in a loop task.
+ */
+function checkTaskExpression(source: string, task: any, dag: any, templates: Map<string, any>, fail: (m: string) => void): void {
+  const tasks = new Map<string, any>((dag.dag.tasks as any[]).map((x) => [x.name, x]));
+  const ancestors = new Set<string>();
+  const visit = (name: string) => {
+    for (const d of (tasks.get(name)?.dependencies ?? []) as string[]) if (!ancestors.has(d)) visit((ancestors.add(d), d));
+  };
+  visit(task.name);
+  const key = String.raw`(?:\.([A-Za-z_][A-Za-z0-9_]*)|\?\.([A-Za-z_][A-Za-z0-9_]*)|(?:\?\.)?\["([^"]+)"\])`;
+  const ref = new RegExp(String.raw`tasks${key}${key}${key}${key}`, 'g');
+  for (const m of source.matchAll(ref)) {
+    const parts = [0, 1, 2, 3].map((i) => m[1 + i * 3] ?? m[2 + i * 3] ?? m[3 + i * 3]);
+    const [name, outputs, parameters, output] = parts as string[];
+    if (outputs !== 'outputs' || parameters !== 'parameters') fail(`task ${task.name}: unexpected reference ${m[0]}`);
+    if (!ancestors.has(name)) fail(`task ${task.name} reads outputs of ${name}, which is not one of its ancestors`);
+    const producer = templates.get(tasks.get(name)?.template);
+    if (!((producer?.outputs?.parameters ?? []) as any[]).some((p) => p.name === output)) fail(`task ${task.name} reads output ${output} that ${name} does not declare`);
+  }
+  if (/\bitem\./.test(source) && task.withParam === undefined && !task.withItems) fail(`task ${task.name} reads item without a loop`);
+  if (/\btasks\b/.test(source) && [...source.matchAll(ref)].length === 0) fail(`task ${task.name}: unreadable task reference in ${source}`);
 }
 
 const require = createRequire(import.meta.url);

@@ -8,7 +8,7 @@ import { readOptions } from '../../../src/targets/gcp-workflows/options.js';
 import { buildWorkflow, type Layout } from '../../../src/targets/gcp-workflows/workflow.js';
 import { fixtureIR } from '../../helpers/fixtures.js';
 import { compiledFixtures } from '../refused.js';
-import { checkExecution, compile, execute, lit, makeIR, sampleArgs, step } from './helpers.js';
+import { boundToSample, checkExecution, compile, execute, lit, makeIR, sampleArgs, sampleWrites, step } from './helpers.js';
 
 /** The step and memory estimates for a flow, as the target computes them. */
 function estimates(ir: IR, layout: Layout = 'full', includeConfig = true) {
@@ -27,9 +27,9 @@ const longScript: IRString = [{ kind: 'lit', value: `echo "\${FLOWC_ITEM}" ${'x'
  */
 describe('steps of one execution', () => {
   it.each(compiledFixtures('gcp-workflows'))('fixture %s: the estimate is the interpreter\'s count when every job succeeds', async (name) => {
-    const ir = fixtureIR(name);
+    const ir = boundToSample(fixtureIR(name));
     // No argument at all is the longest start (an empty map is made); with a required parameter a run needs one.
-    const e = await execute(compile(ir).yaml, ir.parameters.some((p) => p.required) ? sampleArgs(ir) : null);
+    const e = await execute(compile(ir).yaml, ir.parameters.some((p) => p.required) ? sampleArgs(ir) : null, { writes: sampleWrites(ir) });
     expect(checkExecution(ir, e)).toEqual([]);
     expect(estimates(ir).steps.least).toBe(e.steps);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureIR } from '../../helpers/fixtures.js';
 import { compiledFixtures } from '../refused.js';
-import { checkExecution, compile, execute, sampleArgs } from './helpers.js';
+import { checkExecution, compile, execute, sampleArgs, sampleWrites } from './helpers.js';
 import { schemaErrors, structureProblems } from './structure.js';
 
 /**
@@ -29,7 +29,7 @@ describe.each(compiledFixtures('gcp-workflows'))('fixture %s', (name) => {
   });
 
   it('runs in the interpreter: each step (item) once, every needs edge in time', async () => {
-    const e = await execute(yaml, sampleArgs(ir), { duration: (s, item) => 5 + ((s.length * 7 + (item?.length ?? 0) * 3) % 11) });
+    const e = await execute(yaml, sampleArgs(ir), { duration: (s, item) => 5 + ((s.length * 7 + (item?.length ?? 0) * 3) % 11), writes: sampleWrites(ir) });
     expect(checkExecution(ir, e)).toEqual([]);
   });
 

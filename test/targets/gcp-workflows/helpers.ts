@@ -7,6 +7,7 @@ import { VirtualClock } from './interpreter/clock.js';
 import { Interpreter } from './interpreter/engine.js';
 import type { Value } from './interpreter/expr.js';
 import { type Deletion, fakeBatch, type FakeBatchOptions, type JobRecord, type RefusedSubmission } from './interpreter/fake-batch.js';
+import { fakeStorage, type StorageRead } from './interpreter/fake-storage.js';
 
 export { lit, ORIGIN, param, step } from '../../helpers/ir-builders.js';
 
@@ -33,19 +34,27 @@ export interface Execution {
   clock: VirtualClock;
   /** Steps the execution ran (Workflows counts them against 100,000 per execution). */
   steps: number;
+  /** The fake Cloud Storage after the run (`bucket/object` to text), and the objects.get calls made. */
+  objects: Map<string, string>;
+  reads: StorageRead[];
 }
 
 /** Runs a definition in the interpreter with the fake Batch connector. */
 export async function execute(
   yaml: string,
   args: Value,
-  fake: Omit<FakeBatchOptions, 'clock'> = {},
+  fake: Omit<FakeBatchOptions, 'clock' | 'storage'> = {},
 ): Promise<Execution> {
   const clock = new VirtualClock();
-  const { connector, remove, jobs, submissions, deletions } = fakeBatch({ clock, ...fake });
+  const storage = fakeStorage();
+  const { connector, remove, jobs, submissions, deletions } = fakeBatch({ clock, storage: storage.objects, ...fake });
   const interp = Interpreter.fromYaml(yaml, {
     clock,
-    connectors: { 'googleapis.batch.v1.projects.locations.jobs.create': connector, 'googleapis.batch.v1.projects.locations.jobs.delete': remove },
+    connectors: {
+      'googleapis.batch.v1.projects.locations.jobs.create': connector,
+      'googleapis.batch.v1.projects.locations.jobs.delete': remove,
+      'googleapis.storage.v1.objects.get': storage.get,
+    },
     env: {
       GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: '0b5c2d7e-1a2b-4c3d-8e9f-0123456789ab',
       GOOGLE_CLOUD_PROJECT_ID: 'env-project',
@@ -54,10 +63,35 @@ export async function execute(
   });
   try {
     const result = await interp.run(args);
-    return { jobs, submissions, deletions, result, error: null, clock, steps: interp.stepCount };
+    return { jobs, submissions, deletions, result, error: null, clock, steps: interp.stepCount, objects: storage.objects, reads: storage.reads };
   } catch (error) {
-    return { jobs, submissions, deletions, result: null, error, clock, steps: interp.stepCount };
+    return { jobs, submissions, deletions, result: null, error, clock, steps: interp.stepCount, objects: storage.objects, reads: storage.reads };
   }
+}
+
+/** What every `json` output holds in `sampleWrites`: a list, so a dynamic foreach over it has this many tasks. */
+export const SAMPLE_LIST = [{ id: 0 }, { id: 1 }];
+
+/**
+ * Output files for any flow: each `json` output is `SAMPLE_LIST`, each `string` output
+ * `<step>-<output>` with a trailing newline (the wrapper removes it).
+ */
+export function sampleWrites(ir: IR): NonNullable<FakeBatchOptions['writes']> {
+  return (id) => {
+    const s = ir.steps.find((x) => x.id === id);
+    return Object.fromEntries((s?.outputs ?? []).map((o) => [o.name, o.type === 'json' ? JSON.stringify(SAMPLE_LIST) : `${id}-${o.name}\n`]));
+  };
+}
+
+/**
+ * The IR with `maxDynamicItems` set to `SAMPLE_LIST`'s length when a step has a dynamic foreach,
+ * so the step estimate counts exactly the tasks a run with `sampleWrites` makes.
+ */
+export function boundToSample(ir: IR): IR {
+  if (!ir.steps.some((s) => s.foreach?.from)) return ir;
+  const own = ir.targets['gcp-workflows'];
+  const options = own !== null && typeof own === 'object' && !Array.isArray(own) ? own : {};
+  return { ...ir, targets: { ...ir.targets, 'gcp-workflows': { ...options, maxDynamicItems: SAMPLE_LIST.length } } };
 }
 
 /** The successful jobs of an execution: one per step, one per foreach item. */
@@ -74,7 +108,8 @@ export function checkExecution(ir: IR, e: Execution): string[] {
   const spans = new Map<string, { start: number; end: number }>();
   for (const s of ir.steps) {
     const jobs = ok.filter((j) => j.step === s.id);
-    const expected = s.foreach ? s.foreach.items.length : 1;
+    // A dynamic foreach runs once per element of the list its source wrote (sampleWrites).
+    const expected = s.foreach ? (s.foreach.from ? SAMPLE_LIST.length : s.foreach.items.length) : 1;
     if (jobs.length !== expected) problems.push(`step ${s.id} ran ${jobs.length} times, expected ${expected}`);
     if (jobs.length > 0) spans.set(s.id, { start: Math.min(...jobs.map((j) => j.start)), end: Math.max(...jobs.map((j) => j.end)) });
   }

@@ -39,6 +39,6 @@ describe('gcp-workflows options', () => {
   it('applies defaults for options left out', () => {
     const o = readOptions(makeIR([step('a')], { targets: {} }));
     // Options without a default stay absent (the schema's defaults are the only ones, src/targets/options.ts).
-    expect(o).toStrictEqual({ gpuType: 'nvidia-tesla-t4', defaultTimeoutSeconds: 604800 });
+    expect(o).toStrictEqual({ gpuType: 'nvidia-tesla-t4', maxDynamicItems: 1000, defaultTimeoutSeconds: 604800 });
   });
 });

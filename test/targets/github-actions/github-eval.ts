@@ -11,6 +11,23 @@ export interface EvalContext {
   inputs: Record<string, unknown> | null;
   matrix: Record<string, unknown>;
   github: Record<string, unknown>;
+  /** Jobs' outputs by job id, steps' outputs by step id, `strategy.job-index` (step outputs, test/targets/github-actions/run-sim.ts). */
+  needs?: Record<string, { outputs: Record<string, string> }>;
+  steps?: Record<string, { outputs: Record<string, string> }>;
+  strategy?: Record<string, unknown>;
+}
+
+/** A scalar that is exactly one expression, as its value (not text): `matrix: ${{ fromJSON(...) }}`. */
+export function evaluateWhole(raw: string, ctx: EvalContext): unknown {
+  const m = /^\$\{\{(.*)\}\}$/s.exec(raw);
+  if (!m) throw new Error(`not one expression: ${raw}`);
+  return evaluate(m[1] as string, ctx);
+}
+
+/** An `if:` value: with or without `${{ }}`, true when truthy. */
+export function evaluateCondition(raw: string, ctx: EvalContext): boolean {
+  const m = /^\$\{\{(.*)\}\}$/s.exec(raw.trim());
+  return truthy(evaluate(m ? (m[1] as string) : raw, ctx));
 }
 
 export function evaluateScalar(raw: string, ctx: EvalContext): string {
@@ -80,7 +97,7 @@ function tokenize(src: string): Token[] {
       out.push({ t: 'id', v: m[0] });
       i += m[0].length;
     } else {
-      const op = ['==', '&&', '||', '(', ')', '.', ','].find((o) => src.startsWith(o, i));
+      const op = ['==', '!=', '&&', '||', '!', '(', ')', '.', ','].find((o) => src.startsWith(o, i));
       if (!op) throw new Error(`unsupported expression syntax at ${JSON.stringify(src.slice(i))}`);
       out.push({ t: 'op', v: op });
       i += op.length;
@@ -102,7 +119,14 @@ function evaluate(src: string, ctx: EvalContext): unknown {
     const t = toks[pos++];
     if (!t) throw new Error(`unexpected end of ${src}`);
     if (t.t === 'str' || t.t === 'num') return t.v;
+    if (t.t === 'op' && t.v === '!') return !truthy(primary());
     if (t.t === 'id') {
+      if (t.v === 'fromJSON') {
+        eat('(');
+        const v = or();
+        eat(')');
+        return JSON.parse(toText(v));
+      }
       if (t.v === 'toJSON') {
         eat('(');
         const v = or();
@@ -126,7 +150,7 @@ function evaluate(src: string, ctx: EvalContext): unknown {
           return toText(rest[Number(n)]);
         });
       }
-      const roots: Record<string, unknown> = { inputs: ctx.inputs, matrix: ctx.matrix, github: ctx.github };
+      const roots: Record<string, unknown> = { inputs: ctx.inputs, matrix: ctx.matrix, github: ctx.github, needs: ctx.needs, steps: ctx.steps, strategy: ctx.strategy };
       if (!(t.v in roots)) throw new Error(`unsupported context ${t.v} in ${src}`);
       let v: unknown = roots[t.v];
       while (peek()?.t === 'op' && peek()?.v === '.') {
@@ -141,10 +165,11 @@ function evaluate(src: string, ctx: EvalContext): unknown {
   };
   const eq = (): unknown => {
     const l = primary();
-    if (peek()?.t === 'op' && peek()?.v === '==') {
+    if (peek()?.t === 'op' && (peek()?.v === '==' || peek()?.v === '!=')) {
+      const negate = peek()?.v === '!=';
       pos++;
       const r = primary();
-      if (typeof l === 'string' && typeof r === 'string') return l.toLowerCase() === r.toLowerCase();
+      if (typeof l === 'string' && typeof r === 'string') return (l.toLowerCase() === r.toLowerCase()) !== negate;
       throw new Error(`only string == string is modelled (${src})`);
     }
     return l;

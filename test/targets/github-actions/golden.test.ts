@@ -26,13 +26,19 @@ describe('github-actions over the fixtures', () => {
       expect(second.text, 'deterministic output').toBe(text);
       expect(await lintFindings(text, { customLabels: configuredLabels(ir) })).toEqual([]);
 
-      // Structure GitHub relies on: one job per step, needs preserved, FLOWC_STEP as written.
+      // Structure GitHub relies on: one job per step, needs preserved, FLOWC_STEP as written. Step
+      // outputs add the helper jobs (docs/targets/github-actions.md, "Step outputs"), and a job
+      // also needs the job holding each output it reads and its own `-items` helper.
       const wf = parseWorkflow(text);
-      expect(Object.keys(wf.jobs)).toHaveLength(ir.steps.length);
+      const helpers = ir.steps.flatMap((s) => [...(s.foreach?.from ? [`${s.id}-items`] : []), ...(s.foreach && s.outputs.length > 0 ? [`${s.id}-outputs`] : [])]);
+      expect(Object.keys(wf.jobs).sort()).toEqual([...ir.steps.map((s) => s.id), ...helpers].sort());
+      const holder = (id: string) => (ir.steps.find((x) => x.id === id)?.foreach ? `${id}-outputs` : id);
       for (const s of ir.steps) {
         const job = wf.jobs[s.id];
         expect(job.env.FLOWC_STEP).toBe(s.id);
-        expect(job.needs ?? []).toEqual(s.needs);
+        const strings = [...(s.exec.kind === 'run' ? [s.exec.script] : s.exec.argv), ...s.env.map((e) => e.value)];
+        const read = strings.flat().flatMap((p) => (p.kind === 'output' ? [holder(p.step)] : []));
+        expect(job.needs ?? []).toEqual([...new Set([...s.needs, ...read, ...(s.foreach?.from ? [`${s.id}-items`] : [])])]);
       }
     });
   }

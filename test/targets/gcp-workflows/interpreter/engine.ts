@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { VirtualClock } from './clock.js';
-import { evaluate, expressionBody, type Node, parse, typeOf, type Value, WorkflowsError } from './expr.js';
+import { Bytes, evaluate, expressionBody, type Node, parse, typeOf, type Value, WorkflowsError } from './expr.js';
 
 /**
  * A small interpreter for the subset of Google Cloud Workflows that flowc emits: subworkflows with
@@ -193,7 +193,7 @@ export class Interpreter {
         // A raised map is the error itself: `raise: ${e}` in an except block re-raises the error
         // it caught, tags and all (https://cloud.google.com/workflows/docs/reference/syntax/raising-errors).
         const v = this.value(body.raise, scope);
-        if (v !== null && typeof v === 'object' && !Array.isArray(v) && Array.isArray(v.tags)) {
+        if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Bytes) && Array.isArray(v.tags)) {
           throw new WorkflowsError(v.tags as string[], typeof v.message === 'string' ? v.message : JSON.stringify(v), v);
         }
         throw new WorkflowsError(['Raised'], typeof v === 'string' ? v : JSON.stringify(v), v);
@@ -245,7 +245,7 @@ export class Interpreter {
         if (typeof k !== 'number' || k < 0 || k >= cur.length) throw new WorkflowsError(['IndexError'], `assign index ${String(k)}`);
         if (last) cur[k] = value;
         else cur = cur[k] as Value;
-      } else if (cur !== null && typeof cur === 'object') {
+      } else if (cur !== null && typeof cur === 'object' && !(cur instanceof Bytes)) {
         if (typeof k !== 'string') throw new WorkflowsError(['TypeError'], 'map key must be a string');
         if (last) setOwn(cur, k, value);
         else {
@@ -258,7 +258,7 @@ export class Interpreter {
   }
 
   private async runFor(spec: Record<string, unknown>, scope: Scope, limit: number, shared: Set<string> | null): Promise<void> {
-    const items = this.value(spec.in, scope);
+    const items = 'range' in spec ? this.range(spec.range, scope) : this.value(spec.in, scope);
     if (!Array.isArray(items)) throw new WorkflowsError(['TypeError'], 'for: in is not a list');
     const one = async (item: Value, index: number): Promise<void> => {
       const iter = new Scope(scope, shared);
@@ -271,6 +271,19 @@ export class Interpreter {
       return;
     }
     await this.pool(items.map((item, i) => () => one(item, i)), limit);
+  }
+
+  /**
+   * `range: [start, end]`: the integers from start to end, both included
+   * (https://cloud.google.com/workflows/docs/reference/syntax/iteration). An empty range is outside
+   * what the reference describes, so it is an error here and flowc guards every range it writes.
+   */
+  private range(spec: unknown, scope: Scope): Value[] {
+    const r = this.value(spec, scope);
+    if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === 'number' && Number.isInteger(x))) throw new Error('range must be [start, end] of integers');
+    const [start, end] = r as [number, number];
+    if (end < start) throw new Error(`range [${start}, ${end}] is empty`);
+    return Array.from({ length: end - start + 1 }, (_, i) => start + i);
   }
 
   private async runParallel(spec: Record<string, unknown>, scope: Scope): Promise<void> {

@@ -4,7 +4,16 @@
  * https://cloud.google.com/workflows/docs/reference/syntax/expressions
  * Anything outside that subset is an error, so the tests notice when the target starts emitting it.
  */
-export type Value = null | boolean | number | string | Value[] | { [k: string]: Value };
+export type Value = null | boolean | number | string | Bytes | Value[] | { [k: string]: Value };
+
+/**
+ * A `bytes` value: what a call returns for a body that is not JSON, such as the Cloud Storage
+ * connector's object data with `alt: media` (https://cloud.google.com/workflows/docs/reference/googleapis/storage/v1/objects/get,
+ * which points to `text.decode` for it).
+ */
+export class Bytes {
+  constructor(readonly data: Uint8Array) {}
+}
 
 export type Node =
   | { kind: 'lit'; value: Value }
@@ -197,6 +206,7 @@ function qualifiedName(n: Node): string {
 export function typeOf(v: Value): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'list';
+  if (v instanceof Bytes) return 'bytes';
   if (typeof v === 'object') return 'map';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'double';
   return typeof v;
@@ -223,7 +233,7 @@ function get(object: Value, key: Value): Value {
     if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key >= object.length) throw new WorkflowsError(['IndexError'], `index ${String(key)} out of range`);
     return object[key] as Value;
   }
-  if (object !== null && typeof object === 'object') {
+  if (object !== null && typeof object === 'object' && !(object instanceof Bytes)) {
     if (typeof key !== 'string' || !Object.hasOwn(object, key)) throw new WorkflowsError(['KeyError'], `key ${JSON.stringify(key)} not found`);
     return object[key] as Value;
   }
@@ -322,7 +332,7 @@ function call(n: Extract<Node, { kind: 'call' }>, ctx: EvalContext): Value {
       if (keys === null) throw new WorkflowsError(['TypeError'], 'map.get key must be a string or a list of strings');
       let m = a[0] as Value;
       for (const key of keys) {
-        if (m === null || typeof m !== 'object' || Array.isArray(m) || !Object.hasOwn(m, key)) return null;
+        if (m === null || typeof m !== 'object' || Array.isArray(m) || m instanceof Bytes || !Object.hasOwn(m, key)) return null;
         m = m[key] as Value;
       }
       return m;
@@ -356,6 +366,32 @@ function call(n: Extract<Node, { kind: 'call' }>, ctx: EvalContext): Value {
     case 'json.encode_to_string':
       arity(1);
       return JSON.stringify(a[0]);
+    case 'text.decode': {
+      // https://cloud.google.com/workflows/docs/reference/stdlib/text/decode: bytes to text, UTF-8 by default.
+      if (a.length < 1 || a.length > 2) throw new Error('text.decode() takes 1 or 2 arguments');
+      if (!(a[0] instanceof Bytes)) throw new WorkflowsError(['TypeError'], `text.decode of ${typeOf(a[0] as Value)}`);
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(a[0].data);
+      } catch {
+        throw new WorkflowsError(['ValueError'], 'text.decode: not valid UTF-8');
+      }
+    }
+    case 'text.url_encode':
+      // https://cloud.google.com/workflows/docs/reference/stdlib/text/url_encode: percent-encodes reserved characters, `/` included.
+      arity(1);
+      if (typeof a[0] !== 'string') throw new WorkflowsError(['TypeError'], 'text.url_encode of a non-string');
+      return encodeURIComponent(a[0]);
+    case 'json.decode': {
+      // https://cloud.google.com/workflows/docs/reference/stdlib/json/decode: bytes or a string holding one JSON value; ValueError otherwise.
+      arity(1);
+      const src = a[0] instanceof Bytes ? new TextDecoder().decode(a[0].data) : a[0];
+      if (typeof src !== 'string') throw new WorkflowsError(['TypeError'], `json.decode of ${typeOf(a[0] as Value)}`);
+      try {
+        return JSON.parse(src) as Value;
+      } catch {
+        throw new WorkflowsError(['ValueError'], 'json.decode: not valid JSON');
+      }
+    }
     case 'get_type':
       arity(1);
       return typeOf(a[0] as Value);

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { VirtualClock } from './clock.js';
 import type { Connector } from './engine.js';
 import { type Value, WorkflowsError } from './expr.js';
@@ -45,6 +48,20 @@ export interface FakeBatchOptions {
    * (https://cloud.google.com/workflows/docs/reference/googleapis: a connector timeout ends the wait only).
    */
   hangs?: (step: string, item: string | null, attempt: number) => boolean;
+  /**
+   * What a successful job of this step (and item) writes to `$FLOWC_OUTPUTS`, by output name; an
+   * output left out is a file the job never wrote. Written to `storage` through the job's Cloud
+   * Storage volume, as the output wrapper leaves it (a string's trailing newlines removed).
+   */
+  writes?: (step: string, item: string | null) => Record<string, string>;
+  /** The fake Cloud Storage the jobs' volumes mount (fake-storage.ts). */
+  storage?: Map<string, string>;
+  /**
+   * Run each job's container argv for real, with `sh` in a folder under `root` that stands for the
+   * mounted bucket (FLOWC_OUTPUTS moved there); its exit status decides success and the files it
+   * leaves become the objects. `writes` is not used then.
+   */
+  run?: { root: string };
 }
 
 /** A jobs.delete call: the job it named, when, and whether that job existed. */
@@ -151,7 +168,8 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; re
     const timeout = ((args.connector_params as Record<string, Value>).timeout as number) ?? 1800;
     const hung = options.hangs?.(step, item, n) ?? false;
     await options.clock.sleep(hung ? timeout : (options.duration?.(step, item) ?? 10));
-    const failed = hung || n <= (options.failures?.(step, item) ?? 0);
+    const ran = options.run && !hung ? runContainer(options.run.root, jobId, spec, container, env) : null;
+    const failed = hung || n <= (options.failures?.(step, item) ?? 0) || (ran !== null && ran.status !== 0);
     jobs.push({
       jobId,
       parent: args.parent as string,
@@ -173,6 +191,8 @@ export function fakeBatch(options: FakeBatchOptions): { connector: Connector; re
     });
     if (hung) throw new WorkflowsError(['TimeoutError'], `waiting for job ${jobId} timed out after ${timeout} s`);
     if (failed) throw new WorkflowsError(['OperationError'], `job ${jobId} failed`);
+    if (ran) ran.collect(options.storage);
+    else writeOutputs(spec, container, env, options.writes?.(step, item) ?? {}, options.storage);
     return { name: `${args.parent as string}/jobs/${jobId}`, status: { state: 'SUCCEEDED' } };
   };
   // googleapis.batch.v1.projects.locations.jobs.delete: `name` is projects/P/locations/L/jobs/ID;
@@ -207,4 +227,66 @@ function pollingPolicy(params: Record<string, Value>): JobRecord['pollingPolicy'
     return v;
   };
   return { initial_delay: get('initial_delay'), multiplier: get('multiplier'), max_delay: get('max_delay') };
+}
+
+/**
+ * A job with outputs: a GCS volume (`taskSpec.volumes[].gcs.remotePath` a bucket, `mountPath`
+ * where it appears in the container, https://cloud.google.com/batch/docs/reference/rest/v1/projects.locations.jobs#Volume),
+ * FLOWC_OUTPUTS a folder under that path, and the argv `sh -c <wrapper> flowc-outputs <step>
+ * <limit> <name> <type>... -- <argv>`. The files the job writes land in the bucket as objects.
+ */
+function writeOutputs(spec: Record<string, Value>, container: Record<string, Value>, env: Record<string, string>, files: Record<string, string>, storage: Map<string, string> | undefined): void {
+  const volumes = (spec.volumes ?? null) as Record<string, Value>[] | null;
+  if (volumes === null) {
+    if (env.FLOWC_OUTPUTS !== undefined) throw new Error('FLOWC_OUTPUTS is set but no volume is mounted');
+    return;
+  }
+  const volume = volumes.find((v) => v.gcs !== undefined) as Record<string, Value>;
+  const bucket = (volume.gcs as Record<string, Value>).remotePath as string;
+  const mount = volume.mountPath as string;
+  if (!/^[a-z0-9][a-z0-9._-]+[a-z0-9]$/.test(bucket)) throw new Error(`remotePath ${bucket} is not a bucket name`);
+  const dir = env.FLOWC_OUTPUTS;
+  if (dir === undefined || !dir.startsWith(`${mount}/`)) throw new Error(`FLOWC_OUTPUTS ${String(dir)} is not under the mount path ${mount}`);
+  const commands = (container.commands ?? []) as string[];
+  if (container.entrypoint !== '/bin/sh' || commands[0] !== '-c' || commands[2] !== 'flowc-outputs') throw new Error('a job with outputs does not run the output wrapper');
+  const end = commands.indexOf('--');
+  const declared = commands.slice(5, end);
+  for (let i = 0; i < declared.length; i += 2) {
+    const name = declared[i] as string;
+    const type = declared[i + 1] as string;
+    const text = files[name];
+    if (text === undefined || !storage) continue;
+    storage.set(`${bucket}/${dir.slice(mount.length + 1)}/${name}`, type === 'string' ? text.replace(/\n+$/, '') : text);
+  }
+}
+
+/**
+ * Runs a job's argv with the real `sh` and the job's env, in `<root>/<job id>`. The bucket volume is
+ * `<root>/mnt`, one folder for every job as the bucket is (FLOWC_OUTPUTS rewritten into it); after
+ * the run, every file under it is an object of the bucket, as gcsfuse would have uploaded it.
+ */
+function runContainer(root: string, jobId: string, spec: Record<string, Value>, container: Record<string, Value>, env: Record<string, string>): { status: number | null; stderr: string; collect: (storage: Map<string, string> | undefined) => void } {
+  const volume = ((spec.volumes ?? []) as Record<string, Value>[]).find((v) => v.gcs !== undefined);
+  const mount = (volume?.mountPath as string | undefined) ?? null;
+  const local = join(root, 'mnt');
+  mkdirSync(local, { recursive: true });
+  mkdirSync(join(root, jobId), { recursive: true });
+  const jobEnv: Record<string, string> = { ...env, PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  if (mount !== null && env.FLOWC_OUTPUTS !== undefined) jobEnv.FLOWC_OUTPUTS = local + env.FLOWC_OUTPUTS.slice(mount.length);
+  const argv = [container.entrypoint as string, ...((container.commands ?? []) as string[])];
+  const r = spawnSync(argv[0] as string, argv.slice(1), { env: jobEnv, cwd: join(root, jobId), encoding: 'utf8' });
+  const collect = (storage: Map<string, string> | undefined): void => {
+    if (!storage || mount === null) return;
+    const bucket = (volume?.gcs as Record<string, Value>).remotePath as string;
+    const walk = (dir: string): void => {
+      if (!existsSync(dir)) return;
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else storage.set(`${bucket}/${relative(local, path)}`, readFileSync(path, 'utf8'));
+      }
+    };
+    walk(local);
+  };
+  return { status: r.status, stderr: r.stderr, collect };
 }
