@@ -1,93 +1,155 @@
 #!/usr/bin/env node
-// `npm run bench`: prints speed and memory figures. Never part of `npm test` (timings are noisy;
-// tests assert behaviour, this script reports numbers). Run after `npm run build`.
+// `npm run bench`: prints speed and memory figures of issue 19, each with its goal and ratio, and
+// writes them to bench/results.json. Never part of `npm test` (timings are noisy; tests assert
+// behaviour, this script reports numbers). Run after `npm run build` (`npm run bench` does).
+//
+// Process figures are CPU time of the child (user + system, from process.cpuUsage() at exit), the
+// median of BENCH_RUNS runs interleaved with the floor's, so other load on a shared machine moves
+// flowc and the floor alike; wall-clock medians are printed beside them. Set BENCH_QUICK=1 to skip
+// the 10,000-step per-target compiles and the build benchmark.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'flowc.js');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
+const quick = process.env.BENCH_QUICK === '1';
+const figures = [];
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-function timeProcess(args, options = {}) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', ...options });
-    const t1 = process.hrtime.bigint();
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    times.push(Number(t1 - t0) / 1e6);
-  }
-  return median(times);
+const fmt = (ms) => (ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(1)} ms`);
+
+/** Records a figure; `goal` is { max, of } where `of` names what the ratio is against (or absent for an absolute bound). */
+function report(label, value, { unit = 'ms', goal, ratio, note } = {}) {
+  const met = goal === undefined ? undefined : (ratio ?? value) <= goal.max;
+  figures.push({ label, value: Number(value.toFixed(3)), unit, ratio: ratio === undefined ? undefined : Number(ratio.toFixed(3)), goal, met, note });
+  const shown = unit === 'ms' ? fmt(value) : `${value.toFixed(2)}${unit}`;
+  const r = ratio === undefined ? '' : `  ${ratio.toFixed(2)}x`;
+  const g = goal === undefined ? '' : `  goal ${goal.text}: ${met ? 'met' : 'NOT met'}`;
+  console.log(`${label.padEnd(58)} ${shown.padStart(10)}${r}${g}${note ? `  (${note})` : ''}`);
 }
 
-const fmt = (ms) => `${ms.toFixed(1)} ms`;
+// The child reports its own CPU time at exit: getrusage of the whole process, start-up included.
+const cpuFile = join(mkdtempSync(join(tmpdir(), 'flowc-bench-cpu-')), 'cpu');
+const hook = `data:text/javascript,${encodeURIComponent(
+  "import { writeFileSync } from 'node:fs'; process.on('exit', () => { const c = process.cpuUsage(); writeFileSync(process.env.FLOWC_BENCH_CPU, String((c.user + c.system) / 1000)); });",
+)}`;
 
-console.log(`flowc bench (node ${process.version}, ${runs} runs per process figure, medians)`);
+function runOnce(args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', hook, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FLOWC_BENCH_CPU: cpuFile } });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { wall, cpu: Number(readFileSync(cpuFile, 'utf8')) };
+}
+
+/** Runs each command `runs` times, interleaved, and returns the medians per command. */
+function timeProcesses(commands) {
+  const samples = commands.map(() => ({ wall: [], cpu: [] }));
+  for (let i = 0; i < runs; i++) {
+    commands.forEach((args, k) => {
+      const s = runOnce(args);
+      samples[k].wall.push(s.wall);
+      samples[k].cpu.push(s.cpu);
+    });
+  }
+  return samples.map((s) => ({ wall: median(s.wall), cpu: median(s.cpu) }));
+}
+
+console.log(`flowc bench (node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)}, ${runs} runs per process figure, medians)`);
 console.log('');
-console.log('## Cold CLI start-up, IR target');
-const nodeYaml = timeProcess(['--input-type=module', '-e', "await import('yaml')"]);
+console.log('## Cold CLI start-up (CPU time of the process; wall time in the notes)');
 const example = ['fixtures/ml-training/flow.yaml', '--config', 'app=fixtures/ml-training/config/ctr.toml'];
-const compileIR = timeProcess([bin, 'compile', ...example, '--target', 'ir']);
-console.log(`node loading yaml alone:                     ${fmt(nodeYaml)}`);
-console.log(`flowc compile fixtures/ml-training --target ir: ${fmt(compileIR)}  (${(compileIR / nodeYaml).toFixed(2)}x)`);
-const targets = timeProcess([bin, 'targets']);
-console.log(`flowc targets (no compiler loaded):          ${fmt(targets)}`);
+const [floor, compileIR, targets] = timeProcesses([['--input-type=module', '-e', "await import('yaml')"], [bin, 'compile', ...example, '--target', 'ir'], [bin, 'targets']]);
+report('floor: node loading yaml', floor.cpu, { note: `wall ${fmt(floor.wall)}` });
+report('flowc compile fixtures/ml-training --target ir', compileIR.cpu, {
+  ratio: compileIR.cpu / floor.cpu,
+  goal: { max: 1.5, of: 'floor', text: '<= 1.5x the floor' },
+  note: `wall ${fmt(compileIR.wall)}, ${(compileIR.wall / floor.wall).toFixed(2)}x`,
+});
+report('flowc targets', targets.cpu, { ratio: targets.cpu / floor.cpu, note: `wall ${fmt(targets.wall)}, ${(targets.wall / floor.wall).toFixed(2)}x; no goal of its own` });
 
 console.log('');
-console.log('## Synthetic flows (in process, IR target; layered DAG, each step needs up to 3 of the previous layer)');
-const { compileToIR } = await import(join(root, 'dist/pipeline/compile.js'));
+console.log('## Synthetic flows (in process; layered DAG, each step needs up to 3 of the previous layer)');
+const { compileToIR, compileTargets } = await import(join(root, 'dist/pipeline/compile.js'));
+const { TARGETS } = await import(join(root, 'dist/targets/index.js'));
 const dir = mkdtempSync(join(tmpdir(), 'flowc-bench-'));
 try {
+  const files = {};
   for (const n of [1000, 10000]) {
-    const file = join(dir, `synthetic-${n}.flow.yaml`);
-    writeFileSync(file, syntheticFlow(n));
-    compileToIR({ flowPath: file, cwd: dir }); // warm the module caches once
+    files[n] = join(dir, `synthetic-${n}.flow.yaml`);
+    writeFileSync(files[n], syntheticFlow(n));
+  }
+  compileToIR({ flowPath: files[1000], cwd: dir }); // warm the module caches once
+  const ir = {};
+  for (const n of [1000, 10000]) {
     const times = [];
     let heap = 0;
     for (let i = 0; i < 3; i++) {
       globalThis.gc?.();
       const before = process.memoryUsage().heapUsed;
       const t0 = process.hrtime.bigint();
-      const r = compileToIR({ flowPath: file, cwd: dir });
+      const r = compileToIR({ flowPath: files[n], cwd: dir });
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
       heap = Math.max(heap, process.memoryUsage().heapUsed - before);
       if (!r.ir) throw new Error(`synthetic flow of ${n} steps did not compile: ${JSON.stringify(r.diagnostics.slice(0, 3))}`);
     }
-    console.log(`${String(n).padStart(6)} steps: ${fmt(median(times))}  (heap growth ~${(heap / 1048576).toFixed(0)} MiB)`);
+    ir[n] = median(times);
+    report(`IR, ${n} steps`, ir[n], { goal: n === 10000 ? { max: 1000, text: '< 1 s' } : undefined, note: `heap growth ~${(heap / 1048576).toFixed(0)} MiB` });
+  }
+  report('IR growth 1,000 -> 10,000 steps', ir[10000] / ir[1000], { unit: 'x', goal: { max: 12, text: '< 12x' } });
+
+  // One run each: the slow ones are the point, and they are long enough not to need medians.
+  for (const t of TARGETS) {
+    if (t.id === 'ir') continue;
+    const per = {};
+    for (const n of quick ? [1000] : [1000, 10000]) {
+      const t0 = process.hrtime.bigint();
+      const r = compileTargets({ flowPath: files[n], cwd: dir, targets: [t.id] });
+      per[n] = Number(process.hrtime.bigint() - t0) / 1e6;
+      const refused = r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+      report(`${t.id}, ${n} steps`, per[n], {
+        goal: n === 10000 ? { max: 1000, text: '< 1 s' } : undefined,
+        note: refused.length > 0 ? `refused: ${[...new Set(refused)].join(', ')}` : `${r.artifacts.length} artifact(s)`,
+      });
+    }
+    if (per[10000] !== undefined) report(`${t.id} growth 1,000 -> 10,000 steps`, per[10000] / per[1000], { unit: 'x', goal: { max: 12, text: '< 12x' } });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// Issue 19's big-flow figures (1,000/10,000/50,000 steps) live in their own script.
-const scale = join(root, 'scripts', 'bench-scale.mjs');
-if (existsSync(scale)) {
+// The other benchmarks print their own figures; their output is kept in results.json as written.
+// bench-scale.mjs and bench-build.mjs also merge structured figures into results.json themselves
+// (keys `scale` and `build`): start from an empty file so no figure of an earlier run survives.
+const resultsFile = join(root, 'bench', 'results.json');
+rmSync(resultsFile, { force: true });
+const sections = {};
+// bench-scale.mjs: issue 19's big-flow figures (1,000/10,000/50,000 steps).
+for (const [name, script] of [['scale', 'bench-scale.mjs'], ['lowering', 'bench-lowering.mjs'], ...(quick ? [] : [['build', 'bench-build.mjs']])]) {
+  const file = join(root, 'scripts', script);
+  if (!existsSync(file)) continue;
   console.log('');
-  const r = spawnSync(process.execPath, [scale], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  sections[name] = r.stdout.trim().split('\n');
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }
 
-const lowering = join(root, 'scripts', 'bench-lowering.mjs');
-if (existsSync(lowering)) {
-  console.log('');
-  const r = spawnSync(process.execPath, [lowering], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) process.exitCode = r.status ?? 1;
-}
-
-const extra = join(root, 'scripts', 'bench-build.mjs');
-if (existsSync(extra)) {
-  console.log('');
-  const r = spawnSync(process.execPath, [extra], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) process.exitCode = r.status ?? 1;
-}
+mkdirSync(join(root, 'bench'), { recursive: true });
+const written = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+const results = { ...written, date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverage: loadavg()[0], runs, figures, sections };
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+console.log('');
+console.log('wrote bench/results.json');
 
 /** A layered flow: width 10, each step needing up to 3 steps of the layer before. */
 function syntheticFlow(n) {

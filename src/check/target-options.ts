@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { WrittenFlow } from '../flow/ast.js';
@@ -6,19 +6,16 @@ import { nodeAtPointer } from '../source/pointer.js';
 import { toJson, type LNode } from '../source/tree.js';
 import { findTarget } from '../targets/index.js';
 import type { Target } from '../targets/target.js';
+import { validatorFor as prebuiltOrCompiled } from '../validators/prebuilt.js';
 import { checkStepTargetOptions } from './step-target-options.js';
 
 // Keyed by the schema object itself: one validator per schema, whatever target carries it.
 const compiled = new WeakMap<object, ValidateFunction>();
-// One instance for every target: ajv's first compile in an instance pays its warm-up, which a
-// flow naming four targets would otherwise pay four times at start-up.
-let ajv: Ajv | undefined;
 
 function validatorFor(schema: object): ValidateFunction {
   let v = compiled.get(schema);
   if (!v) {
-    ajv ??= new Ajv({ allErrors: true, strict: false });
-    v = ajv.compile(schema);
+    v = prebuiltOrCompiled('target-options', schema as AnySchemaObject);
     compiled.set(schema, v);
   }
   return v;

@@ -1,8 +1,8 @@
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import type { Ajv2019 } from 'ajv/dist/2019.js';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { createRequire } from 'node:module';
-import addFormatsModule from 'ajv-formats';
+import type addFormatsModule from 'ajv-formats';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { PathGuard } from './path-guard.js';
 import type { SourceRegistry } from '../source/files.js';
@@ -22,13 +22,14 @@ type AnyAjv = Ajv | Ajv2019 | Ajv2020;
  * the dialect most editors and generators still write).
  */
 const DIALECTS: { ids: string[]; make: () => AnyAjv; label: string }[] = [
-  { ids: ['http://json-schema.org/draft-07/schema'], make: () => new Ajv(AJV_OPTIONS), label: 'draft-07' },
+  { ids: ['http://json-schema.org/draft-07/schema'], make: () => new (load('ajv') as typeof Ajv)(AJV_OPTIONS), label: 'draft-07' },
   { ids: ['https://json-schema.org/draft/2019-09/schema'], make: () => new (load('ajv/dist/2019.js') as typeof Ajv2019)(AJV_OPTIONS), label: '2019-09' },
   { ids: ['https://json-schema.org/draft/2020-12/schema'], make: () => new (load('ajv/dist/2020.js') as typeof Ajv2020)(AJV_OPTIONS), label: '2020-12' },
 ];
 
 // The 2019-09 and 2020-12 builds of ajv are separate module trees; most configs use draft-07, so
-// load the others only when a schema asks for them (each costs start-up time).
+// load the others only when a schema asks for them (each costs start-up time). ajv itself too: a
+// flow without a config schema never loads it (flowc's own validators are generated at build time).
 const requireCjs = createRequire(import.meta.url);
 function load(id: string): unknown {
   return (requireCjs(id) as { default: unknown }).default;
@@ -45,7 +46,9 @@ function load(id: string): unknown {
 const AJV_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, strict: false, ownProperties: true } as const;
 
 // ajv-formats is CommonJS; its function is both module.exports and .default.
-const addFormats = addFormatsModule.default;
+const addFormats = (ajv: AnyAjv): void => {
+  (load('ajv-formats') as typeof addFormatsModule.default)(ajv as Ajv);
+};
 
 export interface ValidateConfigOptions {
   /** The config's name, for messages. */

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import type { Code } from '../diagnostics/codes.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
-import { didYouMean, suggestDuration, suggestFlowName } from '../diagnostics/suggest.js';
+import { didYouMean, suggestFlowName } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
 import { toJson, type LMapEntry, type LNode } from '../source/tree.js';
-import { checkCron, checkTimezone } from './cron.js';
-import { parseCpu, parseDuration, parseGpu, parseMemory, type UnitResult } from './units.js';
+import { validatorFor } from '../validators/prebuilt.js';
+import { CHECK_CODES, type CheckKind } from './flowc-check.js';
 
 /**
  * The flow's shape check (SPEC section 2): validates a located flow tree against
@@ -21,22 +21,7 @@ import { parseCpu, parseDuration, parseGpu, parseMemory, type UnitResult } from 
 /** `schemas/flow.schema.json`, found relative to this module so it works from src/ and dist/. */
 export const FLOW_SCHEMA_URL = new URL('../../schemas/flow.schema.json', import.meta.url);
 
-/**
- * The schema's one custom keyword: `flowcCheck: <kind>` hands a literal value to flowc's own
- * parser, so editors get the schema's patterns and the compiler gets the parser's messages.
- * Values holding `${...}` are skipped here and checked once resolved.
- */
-export const FLOWC_CHECK_KINDS = ['duration', 'memory', 'cpu', 'gpu', 'cron', 'timezone'] as const;
-type CheckKind = (typeof FLOWC_CHECK_KINDS)[number];
-
-const CHECK_CODES: Record<CheckKind, Code> = {
-  duration: 'FLOWC305',
-  memory: 'FLOWC306',
-  cpu: 'FLOWC307',
-  gpu: 'FLOWC308',
-  cron: 'FLOWC309',
-  timezone: 'FLOWC310',
-};
+export { FLOWC_CHECK_KINDS } from './flowc-check.js';
 
 /** `schema` is what `validate` was compiled from (errors point into it); `file` the schema as written. */
 let compiled: { validate: ValidateFunction; schema: AnySchemaObject; file: AnySchemaObject } | undefined;
@@ -46,24 +31,13 @@ export function flowSchema(): AnySchemaObject {
   return compiledSchema().file;
 }
 
-// Compiled on first use, once per process: ajv compilation costs tens of milliseconds and most
-// CLI commands that never read a flow (`flowc targets`, `--help`) should not pay for it.
+// Compiled on first use, once per process (or generated at build time, src/validators/): most CLI
+// commands that never read a flow (`flowc targets`, `--help`) should not pay for it.
 function compiledSchema(): { validate: ValidateFunction; schema: AnySchemaObject; file: AnySchemaObject } {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(FLOW_SCHEMA_URL, 'utf8')) as AnySchemaObject;
-    // strict: the schema must not carry unknown keywords or ambiguous types; allowUnionTypes for
-    // `type: [string, number, boolean]`; verbose: errors keep their schema objects, which the
-    // reduction below uses to tell branches apart and to name what was expected.
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-    ajv.addKeyword({
-      keyword: 'flowcCheck',
-      schemaType: 'string',
-      metaSchema: { enum: [...FLOWC_CHECK_KINDS] },
-      errors: true,
-      compile: (kind: CheckKind) => flowcCheck(kind),
-    });
-    const checked = withoutOptionKeyLists(schema);
-    compiled = { validate: ajv.compile(checked), schema: checked, file: schema };
+    const checked = validatedFlowSchema(schema);
+    compiled = { validate: validatorFor('flow', checked), schema: checked, file: schema };
   }
   return compiled;
 }
@@ -74,13 +48,30 @@ function compiledSchema(): { validate: ValidateFunction; schema: AnySchemaObject
  * options check reports the same key with a did-you-mean (FLOWC601, FLOWC609 per step), so one
  * typo stays one diagnostic and the flow's other fields are still checked.
  */
-function withoutOptionKeyLists(schema: AnySchemaObject): AnySchemaObject {
+export function validatedFlowSchema(schema: AnySchemaObject): AnySchemaObject {
   const copy = structuredClone(schema);
-  const defs = copy.definitions as Record<string, { properties?: Record<string, { anyOf?: Record<string, unknown>[] }> }>;
+  const defs = copy.definitions as Record<string, { properties?: Record<string, { anyOf?: Record<string, unknown>[] }>; propertyNames?: Record<string, unknown>; $comment?: string }>;
   for (const block of [defs.targets, defs.stepTargets]) {
     for (const option of Object.values(block?.properties ?? {})) for (const branch of option.anyOf ?? []) delete branch.propertyNames;
   }
+  for (const name of MARKED_DEFINITIONS) if (defs[name]) defs[name].$comment = `${MARK}${name}`;
+  if (defs.envMap?.propertyNames) defs.envMap.propertyNames.$comment = `${MARK}envMap/propertyNames`;
   return copy;
+}
+
+/**
+ * The definitions the error reduction tells apart. They are marked in the validated copy because a
+ * validator generated at build time carries its own copy of the schema (errors' `parentSchema` are
+ * not the objects of `root.definitions`) and errors from a `$ref`'d definition compiled on its
+ * own have schema paths relative to it: a mark in the schema itself survives both.
+ */
+const MARKED_DEFINITIONS = ['interpolation', 'templated', 'configName', 'parameterName', 'stepId', 'secretName'];
+const MARK = 'flowc-definition:';
+
+/** The marked definition (or `envMap/propertyNames`) holding the keyword that failed. */
+function definitionOf(e: ErrorObject): string | undefined {
+  const mark = (e.parentSchema as { $comment?: unknown } | undefined)?.$comment;
+  return typeof mark === 'string' && mark.startsWith(MARK) ? mark.slice(MARK.length) : undefined;
 }
 
 /**
@@ -111,48 +102,6 @@ function resolvePointer(data: unknown, pointer: string): unknown {
   return at;
 }
 
-type DataCheck = ((data: unknown) => boolean) & { errors?: Partial<ErrorObject>[] };
-
-function flowcCheck(kind: CheckKind): DataCheck {
-  const fn: DataCheck = (data: unknown) => {
-    const verdict = judge(kind, data);
-    if (verdict === undefined) return true;
-    fn.errors = [{ keyword: 'flowcCheck', message: verdict.error, params: { kind, note: verdict.note } }];
-    return false;
-  };
-  return fn;
-}
-
-/** The parser's verdict on a literal value; undefined when it is fine or not ours to judge. */
-function judge(kind: CheckKind, data: unknown): { error: string; note?: string } | undefined {
-  if (typeof data === 'string' && data.includes('${')) return undefined;
-  const scalar = typeof data === 'string' || typeof data === 'number';
-  switch (kind) {
-    case 'duration':
-    case 'memory':
-    case 'cpu':
-    case 'gpu': {
-      // Lists, maps, booleans and null are a wrong type: the schema's anyOf names what fits.
-      if (!scalar) return undefined;
-      const r: UnitResult = PARSERS[kind](data);
-      if (r.ok) return undefined;
-      const near = kind === 'duration' ? suggestDuration(data) : undefined;
-      return near === undefined ? { error: r.error } : { error: r.error, note: `did you mean '${near}'?` };
-    }
-    case 'cron': {
-      if (typeof data !== 'string') return undefined;
-      const r = checkCron(data);
-      return r.ok ? undefined : { error: r.error };
-    }
-    case 'timezone': {
-      if (typeof data !== 'string') return undefined;
-      const r = checkTimezone(data);
-      if (r.ok) return undefined;
-      return r.suggestion === undefined ? { error: r.error } : { error: r.error, note: `did you mean '${r.suggestion}'?` };
-    }
-  }
-}
-
 export interface ShapeCheckOptions {
   /**
    * The tree has been interpolated (the second pass): a wrong type now comes from a referenced
@@ -171,8 +120,6 @@ function asResolved(d: Described): Described {
   const message = d.message.replace(/(, | or )a \$\{\.\.\.\} interpolation(?=, got )/, '');
   return { ...d, code: 'FLOWC508', message };
 }
-
-const PARSERS = { duration: parseDuration, memory: parseMemory, cpu: parseCpu, gpu: parseGpu };
 
 /**
  * Checks the flow's shape and reports every problem (at most one diagnostic per problem).
@@ -225,6 +172,7 @@ function isWrongType(p: Problem): p is WrongType {
  * - `propertyNames` wrappers go: the inner error names the key (`propertyName`).
  */
 function reduce(errors: ErrorObject[], root: AnySchemaObject): Problem[] {
+  const isDefinition = (e: ErrorObject, name: string): boolean => definitionOf(e) === name;
   // Errors about a value (not about one of its keys), grouped by location; and every location
   // that has an error further down. Both keep the reduction linear in the number of errors.
   const at = new Map<string, ErrorObject[]>();
@@ -250,14 +198,12 @@ function reduce(errors: ErrorObject[], root: AnySchemaObject): Problem[] {
   for (const path of checked) for (const e of here(path)) if (e.keyword !== 'flowcCheck') dropped.add(e);
 
   const extra: Problem[] = [];
-  const interpolation = root.definitions?.interpolation as AnySchemaObject | undefined;
-  const templated = root.definitions?.templated as AnySchemaObject | undefined;
   for (const a of errors) {
     if (a.keyword !== 'anyOf') continue;
     dropped.add(a);
     if (checked.has(a.instancePath)) continue;
     const siblings = here(a.instancePath).filter((e) => e !== a);
-    const ownErrors = siblings.filter((e) => e.keyword !== 'type' && e.parentSchema !== interpolation && e.parentSchema !== templated);
+    const ownErrors = siblings.filter((e) => e.keyword !== 'type' && !isDefinition(e, 'interpolation') && !isDefinition(e, 'templated'));
     for (const e of siblings) if (!ownErrors.includes(e)) dropped.add(e);
     if (!hasDeeper.has(a.instancePath) && ownErrors.length === 0) {
       extra.push({ keyword: 'wrongType', instancePath: a.instancePath, expected: branchNouns(a.schema, root), data: a.data });
@@ -427,7 +373,7 @@ function describe(e: Problem, tree: LNode, root: AnySchemaObject, targetAliases:
     const message = typeof v === 'number' ? `unsupported flow format version ${v}; this flowc reads flowc: 1` : `flowc must be the format version 1, got ${kindOf(v)}`;
     return { code: 'FLOWC205', message, span: valueSpan };
   }
-  if (e.propertyName !== undefined) return describeKey(e, e.propertyName, tree, root);
+  if (e.propertyName !== undefined) return describeKey(e, e.propertyName, tree);
   const data = e.data;
   switch (e.keyword) {
     case 'flowcCheck': {
@@ -491,21 +437,21 @@ function describe(e: Problem, tree: LNode, root: AnySchemaObject, targetAliases:
 }
 
 /** A problem with a map key (a step id, config or parameter name, env variable name). */
-function describeKey(e: ErrorObject, key: string, tree: LNode, root: AnySchemaObject): Described {
+function describeKey(e: ErrorObject, key: string, tree: LNode): Described {
   const at = locate(tree, e.instancePath);
   const entry = at.node.kind === 'map' ? at.node.entries.find((x) => x.key === key) : undefined;
   const span = entry?.keySpan ?? at.node.span;
-  const defs = root.definitions as Record<string, AnySchemaObject>;
-  const isEnv = e.parentSchema === (defs.envMap?.propertyNames as AnySchemaObject | undefined);
+  const parent = definitionOf(e);
+  const isEnv = parent === 'envMap/propertyNames';
   const what = isEnv
     ? 'environment variable name'
-    : e.parentSchema === defs.configName
+    : parent === 'configName'
       ? 'config name'
-      : e.parentSchema === defs.parameterName
+      : parent === 'parameterName'
         ? 'parameter name'
-        : e.parentSchema === defs.stepId
+        : parent === 'stepId'
           ? 'step id'
-          : e.parentSchema === defs.secretName
+          : parent === 'secretName'
             ? 'secret name'
             : 'name';
   const where = fieldPath(e.instancePath);

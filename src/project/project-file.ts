@@ -1,7 +1,7 @@
 import { suggestFlowName } from '../diagnostics/suggest.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { SourceRegistry } from '../source/files.js';
@@ -11,6 +11,7 @@ import type { Span } from '../source/span.js';
 import { setOwn } from '../source/own-keys.js';
 import { mapGet, toJson, type LMap, type LNode } from '../source/tree.js';
 import { findTarget, TARGETS } from '../targets/index.js';
+import { validatorFor } from '../validators/prebuilt.js';
 
 /** `schemas/project.schema.json`, found relative to this module so it works from src/ and dist/. */
 export const PROJECT_SCHEMA_URL = new URL('../../schemas/project.schema.json', import.meta.url);
@@ -54,8 +55,8 @@ export interface Project {
 let validator: ValidateFunction | undefined;
 
 function projectValidator(): ValidateFunction {
-  // Compiled on first use, once per process, like the flow schema (src/flow/schema-check.ts).
-  validator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(JSON.parse(readFileSync(PROJECT_SCHEMA_URL, 'utf8')));
+  // Generated at build time or compiled on first use, like the flow schema (src/flow/schema-check.ts).
+  validator ??= validatorFor('project', JSON.parse(readFileSync(PROJECT_SCHEMA_URL, 'utf8')) as AnySchemaObject);
   return validator;
 }
 

@@ -1,8 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { AnySchemaObject, ValidateFunction } from 'ajv';
 import type { Json } from '../source/tree.js';
-
-// One instance for every target's reader: ajv's first compile in an instance pays its warm-up.
-let ajv: Ajv | undefined;
+import { validatorFor } from '../validators/prebuilt.js';
 
 /**
  * A target's options with the `default`s of its JSON Schema filled in: the schema is the one
@@ -16,12 +14,11 @@ let ajv: Ajv | undefined;
 export function optionReader<T>(schema: object): (raw: Json | undefined) => T {
   let validate: ValidateFunction | undefined;
   return (raw) => {
-    ajv ??= new Ajv({ useDefaults: true, strict: false, allErrors: true });
-    validate ??= ajv.compile(schema);
+    validate ??= validatorFor('target-options-defaults', schema as AnySchemaObject);
     // A copy: ajv writes defaults into the object it checks, and the IR must stay as lowered.
     const options = structuredClone(raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {});
     if (!validate(options)) {
-      throw new Error(`target options reached a target without passing its schema: ${ajv.errorsText(validate.errors)}`);
+      throw new Error(`target options reached a target without passing its schema: ${(validate.errors ?? []).map((e) => `data${e.instancePath} ${e.message ?? ''}`).join(', ')}`);
     }
     return options as T;
   };

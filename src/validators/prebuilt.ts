@@ -1,0 +1,65 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Ajv, AnySchemaObject, ValidateFunction } from 'ajv';
+import { FLOW_VALIDATOR_IMPORTS } from '../flow/flowc-check.js';
+import { VALIDATOR_KINDS, validatorKey, type ValidatorKind } from './kinds.js';
+
+/**
+ * Where the build step writes the generated validators. Relative to this module's folder's parent,
+ * so it is the same file from src/ (tests) and from dist/ (the CLI).
+ */
+export const GENERATED_VALIDATORS_URL = new URL('../../dist/validators/generated.cjs', import.meta.url);
+
+/** A generated validator is a factory: it gets the functions its keywords call (see flowc-check.ts). */
+type Factory = (imports: typeof FLOW_VALIDATOR_IMPORTS) => ValidateFunction;
+
+let generated: Record<string, Factory> | undefined;
+
+// ajv itself is loaded only to compile: loading its compiler is a good part of a cold start, and a
+// run that finds every validator generated (no user config schema) never needs it.
+const requireCjs = createRequire(import.meta.url);
+
+function generatedFactories(): Record<string, Factory> {
+  if (generated === undefined) {
+    try {
+      // CommonJS, so it loads synchronously: the checks that use it are synchronous.
+      generated = requireCjs(fileURLToPath(GENERATED_VALIDATORS_URL)) as Record<string, Factory>;
+    } catch (e) {
+      // Not built (dist from plain `tsc`): every validator is compiled at run time instead.
+      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+      generated = {};
+    }
+  }
+  return generated;
+}
+
+const instances = new Map<ValidatorKind, Ajv>();
+
+/**
+ * The validator for one of flowc's own schemas: the one generated at build time when it was built
+ * from this very schema (ajv compilation is most of a cold start), else compiled now. Either way it
+ * behaves the same (test/validators/generated.test.ts).
+ */
+export function validatorFor(kind: ValidatorKind, schema: AnySchemaObject): ValidateFunction {
+  const factory = generatedFactories()[validatorKey(kind, schema)];
+  if (factory !== undefined) return factory(FLOW_VALIDATOR_IMPORTS);
+  return compileValidator(kind, schema);
+}
+
+/** Compiles at run time; one ajv instance per kind, since an instance's first compile pays its warm-up. */
+export function compileValidator(kind: ValidatorKind, schema: AnySchemaObject): ValidateFunction {
+  let ajv = instances.get(kind);
+  if (ajv === undefined) {
+    ajv = newAjv(kind);
+    instances.set(kind, ajv);
+  }
+  return ajv.compile(schema);
+}
+
+export function newAjv(kind: ValidatorKind, extra: { source?: boolean } = {}): Ajv {
+  const def: { options: object; setup?: (ajv: Ajv) => void } = VALIDATOR_KINDS[kind];
+  const { Ajv: AjvClass } = requireCjs('ajv') as { Ajv: new (options: object) => Ajv };
+  const ajv = new AjvClass({ ...def.options, ...(extra.source ? { code: { source: true } } : {}) });
+  def.setup?.(ajv);
+  return ajv;
+}
