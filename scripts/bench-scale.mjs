@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { syntheticFlow } from './synthetic-flow.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_SCALE_RUNS ?? 3);
@@ -22,22 +23,6 @@ function cpuMs(fn) {
   const result = fn();
   const c = process.cpuUsage(c0);
   return { ms: (c.user + c.system) / 1000, result };
-}
-
-/** A layered flow: width 10, each step needing up to 3 steps of the layer before (as scripts/bench.mjs). */
-export function syntheticFlow(n) {
-  const width = 10;
-  const lines = ['flowc: 1', `name: synthetic-${n}`, 'defaults:', '  image: alpine:3.20', 'parameters:', '  date: { type: string, default: "2026-01-01" }', 'steps:'];
-  for (let i = 0; i < n; i++) {
-    const layer = Math.floor(i / width);
-    lines.push(`  s${i}:`);
-    if (layer > 0) {
-      const prev = [...new Set([0, 3, 7].map((k) => (layer - 1) * width + ((i + k) % width)))];
-      lines.push(`    needs: [${prev.map((p) => `s${p}`).join(', ')}]`);
-    }
-    lines.push(`    command: [run, --step, s${i}, --date, "\${params.date}"]`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /** The same graph without the YAML, for sizes where only the lowering is measured. */

@@ -1,3 +1,5 @@
+import { MinHeap } from './min-heap.js';
+
 /**
  * The partial order a step graph defines ("a must finish before b"), as reachability bitsets. The
  * series-parallel lowering works on the order rather than on the edges, so an edge implied by a
@@ -153,41 +155,6 @@ export function withReachability(t: Topology): Order {
   return { ...t, below, above };
 }
 
-class MinHeap {
-  private readonly a: number[] = [];
-  get size(): number {
-    return this.a.length;
-  }
-  push(x: number): void {
-    const a = this.a;
-    let i = a.push(x) - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if ((a[p] as number) <= x) break;
-      a[i] = a[p] as number;
-      i = p;
-    }
-    a[i] = x;
-  }
-  pop(): number {
-    const a = this.a;
-    const top = a[0] as number;
-    const last = a.pop() as number;
-    if (a.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= a.length) break;
-        const c = l + 1 < a.length && (a[l + 1] as number) < (a[l] as number) ? l + 1 : l;
-        if ((a[c] as number) >= last) break;
-        a[i] = a[c] as number;
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
-  }
-}
 
 function orInto(target: Bits, source: Bits): void {
   for (let k = 0; k < target.length; k++) target[k] = (target[k] as number) | (source[k] as number);
