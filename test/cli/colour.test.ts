@@ -101,7 +101,8 @@ describe('--no-progress', () => {
 describe('the bin under a pseudo-terminal', () => {
   // util-linux `script` gives the child a real terminal, so this is the user's first run as it looks.
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-  it.skipIf(!hasScript)('colours diagnostics on a terminal and not under NO_COLOR', () => {
+  it('colours diagnostics on a terminal and not under NO_COLOR', () => {
+    expect(hasScript, 'util-linux script(1) is needed on PATH for this test').toBe(true);
     expect(existsSync(join(ROOT, 'dist/cli/main.js'))).toBe(true);
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/flowc.js'))} validate f.flow.yaml --target ir`;
     const env = { PATH: process.env.PATH ?? '', TERM: 'xterm' };
@@ -116,7 +117,8 @@ describe('the bin under a pseudo-terminal', () => {
     expect(plain.stdout).not.toMatch(SGR);
   });
 
-  it.skipIf(!hasScript)('draws the build progress bar on a terminal, and not with --no-progress', () => {
+  it('draws the build progress bar on a terminal, and not with --no-progress', () => {
+    expect(hasScript, 'util-linux script(1) is needed on PATH for this test').toBe(true);
     const project = join(FIXTURES, 'projects/content-model');
     const command = (extra: string) =>
       `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/flowc.js'))} build --target ir --jobs 1 --no-cache --check --out ${JSON.stringify(join(work, 'b'))}${extra}`;

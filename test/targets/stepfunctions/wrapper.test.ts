@@ -69,7 +69,9 @@ describe('the output wrapper, run with sh', () => {
     expect(r.stderr).toBe("flowc: step split: output 'big' is 262145 bytes, over the limit of 262144 bytes (256 KiB) a Step Functions state can carry\n");
   });
 
-  it.runIf(hasJsonTool)('fails a json output that is not one JSON value (with jq or python3 in the image)', () => {
+  // python3 is on every machine this suite runs on; a missing one fails here, never skips.
+  it('fails a json output that is not one JSON value (with jq or python3 in the image)', () => {
+    expect(hasJsonTool, 'jq or python3 is needed on PATH for this test').toBe(true);
     for (const bad of ['{"a": ', '1 2', '']) {
       const r = runWrapped([out('data', 'json')], ['sh', '-c', 'printf "%s" "$1" > "$FLOWC_OUTPUTS/data"', 'x', bad]);
       expect(r.status, bad).toBe(1);
@@ -93,7 +95,8 @@ describe('the output wrapper, run with sh', () => {
   };
   const BASE_TOOLS = ['sh', 'mktemp', 'wc', 'cat', 'cp', 'printf', 'mkdir', 'dirname'];
 
-  it.runIf(spawnSync('sh', ['-c', 'command -v python3']).status === 0)('checks json with python3 when the image has no jq', () => {
+  it('checks json with python3 when the image has no jq', () => {
+    expect(spawnSync('sh', ['-c', 'command -v python3']).status, 'python3 is needed on PATH for this test').toBe(0);
     const env = { PATH: pathWith('python', [...BASE_TOOLS, 'python3']) };
     const bad = runWrapped([out('data', 'json')], ['sh', '-c', 'printf "%s" "$1" > "$FLOWC_OUTPUTS/data"', 'x', '1 2'], { env });
     expect(bad.stderr).toBe("flowc: step split: output 'data' is not one JSON value\n");
