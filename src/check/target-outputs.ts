@@ -1,6 +1,6 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
-import { outputRefsIn } from '../ir/shell.js';
-import type { IR, IROrigin, IRStep } from '../ir/types.js';
+import { stepOutputRefs } from '../ir/shell.js';
+import type { IR, IROrigin } from '../ir/types.js';
 import type { Target } from '../targets/target.js';
 
 /**
@@ -24,11 +24,7 @@ export function checkTargetOutputs({ ir, target, diagnostics }: { ir: IR; target
 
 /** True when a step declares an output, reads one, or iterates over one. */
 export function usesOutputs(ir: IR): boolean {
-  return ir.steps.some((s) => s.outputs.length > 0 || s.foreach?.from || stepStrings(s).some((str) => outputRefsIn(str).length > 0));
-}
-
-function stepStrings(s: IRStep) {
-  return [...(s.exec.kind === 'run' ? [s.exec.script] : s.exec.argv), ...s.env.map((e) => e.value)];
+  return ir.steps.some((s) => s.outputs.length > 0 || stepOutputRefs(s).length > 0);
 }
 
 function span(o: IROrigin): { file: string; line: number; col: number } {

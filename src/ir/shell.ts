@@ -92,6 +92,15 @@ export function outputRefsIn(s: IRString): { step: string; output: string }[] {
   return s.filter((p): p is Extract<IRPart, { kind: 'output' }> => p.kind === 'output').map((p) => ({ step: p.step, output: p.output }));
 }
 
+/**
+ * Every step output a step reads, in order of first use with repeats kept: its script or argv, its
+ * env values, then its dynamic foreach's source (docs/outputs.md lists where outputs may stand).
+ */
+export function stepOutputRefs(step: IRStep): { step: string; output: string }[] {
+  const strings = step.exec.kind === 'run' ? [step.exec.script] : step.exec.argv;
+  return [...strings, ...step.env.map((e) => e.value)].flatMap(outputRefsIn).concat(step.foreach?.from ? [step.foreach.from] : []);
+}
+
 /** The shell variable a run-time part reads from. */
 export function partVar(part: Exclude<IRPart, { kind: 'lit' }>, slots: readonly ItemSlot[], outputs: readonly OutputSlot[] = []): string {
   switch (part.kind) {

@@ -1,5 +1,5 @@
 import type { IR, IROutputRef, IRStep } from '../../ir/types.js';
-import { outputRefsIn } from '../../ir/shell.js';
+import { stepOutputRefs } from '../../ir/shell.js';
 import { renderTemplate, type TemplatePart } from './expressions.js';
 import { CALL_SUFFIX_EXPR } from './run-id.js';
 import { ordered } from './serialize.js';
@@ -75,11 +75,6 @@ export function outputExpr(jobs: OutputJobs, ref: IROutputRef): string {
   return prop(`needs.${jobs.holder(ref.step) ?? ref.step}.outputs`, ref.output);
 }
 
-/** Every step output a step reads (script, argv, env, dynamic foreach), in order of first use. */
-export function outputRefsOf(step: IRStep): IROutputRef[] {
-  const strings = step.exec.kind === 'run' ? [step.exec.script] : step.exec.argv;
-  return [...strings, ...step.env.map((e) => e.value)].flatMap(outputRefsIn).concat(step.foreach?.from ? [step.foreach.from] : []);
-}
 
 /**
  * The jobs a step's job needs beyond its own `needs`: the holder of every output it reads (so
@@ -88,7 +83,7 @@ export function outputRefsOf(step: IRStep): IROutputRef[] {
  */
 export function extraNeeds(jobs: OutputJobs, step: IRStep): string[] {
   const out: string[] = [];
-  for (const ref of outputRefsOf(step)) {
+  for (const ref of stepOutputRefs(step)) {
     if (step.foreach?.from && ref === step.foreach.from) continue;
     const holder = jobs.holder(ref.step);
     if (holder !== undefined) out.push(holder);

@@ -1,5 +1,5 @@
-import { outputRefsIn } from '../../ir/shell.js';
-import type { IR, IROutput, IROutputRef, IRStep, IRString } from '../../ir/types.js';
+import { stepOutputRefs } from '../../ir/shell.js';
+import type { IR, IROutput, IROutputRef, IRStep } from '../../ir/types.js';
 import type { Datastore } from './datastore.js';
 import { outputKeyParts } from './datastore.js';
 import type { StateNames } from './names.js';
@@ -63,11 +63,7 @@ export interface OutputPlan {
 export function planOutputs(ir: IR): OutputPlan {
   const read = new Set<string>();
   const key = (r: IROutputRef) => `${r.step}\u0000${r.output}`;
-  for (const s of ir.steps) {
-    const strings: IRString[] = [...(s.exec.kind === 'run' ? [s.exec.script] : s.exec.argv), ...s.env.map((e) => e.value)];
-    for (const r of strings.flatMap(outputRefsIn)) read.add(key(r));
-    if (s.foreach?.from) read.add(key(s.foreach.from));
-  }
+  for (const s of ir.steps) for (const r of stepOutputRefs(s)) read.add(key(r));
   const steps = new Map(ir.steps.map((s) => [s.id, s]));
   return {
     readsOf: (id) => (steps.get(id)?.outputs ?? []).filter((o) => read.has(key({ step: id, output: o.name }))),
