@@ -4,10 +4,11 @@
 // cache. Each figure is one run of the real bin (a build of 1,000 is long enough not to need
 // medians). Set BENCH_VARIANTS to change the count. Run after `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mergeResults } from './bench-results.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const count = Number(process.env.BENCH_VARIANTS ?? 1000);
@@ -71,17 +72,8 @@ try {
   console.log(`warm cache, empty out folder:    ${fmt(warm)}`);
   console.log(`warm cache, outputs up to date:  ${fmt(noop)}`);
   console.log(`goals: cold < 5 s (now ${(parallel.ms / 5000).toFixed(2)}x the goal), warm < 1 s (now ${(warm.ms / 1000).toFixed(2)}x; outputs up to date ${(noop.ms / 1000).toFixed(2)}x)`);
-  const results = join(root, 'bench', 'results.json');
-  mkdirSync(dirname(results), { recursive: true });
-  let all = {};
-  try {
-    all = JSON.parse(readFileSync(results, 'utf8'));
-  } catch {
-    // first writer
-  }
   const row = (r) => ({ wallMs: r.ms, cpuMs: r.cpu, peakMiB: r.peakMiB });
-  all.build = { variants: count, targets, cores, goals: { coldMs: 5000, warmMs: 1000 }, cold: row(parallel), coldOneThread: row(serial), warm: row(warm), upToDate: row(noop) };
-  writeFileSync(results, `${JSON.stringify(all, null, 2)}\n`);
+  mergeResults({ build: { variants: count, targets, cores, goals: { coldMs: 5000, warmMs: 1000 }, cold: row(parallel), coldOneThread: row(serial), warm: row(warm), upToDate: row(noop) } });
   const [load1] = loadavg();
   console.log(`speed-up from parallelism: ${(serial.ms / parallel.ms).toFixed(2)}x on ${cores} cores; from the cache: ${(parallel.ms / warm.ms).toFixed(1)}x (load average ${load1.toFixed(1)}: other processes share these cores)`);
 } finally {

@@ -5,11 +5,12 @@
 // Functions and Cloud Workflows targets share; the lowering of 50,000 steps with its bitset
 // budget (docs/lowering.md, "Huge flows"). Merges its figures into bench/results.json under
 // "scale". Run after `npm run build`. BENCH_SCALE_RUNS sets the runs per figure (median).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syntheticFlow } from './synthetic-flow.mjs';
+import { mergeResults } from './bench-results.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_SCALE_RUNS ?? 3);
@@ -83,13 +84,4 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const out = join(root, 'bench', 'results.json');
-mkdirSync(dirname(out), { recursive: true });
-let all = {};
-try {
-  all = JSON.parse(readFileSync(out, 'utf8'));
-} catch {
-  // first writer
-}
-all.scale = { node: process.version, unit: 'cpu ms, median', goals: { stepsPerTargetMs: 1000, growth1kTo10k: 12 }, figures };
-writeFileSync(out, `${JSON.stringify(all, null, 2)}\n`);
+mergeResults({ scale: { node: process.version, unit: 'cpu ms, median', goals: { stepsPerTargetMs: 1000, growth1kTo10k: 12 }, figures } });

@@ -8,11 +8,12 @@
 // flowc and the floor alike; wall-clock medians are printed beside them. Set BENCH_QUICK=1 to skip
 // the 10,000-step per-target compiles and the build benchmark.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syntheticFlow } from './synthetic-flow.mjs';
+import { mergeResults, RESULTS_FILE } from './bench-results.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'flowc.js');
@@ -130,8 +131,7 @@ try {
 // The other benchmarks print their own figures; their output is kept in results.json as written.
 // bench-scale.mjs and bench-build.mjs also merge structured figures into results.json themselves
 // (keys `scale` and `build`): start from an empty file so no figure of an earlier run survives.
-const resultsFile = join(root, 'bench', 'results.json');
-rmSync(resultsFile, { force: true });
+rmSync(RESULTS_FILE, { force: true });
 const sections = {};
 // bench-scale.mjs: issue 19's big-flow figures (1,000/10,000/50,000 steps).
 for (const [name, script] of [['scale', 'bench-scale.mjs'], ['lowering', 'bench-lowering.mjs'], ...(quick ? [] : [['build', 'bench-build.mjs']])]) {
@@ -145,9 +145,6 @@ for (const [name, script] of [['scale', 'bench-scale.mjs'], ['lowering', 'bench-
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }
 
-mkdirSync(join(root, 'bench'), { recursive: true });
-const written = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
-const results = { ...written, date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverage: loadavg()[0], runs, figures, sections };
-writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+mergeResults({ date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverage: loadavg()[0], runs, figures, sections });
 console.log('');
 console.log('wrote bench/results.json');
