@@ -4,6 +4,8 @@ import { FLOWC_VERSION } from '../version.js';
 import { deployDiagnostic } from './cloud-errors.js';
 import { artifactEnding, compileForDeploy } from './prepare.js';
 import { DeployRun, DeployStop } from './run.js';
+import type { Artifact } from '../targets/target.js';
+import { partMachineName } from '../targets/stepfunctions/child-machines.js';
 import type { DeployResult, DeploySettings } from './types.js';
 
 /** Stands in for the state machine ARN in the schedule until the deploy knows the real one. */
@@ -39,7 +41,7 @@ export async function deployStepFunctions(req: CompileRequest, s: DeploySettings
   const run = new DeployRun(s.dryRun === true);
   const ir = prepared.ir;
   const base = { target: 'stepfunctions', name: name ?? '', artifacts: prepared.artifacts, sources: prepared.sources, diagnostics: prepared.diagnostics };
-  const asl = artifactEnding(prepared.artifacts, '.asl.json');
+  const asl = prepared.artifacts.find((a) => a.primary && a.path.endsWith('.asl.json')) ?? artifactEnding(prepared.artifacts, '.asl.json');
   if (!ir || !asl) return run.result(base);
   const configHash = ir.config.hash;
   const done = () => run.result({ ...base, configHash });
@@ -58,7 +60,6 @@ export async function deployStepFunctions(req: CompileRequest, s: DeploySettings
   const config = { ...(region !== undefined ? { region } : {}), ...(s.clients?.aws ?? {}) };
   const sfn = new SFNClient(config);
   const regionHint = 'set the region with --region, AWS_REGION or a profile; credentials come from the AWS SDK chain (AWS_PROFILE, environment, SSO, instance role)';
-  const definition = asl.contents;
   const versionDescription = `flowc ${FLOWC_VERSION} config sha256 ${configHash}`;
   const tags = [
     { key: 'flowc:version', value: FLOWC_VERSION },
@@ -66,29 +67,36 @@ export async function deployStepFunctions(req: CompileRequest, s: DeploySettings
     { key: 'flowc:binding', value: ir.flow.name },
   ];
 
+  // The parts of a partitioned flow before its parent, which starts them by name (child-machines.ts).
+  const machines = [...partMachines(prepared.artifacts, stateMachineName), { name: stateMachineName, artifact: asl }];
+
   try {
     if (s.validate !== false) {
-      const v = await run.call('ValidateStateMachineDefinition', () => sfn.send(new ValidateStateMachineDefinitionCommand({ definition, type: 'STANDARD' })), { hint: regionHint, permission: 'states:ValidateStateMachineDefinition' });
-      const errors = (v.diagnostics ?? []).filter((d) => d.severity !== 'WARNING');
-      if (v.result === 'FAIL' || errors.length > 0) {
-        for (const d of errors.length > 0 ? errors : [{ code: 'FAIL', message: 'the definition did not pass validation', location: undefined }]) {
-          run.diagnostics.push(deployDiagnostic('FLOWC742', `Step Functions rejected ${asl.path}: ${d.code ?? 'FAIL'}: ${d.message ?? ''}${d.location ? ` (at ${d.location})` : ''}`, ['nothing was deployed; --no-validate skips this check, but CreateStateMachine would refuse the same definition']));
+      for (const m of machines) {
+        const definition = m.artifact.contents;
+        const v = await run.call('ValidateStateMachineDefinition', () => sfn.send(new ValidateStateMachineDefinitionCommand({ definition, type: 'STANDARD' })), { hint: regionHint, permission: 'states:ValidateStateMachineDefinition' });
+        const errors = (v.diagnostics ?? []).filter((d) => d.severity !== 'WARNING');
+        if (v.result === 'FAIL' || errors.length > 0) {
+          for (const d of errors.length > 0 ? errors : [{ code: 'FAIL', message: 'the definition did not pass validation', location: undefined }]) {
+            run.diagnostics.push(deployDiagnostic('FLOWC742', `Step Functions rejected ${m.artifact.path}: ${d.code ?? 'FAIL'}: ${d.message ?? ''}${d.location ? ` (at ${d.location})` : ''}`, ['nothing was deployed; --no-validate skips this check, but CreateStateMachine would refuse the same definition']));
+          }
+          return done();
         }
-        return done();
+        run.change({ action: 'validate', resource: m.artifact.path, detail: 'ValidateStateMachineDefinition: OK' });
       }
-      run.change({ action: 'validate', resource: asl.path, detail: 'ValidateStateMachineDefinition: OK' });
     }
 
-    let arn: string | undefined;
+    const arns = new Map<string, string>();
     let nextToken: string | undefined;
     do {
       const page = await run.call('ListStateMachines', () => sfn.send(new ListStateMachinesCommand({ nextToken })), { hint: regionHint, permission: 'states:ListStateMachines' });
-      arn = page.stateMachines?.find((m) => m.name === stateMachineName)?.stateMachineArn;
+      for (const m of page.stateMachines ?? []) if (m.name !== undefined && m.stateMachineArn !== undefined && machines.some((x) => x.name === m.name)) arns.set(m.name, m.stateMachineArn);
       nextToken = page.nextToken;
-    } while (arn === undefined && nextToken);
+    } while (arns.size < machines.length && nextToken);
 
-    if (arn === undefined && s.roleArn === undefined) {
-      run.diagnostics.push(deployDiagnostic('FLOWC741', `state machine ${stateMachineName} does not exist yet, and creating it needs the IAM role it runs as`, ['pass --role-arn arn:aws:iam::<account>:role/<role>']));
+    const missing = machines.find((m) => !arns.has(m.name));
+    if (missing && s.roleArn === undefined) {
+      run.diagnostics.push(deployDiagnostic('FLOWC741', `state machine ${missing.name} does not exist yet, and creating it needs the IAM role it runs as`, ['pass --role-arn arn:aws:iam::<account>:role/<role>']));
       return done();
     }
 
@@ -107,39 +115,10 @@ export async function deployStepFunctions(req: CompileRequest, s: DeploySettings
       }
     }
 
-    if (arn === undefined) {
-      const roleArn = s.roleArn as string;
-      if (run.dryRun) {
-        run.change({ action: 'create', resource: `state machine ${stateMachineName}`, detail: `publish a version: ${versionDescription}` });
-        arn = `arn:aws:states:<region>:<account>:stateMachine:${stateMachineName}`;
-      } else {
-        const out = await run.call(`CreateStateMachine ${stateMachineName}`, () => sfn.send(new CreateStateMachineCommand({ name: stateMachineName, definition, roleArn, type: 'STANDARD', publish: true, versionDescription, tags })), { permission: SFN_PERMISSIONS });
-        arn = out.stateMachineArn as string;
-        run.change({ action: 'create', resource: arn });
-        if (out.stateMachineVersionArn) {
-          run.change({ action: 'publish', resource: out.stateMachineVersionArn, detail: versionDescription });
-          run.deployed.versionArn = out.stateMachineVersionArn;
-        }
-      }
-    } else {
-      const found = arn;
-      const current = await run.call(`DescribeStateMachine ${stateMachineName}`, () => sfn.send(new DescribeStateMachineCommand({ stateMachineArn: found })), { permission: 'states:DescribeStateMachine' });
-      const same = current.definition === definition && (s.roleArn === undefined || s.roleArn === current.roleArn);
-      if (same) run.change({ action: 'unchanged', resource: found, detail: 'the definition and role are as deployed' });
-      else if (run.dryRun) run.change({ action: 'update', resource: found, detail: `publish a version: ${versionDescription}` });
-      else {
-        const out = await run.call(`UpdateStateMachine ${stateMachineName}`, () => sfn.send(new UpdateStateMachineCommand({ stateMachineArn: found, definition, ...(s.roleArn !== undefined ? { roleArn: s.roleArn } : {}), publish: true, versionDescription })), { permission: SFN_PERMISSIONS });
-        run.change({ action: 'update', resource: found });
-        if (out.stateMachineVersionArn) {
-          run.change({ action: 'publish', resource: out.stateMachineVersionArn, detail: versionDescription });
-          run.deployed.versionArn = out.stateMachineVersionArn;
-        }
-      }
-      if (run.dryRun) run.change({ action: 'tag', resource: found, detail: tags.map((t) => `${t.key}=${t.value}`).join(' ') });
-      else if (!same) {
-        await run.call('TagResource', () => sfn.send(new TagResourceCommand({ resourceArn: found, tags })), { permission: 'states:TagResource' });
-        run.change({ action: 'tag', resource: found, detail: tags.map((t) => `${t.key}=${t.value}`).join(' ') });
-      }
+    let arn = '';
+    for (const m of machines) {
+      const isParent = m.artifact === asl;
+      arn = await deployMachine({ run, sfn: { client: sfn, CreateStateMachineCommand, DescribeStateMachineCommand, UpdateStateMachineCommand, TagResourceCommand }, name: m.name, definition: m.artifact.contents, found: arns.get(m.name), roleArn: s.roleArn, versionDescription, tags, isParent });
     }
     run.deployed.stateMachineArn = arn;
 
@@ -178,4 +157,64 @@ async function deploySchedule(o: { run: DeployRun; sdk: typeof import('@aws-sdk/
     : await run.call(`CreateSchedule ${request.Name}`, () => client.send(new sdk.CreateScheduleCommand(request as never)), { permission });
   run.change({ action: exists ? 'update' : 'create', resource: out.ScheduleArn ?? label });
   if (out.ScheduleArn) run.deployed.scheduleArn = out.ScheduleArn;
+}
+
+interface SfnCalls {
+  client: import('@aws-sdk/client-sfn').SFNClient;
+  CreateStateMachineCommand: typeof import('@aws-sdk/client-sfn').CreateStateMachineCommand;
+  DescribeStateMachineCommand: typeof import('@aws-sdk/client-sfn').DescribeStateMachineCommand;
+  UpdateStateMachineCommand: typeof import('@aws-sdk/client-sfn').UpdateStateMachineCommand;
+  TagResourceCommand: typeof import('@aws-sdk/client-sfn').TagResourceCommand;
+}
+
+/**
+ * Creates the state machine `name` (found: undefined) or updates the one found, publishing a
+ * version and tagging it; leaves it alone when the definition and role are as deployed. Returns its
+ * ARN. Only the parent's version is the deploy's `versionArn`.
+ */
+async function deployMachine(o: { run: DeployRun; sfn: SfnCalls; name: string; definition: string; found: string | undefined; roleArn: string | undefined; versionDescription: string; tags: { key: string; value: string }[]; isParent: boolean }): Promise<string> {
+  const { run, sfn, name, definition, versionDescription, tags } = o;
+  if (o.found === undefined) {
+    const roleArn = o.roleArn as string;
+    if (run.dryRun) {
+      run.change({ action: 'create', resource: `state machine ${name}`, detail: `publish a version: ${versionDescription}` });
+      return `arn:aws:states:<region>:<account>:stateMachine:${name}`;
+    }
+    const out = await run.call(`CreateStateMachine ${name}`, () => sfn.client.send(new sfn.CreateStateMachineCommand({ name, definition, roleArn, type: 'STANDARD', publish: true, versionDescription, tags })), { permission: SFN_PERMISSIONS });
+    const arn = out.stateMachineArn as string;
+    run.change({ action: 'create', resource: arn });
+    if (out.stateMachineVersionArn) {
+      run.change({ action: 'publish', resource: out.stateMachineVersionArn, detail: versionDescription });
+      if (o.isParent) run.deployed.versionArn = out.stateMachineVersionArn;
+    }
+    return arn;
+  }
+  const found = o.found;
+  const current = await run.call(`DescribeStateMachine ${name}`, () => sfn.client.send(new sfn.DescribeStateMachineCommand({ stateMachineArn: found })), { permission: 'states:DescribeStateMachine' });
+  const same = current.definition === definition && (o.roleArn === undefined || o.roleArn === current.roleArn);
+  if (same) run.change({ action: 'unchanged', resource: found, detail: 'the definition and role are as deployed' });
+  else if (run.dryRun) run.change({ action: 'update', resource: found, detail: `publish a version: ${versionDescription}` });
+  else {
+    const out = await run.call(`UpdateStateMachine ${name}`, () => sfn.client.send(new sfn.UpdateStateMachineCommand({ stateMachineArn: found, definition, ...(o.roleArn !== undefined ? { roleArn: o.roleArn } : {}), publish: true, versionDescription })), { permission: SFN_PERMISSIONS });
+    run.change({ action: 'update', resource: found });
+    if (out.stateMachineVersionArn) {
+      run.change({ action: 'publish', resource: out.stateMachineVersionArn, detail: versionDescription });
+      if (o.isParent) run.deployed.versionArn = out.stateMachineVersionArn;
+    }
+  }
+  if (run.dryRun) run.change({ action: 'tag', resource: found, detail: tags.map((t) => `${t.key}=${t.value}`).join(' ') });
+  else if (!same) {
+    await run.call('TagResource', () => sfn.client.send(new sfn.TagResourceCommand({ resourceArn: found, tags })), { permission: 'states:TagResource' });
+    run.change({ action: 'tag', resource: found, detail: tags.map((t) => `${t.key}=${t.value}`).join(' ') });
+  }
+  return found;
+}
+
+/** The part definitions of a partitioned flow (`<flow>-part-NN.asl.json`), in part order, with their deployed names. */
+function partMachines(artifacts: Artifact[], parentName: string): { name: string; artifact: Artifact }[] {
+  const parts = artifacts
+    .map((a) => ({ a, m: a.primary ? null : /-part-(\d+)\.asl\.json$/.exec(a.path) }))
+    .filter((x): x is { a: Artifact; m: RegExpExecArray } => x.m !== null)
+    .sort((x, y) => Number(x.m[1]) - Number(y.m[1]));
+  return parts.map(({ a, m }) => ({ name: partMachineName(parentName, Number(m[1]) - 1, parts.length), artifact: a }));
 }

@@ -192,6 +192,10 @@ export const CODES = {
   FLOWC674: { severity: 'error', title: 'Step Functions: step outputs need targets.stepfunctions.datastore' },
   FLOWC675: { severity: 'error', title: 'Step Functions: datastore is not an s3://bucket/prefix URI' },
   FLOWC676: { severity: 'error', title: 'Step Functions: a dynamic foreach reads an item path JSONPath cannot address' },
+  FLOWC684: { severity: 'warning', title: 'Step Functions: the flow is over a state machine\'s limits and runs as several, started by a parent' },
+  FLOWC685: { severity: 'error', title: 'Step Functions: a step reads an output of a step the partition puts in another state machine' },
+  FLOWC686: { severity: 'error', title: 'Step Functions: a step alone is over a state machine\'s limits, so no partition can run it' },
+  FLOWC687: { severity: 'error', title: 'Step Functions: the parent of a partitioned flow is over the history limit' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

@@ -19,6 +19,7 @@ import { scheduleRequest, toAwsCron } from './schedule.js';
 import { toJsonText, utf8Bytes } from './serialize.js';
 import { checkDatastorePresent, checkDatastoreWritten } from './datastore.js';
 import { checkDynamicItems } from './dynamic-checks.js';
+import { compileInParts } from './child-machines.js';
 
 /** How many added orderings the FLOWC605 warning lists before summarising. */
 const LIST_CAP = 20;
@@ -51,6 +52,9 @@ export const stepFunctionsTarget: Target = {
   deployment: { what: 'state machine name', name: (flowName) => flowName },
   lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
+    // A flow over a state machine's limits runs as parts started by a parent (child-machines.ts).
+    const parted = compileInParts(ir, ctx, { compile: (part, c) => stepFunctionsTarget.compile(part, c), schedule: buildSchedule });
+    if (parted) return parted;
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
     const flowSpan = span({ file: ir.flow.source, line: 1, col: 1 });
@@ -168,7 +172,7 @@ function warnSharedDefinitions(ir: IR, options: SfnOptions, diagnostics: Diagnos
   }
 }
 
-function buildSchedule(ir: IR, options: SfnOptions, diagnostics: DiagnosticBag): Record<string, unknown> | null {
+export function buildSchedule(ir: IR, options: SfnOptions, diagnostics: DiagnosticBag): Record<string, unknown> | null {
   const schedule = ir.schedule;
   if (!schedule) return null;
   const at = span(schedule.origin);

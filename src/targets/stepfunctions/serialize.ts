@@ -18,7 +18,10 @@ export function toJsonText(value: unknown, style: JsonStyle = 'pretty'): string 
   return `${jsonWithVisibleText(style === 'pretty' ? JSON.stringify(value, null, 2) : JSON.stringify(value))}\n`;
 }
 
-/** Size in UTF-8 bytes, as AWS counts definition and payload sizes. */
+/**
+ * Size in UTF-8 bytes, as AWS counts definition and payload sizes. Counted without encoding: a
+ * definition can be megabytes, and is measured more than once.
+ */
 export function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).length;
+  return Buffer.byteLength(text, 'utf8');
 }
