@@ -160,3 +160,19 @@ describe('Step Functions partitioning diagnostics', () => {
     expect(d?.span).toEqual({ file: ir.flow.source, line: 7, col: 3 });
   }, 120_000);
 });
+
+describe('Step Functions partitioning: the parent', () => {
+  it('refuses a parent whose own history would pass 25,000 events (FLOWC687), with the numbers, at the flow', () => {
+    // One step per part: 4,200 parts make the parent's run 2 + 4,200 x 6 = 25,202 events.
+    const ir = makeIR(Array.from({ length: 4200 }, (_, i) => step(`s${i}`, { needs: i === 0 ? [] : [`s${i - 1}`] })));
+    const { artifacts, diagnostics } = compileParts(ir, { maxSteps: 1, definitionBytes: 1_000_000, historyEvents: 25_000 });
+    expect(artifacts).toEqual([]);
+    const errors = diagnostics.errors();
+    // So many parts make the parent's definition too big as well (FLOWC603, checked like any definition).
+    expect(errors.map((d) => d.code)).toEqual(['FLOWC603', 'FLOWC687']);
+    expect(errors[0]?.message).toMatch(/^the state machine definition is \d+ bytes, \d+ over the limit of 1048576 bytes/);
+    const history = errors[1];
+    expect(history?.message).toBe("the parent state machine of the 4200 parts writes about 25202 history events in a run, 202 over a Standard execution's limit of 25000");
+    expect(history?.span).toEqual({ file: ir.flow.source, line: 1, col: 1 });
+  }, 600_000);
+});
