@@ -42,7 +42,7 @@ const SHRINK = 0.6;
  */
 const isSize = (d: Diagnostic): boolean => (d.code === 'FLOWC603' && d.message.startsWith('the state machine definition ')) || d.code === 'FLOWC660';
 
-/** IRs compiled as one state machine (the parts, and a flow being tried whole): never cut again. */
+/** IRs being compiled as one state machine (a part, a flow tried whole): not cut again meanwhile. */
 const whole = new WeakSet<IR>();
 
 /** The target's own compile of one state machine, and its schedule request (index.ts). */
@@ -85,7 +85,12 @@ export function compileInParts(ir: IR, ctx: TargetContext, path: WholePath, budg
 
 function compileWhole(ir: IR, ctx: TargetContext, diagnostics: DiagnosticBag, path: WholePath): Artifact[] {
   whole.add(ir);
-  return path.compile(ir, { ...ctx, diagnostics });
+  try {
+    return path.compile(ir, { ...ctx, diagnostics });
+  } finally {
+    // The same IR compiled again (a build, a test) is decided again.
+    whole.delete(ir);
+  }
 }
 
 /** A part's deployed state machine name: the parent's, suffixed; cut to the 80 characters a name may have. */

@@ -236,8 +236,22 @@ function datastoreOf(uri: string | undefined): Datastore | null {
   return parsed.ok ? parsed.datastore : null;
 }
 
+/**
+ * Read once per flow and step: every check and the Task builder ask, and each read copies and
+ * validates the options (optionReader). IRs are never changed once built, so the answer stays.
+ */
+const stepOptionsCache = new WeakMap<IR, WeakMap<IRStep, StepBatchOptions>>();
+
 /** A step's per-step options (SFN_PER_STEP_OPTIONS): its own `targets.stepfunctions` over the flow's. */
 export function readStepOptions(ir: IR, step: IRStep): StepBatchOptions {
+  let byStep = stepOptionsCache.get(ir);
+  if (!byStep) stepOptionsCache.set(ir, (byStep = new WeakMap()));
+  let got = byStep.get(step);
+  if (!got) byStep.set(step, (got = readStepOptionsNow(ir, step)));
+  return got;
+}
+
+function readStepOptionsNow(ir: IR, step: IRStep): StepBatchOptions {
   const o = read(stepTargetOptions(ir, step, 'stepfunctions'));
   const own = Object.hasOwn(step.targets, 'stepfunctions') ? step.targets.stepfunctions : undefined;
   const ownName = own !== null && typeof own === 'object' && !Array.isArray(own) && Object.hasOwn(own, 'jobDefinition') ? own.jobDefinition : undefined;

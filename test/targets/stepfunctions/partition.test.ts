@@ -110,7 +110,26 @@ describe('Step Functions partitioning (issue 19)', () => {
     expect(w[0]?.message).toContain(`; ${recovered.parts.length - 1} needs edges cross parts`);
     expect(recovered.parts.length).toBeGreaterThanOrEqual(2);
     expectPartsCoverFlow(ir, recovered, { exactInside: false });
+    // The same IR compiled again is decided again, the same way.
+    const again = compileParts(ir);
+    expect(again.diagnostics.errors()).toEqual([]);
+    expect(again.artifacts).toEqual(artifacts);
   });
+
+  it('partitions a flow on ECS compute too: parts valid, and the parent runs every step once after its needs', async () => {
+    const steps = Array.from({ length: 120 }, (_, i) => step(`s${i}`, { needs: i < 4 ? [] : [`s${i - 4}`, `s${i - 1 - (i % 3)}`] }));
+    const ir = makeIR(steps, { targets: { stepfunctions: { compute: 'ecs', ecs: { launchType: 'EC2', cluster: 'c1' } } } });
+    const { artifacts, diagnostics } = compileParts(ir, { ...FORCED, maxSteps: 25 });
+    expect(diagnostics.errors()).toEqual([]);
+    expect(artifacts.some((a) => a.path.endsWith('.batch.json'))).toBe(false);
+    const { recovered, parent, children } = recoverParts(artifacts, ir.flow.name);
+    expect(recovered.parts.length).toBeGreaterThanOrEqual(5);
+    expectPartsCoverFlow(ir, recovered, { exactInside: false });
+    for (const a of artifacts) expect({ file: a.path, errors: aslErrors(JSON.parse(a.contents)) }).toEqual({ file: a.path, errors: [] });
+    const run = await runPartitioned({ parent, children, input: {}, runId: 'r-ecs', machine: ir.flow.name });
+    const all = { StartAt: 'x', States: { x: { Type: 'Parallel', Branches: [...children.values()], End: true } } };
+    expect(checkExecution(ir, all, run, { input: {}, runId: 'r-ecs', includeConfig: true })).toEqual([]);
+  }, 600_000);
 
   it('compiles a flow within the limits as one state machine, as before', () => {
     const ir = irOf(mediumFlow(30));
