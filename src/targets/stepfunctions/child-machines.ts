@@ -49,6 +49,8 @@ const whole = new WeakSet<IR>();
 export interface WholePath {
   compile(ir: IR, ctx: TargetContext): Artifact[];
   schedule(ir: IR, options: SfnOptions, diagnostics: DiagnosticBag): Record<string, unknown> | null;
+  /** The ARNs besides the flow's options that fix the AWS partition (steps' options, secrets). */
+  evidence(ir: IR): { value: unknown; path: string }[];
 }
 
 const spanOf = (o: IROrigin): Span => ({ file: o.file, line: o.line, col: o.col });
@@ -162,7 +164,11 @@ function partitioned(ir: IR, ctx: TargetContext, path: WholePath, b: PartBudget,
     flowSpan,
     ['docs/targets/stepfunctions.md#partitioning: deploy the parts before the parent (flowc deploy does); the parent\'s role must be allowed to start them'],
   );
-  const partition = resolvePartition({ options: ir.targets.stepfunctions, span: flowSpan, diagnostics: new DiagnosticBag() });
+  // From the whole flow's ARNs, as the parts' own: a step's ARN in aws-cn puts the parent there too,
+  // and two steps in different parts still cannot name two partitions (FLOWC626).
+  const partitionBag = new DiagnosticBag();
+  const partition = resolvePartition({ options: ir.targets.stepfunctions, extra: path.evidence(ir), span: flowSpan, diagnostics: partitionBag });
+  addUnique(diagnostics, partitionBag.items);
   const parent = buildParent({
     ir,
     parts: cut.parts.map((p) => ({ machineName: partMachineName(base, p.index, count), needs: p.needs })),

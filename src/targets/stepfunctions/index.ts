@@ -53,7 +53,7 @@ export const stepFunctionsTarget: Target = {
   lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     // A flow over a state machine's limits runs as parts started by a parent (child-machines.ts).
-    const parted = compileInParts(ir, ctx, { compile: (part, c) => stepFunctionsTarget.compile(part, c), schedule: buildSchedule });
+    const parted = compileInParts(ir, ctx, { compile: (part, c) => stepFunctionsTarget.compile(part, c), schedule: buildSchedule, evidence: partitionEvidence });
     if (parted) return parted;
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
@@ -101,7 +101,7 @@ export const stepFunctionsTarget: Target = {
  * flow's steps use: one state machine's jobs run in one partition, and cannot read a secret in
  * another.
  */
-function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
+export function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
   const out: { value: unknown; path: string }[] = [];
   for (const step of ir.steps) {
     if (Object.hasOwn(step.targets, 'stepfunctions')) out.push({ value: step.targets.stepfunctions, path: `steps.${step.id}.targets.stepfunctions` });

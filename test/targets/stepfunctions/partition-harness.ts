@@ -6,7 +6,7 @@ import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import { compileToIR } from '../../../src/pipeline/compile.js';
 import type { IR } from '../../../src/ir/types.js';
 import { compileInParts, type PartBudget } from '../../../src/targets/stepfunctions/child-machines.js';
-import { buildSchedule, stepFunctionsTarget } from '../../../src/targets/stepfunctions/index.js';
+import { buildSchedule, partitionEvidence, stepFunctionsTarget } from '../../../src/targets/stepfunctions/index.js';
 import { STARTED_BY_KEY } from '../../../src/targets/stepfunctions/parent-machine.js';
 import type { Artifact } from '../../../src/targets/target.js';
 import type { RecoveredParts } from '../../helpers/partition-cover.js';
@@ -26,7 +26,7 @@ export function compileParts(ir: IR, budget?: PartBudget): { artifacts: Artifact
   const diagnostics = new DiagnosticBag();
   const ctx = { diagnostics };
   const artifacts = budget
-    ? (compileInParts(ir, ctx, { compile: (p, c) => stepFunctionsTarget.compile(p, c), schedule: buildSchedule }, budget) ?? stepFunctionsTarget.compile(ir, ctx))
+    ? (compileInParts(ir, ctx, { compile: (p, c) => stepFunctionsTarget.compile(p, c), schedule: buildSchedule, evidence: partitionEvidence }, budget) ?? stepFunctionsTarget.compile(ir, ctx))
     : stepFunctionsTarget.compile(ir, ctx);
   return { artifacts, diagnostics };
 }

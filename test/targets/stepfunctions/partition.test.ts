@@ -181,6 +181,22 @@ describe('Step Functions partitioning diagnostics', () => {
 });
 
 describe('Step Functions partitioning: the parent', () => {
+  it("runs in the AWS partition the steps' ARNs name, and refuses two partitions in different parts (FLOWC626)", () => {
+    const cn = 'arn:aws-cn:batch:cn-north-1:123456789012:job-queue/q';
+    const chain = (over: (i: number) => Record<string, unknown>) => makeIR(Array.from({ length: 12 }, (_, i) => step(`s${i}`, { needs: i === 0 ? [] : [`s${i - 1}`], ...over(i) })));
+    const china = compileParts(chain((i) => (i === 0 ? { targets: { stepfunctions: { jobQueue: cn } } } : {})), { ...FORCED, maxSteps: 4 });
+    expect(china.diagnostics.errors()).toEqual([]);
+    const parent = JSON.parse((china.artifacts.find((a) => a.primary) as { contents: string }).contents);
+    expect(parent.States['part-1'].Resource).toBe('arn:aws-cn:states:::states:startExecution.sync:2');
+
+    const both = compileParts(chain((i) => (i === 0 ? { targets: { stepfunctions: { jobQueue: cn } } } : i === 11 ? { targets: { stepfunctions: { jobQueue: 'arn:aws:batch:us-east-1:123456789012:job-queue/q' } } } : {})), { ...FORCED, maxSteps: 4 });
+    expect(both.artifacts).toEqual([]);
+    const errors = both.diagnostics.errors();
+    expect(errors.map((d) => d.code)).toEqual(['FLOWC626']);
+    expect(errors[0]?.message).toBe("the options name two AWS partitions: steps.s0.targets.stepfunctions.jobQueue 'arn:aws-cn:batch:cn-north-1:123456789012:job-queue/q' is in 'aws-cn', steps.s11.targets.stepfunctions.jobQueue 'arn:aws:batch:us-east-1:123456789012:job-queue/q' is in 'aws'; one state machine runs in one partition");
+    expect(errors[0]?.span).toEqual({ file: 'flow.yaml', line: 1, col: 1 });
+  });
+
   it('refuses a parent whose own history would pass 25,000 events (FLOWC687), with the numbers, at the flow', () => {
     // One step per part: 4,200 parts make the parent's run 2 + 4,200 x 6 = 25,202 events.
     const ir = makeIR(Array.from({ length: 4200 }, (_, i) => step(`s${i}`, { needs: i === 0 ? [] : [`s${i - 1}`] })));
