@@ -5,19 +5,34 @@ import { artifactDocuments, at, findPaths, isObject, type Path, q, str } from '.
 
 /** The Step Functions explainer: reads `<name>.asl.json`, `.batch.json` and `.schedule.json`. */
 export function explainStepFunctions(ir: IR, artifacts: Artifact[]): Omit<TargetExplanation, 'ordering'> {
-  const [asl] = artifactDocuments(artifacts, '.asl.json');
+  // A partitioned flow has a definition per part besides the parent's (the primary one):
+  // src/targets/stepfunctions/child-machines.ts. Each step is in exactly one of them.
+  const definitions = artifacts
+    .filter((a) => a.path.endsWith('.asl.json'))
+    .sort((a, b) => Number(b.primary === true) - Number(a.primary === true))
+    .map((a) => ({ file: a.path, doc: JSON.parse(a.contents) as unknown }));
+  const asl = definitions[0]?.doc;
+  // Every step's FLOWC_STEP entry, in one walk per definition.
+  const where = new Map<string, { file: string; doc: unknown; path: Path }>();
+  for (const d of definitions) {
+    for (const path of findPaths(d.doc, (n) => isObject(n) && n.Name === 'FLOWC_STEP' && typeof n.Value === 'string')) {
+      const id = (at(d.doc, path) as { Value: string }).Value;
+      if (!where.has(id)) where.set(id, { ...d, path });
+    }
+  }
   const steps: StepMapping[] = [];
   const foreach: ConceptMapping[] = [];
   const tasks = new Map<string, Record<string, unknown>>();
   for (const step of ir.steps) {
-    const path = findPaths(asl, (n) => isObject(n) && n.Name === 'FLOWC_STEP' && n.Value === step.id)[0];
-    if (!path) continue;
-    const states = statesOn(asl, path);
+    const hit = where.get(step.id);
+    if (!hit) continue;
+    const states = statesOn(hit.doc, hit.path);
     const task = states.pop();
     if (!task) continue;
     tasks.set(step.id, task.node);
     const resource = str(task.node.Resource)?.replace(/^arn:aws:states:::/, '');
-    steps.push({ step: step.id, as: `${task.node.Type} state ${q(task.name)}${resource ? ` (${resource})` : ''}`, within: states.map(describeContainer) });
+    const machine = definitions.length > 1 ? [`state machine ${q(hit.file)}, started by the parent ${q(definitions[0]?.file)}`] : [];
+    steps.push({ step: step.id, as: `${task.node.Type} state ${q(task.name)}${resource ? ` (${resource})` : ''}`, within: [...machine, ...states.map(describeContainer)] });
     const map = [...states].reverse().find((s) => s.node.Type === 'Map');
     if (step.foreach && map) foreach.push({ subject: step.id, as: mapText(map) });
   }

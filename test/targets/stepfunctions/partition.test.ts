@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticFlow } from '../../../scripts/synthetic-flow.mjs';
+import { explain } from '../../../src/explain/index.js';
 import type { IR } from '../../../src/ir/types.js';
+import { stepFunctionsTarget } from '../../../src/targets/stepfunctions/index.js';
 import { STARTED_BY_KEY } from '../../../src/targets/stepfunctions/parent-machine.js';
 import { expectPartsCoverFlow } from '../../helpers/partition-cover.js';
 import { aslErrors, checkExecution, makeIR, step } from './helpers.js';
@@ -130,6 +132,18 @@ describe('Step Functions partitioning (issue 19)', () => {
     const all = { StartAt: 'x', States: { x: { Type: 'Parallel', Branches: [...children.values()], End: true } } };
     expect(checkExecution(ir, all, run, { input: {}, runId: 'r-ecs', includeConfig: true })).toEqual([]);
   }, 600_000);
+
+  it('flowc explain finds every step, foreach, secret and the schedule in a partitioned flow, naming the part of each step', () => {
+    const ir = irOf(mediumFlow(60));
+    const { artifacts, diagnostics } = compileParts(ir, { ...FORCED, maxSteps: 15 });
+    expect(diagnostics.errors()).toEqual([]);
+    const e = explain({ ir, target: stepFunctionsTarget, artifacts, warnings: [], relativize: (p) => p });
+    expect(e.steps.map((x) => x.step)).toEqual(ir.steps.map((x) => x.id));
+    expect(e.steps[0]?.within[0]).toBe('state machine `medium-part-1.asl.json`, started by the parent `medium.asl.json`');
+    expect(e.foreach.map((f) => f.subject)).toEqual(['s30']);
+    expect(e.secrets.map((x) => x.subject)).toEqual(['s31: TOKEN']);
+    expect(e.schedule).toContain('arn:aws:states:us-east-1:123456789012:stateMachine:medium');
+  });
 
   it('compiles a flow within the limits as one state machine, as before', () => {
     const ir = irOf(mediumFlow(30));
