@@ -81,7 +81,9 @@ export function parentTemplate(o: { ir: IR; name: string; meta: ObjectMeta; opti
  * the template again (the pass with the inputs, then the pod's; argo-sim.ts lists them), and a
  * value holding `{{=...}}` would be evaluated there, its result pasted raw into the YAML; so every
  * `{` of the JSON text is written as the escape `\u007b`, which JSON and YAML decode to `{` and
- * in which Argo finds no tag.
+ * in which Argo finds no tag. Go's JSON leaves NEL (U+0085) raw, which go-yaml (YAML 1.1, as
+ * Kubernetes reads manifests; src/targets/yaml-text.ts) takes as a line break and folds to a
+ * space inside quotes, so it is written `\u0085` too.
  * The name is the parent run's name plus five random characters (`generateName`), so a child's
  * FLOWC_RUN_ID starts with its parent's and stays within a 63-character label value (names.ts).
  * Parameter names are flowc's own (identifiers, JSON-quoted here all the same).
@@ -105,7 +107,7 @@ export function childManifest(ir: IR): string {
 
 /** A parameter's value as one YAML double-quoted string that holds no `{{` (see `childManifest`). */
 export function valueExpression(name: string): string {
-  return `{{=sprig.replace("{", "\\\\u007b", toJson(${parameterRef(name)}))}}`;
+  return `{{=sprig.replace("\\u0085", "\\\\u0085", sprig.replace("{", "\\\\u007b", toJson(${parameterRef(name)})))}}`;
 }
 
 /** `workflow.parameters.x`, or the indexed form for a name expr-lang cannot read as a member. */

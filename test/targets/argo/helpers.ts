@@ -65,7 +65,7 @@ function checkChildWorkflows(wt: Record<string, any>, docs: Record<string, any>[
     throw new Error(`WorkflowTemplate ${wt.metadata.name}: ${m}`);
   };
   const params = ((wt.spec.arguments?.parameters ?? []) as any[]).map((p) => p.name as string);
-  const expression = /^=sprig\.replace\("\{", "\\\\u007b", toJson\(workflow\.parameters\.([A-Za-z_][A-Za-z0-9_]*)\)\)$/;
+  const expression = /^=sprig\.replace\("\\u0085", "\\\\u0085", sprig\.replace\("\{", "\\\\u007b", toJson\(workflow\.parameters\.([A-Za-z_][A-Za-z0-9_]*)\)\)\)$/;
   for (const t of (wt.spec.templates as any[]).filter((x) => x.resource)) {
     const r = t.resource;
     if (r.action !== 'create' || r.setOwnerReference !== true) fail(`${t.name}: not a create with setOwnerReference`);

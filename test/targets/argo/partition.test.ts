@@ -172,7 +172,7 @@ describe('argo partitioning: a small flow over the run size', () => {
       'x"\n        extra: "y',
       '{{workflow.name}} $(HOME) $$ {{inputs.parameters.part}}',
       `{{=fromBase64('${Buffer.from('x"\n        extra: "y').toString('base64')}')}}`,
-      "tab\there 'single' \\ back <&> \u2028 é",
+      "tab\there 'single' \\ back <&> \u2028 é \u0085 nel",
     ];
     for (const note of hostile) {
       const run = { workflowName: 'demo-ab12c', params: { note, mode: 'slow' }, secrets: sampleSecrets(ir) };
@@ -192,6 +192,15 @@ describe('argo partitioning: a small flow over the run size', () => {
     const twice = (t: string) => substituteRun(substituteRun(t, scope), scope);
     expect(documents(twice(line('{{=toJson(workflow.parameters.note)}}')))[0]).toEqual({ a: { value: 'x', extra: 'y' } });
     expect(documents(twice(line(valueExpression('note'))))[0]).toEqual({ a: { value: payload } });
+  });
+
+  test('the value reaches the YAML with no raw character go-yaml reads as a line break', () => {
+    // go-yaml (YAML 1.1, as Kubernetes reads manifests) folds a raw NEL inside quotes to a space;
+    // Go's json.Marshal escapes U+2028/U+2029 but leaves NEL raw (argo-expr.ts goJson).
+    const note = 'a\u0085b\u2028c\nd';
+    const text = substituteRun(valueExpression('note'), new Map([['workflow.parameters.note', note]]));
+    expect(text).toBe('"a\\u0085b\\u2028c\\nd"');
+    expect(JSON.parse(text)).toBe(note);
   });
 });
 
