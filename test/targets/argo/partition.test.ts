@@ -204,6 +204,22 @@ describe('argo partitioning: a small flow over the run size', () => {
   });
 });
 
+describe('argo partitioning: step outputs within a part', () => {
+  test('an output read inside one part is passed as in any flow', () => {
+    const steps: IRStep[] = [big('s0', { outputs: [{ name: 'v', type: 'string', origin: { file: 'flow.yaml', line: 5, col: 3 } }] as any })];
+    for (let i = 1; i < 40; i++) steps.push(big(`s${i}`, { needs: [`s${i - 1}`] }));
+    (steps[1] as IRStep).exec = { kind: 'command', argv: [lit('echo'), [{ kind: 'output', step: 's0', output: 'v' } as any]] };
+    const ir = flow(steps);
+    const { text, diagnostics } = compileArgo(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC680']);
+    const docs = validateArgo(text as string);
+    expectPartsCoverFlow(ir, recoverParts(ir, docs), { exactInside: true });
+    const first = docs[0] as Record<string, any>;
+    const reader = (first.spec.templates[0].dag.tasks as any[]).find((t) => t.name === 's1');
+    expect(JSON.stringify(reader.arguments)).toContain('tasks.s0.outputs.parameters.v');
+  });
+});
+
 describe('argo partitioning: diagnostics', () => {
   test('FLOWC681: a step output read across parts, at the reading step', () => {
     const steps: IRStep[] = [big('s0', { outputs: [{ name: 'v', type: 'string', origin: { file: 'flow.yaml', line: 5, col: 3 } }] as any })];
