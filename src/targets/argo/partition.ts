@@ -172,14 +172,17 @@ function partitioned(o: WholeFlow, configFits: boolean, reason: string, diagnost
 function buildParts(o: WholeFlow, parts: FlowPart[], configFits: boolean): PartsBuild {
   const out: PartsBuild = { templates: [], warnings: [], errors: [] };
   const warned = new Set<string>();
+  // A child deleted by its own TTL before the parent's executor has read its phase (it polls with
+  // GET) would fail the parent's task; children go with their parent (setOwnerReference) instead.
+  const options: ArgoOptions = { ...o.options, ttlSecondsAfterFinished: undefined };
   for (const part of parts) {
     const name = part.ir.flow.name;
     // The part renders `${flow.name}` and FLOWC_FLOW as the flow's; only its object is named apart.
     const ir: IR = { ...part.ir, flow: { ...part.ir.flow, name: o.ir.flow.name } };
     const taskNames = new Map(part.ir.steps.map((s) => [s.id, o.taskNames.get(s.id) as string]));
-    const meta = objectMeta({ ir, name, options: o.options });
+    const meta = objectMeta({ ir, name, options });
     meta.labels = { ...meta.labels, 'flowc.dev/part-of': o.name };
-    const built = buildWithinSize({ ir, name, taskNames, meta, options: o.options, preferShared: true }, configFits);
+    const built = buildWithinSize({ ir, name, taskNames, meta, options, preferShared: true }, configFits);
     const errors = built.diagnostics.errors();
     if (errors.some((d) => TOO_BIG.has(d.code))) {
       out.tooBig = { part, diagnostics: errors };

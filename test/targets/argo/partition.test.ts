@@ -134,6 +134,7 @@ function forcedFlow(): IR {
     parameters: [param({ name: 'note', required: true }), param({ name: 'mode', default: 'fast', enum: ['fast', 'slow'] })],
     schedule: { cron: '0 3 * * *', timezone: 'Europe/Paris', origin: { file: 'flow.yaml', line: 2, col: 1 } },
     secrets: [{ name: 'tok', locators: { argo: { name: 'api', key: 'token' } }, origin: { file: 'flow.yaml', line: 3, col: 1 } }],
+    targets: { argo: { ttlSecondsAfterFinished: 600, serviceAccountName: 'flows' } },
   });
 }
 
@@ -152,6 +153,12 @@ describe('argo partitioning: a small flow over the run size', () => {
     expect(cron.spec.schedules).toEqual(['0 3 * * *']);
     expect(cron.spec.timezone).toBe('Europe/Paris');
     expect(parent.spec.arguments.parameters).toEqual([{ name: 'note' }, { name: 'mode', value: 'fast', enum: ['fast', 'slow'] }]);
+    // The parent's TTL removes the children with it (owner references); a child's own TTL could
+    // delete it before the parent's executor reads its phase.
+    expect(parent.spec.ttlStrategy).toEqual({ secondsAfterCompletion: 600 });
+    expect(docs.slice(0, -2).map((d) => d.spec.ttlStrategy)).toEqual(docs.slice(0, -2).map(() => undefined));
+    expect(docs.slice(0, -1).map((d) => d.spec.serviceAccountName)).toEqual(docs.slice(0, -1).map(() => 'flows'));
+    expect(diagnostics.items[0]?.notes?.[1]).toBe("the parent's service account (flows) must be allowed to create and get workflows.argoproj.io (docs/targets/argo.md#partitioning)");
     const got = recoverParts(ir, docs);
     expectPartsCoverFlow(ir, got, { exactInside: true });
     // Each part's run fits: the cut gave every part fewer steps than 1 MiB / 40 KB.
