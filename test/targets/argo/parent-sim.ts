@@ -1,5 +1,5 @@
 import { Workflow } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1';
-import { type SimContainer, simulate, substituteRun } from './argo-sim.js';
+import { runGlobals, type SimContainer, simulate, substituteRun } from './argo-sim.js';
 import { documents } from './helpers.js';
 
 /** One child Workflow the parent created: the manifest as the API server got it, and its part's run. */
@@ -26,13 +26,7 @@ export function runParent(docs: Record<string, any>[], o: { workflowName: string
   const wts = docs.filter((d) => d.kind === 'WorkflowTemplate');
   const parent = wts.at(-1) as Record<string, any>;
   const templates = new Map<string, any>((parent.spec.templates as any[]).map((t) => [t.name, t]));
-  const globals = new Map<string, string>([['workflow.name', o.workflowName]]);
-  for (const p of (parent.spec.arguments?.parameters ?? []) as any[]) {
-    const v = o.params[p.name] ?? p.value;
-    if (v === undefined) throw new Error(`no value for parameter ${p.name}`);
-    if (p.enum && !p.enum.includes(v)) throw new Error(`value ${v} of ${p.name} not in enum`);
-    globals.set(`workflow.parameters.${p.name}`, v);
-  }
+  const globals = runGlobals(parent, o);
   const children: ChildRun[] = [];
   const run = (templateName: string, task: string, inputs: Map<string, string>) => {
     const t = templates.get(templateName);
