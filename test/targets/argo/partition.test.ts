@@ -6,7 +6,10 @@ import { describe, expect, test } from 'vitest';
 import { compileToIR } from '../../../src/pipeline/compile.js';
 import type { IR, IRStep } from '../../../src/ir/types.js';
 import { toDnsLabel } from '../../../src/targets/argo/names.js';
-import { valueExpression } from '../../../src/targets/argo/parent.js';
+import { parentTemplate, valueExpression } from '../../../src/targets/argo/parent.js';
+import { objectMeta } from '../../../src/targets/argo/metadata.js';
+import { readArgoOptions } from '../../../src/targets/argo/options.js';
+import { toYamlStream } from '../../../src/targets/argo/serialize.js';
 import { expectPartsCoverFlow, type RecoveredParts } from '../../helpers/partition-cover.js';
 import { param } from '../../helpers/ir-builders.js';
 import { expectedContainers, type SimContainer, sampleSecrets, substituteRun } from './argo-sim.js';
@@ -224,6 +227,34 @@ describe('argo partitioning: step outputs within a part', () => {
     const first = docs[0] as Record<string, any>;
     const reader = (first.spec.templates[0].dag.tasks as any[]).find((t) => t.name === 's1');
     expect(JSON.stringify(reader.arguments)).toContain('tasks.s0.outputs.parameters.v');
+  });
+});
+
+describe('argo partitioning: the parent of more than 200 parts', () => {
+  test('nests its tasks as any DAG is, every part run once, after the parts it needs', () => {
+    const ir = flow([step('a')], { parameters: [param({ name: 'date', default: '2026-01-01' })] });
+    const options = readArgoOptions(undefined);
+    const meta = objectMeta({ ir, name: 'demo', options });
+    const parts = Array.from({ length: 450 }, (_, i) => ({ name: `demo-part-${i + 1}`, needs: i === 0 ? [] : i % 3 === 0 ? [i - 1, Math.floor(i / 2)] : [i - 1] }));
+    const parent = parentTemplate({ ir, name: 'demo', meta, options, parts });
+    // Each part a minimal WorkflowTemplate of its own, so the file's references resolve.
+    const partDocs = parts.map((p) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'WorkflowTemplate',
+      metadata: { name: p.name },
+      spec: { entrypoint: 'main', arguments: { parameters: [{ name: 'date' }] }, templates: [{ name: 'main', dag: { tasks: [{ name: 'a', template: 'a' }] } }, { name: 'a', container: { name: 'main', image: 'alpine:3.20' } }] },
+    }));
+    const text = toYamlStream({ header: ['test'], documents: [...partDocs, parent] });
+    const docs = validateArgo(text);
+    partsWithinCaps(docs);
+    const entry = (docs.at(-1) as any).spec.templates[0].dag.tasks as any[];
+    expect(entry.length).toBeLessThanOrEqual(200);
+    expect((docs.at(-1) as any).spec.templates.filter((t: any) => t.dag).length).toBeGreaterThan(1);
+    const children = runParent(docs, { workflowName: 'demo-x1', params: {} });
+    expect(children.map((c) => c.part).sort()).toEqual(parts.map((p) => p.name).sort());
+    const position = new Map(children.map((c, i) => [c.part, i]));
+    for (const p of parts) for (const n of p.needs) expect(position.get(parts[n]?.name as string) as number).toBeLessThan(position.get(p.name) as number);
+    expect(children[0]?.params).toEqual({ date: '2026-01-01' });
   });
 });
 
