@@ -192,6 +192,9 @@ export const CODES = {
   FLOWC674: { severity: 'error', title: 'Step Functions: step outputs need targets.stepfunctions.datastore' },
   FLOWC675: { severity: 'error', title: 'Step Functions: datastore is not an s3://bucket/prefix URI' },
   FLOWC676: { severity: 'error', title: 'Step Functions: a dynamic foreach reads an item path JSONPath cannot address' },
+  FLOWC680: { severity: 'warning', title: 'Argo: a flow too large for one run is compiled as a workflow of workflows' },
+  FLOWC681: { severity: 'error', title: 'Argo: a step reads a step output from another part of a partitioned flow' },
+  FLOWC682: { severity: 'error', title: 'Argo: one step alone does not fit in an Argo run' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },
