@@ -1,9 +1,11 @@
-import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import type { LoweredGraph } from '../../ir/blocks.js';
+import { lowerGraph } from '../../ir/lower-blocks.js';
 import { newBits, hasBit, setBit } from '../../ir/order.js';
 import type { IR, IRStep } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import { SFN_LIMITS } from './limits.js';
-import type { SfnOptions } from './options.js';
+import { readOptions, type SfnOptions } from './options.js';
 
 /**
  * Whether a flow runs as a Batch DAG (batch-dag.ts): every job submitted up front with
@@ -76,6 +78,18 @@ export function chooseBatchDag(o: { ir: IR; options: SfnOptions; exact: boolean;
     return { plan: null, whyNot: why.map((w) => `not run as AWS Batch job dependencies (targets.stepfunctions.dag): ${w}`) };
   }
   return { plan, whyNot: [] };
+}
+
+/**
+ * The target's `lowering` hook (`flowc graph`, `flowc explain`): the blocks, and for a flow that
+ * runs as a Batch DAG no added ordering, since Batch runs its graph as written.
+ */
+export function stepFunctionsLowering(ir: IR): LoweredGraph {
+  const lowered = lowerGraph(ir);
+  if (lowered.exact) return lowered;
+  const flowSpan = { file: ir.flow.source, line: 1, col: 1 };
+  const choice = chooseBatchDag({ ir, options: readOptions(ir), exact: false, flowSpan, diagnostics: new DiagnosticBag() });
+  return choice.plan ? { ...lowered, addedOrderings: [] } : lowered;
 }
 
 /** What a Batch DAG cannot do as the flow says, each with where the flow says it. */

@@ -19,7 +19,7 @@ import { scheduleRequest, toAwsCron } from './schedule.js';
 import { toJsonText, utf8Bytes } from './serialize.js';
 import { checkDatastorePresent, checkDatastoreWritten } from './datastore.js';
 import { checkDynamicItems } from './dynamic-checks.js';
-import { chooseBatchDag, type BatchDagPlan } from './batch-dag-plan.js';
+import { chooseBatchDag, stepFunctionsLowering, type BatchDagPlan } from './batch-dag-plan.js';
 import { buildBatchDagMachine } from './batch-dag.js';
 
 /** How many added orderings the FLOWC605 warning lists before summarising. */
@@ -51,7 +51,7 @@ export const stepFunctionsTarget: Target = {
   },
   // The default state machine name (the stateMachineName option, set per binding, replaces it).
   deployment: { what: 'state machine name', name: (flowName) => flowName },
-  lowering: lowerGraph,
+  lowering: stepFunctionsLowering,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
