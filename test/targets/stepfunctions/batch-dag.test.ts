@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IR, IRStep } from '../../../src/ir/types.js';
 import type { Json } from '../../../src/source/tree.js';
-import { aslErrors, checkExecution, compile, makeIR, param, step } from './helpers.js';
-import { runBatchDag } from './batch-sim.js';
+import { aslErrors, checkExecution, compile, makeIR, param, specProblems, step } from './helpers.js';
+import { runBatchDag, withoutDependsOn } from './batch-sim.js';
 
 const RUN_ID = 'dag-run';
 const at = (line: number) => ({ file: 'flow.yaml', line, col: 3 });
@@ -70,6 +70,8 @@ describe('Batch DAG: a flow that is not series-parallel runs as AWS Batch job de
     const def = c.definition as Record<string, any>;
     expect(aslErrors(def)).toEqual([]);
     expect(def.States.a.Parameters.RetryStrategy).toEqual({ Attempts: 3 });
+    // The spec evaluator renders each submission's overrides exactly as the IR asks.
+    expect(specProblems(flow, withoutDependsOn(def), { input: { date: '2026-12-07' }, runId: RUN_ID, includeConfig: true })).toEqual([]);
     const run = await runBatchDag(def, { date: '2026-12-07' }, { runId: RUN_ID, ticks: (s) => (s === 'b' ? 3 : 1) });
     expect(run.refused).toEqual([]);
     expect(run.error).toBeUndefined();
@@ -183,6 +185,12 @@ describe('Batch DAG: when it is not used', () => {
       expect(batch.diagnostics.errors().map((d) => [d.code, d.message, d.span])).toEqual([['FLOWC653', `targets.stepfunctions.dag is batch, but ${reason}`, { file: 'flow.yaml', line, col: line === 1 ? 1 : 3 }]]);
     });
   }
+
+  it('dagPollSeconds sets the Wait between two looks at a final job', () => {
+    const c = compile(withDag(makeIR(nFlow()), { dagPollSeconds: 300 }));
+    expect(codes(c)).toEqual([]);
+    expect(states(c)['c-wait']).toEqual({ Type: 'Wait', Seconds: 300, Next: 'c-look' });
+  });
 
   it('a retry without delay is a Batch RetryStrategy (10 attempts at most)', () => {
     const c = compile(makeIR(nFlow({ a: { retry: { limit: 9, delaySeconds: 0, backoff: 2, maxDelaySeconds: null } } })));

@@ -114,3 +114,13 @@ export async function runBatchDag(
     return { records: records(), error, jobs: [...jobs.values()], refused, looks };
   }
 }
+
+/**
+ * The definition without each submission's `DependsOn.$`, which reads job ids from the state: for
+ * specProblems, whose input holds only the parameters. The simulator checks the dependencies.
+ */
+export function withoutDependsOn(definition: Record<string, any>): Record<string, any> {
+  const copy = structuredClone(definition);
+  for (const s of Object.values(copy.States as Record<string, any>)) if (s.Parameters) delete s.Parameters['DependsOn.$'];
+  return copy;
+}
