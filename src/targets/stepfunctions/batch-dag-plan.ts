@@ -29,6 +29,9 @@ const JOB_ENTRY_BYTES = 36 + 16;
  */
 export const DAG_EVENTS = { fixed: 2 + 2, submit: 5, look: 7, wait: 2 } as const;
 
+/** How many reasons FLOWC605's notes give for not using a Batch DAG. */
+const WHY_NOT_CAP = 3;
+
 export interface BatchDagPlan {
   /** Steps in submission order: the IR's topological order, so a job's dependencies exist when it is submitted. */
   order: IRStep[];
@@ -75,7 +78,11 @@ export function chooseBatchDag(o: { ir: IR; options: SfnOptions; exact: boolean;
   }
   if (obstacles.length > 0 || tooMany.length > 0 || plan === null) {
     const why = [...obstacles.map((x) => x.message), ...tooMany.map(tooManyMessage)];
-    return { plan: null, whyNot: why.map((w) => `not run as AWS Batch job dependencies (targets.stepfunctions.dag): ${w}`) };
+    // A flow of many foreach steps would otherwise fill the warning with one note each.
+    const shown = why.slice(0, WHY_NOT_CAP).map((w) => `not run as AWS Batch job dependencies (targets.stepfunctions.dag): ${w}`);
+    const more = why.length - WHY_NOT_CAP;
+    if (more > 0) shown.push(`and ${more} more reason${more === 1 ? '' : 's'} (dag: batch lists each as FLOWC653/FLOWC654)`);
+    return { plan: null, whyNot: shown };
   }
   return { plan, whyNot: [] };
 }

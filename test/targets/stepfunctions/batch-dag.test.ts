@@ -186,6 +186,17 @@ describe('Batch DAG: when it is not used', () => {
     });
   }
 
+  it('FLOWC605 gives three reasons at most, and says how many more', () => {
+    const each = { retry: { limit: 1, delaySeconds: 5, backoff: 1, maxDelaySeconds: null } };
+    const c = compile(makeIR(nFlow({ a: each, b: each, c: each, d: each })));
+    expect(notes(c).slice(1)).toEqual([
+      "not run as AWS Batch job dependencies (targets.stepfunctions.dag): step 'a' retries after a delay of 5 s, and AWS Batch retries a job at once",
+      "not run as AWS Batch job dependencies (targets.stepfunctions.dag): step 'b' retries after a delay of 5 s, and AWS Batch retries a job at once",
+      "not run as AWS Batch job dependencies (targets.stepfunctions.dag): step 'c' retries after a delay of 5 s, and AWS Batch retries a job at once",
+      'and 1 more reason (dag: batch lists each as FLOWC653/FLOWC654)',
+    ]);
+  });
+
   it('dagPollSeconds sets the Wait between two looks at a final job', () => {
     const c = compile(withDag(makeIR(nFlow()), { dagPollSeconds: 300 }));
     expect(codes(c)).toEqual([]);
