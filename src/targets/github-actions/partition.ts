@@ -38,7 +38,10 @@ export type CompileWhole = (ir: IR, diagnostics: DiagnosticBag) => { text: strin
  * size), else a parent and its parts.
  */
 export function compileWithParts(ir: IR, diagnostics: DiagnosticBag, whole: CompileWhole): Artifact[] {
-  const estimate = overheadBytes(ir) + ir.steps.reduce((sum, s) => sum + stepBytes(s), 0);
+  // Estimated once: every cut below weighs the same steps again.
+  const weights = new Map(ir.steps.map((s) => [s, stepBytes(s)]));
+  let estimate = overheadBytes(ir);
+  for (const w of weights.values()) estimate += w;
   if (ir.steps.length < 2 || estimate <= SURELY_OVER * LIMIT.value) {
     const scratch = new DiagnosticBag();
     const { text, artifacts } = whole(ir, scratch);
@@ -48,7 +51,7 @@ export function compileWithParts(ir: IR, diagnostics: DiagnosticBag, whole: Comp
       return artifacts;
     }
   }
-  return compileParts(ir, diagnostics);
+  return compileParts(ir, diagnostics, (s) => weights.get(s) ?? stepBytes(s));
 }
 
 /** The file name of part `index` (0-based): `.` never occurs in a flow name, so no flow's file can be a part's. */
@@ -60,14 +63,14 @@ function partName(flowName: string, index: number): string {
   return `${flowName}.part-${index + 1}`;
 }
 
-function compileParts(ir: IR, diagnostics: DiagnosticBag): Artifact[] {
+function compileParts(ir: IR, diagnostics: DiagnosticBag, weight: (s: IRStep) => number): Artifact[] {
   const room = Math.max(LIMIT.value - overheadBytes(ir), LIMIT.value / 10);
   let budget = room * FILL;
   for (let cut = 0; cut < MAX_CUTS; cut++) {
     const max = budget;
     // A step over the budget gets a part of its own (weight clamped to the budget): whether it
     // fits alone is known only once that part is compiled.
-    const partition = partitionFlow(ir, { maxSteps: ir.steps.length, weight: (s) => Math.min(stepBytes(s), max), maxWeight: max, name: (i) => partName(ir.flow.name, i) });
+    const partition = partitionFlow(ir, { maxSteps: ir.steps.length, weight: (s) => Math.min(weight(s), max), maxWeight: max, name: (i) => partName(ir.flow.name, i) });
     if (partition.crossOutputReads.length > 0) return refuseCrossReads(ir, partition, diagnostics);
     if (partition.parts.length > MAX_PARTS.value) {
       diagnostics.report(

@@ -6,7 +6,8 @@ import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import type { IR } from '../../../src/ir/types.js';
 import { compileToIR } from '../../../src/pipeline/compile.js';
 import { githubActionsTarget } from '../../../src/targets/github-actions/index.js';
-import { syntheticFlow } from '../../../scripts/synthetic-flow.mjs';
+// @ts-ignore -- a plain .mjs script (the benchmarks' generator) with no type declarations
+import { syntheticFlow as untypedSyntheticFlow } from '../../../scripts/synthetic-flow.mjs';
 import { expectPartsCoverFlow, type RecoveredParts } from '../../helpers/partition-cover.js';
 import { lintFindings, parseWorkflow } from './helpers.js';
 import { allowReads } from './wasm-fs.js';
@@ -18,6 +19,7 @@ import { allowReads } from './wasm-fs.js';
  * parts a parent calls and checks every call's inputs and secrets against them.
  */
 
+const syntheticFlow = untypedSyntheticFlow as (steps: number) => string;
 const work = mkdtempSync(join(tmpdir(), 'flowc-gha-parts-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
