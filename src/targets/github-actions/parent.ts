@@ -44,7 +44,12 @@ export function buildParent(ir: IR, parts: readonly CompiledPart[]): Record<stri
     const secrets = callSecretNames(workflow);
     for (const s of secrets) allSecrets.add(s);
     const withInputs: Record<string, string> = {};
-    for (const p of ir.parameters) setOwn(withInputs, p.name, expr(paramExpression(p, scheduled)));
+    for (const p of ir.parameters) {
+      // A number or boolean input's value is typed, and a `string` input takes no bool (actionlint
+      // checks calls so); format gives the text GitHub would write into an env value.
+      const value = paramExpression(p, scheduled);
+      setOwn(withInputs, p.name, expr(p.type === 'string' ? value : `format('{0}', ${value})`));
+    }
     // The caller's call id, when the parent itself is called under one, so FLOWC_RUN_ID is the
     // same in every part (run-id.ts); '' under a dispatch or a schedule, where the input is null.
     withInputs[CALL_ID_INPUT] = expr(`inputs.${CALL_ID_INPUT} || ''`);

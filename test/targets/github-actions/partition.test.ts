@@ -189,8 +189,8 @@ describe('a small flow over the limit keeps its parameters, foreach, secret and 
     const calls = Object.values<any>(parent().jobs);
     for (const call of calls) {
       expect(call.with.date).toBe("${{ toJSON(inputs.date) == 'null' && 'latest' || inputs.date }}");
-      expect(call.with.alpha).toBe("${{ toJSON(inputs.alpha) == 'null' && '0.5' || inputs.alpha }}");
-      expect(call.with.full).toBe("${{ toJSON(inputs.full) == 'null' && 'false' || inputs.full }}");
+      expect(call.with.alpha).toBe("${{ format('{0}', toJSON(inputs.alpha) == 'null' && '0.5' || inputs.alpha) }}");
+      expect(call.with.full).toBe("${{ format('{0}', toJSON(inputs.full) == 'null' && 'false' || inputs.full) }}");
       expect(call.with['flowc-call-id']).toBe("${{ inputs.flowc-call-id || '' }}");
     }
     for (const [, wf] of parts()) {
@@ -235,5 +235,19 @@ describe('a small flow over the limit keeps its parameters, foreach, secret and 
     } finally {
       allowReads(undefined);
     }
+  });
+});
+
+describe('the same flow unscheduled', () => {
+  const w = compileInto('unscheduled', SMALL.replace(/^schedule: .*\n/m, ''));
+
+  test('passes each input to the parts as text (a number or boolean through format); actionlint accepts every call', { timeout: 60_000 }, async () => {
+    expect(w.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC692']);
+    const parent = parseWorkflow(w.files.get('big-nightly.gha.yml') as string);
+    expect(parent.on.schedule).toBeUndefined();
+    for (const call of Object.values<any>(parent.jobs)) {
+      expect([call.with.alpha, call.with.full, call.with.mode]).toEqual(["${{ format('{0}', inputs.alpha) }}", "${{ format('{0}', inputs.full) }}", '${{ inputs.mode }}']);
+    }
+    expect(await lintAll(w)).toEqual(clean(w));
   });
 });
