@@ -118,7 +118,10 @@ function finish(ir: IR, partition: Partition, compiled: { part: CompiledPart; te
     'FLOWC692',
     `the GitHub Actions workflow for '${ir.flow.name}' would be over the limit of ${LIMIT.value} bytes on ${LIMIT.title} (${LIMIT.doc}), so it is split into ${compiled.length} reusable workflows that ${ir.flow.name}.gha.yml calls; ${partition.crossEdges.length} needs edges cross parts, and across each one a step waits for the whole part before it`,
     flowFileSpan(ir),
-    ['https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows; see docs/targets/github-actions.md#partitioning'],
+    [
+      `copy all ${compiled.length + 1} files into .github/workflows/ under their names (compile with --out DIR to get them all; stdout shows the parent only)`,
+      'https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows; see docs/targets/github-actions.md#partitioning',
+    ],
   );
   return [{ path: `${ir.flow.name}.gha.yml`, contents: text, primary: true }, ...compiled.map((c) => ({ path: c.part.file, contents: c.text }))];
 }
