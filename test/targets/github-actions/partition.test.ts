@@ -100,11 +100,12 @@ describe('a 10,000-step flow on GitHub Actions', () => {
     for (const [file, text] of w.files) expect({ file, over: Buffer.byteLength(text) > LIMIT }).toEqual({ file, over: false });
   });
 
-  test('the parts read back from the files hold exactly the flow: its steps, edges and parameters', () => {
+  // Reading 2.3 MB of YAML back and the helper's closure over 10,000 steps take tens of seconds here.
+  test('the parts read back from the files hold exactly the flow: its steps, edges and parameters', { timeout: 240_000 }, () => {
     expectPartsCoverFlow(w.ir, got(), { exactInside: true });
   });
 
-  test('the warning counts the parts and the needs edges between them, as the files show', () => {
+  test('the warning counts the parts and the needs edges between them, as the files show', { timeout: 240_000 }, () => {
     const parts = got().parts;
     const partOf = new Map(parts.flatMap((p) => p.steps.map((s) => [s, p.name])));
     const crossing = w.ir.edges.filter(([a, b]) => partOf.get(a) !== partOf.get(b)).length;
