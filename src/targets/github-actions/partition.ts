@@ -109,8 +109,7 @@ function compileParts(ir: IR, diagnostics: DiagnosticBag, weight: (s: IRStep) =>
 
 /** The parent, the FLOWC692 warning, and every file: the parent first (it is the one to dispatch). */
 function finish(ir: IR, partition: Partition, compiled: { part: CompiledPart; text: string }[], diagnostics: DiagnosticBag): Artifact[] {
-  const parentIr = ir;
-  const text = serializeWorkflow(parentIr, buildParent(ir, compiled.map((c) => c.part)), [
+  const text = serializeWorkflow(ir, buildParent(ir, compiled.map((c) => c.part)), [
     `It calls ${compiled.length} parts, ${partFileName(ir.flow.name, 0)} to ${partFileName(ir.flow.name, compiled.length - 1)}: put every file flowc wrote for this flow in .github/workflows/, under the names they have.`,
   ]);
   if (checkLimit({ diagnostics, limit: LIMIT, subject: `the GitHub Actions parent workflow for '${ir.flow.name}'`, actual: Buffer.byteLength(text), span: flowFileSpan(ir) })) return [];
