@@ -192,6 +192,10 @@ export const CODES = {
   FLOWC674: { severity: 'error', title: 'Step Functions: step outputs need targets.stepfunctions.datastore' },
   FLOWC675: { severity: 'error', title: 'Step Functions: datastore is not an s3://bucket/prefix URI' },
   FLOWC676: { severity: 'error', title: 'Step Functions: a dynamic foreach reads an item path JSONPath cannot address' },
+  FLOWC688: { severity: 'warning', title: 'Google Cloud Workflows: the flow is over a workflow limit and runs as a parent workflow of child workflows' },
+  FLOWC689: { severity: 'error', title: 'Google Cloud Workflows: a step reads an output of a step in another part of a partitioned flow' },
+  FLOWC690: { severity: 'error', title: 'Google Cloud Workflows: one step alone is over a workflow limit, so no partition fits it' },
+  FLOWC691: { severity: 'error', title: 'Google Cloud Workflows: a partitioned flow still has a part over a workflow limit after every retry' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

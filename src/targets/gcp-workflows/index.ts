@@ -19,6 +19,7 @@ import type { Span } from '../../source/span.js';
 import type { Fitted } from './fit-limits.js';
 import type { GcpOptions } from './options.js';
 import { outputRefs, usesOutputs } from './outputs.js';
+import { compilePartitioned } from './partition.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -55,6 +56,9 @@ export const gcpWorkflowsTarget: Target = {
   stepOutputs: true,
   lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
+    // Over the per-workflow limits: a parent and child workflows, each compiled below (partition.ts).
+    const parted = compilePartitioned(ir, ctx, (part, c) => gcpWorkflowsTarget.compile(part, c));
+    if (parted) return parted;
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
     const flowSpan = originSpan({ file: ir.flow.source, line: 1, col: 1 });
