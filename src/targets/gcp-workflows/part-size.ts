@@ -52,7 +52,7 @@ export function leastStepCount(step: IRStep, options: GcpOptions): number {
  * output wrappers and reads, written out, plus a fifth for what the lower bound leaves out.
  */
 export function stepBytes(step: IRStep): number {
-  let n = 120 + 3 * step.id.length + execBytes(step);
+  let n = 120 + 3 * step.id.length + Buffer.byteLength(step.image, 'utf8') + execBytes(step);
   for (const e of step.env) n += e.name.length + textBytes(e.value) + 8;
   n += step.secretEnv.length * 160;
   if (step.exec.kind === 'run') n += step.exec.script.filter((p) => p.kind !== 'lit').length * 60;
@@ -88,18 +88,6 @@ export function certainlyOver(ir: IR, options: GcpOptions): boolean {
     count += leastStepCount(s, options);
   }
   return bytes > GCP_LIMIT_TABLE.sourceBytes.value || count > GCP_LIMIT_TABLE.executionSteps.value;
-}
-
-/** True when the flow may be over a limit as one workflow (generous estimates against the part budget). */
-export function possiblyOver(ir: IR, options: GcpOptions): boolean {
-  const budget = partBudget(ir);
-  let bytes = 0;
-  let count = 0;
-  for (const s of ir.steps) {
-    bytes += stepBytes(s);
-    count += stepCount(s, options);
-  }
-  return bytes > budget.bytes || count > budget.steps;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Artifact, TargetContext } from '../target.js';
 import { GCP_LIMIT_TABLE } from './limits.js';
 import { type GcpOptions, readOptions } from './options.js';
 import { buildParent, partId } from './parent.js';
-import { certainlyOver, leastStepBytes, leastStepCount, possiblyOver, stepWeight } from './part-size.js';
+import { certainlyOver, leastStepBytes, leastStepCount, stepWeight } from './part-size.js';
 import { buildSchedulerJob } from './scheduler.js';
 import { serializeJson } from './serialize.js';
 import { originSpan } from './workflow.js';
@@ -34,8 +34,9 @@ function curable(bag: DiagnosticBag): Diagnostic[] {
 
 /**
  * The artifacts of a partitioned flow, or null when the flow compiles as one workflow (the caller's
- * usual path). Small flows cost one pass of arithmetic over the steps; a flow near the limits is
- * compiled whole first and partitioned only when that build is over the source or step limit.
+ * usual path). A flow over a limit for certain (lower bounds, part-size.ts) is cut at once;
+ * any other is compiled whole first, and cut only when that build is over the source or step
+ * limit, so a flow that fits compiles exactly as before.
  */
 export function compilePartitioned(ir: IR, ctx: TargetContext, compileOne: CompileOne): Artifact[] | null {
   // One step cannot be cut: the whole flow's own FLOWC603 says what to change.
@@ -44,7 +45,6 @@ export function compilePartitioned(ir: IR, ctx: TargetContext, compileOne: Compi
   let reason: string;
   if (certainlyOver(ir, options)) reason = certainReason(ir, options);
   else {
-    if (!possiblyOver(ir, options)) return null;
     const bag = new DiagnosticBag();
     WHOLE.add(ir);
     const whole = compileOne(ir, { ...ctx, diagnostics: bag });
