@@ -10,7 +10,7 @@ import { checkDefaultGpuFit } from './placement.js';
 import { checkWrittenOptions } from './written-options.js';
 import { GCP_SECRET_SUPPORT } from './secrets.js';
 import { buildSchedulerJob } from './scheduler.js';
-import { serializeJson, serializeYaml } from './serialize.js';
+import { leastYamlBytes, serializeJson, serializeYaml } from './serialize.js';
 import { workflowId } from './names.js';
 import { type Built, buildWorkflow, originSpan } from './workflow.js';
 import { estimateMemory, estimateSteps } from './budget.js';
@@ -137,6 +137,8 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   for (const layout of ['full', 'compact'] as const) {
     const items = new DiagnosticBag();
     const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, diagnostics: items, includeConfig: r.includeConfig, layout });
+    // Certainly over as a full layout: not written out only to be measured (a partitioned flow's parts are this size).
+    if (layout === 'full' && !items.hasErrors() && leastYamlBytes(workflow.definition) > FULL_LAYOUT_BYTES) continue;
     // A definition with errors may hold placeholders the serializer cannot write.
     const yaml = items.hasErrors() ? '' : serializeYaml(workflow.definition, r.header, layout);
     last = { yaml, workflow: items.hasErrors() ? null : workflow, items };

@@ -33,6 +33,26 @@ export function serializeYaml(value: unknown, header: string[], layout: Layout =
   return safeYamlString(doc, { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, flowCollectionPadding: false });
 }
 
+/**
+ * Bytes `serializeYaml` writes at the least for `value`: every key and scalar appears in the YAML
+ * at least as long as its own text (quoting, escapes, indentation and block style only add), so a
+ * definition over a size by this count is over it written out, without writing it (index.ts skips
+ * the full layout of a large flow this way).
+ */
+export function leastYamlBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  if (Array.isArray(value)) {
+    let n = 0;
+    for (const x of value) n += leastYamlBytes(x);
+    return n;
+  }
+  if (value === null || typeof value !== 'object') return 0;
+  let n = 0;
+  for (const [k, v] of Object.entries(value)) n += Buffer.byteLength(k, 'utf8') + 1 + leastYamlBytes(v);
+  return n;
+}
+
 /** `{ call: flowc_step, args: ... }` */
 function isStepCall(map: YAMLMap): boolean {
   const call = map.get('call', true);
