@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, isSeq, type Node, visit, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq, visit, type YAMLMap } from 'yaml';
 import { jsonWithVisibleText } from '../../source/visible-text.js';
 import { safeYamlString, yamlComment } from '../yaml-text.js';
 import { STEP_SUBWORKFLOW } from './names.js';
@@ -70,15 +70,15 @@ function isSingleCallBranch(map: YAMLMap): boolean {
   return isMap(body) && isStepCall(body);
 }
 
-/** True when no string under `node` spans lines. */
-function oneLine(node: Node): boolean {
-  let ok = true;
-  visit(node, {
-    Scalar(_, s) {
-      if (typeof s.value === 'string' && /[\n\r]/.test(s.value)) ok = false;
-    },
-  });
-  return ok;
+/**
+ * True when no string under `node` spans lines. A plain walk, not `visit`: it runs for every call
+ * and `commands` list of the definition, and the visitor's bookkeeping cost more than the test.
+ */
+function oneLine(node: unknown): boolean {
+  if (isScalar(node)) return typeof node.value !== 'string' || !/[\n\r]/.test(node.value);
+  if (isMap(node)) return node.items.every((p) => oneLine(p.key) && oneLine(p.value));
+  if (isSeq(node)) return node.items.every((x) => oneLine(x));
+  return true;
 }
 
 /** JSON with two-space indent and a final newline, for the Cloud Scheduler job (strings as in toJsonText of stepfunctions). */
