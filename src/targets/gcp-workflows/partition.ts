@@ -151,16 +151,30 @@ function refuseCrossReads(ir: IR, partition: Partition, ctx: TargetContext): Art
 function assemble(ir: IR, ctx: TargetContext, options: GcpOptions, partition: Partition, compiled: CompiledPart[], reason: string): Artifact[] {
   const flowFile = ir.flow.source;
   const seen = new Set<string>();
+  // A warning about a whole child (at the top of the file, FLOWC605 or FLOWC640 say) comes once per
+  // code, naming the first child it is about and how many more it holds for.
+  const wholeWarnings = new Map<string, { first: Diagnostic; others: string[] }>();
   for (const c of compiled) {
     for (const d of c.bag.items) {
-      // A diagnostic about the whole child (at the top of the file) says which child it is about.
       const whole = d.span !== undefined && d.span.file === flowFile && d.span.line === 1 && d.span.col === 1;
+      if (whole && d.severity === 'warning') {
+        const group = wholeWarnings.get(d.code);
+        if (!group) {
+          const first = { ...d, message: `child workflow '${c.id}': ${d.message}` };
+          wholeWarnings.set(d.code, { first, others: [] });
+          ctx.diagnostics.add(first);
+        } else if (!group.others.includes(c.id)) group.others.push(c.id);
+        continue;
+      }
       const item = whole ? { ...d, message: `child workflow '${c.id}': ${d.message}` } : d;
       const key = `${item.code}\0${item.message}\0${item.span?.line ?? 0}:${item.span?.col ?? 0}`;
       if (seen.has(key)) continue;
       seen.add(key);
       ctx.diagnostics.add(item);
     }
+  }
+  for (const { first, others } of wholeWarnings.values()) {
+    if (others.length > 0) first.notes = [...(first.notes ?? []), `the same in ${others.length} more child workflow${others.length === 1 ? '' : 's'}: ${others.join(', ')}`];
   }
   if (compiled.some((c) => c.bag.hasErrors())) return [];
   const parent = buildParent(ir, partition.parts.map((p) => ({ id: compiled[p.index]?.id as string, needs: p.needs })), ctx.diagnostics);

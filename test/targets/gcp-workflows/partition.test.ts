@@ -140,6 +140,11 @@ describe('a 10,000-step flow on gcp-workflows', () => {
   it('warns once with FLOWC688 at the top of the flow: children, crossing edges, the limit and its number', () => {
     const w = r.diagnostics.filter((d) => d.code === 'FLOWC688');
     expect(w).toHaveLength(1);
+    // Each child's own warning about its whole definition comes once, naming the other children in a note.
+    const lowered = r.diagnostics.filter((d) => d.code === 'FLOWC605');
+    expect(lowered).toHaveLength(1);
+    expect(lowered[0]?.message).toMatch(/^child workflow 'synthetic-10000_part_1': the step graph is not series-parallel/);
+    expect(lowered[0]?.notes?.at(-1)).toMatch(/^the same in \d+ more child workflows: synthetic-10000_part_2, /);
     expect(w[0]?.span).toMatchObject({ line: 1, col: 1 });
     expect(w[0]?.message).toMatch(
       /^the flow runs as a parent workflow and (\d+) child workflows \(synthetic-10000_part_1 \.\. synthetic-10000_part_\1\), because as one workflow its source would be at least \d+ bytes, over the limit of 131072 bytes on workflow source size \(https:\/\/cloud\.google\.com\/workflows\/quotas\); \d+ needs edges cross children/,
