@@ -356,6 +356,20 @@ describe('diagnostics of a partitioned flow', () => {
     expect(d[0]?.message).toMatch(/^the flow was cut 6 times, each time into parts half as large, and part 'demo_part_\d+' \(\d+ steps\) is still over a limit: the Workflows definition is 200000 bytes/);
   });
 
+  it('a flow over 100,000 steps per execution (not over 128 KB) is cut too, each child within both limits', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    const ir = makeIR(Array.from({ length: 14 }, (_, i) => step(`fan${i}`, { needs: i > 0 ? [`fan${i - 1}`] : [], foreach: { items, from: null, parallelism: 10 } })));
+    const diagnostics = new DiagnosticBag();
+    const artifacts = gcpWorkflowsTarget.compile(ir, { diagnostics });
+    expect(diagnostics.errors()).toEqual([]);
+    const w = diagnostics.items.find((d) => d.code === 'FLOWC688');
+    expect(w?.message).toMatch(/because as one workflow one execution would take at least 126000 steps, over the limit of 100000 on steps one execution runs/);
+    const got = recover('demo', artifacts);
+    expect(got.parts.length).toBeGreaterThanOrEqual(2);
+    expectPartsCoverFlow(ir, got, { exactInside: false });
+    for (const a of artifacts) expect(Buffer.byteLength(a.contents, 'utf8')).toBeLessThanOrEqual(128 * 1024);
+  });
+
   it('a flow within the limits is not cut: one workflow, no FLOWC688', () => {
     const r = build(syntheticFlow(50));
     expect(r.diagnostics.map((d) => d.code)).not.toContain('FLOWC688');
