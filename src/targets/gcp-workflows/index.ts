@@ -57,7 +57,7 @@ export const gcpWorkflowsTarget: Target = {
   lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     // Over the per-workflow limits: a parent and child workflows, each compiled below (partition.ts).
-    const parted = compilePartitioned(ir, ctx, (part, c) => gcpWorkflowsTarget.compile(part, c));
+    const parted = compilePartitioned({ ir, ctx, compileOne: (part, c) => gcpWorkflowsTarget.compile(part, c) });
     if (parted) return parted;
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;

@@ -56,7 +56,7 @@ export interface Parent {
  * in the parent's own project and location (`sys.get_env`), where `flowc deploy` puts them beside
  * it; the `project` and `region` options name where the Batch jobs run, which may be elsewhere.
  */
-export function buildParent(ir: IR, parts: ParentPart[], diagnostics: DiagnosticBag): Parent | null {
+export function buildParent({ ir, parts, diagnostics }: { ir: IR; parts: ParentPart[]; diagnostics: DiagnosticBag }): Parent | null {
   const ids = parts.map((p) => p.id);
   const index = new Map(ids.map((id, i) => [id, i]));
   const edges = parts.flatMap((p) => p.needs.map((n) => [ids[n] as string, p.id] as [string, string]));

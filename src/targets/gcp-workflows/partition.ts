@@ -38,7 +38,7 @@ function curable(bag: DiagnosticBag): Diagnostic[] {
  * any other is compiled whole first, and cut only when that build is over the source or step
  * limit, so a flow that fits compiles exactly as before.
  */
-export function compilePartitioned(ir: IR, ctx: TargetContext, compileOne: CompileOne): Artifact[] | null {
+export function compilePartitioned({ ir, ctx, compileOne }: { ir: IR; ctx: TargetContext; compileOne: CompileOne }): Artifact[] | null {
   // One step cannot be cut: the whole flow's own FLOWC603 says what to change.
   if (WHOLE.has(ir) || ir.steps.length < 2) return null;
   const options = readOptions(ir);
@@ -56,7 +56,7 @@ export function compilePartitioned(ir: IR, ctx: TargetContext, compileOne: Compi
     }
     reason = `as one workflow, ${forced.message}`;
   }
-  return partitioned(ir, ctx, compileOne, options, reason);
+  return partitioned({ ir, ctx, compileOne, options, reason });
 }
 
 function certainReason(ir: IR, options: GcpOptions): string {
@@ -80,7 +80,17 @@ interface CompiledPart {
   steps: IRStep[];
 }
 
-function partitioned(ir: IR, ctx: TargetContext, compileOne: CompileOne, options: GcpOptions, reason: string): Artifact[] {
+interface CutRequest {
+  ir: IR;
+  ctx: TargetContext;
+  compileOne: CompileOne;
+  options: GcpOptions;
+  /** Why the flow is cut, for FLOWC688. */
+  reason: string;
+}
+
+function partitioned(r: CutRequest): Artifact[] {
+  const { ir, ctx, compileOne, options } = r;
   const weight = stepWeight(ir, options);
   const total = ir.steps.reduce((n, s) => n + weight(s), 0);
   // Near the limits the estimates may say one part holds it all, yet the build was over: two at least.
@@ -95,18 +105,25 @@ function partitioned(ir: IR, ctx: TargetContext, compileOne: CompileOne, options
       maxWeight: cap,
       name: (i) => partId(ir.flow.name, i),
     });
-    if (partition.crossOutputReads.length > 0) return refuseCrossReads(ir, partition, ctx);
-    const compiled = partition.parts.map((part): CompiledPart => {
+    if (partition.crossOutputReads.length > 0) return refuseCrossReads({ ir, partition, ctx });
+    const compiled: CompiledPart[] = [];
+    let failed: CompiledPart | undefined;
+    for (const part of partition.parts) {
       const id = part.ir.flow.name;
       // Steps keep the flow's name (FLOWC_FLOW, the datastore folder); the part's id is its file and workflow id.
       const child: IR = { ...part.ir, flow: { ...part.ir.flow, name: ir.flow.name } };
       WHOLE.add(child);
       const bag = new DiagnosticBag();
       const artifacts = compileOne(child, { diagnostics: bag });
-      return { id, artifacts, bag, over: curable(bag)[0], steps: child.steps };
-    });
-    const failed = compiled.find((c) => c.over);
-    if (!failed) return assemble(ir, ctx, options, partition, compiled, reason);
+      const c: CompiledPart = { id, artifacts, bag, over: curable(bag)[0], steps: child.steps };
+      compiled.push(c);
+      // The other parts are cut again anyway.
+      if (c.over) {
+        failed = c;
+        break;
+      }
+    }
+    if (!failed) return assemble({ ...r, partition, compiled });
     last = failed;
     if (failed.steps.length === 1) {
       const step = failed.steps[0] as IRStep;
@@ -132,7 +149,7 @@ function partitioned(ir: IR, ctx: TargetContext, compileOne: CompileOne, options
  * FLOWC689: each part is an execution of its own, whose step outputs live under its own execution
  * id (outputs.ts), so a step cannot read an output of a step in another part. Reported at the reader.
  */
-function refuseCrossReads(ir: IR, partition: Partition, ctx: TargetContext): Artifact[] {
+function refuseCrossReads({ ir, partition, ctx }: { ir: IR; partition: Partition; ctx: TargetContext }): Artifact[] {
   const byId = new Map(ir.steps.map((s) => [s.id, s]));
   for (const r of partition.crossOutputReads) {
     const reader = byId.get(r.reader) as IRStep;
@@ -148,7 +165,7 @@ function refuseCrossReads(ir: IR, partition: Partition, ctx: TargetContext): Art
 }
 
 /** The parent, its scheduler job, and every child; the children's diagnostics once each. */
-function assemble(ir: IR, ctx: TargetContext, options: GcpOptions, partition: Partition, compiled: CompiledPart[], reason: string): Artifact[] {
+function assemble({ ir, ctx, options, partition, compiled, reason }: CutRequest & { partition: Partition; compiled: CompiledPart[] }): Artifact[] {
   const flowFile = ir.flow.source;
   const seen = new Set<string>();
   // A warning about a whole child (at the top of the file, FLOWC605 or FLOWC640 say) comes once per
@@ -177,7 +194,7 @@ function assemble(ir: IR, ctx: TargetContext, options: GcpOptions, partition: Pa
     if (others.length > 0) first.notes = [...(first.notes ?? []), `the same in ${others.length} more child workflow${others.length === 1 ? '' : 's'}: ${others.join(', ')}`];
   }
   if (compiled.some((c) => c.bag.hasErrors())) return [];
-  const parent = buildParent(ir, partition.parts.map((p) => ({ id: compiled[p.index]?.id as string, needs: p.needs })), ctx.diagnostics);
+  const parent = buildParent({ ir, parts: partition.parts.map((p) => ({ id: compiled[p.index]?.id as string, needs: p.needs })), diagnostics: ctx.diagnostics });
   const scheduler = buildSchedulerJob({ ir, options, diagnostics: ctx.diagnostics });
   if (!parent) return [];
   const waits = partition.parts.reduce((n, p) => n + p.needs.length, 0);

@@ -344,11 +344,11 @@ describe('diagnostics of a partitioned flow', () => {
     const ir = makeIR(Array.from({ length: 400 }, (_, i) => step(`s${i}`, { needs: i > 0 ? [`s${i - 1}`] : [], exec: { kind: 'command', argv: [lit('x'.repeat(400))] } })));
     const attempts: number[] = [];
     const diagnostics = new DiagnosticBag();
-    const out = compilePartitioned(ir, { diagnostics }, (part, ctx) => {
+    const out = compilePartitioned({ ir, ctx: { diagnostics }, compileOne: (part, ctx) => {
       attempts.push(part.steps.length);
       if (part.steps.length > 1) ctx.diagnostics.report('FLOWC603', 'the Workflows definition is 200000 bytes, 68928 over the limit of 131072 bytes on workflow source size (https://cloud.google.com/workflows/quotas)');
       return ctx.diagnostics.hasErrors() ? [] : gcpWorkflowsTarget.compile(part, ctx);
-    });
+    } });
     expect(out).toEqual([]);
     const d = diagnostics.items.filter((x) => x.code === 'FLOWC691');
     expect(d).toHaveLength(1);
