@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, isSeq, visit, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { jsonWithVisibleText } from '../../source/visible-text.js';
 import { safeYamlString, yamlComment } from '../yaml-text.js';
 import { STEP_SUBWORKFLOW } from './names.js';
@@ -20,14 +20,18 @@ import type { Layout } from './workflow.js';
  */
 export function serializeYaml(value: unknown, header: string[], layout: Layout = 'full'): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
-  visit(doc, {
-    Map(_, map) {
-      if (layout === 'compact' && (isStepCall(map) || isSingleCallBranch(map)) && oneLine(map)) map.flow = true;
-    },
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.value === 'commands' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
-    },
-  });
+  // A plain walk rather than yaml's `visit`, whose bookkeeping per node cost more than these tests.
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
+      if (layout === 'compact' && (isStepCall(node) || isSingleCallBranch(node)) && oneLine(node)) node.flow = true;
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && pair.key.value === 'commands' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
+        walk(pair.key);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) for (const x of node.items) walk(x);
+  };
+  walk(doc.contents);
   // The header carries the flow file's name: ../yaml-text.ts keeps it one inert comment line.
   doc.commentBefore = yamlComment(header);
   return safeYamlString(doc, { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, flowCollectionPadding: false });
