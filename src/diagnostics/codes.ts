@@ -201,6 +201,10 @@ export const CODES = {
   FLOWC680: { severity: 'warning', title: 'Argo: a flow too large for one run is compiled as a workflow of workflows' },
   FLOWC681: { severity: 'error', title: 'Argo: a step reads a step output from another part of a partitioned flow' },
   FLOWC682: { severity: 'error', title: 'Argo: one step alone does not fit in an Argo run' },
+  FLOWC688: { severity: 'warning', title: 'Google Cloud Workflows: the flow is over a workflow limit and runs as a parent workflow of child workflows' },
+  FLOWC689: { severity: 'error', title: 'Google Cloud Workflows: a step reads an output of a step in another part of a partitioned flow' },
+  FLOWC690: { severity: 'error', title: 'Google Cloud Workflows: one step alone is over a workflow limit, so no partition fits it' },
+  FLOWC691: { severity: 'error', title: 'Google Cloud Workflows: a partitioned flow still has a part over a workflow limit after every retry' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },
