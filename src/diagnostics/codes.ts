@@ -176,6 +176,7 @@ export const CODES = {
   FLOWC650: { severity: 'error', title: 'Google Cloud Workflows: an allowed zone is outside the region of the jobs' },
   FLOWC651: { severity: 'error', title: 'Google Cloud Workflows: registryCredentials names a secret the flow does not declare' },
   FLOWC652: { severity: 'error', title: 'Google Cloud Workflows: a registryCredentials secret has no usable Secret Manager locator' },
+  FLOWC656: { severity: 'warning', title: 'Google Cloud Workflows: a graph that is not series-parallel gets no exact DAG schedule (too wide or too large)' },
   FLOWC677: { severity: 'error', title: 'Google Cloud Workflows: the flow uses step outputs but sets no datastore' },
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },

@@ -19,6 +19,8 @@ import type { Span } from '../../source/span.js';
 import type { Fitted } from './fit-limits.js';
 import type { GcpOptions } from './options.js';
 import { outputRefs, usesOutputs } from './outputs.js';
+import type { DagChains } from './dag-chains.js';
+import { dagAsBlock, dagSteps, noDagReason, planDag } from './dag-scheduler.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -63,14 +65,17 @@ export const gcpWorkflowsTarget: Target = {
     const options = checkDatastore(ir, readOptions(ir), diagnostics);
     checkDefaultGpuFit(ir, diagnostics, flowSpan);
     const lowered = lowerGraph(ir);
-    if (!lowered.exact) {
+    // Not series-parallel: run it as an exact DAG schedule when one fits (dag-scheduler.ts).
+    const dag = lowered.exact ? null : planDag(ir);
+    if (!lowered.exact && !dag) {
+      diagnostics.report('FLOWC656', noDagReason(ir), flowSpan);
       diagnostics.report(
         'FLOWC605',
         `the step graph is not series-parallel, so Workflows parallel branches cannot express it exactly; added orderings: ${pairs(lowered.addedOrderings)}`,
         flowSpan,
       );
     }
-    const fitted = fitLimits(lowered.block, (id) => ir.steps.some((s) => s.id === id && s.foreach !== null));
+    const fitted = dag ? { block: dagAsBlock(ir, dag), addedOrderings: [], sequentialForeach: [] } : fitLimits(lowered.block, (id) => ir.steps.some((s) => s.id === id && s.foreach !== null));
     if (fitted.addedOrderings.length > 0) {
       diagnostics.report(
         'FLOWC640',
@@ -93,7 +98,7 @@ export const gcpWorkflowsTarget: Target = {
     ];
     const { built } = fitConfig({
       diagnostics,
-      build: (includeConfig, bag) => buildFitting({ ir, options, block: fitted.block, includeConfig, header }, bag),
+      build: (includeConfig, bag) => buildFitting({ ir, options, block: fitted.block, dag, includeConfig, header }, bag),
       excess: ({ yaml, workflow }) => {
         const bytes = Buffer.byteLength(yaml, 'utf8');
         if (bytes > MAX_SOURCE_BYTES) return { limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: bytes, span: flowSpan };
@@ -108,7 +113,7 @@ export const gcpWorkflowsTarget: Target = {
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: Buffer.byteLength(yaml, 'utf8'), span: flowSpan });
     const memory = estimateMemory(ir, fitted.block, workflow);
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.variableBytes, subject: memorySubject(memory), actual: memory.bytes, span: flowSpan });
-    checkSteps(ir, fitted.block, workflow, diagnostics, flowSpan);
+    checkSteps(ir, fitted.block, workflow, diagnostics, flowSpan, dag ? dagSteps(dag) : 0);
     if (diagnostics.errors().length > before) return [];
     const out: Artifact[] = [{ path: `${ir.flow.name}.gcp.yaml`, contents: yaml, primary: true }];
     if (scheduler) out.push({ path: `${ir.flow.name}.scheduler.json`, contents: serializeJson(scheduler) });
@@ -120,6 +125,7 @@ interface FittingRequest {
   ir: IR;
   options: GcpOptions;
   block: Fitted;
+  dag: DagChains | null;
   includeConfig: boolean;
   header: string[];
 }
@@ -132,7 +138,7 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   let last: { yaml: string; workflow: Built | null; items: DiagnosticBag } | null = null;
   for (const layout of ['full', 'compact'] as const) {
     const items = new DiagnosticBag();
-    const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, diagnostics: items, includeConfig: r.includeConfig, layout });
+    const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, dag: r.dag, diagnostics: items, includeConfig: r.includeConfig, layout });
     // A definition with errors may hold placeholders the serializer cannot write.
     const yaml = items.hasErrors() ? '' : serializeYaml(workflow.definition, r.header, layout);
     last = { yaml, workflow: items.hasErrors() ? null : workflow, items };
@@ -171,8 +177,10 @@ function memorySubject(m: { concurrent: number; perCall: number }): string {
  * The step count of one execution: an error when even a run whose first attempts all succeed goes
  * over the limit, a warning (FLOWC648) when only a run that uses every retry would.
  */
-function checkSteps(ir: IR, block: Fitted, workflow: Built, diagnostics: DiagnosticBag, span: Span): void {
+function checkSteps(ir: IR, block: Fitted, workflow: Built, diagnostics: DiagnosticBag, span: Span, scheduleSteps: number): void {
   const est = estimateSteps(ir, block, workflow);
+  est.least += scheduleSteps;
+  est.most += scheduleSteps;
   const limit = GCP_LIMIT_TABLE.executionSteps;
   const heaviest = est.heaviest.map((h) => (h.jobs === 1 ? `step '${h.id}': ${h.perJob} steps` : `step '${h.id}': ${h.jobs} items x ${h.perJob} steps = ${h.total}`)).join('; ');
   const notes = [`the steps that take the most: ${heaviest}`, 'split the foreach list across several executions (for example by a parameter), or run several items in one job'];
