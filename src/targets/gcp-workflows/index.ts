@@ -20,7 +20,7 @@ import type { Fitted } from './fit-limits.js';
 import type { GcpOptions } from './options.js';
 import { outputRefs, usesOutputs } from './outputs.js';
 import type { DagChains } from './dag-chains.js';
-import { dagAsBlock, dagSteps, noDagReason, planDag } from './dag-scheduler.js';
+import { dagAsBlock, dagSteps, laneMessage, noDagReason, planDag } from './dag-scheduler.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -66,7 +66,8 @@ export const gcpWorkflowsTarget: Target = {
     checkDefaultGpuFit(ir, diagnostics, flowSpan);
     const lowered = lowerGraph(ir);
     // Not series-parallel: run it as an exact DAG schedule when one fits (dag-scheduler.ts).
-    const dag = lowered.exact ? null : planDag(ir);
+    const dag = lowered.exact ? null : planDag(ir, lowered.block);
+    if (dag && dag.added.length > 0) diagnostics.report('FLOWC657', laneMessage(dag, pairs), flowSpan);
     if (!lowered.exact && !dag) {
       diagnostics.report('FLOWC656', noDagReason(ir), flowSpan);
       diagnostics.report(

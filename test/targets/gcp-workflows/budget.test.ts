@@ -15,7 +15,7 @@ import { boundToSample, checkExecution, compile, execute, lit, makeIR, sampleArg
 function estimates(ir: IR, layout: Layout = 'full', includeConfig = true) {
   const lowered = lowerGraph(ir);
   // A graph that is not series-parallel runs as the exact DAG schedule when it fits (index.ts).
-  const dag = lowered.exact ? null : planDag(ir);
+  const dag = lowered.exact ? null : planDag(ir, lowered.block);
   const block = dag ? dagAsBlock(ir, dag) : fitLimits(lowered.block, (id) => ir.steps.some((s) => s.id === id && s.foreach !== null)).block;
   const built = buildWorkflow({ ir, options: readOptions(ir), block, dag, diagnostics: new DiagnosticBag(), layout, includeConfig });
   const steps = estimateSteps(ir, block, built);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import type { IR, IRStep } from '../../../src/ir/types.js';
+import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import { estimateSteps } from '../../../src/targets/gcp-workflows/budget.js';
 import { chainCover } from '../../../src/targets/gcp-workflows/dag-chains.js';
 import { DAG_POLL_SECONDS, dagAsBlock, dagSteps, planDag } from '../../../src/targets/gcp-workflows/dag-scheduler.js';
@@ -78,7 +79,7 @@ function lateStarts(ir: IR, jobs: JobRecord[]): string[] {
 
 /** The step estimate of a flow on the DAG schedule, as the target computes it. */
 function estimate(ir: IR): number {
-  const plan = planDag(ir);
+  const plan = planDag(ir, lowerGraph(ir).block);
   if (!plan) throw new Error('no plan');
   const block = dagAsBlock(ir, plan);
   const built = buildWorkflow({ ir, options: readOptions(ir), block, dag: plan, diagnostics: new DiagnosticBag() });
@@ -114,9 +115,9 @@ describe('exact DAG schedule (graphs that are not series-parallel)', () => {
       const ir = randomFlow(rand, n, 1 + rand() * 3);
       const { yaml, diagnostics } = compile(ir);
       const codes = diagnostics.items.map((d) => d.code);
-      if (codes.includes('FLOWC605')) {
-        // Only a graph wider than the execution's 20 branches falls back, and says why.
-        expect(codes).toContain('FLOWC656');
+      if (codes.includes('FLOWC605') || codes.includes('FLOWC657')) {
+        // Only a graph wider than the execution's 20 branches gets lanes or the blocks, and says so.
+        expect(codes.includes('FLOWC656')).toBe(codes.includes('FLOWC605'));
         expect(chainCover({ nodes: ir.steps.map((s) => s.id), edges: ir.edges }, 20)).toBeNull();
         continue;
       }
@@ -163,6 +164,28 @@ describe('exact DAG schedule (graphs that are not series-parallel)', () => {
     ]);
     expect(found[0]?.message).toContain('more than 20 of its steps can run at the same time');
     expect(yaml).not.toContain('flowc_finished');
+  });
+
+  it('a graph wider than 20 branches runs as 20 lanes when estimated faster (FLOWC657): no deadlock, every need kept', async () => {
+    const rand = prng(100);
+    let lanes = 0;
+    for (let g = 0; g < 6; g++) {
+      const ir = randomFlow(rand, 100, 3);
+      const { yaml, diagnostics } = compile(ir);
+      const w = diagnostics.items.filter((d) => d.code === 'FLOWC657');
+      if (w.length === 0) continue;
+      lanes++;
+      expect(w.map((d) => [d.severity, d.span?.file, d.span?.line, d.span?.col])).toEqual([['warning', 'flow.yaml', 1, 1]]);
+      expect(w[0]?.message).toMatch(/runs as 20 lanes, .* adds orderings: s\d+ waits for s\d+/);
+      expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC657']);
+      expect(schemaErrors(yaml)).toEqual([]);
+      expect(structureProblems(ir, yaml)).toEqual([]);
+      const durations = new Map(ir.steps.map((s) => [s.id, 20 + Math.floor(rand() * 600)]));
+      const e = await run(yaml, rand, { duration: (s) => durations.get(s) as number });
+      expect(checkExecution(ir, e)).toEqual([]);
+      expect(e.steps).toBe(estimate(ir) + 2 * e.sleeps);
+    }
+    expect(lanes).toBeGreaterThan(2);
   });
 
   it('a failed step fails the run; what needs it never starts, its chain stops, other chains finish', async () => {
