@@ -7,7 +7,9 @@ import { Bytes, evaluate, expressionBody, type Node, parse, typeOf, type Value, 
  * params (and defaults), `assign` (to variables, map keys and indexes), `call` (subworkflows and
  * connectors), `switch` with `steps`, `for`, `parallel` (branches and for, `shared`,
  * `concurrency_limit`, continueAll), `try`/`retry` with backoff and `except`, `return` and `raise`
- * (of a message, or of a caught error map, which re-raises it with its tags).
+ * (of a message, or of a caught error map, which re-raises it with its tags), `next` jumps within
+ * one step list, `sys.sleep`, and (when asked) the per-execution limit of branches running at once
+ * with queued ones started in any order.
  * https://cloud.google.com/workflows/docs/reference/syntax
  * It is strict: unknown step kinds, functions, or plain strings holding `${` are errors, and a
  * parallel branch assigning a parent variable it did not declare `shared` fails, as deploy would.
