@@ -98,7 +98,13 @@ describe('flowc explain: secrets, added orderings, and choices the target made',
     ]);
   });
 
-  it.each(['sfn', 'gcp-workflows'])('%s: the ordering its lowering added, with the FLOWC605 warning', async (target) => {
+  it('gcp-workflows: runs the same graph as an exact chain schedule, with no ordering added and no warning', async () => {
+    const e = await explainJson(['non-series-parallel/flow.yaml'], 'gcp-workflows');
+    expect(e.ordering).toEqual([expect.stringMatching(/^a chain schedule: .* on 2 chains, the iterations of parallel step `flowc_dag`/)]);
+    expect(e.warnings).toEqual([]);
+  });
+
+  it.each(['sfn'])('%s: the ordering its lowering added, with the FLOWC605 warning', async (target) => {
     const e = await explainJson(['non-series-parallel/flow.yaml'], target);
     expect(e.ordering).toEqual([
       "nested sequence and parallel blocks; the flow's graph is not series-parallel, so 1 ordering was added (see FLOWC605):",

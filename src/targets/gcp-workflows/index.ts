@@ -55,7 +55,12 @@ export const gcpWorkflowsTarget: Target = {
   checkWrittenOptions,
   deployment: { what: 'Cloud Workflows workflow id', name: workflowId },
   stepOutputs: true,
-  lowering: lowerGraph,
+  // What `flowc graph` and `flowc explain` draw: the chain schedule adds nothing (lanes list theirs).
+  lowering: (ir) => {
+    const lowered = lowerGraph(ir);
+    const dag = lowered.exact ? null : planDag(ir, lowered.block);
+    return dag ? { ...lowered, exact: dag.added.length === 0, addedOrderings: dag.added } : lowered;
+  },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
