@@ -257,6 +257,8 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
   };
   const stepOf = (id: string): IRStep => ir.steps.find((s) => s.id === id) as IRStep;
   const graph = dag ? renderDag(dag, (id) => [...reads(stepOf(id)), ...run(stepOf(id), stepOf(id).foreach ? 'parallel' : null)]) : render(block);
+  // The schedule's shared map ends with a key per step (dag-scheduler.ts).
+  if (dag) mainBytes += jsonBytes(Object.fromEntries(ir.steps.map((s) => [s.id, true])));
 
   const params = paramValues(ir.parameters, diagnostics);
   const wrapping = [...jobs.values()].some((j) => j.args.volumes !== null);
