@@ -20,11 +20,12 @@ export interface ChainStep {
  * Past this many steps no chain cover is tried: the reachability bitsets cost n^2 / 16 bytes, and
  * a Workflows definition that size is over its 128 KB source limit anyway.
  */
-export const MAX_DAG_STEPS = 2000;
+export const MAX_DAG_STEPS = 1000;
 
 /**
  * A minimum chain cover (Dilworth: as many chains as the largest set of steps that may all run at
- * once), or null when that is more than `maxChains` or the graph has more than MAX_DAG_STEPS steps.
+ * once), or null when that is more than `maxChains`, the graph has more than MAX_DAG_STEPS steps,
+ * or the search for one runs out of its budget (then the caller treats the graph as too wide).
  * Chains come from a maximum matching in the comparability graph (u matched to a later v that
  * needs it, transitively): a greedy match along direct edges first, then augmenting paths.
  */
@@ -32,6 +33,11 @@ export function chainCover(dag: Dag, maxChains: number): DagChains | null {
   const n = dag.nodes.length;
   if (n === 0 || n > MAX_DAG_STEPS) return null;
   const order = buildOrder(dag);
+  // A level of the ASAP layering is a set of steps that can all run at once: one wider than
+  // `maxChains` settles it without a matching.
+  const perLevel = new Map<number, number>();
+  for (const d of order.depth) perLevel.set(d, (perLevel.get(d) ?? 0) + 1);
+  if (Math.max(...perLevel.values()) > maxChains) return null;
   const next = new Int32Array(n).fill(-1);
   const prev = new Int32Array(n).fill(-1);
   for (let u = 0; u < n; u++) {
@@ -45,10 +51,13 @@ export function chainCover(dag: Dag, maxChains: number): DagChains | null {
   }
   let chains = n - countMatched(next);
   const seen = new Uint8Array(n);
-  for (let u = 0; u < n && chains > maxChains; u++) {
+  // Each augmenting search visits a step at most once: the budget bounds the work (by count, so
+  // the result does not depend on the machine) at 64 searches over every step.
+  const budget = { visits: 64 * n };
+  for (let u = 0; u < n && chains > maxChains && budget.visits > 0; u++) {
     if ((next[u] as number) >= 0) continue;
     seen.fill(0);
-    if (augment(order, u, next, prev, seen)) chains--;
+    if (augment(order, u, next, prev, seen, budget)) chains--;
   }
   if (chains > maxChains) return null;
   const out: ChainStep[][] = [];
@@ -83,7 +92,7 @@ export function laneSchedule(dag: Dag, lanes: number): (DagChains & { added: [st
     const free = new Set(seqs.map((_, i) => i));
     const unplaced: number[] = [];
     for (const v of now) {
-      const home = (order.pred[v] as number[]).map((u) => laneOf[u] as number).find((l) => free.has(l) && seqs[l]?.[seqs[l].length - 1] !== undefined && (order.pred[v] as number[]).includes(seqs[l][seqs[l].length - 1] as number));
+      const home = (order.pred[v] as number[]).map((u) => laneOf[u] as number).find((l) => free.has(l) && (order.pred[v] as number[]).includes((seqs[l] as number[]).at(-1) as number));
       if (home === undefined) unplaced.push(v);
       else place(v, home);
     }
@@ -140,7 +149,7 @@ export function chainMakespan(nodes: readonly string[], plan: DagChains, duratio
 const countMatched = (next: Int32Array): number => next.reduce((k, v) => k + (v >= 0 ? 1 : 0), 0);
 
 /** Kuhn's augmenting path from `u` over every later step that (transitively) needs it. */
-function augment(order: Order, u: number, next: Int32Array, prev: Int32Array, seen: Uint8Array): boolean {
+function augment(order: Order, u: number, next: Int32Array, prev: Int32Array, seen: Uint8Array, budget: { visits: number }): boolean {
   const above = order.above[u] as Uint32Array;
   for (let w = 0; w < above.length; w++) {
     let word = above[w] as number;
@@ -150,8 +159,9 @@ function augment(order: Order, u: number, next: Int32Array, prev: Int32Array, se
       const v = (w << 5) + (31 - Math.clz32(bit));
       if (seen[v]) continue;
       seen[v] = 1;
+      budget.visits--;
       const owner = prev[v] as number;
-      if (owner < 0 || augment(order, owner, next, prev, seen)) {
+      if (owner < 0 || augment(order, owner, next, prev, seen, budget)) {
         next[u] = v;
         prev[v] = u;
         return true;

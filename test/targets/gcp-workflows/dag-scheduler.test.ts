@@ -188,6 +188,17 @@ describe('exact DAG schedule (graphs that are not series-parallel)', () => {
     expect(lanes).toBeGreaterThan(2);
   });
 
+  it('over 1,000 steps no schedule is tried: FLOWC656 says so, at the flow', () => {
+    // An N, then a chain: 1,001 steps, two wide at most.
+    const steps = [step('a'), step('b'), step('c', { needs: ['a'] }), step('d', { needs: ['a', 'b'] })];
+    for (let i = 0; i < 997; i++) steps.push(step(`t${i}`, { needs: [i === 0 ? 'd' : `t${i - 1}`] }));
+    const { diagnostics } = compile(makeIR(steps));
+    const w = diagnostics.items.filter((d) => d.code === 'FLOWC656');
+    expect(w.map((d) => [d.severity, d.span?.file, d.span?.line, d.span?.col])).toEqual([['warning', 'flow.yaml', 1, 1]]);
+    expect(w[0]?.message).toContain('has 1001 steps, over the 1000 a DAG schedule is planned for');
+    expect(diagnostics.items.some((d) => d.code === 'FLOWC605')).toBe(true);
+  });
+
   it('a failed step fails the run; what needs it never starts, its chain stops, other chains finish', async () => {
     const ir = makeIR([step('a'), step('b'), step('c', { needs: ['a'] }), step('d', { needs: ['a', 'b'] }), step('e', { needs: ['b'] })]);
     const { yaml } = compile(ir);
