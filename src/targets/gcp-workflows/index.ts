@@ -10,7 +10,7 @@ import { checkDefaultGpuFit } from './placement.js';
 import { checkWrittenOptions } from './written-options.js';
 import { GCP_SECRET_SUPPORT } from './secrets.js';
 import { buildSchedulerJob } from './scheduler.js';
-import { serializeJson, serializeYaml } from './serialize.js';
+import { leastYamlBytes, serializeJson, serializeYaml } from './serialize.js';
 import { workflowId } from './names.js';
 import { type Built, buildWorkflow, originSpan } from './workflow.js';
 import { estimateMemory, estimateSteps } from './budget.js';
@@ -21,6 +21,7 @@ import type { GcpOptions } from './options.js';
 import { outputRefs, usesOutputs } from './outputs.js';
 import type { DagChains } from './dag-chains.js';
 import { dagAsBlock, dagSteps, laneMessage, noDagReason, planDag } from './dag-scheduler.js';
+import { compilePartitioned, isChildWorkflow } from './partition.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -62,6 +63,9 @@ export const gcpWorkflowsTarget: Target = {
     return dag ? { ...lowered, exact: dag.added.length === 0, addedOrderings: dag.added } : lowered;
   },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
+    // Over the per-workflow limits: a parent and child workflows, each compiled below (partition.ts).
+    const parted = compilePartitioned({ ir, ctx, compileOne: (part, c) => gcpWorkflowsTarget.compile(part, c) });
+    if (parted) return parted;
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
     const flowSpan = originSpan({ file: ir.flow.source, line: 1, col: 1 });
@@ -71,10 +75,10 @@ export const gcpWorkflowsTarget: Target = {
     checkDefaultGpuFit(ir, diagnostics, flowSpan);
     const lowered = lowerGraph(ir);
     // Not series-parallel: run it as an exact DAG schedule when one fits (dag-scheduler.ts).
-    const dag = lowered.exact ? null : planDag(ir, lowered.block);
+    const dag = lowered.exact || isChildWorkflow(ir) ? null : planDag(ir, lowered.block);
     if (dag && dag.added.length > 0) diagnostics.report('FLOWC657', laneMessage(dag, pairs), flowSpan);
     if (!lowered.exact && !dag) {
-      diagnostics.report('FLOWC656', noDagReason(ir), flowSpan);
+      if (!isChildWorkflow(ir)) diagnostics.report('FLOWC656', noDagReason(ir), flowSpan);
       diagnostics.report(
         'FLOWC605',
         `the step graph is not series-parallel, so Workflows parallel branches cannot express it exactly; added orderings: ${pairs(lowered.addedOrderings)}`,
@@ -145,6 +149,8 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   for (const layout of ['full', 'compact'] as const) {
     const items = new DiagnosticBag();
     const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, dag: r.dag, diagnostics: items, includeConfig: r.includeConfig, layout });
+    // Certainly over as a full layout: not written out only to be measured (a partitioned flow's parts are this size).
+    if (layout === 'full' && !items.hasErrors() && leastYamlBytes(workflow.definition) > FULL_LAYOUT_BYTES) continue;
     // A definition with errors may hold placeholders the serializer cannot write.
     const yaml = items.hasErrors() ? '' : serializeYaml(workflow.definition, r.header, layout);
     last = { yaml, workflow: items.hasErrors() ? null : workflow, items };

@@ -39,7 +39,7 @@ describe('steps of one execution', () => {
     expect(checkExecution(ir, e)).toEqual([]);
     // Each poll of a DAG schedule's wait (a look and a sleep) depends on job durations; the
     // estimate counts the rest (docs/targets/gcp-workflows.md, "Exact DAGs").
-    expect(estimates(ir).steps.least).toBe(e.steps - 2 * e.sleeps);
+    expect(estimates(ir).steps.least).toBe(e.steps - 2 * (e.sleeps ?? 0));
   });
 
   it('the most is the count when every retry is used (a timed-out job each time, then success)', async () => {

@@ -35,7 +35,7 @@ export interface Execution {
   /** Steps the execution ran (Workflows counts them against 100,000 per execution). */
   steps: number;
   /** Calls of `sys.sleep`: an exact DAG schedule's polls (each 2 steps the estimate cannot know). */
-  sleeps: number;
+  sleeps?: number;
   /** The fake Cloud Storage after the run (`bucket/object` to text), and the objects.get calls made. */
   objects: Map<string, string>;
   reads: StorageRead[];
