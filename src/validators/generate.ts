@@ -4,6 +4,8 @@ import standalone from 'ajv/dist/standalone/index.js';
 import { FLOW_SCHEMA_URL, validatedFlowSchema } from '../flow/schema-check.js';
 import { PROJECT_SCHEMA_URL } from '../project/project-file.js';
 import { TARGETS } from '../targets/index.js';
+import { CONFIG_SCHEMA_AJV_OPTIONS } from '../config/schema.js';
+import { configMetaAjv, configMetaKey, DRAFT_07_META_ID } from './config-meta.js';
 import { validatorKey, type ValidatorKind } from './kinds.js';
 import { newAjv } from './prebuilt.js';
 
@@ -44,7 +46,14 @@ export function generateValidatorsModule(specs: ValidatorSpec[] = validatorSpecs
     seen.add(key);
     const ajv = newAjv(spec.kind, { source: true });
     const code = standaloneCode(ajv, ajv.compile(spec.schema));
-    parts.push(`// ${spec.what} (${spec.kind})`, `exports[${JSON.stringify(key)}] = function (imports) {`, 'const module = { exports: {} };', code, 'return module.exports;', '};');
+    parts.push(...factory(`${spec.what} (${spec.kind})`, key, code));
   }
+  const metaAjv = configMetaAjv(CONFIG_SCHEMA_AJV_OPTIONS);
+  const metaCode = standaloneCode(metaAjv, metaAjv.getSchema(DRAFT_07_META_ID)!);
+  parts.push(...factory('draft-07 meta-schema, for user config schemas (src/validators/config-meta.ts)', configMetaKey(CONFIG_SCHEMA_AJV_OPTIONS), metaCode));
   return `${parts.join('\n')}\n`;
+}
+
+function factory(what: string, key: string, code: string): string[] {
+  return [`// ${what}`, `exports[${JSON.stringify(key)}] = function (imports) {`, 'const module = { exports: {} };', code, 'return module.exports;', '};'];
 }

@@ -19,7 +19,7 @@ let generated: Record<string, Factory> | undefined;
 // run that finds every validator generated (no user config schema) never needs it.
 const requireCjs = createRequire(import.meta.url);
 
-function generatedFactories(): Record<string, Factory> {
+export function generatedFactories(): Record<string, Factory> {
   if (generated === undefined) {
     try {
       // CommonJS, so it loads synchronously: the checks that use it are synchronous.
