@@ -4,7 +4,7 @@
 // and commander's ~80 CommonJS files was most of a cold start; one file parses and links at once.
 // Runs after `tsc` (package.json build/prepare/test/bench). Packages loaded lazily and only by
 // some commands stay external (ajv for user config schemas, handlebars, the cloud SDKs).
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,3 +32,15 @@ await build({
   logLevel: 'warn',
   output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', minify: false },
 });
+
+// ajv and ajv-formats in one CommonJS file for compiling user config schemas (src/validators/
+// ajv-modules.ts). One bundle for all four so ajv-formats and every Ajv class share ajv's codegen.
+const AJV_IDS = ['ajv', 'ajv/dist/2019.js', 'ajv/dist/2020.js', 'ajv-formats'];
+const entry = join(out, 'ajv-entry.cjs');
+mkdirSync(out, { recursive: true });
+writeFileSync(entry, AJV_IDS.map((id) => `exports[${JSON.stringify(id)}] = require(${JSON.stringify(id)});`).join('\n'));
+try {
+  await build({ input: entry, platform: 'node', logLevel: 'warn', output: { file: join(out, 'ajv.cjs'), format: 'cjs', minify: false } });
+} finally {
+  rmSync(entry, { force: true });
+}

@@ -1,7 +1,6 @@
 import type { Ajv, AnySchemaObject, ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Ajv2019 } from 'ajv/dist/2019.js';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import { createRequire } from 'node:module';
 import type addFormatsModule from 'ajv-formats';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { PathGuard } from './path-guard.js';
@@ -14,6 +13,7 @@ import { toJson, type PMap } from './ptree.js';
 import { applyDefaults } from './schema-defaults.js';
 import { describeError } from './schema-errors.js';
 import { unescapePointer } from './schema-walk.js';
+import { loadAjvModule, type AjvModuleId } from '../validators/ajv-modules.js';
 import { prebuiltConfigMeta } from '../validators/config-meta.js';
 
 type AnyAjv = Ajv | Ajv2019 | Ajv2020;
@@ -31,9 +31,8 @@ const DIALECTS: { ids: string[]; make: (extra?: Options) => AnyAjv; label: strin
 // The 2019-09 and 2020-12 builds of ajv are separate module trees; most configs use draft-07, so
 // load the others only when a schema asks for them (each costs start-up time). ajv itself too: a
 // flow without a config schema never loads it (flowc's own validators are generated at build time).
-const requireCjs = createRequire(import.meta.url);
-function load(id: string): unknown {
-  return (requireCjs(id) as { default: unknown }).default;
+function load(id: AjvModuleId): unknown {
+  return (loadAjvModule(id) as { default: unknown }).default;
 }
 
 /**
