@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Ajv, AnySchemaObject, Options, ValidateFunction } from 'ajv';
 import { FLOW_VALIDATOR_IMPORTS } from '../flow/flowc-check.js';
-import { generatedFactories } from './prebuilt.js';
+import { generatedFactory } from './prebuilt.js';
 
 /**
  * The draft-07 meta-schema that checks a user's config schema, generated at build time like
@@ -51,7 +51,7 @@ export function prebuiltConfigMeta(schema: unknown, options: Options): ValidateF
   const key = configMetaKey(options);
   let validate = built.get(key);
   if (validate === undefined) {
-    validate = generatedFactories()[key]?.(FLOW_VALIDATOR_IMPORTS) ?? null;
+    validate = generatedFactory(key)?.(FLOW_VALIDATOR_IMPORTS) ?? null;
     built.set(key, validate);
   }
   return validate ?? undefined;
