@@ -176,6 +176,8 @@ export const CODES = {
   FLOWC650: { severity: 'error', title: 'Google Cloud Workflows: an allowed zone is outside the region of the jobs' },
   FLOWC651: { severity: 'error', title: 'Google Cloud Workflows: registryCredentials names a secret the flow does not declare' },
   FLOWC652: { severity: 'error', title: 'Google Cloud Workflows: a registryCredentials secret has no usable Secret Manager locator' },
+  FLOWC653: { severity: 'error', title: 'Step Functions: dag is batch, but AWS Batch job dependencies cannot run the flow as written' },
+  FLOWC654: { severity: 'error', title: 'Step Functions: dag is batch, but a step depends on more jobs than AWS Batch allows' },
   FLOWC677: { severity: 'error', title: 'Google Cloud Workflows: the flow uses step outputs but sets no datastore' },
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },
@@ -192,6 +194,9 @@ export const CODES = {
   FLOWC674: { severity: 'error', title: 'Step Functions: step outputs need targets.stepfunctions.datastore' },
   FLOWC675: { severity: 'error', title: 'Step Functions: datastore is not an s3://bucket/prefix URI' },
   FLOWC676: { severity: 'error', title: 'Step Functions: a dynamic foreach reads an item path JSONPath cannot address' },
+  FLOWC680: { severity: 'warning', title: 'Argo: a flow too large for one run is compiled as a workflow of workflows' },
+  FLOWC681: { severity: 'error', title: 'Argo: a step reads a step output from another part of a partitioned flow' },
+  FLOWC682: { severity: 'error', title: 'Argo: one step alone does not fit in an Argo run' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

@@ -104,3 +104,18 @@ describe('partitionFlow', () => {
     expect(partitionFlow(ir, { maxSteps: 2, name: (k) => `p${k}` }).crossOutputReads).toEqual([]);
   });
 });
+
+describe('partIR', () => {
+  it('gives the same part as partitionFlow builds from its buckets', async () => {
+    const { partIR } = await import('../../src/ir/partition.js');
+    fc.assert(
+      fc.property(arbFlow, fc.integer({ min: 1, max: 20 }), (ir, maxSteps) => {
+        const partition = partitionFlow(ir, { maxSteps, name: (k) => `p${k}` });
+        for (const part of partition.parts) {
+          expect(partIR(ir, new Set(part.ir.steps.map((s) => s.id)), `p${part.index}`)).toEqual(part.ir);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
