@@ -166,6 +166,10 @@ export const CODES = {
   FLOWC637: { severity: 'error', title: 'GitHub Actions: the containerCredentials secret has no usable github-actions locator' },
   FLOWC638: { severity: 'warning', title: 'GitHub Actions: containerCredentials with container: false (no container to log in for)' },
   FLOWC639: { severity: 'warning', title: "GitHub Actions: containerCredentials.username is a flow secret's name but is used as literal text" },
+  FLOWC692: { severity: 'warning', title: 'GitHub Actions: the flow is split into reusable workflows (a parent that calls parts)' },
+  FLOWC693: { severity: 'error', title: 'GitHub Actions: a step reads an output of a step in another part of a split flow' },
+  FLOWC694: { severity: 'error', title: 'GitHub Actions: a split flow needs more reusable workflows than one workflow file may call' },
+  FLOWC695: { severity: 'error', title: 'GitHub Actions: one step alone makes a workflow file over the size limit' },
   FLOWC640: { severity: 'warning', title: 'Google Cloud Workflows: concurrency reduced to fit the parallel-step limits' },
   FLOWC641: { severity: 'error', title: 'Google Cloud Workflows: a value needs an expression over the 400-character limit' },
   FLOWC645: { severity: 'error', title: 'Google Cloud Workflows: a retry limit leaves no room in the Batch job id' },
@@ -197,6 +201,10 @@ export const CODES = {
   FLOWC680: { severity: 'warning', title: 'Argo: a flow too large for one run is compiled as a workflow of workflows' },
   FLOWC681: { severity: 'error', title: 'Argo: a step reads a step output from another part of a partitioned flow' },
   FLOWC682: { severity: 'error', title: 'Argo: one step alone does not fit in an Argo run' },
+  FLOWC688: { severity: 'warning', title: 'Google Cloud Workflows: the flow is over a workflow limit and runs as a parent workflow of child workflows' },
+  FLOWC689: { severity: 'error', title: 'Google Cloud Workflows: a step reads an output of a step in another part of a partitioned flow' },
+  FLOWC690: { severity: 'error', title: 'Google Cloud Workflows: one step alone is over a workflow limit, so no partition fits it' },
+  FLOWC691: { severity: 'error', title: 'Google Cloud Workflows: a partitioned flow still has a part over a workflow limit after every retry' },
 
   // 7xx projects, bindings and sweeps
   FLOWC701: { severity: 'error', title: 'Project file not found' },

@@ -111,22 +111,37 @@ export function partitionFlow(ir: IR, limits: PartitionLimits): Partition {
     if (w > maxWeight) throw new Error(`partitionFlow: step '${(ir.steps[order[k] as number] as IRStep).id}' alone weighs ${w}, over the part limit of ${maxWeight}`);
     total += w;
   });
-  // As few parts as the limits allow, then aim each at an equal share so the last is not a stub.
-  const minParts = Math.max(1, Math.ceil(order.length / limits.maxSteps), Number.isFinite(maxWeight) ? Math.ceil(total / maxWeight) : 1);
-  const stepTarget = Math.min(limits.maxSteps, Math.ceil(order.length / minParts));
-  const weightTarget = Number.isFinite(maxWeight) ? Math.min(maxWeight, total / minParts) : Number.POSITIVE_INFINITY;
+  // As few parts as the limits allow, each aimed at an equal share of what is left, so that
+  // steps growing heavier along the order do not leave a stub part at the end.
+  const bySteps = Math.ceil(order.length / limits.maxSteps);
+  const byWeight = Number.isFinite(maxWeight) ? Math.ceil(total / maxWeight) : 1;
+  const minParts = Math.max(1, bySteps, byWeight);
   const groups: number[][] = [];
   let current: number[] = [];
   let currentWeight = 0;
+  let leftSteps = order.length;
+  let leftWeight = total;
+  const shares = (): { steps: number; weight: number } => {
+    const partsLeft = Math.max(1, minParts - groups.length);
+    // Only the limit that decides the number of parts is shared out; the other stays a cap.
+    return {
+      steps: bySteps === minParts ? Math.min(limits.maxSteps, Math.ceil(leftSteps / partsLeft)) : limits.maxSteps,
+      weight: byWeight === minParts ? Math.min(maxWeight, leftWeight / partsLeft) : maxWeight,
+    };
+  };
+  let share = shares();
   order.forEach((i, k) => {
     const w = weights[k] as number;
-    const full = current.length >= stepTarget || currentWeight + w > weightTarget + 1e-9;
-    // The balanced targets may leave a remainder; the hard limits are never crossed.
+    const full = current.length >= share.steps || currentWeight + w > share.weight + 1e-9;
+    // The shares may leave a remainder; the hard limits are never crossed.
     const over = current.length + 1 > limits.maxSteps || currentWeight + w > maxWeight;
     if (current.length > 0 && (full || over)) {
       groups.push(current);
+      leftSteps -= current.length;
+      leftWeight -= currentWeight;
       current = [];
       currentWeight = 0;
+      share = shares();
     }
     current.push(i);
     currentWeight += w;
