@@ -4,7 +4,7 @@ import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import type { IR } from '../../../src/ir/types.js';
 import { arbIR } from '../../helpers/arbitrary-flow.js';
 import { aslErrors, aslOrder, checkExecution, closure, compile, fullInput, runMachine, sampleInput, specProblems } from './helpers.js';
-import { runBatchDag, withoutDependsOn } from './batch-sim.js';
+import { isBatchDag, runBatchDag, withoutDependsOn } from './batch-sim.js';
 
 const RUN_ID = 'prop-run';
 const withOptions = (ir: IR): IR => ({
