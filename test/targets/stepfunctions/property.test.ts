@@ -34,8 +34,6 @@ async function checkFlow(ir: IR, o: { exact: boolean }): Promise<void> {
   }
 }
 
-/** A flow that is not series-parallel and that nothing keeps from AWS Batch job dependencies (batch-dag.test.ts). */
-const isBatchDag = (def: Record<string, any>) => Object.values(def.States).some((s: any) => String(s.Resource).endsWith(':batch:submitJob'));
 
 async function checkBatchDag(ir: IR, c: ReturnType<typeof compile>, def: Record<string, any>): Promise<void> {
   expect(lowerGraph(ir).exact).toBe(false);
