@@ -34,7 +34,6 @@ async function checkFlow(ir: IR, o: { exact: boolean }): Promise<void> {
   }
 }
 
-
 async function checkBatchDag(ir: IR, c: ReturnType<typeof compile>, def: Record<string, any>): Promise<void> {
   expect(lowerGraph(ir).exact).toBe(false);
   expect(c.diagnostics.items.some((d) => d.code === 'FLOWC605')).toBe(false);
