@@ -34,7 +34,16 @@ export interface LowerRequest {
 export function lowerToIR(req: LowerRequest): IR {
   const { flow } = req;
   const diagnostics = new DiagnosticBag();
-  const origin = (span: Span): IROrigin => ({ file: req.relativize(span.file), line: span.line, col: span.col });
+  // Every origin of a flow is in its one file: relativized once, not once per step.
+  const relative = new Map<string, string>();
+  const origin = (span: Span): IROrigin => {
+    let file = relative.get(span.file);
+    if (file === undefined) {
+      file = req.relativize(span.file);
+      relative.set(span.file, file);
+    }
+    return { file, line: span.line, col: span.col };
+  };
 
   const parameters = flow.parameters.map((p) => readParameter(p, origin, diagnostics)).filter((p): p is IRParameter => p !== undefined);
   const schedule = flow.schedule ? readSchedule(flow.schedule, origin, diagnostics) : null;

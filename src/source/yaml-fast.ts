@@ -16,9 +16,10 @@ import type { LMap, LMapEntry, LNode, LScalar, LSeq } from './tree.js';
  * caller reads the file with the full reader. test/source/yaml-fast.test.ts compares the two on
  * every fixture and on generated documents.
  */
-export function parseYamlFast(src: SourceText): LNode | undefined {
+export function parseYamlFast(src: SourceText): { tree: LNode; surrogates: boolean } | undefined {
   try {
-    return new FastYaml(src).document();
+    const reader = new FastYaml(src);
+    return { tree: reader.document(), surrogates: reader.surrogates };
   } catch (e) {
     if (e === BAIL) return undefined;
     throw e;
@@ -68,6 +69,8 @@ class FastYaml {
   private hint = 0;
   /** Index of the line the reader stands at. */
   private ln = 0;
+  /** Whether the text holds any UTF-16 surrogate (only then can a string hold a lone one). */
+  surrogates = false;
 
   constructor(src: SourceText) {
     this.text = src.text;
@@ -78,6 +81,7 @@ class FastYaml {
       const c = t.charCodeAt(i);
       if (c === NL) this.lineStarts.push(i + 1);
       else if (c < SPACE || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff) throw BAIL;
+      else if (c >= 0xd800 && c <= 0xdfff) this.surrogates = true;
     }
   }
 

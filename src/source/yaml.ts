@@ -25,7 +25,9 @@ export interface ParseYamlOptions {
 export function parseYamlTree(src: SourceText, diagnostics: DiagnosticBag, options: ParseYamlOptions = {}): LNode | undefined {
   // Most documents are read without the yaml package; anything else it reads (and reports).
   const fast = parseYamlFast(src);
-  if (fast) return checkTree(fast, diagnostics) ? fast : undefined;
+  // The fast reader takes no control character (NUL included) and nests at most 100 levels, so
+  // checkTree can only find a lone surrogate, and only in a text that holds surrogates.
+  if (fast) return !fast.surrogates || checkTree(fast.tree, diagnostics) ? fast.tree : undefined;
   return parseYamlFull(src, diagnostics, options);
 }
 
