@@ -42,7 +42,8 @@ export function lowerDag(dag: Dag, limits: HugeLimits = HUGE_LIMITS): LoweredGra
  */
 function lowerPart(whole: Topology, members: number[], added: [number, number][]): Block {
   const order = withReachability(members.length === whole.n ? whole : restrictTopology(whole, members));
-  const ctx: Ctx = { order: { ...order, gid: members }, globalIndex: whole.index, added, lookahead: true, scored: new Map() };
+  const o: SubOrder = { n: order.n, names: order.names, index: order.index, succ: order.succ, pred: order.pred, below: order.below, above: order.above, depth: order.depth, height: order.height, gid: members };
+  const ctx = makeCtx(o, whole.index, added, true, new Map());
   return decompose(ctx, Array.from({ length: order.n }, (_, i) => i));
 }
 
@@ -74,6 +75,15 @@ interface Ctx {
 }
 
 /**
+ * Every Ctx (and every SubOrder, see `restrict`) is built with its fields in one order, so the
+ * hot functions see one object shape: objects spread from others had shapes of their own, and the
+ * optimised code was thrown away and rebuilt for each new one.
+ */
+function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: [number, number][], lookahead: boolean, scored: Map<string, Block>): Ctx {
+  return { order, globalIndex, added, lookahead, scored };
+}
+
+/**
  * Decomposes the sub-order on `members` (ascending indices, so topological). Every member set
  * met here is convex (whatever lies between two members is a member), so paths between members
  * stay inside the set. Parallel when the comparability graph is disconnected, series when the
@@ -97,7 +107,7 @@ function decomposeSet(ctx: Ctx, members: number[]): Block {
   // this every set operation on a 30-step part of a 10,000-step flow walks 10,000 bits.
   if (members.length >= RESTRICT_MIN && members.length * 4 <= order.n) {
     const sub = restrict(order, members);
-    return decompose({ ...ctx, order: sub }, sub.names.map((_, i) => i));
+    return decompose(makeCtx(sub, ctx.globalIndex, ctx.added, ctx.lookahead, ctx.scored), sub.names.map((_, i) => i));
   }
   const together = components(order, members, /* comparableNeighbours */ true);
   if (together.length > 1) return par(together.map((c) => decompose(ctx, c)));
@@ -493,7 +503,7 @@ function sidesSpan(local: LocalGraph, members: number[], x: Bits): number {
 
 /** Mean makespan over the sample durations of the structure this cut leads to (no nested lookahead). */
 function lookaheadSpan(ctx: Ctx, before: number[], after: number[]): number {
-  const inner: Ctx = { order: ctx.order, globalIndex: ctx.globalIndex, added: [], lookahead: false, scored: ctx.scored };
+  const inner = makeCtx(ctx.order, ctx.globalIndex, [], false, ctx.scored);
   const block = seq([decompose(inner, before), decompose(inner, after)]);
   let total = 0;
   for (let s = 0; s < SAMPLES; s++) total += span(block, ctx.globalIndex, s);
