@@ -194,13 +194,12 @@ class FastYaml {
 
   private map(indent: number, first: number, depth: number): Parsed & ItemEnd {
     const entries: LMapEntry[] = [];
-    const seen = new Set<string>();
+    const seen = new KeySet(entries);
     let at = first;
     for (;;) {
       const key = this.key(at);
       if (!key) throw BAIL;
       if (seen.has(key.key)) throw BAIL;
-      seen.add(key.key);
       const keySpan = this.span(key.start, key.end);
       const item = this.value(indent, key.after, depth, true);
       entries.push({ key: key.key, keySpan, value: item.node });
@@ -289,7 +288,7 @@ class FastYaml {
     if (m === indent) {
       this.lastEnd = end;
       this.lastPending = pending;
-      return { done: false, end, pending: [] };
+      return { done: false, end, pending: NONE };
     }
     if (m > indent) throw BAIL;
     // The collection ends: its trailing comments move to the parent only if all sit left of it.
@@ -354,7 +353,7 @@ class FastYaml {
         return { ...nested, kind: 'block' };
       }
       this.ln = save;
-      return { node: { kind: 'scalar', value: null, span: this.span(nullAt, nullAt), quoted: false }, end: nullEnd, pending: [], kind: p >= eol ? 'null' : 'nullComment' };
+      return { node: { kind: 'scalar', value: null, span: this.span(nullAt, nullAt), quoted: false }, end: nullEnd, pending: NONE, kind: p >= eol ? 'null' : 'nullComment' };
     }
     let node: LNode;
     let valueEnd: number;
@@ -394,7 +393,7 @@ class FastYaml {
       // Comment lines are fine (afterItem sorts them out); a content line is not.
       throw BAIL;
     }
-    return { node, end, pending: [], kind: 'inline' };
+    return { node, end, pending: NONE, kind: 'inline' };
   }
 
   /** A one-line flow list or map at `p`; `end` is just past its closing bracket. */
@@ -405,7 +404,7 @@ class FastYaml {
     const close = isMap ? 0x7d : 0x5d;
     const items: LNode[] = [];
     const entries: LMapEntry[] = [];
-    const seen = new Set<string>();
+    const seen = new KeySet(entries);
     let i = p + 1;
     for (;;) {
       while (i < eol && t.charCodeAt(i) === SPACE) i++;
@@ -419,7 +418,6 @@ class FastYaml {
         if (k.node.value === null) throw BAIL;
         const key = String(k.node.value);
         if (seen.has(key) || key === '<<') throw BAIL;
-        seen.add(key);
         i = k.end;
         while (i < eol && t.charCodeAt(i) === SPACE) i++;
         if (t.charCodeAt(i) !== COLON || t.charCodeAt(i + 1) !== SPACE) throw BAIL;
@@ -498,6 +496,31 @@ class FastYaml {
         j = close + 2;
       } else return { value, end: close + 1 };
     }
+  }
+}
+
+/** No pending comments (shared: never pushed to). */
+const NONE: number[] = [];
+
+/**
+ * The keys of a map being read, for the duplicate check: the entries themselves while the map is
+ * small (most are), a Set from the ninth key on. The caller checks a key before adding its entry.
+ */
+class KeySet {
+  private set: Set<string> | undefined;
+
+  constructor(private readonly entries: LMapEntry[]) {}
+
+  has(key: string): boolean {
+    const entries = this.entries;
+    if (this.set === undefined) {
+      if (entries.length <= 8) {
+        for (let i = 0; i < entries.length; i++) if ((entries[i] as LMapEntry).key === key) return true;
+        return false;
+      }
+      this.set = new Set(entries.map((e) => e.key));
+    } else for (let i = this.set.size; i < entries.length; i++) this.set.add((entries[i] as LMapEntry).key);
+    return this.set.has(key);
   }
 }
 

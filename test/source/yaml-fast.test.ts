@@ -130,6 +130,17 @@ describe('parseYamlTree keeps the full reader\'s diagnostics', () => {
     expect(bag.items.map((d) => `${d.code} ${d.span?.line}:${d.span?.col}`)).toEqual(['FLOWC102 3:1']);
   });
 
+  it('finds a duplicate key in a big map (past the small-map scan) and in a flow map', () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}: ${i}`);
+    keys.splice(10, 0, 'k1: again');
+    for (const [text, at] of [[`${keys.join('\n')}\n`, '11:1'], ['a: {x: 1, y: 2, x: 3}\n', '1:17']] as const) {
+      expect(parseYamlFast(new SourceText('/d.yaml', text))).toBeUndefined();
+      const bag = new DiagnosticBag();
+      expect(parseYamlTree(new SourceText('/d.yaml', text), bag)).toBeUndefined();
+      expect(bag.items.map((d) => `${d.code} ${d.span?.line}:${d.span?.col}`)).toEqual([`FLOWC102 ${at}`]);
+    }
+  });
+
   it('still reports NUL and lone surrogates (FLOWC108), which the fast reader reads or leaves', () => {
     for (const text of ['a: "x\u0000"\n', 'a: "x\ud800"\n', 'a: x\udc00y\n', 'a: ["\ud83d\ude00", "\ud83d"]\n']) {
       const bag = new DiagnosticBag();
