@@ -144,6 +144,11 @@ function lowerStep({ step, defaults, origin, diagnostics }: StepRequest): IRStep
  * (`RunTimeScalar`), else the text as written, which then holds no config value.
  */
 export function toIRString(node: LNode): IRString {
+  // Text without a `$` holds no reference and no escape: one literal part (what the parse below
+  // gives), without parsing it.
+  if (node.kind === 'scalar' && typeof node.value === 'string' && runTimePartsOf(node) === undefined && !node.value.includes('$')) {
+    return node.value === '' ? [] : [{ kind: 'lit', value: node.value }];
+  }
   const text = node.kind === 'scalar' ? formatScalar(node.value) : JSON.stringify(toJson(node));
   const parts: IRPart[] = [];
   const pushLit = (value: string) => {
