@@ -8,7 +8,7 @@ import { lowerDag } from '../dist/ir/lower-blocks.js';
 import { blockMakespan, dagMakespan } from '../dist/ir/makespan.js';
 
 /** mulberry32: a small seeded PRNG, so the benchmark is reproducible. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -20,7 +20,7 @@ function prng(seed) {
 }
 
 /** A random DAG: each node gets each earlier node as a need with probability `degree / n`. */
-function randomDag(rand, n, degree) {
+export function randomDag(rand, n, degree) {
   const nodes = Array.from({ length: n }, (_, i) => `s${i}`);
   const edges = [];
   for (let j = 1; j < n; j++) for (let i = 0; i < j; i++) if (rand() < degree / n) edges.push([nodes[i], nodes[j]]);
@@ -28,7 +28,7 @@ function randomDag(rand, n, degree) {
 }
 
 /** Step durations: log-normal, so a few steps are much slower than the rest (the hard case). */
-function durations(rand, dag) {
+export function durations(rand, dag) {
   const d = new Map();
   for (const id of dag.nodes) {
     const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

@@ -42,6 +42,9 @@ function kubeError(e: unknown): unknown {
  * `flowc deploy --target argo`: server-side apply (field manager `flowc`) of the WorkflowTemplate
  * and, when scheduled, the CronWorkflow, to the cluster of the kubeconfig (`--context`). A dry run
  * is the API server's own (`dryRun=All`): admission and validation run, nothing is stored.
+ * Objects are applied in the file's order: a partitioned flow's part WorkflowTemplates come before
+ * the parent that creates Workflows from them (docs/targets/argo.md#partitioning), so a parent
+ * run never names a part that is not there yet.
  */
 export async function deployArgo(req: CompileRequest, s: DeploySettings): Promise<DeployResult> {
   const prepared = compileForDeploy({ ...req, target: 'argo' });

@@ -28,6 +28,7 @@ interface Workflow {
 /**
  * `flowc deploy --target gcp-workflows`: creates or updates the workflow (source, labels with the
  * config hash, service account), waits for the long-running operation and reports the revision;
+ * a partitioned flow's child workflows first, in the same way, then its parent;
  * then creates or updates the Cloud Scheduler job (`@google-cloud/scheduler`) when scheduled.
  * Credentials: Application Default Credentials, through the scheduler client's GoogleAuth.
  */
@@ -52,7 +53,8 @@ export async function deployGcpWorkflows(req: CompileRequest, s: DeploySettings)
   const ir = prepared.ir;
   const id = s.name ?? (ir ? workflowId(ir.flow.name) : '');
   const base = { target: 'gcp-workflows', name: id, artifacts: prepared.artifacts, sources: prepared.sources, diagnostics: prepared.diagnostics };
-  const source = artifactEnding(prepared.artifacts, '.gcp.yaml');
+  // The primary file is the workflow the flow deploys as (a partitioned flow's parent).
+  const source = prepared.artifacts.find((a) => a.primary === true && a.path.endsWith('.gcp.yaml')) ?? artifactEnding(prepared.artifacts, '.gcp.yaml');
   if (!ir || !source) return run.result(base);
   const done = () => run.result({ ...base, configHash: ir.config.hash });
   const problems = [
@@ -67,7 +69,7 @@ export async function deployGcpWorkflows(req: CompileRequest, s: DeploySettings)
   const name = `${parent}/workflows/${id}`;
   const labels = { 'flowc-version': labelValue(FLOWC_VERSION), 'flowc-config-hash': labelValue(ir.config.hash), 'flowc-binding': labelValue(ir.flow.name) };
   const serviceAccount = s.serviceAccount;
-  const wanted: Workflow = { sourceContents: source.contents, labels, description: `flowc ${FLOWC_VERSION} config sha256 ${ir.config.hash}`, ...(serviceAccount ? { serviceAccount } : {}) };
+  const wantedBase: Workflow = { labels, description: `flowc ${FLOWC_VERSION} config sha256 ${ir.config.hash}`, ...(serviceAccount ? { serviceAccount } : {}) };
 
   const { CloudSchedulerClient } = await import('@google-cloud/scheduler');
   const google = s.clients?.google ?? {};
@@ -87,27 +89,47 @@ export async function deployGcpWorkflows(req: CompileRequest, s: DeploySettings)
     // The scheduler client retries reads on UNAVAILABLE for up to ten minutes by default; bound it
     // (gax counts every attempt against maxRetries)
     // by attempts like every other call (4 DEADLINE_EXCEEDED, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE).
-    const retry = { retry: { retryCodes: [4, 8, 14], backoffSettings: { maxRetries: maxAttempts, initialRetryDelayMillis: baseDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: 10_000 } } };
-    const current = await run.call(`workflows.get ${name}`, () => rest.call<Workflow>('GET', `/v1/${name}`), { permission: WORKFLOW_ROLES, hint: adcHint });
-    const same = current !== undefined && current.sourceContents === wanted.sourceContents && JSON.stringify(current.labels ?? {}) === JSON.stringify(labels) && (serviceAccount === undefined || current.serviceAccount?.endsWith(serviceAccount) === true);
-    if (same) {
-      run.change({ action: 'unchanged', resource: name, detail: `revision ${current.revisionId ?? '?'}` });
-      if (current.revisionId) run.deployed.revisionId = current.revisionId;
-    } else if (run.dryRun) {
-      run.change({ action: current ? 'update' : 'create', resource: name, detail: `labels flowc-config-hash=${labels['flowc-config-hash']}` });
-    } else {
-      const op = current
-        ? await run.call(`workflows.patch ${name}`, () => rest.call<{ name?: string; done?: boolean }>('PATCH', `/v1/${name}?updateMask=${['sourceContents', 'labels', 'description', ...(serviceAccount ? ['serviceAccount'] : [])].join(',')}`, wanted), { permission: WORKFLOW_ROLES })
-        : await run.call(`workflows.create ${name}`, () => rest.call<{ name?: string; done?: boolean }>('POST', `/v1/${parent}/workflows?workflowId=${encodeURIComponent(id)}`, wanted), { permission: WORKFLOW_ROLES });
-      const finished = await waitForOperation({ run, rest, operation: op ?? {}, polls: typeof google.operationPolls === 'number' ? google.operationPolls : 120, intervalMs: typeof google.operationPollMs === 'number' ? google.operationPollMs : 2000, doing: current ? 'workflows.patch' : 'workflows.create' });
-      if (finished.error || !finished.done) {
-        run.diagnostics.push(deployDiagnostic('FLOWC747', finished.error ? `the ${current ? 'update' : 'creation'} of ${name} failed: ${finished.error.message ?? `code ${finished.error.code ?? '?'}`}` : `the ${current ? 'update' : 'creation'} of ${name} did not finish in time; it may still complete`, [`gcloud workflows describe ${id} --location ${location} --project ${project}`]));
-        return done();
+    /**
+     * Creates or updates one workflow and waits for its operation: its revision, undefined when the
+     * revision is unknown (a dry run, an answer without one), null after a FLOWC747 (stop there).
+     */
+    const upsertWorkflow = async (name: string, id: string, sourceContents: string): Promise<string | undefined | null> => {
+      const wanted: Workflow = { ...wantedBase, sourceContents };
+      const current = await run.call(`workflows.get ${name}`, () => rest.call<Workflow>('GET', `/v1/${name}`), { permission: WORKFLOW_ROLES, hint: adcHint });
+      const same = current !== undefined && current.sourceContents === sourceContents && JSON.stringify(current.labels ?? {}) === JSON.stringify(labels) && (serviceAccount === undefined || current.serviceAccount?.endsWith(serviceAccount) === true);
+      if (same) {
+        run.change({ action: 'unchanged', resource: name, detail: `revision ${current.revisionId ?? '?'}` });
+        return current.revisionId;
+      } else if (run.dryRun) {
+        run.change({ action: current ? 'update' : 'create', resource: name, detail: `labels flowc-config-hash=${labels['flowc-config-hash']}` });
+      } else {
+        const op = current
+          ? await run.call(`workflows.patch ${name}`, () => rest.call<{ name?: string; done?: boolean }>('PATCH', `/v1/${name}?updateMask=${['sourceContents', 'labels', 'description', ...(serviceAccount ? ['serviceAccount'] : [])].join(',')}`, wanted), { permission: WORKFLOW_ROLES })
+          : await run.call(`workflows.create ${name}`, () => rest.call<{ name?: string; done?: boolean }>('POST', `/v1/${parent}/workflows?workflowId=${encodeURIComponent(id)}`, wanted), { permission: WORKFLOW_ROLES });
+        const finished = await waitForOperation({ run, rest, operation: op ?? {}, polls: typeof google.operationPolls === 'number' ? google.operationPolls : 120, intervalMs: typeof google.operationPollMs === 'number' ? google.operationPollMs : 2000, doing: current ? 'workflows.patch' : 'workflows.create' });
+        if (finished.error || !finished.done) {
+          run.diagnostics.push(deployDiagnostic('FLOWC747', finished.error ? `the ${current ? 'update' : 'creation'} of ${name} failed: ${finished.error.message ?? `code ${finished.error.code ?? '?'}`}` : `the ${current ? 'update' : 'creation'} of ${name} did not finish in time; it may still complete`, [`gcloud workflows describe ${id} --location ${location} --project ${project}`]));
+          return null;
+        }
+        const revisionId = typeof finished.response?.revisionId === 'string' ? finished.response.revisionId : undefined;
+        run.change({ action: current ? 'update' : 'create', resource: name, detail: `revision ${revisionId ?? '?'}` });
+        return revisionId;
       }
-      const revisionId = typeof finished.response?.revisionId === 'string' ? finished.response.revisionId : undefined;
-      run.change({ action: current ? 'update' : 'create', resource: name, detail: `revision ${revisionId ?? '?'}` });
-      if (revisionId) run.deployed.revisionId = revisionId;
+      return undefined;
+    };
+    const retry = { retry: { retryCodes: [4, 8, 14], backoffSettings: { maxRetries: maxAttempts, initialRetryDelayMillis: baseDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: 10_000 } } };
+    // A partitioned flow (src/targets/gcp-workflows/partition.ts): the parent starts its children by
+    // workflow id, so every child is in place before the parent that names it.
+    const children = prepared.artifacts.filter((a) => !a.primary && a.path.endsWith('.gcp.yaml'));
+    for (const child of children) {
+      const childId = child.path.slice(0, -'.gcp.yaml'.length);
+      const revision = await upsertWorkflow(`${parent}/workflows/${childId}`, childId, child.contents);
+      if (revision === null) return done();
     }
+    const revision = await upsertWorkflow(name, id, source.contents);
+    if (revision === null) return done();
+    if (revision !== undefined) run.deployed.revisionId = revision;
+    if (children.length > 0) run.deployed.children = children.map((c) => c.path.slice(0, -'.gcp.yaml'.length)).join(',');
     run.deployed.workflow = name;
 
     const jobFile = artifactEnding(prepared.artifacts, '.scheduler.json');

@@ -2,12 +2,14 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSyn
 import { join, relative, resolve, sep } from 'node:path';
 import type { CompileRequest } from '../pipeline/compile.js';
 import { deployDiagnostic } from './cloud-errors.js';
-import { artifactEnding, compileForDeploy } from './prepare.js';
+import { compileForDeploy } from './prepare.js';
 import { DeployRun } from './run.js';
 import type { DeployResult, DeploySettings } from './types.js';
 
 /** Workflow file names GitHub reads: `.github/workflows/<name>.yml`. */
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** The parts of a flow too large for one workflow file, which its parent calls by these names. */
+const PART_FILE = /^[a-z][a-z0-9-]*\.part-[0-9]+\.gha\.yml$/;
 
 /**
  * `flowc deploy --target github-actions`: GitHub deploys a workflow when it is committed, so this
@@ -20,7 +22,7 @@ export function deployGithubActions(req: CompileRequest, s: DeploySettings): Dep
   const ir = prepared.ir;
   const name = s.name ?? ir?.flow.name ?? '';
   const base = { target: 'github-actions', name, artifacts: prepared.artifacts, sources: prepared.sources, diagnostics: prepared.diagnostics };
-  const workflow = artifactEnding(prepared.artifacts, '.gha.yml');
+  const workflow = prepared.artifacts.find((a) => a.path.endsWith('.gha.yml') && !PART_FILE.test(a.path));
   if (!ir || !workflow) return run.result(base);
   const done = () => run.result({ ...base, configHash: ir.config.hash });
   const repo = resolve(req.cwd ?? process.cwd(), s.repoDir ?? '.');
@@ -41,24 +43,33 @@ export function deployGithubActions(req: CompileRequest, s: DeploySettings): Dep
       return done();
     }
   }
-  const path = join(folder, `${name}.yml`);
-  const rel = relative(root, path);
-  const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-  const action = before === undefined ? 'create' : before === workflow.contents ? 'unchanged' : 'update';
-  run.deployed.path = path;
-  if (action === 'unchanged') {
-    run.change({ action, resource: rel });
-    return done();
+  // A flow split into parts (src/targets/github-actions/partition.ts): the parent calls each part
+  // as ./.github/workflows/<its file name>, so parts keep their names, and they are written first,
+  // so that the folder never holds a parent whose parts are missing.
+  const files = [...prepared.artifacts.filter((a) => PART_FILE.test(a.path)).map((a) => ({ file: a.path, contents: a.contents })), { file: `${name}.yml`, contents: workflow.contents }];
+  run.deployed.path = join(folder, `${name}.yml`);
+  const pending: { path: string; rel: string; contents: string; action: 'create' | 'update' }[] = [];
+  for (const f of files) {
+    const path = join(folder, f.file);
+    const rel = relative(root, path);
+    const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    const action = before === undefined ? 'create' : before === f.contents ? 'unchanged' : 'update';
+    if (action === 'unchanged') run.change({ action, resource: rel });
+    else pending.push({ path, rel, contents: f.contents, action });
   }
+  if (pending.length === 0) return done();
   if (run.dryRun) {
-    run.change({ action, resource: rel, detail: 'dry run: not written' });
+    for (const p of pending) run.change({ action: p.action, resource: p.rel, detail: 'dry run: not written' });
     return done();
   }
   mkdirSync(folder, { recursive: true });
-  // Temp file + rename: a reader (or a crash) never sees half a workflow.
-  const temp = `${path}.flowc-${process.pid}.tmp`;
-  writeFileSync(temp, workflow.contents, { flag: 'wx' });
-  renameSync(temp, path);
-  run.change({ action, resource: rel, detail: `commit and push it: git add ${rel} && git commit -m "Deploy ${name}"` });
+  const rels = pending.map((p) => p.rel).join(' ');
+  for (const p of pending) {
+    // Temp file + rename: a reader (or a crash) never sees half a workflow.
+    const temp = `${p.path}.flowc-${process.pid}.tmp`;
+    writeFileSync(temp, p.contents, { flag: 'wx' });
+    renameSync(temp, p.path);
+    run.change({ action: p.action, resource: p.rel, detail: `commit and push it: git add ${rels} && git commit -m "Deploy ${name}"` });
+  }
   return done();
 }

@@ -4,7 +4,7 @@ import type { ConceptMapping, StepMapping, TargetExplanation } from './model.js'
 import { artifactDocuments, at, findPaths, isObject, type Path, q, str } from './tree.js';
 
 /** The Step Functions explainer: reads `<name>.asl.json`, `.batch.json` and `.schedule.json`. */
-export function explainStepFunctions(ir: IR, artifacts: Artifact[]): Omit<TargetExplanation, 'ordering'> {
+export function explainStepFunctions(ir: IR, artifacts: Artifact[]): Omit<TargetExplanation, 'ordering'> & { ordering?: string[] } {
   const [asl] = artifactDocuments(artifacts, '.asl.json');
   const steps: StepMapping[] = [];
   const foreach: ConceptMapping[] = [];
@@ -21,7 +21,10 @@ export function explainStepFunctions(ir: IR, artifacts: Artifact[]): Omit<Target
     const map = [...states].reverse().find((s) => s.node.Type === 'Map');
     if (step.foreach && map) foreach.push({ subject: step.id, as: mapText(map) });
   }
-  return { steps, foreach, parameters: parameters(ir, asl), schedule: schedule(artifacts), secrets: secrets(ir, artifacts, tasks) };
+  // A Batch DAG (docs/targets/stepfunctions.md, "Exact DAGs") submits jobs without `.sync`.
+  const batchDag = [...tasks.values()].some((t) => /:batch:submitJob$/.test(str(t.Resource) ?? ''));
+  const ordering = batchDag ? ["each need is an AWS Batch job dependency (the Task's DependsOn); Batch runs the flow's graph as written, and the run waits for the final jobs"] : undefined;
+  return { steps, foreach, parameters: parameters(ir, asl), schedule: schedule(artifacts), secrets: secrets(ir, artifacts, tasks), ...(ordering ? { ordering } : {}) };
 }
 
 interface StateOnPath {

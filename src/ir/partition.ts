@@ -111,22 +111,37 @@ export function partitionFlow(ir: IR, limits: PartitionLimits): Partition {
     if (w > maxWeight) throw new Error(`partitionFlow: step '${(ir.steps[order[k] as number] as IRStep).id}' alone weighs ${w}, over the part limit of ${maxWeight}`);
     total += w;
   });
-  // As few parts as the limits allow, then aim each at an equal share so the last is not a stub.
-  const minParts = Math.max(1, Math.ceil(order.length / limits.maxSteps), Number.isFinite(maxWeight) ? Math.ceil(total / maxWeight) : 1);
-  const stepTarget = Math.min(limits.maxSteps, Math.ceil(order.length / minParts));
-  const weightTarget = Number.isFinite(maxWeight) ? Math.min(maxWeight, total / minParts) : Number.POSITIVE_INFINITY;
+  // As few parts as the limits allow, each aimed at an equal share of what is left, so that
+  // steps growing heavier along the order do not leave a stub part at the end.
+  const bySteps = Math.ceil(order.length / limits.maxSteps);
+  const byWeight = Number.isFinite(maxWeight) ? Math.ceil(total / maxWeight) : 1;
+  const minParts = Math.max(1, bySteps, byWeight);
   const groups: number[][] = [];
   let current: number[] = [];
   let currentWeight = 0;
+  let leftSteps = order.length;
+  let leftWeight = total;
+  const shares = (): { steps: number; weight: number } => {
+    const partsLeft = Math.max(1, minParts - groups.length);
+    // Only the limit that decides the number of parts is shared out; the other stays a cap.
+    return {
+      steps: bySteps === minParts ? Math.min(limits.maxSteps, Math.ceil(leftSteps / partsLeft)) : limits.maxSteps,
+      weight: byWeight === minParts ? Math.min(maxWeight, leftWeight / partsLeft) : maxWeight,
+    };
+  };
+  let share = shares();
   order.forEach((i, k) => {
     const w = weights[k] as number;
-    const full = current.length >= stepTarget || currentWeight + w > weightTarget + 1e-9;
-    // The balanced targets may leave a remainder; the hard limits are never crossed.
+    const full = current.length >= share.steps || currentWeight + w > share.weight + 1e-9;
+    // The shares may leave a remainder; the hard limits are never crossed.
     const over = current.length + 1 > limits.maxSteps || currentWeight + w > maxWeight;
     if (current.length > 0 && (full || over)) {
       groups.push(current);
+      leftSteps -= current.length;
+      leftWeight -= currentWeight;
       current = [];
       currentWeight = 0;
+      share = shares();
     }
     current.push(i);
     currentWeight += w;
@@ -139,11 +154,16 @@ export function partitionFlow(ir: IR, limits: PartitionLimits): Partition {
   });
   const crossEdges: [string, string][] = [];
   const needSets = groups.map(() => new Set<number>());
-  for (const [from, to] of ir.edges) {
-    const a = partOf.get(from);
-    const b = partOf.get(to);
-    if (a === undefined || b === undefined || a === b) continue;
-    crossEdges.push([from, to]);
+  const innerEdges: [string, string][][] = groups.map(() => []);
+  for (const edge of ir.edges) {
+    const a = partOf.get(edge[0]);
+    const b = partOf.get(edge[1]);
+    if (a === undefined || b === undefined) continue;
+    if (a === b) {
+      (innerEdges[a] as [string, string][]).push(edge);
+      continue;
+    }
+    crossEdges.push(edge);
     (needSets[b] as Set<number>).add(a);
   }
   const crossOutputReads: Partition['crossOutputReads'] = [];
@@ -157,9 +177,11 @@ export function partitionFlow(ir: IR, limits: PartitionLimits): Partition {
       crossOutputReads.push({ reader: step.id, producer: ref.step, output: ref.output });
     }
   }
+  // Built from each part's own steps and edges: filtering the whole flow once per part would be
+  // O(parts x steps).
   const parts = groups.map((g, index) => ({
     index,
-    ir: partIR(ir, new Set(g.map((i) => (ir.steps[i] as IRStep).id)), limits.name(index)),
+    ir: restrict(ir, [...g].sort((x, y) => x - y).map((i) => ir.steps[i] as IRStep), innerEdges[index] as [string, string][], limits.name(index)),
     needs: [...(needSets[index] as Set<number>)].sort((x, y) => x - y),
   }));
   return { parts, partOf, crossEdges, crossOutputReads };
@@ -173,16 +195,25 @@ export function partitionFlow(ir: IR, limits: PartitionLimits): Partition {
  * schedule (only the parent is scheduled). Config, targets and provenance are the flow's.
  */
 export function partIR(ir: IR, stepIds: ReadonlySet<string>, name: string): IR {
-  const steps = ir.steps
-    .filter((s) => stepIds.has(s.id))
-    .map((s) => (s.needs.every((n) => stepIds.has(n)) ? s : { ...s, needs: s.needs.filter((n) => stepIds.has(n)) }));
+  return restrict(
+    ir,
+    ir.steps.filter((s) => stepIds.has(s.id)),
+    ir.edges.filter(([a, b]) => stepIds.has(a) && stepIds.has(b)),
+    name,
+  );
+}
+
+/** `partIR` given the part's steps (in the flow's order) and its inner edges (in the flow's order). */
+function restrict(ir: IR, members: IRStep[], edges: [string, string][], name: string): IR {
+  const ids = new Set(members.map((s) => s.id));
+  const steps = members.map((s) => (s.needs.every((n) => ids.has(n)) ? s : { ...s, needs: s.needs.filter((n) => ids.has(n)) }));
   const usedSecrets = new Set(steps.flatMap((s) => s.secretEnv.map((e) => e.secret)));
   return {
     ...ir,
     flow: { ...ir.flow, name },
     schedule: null,
     steps,
-    edges: ir.edges.filter(([a, b]) => stepIds.has(a) && stepIds.has(b)),
+    edges,
     secrets: ir.secrets.filter((s) => usedSecrets.has(s.name)),
   };
 }

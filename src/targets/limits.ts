@@ -16,6 +16,7 @@ export type LimitUnit =
   | 'seconds'
   | 'retries'
   | 'inputs'
+  | 'workflows'
   | 'steps';
 
 /** One documented limit or capability of an engine: the number flowc plans around, and where the engine says so. */

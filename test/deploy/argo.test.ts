@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +65,19 @@ describe('flowc deploy --target argo (@kubernetes/client-node, server-side apply
     expect(r.changes.map((c) => `${c.action} ${c.resource}`)).toEqual(['create WorkflowTemplate ml/morning-refresh', 'create CronWorkflow ml/morning-refresh']);
     const again = await argo();
     expect(again.changes.map((c) => c.action)).toEqual(['update', 'update']);
+  });
+
+  it('a partitioned flow: every part WorkflowTemplate before the parent that names them, then the CronWorkflow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-deploy-argo-'));
+    // 30 steps of 40 KB of env each, different in every step: no one run holds them (docs/targets/argo.md#partitioning).
+    const steps = Array.from({ length: 30 }, (_, i) => `  s${i}:\n${i ? `    needs: [s${i - 1}]\n` : ''}    command: [run]\n    env: { BIG: "${String(i).padEnd(40_000, 'y')}" }`);
+    writeFileSync(join(dir, 'flow.yaml'), `flowc: 1\nname: big\nschedule: { cron: "0 3 * * *" }\ndefaults:\n  image: alpine:3.20\nsteps:\n${steps.join('\n')}\n`);
+    const r = await deploy({ flow: join(dir, 'flow.yaml'), target: 'argo', clients: { kubeConfig: kc } });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const applied = patches().map((p) => /\/(workflowtemplates|cronworkflows)\/([a-z0-9-]+)\?/.exec(p.path)?.slice(1).join(' '));
+    expect(applied.length).toBeGreaterThan(3);
+    expect(applied.slice(0, -2).every((a, i) => a === `workflowtemplates big-part-${i + 1}`)).toBe(true);
+    expect(applied.slice(-2)).toEqual(['workflowtemplates big', 'cronworkflows big']);
   });
 
   it('--dry-run is the API server dry run: dryRun=All on every apply, nothing stored', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,37 @@ describe('flowc deploy --target github-actions', () => {
     err = '';
     expect(await createProgram(io).run(['deploy', LINEAR])).toBe(2);
     expect(err).toContain('FLOWC010');
+  });
+});
+
+describe('flowc deploy --target github-actions, a flow split into parts', () => {
+  /** Three steps of ~200 KB scripts: over GitHub's 500 KiB per workflow file, so a parent and parts. */
+  function bigFlow(): string {
+    const script = (id: string) => Array.from({ length: 2600 }, () => `      echo ${id} ${'z'.repeat(70)}`).join('\n');
+    const steps = ['a', 'b', 'c'].map((id, i) => `  ${id}:\n${i > 0 ? `    needs: [${['a', 'b'][i - 1]}]\n` : ''}    run: |\n${script(id)}\n`);
+    const path = join(dir, 'big.yaml');
+    writeFileSync(path, `flowc: 1\nname: big\ndefaults: { image: alpine:3.20 }\nsteps:\n${steps.join('')}`);
+    return path;
+  }
+
+  it('writes the parts (named after the deployed name) under the names the parent calls them by, then the parent; all unchanged on a second deploy', async () => {
+    mkdirSync(join(dir, '.git'));
+    const flow = bigFlow();
+    const r = await deploy({ flow, target: 'gha', repoDir: dir, name: 'big-deployed' });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.changes.map((c) => [c.action, c.resource])).toEqual([
+      ['create', '.github/workflows/big-deployed.part-1.gha.yml'],
+      ['create', '.github/workflows/big-deployed.part-2.gha.yml'],
+      ['create', '.github/workflows/big-deployed.part-3.gha.yml'],
+      ['create', '.github/workflows/big-deployed.yml'],
+    ]);
+    const folder = join(dir, '.github/workflows');
+    const parent = readFileSync(join(folder, 'big-deployed.yml'), 'utf8');
+    const called = [...parent.matchAll(/uses: \.\/\.github\/workflows\/(\S+)/g)].map((m) => m[1] as string);
+    expect(called).toEqual(['big-deployed.part-1.gha.yml', 'big-deployed.part-2.gha.yml', 'big-deployed.part-3.gha.yml']);
+    for (const f of called) expect(readFileSync(join(folder, f), 'utf8')).toBe(r.artifacts.find((a) => a.path === f)?.contents);
+    const again = await deploy({ flow, target: 'gha', repoDir: dir, name: 'big-deployed' });
+    expect(again.changes.map((c) => c.action)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -99,6 +99,11 @@ describe('flowc explain: secrets, added orderings, and choices the target made',
   });
 
   it.each(['sfn', 'gcp-workflows'])('%s: the ordering its lowering added, with the FLOWC605 warning', async (target) => {
+    // Step Functions lowers to blocks when asked: by default this flow runs as Batch job dependencies (below).
+    if (target === 'sfn') {
+      const flow = join(work, 'non-series-parallel/flow.yaml');
+      writeFileSync(flow, `${readFileSync(flow, 'utf8')}targets:\n  stepfunctions:\n    dag: blocks\n`);
+    }
     const e = await explainJson(['non-series-parallel/flow.yaml'], target);
     expect(e.ordering).toEqual([
       "nested sequence and parallel blocks; the flow's graph is not series-parallel, so 1 ordering was added (see FLOWC605):",
@@ -106,6 +111,13 @@ describe('flowc explain: secrets, added orderings, and choices the target made',
     ]);
     // Each target chooses where it points (sfn: the first step made to wait; gcp: the flow).
     expect(e.warnings).toEqual([expect.objectContaining({ code: 'FLOWC605', at: expect.stringMatching(/^non-series-parallel\/flow\.yaml:\d+:\d+$/) })]);
+  });
+
+  it('sfn: a flow that is not series-parallel runs as AWS Batch job dependencies, adding no ordering', async () => {
+    const e = await explainJson(['non-series-parallel/flow.yaml'], 'sfn');
+    expect(e.ordering).toEqual(["each need is an AWS Batch job dependency (the Task's DependsOn); Batch runs the flow's graph as written, and the run waits for the final jobs"]);
+    expect(mapped(e, 'build_d')).toEqual({ step: 'build_d', as: 'Task state `build_d` (batch:submitJob)', within: [] });
+    expect(e.warnings).toEqual([]);
   });
 
   it('argo keeps the DAG as written', async () => {

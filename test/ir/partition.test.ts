@@ -104,3 +104,34 @@ describe('partitionFlow', () => {
     expect(partitionFlow(ir, { maxSteps: 2, name: (k) => `p${k}` }).crossOutputReads).toEqual([]);
   });
 });
+
+describe('partIR', () => {
+  it('gives the same part as partitionFlow builds from its buckets', async () => {
+    const { partIR } = await import('../../src/ir/partition.js');
+    fc.assert(
+      fc.property(arbFlow, fc.integer({ min: 1, max: 20 }), (ir, maxSteps) => {
+        const partition = partitionFlow(ir, { maxSteps, name: (k) => `p${k}` });
+        for (const part of partition.parts) {
+          expect(partIR(ir, new Set(part.ir.steps.map((s) => s.id)), `p${part.index}`)).toEqual(part.ir);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('partitionFlow balance', () => {
+  it('leaves no stub part when steps grow heavier along the order', () => {
+    const ir = makeIR(Array.from({ length: 1000 }, (_, i) => step(`s${i}`, { needs: i > 0 ? [`s${i - 1}`] : [] })));
+    const weight = (s: { id: string }): number => 100 + Number(s.id.slice(1)) / 10;
+    const total = ir.steps.reduce((w, s) => w + weight(s), 0);
+    const maxWeight = total / 6.5;
+    const parts = partitionFlow(ir, { maxSteps: 10_000, weight, maxWeight, name: (k) => `p${k}` }).parts;
+    expect(parts).toHaveLength(7);
+    const sizes = parts.map((p) => p.ir.steps.reduce((w, s) => w + weight(s), 0));
+    for (const size of sizes) {
+      expect(size).toBeLessThanOrEqual(maxWeight);
+      expect(size).toBeGreaterThan(total / 7 - 200);
+    }
+  });
+});

@@ -17,6 +17,17 @@ import { goJsonBytes } from './process-limits.js';
  * run, and each node of a successful run compressed (ARGO_RUN_LIMITS).
  */
 export function estimatedRunBytes(template: Record<string, any>): { bytes: number; nodes: number } {
+  // A build is measured once to choose FLOWC_CONFIG and once to check it (build.ts): one serialization.
+  const known = measured.get(template);
+  if (known) return known;
+  const size = measure(template);
+  measured.set(template, size);
+  return size;
+}
+
+const measured = new WeakMap<Record<string, any>, { bytes: number; nodes: number }>();
+
+function measure(template: Record<string, any>): { bytes: number; nodes: number } {
   const nodes = nodeCount(template.spec);
   const meta = template.spec.workflowMetadata ?? {};
   const bytes =

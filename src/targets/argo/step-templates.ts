@@ -167,7 +167,18 @@ export function shapeCount(o: LayoutOptions): number {
   return groupByShape(o).length;
 }
 
+/** `shapeCount` chooses the layout and `sharedTemplates` then builds it from the same groups. */
+const shapeGroups = new WeakMap<LayoutOptions, Member[][]>();
+
 function groupByShape(o: LayoutOptions): Member[][] {
+  const known = shapeGroups.get(o);
+  if (known) return known;
+  const out = [...groupsOf(o).values()];
+  shapeGroups.set(o, out);
+  return out;
+}
+
+function groupsOf(o: LayoutOptions): Map<string, Member[]> {
   const groups = new Map<string, Member[]>();
   for (const f of o.fields) {
     const items = f.items;
@@ -196,7 +207,7 @@ function groupByShape(o: LayoutOptions): Member[][] {
     if (list) list.push(member);
     else groups.set(key, [member]);
   }
-  return [...groups.values()];
+  return groups;
 }
 
 /** Renders a step's container strings with the given item tags. */

@@ -29,6 +29,12 @@ export function workflowTemplate(o: {
   diagnostics: DiagnosticBag;
   /** Give every step FLOWC_CONFIG (left out when the object would be too large). */
   includeConfig: boolean;
+  /**
+   * Share step templates even when one per step would fit (a flow without step outputs): a part
+   * of a partitioned flow (partition.ts), whose run stores its spec and is then about three times
+   * smaller.
+   */
+  preferShared?: boolean;
 }): Record<string, unknown> | null {
   const { ir, options } = o;
   const fields: StepFields[] = ir.steps.map((step) =>
@@ -42,8 +48,8 @@ export function workflowTemplate(o: {
   const fixed = 1 + groups + wrappers;
   const layout = { ir, fields, options, taken };
   if (usesOutputs(ir) && !fitsOutputLayout({ ir, groups, total: fixed + fields.length, diagnostics: o.diagnostics })) return null;
-  let shared = false;
-  if (fixed + fields.length > ARGO_LIMITS.templates) {
+  let shared = o.preferShared === true && !usesOutputs(ir);
+  if (shared || fixed + fields.length > ARGO_LIMITS.templates) {
     shared = true;
     const shapes = shapeCount(layout);
     const total = fixed + shapes;
@@ -76,13 +82,7 @@ export function workflowTemplate(o: {
 
   const spec: Record<string, unknown> = { entrypoint: entry };
   if (ir.parameters.length > 0) spec.arguments = { parameters: argoParameters(ir.parameters) };
-  if (options.serviceAccountName) spec.serviceAccountName = options.serviceAccountName;
-  if (options.nodeSelector && Object.keys(options.nodeSelector).length > 0) spec.nodeSelector = options.nodeSelector;
-  if (options.tolerations && options.tolerations.length > 0) spec.tolerations = options.tolerations;
-  Object.assign(spec, specPlacement(options));
-  if (options.imagePullSecrets && options.imagePullSecrets.length > 0) spec.imagePullSecrets = options.imagePullSecrets.map((name) => ({ name }));
-  if (options.podGC) spec.podGC = { strategy: options.podGC };
-  if (options.ttlSecondsAfterFinished !== undefined) spec.ttlStrategy = { secondsAfterCompletion: options.ttlSecondsAfterFinished };
+  Object.assign(spec, workflowSpecSettings(options));
   spec.workflowMetadata = { labels: o.meta.labels, annotations: o.meta.runAnnotations };
   spec.templates = [{ name: entry, dag: { tasks: dag.tasks } }, ...dag.groups, ...steps.templates];
 
@@ -92,6 +92,23 @@ export function workflowTemplate(o: {
     metadata: metadata({ name: o.name, meta: o.meta, options }),
     spec,
   };
+}
+
+/**
+ * The workflow-wide settings from the target options, in the order they are written: the pods'
+ * service account, scheduling and placement, image pull secrets, pod GC and the TTL. Shared by a
+ * flow's WorkflowTemplate and a partitioned flow's parent (parent.ts), whose pods are Argo's own.
+ */
+export function workflowSpecSettings(options: ArgoOptions): Record<string, unknown> {
+  const spec: Record<string, unknown> = {};
+  if (options.serviceAccountName) spec.serviceAccountName = options.serviceAccountName;
+  if (options.nodeSelector && Object.keys(options.nodeSelector).length > 0) spec.nodeSelector = options.nodeSelector;
+  if (options.tolerations && options.tolerations.length > 0) spec.tolerations = options.tolerations;
+  Object.assign(spec, specPlacement(options));
+  if (options.imagePullSecrets && options.imagePullSecrets.length > 0) spec.imagePullSecrets = options.imagePullSecrets.map((name) => ({ name }));
+  if (options.podGC) spec.podGC = { strategy: options.podGC };
+  if (options.ttlSecondsAfterFinished !== undefined) spec.ttlStrategy = { secondsAfterCompletion: options.ttlSecondsAfterFinished };
+  return spec;
 }
 
 function usesOutputs(ir: IR): boolean {

@@ -18,7 +18,7 @@ import type { Built, CallInfo } from './workflow.js';
 /** One attempt: the attempt counter, the inner `try` and the connector call it wraps. */
 const ATTEMPT_STEPS = 3;
 /** `flowc_step` when the first attempt succeeds: the call, setup, the item and env switches, the try, one attempt, return. */
-const CALL_STEPS = 1 + 1 + 1 + 1 + 1 + ATTEMPT_STEPS + 1;
+export const CALL_STEPS = 1 + 1 + 1 + 1 + 1 + ATTEMPT_STEPS + 1;
 /**
  * A failed attempt that is retried, at most: the attempt, the cleanup call, `flowc_cancel` on its
  * longest path (3 switches, the delete `try` and its call, the return), the re-raise, then

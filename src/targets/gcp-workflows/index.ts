@@ -10,7 +10,7 @@ import { checkDefaultGpuFit } from './placement.js';
 import { checkWrittenOptions } from './written-options.js';
 import { GCP_SECRET_SUPPORT } from './secrets.js';
 import { buildSchedulerJob } from './scheduler.js';
-import { serializeJson, serializeYaml } from './serialize.js';
+import { leastYamlBytes, serializeJson, serializeYaml } from './serialize.js';
 import { workflowId } from './names.js';
 import { type Built, buildWorkflow, originSpan } from './workflow.js';
 import { estimateMemory, estimateSteps } from './budget.js';
@@ -19,6 +19,7 @@ import type { Span } from '../../source/span.js';
 import type { Fitted } from './fit-limits.js';
 import type { GcpOptions } from './options.js';
 import { outputRefs, usesOutputs } from './outputs.js';
+import { compilePartitioned } from './partition.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -55,6 +56,9 @@ export const gcpWorkflowsTarget: Target = {
   stepOutputs: true,
   lowering: lowerGraph,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
+    // Over the per-workflow limits: a parent and child workflows, each compiled below (partition.ts).
+    const parted = compilePartitioned({ ir, ctx, compileOne: (part, c) => gcpWorkflowsTarget.compile(part, c) });
+    if (parted) return parted;
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
     const flowSpan = originSpan({ file: ir.flow.source, line: 1, col: 1 });
@@ -133,6 +137,8 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   for (const layout of ['full', 'compact'] as const) {
     const items = new DiagnosticBag();
     const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, diagnostics: items, includeConfig: r.includeConfig, layout });
+    // Certainly over as a full layout: not written out only to be measured (a partitioned flow's parts are this size).
+    if (layout === 'full' && !items.hasErrors() && leastYamlBytes(workflow.definition) > FULL_LAYOUT_BYTES) continue;
     // A definition with errors may hold placeholders the serializer cannot write.
     const yaml = items.hasErrors() ? '' : serializeYaml(workflow.definition, r.header, layout);
     last = { yaml, workflow: items.hasErrors() ? null : workflow, items };

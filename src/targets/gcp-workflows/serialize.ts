@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, isSeq, type Node, visit, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { jsonWithVisibleText } from '../../source/visible-text.js';
 import { safeYamlString, yamlComment } from '../yaml-text.js';
 import { STEP_SUBWORKFLOW } from './names.js';
@@ -20,17 +20,41 @@ import type { Layout } from './workflow.js';
  */
 export function serializeYaml(value: unknown, header: string[], layout: Layout = 'full'): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
-  visit(doc, {
-    Map(_, map) {
-      if (layout === 'compact' && (isStepCall(map) || isSingleCallBranch(map)) && oneLine(map)) map.flow = true;
-    },
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.value === 'commands' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
-    },
-  });
+  // A plain walk rather than yaml's `visit`, whose bookkeeping per node cost more than these tests.
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
+      if (layout === 'compact' && (isStepCall(node) || isSingleCallBranch(node)) && oneLine(node)) node.flow = true;
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && pair.key.value === 'commands' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
+        walk(pair.key);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) for (const x of node.items) walk(x);
+  };
+  walk(doc.contents);
   // The header carries the flow file's name: ../yaml-text.ts keeps it one inert comment line.
   doc.commentBefore = yamlComment(header);
   return safeYamlString(doc, { lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, flowCollectionPadding: false });
+}
+
+/**
+ * Bytes `serializeYaml` writes at the least for `value`: every key and scalar appears in the YAML
+ * at least as long as its own text (quoting, escapes, indentation and block style only add), so a
+ * definition over a size by this count is over it written out, without writing it (index.ts skips
+ * the full layout of a large flow this way).
+ */
+export function leastYamlBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  if (Array.isArray(value)) {
+    let n = 0;
+    for (const x of value) n += leastYamlBytes(x);
+    return n;
+  }
+  if (value === null || typeof value !== 'object') return 0;
+  let n = 0;
+  for (const [k, v] of Object.entries(value)) n += Buffer.byteLength(k, 'utf8') + 1 + leastYamlBytes(v);
+  return n;
 }
 
 /** `{ call: flowc_step, args: ... }` */
@@ -50,15 +74,15 @@ function isSingleCallBranch(map: YAMLMap): boolean {
   return isMap(body) && isStepCall(body);
 }
 
-/** True when no string under `node` spans lines. */
-function oneLine(node: Node): boolean {
-  let ok = true;
-  visit(node, {
-    Scalar(_, s) {
-      if (typeof s.value === 'string' && /[\n\r]/.test(s.value)) ok = false;
-    },
-  });
-  return ok;
+/**
+ * True when no string under `node` spans lines. A plain walk, not `visit`: it runs for every call
+ * and `commands` list of the definition, and the visitor's bookkeeping cost more than the test.
+ */
+function oneLine(node: unknown): boolean {
+  if (isScalar(node)) return typeof node.value !== 'string' || !/[\n\r]/.test(node.value);
+  if (isMap(node)) return node.items.every((p) => oneLine(p.key) && oneLine(p.value));
+  if (isSeq(node)) return node.items.every((x) => oneLine(x));
+  return true;
 }
 
 /** JSON with two-space indent and a final newline, for the Cloud Scheduler job (strings as in toJsonText of stepfunctions). */

@@ -319,7 +319,7 @@ function tooLong(diagnostics: DiagnosticBag, what: string, span: Span): void {
 }
 
 /** `main`'s parameters: `default(map.get(args, "x"), DEFAULT)` (Workflows expression helpers). */
-function paramValues(parameters: IRParameter[], diagnostics: DiagnosticBag): Record<string, unknown> {
+export function paramValues(parameters: IRParameter[], diagnostics: DiagnosticBag): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of parameters) {
     const get = `map.get(args, ${quote(p.name)})`;
@@ -333,7 +333,7 @@ function paramValues(parameters: IRParameter[], diagnostics: DiagnosticBag): Rec
 }
 
 /** A required parameter without a value stops the run at once with a clear message. */
-function requiredChecks(parameters: IRParameter[]): WStep[] {
+export function requiredChecks(parameters: IRParameter[]): WStep[] {
   const required = parameters.filter((p) => p.required && p.default === undefined);
   const out: WStep[] = [];
   for (let i = 0; i < required.length; i += MAX_CONDITIONS) {

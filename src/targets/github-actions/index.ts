@@ -1,4 +1,7 @@
-import type { Target } from '../target.js';
+import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import type { IR } from '../../ir/types.js';
+import type { Artifact, Target } from '../target.js';
+import { compileWithParts } from './partition.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
 import { checkLimit, flowFileSpan } from '../limits.js';
 import { GHA_OPTIONS_SCHEMA, GHA_PER_STEP_OPTIONS } from './options.js';
@@ -19,7 +22,7 @@ export const githubActionsTarget: Target = {
   aliases: ['gha'],
   description: 'a GitHub Actions workflow: one job per step, parameters as workflow_dispatch inputs',
   engine: 'GitHub Actions',
-  files: ['<name>.gha.yml'],
+  files: ['<name>.gha.yml', '<name>.part-<n>.gha.yml'],
   optionsSchema: GHA_OPTIONS_SCHEMA,
   limits: GHA_LIMIT_TABLE,
   perStepOptions: GHA_PER_STEP_OPTIONS,
@@ -28,10 +31,15 @@ export const githubActionsTarget: Target = {
   stepOutputs: true,
   deployment: { what: 'workflow file in .github/workflows/', name: (flowName) => `${flowName}.gha.yml` },
   compile(ir, { diagnostics }) {
-    const errorsBefore = diagnostics.errors().length;
-    const text = serializeWorkflow(ir, buildWorkflow(ir, diagnostics));
-    checkLimit({ diagnostics, limit: GHA_LIMIT_TABLE.workflowBytes, subject: `the GitHub Actions workflow for '${ir.flow.name}'`, actual: Buffer.byteLength(text), span: flowFileSpan(ir) });
-    if (diagnostics.errors().length > errorsBefore) return [];
-    return [{ path: `${ir.flow.name}.gha.yml`, contents: text, primary: true }];
+    // Over GitHub's workflow file size: a parent that calls parts (partition.ts).
+    return compileWithParts(ir, diagnostics, compileWhole);
   },
 };
+
+function compileWhole(ir: IR, diagnostics: DiagnosticBag): { text: string; artifacts: Artifact[] } {
+  const errorsBefore = diagnostics.errors().length;
+  const text = serializeWorkflow(ir, buildWorkflow(ir, diagnostics));
+  checkLimit({ diagnostics, limit: GHA_LIMIT_TABLE.workflowBytes, subject: `the GitHub Actions workflow for '${ir.flow.name}'`, actual: Buffer.byteLength(text), span: flowFileSpan(ir) });
+  if (diagnostics.errors().length > errorsBefore) return { text, artifacts: [] };
+  return { text, artifacts: [{ path: `${ir.flow.name}.gha.yml`, contents: text, primary: true }] };
+}

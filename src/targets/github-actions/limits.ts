@@ -1,6 +1,7 @@
 import { limitsTable, limitValues } from '../limits.js';
 
 const LIMITS_DOC = 'https://docs.github.com/en/actions/reference/limits';
+const REUSE_DOC = 'https://docs.github.com/en/actions/reference/workflows-and-actions/reusing-workflow-configurations#limitations-of-reusable-workflows';
 const OUTPUTS_DOC = 'https://docs.github.com/en/actions/how-tos/write-workflows/choose-what-workflows-do/pass-job-outputs';
 
 /**
@@ -23,6 +24,10 @@ export const GHA_LIMIT_TABLE = limitsTable({
   jobOutputsBytes: { title: 'outputs of one job (UTF-16)', value: 1_000_000, unit: 'bytes', doc: OUTPUTS_DOC },
   // Not checked by flowc: no one job sees every output of a run.
   runOutputsBytes: { title: 'outputs of one workflow run (UTF-16; not checked)', value: 50_000_000, unit: 'bytes', doc: OUTPUTS_DOC },
+  // "You can call a maximum of 50 unique reusable workflows from a single workflow file. This limit
+  // includes any trees of nested reusable workflows" (github.com; 20 on GitHub Enterprise Server).
+  // A flow split into parts calls one reusable workflow per part, so nesting cannot raise it.
+  reusableWorkflows: { title: 'unique reusable workflows one workflow file calls, nested calls included', value: 50, unit: 'workflows', doc: REUSE_DOC },
   // A retry wait runs inside the job, which a GitHub-hosted runner stops after 6 hours.
   retryDelay: { title: 'one retry wait (a hosted job runs at most 6 hours)', value: 6 * 3600, unit: 'seconds', doc: LIMITS_DOC },
 });

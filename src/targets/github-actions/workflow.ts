@@ -81,7 +81,7 @@ export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string
  * group of the user's own, or `false` leaves the key out.
  * https://docs.github.com/en/actions/how-tos/write-workflows/choose-when-workflows-run/control-workflow-concurrency
  */
-function concurrency(ir: IR, options: GhaOptions): Record<string, unknown> | undefined {
+export function concurrency(ir: IR, options: GhaOptions): Record<string, unknown> | undefined {
   if (options.concurrency === false) return undefined;
   const group = options.concurrency
     ? renderTemplate([{ kind: 'text', text: options.concurrency.group }])
@@ -110,7 +110,7 @@ function checkDispatchInputs(ir: IR, diagnostics: DiagnosticBag): void {
   });
 }
 
-function triggers(ir: IR, githubSecrets: Iterable<string>): Record<string, unknown> {
+export function triggers(ir: IR, githubSecrets: Iterable<string>): Record<string, unknown> {
   const on: Record<string, unknown> = {};
   on.workflow_dispatch = ir.parameters.length > 0 ? { inputs: dispatchInputs(ir.parameters) } : null;
   // The call id comes after the parameters, so a caller reads the flow's own inputs first.

@@ -19,6 +19,8 @@ import { scheduleRequest, toAwsCron } from './schedule.js';
 import { toJsonText, utf8Bytes } from './serialize.js';
 import { checkDatastorePresent, checkDatastoreWritten } from './datastore.js';
 import { checkDynamicItems } from './dynamic-checks.js';
+import { chooseBatchDag, stepFunctionsLowering, type BatchDagPlan } from './batch-dag-plan.js';
+import { buildBatchDagMachine } from './batch-dag.js';
 
 /** How many added orderings the FLOWC605 warning lists before summarising. */
 const LIST_CAP = 20;
@@ -49,7 +51,7 @@ export const stepFunctionsTarget: Target = {
   },
   // The default state machine name (the stateMachineName option, set per binding, replaces it).
   deployment: { what: 'state machine name', name: (flowName) => flowName },
-  lowering: lowerGraph,
+  lowering: stepFunctionsLowering,
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     const { diagnostics } = ctx;
     const before = diagnostics.errors().length;
@@ -64,7 +66,9 @@ export const stepFunctionsTarget: Target = {
     const jobDefinitions = read.compute === 'batch' ? planJobDefinitions({ ir, options: read.batch, span: flowSpan, diagnostics }) : null;
     const options: SfnOptions = { ...read, partition, jobDefinitionFor: jobDefinitions ? jobDefinitions.nameFor : read.jobDefinitionFor };
     const lowered = lowerGraph(ir);
-    if (!lowered.exact) {
+    // Batch job dependencies keep the exact graph where blocks would not (docs/targets/stepfunctions.md, "Exact DAGs").
+    const dag = chooseBatchDag({ ir, options, exact: lowered.exact, flowSpan, diagnostics });
+    if (!lowered.exact && !dag.plan) {
       const ps = lowered.addedOrderings;
       const listed = ps.slice(0, LIST_CAP).map(([a, b]) => `${b} waits for ${a}`).join(', ');
       const more = ps.length > LIST_CAP ? `, and ${ps.length - LIST_CAP} more` : '';
@@ -74,12 +78,12 @@ export const stepFunctionsTarget: Target = {
         'FLOWC605',
         `the step graph is not series-parallel, so nested Parallel states cannot express it exactly; added orderings: ${listed}${more}`,
         waiting ? span(waiting.origin) : flowSpan,
-        ['docs/lowering.md explains the lowering; it never runs slower than level-by-level flattening'],
+        ['docs/lowering.md explains the lowering; it never runs slower than level-by-level flattening', ...dag.whyNot],
       );
     }
     if (options.compute === 'ecs') warnSharedDefinitions(ir, options, diagnostics);
-    const { modes } = planMaps({ ir, block: lowered.block, flowSpan, diagnostics });
-    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, mapModes: modes, diagnostics });
+    const { modes } = dag.plan ? { modes: new Map<string, MapMode>() } : planMaps({ ir, block: lowered.block, flowSpan, diagnostics });
+    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, mapModes: modes, dag: dag.plan, diagnostics });
     for (const { step, state } of machine.itemLists) checkItems({ step, state, span: span(step.origin), diagnostics });
     for (const step of ir.steps) checkNumbers({ step, span: span(step.origin), diagnostics });
     checkDefinition({ text: asl, span: flowSpan, diagnostics });
@@ -117,7 +121,7 @@ function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
  * definition over 1 MB. What still does not fit is an error (checkOverrides here, checkDefinition
  * by the caller).
  */
-function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; mapModes: ReadonlyMap<string, MapMode>; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
+function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; mapModes: ReadonlyMap<string, MapMode>; dag: BatchDagPlan | null; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
   const text = (m: Machine) => {
     const pretty = toJsonText(m.definition, 'pretty');
     return utf8Bytes(pretty) <= DEFINITION_MAX_BYTES ? pretty : toJsonText(m.definition, 'compact');
@@ -125,7 +129,8 @@ function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; mapModes:
   const { built } = fitConfig({
     diagnostics: o.diagnostics,
     build: (includeConfig) => {
-      const machine = buildMachine({ ir: o.ir, block: o.block, options: o.options, includeConfig, mapModes: o.mapModes });
+      const request = { ir: o.ir, block: o.block, options: o.options, includeConfig, mapModes: o.mapModes };
+      const machine = o.dag ? buildBatchDagMachine({ ...request, plan: o.dag }) : buildMachine(request);
       return { machine, asl: text(machine) };
     },
     excess: ({ machine, asl }): LimitExcess | undefined => {

@@ -29,7 +29,14 @@ export interface SfnOptions {
   datastoreWritten: boolean;
   /** The argv that uploads one output file, run as `<argv...> FILE S3URI`. */
   outputUploader: string[];
+  /** How a non-series-parallel flow runs (batch-dag-plan.ts): Batch job dependencies or nested blocks. */
+  dag: DagMode;
+  /** Seconds between two looks at a sink job in a Batch DAG. */
+  dagPollSeconds: number;
 }
+
+/** `auto`: a Batch DAG when it is exact and faithful, else blocks; `batch`: a Batch DAG or an error; `blocks`: always blocks. */
+export type DagMode = 'auto' | 'batch' | 'blocks';
 
 /** `aws s3 cp` (https://docs.aws.amazon.com/cli/latest/reference/s3/cp.html), quiet but for errors. */
 export const DEFAULT_OUTPUT_UPLOADER = ['aws', 's3', 'cp', '--only-show-errors'];
@@ -130,6 +137,12 @@ export const SFN_OPTIONS_SCHEMA = {
     assignPublicIp: { type: 'boolean', default: false, description: 'Batch on Fargate: give the job a public IP (default false)' },
     repositoryCredentials: { type: 'string', minLength: 1, description: "Name of the flow secret (a key of the flow's secrets:) holding the private registry's credentials: the job definition's repositoryCredentials.credentialsParameter" },
     datastore: { type: 'string', minLength: 1, description: 'S3 location step outputs go through, s3://bucket/prefix; required when the flow uses step outputs' },
+    dag: {
+      enum: ['auto', 'batch', 'blocks'],
+      default: 'auto',
+      description: 'How a flow whose needs are not series-parallel runs: auto (AWS Batch job dependencies when they express it exactly, else nested Parallel states), batch (Batch job dependencies, or an error), blocks (nested Parallel states)',
+    },
+    dagPollSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 60, description: "Batch DAG: seconds between two DescribeJobs looks at a final job (default 60); each look costs 9 history events" },
     outputUploader: {
       type: 'array',
       items: { type: 'string', minLength: 1 },
@@ -185,6 +198,8 @@ interface SfnWritten {
   repositoryCredentials?: string;
   datastore?: string;
   outputUploader?: string[];
+  dag: DagMode;
+  dagPollSeconds: number;
 }
 
 const read = optionReader<SfnWritten>(SFN_OPTIONS_SCHEMA);
@@ -218,6 +233,8 @@ export function readOptions(ir: IR): SfnOptions {
     datastore: datastoreOf(o.datastore),
     datastoreWritten: o.datastore !== undefined,
     outputUploader: o.outputUploader ?? DEFAULT_OUTPUT_UPLOADER,
+    dag: o.dag,
+    dagPollSeconds: o.dagPollSeconds,
     batch: {
       jobDefinitionNames: { byImage: { ...(o.jobDefinitions ?? {}) }, base: o.jobDefinition ?? null },
       platform: o.platform,

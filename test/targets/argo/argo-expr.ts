@@ -84,6 +84,13 @@ function tokenize(src: string): Token[] {
       while (j < src.length && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
       out.push({ t: 'str', v: JSON.parse(src.slice(i, j + 1)) as string });
       i = j + 1;
+    } else if (c === "'") {
+      // expr-lang also quotes strings with `'`, with the same escapes (language-definition: "String").
+      let j = i + 1;
+      while (j < src.length && src[j] !== "'") j += src[j] === '\\' ? 2 : 1;
+      const body = src.slice(i + 1, j).replace(/\\'/g, "'").replace(/"/g, '\\"');
+      out.push({ t: 'str', v: JSON.parse(`"${body}"`) as string });
+      i = j + 1;
     } else if (/[0-9]/.test(c)) {
       const m = /^[0-9]+/.exec(src.slice(i)) as RegExpExecArray;
       out.push({ t: 'num', v: Number(m[0]) });

@@ -167,12 +167,8 @@ function goJsonBytes(value: unknown): number {
   return Buffer.byteLength(text) + 5 * (text.match(/[<>&]/g)?.length ?? 0) + 3 * (text.match(/[\u2028\u2029]/g)?.length ?? 0);
 }
 
-/** Runs every container of the workflow; returns the containers by leaf task name (one per item). */
-export function simulate(
-  wt: Record<string, any>,
-  o: { workflowName: string; params: Record<string, string>; secrets?: Record<string, string> },
-): Map<string, SimContainer[]> {
-  const templates = new Map<string, any>((wt.spec.templates as any[]).map((t) => [t.name, t]));
+/** A run's `workflow.name` and `workflow.parameters.*`: the values given, else the defaults; enums hold. */
+export function runGlobals(wt: Record<string, any>, o: { workflowName: string; params: Record<string, string> }): Map<string, string> {
   const globals = new Map<string, string>([['workflow.name', o.workflowName]]);
   for (const p of (wt.spec.arguments?.parameters ?? []) as any[]) {
     const v = o.params[p.name] ?? p.value;
@@ -180,6 +176,16 @@ export function simulate(
     if (p.enum && !p.enum.includes(v)) throw new Error(`value ${v} of ${p.name} not in enum`);
     globals.set(`workflow.parameters.${p.name}`, v);
   }
+  return globals;
+}
+
+/** Runs every container of the workflow; returns the containers by leaf task name (one per item). */
+export function simulate(
+  wt: Record<string, any>,
+  o: { workflowName: string; params: Record<string, string>; secrets?: Record<string, string> },
+): Map<string, SimContainer[]> {
+  const templates = new Map<string, any>((wt.spec.templates as any[]).map((t) => [t.name, t]));
+  const globals = runGlobals(wt, o);
   const out = new Map<string, SimContainer[]>();
   const run = (templateName: string, taskName: string, inputs: Map<string, string>) => {
     const t = templates.get(templateName);

@@ -1,5 +1,5 @@
 import { makeIR, ORIGIN, step as baseStep } from '../../helpers/ir-builders.js';
-import { CronWorkflow, WorkflowTemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1';
+import { CronWorkflow, Workflow, WorkflowTemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -8,6 +8,7 @@ import { argoTarget } from '../../../src/targets/argo/index.js';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import type { IR, IRStep } from '../../../src/ir/types.js';
 import { parseRobfig } from './robfig-cron.js';
+import { substituteRun } from './argo-sim.js';
 
 export interface Compiled {
   text: string | null;
@@ -39,15 +40,63 @@ export function validateArgo(text: string): Record<string, any>[] {
     if (doc.kind === 'WorkflowTemplate') {
       new WorkflowTemplate(doc as any).validate();
       checkReferences(doc);
+      checkChildWorkflows(doc, docs);
     } else if (doc.kind === 'CronWorkflow') {
       new CronWorkflow(doc as any).validate();
       // Argo reads schedules with robfig/cron v3; one it cannot parse never runs.
       for (const schedule of doc.spec.schedules as string[]) parseRobfig(schedule);
-      const wt = docs.find((d) => d.kind === 'WorkflowTemplate');
+      // The flow's WorkflowTemplate, or a partitioned flow's parent: the last one, after its parts.
+      const wt = docs.filter((d) => d.kind === 'WorkflowTemplate').at(-1);
       if (doc.spec.workflowSpec.workflowTemplateRef.name !== wt?.metadata.name) throw new Error('CronWorkflow references another template');
     } else throw new Error(`unexpected kind ${doc.kind}`);
   }
   return docs;
+}
+
+/**
+ * A partitioned flow's parent (src/targets/argo/parent.ts): each `resource` template creates a
+ * child Workflow. Its manifest may use only the parent run's name, the template's declared inputs
+ * and each declared parameter through the one expression flowc writes; substituted with sample
+ * values it must be a Workflow (schema-checked) that names a WorkflowTemplate of the same file and
+ * passes exactly the parameters that template declares.
+ */
+function checkChildWorkflows(wt: Record<string, any>, docs: Record<string, any>[]): void {
+  const fail = (m: string) => {
+    throw new Error(`WorkflowTemplate ${wt.metadata.name}: ${m}`);
+  };
+  const params = ((wt.spec.arguments?.parameters ?? []) as any[]).map((p) => p.name as string);
+  const expression = /^=sprig\.replace\("\\u0085", "\\\\u0085", sprig\.replace\("\{", "\\\\u007b", toJson\(workflow\.parameters\.([A-Za-z_][A-Za-z0-9_]*)\)\)\)$/;
+  for (const t of (wt.spec.templates as any[]).filter((x) => x.resource)) {
+    const r = t.resource;
+    if (r.action !== 'create' || r.setOwnerReference !== true) fail(`${t.name}: not a create with setOwnerReference`);
+    if (r.successCondition !== 'status.phase == Succeeded' || r.failureCondition !== 'status.phase in (Failed, Error)') fail(`${t.name}: conditions`);
+    const inputs = ((t.inputs?.parameters ?? []) as any[]).map((p) => p.name as string);
+    for (const m of (r.manifest as string).matchAll(TAG)) {
+      const tag = m[1] as string;
+      const e = expression.exec(tag);
+      if (e) {
+        if (!params.includes(e[1] as string)) fail(`${t.name} manifest reads undeclared parameter ${e[1]}`);
+      } else if (tag.startsWith('inputs.parameters.')) {
+        if (!inputs.includes(tag.slice('inputs.parameters.'.length))) fail(`${t.name} manifest uses undeclared ${tag}`);
+      } else if (tag !== 'workflow.name') fail(`${t.name} manifest has unexpected tag {{${tag}}}`);
+    }
+    const callers = (wt.spec.templates as any[]).flatMap((x) => ((x.dag?.tasks ?? []) as any[]).filter((k) => k.template === t.name));
+    for (const task of callers) {
+      const scope = new Map<string, string>([['workflow.name', 'parent-abcde']]);
+      for (const p of params) scope.set(`workflow.parameters.${p}`, 'sample');
+      for (const p of (task.arguments?.parameters ?? []) as any[]) scope.set(`inputs.parameters.${p.name}`, p.value);
+      const child = documents(substituteRun(r.manifest, scope))[0] as Record<string, any>;
+      new Workflow(child as any).validate();
+      if (child.metadata.generateName !== 'parent-abcde-') fail(`task ${task.name}: child generateName ${child.metadata.generateName}`);
+      const ref = child.spec.workflowTemplateRef?.name;
+      const target = docs.find((d) => d.kind === 'WorkflowTemplate' && d.metadata.name === ref && d !== wt);
+      if (!target) fail(`task ${task.name}: child refers to ${ref}, not a WorkflowTemplate of the file`);
+      const declared = ((target?.spec.arguments?.parameters ?? []) as any[]).map((p) => p.name).sort();
+      const passed = ((child.spec.arguments?.parameters ?? []) as any[]).map((p) => p.name).sort();
+      if (JSON.stringify(declared) !== JSON.stringify(passed) || JSON.stringify(passed) !== JSON.stringify([...params].sort())) fail(`task ${task.name}: passes ${passed}, part declares ${declared}`);
+      if (Object.keys(child.spec).sort().join() !== (params.length > 0 ? 'arguments,workflowTemplateRef' : 'workflowTemplateRef')) fail(`task ${task.name}: child spec has ${Object.keys(child.spec)}`);
+    }
+  }
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

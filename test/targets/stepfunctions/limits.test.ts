@@ -52,7 +52,8 @@ describe('Step Functions and service limits', () => {
 
   it('writes a 1,000-step flow compact to fit 1 MB; it validates and runs', async () => {
     const steps = Array.from({ length: 1000 }, (_, i) => step(`s${i}`, { needs: i < 10 ? [] : [`s${i - 10}`, `s${i - 1 - (i % 7)}`] }));
-    const ir = makeIR(steps, { targets: { stepfunctions: {} } });
+    // Nested blocks, asked for: by default this graph runs as Batch job dependencies (batch-dag.test.ts).
+    const ir = makeIR(steps, { targets: { stepfunctions: { dag: 'blocks' } } });
     const c = compile(ir);
     expect(c.diagnostics.errors()).toEqual([]);
     expect(c.diagnostics.items.map((d) => d.code)).toEqual(['FLOWC605']);

@@ -4,6 +4,7 @@ import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import type { IR } from '../../../src/ir/types.js';
 import { arbIR } from '../../helpers/arbitrary-flow.js';
 import { aslErrors, aslOrder, checkExecution, closure, compile, fullInput, runMachine, sampleInput, specProblems } from './helpers.js';
+import { runBatchDag, withoutDependsOn } from './batch-sim.js';
 
 const RUN_ID = 'prop-run';
 const withOptions = (ir: IR): IR => ({
@@ -16,6 +17,7 @@ async function checkFlow(ir: IR, o: { exact: boolean }): Promise<void> {
   expect(c.diagnostics.errors()).toEqual([]);
   const def = c.definition as Record<string, any>;
   expect(aslErrors(def)).toEqual([]);
+  if (isBatchDag(def)) return checkBatchDag(ir, c, def);
   const order = aslOrder(def);
   const required = closure(ir);
   for (const [a, b] of ir.edges) expect(order.has(`${a}>${b}`), `${a} -> ${b}`).toBe(true);
@@ -28,6 +30,21 @@ async function checkFlow(ir: IR, o: { exact: boolean }): Promise<void> {
   for (const input of ir.parameters.length > 0 ? [sampleInput(ir), fullInput(ir)] : [{}]) {
     expect(specProblems(ir, def, { input, runId: RUN_ID, includeConfig })).toEqual([]);
     const run = await runMachine(def, input, { runId: RUN_ID, delayMs: (s, n) => (s.length * 3 + n) % 3 });
+    expect(checkExecution(ir, def, run, { input, runId: RUN_ID, includeConfig })).toEqual([]);
+  }
+}
+
+/** A flow that is not series-parallel and that nothing keeps from AWS Batch job dependencies (batch-dag.test.ts). */
+const isBatchDag = (def: Record<string, any>) => Object.values(def.States).some((s: any) => String(s.Resource).endsWith(':batch:submitJob'));
+
+async function checkBatchDag(ir: IR, c: ReturnType<typeof compile>, def: Record<string, any>): Promise<void> {
+  expect(lowerGraph(ir).exact).toBe(false);
+  expect(c.diagnostics.items.some((d) => d.code === 'FLOWC605')).toBe(false);
+  const includeConfig = !c.diagnostics.items.some((d) => d.code === 'FLOWC606');
+  for (const input of ir.parameters.length > 0 ? [sampleInput(ir), fullInput(ir)] : [{}]) {
+    expect(specProblems(ir, withoutDependsOn(def), { input, runId: RUN_ID, includeConfig })).toEqual([]);
+    const run = await runBatchDag(def, input, { runId: RUN_ID });
+    expect(run.refused).toEqual([]);
     expect(checkExecution(ir, def, run, { input, runId: RUN_ID, includeConfig })).toEqual([]);
   }
 }

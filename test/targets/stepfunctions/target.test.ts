@@ -206,7 +206,10 @@ describe('state names', () => {
 
 describe('graph lowering in the state machine', () => {
   it('warns with FLOWC605 naming the ordering added for the N graph', () => {
-    const ir = makeIR([step('a'), step('b'), step('c', { needs: ['a'], origin: { file: 'flow.yaml', line: 12, col: 3 } }), step('d', { needs: ['a', 'b'] })]);
+    // Nested blocks, asked for: by default this graph runs as Batch job dependencies (batch-dag.test.ts).
+    const ir = makeIR([step('a'), step('b'), step('c', { needs: ['a'], origin: { file: 'flow.yaml', line: 12, col: 3 } }), step('d', { needs: ['a', 'b'] })], {
+      targets: { stepfunctions: { jobQueue: 'queue-1', jobDefinition: 'jobdef-1', dag: 'blocks' } },
+    });
     const c = compile(ir);
     expect(c.diagnostics.items.map((d) => [d.code, d.severity, d.span?.line])).toEqual([['FLOWC605', 'warning', 12]]);
     expect(c.diagnostics.items[0]?.message).toContain('added orderings: c waits for b');

@@ -84,6 +84,14 @@ export class Interpreter {
     return this.options.clock.run(() => this.callSubworkflow('main', [args]));
   }
 
+  /**
+   * `main` on the clock another execution already drives: a child execution that a connector of
+   * the running one starts (the Workflow Executions connector), with its own steps and variables.
+   */
+  runChild(args: Value): Promise<Value> {
+    return this.callSubworkflow('main', [args]);
+  }
+
   private expr(body: string): Node {
     let n = this.parsed.get(body);
     if (!n) {

@@ -1,0 +1,117 @@
+import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { lowerDag } from '../../ir/lower-blocks.js';
+import type { IR } from '../../ir/types.js';
+import { checkLimit } from '../limits.js';
+import { POLLING_POLICY, type WStep, wstep } from './batch-job.js';
+import { fitLimits, type Fitted } from './fit-limits.js';
+import { GCP_LIMIT_TABLE } from './limits.js';
+import { branchName, parallelName, workflowId } from './names.js';
+import { expr, PARAMS_VAR } from './render-string.js';
+import { serializeYaml } from './serialize.js';
+import { originSpan, paramValues, requiredChecks } from './workflow.js';
+
+/**
+ * The parent of a partitioned flow (partition.ts, docs/targets/gcp-workflows.md#partitioning): a
+ * workflow whose `main` reads and checks the flow's parameters exactly as a flow's own `main` does,
+ * then runs each part, a child workflow deployed on its own, through the Workflow Executions
+ * connector, in the order the parts' needs give, as nested `parallel` steps within Workflows'
+ * limits (the same lowering and fitting as a flow's steps).
+ *
+ * `googleapis.workflowexecutions.v1.projects.locations.workflows.executions.run` starts an
+ * execution and waits for it to finish, returning its result; a failed execution raises in the
+ * caller. `argument` is a map passed as the child's `args`; it waits 1800 s unless
+ * `connector_params.timeout` says otherwise, up to 31,536,000 s (one year).
+ * https://cloud.google.com/workflows/docs/reference/googleapis/workflowexecutions/v1/projects.locations.workflows.executions/run
+ * https://cloud.google.com/workflows/docs/reference/googleapis#invoke_a_connector_call
+ */
+export const EXECUTIONS_RUN = 'googleapis.workflowexecutions.v1.projects.locations.workflows.executions.run';
+
+/** The connector's longest wait: a part runs as long as its jobs do, as an execution may (one year). */
+export const CHILD_TIMEOUT_SECONDS = 31_536_000;
+
+/**
+ * The workflow id of part `index` (0-based). Workflow ids are letters, digits, `-` and `_`, at most
+ * 64 (names.ts, `workflowId`); a flow name has no `_`, so `<id>_part_<n>` can never be another
+ * flow's deployed name, and 52 characters + `_part_` leave 6 digits.
+ */
+export const partId = (flowName: string, index: number): string => `${workflowId(flowName)}_part_${index + 1}`;
+
+/** The variables the parent reads the children's project and location into. */
+const PROJECT_VAR = 'flowc_project';
+const LOCATION_VAR = 'flowc_location';
+
+export interface ParentPart {
+  id: string;
+  needs: number[];
+}
+
+export interface Parent {
+  yaml: string;
+  /** Orderings between parts the parent adds beyond the parts' needs (lowering and fitting), as part id pairs. */
+  addedOrderings: [string, string][];
+}
+
+/**
+ * The parent definition, or null after FLOWC603 when it is over a limit itself. Children are named
+ * in the parent's own project and location (`sys.get_env`), where `flowc deploy` puts them beside
+ * it; the `project` and `region` options name where the Batch jobs run, which may be elsewhere.
+ */
+export function buildParent({ ir, parts, diagnostics }: { ir: IR; parts: ParentPart[]; diagnostics: DiagnosticBag }): Parent | null {
+  const ids = parts.map((p) => p.id);
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const edges = parts.flatMap((p) => p.needs.map((n) => [ids[n] as string, p.id] as [string, string]));
+  const lowered = lowerDag({ nodes: ids, edges });
+  const fitted = fitLimits(lowered.block, () => false);
+  let parallels = 0;
+  let calls = 0;
+  const render = (b: Fitted): WStep[] => {
+    if (b.kind === 'seq') return b.items.flatMap(render);
+    if (b.kind === 'par') {
+      const n = parallels++;
+      return [wstep(parallelName(n), { parallel: { branches: b.branches.map((x, m) => ({ [branchName(n, m)]: { steps: render(x) } })) } })];
+    }
+    calls++;
+    return [
+      // Step names stay letters, digits and `_` whatever the flow is called.
+      wstep(`run_part_${(index.get(b.id) as number) + 1}`, {
+        call: EXECUTIONS_RUN,
+        args: {
+          workflow_id: b.id,
+          project_id: expr(PROJECT_VAR),
+          location: expr(LOCATION_VAR),
+          argument: expr(PARAMS_VAR),
+          connector_params: { timeout: CHILD_TIMEOUT_SECONDS, polling_policy: { ...POLLING_POLICY } },
+        },
+      }),
+    ];
+  };
+  const graph = render(fitted.block);
+  const checks = requiredChecks(ir.parameters);
+  const main: WStep[] = [
+    wstep('flowc_args', { switch: [{ condition: expr('args == null'), steps: [wstep('flowc_no_args', { assign: [{ args: {} }] })] }] }),
+    ...checks,
+    wstep('flowc_init', {
+      assign: [
+        // Every parameter, defaults applied, so each part reads the same values.
+        { [PARAMS_VAR]: paramValues(ir.parameters, diagnostics) },
+        { [PROJECT_VAR]: expr('sys.get_env("GOOGLE_CLOUD_PROJECT_ID")') },
+        { [LOCATION_VAR]: expr('sys.get_env("GOOGLE_CLOUD_LOCATION")') },
+      ],
+    }),
+    ...graph,
+  ];
+  const header = [
+    `Generated by flowc ${ir.flowcVersion} from ${ir.flow.source}; do not edit.`,
+    `flow: ${ir.flow.name}`,
+    `config sha256: ${ir.config.hash}`,
+    `parent of ${parts.length} child workflows: ${ids[0]} .. ${ids[ids.length - 1]}`,
+  ];
+  const yaml = serializeYaml({ main: { params: ['args'], steps: main } }, header, 'full');
+  const span = originSpan({ file: ir.flow.source, line: 1, col: 1 });
+  const over = checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the parent Workflows definition', actual: Buffer.byteLength(yaml, 'utf8'), span });
+  // flowc_args, its assign, the required switches, flowc_init, one step per call and per parallel.
+  const steps = 2 + checks.length + 1 + calls + parallels;
+  const tooLong = checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.executionSteps, subject: 'one execution of the parent', actual: steps, span });
+  if (over || tooLong) return null;
+  return { yaml, addedOrderings: [...lowered.addedOrderings, ...fitted.addedOrderings] };
+}
