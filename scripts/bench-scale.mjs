@@ -2,7 +2,8 @@
 // `npm run bench` calls this: issue 19's big-flow figures, in CPU time of this process
 // (process.cpuUsage: the machine is shared, so wall time says more about the neighbours).
 // Synthetic layered flows of 1,000 and 10,000 steps to IR, and the seq/par lowering the Step
-// Functions and Cloud Workflows targets share; the lowering of 50,000 steps with its bitset
+// Functions and Cloud Workflows targets share, of the whole flow and of the parts of 200 steps a
+// partitioned flow is lowered as (src/ir/partition.ts); the lowering of 50,000 steps with its bitset
 // budget (docs/lowering.md, "Huge flows"). Merges its figures into bench/results.json under
 // "scale". Run after `npm run build`. BENCH_SCALE_RUNS sets the runs per figure (median).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,9 @@ const runs = Number(process.env.BENCH_SCALE_RUNS ?? 3);
 const { compileToIR } = await import(join(root, 'dist/pipeline/compile.js'));
 const { lowerGraph, lowerDag } = await import(join(root, 'dist/ir/lower-blocks.js'));
 const { orderBudget } = await import(join(root, 'dist/ir/order.js'));
+const { partitionFlow } = await import(join(root, 'dist/ir/partition.js'));
+/** Steps per part when a target partitions a big flow (docs/partitioning.md); each part is lowered on its own. */
+const PART_STEPS = 200;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function cpuMs(fn) {
@@ -47,7 +51,9 @@ try {
     compileToIR({ flowPath: file, cwd: dir }); // warm the module caches once
     const ir = [];
     const lower = [];
+    const lowerParts = [];
     let lowered;
+    let parts = 0;
     for (let i = 0; i < runs; i++) {
       const c = cpuMs(() => compileToIR({ flowPath: file, cwd: dir }));
       if (!c.result.ir) throw new Error(`synthetic flow of ${n} steps did not compile: ${JSON.stringify(c.result.diagnostics.slice(0, 3))}`);
@@ -55,8 +61,12 @@ try {
       const l = cpuMs(() => lowerGraph(c.result.ir));
       lower.push(l.ms);
       lowered = l.result;
+      // As the targets lower a partitioned flow: each part of at most PART_STEPS steps on its own.
+      const partition = partitionFlow(c.result.ir, { maxSteps: PART_STEPS, name: (k) => `part-${k}` });
+      parts = partition.parts.length;
+      lowerParts.push(cpuMs(() => partition.parts.map((p) => lowerGraph(p.ir))).ms);
     }
-    figures[n] = { irMs: median(ir), loweringMs: median(lower), addedOrderings: lowered.addedOrderings.length };
+    figures[n] = { irMs: median(ir), loweringMs: median(lower), addedOrderings: lowered.addedOrderings.length, partsLoweringMs: median(lowerParts), parts, partSteps: PART_STEPS };
   }
   const a = figures[1000];
   const b = figures[10000];
@@ -67,8 +77,9 @@ try {
         `   growth ${ratio.toFixed(1)}x (goal < 12x)${goalMs ? `   10,000 vs goal ${goalMs} ms: ${(y / goalMs).toFixed(2)}x` : ''}`,
     );
   };
-  line('flow -> IR', a.irMs, b.irMs);
-  line('IR -> seq/par lowering', a.loweringMs, b.loweringMs);
+  line('flow -> IR', a.irMs, b.irMs, 500);
+  line('IR -> seq/par lowering', a.loweringMs, b.loweringMs, 300);
+  line(`lowering, parts of ${PART_STEPS}`, a.partsLoweringMs, b.partsLoweringMs, 300);
   line('IR + lowering (sfn, gcp)', a.irMs + a.loweringMs, b.irMs + b.loweringMs, 1000);
 
   orderBudget.bitsetWords = 0;
@@ -84,4 +95,4 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-mergeResults({ scale: { node: process.version, unit: 'cpu ms, median', goals: { stepsPerTargetMs: 1000, growth1kTo10k: 12 }, figures } });
+mergeResults({ scale: { node: process.version, unit: 'cpu ms, median', goals: { stepsPerTargetMs: 1000, growth1kTo10k: 12, irMs10k: 500, loweringMs10k: 300 }, figures } });

@@ -134,7 +134,7 @@ try {
 rmSync(RESULTS_FILE, { force: true });
 const sections = {};
 // bench-scale.mjs: issue 19's big-flow figures (1,000/10,000/50,000 steps).
-for (const [name, script] of [['scale', 'bench-scale.mjs'], ['lowering', 'bench-lowering.mjs'], ['dag-stepfunctions', 'bench-dag.mjs'], ...(quick ? [] : [['build', 'bench-build.mjs']])]) {
+for (const [name, script] of [['scale', 'bench-scale.mjs'], ['lowering', 'bench-lowering.mjs'], ['dag-stepfunctions', 'bench-dag.mjs'], ['dag-gcw', 'bench-dag-gcw.mjs'], ...(quick ? [] : [['build', 'bench-build.mjs']])]) {
   const file = join(root, 'scripts', script);
   if (!existsSync(file)) continue;
   console.log('');

@@ -1,7 +1,6 @@
-import type { Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv, AnySchemaObject, ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Ajv2019 } from 'ajv/dist/2019.js';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import { createRequire } from 'node:module';
 import type addFormatsModule from 'ajv-formats';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { PathGuard } from './path-guard.js';
@@ -14,6 +13,8 @@ import { toJson, type PMap } from './ptree.js';
 import { applyDefaults } from './schema-defaults.js';
 import { describeError } from './schema-errors.js';
 import { unescapePointer } from './schema-walk.js';
+import { loadAjvModule, type AjvModuleId } from '../validators/ajv-modules.js';
+import { prebuiltConfigMeta } from '../validators/config-meta.js';
 
 type AnyAjv = Ajv | Ajv2019 | Ajv2020;
 
@@ -21,18 +22,17 @@ type AnyAjv = Ajv | Ajv2019 | Ajv2020;
  * The dialects a config schema may be written in, chosen by its `$schema` (none means draft-07,
  * the dialect most editors and generators still write).
  */
-const DIALECTS: { ids: string[]; make: () => AnyAjv; label: string }[] = [
-  { ids: ['http://json-schema.org/draft-07/schema'], make: () => new (load('ajv') as typeof Ajv)(AJV_OPTIONS), label: 'draft-07' },
-  { ids: ['https://json-schema.org/draft/2019-09/schema'], make: () => new (load('ajv/dist/2019.js') as typeof Ajv2019)(AJV_OPTIONS), label: '2019-09' },
-  { ids: ['https://json-schema.org/draft/2020-12/schema'], make: () => new (load('ajv/dist/2020.js') as typeof Ajv2020)(AJV_OPTIONS), label: '2020-12' },
+const DIALECTS: { ids: string[]; make: (extra?: Options) => AnyAjv; label: string }[] = [
+  { ids: ['http://json-schema.org/draft-07/schema'], make: (extra) => new (load('ajv') as typeof Ajv)({ ...AJV_OPTIONS, ...extra }), label: 'draft-07' },
+  { ids: ['https://json-schema.org/draft/2019-09/schema'], make: (extra) => new (load('ajv/dist/2019.js') as typeof Ajv2019)({ ...AJV_OPTIONS, ...extra }), label: '2019-09' },
+  { ids: ['https://json-schema.org/draft/2020-12/schema'], make: (extra) => new (load('ajv/dist/2020.js') as typeof Ajv2020)({ ...AJV_OPTIONS, ...extra }), label: '2020-12' },
 ];
 
 // The 2019-09 and 2020-12 builds of ajv are separate module trees; most configs use draft-07, so
 // load the others only when a schema asks for them (each costs start-up time). ajv itself too: a
 // flow without a config schema never loads it (flowc's own validators are generated at build time).
-const requireCjs = createRequire(import.meta.url);
-function load(id: string): unknown {
-  return (requireCjs(id) as { default: unknown }).default;
+function load(id: AjvModuleId): unknown {
+  return (loadAjvModule(id) as { default: unknown }).default;
 }
 
 /**
@@ -44,6 +44,9 @@ function load(id: string): unknown {
  * keys, never what a JavaScript prototype provides (the data is built without one, see `bareJson`).
  */
 const AJV_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, strict: false, ownProperties: true } as const;
+
+/** The same options, for the build step that generates the draft-07 meta validator (src/validators/config-meta.ts). */
+export const CONFIG_SCHEMA_AJV_OPTIONS: Options = AJV_OPTIONS;
 
 // ajv-formats is CommonJS; its function is both module.exports and .default.
 const addFormats = (ajv: AnyAjv): void => {
@@ -144,7 +147,10 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
   const key = `${dialect.label}\u0000${JSON.stringify(schema)}`;
   const cached = compiledSchemas.get(key);
   if (cached !== undefined) return { validate: cached, schema };
-  const ajv = dialect.make();
+  // The meta-schema check, pre-built for draft-07: ajv's own would compile the meta-schema first,
+  // and then check the schema again inside compile (validateSchema: false skips that repeat).
+  const meta = dialect === DIALECTS[0] ? prebuiltConfigMeta(schema, AJV_OPTIONS) : undefined;
+  const ajv = dialect.make(meta ? { validateSchema: false } : {});
   addFormats(ajv);
   ajv.addKeyword({
     keyword: 'secret',
@@ -155,11 +161,12 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
       return true;
     },
   });
-  if (!ajv.validateSchema(schema as AnySchemaObject)) {
+  const metaValid = meta ? (meta(schema) as boolean) : ajv.validateSchema(schema as AnySchemaObject);
+  if (!metaValid) {
     // The meta-schema says one thing several ways (enum, then "must be array", then "anyOf");
     // one diagnostic per schema node, from its most specific error, reads best.
     const byPath = new Map<string, ErrorObject>();
-    for (const err of ajv.errors ?? []) {
+    for (const err of (meta ? meta.errors : ajv.errors) ?? []) {
       const known = byPath.get(err.instancePath);
       if (known === undefined || (isCombinator(known) && !isCombinator(err))) byPath.set(err.instancePath, err);
     }

@@ -182,6 +182,8 @@ export const CODES = {
   FLOWC652: { severity: 'error', title: 'Google Cloud Workflows: a registryCredentials secret has no usable Secret Manager locator' },
   FLOWC653: { severity: 'error', title: 'Step Functions: dag is batch, but AWS Batch job dependencies cannot run the flow as written' },
   FLOWC654: { severity: 'error', title: 'Step Functions: dag is batch, but a step depends on more jobs than AWS Batch allows' },
+  FLOWC656: { severity: 'warning', title: 'Google Cloud Workflows: a graph that is not series-parallel gets no DAG schedule (too wide or too large); parallel branches are used' },
+  FLOWC657: { severity: 'warning', title: 'Google Cloud Workflows: a graph wider than the branches one execution runs at once runs as lanes, adding orderings' },
   FLOWC677: { severity: 'error', title: 'Google Cloud Workflows: the flow uses step outputs but sets no datastore' },
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },

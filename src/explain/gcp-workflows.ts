@@ -4,7 +4,7 @@ import type { ConceptMapping, StepMapping, TargetExplanation } from './model.js'
 import { artifactDocuments, at, findPaths, isObject, type Path, q, str } from './tree.js';
 
 /** The Google Cloud Workflows explainer: reads `<name>.gcp.yaml` and `<name>.scheduler.json`. */
-export function explainGcpWorkflows(ir: IR, artifacts: Artifact[]): Omit<TargetExplanation, 'ordering'> {
+export function explainGcpWorkflows(ir: IR, artifacts: Artifact[]): Omit<TargetExplanation, 'ordering'> & { ordering?: string[] } {
   const [workflow] = artifactDocuments(artifacts, '.gcp.yaml');
   const steps: StepMapping[] = [];
   const foreach: ConceptMapping[] = [];
@@ -21,7 +21,7 @@ export function explainGcpWorkflows(ir: IR, artifacts: Artifact[]): Omit<TargetE
     const loop = loopOf(workflow, path);
     if (step.foreach && loop) foreach.push({ subject: step.id, as: loop });
   }
-  return { steps, foreach, parameters: ir.parameters.map((p) => ({ subject: p.name, as: `key ${q(p.name)} of the execution argument (main's ${q(at(workflow, ['main', 'params', 0]))})` })), schedule: schedule(artifacts), secrets: secrets(ir, calls) };
+  return { ...dagOrdering(workflow), steps, foreach, parameters: ir.parameters.map((p) => ({ subject: p.name, as: `key ${q(p.name)} of the execution argument (main's ${q(at(workflow, ['main', 'params', 0]))})` })), schedule: schedule(artifacts), secrets: secrets(ir, calls) };
 }
 
 /** The parallel branches and loops a call sits in, outermost first; the subworkflow is the first key. */
@@ -65,4 +65,20 @@ function secrets(ir: IR, calls: Map<string, Record<string, unknown>>): ConceptMa
     }
   }
   return out;
+}
+
+/**
+ * A graph that is not series-parallel runs as a chain schedule (docs/targets/gcp-workflows.md,
+ * "Exact DAGs"): said here, since the blocks' lowering text would not describe it.
+ */
+function dagOrdering(workflow: unknown): { ordering?: string[] } {
+  const loop = findPaths(workflow, (n) => isObject(n) && isObject(n.flowc_dag))[0];
+  if (!loop) return {};
+  const chains = at(workflow, [...loop, 'flowc_dag', 'parallel', 'for', 'in']);
+  const n = Array.isArray(chains) ? chains.length : 0;
+  return {
+    ordering: [
+      `a chain schedule: the flow's graph is not series-parallel, so its steps run on ${n} chains, the iterations of parallel step \`flowc_dag\`; each step waits for its needs on other chains by polling the shared map \`flowc_finished\` (see "Exact DAGs" in docs/targets/gcp-workflows.md; FLOWC657 lists any ordering added)`,
+    ],
+  };
 }

@@ -131,16 +131,33 @@ function stepFields(node: LMap): WrittenStepFields {
   return fields;
 }
 
+const STEP_FIELDS = ['image', 'resources', 'retry', 'timeout', 'env'] as const;
+const STEP_ONLY_FIELDS = ['needs', 'run', 'command', 'foreach', 'parallelism', 'outputs'] as const;
+
 function step(id: string, idSpan: WrittenStep['idSpan'], node: LMap): WrittenStep {
-  const s: WrittenStep = { ...stepFields(node), id, idSpan, targets: targetEntries(node, 'targets') };
-  const description = mapGet(node, 'description')?.value;
-  if (description) s.description = asScalar(description, `steps.${id}.description`);
-  for (const key of ['needs', 'run', 'command', 'foreach', 'parallelism', 'outputs'] as const) {
-    const v = mapGet(node, key)?.value;
+  // One pass over the step's keys instead of a search per field (a flow may have 10,000 steps);
+  // the object gets its fields in the same order as before. A key appears once (the parser
+  // refuses duplicates), so the first match is the only one.
+  const found: Partial<Record<string, LNode>> = {};
+  for (const e of node.entries) if (found[e.key] === undefined && STEP_KEYS.has(e.key)) found[e.key] = e.value;
+  const s = { node } as WrittenStep;
+  for (const key of STEP_FIELDS) {
+    const v = found[key];
+    if (v) s[key] = v;
+  }
+  s.id = id;
+  s.idSpan = idSpan;
+  const targets = found.targets;
+  s.targets = targets?.kind === 'map' ? targets.entries.map((e): WrittenTargetOptions => ({ id: e.key, idSpan: e.keySpan, node: e.value })) : [];
+  if (found.description) s.description = asScalar(found.description, `steps.${id}.description`);
+  for (const key of STEP_ONLY_FIELDS) {
+    const v = found[key];
     if (v) s[key] = v;
   }
   return s;
 }
+
+const STEP_KEYS = new Set<string>([...STEP_FIELDS, ...STEP_ONLY_FIELDS, 'targets', 'description']);
 
 // The shape check has already proved these; a failure is an internal error, so it throws.
 function asMap(n: LNode, what: string): LMap {

@@ -149,7 +149,9 @@ class Resolver {
       if (stepId !== undefined) scope.stepId = stepId;
       if (f.key === 'needs' && resolvedNeeds) return { ...f, value: resolvedNeeds };
       if (f.key === 'foreach' && this.dynamicForeach(f.value, scope)) return f;
-      return { ...f, value: this.resolve(f.value, modeOf(f.key), scope) };
+      const value = this.resolve(f.value, modeOf(f.key), scope);
+      // Most fields hold no reference and come back as they were: no copy of the entry.
+      return value === f.value ? f : { ...f, value };
     });
     return { ...node, entries };
   }

@@ -12,11 +12,13 @@ import type { TemplatePart } from './template.js';
  */
 export interface StepFacts {
   /** Declared outputs, name to type (`json` or `string`), in the order written. */
-  outputs: Map<string, string>;
+  outputs: ReadonlyMap<string, string>;
   /** Direct needs after `${...}` resolution; ids that name no step are left to FLOWC301. */
   needs: string[];
   foreach: boolean;
 }
+
+const NO_OUTPUTS: ReadonlyMap<string, string> = new Map();
 
 export class StepOutputTable {
   private readonly ancestorCache = new Map<string, Set<string>>();
@@ -33,13 +35,16 @@ export class StepOutputTable {
     for (const e of stepsNode.entries) {
       if (e.value.kind !== 'map') continue;
       const body: LMap = e.value;
-      const outputs = new Map<string, string>();
       const declared = mapGet(body, 'outputs')?.value;
+      // Most steps declare no outputs: they share one empty map (the table never changes one).
+      let outputs = NO_OUTPUTS;
       if (declared?.kind === 'map') {
+        const own = new Map<string, string>();
         for (const o of declared.entries) {
           const type = o.value.kind === 'map' ? mapGet(o.value, 'type')?.value : undefined;
-          outputs.set(o.key, type?.kind === 'scalar' ? String(type.value) : '');
+          own.set(o.key, type?.kind === 'scalar' ? String(type.value) : '');
         }
+        outputs = own;
       }
       const needs = needsOf(e.key);
       steps.set(e.key, {

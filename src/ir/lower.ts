@@ -34,7 +34,16 @@ export interface LowerRequest {
 export function lowerToIR(req: LowerRequest): IR {
   const { flow } = req;
   const diagnostics = new DiagnosticBag();
-  const origin = (span: Span): IROrigin => ({ file: req.relativize(span.file), line: span.line, col: span.col });
+  // Every origin of a flow is in its one file: relativized once, not once per step.
+  const relative = new Map<string, string>();
+  const origin = (span: Span): IROrigin => {
+    let file = relative.get(span.file);
+    if (file === undefined) {
+      file = req.relativize(span.file);
+      relative.set(span.file, file);
+    }
+    return { file, line: span.line, col: span.col };
+  };
 
   const parameters = flow.parameters.map((p) => readParameter(p, origin, diagnostics)).filter((p): p is IRParameter => p !== undefined);
   const schedule = flow.schedule ? readSchedule(flow.schedule, origin, diagnostics) : null;
@@ -46,9 +55,17 @@ export function lowerToIR(req: LowerRequest): IR {
   const byId = new Map(flow.steps.map((s) => [s.id, s]));
   const steps = order.map((id) => lowerStep({ step: byId.get(id) as WrittenStep, defaults: flow.defaults, origin, diagnostics }));
   const position = new Map(order.map((id, i) => [id, i]));
+  // Sorted by (position of the need, position of the step), through one number per edge rather
+  // than four map lookups per comparison; a step lists a need at most once (FLOWC312), so keys
+  // are distinct.
+  const n = order.length;
   const edges = steps
-    .flatMap((s) => s.needs.map((n) => [n, s.id] as [string, string]))
-    .sort((a, b) => (position.get(a[0]) as number) - (position.get(b[0]) as number) || (position.get(a[1]) as number) - (position.get(b[1]) as number));
+    .flatMap((s) => {
+      const to = position.get(s.id) as number;
+      return s.needs.map((need): [number, [string, string]] => [(position.get(need) as number) * n + to, [need, s.id]]);
+    })
+    .sort((a, b) => a[0] - b[0])
+    .map((e) => e[1]);
 
   const targets = byTargetId(flow.targets);
   const secrets = [...flow.secrets]
@@ -79,6 +96,7 @@ export function lowerToIR(req: LowerRequest): IR {
 /** A map keyed by target id, as JSON sorted by id (`targets:`, a step's `targets:`, locators). */
 function byTargetId(entries: { id: string; node: LNode }[]): Record<string, Json> {
   const out: Record<string, Json> = {};
+  if (entries.length === 0) return out;
   for (const t of [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) out[t.id] = toJson(t.node);
   return out;
 }
@@ -126,6 +144,11 @@ function lowerStep({ step, defaults, origin, diagnostics }: StepRequest): IRStep
  * (`RunTimeScalar`), else the text as written, which then holds no config value.
  */
 export function toIRString(node: LNode): IRString {
+  // Text without a `$` holds no reference and no escape: one literal part (what the parse below
+  // gives), without parsing it.
+  if (node.kind === 'scalar' && typeof node.value === 'string' && runTimePartsOf(node) === undefined && !node.value.includes('$')) {
+    return node.value === '' ? [] : [{ kind: 'lit', value: node.value }];
+  }
   const text = node.kind === 'scalar' ? formatScalar(node.value) : JSON.stringify(toJson(node));
   const parts: IRPart[] = [];
   const pushLit = (value: string) => {
@@ -160,6 +183,7 @@ function lowerOutputs(node: LNode | undefined, origin: OriginOf): IROutput[] {
 
 /** The merged env, split into text values and secret references (each name in one of them). */
 function lowerEnv(defaults: LNode | undefined, own: LNode | undefined, origin: OriginOf): { text: IREnvVar[]; secrets: IRSecretEnv[] } {
+  if (defaults === undefined && own === undefined) return { text: [], secrets: [] };
   const merged = new Map<string, LNode>();
   for (const env of [defaults, own]) {
     if (env?.kind !== 'map') continue;

@@ -123,6 +123,7 @@ function mergedFields(defaults: LNode | undefined, node: LNode | undefined): Map
 }
 
 export function readResources({ node, defaults, where, diagnostics }: FieldRequest): IRResources {
+  if (node === undefined && defaults === undefined) return { ...DEFAULT_RESOURCES };
   const fields = mergedFields(defaults, node);
   const out: IRResources = { ...DEFAULT_RESOURCES };
   const cpu = fields.get('cpu');

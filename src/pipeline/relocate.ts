@@ -24,6 +24,8 @@ interface Use {
  * places is one diagnostic listing the uses. Everything else is returned as it was.
  */
 export function relocateConfigProblems(options: { diagnostics: Diagnostic[]; root: LNode; resolved: ResolvedConfigs }): Diagnostic[] {
+  // Nothing to move: the walk over the whole flow (a regex per string) is skipped.
+  if (options.diagnostics.length === 0) return options.diagnostics;
   const uses = new Map<string, Use>();
   collectUses(options.root, uses);
   if (uses.size === 0) return options.diagnostics;

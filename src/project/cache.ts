@@ -40,6 +40,12 @@ export interface CacheProblem {
  */
 export class BuildCache {
   readonly problems: CacheProblem[] = [];
+  /**
+   * Dependency hashes already taken in this run: every unit of a build reads the same flow and
+   * config files, and a warm build re-hashed them once per unit. One build is one snapshot of its
+   * inputs (a file edited while it runs is seen by the next build, as with make).
+   */
+  private readonly fileHashes = new Map<string, string | null>();
 
   constructor(
     readonly dir: string,
@@ -53,7 +59,7 @@ export class BuildCache {
     if (depsBody === undefined) return undefined;
     const deps = asDeps(depsBody);
     const current: UnitDeps = {
-      files: deps.files.map((f) => ({ path: f.path, sha256: hashFile(f.path) })),
+      files: deps.files.map((f) => ({ path: f.path, sha256: this.hashFile(f.path) })),
       env: deps.env.map((e) => ({ name: e.name, value: envDepValue(env[e.name]) })),
     };
     const entry = this.readEntry(unit, this.outPath(requestKey, current), outEntryProblem) as OutEntry | undefined;
@@ -93,6 +99,15 @@ export class BuildCache {
       return undefined;
     }
     return (unsealed as { body: unknown }).body;
+  }
+
+  private hashFile(path: string): string | null {
+    let hash = this.fileHashes.get(path);
+    if (hash === undefined) {
+      hash = hashFile(path);
+      this.fileHashes.set(path, hash);
+    }
+    return hash;
   }
 
   private requestKey(unit: CompileUnit): string {

@@ -27,6 +27,16 @@ export function scanTemplate(s: string): ScannedTemplate {
   };
   let i = 0;
   while (i < s.length) {
+    // Text up to the next `$` in one piece, not a character at a time.
+    const dollar = s.indexOf('$', i);
+    if (dollar < 0) {
+      text += s.slice(i);
+      break;
+    }
+    if (dollar > i) {
+      text += s.slice(i, dollar);
+      i = dollar;
+    }
     if (s.startsWith('$${', i)) {
       text += '${';
       hasEscapes = true;

@@ -7,6 +7,7 @@ import { scanYamlCst } from './nesting-scan.js';
 import { placeOf, type Span } from './span.js';
 import type { LMap, LMapEntry, LNode, LScalar } from './tree.js';
 import { planAliases } from './yaml-aliases.js';
+import { parseYamlFast } from './yaml-fast.js';
 import { yamlSyntaxProblems } from './yaml-syntax.js';
 
 export interface ParseYamlOptions {
@@ -22,6 +23,16 @@ export interface ParseYamlOptions {
  * exactly (FLOWC419). Returns undefined when anything was reported; an empty document is null.
  */
 export function parseYamlTree(src: SourceText, diagnostics: DiagnosticBag, options: ParseYamlOptions = {}): LNode | undefined {
+  // Most documents are read without the yaml package; anything else it reads (and reports).
+  const fast = parseYamlFast(src);
+  // The fast reader takes no control character (NUL included) and nests at most 100 levels, so
+  // checkTree can only find a lone surrogate, and only in a text that holds surrogates.
+  if (fast) return !fast.surrogates || checkTree(fast.tree, diagnostics) ? fast.tree : undefined;
+  return parseYamlFull(src, diagnostics, options);
+}
+
+/** parseYamlTree through the yaml package alone (the reference the fast reader is tested against). */
+export function parseYamlFull(src: SourceText, diagnostics: DiagnosticBag, options: ParseYamlOptions = {}): LNode | undefined {
   // The CST is built without recursion; its depth is checked before the (recursive) composer runs.
   const tokens = [...new Parser().parse(src.text)];
   const scan = scanYamlCst(tokens);

@@ -10,6 +10,14 @@ import { VALIDATOR_KINDS, validatorKey, type ValidatorKind } from './kinds.js';
  */
 export const GENERATED_VALIDATORS_URL = new URL('../../dist/validators/generated.cjs', import.meta.url);
 
+/** The folder of the same validators one per file (scripts/gen-validators.mjs). */
+export const GENERATED_VALIDATOR_DIR_URL = new URL('../../dist/validators/generated/', import.meta.url);
+
+/** The file of one generated validator in GENERATED_VALIDATOR_DIR_URL (a key is `<kind>:<hex>`). */
+export function generatedFileName(key: string): string {
+  return `${key.replace(/[^a-z0-9-]/g, '_')}.cjs`;
+}
+
 /** A generated validator is a factory: it gets the functions its keywords call (see flowc-check.ts). */
 type Factory = (imports: typeof FLOW_VALIDATOR_IMPORTS) => ValidateFunction;
 
@@ -19,7 +27,7 @@ let generated: Record<string, Factory> | undefined;
 // run that finds every validator generated (no user config schema) never needs it.
 const requireCjs = createRequire(import.meta.url);
 
-function generatedFactories(): Record<string, Factory> {
+export function generatedFactories(): Record<string, Factory> {
   if (generated === undefined) {
     try {
       // CommonJS, so it loads synchronously: the checks that use it are synchronous.
@@ -33,6 +41,26 @@ function generatedFactories(): Record<string, Factory> {
   return generated;
 }
 
+const factories = new Map<string, Factory | null>();
+
+/**
+ * The generated factory of one key: from its own file, else from the whole module (a dist built
+ * before the files were split), else undefined (compile at run time).
+ */
+export function generatedFactory(key: string): Factory | undefined {
+  let factory = factories.get(key);
+  if (factory === undefined) {
+    try {
+      factory = requireCjs(fileURLToPath(new URL(generatedFileName(key), GENERATED_VALIDATOR_DIR_URL))) as Factory;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+      factory = generatedFactories()[key] ?? null;
+    }
+    factories.set(key, factory);
+  }
+  return factory ?? undefined;
+}
+
 const instances = new Map<ValidatorKind, Ajv>();
 
 /**
@@ -41,7 +69,7 @@ const instances = new Map<ValidatorKind, Ajv>();
  * behaves the same (test/validators/generated.test.ts).
  */
 export function validatorFor(kind: ValidatorKind, schema: AnySchemaObject): ValidateFunction {
-  const factory = generatedFactories()[validatorKey(kind, schema)];
+  const factory = generatedFactory(validatorKey(kind, schema));
   if (factory !== undefined) return factory(FLOW_VALIDATOR_IMPORTS);
   return compileValidator(kind, schema);
 }

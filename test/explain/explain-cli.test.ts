@@ -98,7 +98,13 @@ describe('flowc explain: secrets, added orderings, and choices the target made',
     ]);
   });
 
-  it.each(['sfn', 'gcp-workflows'])('%s: the ordering its lowering added, with the FLOWC605 warning', async (target) => {
+  it('gcp-workflows: runs the same graph as an exact chain schedule, with no ordering added and no warning', async () => {
+    const e = await explainJson(['non-series-parallel/flow.yaml'], 'gcp-workflows');
+    expect(e.ordering).toEqual([expect.stringMatching(/^a chain schedule: .* on 2 chains, the iterations of parallel step `flowc_dag`/)]);
+    expect(e.warnings).toEqual([]);
+  });
+
+  it.each(['sfn'])('%s: the ordering its lowering added, with the FLOWC605 warning', async (target) => {
     // Step Functions lowers to blocks when asked: by default this flow runs as Batch job dependencies (below).
     if (target === 'sfn') {
       const flow = join(work, 'non-series-parallel/flow.yaml');

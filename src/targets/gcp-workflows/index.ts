@@ -19,7 +19,9 @@ import type { Span } from '../../source/span.js';
 import type { Fitted } from './fit-limits.js';
 import type { GcpOptions } from './options.js';
 import { outputRefs, usesOutputs } from './outputs.js';
-import { compilePartitioned } from './partition.js';
+import type { DagChains } from './dag-chains.js';
+import { dagAsBlock, dagSteps, laneMessage, noDagReason, planDag } from './dag-scheduler.js';
+import { compilePartitioned, isChildWorkflow } from './partition.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -54,7 +56,12 @@ export const gcpWorkflowsTarget: Target = {
   checkWrittenOptions,
   deployment: { what: 'Cloud Workflows workflow id', name: workflowId },
   stepOutputs: true,
-  lowering: lowerGraph,
+  // What `flowc graph` and `flowc explain` draw: the chain schedule adds nothing (lanes list theirs).
+  lowering: (ir) => {
+    const lowered = lowerGraph(ir);
+    const dag = lowered.exact ? null : planDag(ir, lowered.block);
+    return dag ? { ...lowered, exact: dag.added.length === 0, addedOrderings: dag.added } : lowered;
+  },
   compile(ir: IR, ctx: TargetContext): Artifact[] {
     // Over the per-workflow limits: a parent and child workflows, each compiled below (partition.ts).
     const parted = compilePartitioned({ ir, ctx, compileOne: (part, c) => gcpWorkflowsTarget.compile(part, c) });
@@ -67,14 +74,18 @@ export const gcpWorkflowsTarget: Target = {
     const options = checkDatastore(ir, readOptions(ir), diagnostics);
     checkDefaultGpuFit(ir, diagnostics, flowSpan);
     const lowered = lowerGraph(ir);
-    if (!lowered.exact) {
+    // Not series-parallel: run it as an exact DAG schedule when one fits (dag-scheduler.ts).
+    const dag = lowered.exact || isChildWorkflow(ir) ? null : planDag(ir, lowered.block);
+    if (dag && dag.added.length > 0) diagnostics.report('FLOWC657', laneMessage(dag, pairs), flowSpan);
+    if (!lowered.exact && !dag) {
+      if (!isChildWorkflow(ir)) diagnostics.report('FLOWC656', noDagReason(ir), flowSpan);
       diagnostics.report(
         'FLOWC605',
         `the step graph is not series-parallel, so Workflows parallel branches cannot express it exactly; added orderings: ${pairs(lowered.addedOrderings)}`,
         flowSpan,
       );
     }
-    const fitted = fitLimits(lowered.block, (id) => ir.steps.some((s) => s.id === id && s.foreach !== null));
+    const fitted = dag ? { block: dagAsBlock(ir, dag), addedOrderings: [], sequentialForeach: [] } : fitLimits(lowered.block, (id) => ir.steps.some((s) => s.id === id && s.foreach !== null));
     if (fitted.addedOrderings.length > 0) {
       diagnostics.report(
         'FLOWC640',
@@ -97,7 +108,7 @@ export const gcpWorkflowsTarget: Target = {
     ];
     const { built } = fitConfig({
       diagnostics,
-      build: (includeConfig, bag) => buildFitting({ ir, options, block: fitted.block, includeConfig, header }, bag),
+      build: (includeConfig, bag) => buildFitting({ ir, options, block: fitted.block, dag, includeConfig, header }, bag),
       excess: ({ yaml, workflow }) => {
         const bytes = Buffer.byteLength(yaml, 'utf8');
         if (bytes > MAX_SOURCE_BYTES) return { limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: bytes, span: flowSpan };
@@ -112,7 +123,7 @@ export const gcpWorkflowsTarget: Target = {
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: Buffer.byteLength(yaml, 'utf8'), span: flowSpan });
     const memory = estimateMemory(ir, fitted.block, workflow);
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.variableBytes, subject: memorySubject(memory), actual: memory.bytes, span: flowSpan });
-    checkSteps(ir, fitted.block, workflow, diagnostics, flowSpan);
+    checkSteps(ir, fitted.block, workflow, diagnostics, flowSpan, dag ? dagSteps(dag) : 0);
     if (diagnostics.errors().length > before) return [];
     const out: Artifact[] = [{ path: `${ir.flow.name}.gcp.yaml`, contents: yaml, primary: true }];
     if (scheduler) out.push({ path: `${ir.flow.name}.scheduler.json`, contents: serializeJson(scheduler) });
@@ -124,6 +135,7 @@ interface FittingRequest {
   ir: IR;
   options: GcpOptions;
   block: Fitted;
+  dag: DagChains | null;
   includeConfig: boolean;
   header: string[];
 }
@@ -136,7 +148,7 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   let last: { yaml: string; workflow: Built | null; items: DiagnosticBag } | null = null;
   for (const layout of ['full', 'compact'] as const) {
     const items = new DiagnosticBag();
-    const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, diagnostics: items, includeConfig: r.includeConfig, layout });
+    const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, dag: r.dag, diagnostics: items, includeConfig: r.includeConfig, layout });
     // Certainly over as a full layout: not written out only to be measured (a partitioned flow's parts are this size).
     if (layout === 'full' && !items.hasErrors() && leastYamlBytes(workflow.definition) > FULL_LAYOUT_BYTES) continue;
     // A definition with errors may hold placeholders the serializer cannot write.
@@ -177,8 +189,10 @@ function memorySubject(m: { concurrent: number; perCall: number }): string {
  * The step count of one execution: an error when even a run whose first attempts all succeed goes
  * over the limit, a warning (FLOWC648) when only a run that uses every retry would.
  */
-function checkSteps(ir: IR, block: Fitted, workflow: Built, diagnostics: DiagnosticBag, span: Span): void {
+function checkSteps(ir: IR, block: Fitted, workflow: Built, diagnostics: DiagnosticBag, span: Span, scheduleSteps: number): void {
   const est = estimateSteps(ir, block, workflow);
+  est.least += scheduleSteps;
+  est.most += scheduleSteps;
   const limit = GCP_LIMIT_TABLE.executionSteps;
   const heaviest = est.heaviest.map((h) => (h.jobs === 1 ? `step '${h.id}': ${h.perJob} steps` : `step '${h.id}': ${h.jobs} items x ${h.perJob} steps = ${h.total}`)).join('; ');
   const notes = [`the steps that take the most: ${heaviest}`, 'split the foreach list across several executions (for example by a parameter), or run several items in one job'];

@@ -22,6 +22,13 @@ type CompileOne = (ir: IR, ctx: TargetContext) => Artifact[];
 
 /** IRs compiled as one workflow whatever their size: the parts, and a whole flow being tried. */
 const WHOLE = new WeakSet<IR>();
+/** Child workflows of a partitioned flow: they keep the blocks (see isChildWorkflow). */
+const CHILDREN = new WeakSet<IR>();
+/**
+ * Whether `ir` is compiled as a child workflow. Children keep the series-parallel blocks rather
+ * than the exact DAG schedule (dag-scheduler.ts): the part sizes here are estimated for blocks.
+ */
+export const isChildWorkflow = (ir: IR): boolean => CHILDREN.has(ir);
 
 /** Cuts with a part limit halved each time a compiled part is still over a limit. */
 const MAX_ATTEMPTS = 6;
@@ -113,6 +120,7 @@ function partitioned(r: CutRequest): Artifact[] {
       // Steps keep the flow's name (FLOWC_FLOW, the datastore folder); the part's id is its file and workflow id.
       const child: IR = { ...part.ir, flow: { ...part.ir.flow, name: ir.flow.name } };
       WHOLE.add(child);
+      CHILDREN.add(child);
       const bag = new DiagnosticBag();
       const artifacts = compileOne(child, { diagnostics: bag });
       const c: CompiledPart = { id, artifacts, bag, over: curable(bag)[0], steps: child.steps };

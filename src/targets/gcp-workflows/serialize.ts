@@ -3,6 +3,7 @@ import { jsonWithVisibleText } from '../../source/visible-text.js';
 import { safeYamlString, yamlComment } from '../yaml-text.js';
 import { STEP_SUBWORKFLOW } from './names.js';
 import type { Layout } from './workflow.js';
+import { FINISHED_VAR } from './dag-scheduler.js';
 
 /**
  * The one place that turns the definition object into YAML. Key order is the order the builders
@@ -23,7 +24,7 @@ export function serializeYaml(value: unknown, header: string[], layout: Layout =
   // A plain walk rather than yaml's `visit`, whose bookkeeping per node cost more than these tests.
   const walk = (node: unknown): void => {
     if (isMap(node)) {
-      if (layout === 'compact' && (isStepCall(node) || isSingleCallBranch(node)) && oneLine(node)) node.flow = true;
+      if (layout === 'compact' && (isStepCall(node) || isSingleCallBranch(node) || isDagStep(node)) && oneLine(node)) node.flow = true;
       for (const pair of node.items) {
         if (isScalar(pair.key) && pair.key.value === 'commands' && isSeq(pair.value) && oneLine(pair.value)) pair.value.flow = true;
         walk(pair.key);
@@ -72,6 +73,16 @@ function isSingleCallBranch(map: YAMLMap): boolean {
   if (!isMap(only) || only.items.length !== 1) return false;
   const body = only.items[0]?.value;
   return isMap(body) && isStepCall(body);
+}
+
+/** A look, a sleep or a mark of the DAG schedule (dag-scheduler.ts): many per flow, a line each. */
+function isDagStep(map: YAMLMap): boolean {
+  const call = map.get('call', true);
+  if (isScalar(call) && call.value === 'sys.sleep') return true;
+  const sw = map.get('switch', true);
+  if (isSeq(sw)) return sw.items.some((c) => isMap(c) && c.has('next'));
+  const assign = map.get('assign', true);
+  return isSeq(assign) && assign.items.length === 1 && isMap(assign.items[0]) && assign.items[0].items.some((p) => isScalar(p.key) && String(p.key.value).startsWith(`${FINISHED_VAR}[`));
 }
 
 /**

@@ -43,6 +43,8 @@ import {
   WRAPPER_VAR,
 } from './outputs.js';
 import { GCP_LIMIT_TABLE } from './limits.js';
+import type { DagChains } from './dag-chains.js';
+import { renderDag } from './dag-scheduler.js';
 
 /** FLOWC_* variables with the same value in every step, written once in `flowc_step`. */
 const SHARED_ENV = new Set(['FLOWC_FLOW', 'FLOWC_RUN_ID', 'FLOWC_CONFIG_HASH', 'FLOWC_CONFIG']);
@@ -64,6 +66,8 @@ export interface BuildOptions {
   /** False when FLOWC_CONFIG is left out to fit the source limit (src/targets/config-env.ts). */
   includeConfig?: boolean;
   layout?: Layout;
+  /** An exact schedule of a graph that is not series-parallel (dag-scheduler.ts), run instead of `block`. */
+  dag?: DagChains | null;
 }
 
 /** What the limit estimates (budget.ts) need to know about one step's call. */
@@ -103,7 +107,7 @@ const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ??
  * retry values, with run-time values (parameters, the foreach item, the run id) as expressions.
  * https://cloud.google.com/workflows/docs/reference/syntax
  */
-export function buildWorkflow({ ir, options, block, diagnostics, includeConfig = true, layout = 'full' }: BuildOptions): Built {
+export function buildWorkflow({ ir, options, block, diagnostics, includeConfig = true, layout = 'full', dag = null }: BuildOptions): Built {
   const jobs = new Map<string, { args: JobArgs; joins: WStep[]; joinSteps: number; plan: ReadPlan }>();
   const store = options.datastore ? parseDatastore(options.datastore) : null;
   const sharedEnv: Record<string, unknown> = {};
@@ -251,7 +255,10 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     parallel.for = loop;
     return [wstep(stepName(step.id), { parallel })];
   };
-  const graph = render(block);
+  const stepOf = (id: string): IRStep => ir.steps.find((s) => s.id === id) as IRStep;
+  const graph = dag ? renderDag(dag, (id) => [...reads(stepOf(id)), ...run(stepOf(id), stepOf(id).foreach ? 'parallel' : null)]) : render(block);
+  // The schedule's shared map ends with a key per step (dag-scheduler.ts).
+  if (dag) mainBytes += jsonBytes(Object.fromEntries(ir.steps.map((s) => [s.id, true])));
 
   const params = paramValues(ir.parameters, diagnostics);
   const wrapping = [...jobs.values()].some((j) => j.args.volumes !== null);

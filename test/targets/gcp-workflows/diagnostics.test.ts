@@ -18,8 +18,13 @@ describe('diagnostics of the gcp-workflows target', () => {
   });
 
   it('FLOWC605: warns and names the added orderings for a non-series-parallel graph, and still respects every edge', async () => {
-    // The N graph: a -> c, b -> c, b -> d.
-    const ir = makeIR([step('a'), step('b'), step('c', { needs: ['a', 'b'] }), step('d', { needs: ['b'] })]);
+    // An N (a0 -> b0, a0 -> b1, a1 -> b1) beside 19 more independent pairs: 21 steps can run at
+    // once, more than the 20 branches of an execution, so no exact DAG schedule (FLOWC656) and
+    // the blocks add orderings. (The N alone now runs exactly: dag-scheduler.test.ts.)
+    const ir = makeIR([
+      ...Array.from({ length: 21 }, (_, i) => step(`a${i}`)),
+      ...Array.from({ length: 21 }, (_, i) => step(`b${i}`, { needs: [`a${i}`, ...(i === 1 ? ['a0'] : [])] })),
+    ]);
     const { diagnostics, yaml, artifacts } = compile(ir);
     const w = diagnostics.items.filter((d) => d.code === 'FLOWC605');
     expect(w).toHaveLength(1);

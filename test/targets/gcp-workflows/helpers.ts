@@ -34,6 +34,8 @@ export interface Execution {
   clock: VirtualClock;
   /** Steps the execution ran (Workflows counts them against 100,000 per execution). */
   steps: number;
+  /** Calls of `sys.sleep`: an exact DAG schedule's polls (each 2 steps the estimate cannot know). */
+  sleeps?: number;
   /** The fake Cloud Storage after the run (`bucket/object` to text), and the objects.get calls made. */
   objects: Map<string, string>;
   reads: StorageRead[];
@@ -63,9 +65,9 @@ export async function execute(
   });
   try {
     const result = await interp.run(args);
-    return { jobs, submissions, deletions, result, error: null, clock, steps: interp.stepCount, objects: storage.objects, reads: storage.reads };
+    return { jobs, submissions, deletions, result, error: null, clock, steps: interp.stepCount, sleeps: interp.sleepCount, objects: storage.objects, reads: storage.reads };
   } catch (error) {
-    return { jobs, submissions, deletions, result: null, error, clock, steps: interp.stepCount, objects: storage.objects, reads: storage.reads };
+    return { jobs, submissions, deletions, result: null, error, clock, steps: interp.stepCount, sleeps: interp.sleepCount, objects: storage.objects, reads: storage.reads };
   }
 }
 

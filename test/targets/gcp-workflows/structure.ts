@@ -33,6 +33,12 @@ export function structureProblems(ir: IR, yaml: string): string[] {
     const inside = new Set<string>();
     for (const s of steps) {
       const body = Object.values(s)[0] as Record<string, unknown>;
+      // An exact DAG schedule (dag-scheduler.ts) goes past a wait only once its need has finished.
+      const need = waitedNeed(body);
+      if (need !== null) {
+        done.add(need);
+        continue;
+      }
       const here = walkStep(body, done);
       for (const id of here) {
         done.add(id);
@@ -57,9 +63,10 @@ export function structureProblems(ir: IR, yaml: string): string[] {
     }
     if (body.for) return walk((body.for as { steps: Steps }).steps, before);
     if (body.steps) return walk(body.steps as Steps, before);
+    if (body.try && (body.try as { steps?: Steps }).steps) return walk((body.try as { steps: Steps }).steps, before);
     if (body.switch) {
       const out = new Set<string>();
-      for (const c of body.switch as { steps: Steps }[]) for (const id of walk(c.steps, before)) out.add(id);
+      for (const c of body.switch as { steps?: Steps }[]) for (const id of walk(c.steps ?? [], before)) out.add(id);
       return out;
     }
     return new Set();
@@ -69,6 +76,24 @@ export function structureProblems(ir: IR, yaml: string): string[] {
     const n = count.get(s.id) ?? 0;
     if (n !== 1) problems.push(`step ${s.id} is called ${n} times in main`);
   }
-  for (const [a, b] of ir.edges) if (!preds.get(b)?.has(a)) problems.push(`edge ${a} -> ${b} is not enforced by the structure`);
+  // Guarantees compose: what is done before a step done before b is done before b too (a DAG
+  // schedule waits only for needs not already implied; the block structures list them all anyway).
+  const before = (b: string, seen = new Set<string>()): Set<string> => {
+    for (const c of preds.get(b) ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      before(c, seen);
+    }
+    return seen;
+  };
+  for (const [a, b] of ir.edges) if (!before(b).has(a)) problems.push(`edge ${a} -> ${b} is not enforced by the structure`);
   return problems;
+}
+
+/** The need a DAG-schedule wait goes past only once finished: `map.get(flowc_finished, "a") == true` with a next jump. */
+function waitedNeed(body: Record<string, unknown>): string | null {
+  const first = Array.isArray(body.switch) ? (body.switch[0] as { condition?: unknown; next?: unknown }) : null;
+  if (!first || typeof first.next !== 'string' || typeof first.condition !== 'string') return null;
+  const m = /^\$\{map\.get\(flowc_finished, "([a-z][a-z0-9_]*)"\) == true\}$/.exec(first.condition);
+  return m ? (m[1] as string) : null;
 }

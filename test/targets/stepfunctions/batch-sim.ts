@@ -124,3 +124,6 @@ export function withoutDependsOn(definition: Record<string, any>): Record<string
   for (const s of Object.values(copy.States as Record<string, any>)) if (s.Parameters) delete s.Parameters['DependsOn.$'];
   return copy;
 }
+
+/** A machine that submits its jobs with Batch job dependencies (batch-dag.ts) rather than nested Parallel states. */
+export const isBatchDag = (def: Record<string, any>): boolean => Object.values(def.States).some((s: any) => String(s.Resource).endsWith(':batch:submitJob'));

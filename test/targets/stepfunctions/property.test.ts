@@ -4,7 +4,7 @@ import { lowerGraph } from '../../../src/ir/lower-blocks.js';
 import type { IR } from '../../../src/ir/types.js';
 import { arbIR } from '../../helpers/arbitrary-flow.js';
 import { aslErrors, aslOrder, checkExecution, closure, compile, fullInput, runMachine, sampleInput, specProblems } from './helpers.js';
-import { runBatchDag, withoutDependsOn } from './batch-sim.js';
+import { isBatchDag, runBatchDag, withoutDependsOn } from './batch-sim.js';
 
 const RUN_ID = 'prop-run';
 const withOptions = (ir: IR): IR => ({
@@ -33,9 +33,6 @@ async function checkFlow(ir: IR, o: { exact: boolean }): Promise<void> {
     expect(checkExecution(ir, def, run, { input, runId: RUN_ID, includeConfig })).toEqual([]);
   }
 }
-
-/** A flow that is not series-parallel and that nothing keeps from AWS Batch job dependencies (batch-dag.test.ts). */
-const isBatchDag = (def: Record<string, any>) => Object.values(def.States).some((s: any) => String(s.Resource).endsWith(':batch:submitJob'));
 
 async function checkBatchDag(ir: IR, c: ReturnType<typeof compile>, def: Record<string, any>): Promise<void> {
   expect(lowerGraph(ir).exact).toBe(false);

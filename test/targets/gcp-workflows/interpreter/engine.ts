@@ -7,7 +7,9 @@ import { Bytes, evaluate, expressionBody, type Node, parse, typeOf, type Value, 
  * params (and defaults), `assign` (to variables, map keys and indexes), `call` (subworkflows and
  * connectors), `switch` with `steps`, `for`, `parallel` (branches and for, `shared`,
  * `concurrency_limit`, continueAll), `try`/`retry` with backoff and `except`, `return` and `raise`
- * (of a message, or of a caught error map, which re-raises it with its tags).
+ * (of a message, or of a caught error map, which re-raises it with its tags), `next` jumps within
+ * one step list, `sys.sleep`, and (when asked) the per-execution limit of branches running at once
+ * with queued ones started in any order.
  * https://cloud.google.com/workflows/docs/reference/syntax
  * It is strict: unknown step kinds, functions, or plain strings holding `${` are errors, and a
  * parallel branch assigning a parent variable it did not declare `shared` fails, as deploy would.
@@ -20,6 +22,17 @@ export interface RunOptions {
   env: Record<string, string>;
   /** Most steps an execution may take (Workflows: 100,000). */
   maxSteps?: number;
+  /**
+   * Most branches and iterations running at once in the execution, nested ones included; the rest
+   * wait in a queue (https://cloud.google.com/workflows/quotas: 20 per execution). Unset: no limit.
+   */
+  concurrentBranches?: number;
+  /**
+   * Which queued branch or iteration starts when a slot frees: an index into the queue (oldest
+   * first). Workflows documents no order ("parallel branches and iterations can run in any order",
+   * https://cloud.google.com/workflows/docs/execute-parallel-steps), so tests pick at random.
+   */
+  pickQueued?: (queued: number) => number;
 }
 
 class Return {
@@ -63,6 +76,13 @@ class Scope {
 
 export class Interpreter {
   private steps = 0;
+  private sleeps = 0;
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+  /** Calls of `sys.sleep` so far. */
+  get sleepCount(): number {
+    return this.sleeps;
+  }
   /** Steps run so far; every step counts, nested ones too (https://cloud.google.com/workflows/quotas: steps per execution). */
   get stepCount(): number {
     return this.steps;
@@ -143,22 +163,38 @@ export class Interpreter {
     }
   }
 
+  /**
+   * Runs a step list. `next: NAME` (on a step, or on a switch condition) jumps to the step of that
+   * name (https://cloud.google.com/workflows/docs/reference/syntax/jumps); flowc jumps only within
+   * one list, so a target elsewhere, and `end`/`break`/`continue`, are outside the subset here.
+   */
   private async runSteps(steps: unknown, scope: Scope): Promise<void> {
     if (!Array.isArray(steps)) throw new Error('steps must be a list');
-    for (const s of steps) {
+    const names = steps.map((s) => {
       const entries = Object.entries(s as object);
       if (entries.length !== 1) throw new Error('a step is a map with one key');
-      const [name, body] = entries[0] as [string, Record<string, unknown>];
-      await this.runStep(name, body, scope);
+      return (entries[0] as [string, unknown])[0];
+    });
+    for (let i = 0; i < steps.length; ) {
+      const [name, body] = Object.entries(steps[i] as object)[0] as [string, Record<string, unknown>];
+      const jump = (await this.runStep(name, body, scope)) ?? (typeof body.next === 'string' ? body.next : undefined);
+      if (jump === undefined) {
+        i++;
+        continue;
+      }
+      const to = names.indexOf(jump);
+      if (to < 0) throw new Error(`step ${name}: next: ${jump} is not a step of the same list`);
+      i = to;
     }
   }
 
-  private async runStep(name: string, body: Record<string, unknown>, scope: Scope): Promise<void> {
+  /** Runs one step; returns the step a switch condition jumps to, if any. */
+  private async runStep(name: string, body: Record<string, unknown>, scope: Scope): Promise<string | undefined> {
     if (++this.steps > (this.options.maxSteps ?? 100_000)) throw new Error('over the step limit');
     const kinds = ['assign', 'call', 'switch', 'for', 'parallel', 'try', 'return', 'raise', 'steps'].filter((k) => k in body);
     if (kinds.length !== 1) throw new Error(`step ${name}: expected one kind, got ${kinds.join(',') || 'none'}`);
     const kind = kinds[0] as string;
-    if ('next' in body) throw new Error('next is outside the subset');
+    if ('next' in body && (typeof body.next !== 'string' || kind === 'switch' || kind === 'return' || kind === 'raise')) throw new Error(`step ${name}: this next is outside the subset`);
     switch (kind) {
       case 'assign':
         for (const a of body.assign as Record<string, unknown>[]) {
@@ -170,7 +206,13 @@ export class Interpreter {
         const target = body.call as string;
         const args = (this.value(body.args ?? {}, scope) ?? {}) as Record<string, Value>;
         let result: Value;
-        if (this.definition[target]) result = await this.callSubworkflow(target, null, args);
+        // https://cloud.google.com/workflows/docs/reference/stdlib/sys/sleep: waits, in seconds.
+        if (target === 'sys.sleep') {
+          if (typeof args.seconds !== 'number' || args.seconds < 0) throw new WorkflowsError(['TypeError'], 'sys.sleep: seconds must be a non-negative number');
+          this.sleeps++;
+          await this.options.clock.sleep(args.seconds);
+          result = null;
+        } else if (this.definition[target]) result = await this.callSubworkflow(target, null, args);
         else {
           const c = this.options.connectors[target];
           if (!c) throw new Error(`call to ${target}, outside the subset`);
@@ -184,17 +226,24 @@ export class Interpreter {
           const cond = this.value(c.condition, scope);
           if (typeof cond !== 'boolean') throw new WorkflowsError(['TypeError'], 'switch condition is not boolean');
           if (cond) {
+            if ('next' in c) {
+              if ('steps' in c || typeof c.next !== 'string') throw new Error(`step ${name}: a condition with next and steps`);
+              return c.next;
+            }
             await this.runSteps(c.steps, scope);
             return;
           }
         }
         return;
       case 'for':
-        return this.runFor(body.for as Record<string, unknown>, scope, 1, null);
+        await this.runFor(body.for as Record<string, unknown>, scope, 1, null);
+        return;
       case 'parallel':
-        return this.runParallel(body.parallel as Record<string, unknown>, scope);
+        await this.runParallel(body.parallel as Record<string, unknown>, scope);
+        return;
       case 'try':
-        return this.runTry(body, scope);
+        await this.runTry(body, scope);
+        return;
       case 'return':
         throw new Return(this.value(body.return, scope));
       case 'raise': {
@@ -207,8 +256,10 @@ export class Interpreter {
         throw new WorkflowsError(['Raised'], typeof v === 'string' ? v : JSON.stringify(v), v);
       }
       case 'steps':
-        return this.runSteps(body.steps, scope);
+        await this.runSteps(body.steps, scope);
+        return;
     }
+    return;
   }
 
   /** `name`, `name.key`, `name[expr]`, chained. */
@@ -314,15 +365,39 @@ export class Interpreter {
     const worker = async (): Promise<void> => {
       while (next < tasks.length) {
         const t = tasks[next++] as () => Promise<void>;
+        await this.acquire();
         try {
           await t();
         } catch (e) {
           errors.push(e);
+        } finally {
+          this.release();
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
     if (errors.length > 0) throw errors[0];
+  }
+
+  /** A slot among the execution's `concurrentBranches`; queued when none is free. */
+  private acquire(): Promise<void> {
+    const cap = this.options.concurrentBranches ?? Infinity;
+    if (this.running < cap) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.queue.push(resolve));
+  }
+
+  /** Hands the slot to a queued branch (which one: `pickQueued`), or frees it. */
+  private release(): void {
+    if (this.queue.length === 0) {
+      this.running--;
+      return;
+    }
+    const i = this.options.pickQueued ? this.options.pickQueued(this.queue.length) : 0;
+    const [start] = this.queue.splice(Math.max(0, Math.min(this.queue.length - 1, i)), 1);
+    (start as () => void)();
   }
 
   private async runTry(body: Record<string, unknown>, scope: Scope): Promise<void> {
