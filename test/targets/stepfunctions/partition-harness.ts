@@ -57,6 +57,17 @@ interface Unit {
 export function structureEdges(definition: Def, pick: (name: string, state: Def) => string | null): { nodes: string[]; edges: [string, string][] } {
   const nodes: string[] = [];
   const edges: [string, string][] = [];
+  // A Batch DAG (dag: auto on a graph blocks cannot express, batch-dag.ts) submits every job in
+  // turn without waiting; its order is each job's DependsOn, `$.jobs.<step>` of the jobs it needs.
+  const tasks = [...taskStates(definition)].filter(([name, s]) => /:batch:submitJob$/.test(String(s.Resource)) && pick(name, s) !== null);
+  if (tasks.length > 0) {
+    for (const [name, s] of tasks) {
+      const id = pick(name, s) as string;
+      nodes.push(id);
+      for (const m of String(s.Parameters?.['DependsOn.$'] ?? '').matchAll(/\$\.jobs\.([a-z][a-z0-9_]*)/g)) edges.push([m[1] as string, id]);
+    }
+    return { nodes, edges };
+  }
   const unitOf = (name: string, s: Def): Unit | null => {
     if (s.Type === 'Task') {
       const id = pick(name, s);
@@ -75,7 +86,9 @@ export function structureEdges(definition: Def, pick: (name: string, state: Def)
     let first: string[] | null = null;
     let prev: string[] | null = null;
     let name: string | undefined = start;
-    while (name !== undefined) {
+    const seen = new Set<string>();
+    while (name !== undefined && !seen.has(name)) {
+      seen.add(name);
       const s: Def = states[name];
       const u = unitOf(name, s);
       if (u) {
