@@ -6,7 +6,6 @@ import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import { SourceText } from '../../src/source/files.js';
 import { parseYamlFast } from '../../src/source/yaml-fast.js';
 import { parseYamlFull, parseYamlTree } from '../../src/source/yaml.js';
-// @ts-expect-error: a plain .mjs script without types
 import { syntheticFlow } from '../../scripts/synthetic-flow.mjs';
 
 const root = join(import.meta.dirname, '../..');
