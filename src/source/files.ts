@@ -25,13 +25,7 @@ export class SourceText {
 
   position(offset: number): { line: number; col: number } {
     const starts = this.starts();
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = lineIndexAt(starts, offset);
     return { line: lo + 1, col: offset - (starts[lo] as number) + 1 };
   }
 
@@ -92,4 +86,16 @@ export class SourceRegistry {
   get(absPath: string): SourceText | undefined {
     return this.texts.get(absPath);
   }
+}
+
+/** The 0-based index of the line holding `offset`, given each line's start offset (ascending, first 0). */
+export function lineIndexAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

@@ -1,4 +1,4 @@
-import type { SourceText } from './files.js';
+import { lineIndexAt, type SourceText } from './files.js';
 import type { Span } from './span.js';
 import type { LMap, LMapEntry, LNode, LScalar, LSeq } from './tree.js';
 
@@ -159,14 +159,7 @@ class FastYaml {
       this.hint = h + 1;
       return h + 1;
     }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    h = lo;
+    h = lineIndexAt(starts, offset);
     this.hint = h;
     return h;
   }

@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { lowerDag } from '../../src/ir/lower-blocks.js';
 import type { Dag } from '../../src/ir/order.js';
 import { lowerDag as frozenLowerDag } from './frozen/lower-blocks.js';
+import { prng } from '../helpers/prng.js';
 
-/** mulberry32: seeded, so every run checks the same graphs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomDag(rand: () => number, n: number, degree: number, prefix = 's'): Dag {
   const nodes = Array.from({ length: n }, (_, i) => `${prefix}${i}`);

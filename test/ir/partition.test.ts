@@ -4,18 +4,13 @@ import { depthFirstOrder, exceedsPartLimits, partitionFlow } from '../../src/ir/
 import type { IR } from '../../src/ir/types.js';
 import { makeIR, param, step } from '../helpers/ir-builders.js';
 import { expectPartsCoverFlow } from '../helpers/partition-cover.js';
+import { prng } from '../helpers/prng.js';
 
 /** A random DAG flow: step i needs each earlier step with probability p. */
 const arbFlow = fc
   .record({ n: fc.integer({ min: 1, max: 60 }), p: fc.double({ min: 0, max: 0.3, noNaN: true }), seed: fc.integer() })
   .map(({ n, p, seed }) => {
-    let a = seed >>> 0;
-    const rand = (): number => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rand = prng(seed);
     const steps = Array.from({ length: n }, (_, i) => step(`s${i}`, { needs: Array.from({ length: i }, (_, j) => `s${j}`).filter(() => rand() < p) }));
     return makeIR(steps, { parameters: [param({ name: 'date' })] });
   });

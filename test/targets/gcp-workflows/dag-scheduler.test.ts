@@ -13,18 +13,8 @@ import { fakeBatch, type FakeBatchOptions, type JobRecord } from './interpreter/
 import { fakeStorage } from './interpreter/fake-storage.js';
 import { checkExecution, compile, type Execution, makeIR, step } from './helpers.js';
 import { schemaErrors, structureProblems } from './structure.js';
+import { prng } from '../../helpers/prng.js';
 
-/** mulberry32: seeded, so every run checks the same graphs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random DAG as in scripts/bench-lowering.mjs: each earlier step is a need with probability degree / n. */
 function randomFlow(rand: () => number, n: number, degree: number): IR {
