@@ -183,7 +183,7 @@ export const CODES = {
   FLOWC653: { severity: 'error', title: 'Step Functions: dag is batch, but AWS Batch job dependencies cannot run the flow as written' },
   FLOWC654: { severity: 'error', title: 'Step Functions: dag is batch, but a step depends on more jobs than AWS Batch allows' },
   FLOWC656: { severity: 'warning', title: 'Google Cloud Workflows: a graph that is not series-parallel gets no DAG schedule (too wide or too large); parallel branches are used' },
-  FLOWC657: { severity: 'warning', title: 'Google Cloud Workflows: a graph wider than the branches one execution runs at once runs as lanes, adding orderings' },
+  FLOWC657: { severity: 'warning', title: 'Google Cloud Workflows: a graph wider than the branches one execution runs at once runs on a worker pool (at most 19 steps at once, polling costs steps)' },
   FLOWC677: { severity: 'error', title: 'Google Cloud Workflows: the flow uses step outputs but sets no datastore' },
   FLOWC660: { severity: 'error', title: "Step Functions: a run would exceed a Standard execution's 25,000 history events" },
   FLOWC661: { severity: 'warning', title: "Step Functions: a run that spends its retries could exceed a Standard execution's 25,000 history events" },

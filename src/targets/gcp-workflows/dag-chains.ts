@@ -1,4 +1,5 @@
 import { buildOrder, type Dag, hasBit, type Order } from '../../ir/order.js';
+import type { PoolPlan } from './dag-pool.js';
 
 /**
  * A cover of a step graph by chains (docs/targets/gcp-workflows.md, "Exact DAGs"): each chain is
@@ -8,6 +9,8 @@ import { buildOrder, type Dag, hasBit, type Order } from '../../ir/order.js';
  */
 export interface DagChains {
   chains: ChainStep[][];
+  /** Set for a graph too wide for chains: it runs on a worker pool instead (dag-pool.ts), `chains` empty. */
+  pool?: PoolPlan;
 }
 
 export interface ChainStep {

@@ -1,9 +1,9 @@
 import type { IR } from '../../ir/types.js';
 import { type WStep, wstep } from './batch-job.js';
 import type { Block } from '../../ir/blocks.js';
-import { blockMakespan } from '../../ir/makespan.js';
 import type { Dag } from '../../ir/order.js';
-import { chainCover, chainMakespan, type DagChains, laneSchedule, MAX_DAG_STEPS } from './dag-chains.js';
+import { chainCover, type DagChains, MAX_DAG_STEPS } from './dag-chains.js';
+import { blocksAsPool, DISPATCH_POLL_SECONDS, planPool, poolMakespan, poolSteps, renderPool, WORKER_NAPS } from './dag-pool.js';
 import type { Fitted } from './fit-limits.js';
 import { GCP_LIMIT_TABLE } from './limits.js';
 import { expr, quote } from './render-string.js';
@@ -30,15 +30,15 @@ const ERROR_VAR = 'flowc_error';
  */
 export const DAG_POLL_SECONDS = 30;
 
-/** A schedule of chains; `added` lists the orderings a lane schedule adds (empty when exact). */
+/** A schedule of chains or a worker pool; `added` lists the orderings it adds (always empty now: both are exact). */
 export type DagPlan = DagChains & { added: [string, string][] };
 
 /**
- * The schedule to run a flow that is not series-parallel on, or null to keep the blocks. Exact
+ * The schedule to run a flow that is not series-parallel on, or null to keep the blocks. Chains
  * when a minimum chain cover fits the chains that can run at once: 20 (quotas: branches and
  * iterations running in one execution), one fewer when a foreach step's items need a slot of
- * their own while every chain holds one. A wider graph gets that many lanes of a list schedule
- * (not exact: `added`), kept only when its estimated makespan beats the blocks'.
+ * their own while every chain holds one. A wider graph gets a worker pool on the same slots less
+ * one for its dispatcher (dag-pool.ts), kept only when its estimated makespan beats the blocks'.
  */
 export function planDag(ir: IR, blocks: Block): DagPlan | null {
   return planGraph({ nodes: ir.steps.map((s) => s.id), edges: ir.edges }, chainSlots(ir), blocks);
@@ -48,16 +48,29 @@ export function planDag(ir: IR, blocks: Block): DagPlan | null {
 export function planGraph(dag: Dag, slots: number, blocks: Block): DagPlan | null {
   const exact = chainCover(dag, slots);
   if (exact) return { ...exact, added: [] };
-  const lanes = laneSchedule(dag, slots);
-  if (!lanes) return null;
-  return sampledSpan((d) => chainMakespan(dag.nodes, lanes, d, 1e-9), dag.nodes) < sampledSpan((d) => blockMakespan(blocks, d), dag.nodes) ? lanes : null;
+  if (dag.nodes.length === 0 || dag.nodes.length > MAX_DAG_STEPS) return null;
+  const pool = planPool(dag, slots - 1);
+  // Both under Workflows' branches at once: the pool on its workers, the blocks on every slot.
+  const instant = { dispatchPoll: 0, workerNaps: [] };
+  const capped = blocksAsPool(blocks, GCP_LIMIT_TABLE.concurrentBranches.value);
+  const viaBlocks = sampledSpan((d) => poolMakespan(capped, (id) => (id.startsWith('#') ? 0 : d(id)), instant), dag.nodes);
+  return sampledSpan((d) => poolMakespan(pool, d, instant), dag.nodes) < viaBlocks ? { chains: [], pool, added: [] } : null;
 }
 
-/** Mean makespan over 16 fixed pseudo-random duration vectors (uniform in (0, 1], keyed by step index and sample). */
+/**
+ * Mean makespan over 16 fixed pseudo-random duration vectors, keyed by step index and sample:
+ * log-normal (sigma 1, as scripts/bench-lowering.mjs draws them), since batch jobs' run times are
+ * skewed: a few long steps decide the makespan, which is what a run-time dispatcher is for.
+ */
 function sampledSpan(span: (d: (id: string) => number) => number, nodes: readonly string[]): number {
   const index = new Map(nodes.map((id, i) => [id, i]));
   let total = 0;
-  for (let k = 0; k < 16; k++) total += span((id) => unit(((index.get(id) as number) + 1) * 2654435761 + k * 40503));
+  for (let k = 0; k < 16; k++) {
+    total += span((id) => {
+      const x = ((index.get(id) as number) + 1) * 2654435761 + k * 40503;
+      return Math.exp(Math.sqrt(-2 * Math.log(unit(x))) * Math.cos(2 * Math.PI * unit(x ^ 0x5bd1e995)));
+    });
+  }
   return total / 16;
 }
 
@@ -77,17 +90,26 @@ export function noDagReason(ir: IR): string {
     return `the step graph is not series-parallel and has ${ir.steps.length} steps, over the ${MAX_DAG_STEPS} a DAG schedule is planned for; it runs as parallel branches with added orderings (FLOWC605)`;
   }
   const slots = chainSlots(ir);
-  return `the step graph is not series-parallel and more than ${slots} of its steps can run at the same time, while one Workflows execution runs at most ${GCP_LIMIT_TABLE.concurrentBranches.value} branches at once${slots < GCP_LIMIT_TABLE.concurrentBranches.value ? ' (one kept for foreach items)' : ''}, so no exact schedule exists, and ${slots} lanes are not estimated faster than parallel branches; it runs as parallel branches with added orderings (FLOWC605)`;
+  return `the step graph is not series-parallel and more than ${slots} of its steps can run at the same time, while one Workflows execution runs at most ${GCP_LIMIT_TABLE.concurrentBranches.value} branches at once${slots < GCP_LIMIT_TABLE.concurrentBranches.value ? ' (one kept for foreach items)' : ''}, so no chain schedule fits, and a pool of ${slots - 1} workers is not estimated faster than parallel branches; it runs as parallel branches with added orderings (FLOWC605)`;
 }
 
-/** FLOWC657: a lane schedule, with what it adds. */
+/** FLOWC657: a worker pool (or, from older plans, a lane schedule with what it adds). */
 export function laneMessage(plan: DagPlan, list: (ps: [string, string][]) => string): string {
+  if (plan.pool) {
+    return `the step graph is not series-parallel and more of its steps can run at the same time than the ${GCP_LIMIT_TABLE.concurrentBranches.value} branches one Workflows execution runs at once; it runs on a pool of ${plan.pool.workers} workers that a dispatcher hands each step to once its needs have succeeded (estimated faster than parallel branches): no ordering is added, at most ${plan.pool.workers} steps run at once, and waiting costs steps (2 per look every ${DISPATCH_POLL_SECONDS} s for the dispatcher, every ${WORKER_NAPS.join(', ')} s after per idle worker)`;
+  }
   return `the step graph is not series-parallel and more of its steps can run at the same time than the ${GCP_LIMIT_TABLE.concurrentBranches.value} branches one Workflows execution runs at once; it runs as ${plan.chains.length} lanes, each step waiting for its needs (estimated faster than parallel branches), which adds orderings: ${list(plan.added)}`;
 }
 
 /** The chains as blocks, for the limit estimates (budget.ts): chains run at once, a chain in order. */
 export function dagAsBlock(ir: IR, plan: DagChains): Fitted {
   const isForeach = (id: string): boolean => ir.steps.some((s) => s.id === id && s.foreach !== null);
+  // A pool runs at most `workers` steps at once: as many sequences, steps dealt out in plan order.
+  if (plan.pool) {
+    const pool = plan.pool;
+    const lanes = Array.from({ length: Math.min(pool.workers, pool.order.length) }, (_, k) => pool.order.filter((_, i) => i % pool.workers === k));
+    return { kind: 'par', branches: lanes.map((l): Fitted => ({ kind: 'seq', items: l.map((id): Fitted => ({ kind: 'step', id, items: isForeach(id) ? 'parallel' : null })) })) };
+  }
   const chain = (c: DagChains['chains'][number]): Fitted => {
     const items = c.map((s): Fitted => ({ kind: 'step', id: s.id, items: isForeach(s.id) ? 'parallel' : null }));
     return items.length === 1 ? (items[0] as Fitted) : { kind: 'seq', items };
@@ -102,6 +124,7 @@ export function dagAsBlock(ir: IR, plan: DagChains): Fitted {
  * depends on how long the needs run and is not counted here.
  */
 export function dagSteps(plan: DagChains): number {
+  if (plan.pool) return poolSteps(plan.pool);
   // The parallel step itself is counted with the chains' block (dagAsBlock).
   let n = 1 + 2 * plan.chains.length;
   for (const c of plan.chains) for (const s of c) n += 1 + s.waits.length;
@@ -113,6 +136,7 @@ export function dagSteps(plan: DagChains): number {
  * call or foreach) as the blocks path does.
  */
 export function renderDag(plan: DagChains, runStep: (id: string) => WStep[]): WStep[] {
+  if (plan.pool) return renderPool(plan.pool, runStep);
   const chainOf = new Map<string, number>();
   plan.chains.forEach((c, k) => c.forEach((s) => chainOf.set(s.id, k)));
   const chains = plan.chains.map((chain, k) => ({

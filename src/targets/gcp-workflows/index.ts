@@ -76,7 +76,7 @@ export const gcpWorkflowsTarget: Target = {
     const lowered = lowerGraph(ir);
     // Not series-parallel: run it as an exact DAG schedule when one fits (dag-scheduler.ts).
     const dag = lowered.exact || isChildWorkflow(ir) ? null : planDag(ir, lowered.block);
-    if (dag && dag.added.length > 0) diagnostics.report('FLOWC657', laneMessage(dag, pairs), flowSpan);
+    if (dag && (dag.added.length > 0 || dag.pool)) diagnostics.report('FLOWC657', laneMessage(dag, pairs), flowSpan);
     if (!lowered.exact && !dag) {
       if (!isChildWorkflow(ir)) diagnostics.report('FLOWC656', noDagReason(ir), flowSpan);
       diagnostics.report(

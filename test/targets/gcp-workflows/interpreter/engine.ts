@@ -197,6 +197,10 @@ export class Interpreter {
     if ('next' in body && (typeof body.next !== 'string' || kind === 'switch' || kind === 'return' || kind === 'raise')) throw new Error(`step ${name}: this next is outside the subset`);
     switch (kind) {
       case 'assign':
+        // In list order, so a later assignment reads what an earlier one of the same step wrote, as
+        // the reference's examples do (https://cloud.google.com/workflows/docs/reference/syntax/variables);
+        // one assignment's value is seen whole by other branches (the worker pool, dag-pool.ts, reads
+        // `flowc_task[k]` written in one assignment by its dispatcher).
         for (const a of body.assign as Record<string, unknown>[]) {
           const [lhs, rhs] = Object.entries(a)[0] as [string, unknown];
           this.assignPath(lhs, this.value(rhs, scope), scope);
@@ -222,6 +226,9 @@ export class Interpreter {
         return;
       }
       case 'switch':
+        // The first true condition wins; `condition: true` is the reference's default case
+        // (https://cloud.google.com/workflows/docs/reference/syntax/conditions); with none true the
+        // next step runs.
         for (const c of body.switch as Record<string, unknown>[]) {
           const cond = this.value(c.condition, scope);
           if (typeof cond !== 'boolean') throw new WorkflowsError(['TypeError'], 'switch condition is not boolean');

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
+import type { IR, IRStep } from '../../../src/ir/types.js';
+import { lowerGraph } from '../../../src/ir/lower-blocks.js';
+import { estimateSteps } from '../../../src/targets/gcp-workflows/budget.js';
+import { dagAsBlock, dagSteps, planDag } from '../../../src/targets/gcp-workflows/dag-scheduler.js';
+import { DISPATCH_POLL_SECONDS, planPool, poolMakespan, WORKER_NAPS } from '../../../src/targets/gcp-workflows/dag-pool.js';
+import { readOptions } from '../../../src/targets/gcp-workflows/options.js';
+import { buildWorkflow } from '../../../src/targets/gcp-workflows/workflow.js';
+import { VirtualClock } from './interpreter/clock.js';
+import { Interpreter } from './interpreter/engine.js';
+import { fakeBatch, type FakeBatchOptions, type JobRecord } from './interpreter/fake-batch.js';
+import { fakeStorage } from './interpreter/fake-storage.js';
+import { checkExecution, compile, type Execution, makeIR, step } from './helpers.js';
+import { schemaErrors } from './structure.js';
+import { prng } from '../../helpers/prng.js';
+
+/**
+ * The worker pool (dag-pool.ts) for graphs wider than the 20 branches one execution runs at once,
+ * run in the simulator with that limit and queued iterations started in a random order.
+ */
+
+/** A random DAG as in scripts/bench-lowering.mjs. */
+function randomFlow(rand: () => number, n: number, degree: number, extra: (j: number) => Partial<IRStep> = () => ({})): IR {
+  const steps: IRStep[] = [];
+  for (let j = 0; j < n; j++) {
+    const needs: string[] = [];
+    for (let i = 0; i < j; i++) if (rand() < degree / n) needs.push(`s${i}`);
+    steps.push(step(`s${j}`, { needs, ...extra(j) }));
+  }
+  return makeIR(steps);
+}
+
+interface Run extends Execution {
+  sleeps: number;
+}
+
+async function run(yaml: string, rand: () => number, fake: Omit<FakeBatchOptions, 'clock' | 'storage'> = {}, maxSteps?: number): Promise<Run> {
+  const clock = new VirtualClock();
+  const storage = fakeStorage();
+  const { connector, remove, jobs, submissions, deletions } = fakeBatch({ clock, storage: storage.objects, ...fake });
+  const interp = Interpreter.fromYaml(yaml, {
+    clock,
+    connectors: { 'googleapis.batch.v1.projects.locations.jobs.create': connector, 'googleapis.batch.v1.projects.locations.jobs.delete': remove },
+    env: { GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: '0b5c2d7e-1a2b-4c3d-8e9f-0123456789ab', GOOGLE_CLOUD_PROJECT_ID: 'p', GOOGLE_CLOUD_LOCATION: 'us-central1' },
+    concurrentBranches: 20,
+    pickQueued: (k) => Math.floor(rand() * k),
+    ...(maxSteps ? { maxSteps } : {}),
+  });
+  const base = { jobs, submissions, deletions, clock, objects: storage.objects, reads: storage.reads };
+  try {
+    const result = await interp.run(null);
+    return { ...base, result, error: null, steps: interp.stepCount, sleeps: interp.sleepCount };
+  } catch (error) {
+    return { ...base, result: null, error, steps: interp.stepCount, sleeps: interp.sleepCount };
+  }
+}
+
+/**
+ * Each step starts after its needs, and within a dispatcher poll and a worker poll of the last one
+ * unless every worker was taken: a step that starts later must have found, a dispatcher and a worker
+ * poll before it started, every worker running a step (or just done with one, not yet seen).
+ */
+function lateStarts(ir: IR, jobs: JobRecord[], workers: number): string[] {
+  const end = new Map<string, number>();
+  for (const j of jobs) end.set(j.step, Math.max(end.get(j.step) ?? 0, j.end));
+  const slack = DISPATCH_POLL_SECONDS + (WORKER_NAPS.at(-1) as number);
+  const out: string[] = [];
+  for (const j of jobs) {
+    const ready = Math.max(0, ...ir.edges.filter(([, to]) => to === j.step).map(([from]) => end.get(from) as number));
+    if (j.start < ready) out.push(`${j.step} ready at ${ready}, started at ${j.start}`);
+    if (j.start <= ready + slack) continue;
+    const m = j.start - slack;
+    const taken = new Set(jobs.filter((o) => o.step !== j.step && o.start - slack <= m && m <= o.end + DISPATCH_POLL_SECONDS).map((o) => o.step)).size;
+    if (taken < workers) out.push(`${j.step} ready at ${ready}, started at ${j.start} with ${taken} workers taken at ${m}`);
+  }
+  return out;
+}
+
+/** The dispatcher's tables against the flow: each step's count of needs, and who counts down at its end. */
+function tableProblems(ir: IR, yaml: string): string[] {
+  const counts: Record<string, number> = {};
+  const down = new Map<string, string[]>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o.flowc_left && typeof o.flowc_left === 'object') Object.assign(counts, o.flowc_left);
+    const m = typeof o.condition === 'string' ? /^\$\{flowc_done == "([a-z0-9_]+)"\}$/.exec(o.condition) : null;
+    if (m) {
+      const keys = JSON.stringify(o.steps).matchAll(/"flowc_left\[\\"([a-z0-9_]+)\\"\]":"\$\{flowc_left\[\\"([a-z0-9_]+)\\"\] - 1\}"/g);
+      down.set(m[1] as string, [...keys].filter((k) => k[1] === k[2]).map((k) => k[1] as string).sort());
+    }
+    Object.values(o).forEach(visit);
+  };
+  visit(parse(yaml, { version: '1.1' }));
+  const problems: string[] = [];
+  for (const s of ir.steps) if (counts[s.id] !== new Set(s.needs).size) problems.push(`${s.id}: counts ${counts[s.id]} needs, has ${new Set(s.needs).size}`);
+  for (const s of ir.steps) {
+    const want = ir.steps.filter((t) => t.needs.includes(s.id)).map((t) => t.id).sort();
+    const got = down.get(s.id) ?? [];
+    if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${s.id}: counts down ${got.join(',')}, dependants ${want.join(',')}`);
+  }
+  return problems;
+}
+
+/** The step estimate of a flow on the pool, as the target computes it: an upper bound without sleeps. */
+function estimate(ir: IR): number {
+  const plan = planDag(ir, lowerGraph(ir).block);
+  if (!plan?.pool) throw new Error('no pool');
+  const block = dagAsBlock(ir, plan);
+  const built = buildWorkflow({ ir, options: readOptions(ir), block, dag: plan, diagnostics: new DiagnosticBag() });
+  return estimateSteps(ir, block, built).least + dagSteps(plan);
+}
+
+/** 24 independent steps, then an N among steps that need some of them: 24 can run at once. */
+function wideFlow(): IR {
+  const steps: IRStep[] = [];
+  for (let i = 0; i < 24; i++) steps.push(step(`a${i}`));
+  steps.push(step('b', { needs: ['a0', 'a1'] }), step('c', { needs: ['a1'] }), step('d', { needs: ['b', 'c'] }), step('e', { needs: ['a2', 'd'] }));
+  return makeIR(steps);
+}
+
+describe('worker pool (graphs wider than 20 branches)', () => {
+  it('random 100-step DAGs: every step once, after its needs, promptly, dispatcher tables as the flow, any start order', async () => {
+    const rand = prng(100);
+    let pools = 0;
+    for (let g = 0; g < 6; g++) {
+      const ir = randomFlow(rand, 100, 3);
+      const { yaml, diagnostics } = compile(ir);
+      const w = diagnostics.items.filter((d) => d.code === 'FLOWC657');
+      if (w.length === 0) continue;
+      pools++;
+      expect(w.map((d) => [d.severity, d.span?.file, d.span?.line, d.span?.col])).toEqual([['warning', 'flow.yaml', 1, 1]]);
+      expect(w[0]?.message).toMatch(/runs on a pool of 19 workers .* no ordering is added/);
+      expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC657']);
+      expect(yaml).toContain('flowc_pool');
+      expect(schemaErrors(yaml)).toEqual([]);
+      expect(tableProblems(ir, yaml)).toEqual([]);
+      const durations = new Map(ir.steps.map((s) => [s.id, 20 + Math.floor(rand() * 600)]));
+      const e = await run(yaml, rand, { duration: (s) => durations.get(s) as number });
+      expect(checkExecution(ir, e)).toEqual([]);
+      expect(lateStarts(ir, e.jobs, 19)).toEqual([]);
+      // Never more jobs at once than workers.
+      for (const j of e.jobs) expect(e.jobs.filter((o) => o.start <= j.start && o.end > j.start).length).toBeLessThanOrEqual(19);
+      // The estimate bounds the steps taken apart from sleeping (a sleep and its look: 2; a worker's next nap: 1 more).
+      expect(e.steps).toBeLessThanOrEqual(estimate(ir) + 3 * e.sleeps);
+      expect(e.steps).toBeGreaterThan(estimate(ir) / 3);
+    }
+    expect(pools).toBeGreaterThan(2);
+  });
+
+  it('a wide graph with an N: no FLOWC605, a step starts once its needs end, not when unrelated steps do', async () => {
+    const ir = wideFlow();
+    const { yaml, diagnostics } = compile(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC657']);
+    expect(tableProblems(ir, yaml)).toEqual([]);
+    for (const seed of [1, 2, 3]) {
+      const e = await run(yaml, prng(seed), { duration: (s) => (s === 'a2' ? 5000 : s.startsWith('a') ? 100 + Number(s.slice(1)) : 50) });
+      expect(checkExecution(ir, e)).toEqual([]);
+      expect(lateStarts(ir, e.jobs, 19)).toEqual([]);
+      const start = new Map(e.jobs.map((j) => [j.step, j.start]));
+      const end = new Map(e.jobs.map((j) => [j.step, j.end]));
+      // d needs b and c only: it does not wait for the 5,000 s a2, which e needs.
+      expect(start.get('d') as number).toBeLessThan(end.get('a2') as number);
+      expect(start.get('e') as number).toBeGreaterThanOrEqual(end.get('a2') as number);
+    }
+  });
+
+  it('a failed step fails the run with its error; what needs it never starts, the rest still runs', async () => {
+    const ir = wideFlow();
+    const { yaml } = compile(ir);
+    const e = await run(yaml, prng(8), { duration: () => 100, failures: (s) => (s === 'a1' ? 1 : 0) });
+    expect(e.error).not.toBeNull();
+    expect(String((e.error as Error).message)).toMatch(/a1/);
+    const ran = new Set(e.jobs.filter((j) => !j.failed).map((j) => j.step));
+    for (const s of ['b', 'c', 'd', 'e']) expect(ran.has(s)).toBe(false);
+    for (let i = 0; i < 24; i++) if (i !== 1) expect(ran.has(`a${i}`)).toBe(true);
+  });
+
+  it('retries and foreach behave as on the blocks: a retried step, a foreach on a worker (18 workers, a slot kept for items)', async () => {
+    const rand = prng(3);
+    const ir = randomFlow(rand, 60, 1.5, (j) => (j === 5 ? { foreach: { items: ['x', 'y', 'z'], from: null, parallelism: 2 } } : j === 7 ? { retry: { limit: 2, delaySeconds: 5, backoff: 1, maxDelaySeconds: null } } : {}));
+    const { yaml, diagnostics } = compile(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC657']);
+    expect(diagnostics.items[0]?.message).toContain('a pool of 18 workers');
+    expect(schemaErrors(yaml)).toEqual([]);
+    const e = await run(yaml, rand, { duration: (s) => 30 + Number(s.slice(1)), failures: (s) => (s === 's7' ? 1 : 0) });
+    expect(checkExecution(ir, e)).toEqual([]);
+    expect(e.jobs.filter((j) => j.step === 's7').map((j) => j.failed)).toEqual([true, false]);
+    expect(e.jobs.filter((j) => j.step === 's5' && !j.failed).map((j) => j.item).sort()).toEqual(['x', 'y', 'z']);
+  });
+
+  it('a graph too wide where the blocks are estimated faster keeps them (FLOWC656, FLOWC605)', () => {
+    // 21 independent pairs: 42 steps on 19 workers against 21 branches at once.
+    const steps: IRStep[] = [];
+    for (let c = 0; c < 21; c++) steps.push(step(`a${c}`));
+    for (let c = 0; c < 21; c++) steps.push(step(`b${c}`, { needs: [`a${c}`, ...(c === 1 ? ['a0'] : [])] }));
+    const { yaml, diagnostics } = compile(makeIR(steps));
+    expect(diagnostics.items.map((d) => d.code).slice(0, 2)).toEqual(['FLOWC656', 'FLOWC605']);
+    expect(diagnostics.items[0]?.message).toContain('a pool of 19 workers is not estimated faster than parallel branches');
+    expect(yaml).not.toContain('flowc_pool');
+  });
+});
+
+describe('worker pool model (the benchmark and the compile-time estimate)', () => {
+  it('with instant polls it is a list schedule: never under the longest path, never over work / workers + longest step', () => {
+    const rand = prng(11);
+    for (let g = 0; g < 30; g++) {
+      const ir = randomFlow(rand, 40, 2);
+      const dag = { nodes: ir.steps.map((s) => s.id), edges: ir.edges };
+      const d = new Map(ir.steps.map((s) => [s.id, 1 + rand() * 9]));
+      const plan = planPool(dag, 5);
+      const span = poolMakespan(plan, (id) => d.get(id) as number, { dispatchPoll: 0, workerNaps: [] });
+      const finish = new Map<string, number>();
+      for (const s of ir.steps) finish.set(s.id, Math.max(0, ...s.needs.map((n) => finish.get(n) as number)) + (d.get(s.id) as number));
+      const longest = Math.max(...finish.values());
+      const work = [...d.values()].reduce((a, b) => a + b, 0);
+      expect(span).toBeGreaterThanOrEqual(longest - 1e-9);
+      // Graham's bound for list schedules: work / m + longest path.
+      expect(span).toBeLessThanOrEqual(work / 5 + longest + 1e-9);
+      expect(poolMakespan(plan, (id) => d.get(id) as number, { dispatchPoll: 10, workerNaps: [10, 20, 40] })).toBeGreaterThanOrEqual(span - 1e-9);
+    }
+  });
+});
