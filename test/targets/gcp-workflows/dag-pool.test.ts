@@ -204,6 +204,39 @@ describe('worker pool (graphs wider than 20 branches)', () => {
   });
 });
 
+/** Every assignment target under `node`, with the worker key of the innermost `flowc_w == "k"` condition around it. */
+function assignments(node: unknown, key: string | null, out: { target: string; key: string | null }[]): void {
+  if (Array.isArray(node)) return node.forEach((n) => assignments(n, key, out));
+  if (node === null || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  if (Array.isArray(o.assign)) for (const a of o.assign as Record<string, unknown>[]) out.push({ target: Object.keys(a)[0] as string, key });
+  const m = typeof o.condition === 'string' ? /^\$\{flowc_w == "(\d+)"\}$/.exec(o.condition) : null;
+  for (const [k, v] of Object.entries(o)) if (k !== 'assign') assignments(v, m ? (m[1] as string) : key, out);
+}
+
+describe('worker pool: one writer per shared variable', () => {
+  it('the dispatcher alone writes flowc_task, worker k alone flowc_ack_k, and nothing else is shared', () => {
+    const ir = wideFlow();
+    const doc = parse(compile(ir).yaml, { version: '1.1' }) as { main: { steps: Record<string, { parallel?: { shared: string[]; for: { steps: unknown[] } } }>[] } };
+    const pool = doc.main.steps.map((s) => Object.values(s)[0]).find((b) => b?.parallel)?.parallel;
+    if (!pool) throw new Error('no pool');
+    expect(pool.shared).toEqual(['flowc_task', ...Array.from({ length: 19 }, (_, i) => `flowc_ack_${i + 1}`)]);
+    const role = (pool.for.steps[0] as { flowc_role: { switch: { condition: unknown; steps: unknown }[] } }).flowc_role.switch;
+    expect(role.map((c) => c.condition)).toEqual(['${flowc_w == "0"}', true]);
+    const dispatcher: { target: string; key: string | null }[] = [];
+    const workers: { target: string; key: string | null }[] = [];
+    assignments(role[0]?.steps, null, dispatcher);
+    assignments(role[1]?.steps, null, workers);
+    const shared = (t: string): boolean => /^flowc_(task|ack_\d+)\b/.test(t);
+    expect(dispatcher.filter((a) => shared(a.target) && !a.target.startsWith('flowc_task[')).map((a) => a.target)).toEqual([]);
+    expect(dispatcher.some((a) => a.target.startsWith('flowc_task['))).toBe(true);
+    const wrong = workers.filter((a) => shared(a.target) && a.target !== `flowc_ack_${a.key}`);
+    expect(wrong.map((a) => `${a.target} under worker ${a.key}`)).toEqual([]);
+    // Both the success and the failure acknowledgement, for each of the 19 workers.
+    expect(workers.filter((a) => shared(a.target)).length).toBe(38);
+  });
+});
+
 describe('worker pool model (the benchmark and the compile-time estimate)', () => {
   it('with instant polls it is a list schedule: never under the longest path, never over work / workers + longest step', () => {
     const rand = prng(11);
