@@ -129,7 +129,7 @@ function sleepsBetween(from: number, until: number, naps: readonly number[]): nu
   return n;
 }
 
-/** The shared map the dispatcher writes: worker key to `{n, step}` (its n-th task; step "" says stop). */
+/** The shared map the dispatcher writes: worker key to `{seq, step}` (its task number; step "" says stop). */
 export const TASK_VAR = 'flowc_task';
 /** Worker k's own shared variable: the number of its last task, negative when that step failed. */
 const ackVar = (k: number): string => `flowc_ack_${k}`;
@@ -156,10 +156,10 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 /** `main`'s steps that run the pool; `runStep` renders one flow step as the blocks path does. */
 export function renderPool(plan: PoolPlan, runStep: (id: string) => WStep[]): WStep[] {
   const keys = workerKeys(plan);
-  const stopAll = keys.map((k) => ({ [`${TASK_VAR}[${quote(String(k))}]`]: { n: expr('flowc_seq + 1'), step: '' } }));
+  const stopAll = keys.map((k) => ({ [`${TASK_VAR}[${quote(String(k))}]`]: { seq: expr('flowc_seq + 1'), step: '' } }));
   return [
     wstep('flowc_pool_init', {
-      assign: [{ [TASK_VAR]: Object.fromEntries(keys.map((k) => [String(k), { n: 0, step: '' }])) }, ...keys.map((k) => ({ [ackVar(k)]: 0 }))],
+      assign: [{ [TASK_VAR]: Object.fromEntries(keys.map((k) => [String(k), { seq: 0, step: '' }])) }, ...keys.map((k) => ({ [ackVar(k)]: 0 }))],
     }),
     wstep('flowc_pool', {
       parallel: {
@@ -227,7 +227,7 @@ export function renderPool(plan: PoolPlan, runStep: (id: string) => WStep[]): WS
           { flowc_seq: expr('flowc_seq + 1') },
           { 'flowc_left[flowc_next]': -1 },
           { 'flowc_on[flowc_k]': expr('flowc_next') },
-          { [`${TASK_VAR}[flowc_k]`]: { n: expr('flowc_seq'), step: expr('flowc_next') } },
+          { [`${TASK_VAR}[flowc_k]`]: { seq: expr('flowc_seq'), step: expr('flowc_next') } },
           { flowc_running: expr('flowc_running + 1') },
           { flowc_top: expr('flowc_top - 1') },
         ],
@@ -268,10 +268,10 @@ function worker(plan: PoolPlan, runStep: (id: string) => WStep[]): WStep[] {
     wstep(name, { switch: keys.map((k) => ({ condition: expr(`${ROLE_VAR} == ${quote(String(k))}`), steps: [wstep(`${name}_${k}`, { assign: [{ [ackVar(k)]: expr(value) }] })] })) });
   return [
     wstep('flowc_w_init', { assign: [{ flowc_seen: 0 }, { flowc_now: '' }, { flowc_nap: 0 }, { flowc_naps: NAP_AFTER }] }),
-    wstep('flowc_w_look', { switch: [{ condition: expr(`${TASK_VAR}[${ROLE_VAR}].n > flowc_seen`), next: 'flowc_w_take' }] }),
+    wstep('flowc_w_look', { switch: [{ condition: expr(`${TASK_VAR}[${ROLE_VAR}].seq > flowc_seen`), next: 'flowc_w_take' }] }),
     wstep('flowc_w_longer', { assign: [{ flowc_nap: expr('flowc_naps[string(flowc_nap)]') }] }),
     wstep('flowc_w_sleep', { call: 'sys.sleep', args: { seconds: expr('flowc_nap') }, next: 'flowc_w_look' }),
-    wstep('flowc_w_take', { assign: [{ flowc_seen: expr(`${TASK_VAR}[${ROLE_VAR}].n`) }, { flowc_now: expr(`${TASK_VAR}[${ROLE_VAR}].step`) }, { flowc_nap: 0 }] }),
+    wstep('flowc_w_take', { assign: [{ flowc_seen: expr(`${TASK_VAR}[${ROLE_VAR}].seq`) }, { flowc_now: expr(`${TASK_VAR}[${ROLE_VAR}].step`) }, { flowc_nap: 0 }] }),
     wstep('flowc_w_stop', { switch: [{ condition: expr('flowc_now == ""'), next: 'flowc_w_end' }] }),
     wstep('flowc_w_try', {
       try: { steps: runs },
