@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { DiagnosticBag } from '../../../src/diagnostics/diagnostic.js';
 import type { IR, IRStep } from '../../../src/ir/types.js';
 import { lowerGraph } from '../../../src/ir/lower-blocks.js';
@@ -177,6 +177,27 @@ describe('worker pool (graphs wider than 20 branches)', () => {
     const ran = new Set(e.jobs.filter((j) => !j.failed).map((j) => j.step));
     for (const s of ['b', 'c', 'd', 'e']) expect(ran.has(s)).toBe(false);
     for (let i = 0; i < 24; i++) if (i !== 1) expect(ran.has(`a${i}`)).toBe(true);
+  });
+
+  it('a dispatcher that fails stops every worker: the run fails with its error instead of polling forever', async () => {
+    const ir = wideFlow();
+    const doc = parse(compile(ir).yaml, { version: '1.1' }) as { main: { steps: Record<string, Record<string, unknown>>[] } };
+    // Break the dispatcher after its first hand-out round: a raise where it would first sleep.
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        const i = node.findIndex((s) => s !== null && typeof s === 'object' && 'flowc_d_sleep' in s);
+        if (i >= 0) node.splice(i, 0, { flowc_d_broken: { raise: 'dispatcher broken' } });
+        return node.forEach(visit);
+      }
+      if (node !== null && typeof node === 'object') Object.values(node).forEach(visit);
+    };
+    visit(doc);
+    const e = await run(stringify(doc, { version: '1.1' }), prng(2), { duration: () => 100 }, 20_000);
+    expect(String((e.error as Error).message)).toContain('dispatcher broken');
+    // At most the steps handed out before it failed ran (its stop replaces tasks not yet taken), and the workers stopped.
+    expect(e.jobs.length).toBeLessThanOrEqual(19);
+    expect(e.jobs.every((j) => !j.failed)).toBe(true);
+    expect(e.steps).toBeLessThan(2_000);
   });
 
   it('retries and foreach behave as on the blocks: a retried step, a foreach on a worker (18 workers, a slot kept for items)', async () => {
