@@ -74,51 +74,6 @@ export function chainCover(dag: Dag, maxChains: number): DagChains | null {
 }
 
 /**
- * For a graph wider than `lanes`: `lanes` sequences, each in an order the flow allows, from a list
- * schedule with equal step durations (longest remaining path first; a step stays on the lane of
- * one of its needs when that lane is free, so chains stay whole). Not exact: consecutive steps of a
- * lane that the flow leaves unordered are `added`. Every lane follows one global topological order,
- * so with every lane running at once no wait is ever circular.
- */
-export function laneSchedule(dag: Dag, lanes: number): (DagChains & { added: [string, string][] }) | null {
-  const n = dag.nodes.length;
-  if (n === 0 || n > MAX_DAG_STEPS) return null;
-  const order = buildOrder(dag);
-  const left = order.pred.map((p) => p.length);
-  const laneOf = new Int32Array(n).fill(-1);
-  const seqs: number[][] = Array.from({ length: lanes }, () => []);
-  let ready = order.names.map((_, v) => v).filter((v) => left[v] === 0);
-  while (ready.length > 0) {
-    ready.sort((a, b) => (order.height[b] as number) - (order.height[a] as number) || a - b);
-    const now = ready.slice(0, lanes);
-    ready = ready.slice(lanes);
-    const free = new Set(seqs.map((_, i) => i));
-    const unplaced: number[] = [];
-    for (const v of now) {
-      const home = (order.pred[v] as number[]).map((u) => laneOf[u] as number).find((l) => free.has(l) && (order.pred[v] as number[]).includes((seqs[l] as number[]).at(-1) as number));
-      if (home === undefined) unplaced.push(v);
-      else place(v, home);
-    }
-    for (const v of unplaced) place(v, free.values().next().value as number);
-    for (const v of now) for (const w of order.succ[v] as number[]) if (--(left[w] as number) === 0) ready.push(w);
-    function place(v: number, l: number): void {
-      free.delete(l);
-      laneOf[v] = l;
-      (seqs[l] as number[]).push(v);
-    }
-  }
-  const added: [string, string][] = [];
-  const chains = seqs.filter((q) => q.length > 0).map((q) =>
-    q.map((v, i) => {
-      const before = i > 0 ? (q[i - 1] as number) : -1;
-      if (before >= 0 && !hasBit(order.below[v] as Uint32Array, before)) added.push([order.names[before] as string, order.names[v] as string]);
-      return { id: order.names[v] as string, waits: waits(order, v, before).map((w) => order.names[w] as string) };
-    }),
-  );
-  return { chains, added };
-}
-
-/**
  * How long the chains take when each step takes `duration(id)`: a step starts once its chain
  * predecessor ended and each of its waits, looked at in order every `poll` seconds, saw its need
  * done (the benchmark's model; with `poll` near 0 the compile-time estimate).

@@ -10,7 +10,8 @@ import { expr, quote } from './render-string.js';
 
 /**
  * Exact DAGs on Cloud Workflows (docs/targets/gcp-workflows.md, "Exact DAGs"; the choice and its
- * sources: docs/decisions.md). A graph that is not series-parallel runs as one `parallel` `for`
+ * sources: docs/decisions.md). A graph too wide for 20 chains runs on a worker pool (dag-pool.ts).
+ * Any other graph that is not series-parallel runs as one `parallel` `for`
  * with one iteration per chain of a minimum chain cover (dag-chains.ts). A chain runs its steps in
  * order; before a step, it polls the shared map `flowc_finished` for its needs on other chains.
  * Each key of that map is written by the one iteration that owns the step, as in Google's own
@@ -93,12 +94,11 @@ export function noDagReason(ir: IR): string {
   return `the step graph is not series-parallel and more than ${slots} of its steps can run at the same time, while one Workflows execution runs at most ${GCP_LIMIT_TABLE.concurrentBranches.value} branches at once${slots < GCP_LIMIT_TABLE.concurrentBranches.value ? ' (one kept for foreach items)' : ''}, so no chain schedule fits, and a pool of ${slots - 1} workers is not estimated faster than parallel branches; it runs as parallel branches with added orderings (FLOWC605)`;
 }
 
-/** FLOWC657: a worker pool (or, from older plans, a lane schedule with what it adds). */
+/** FLOWC657: the flow runs on a worker pool (`list` names added orderings, which no plan has any more). */
 export function laneMessage(plan: DagPlan, list: (ps: [string, string][]) => string): string {
-  if (plan.pool) {
-    return `the step graph is not series-parallel and more of its steps can run at the same time than the ${GCP_LIMIT_TABLE.concurrentBranches.value} branches one Workflows execution runs at once; it runs on a pool of ${plan.pool.workers} workers that a dispatcher hands each step to once its needs have succeeded (estimated faster than parallel branches): no ordering is added, at most ${plan.pool.workers} steps run at once, and waiting costs steps (2 per look every ${DISPATCH_POLL_SECONDS} s for the dispatcher, every ${WORKER_NAPS.join(', ')} s after per idle worker)`;
-  }
-  return `the step graph is not series-parallel and more of its steps can run at the same time than the ${GCP_LIMIT_TABLE.concurrentBranches.value} branches one Workflows execution runs at once; it runs as ${plan.chains.length} lanes, each step waiting for its needs (estimated faster than parallel branches), which adds orderings: ${list(plan.added)}`;
+  const workers = plan.pool?.workers ?? plan.chains.length;
+  const added = plan.added.length > 0 ? `; it adds orderings: ${list(plan.added)}` : '';
+  return `the step graph is not series-parallel and more of its steps can run at the same time than the ${GCP_LIMIT_TABLE.concurrentBranches.value} branches one Workflows execution runs at once; it runs on a pool of ${workers} workers that a dispatcher hands each step to once its needs have succeeded (estimated faster than parallel branches): no ordering is added, at most ${workers} steps run at once, and waiting costs steps (2 per look every ${DISPATCH_POLL_SECONDS} s for the dispatcher, 3 per nap of ${WORKER_NAPS.join(', ')} s per idle worker)${added}`;
 }
 
 /** The chains as blocks, for the limit estimates (budget.ts): chains run at once, a chain in order. */
