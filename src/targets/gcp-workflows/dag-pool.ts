@@ -196,7 +196,7 @@ export function renderPool(plan: PoolPlan, runStep: (id: string) => WStep[]): WS
       wstep(`flowc_d_after_${i}`, {
         switch: chunk.map((s) => ({
           condition: expr(`flowc_done == ${quote(s)}`),
-          steps: chunks(p.dependants[s] as string[], MAX_ITEMS).map((ds, j) => wstep(`flowc_d_after_${s}${j > 0 ? `_${j}` : ''}`, { assign: ds.map((d) => ({ [`flowc_left[${quote(d)}]`]: expr(`flowc_left[${quote(d)}] - 1`) })) })),
+          steps: chunks(p.dependants[s] as string[], MAX_ITEMS).map((ds, j) => wstep(j > 0 ? `flowc_d_down${j}_${s}` : `flowc_d_after_${s}`, { assign: ds.map((d) => ({ [`flowc_left[${quote(d)}]`]: expr(`flowc_left[${quote(d)}] - 1`) })) })),
         })),
       }),
     );

@@ -179,6 +179,21 @@ describe('worker pool (graphs wider than 20 branches)', () => {
     for (let i = 0; i < 24; i++) if (i !== 1) expect(ran.has(`a${i}`)).toBe(true);
   });
 
+  it('a step with more dependants than one assign step holds (50), and a graph over one switch (50 conditions)', async () => {
+    // hub -> 60 leaves; x -> leaf 0 and y -> leaves 0, 1: an N, so not series-parallel; 60 wide.
+    const steps: IRStep[] = [step('hub'), step('x'), step('y')];
+    for (let i = 0; i < 60; i++) steps.push(step(`l${i}`, { needs: ['hub', ...(i === 0 ? ['x', 'y'] : i === 1 ? ['y'] : [])] }));
+    const ir = makeIR(steps);
+    const { yaml, diagnostics } = compile(ir);
+    expect(diagnostics.items.map((d) => d.code)).toEqual(['FLOWC657']);
+    expect(schemaErrors(yaml)).toEqual([]);
+    expect(tableProblems(ir, yaml)).toEqual([]);
+    expect(yaml).toContain('flowc_d_down1_hub');
+    const e = await run(yaml, prng(6), { duration: (s) => (s === 'hub' ? 300 : 60) });
+    expect(checkExecution(ir, e)).toEqual([]);
+    expect(lateStarts(ir, e.jobs, 19)).toEqual([]);
+  });
+
   it('a dispatcher that fails stops every worker: the run fails with its error instead of polling forever', async () => {
     const ir = wideFlow();
     const doc = parse(compile(ir).yaml, { version: '1.1' }) as { main: { steps: Record<string, Record<string, unknown>>[] } };
