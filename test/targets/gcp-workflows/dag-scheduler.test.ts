@@ -106,7 +106,7 @@ describe('exact DAG schedule (graphs that are not series-parallel)', () => {
       const { yaml, diagnostics } = compile(ir);
       const codes = diagnostics.items.map((d) => d.code);
       if (codes.includes('FLOWC605') || codes.includes('FLOWC657')) {
-        // Only a graph wider than the execution's 20 branches gets lanes or the blocks, and says so.
+        // Only a graph wider than the execution's 20 branches gets a worker pool (FLOWC657) or the blocks, and says so.
         expect(codes.includes('FLOWC656')).toBe(codes.includes('FLOWC605'));
         expect(chainCover({ nodes: ir.steps.map((s) => s.id), edges: ir.edges }, 20)).toBeNull();
         continue;
