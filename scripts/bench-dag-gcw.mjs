@@ -18,7 +18,8 @@ import { blockMakespan, dagMakespan } from '../dist/ir/makespan.js';
 import { buildOrder } from '../dist/ir/order.js';
 import { chainMakespan } from '../dist/targets/gcp-workflows/dag-chains.js';
 import { DAG_POLL_SECONDS, planGraph } from '../dist/targets/gcp-workflows/dag-scheduler.js';
-import { DISPATCH_POLL_SECONDS, poolRun, WORKER_NAPS } from '../dist/targets/gcp-workflows/dag-pool.js';
+import { DISPATCH_POLL_SECONDS, WORKER_NAPS } from '../dist/targets/gcp-workflows/dag-pool.js';
+import { poolRun } from '../dist/targets/gcp-workflows/dag-pool-model.js';
 import { durations, prng, randomDag } from './bench-lowering.mjs';
 import { mergeResults } from './bench-results.mjs';
 
