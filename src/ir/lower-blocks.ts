@@ -20,13 +20,45 @@ export function lowerGraph(ir: IR): LoweredGraph {
 
 /** `lowerGraph` over a bare graph (the benchmark and property tests build these directly). */
 export function lowerDag(dag: Dag, limits: HugeLimits = HUGE_LIMITS): LoweredGraph {
+  return lowerTopology(buildTopology(dag), limits, lowerPart);
+}
+
+/**
+ * `lowerGraph(ir)` when it is exact, else null, found without choosing a single cut: the
+ * decomposition stops at the first set that contains an N. A target that runs a flow which is not
+ * series-parallel some other way (Step Functions' Batch DAG) needs no blocks for it, and choosing
+ * the cuts is nearly all of a lowering's time. An exact lowering never reaches a cut, so the result
+ * is `lowerGraph`'s, the same object shape and all.
+ */
+export function lowerIfExact(ir: IR): LoweredGraph | null {
+  return lowerDagIfExact({ nodes: ir.steps.map((s) => s.id), edges: ir.edges });
+}
+
+export function lowerDagIfExact(dag: Dag, limits: HugeLimits = HUGE_LIMITS): LoweredGraph | null {
   const topo = buildTopology(dag);
+  // Slab boundaries add pairs of their own (lower-huge.ts): only the whole lowering can tell.
+  if (topo.n > limits.wholeOrderMax) {
+    const lowered = lowerTopology(topo, limits, lowerPart);
+    return lowered.exact ? lowered : null;
+  }
+  try {
+    return lowerTopology(topo, limits, lowerPartIfExact);
+  } catch (e) {
+    if (e === NOT_EXACT) return null;
+    throw e;
+  }
+}
+
+/** Thrown out of a decomposition that meets an N when only an exact lowering is wanted. */
+const NOT_EXACT = new Error('internal: not series-parallel');
+
+function lowerTopology(topo: Topology, limits: HugeLimits, part: LowerPart): LoweredGraph {
   if (topo.n === 0) throw new Error('internal: a flow has at least one step');
   const added: [number, number][] = [];
   const block =
     topo.n <= limits.wholeOrderMax
-      ? lowerPart(topo, Array.from({ length: topo.n }, (_, i) => i), added)
-      : lowerHuge(topo, added, limits, lowerPart);
+      ? part(topo, Array.from({ length: topo.n }, (_, i) => i), added)
+      : lowerHuge(topo, added, limits, part);
   added.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
   return {
     block,
@@ -41,9 +73,19 @@ export function lowerDag(dag: Dag, limits: HugeLimits = HUGE_LIMITS): LoweredGra
  * part lowers exactly as it would inside the whole flow.
  */
 function lowerPart(whole: Topology, members: number[], added: [number, number][]): Block {
+  return lowerPartWith(whole, members, added, false);
+}
+
+function lowerPartIfExact(whole: Topology, members: number[], added: [number, number][]): Block {
+  return lowerPartWith(whole, members, added, true);
+}
+
+type LowerPart = (whole: Topology, members: number[], added: [number, number][]) => Block;
+
+function lowerPartWith(whole: Topology, members: number[], added: [number, number][], exactOnly: boolean): Block {
   const order = withReachability(members.length === whole.n ? whole : restrictTopology(whole, members));
   const o: SubOrder = { n: order.n, names: order.names, index: order.index, succ: order.succ, pred: order.pred, below: order.below, above: order.above, depth: order.depth, height: order.height, gid: members };
-  const ctx = makeCtx(o, whole.index, added, true, new Map());
+  const ctx = makeCtx(o, whole.index, added, true, new Map(), exactOnly);
   return decompose(ctx, Array.from({ length: order.n }, (_, i) => i));
 }
 
@@ -72,6 +114,8 @@ interface Ctx {
    * such sets, 16,505 of them distinct.
    */
   scored: Map<string, Block>;
+  /** True when only an exact lowering is wanted: a set with an N throws NOT_EXACT instead of being cut. */
+  exactOnly: boolean;
 }
 
 /**
@@ -79,8 +123,8 @@ interface Ctx {
  * hot functions see one object shape: objects spread from others had shapes of their own, and the
  * optimised code was thrown away and rebuilt for each new one.
  */
-function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: [number, number][], lookahead: boolean, scored: Map<string, Block>): Ctx {
-  return { order, globalIndex, added, lookahead, scored };
+function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: [number, number][], lookahead: boolean, scored: Map<string, Block>, exactOnly: boolean): Ctx {
+  return { order, globalIndex, added, lookahead, scored, exactOnly };
 }
 
 /**
@@ -107,7 +151,7 @@ function decomposeSet(ctx: Ctx, members: number[]): Block {
   // this every set operation on a 30-step part of a 10,000-step flow walks 10,000 bits.
   if (members.length >= RESTRICT_MIN && members.length * 4 <= order.n) {
     const sub = restrict(order, members);
-    return decompose(makeCtx(sub, ctx.globalIndex, ctx.added, ctx.lookahead, ctx.scored), sub.names.map((_, i) => i));
+    return decompose(makeCtx(sub, ctx.globalIndex, ctx.added, ctx.lookahead, ctx.scored, ctx.exactOnly), sub.names.map((_, i) => i));
   }
   const together = components(order, members, /* comparableNeighbours */ true);
   if (together.length > 1) return par(together.map((c) => decompose(ctx, c)));
@@ -117,6 +161,7 @@ function decomposeSet(ctx: Ctx, members: number[]): Block {
   if (layers.length > 1) {
     return seq(layers.sort((p, q) => (p[0] as number) - (q[0] as number)).map((c) => decompose(ctx, c)));
   }
+  if (ctx.exactOnly) throw NOT_EXACT;
   const before = chooseCut(ctx, members);
   const after = members.filter((m) => !hasBit(before, m));
   // Word at a time: each word of (after \ above[x]) holds up to 32 added pairs.
@@ -503,7 +548,7 @@ function sidesSpan(local: LocalGraph, members: number[], x: Bits): number {
 
 /** Mean makespan over the sample durations of the structure this cut leads to (no nested lookahead). */
 function lookaheadSpan(ctx: Ctx, before: number[], after: number[]): number {
-  const inner = makeCtx(ctx.order, ctx.globalIndex, [], false, ctx.scored);
+  const inner = makeCtx(ctx.order, ctx.globalIndex, [], false, ctx.scored, false);
   const block = seq([decompose(inner, before), decompose(inner, after)]);
   let total = 0;
   for (let s = 0; s < SAMPLES; s++) total += span(block, ctx.globalIndex, s);

@@ -1,9 +1,9 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { lowerGraph } from '../../ir/lower-blocks.js';
+import { lowerGraph, lowerIfExact } from '../../ir/lower-blocks.js';
 import type { IR, IROrigin } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import type { Artifact, Target, TargetContext } from '../target.js';
-import type { Block } from '../../ir/blocks.js';
+import type { Block, LoweredGraph } from '../../ir/blocks.js';
 import { SFN_LIMITS, checkDefinition, checkItems, checkNumbers, checkOverrides, DEFINITION_MAX_BYTES, OVERRIDES_MAX_CHARS, overridesChars, overridesLimit } from './limits.js';
 import { fitConfig, type LimitExcess } from '../config-env.js';
 import { checkCompute } from './compute-checks.js';
@@ -69,10 +69,13 @@ export const stepFunctionsTarget: Target = {
     if (!checkDynamicItems({ ir, diagnostics })) return [];
     const jobDefinitions = read.compute === 'batch' ? planJobDefinitions({ ir, options: read.batch, span: flowSpan, diagnostics }) : null;
     const options: SfnOptions = { ...read, partition, jobDefinitionFor: jobDefinitions ? jobDefinitions.nameFor : read.jobDefinitionFor };
-    const lowered = lowerGraph(ir);
     // Batch job dependencies keep the exact graph where blocks would not (docs/targets/stepfunctions.md, "Exact DAGs").
-    const dag = chooseBatchDag({ ir, options, exact: lowered.exact, flowSpan, diagnostics });
-    if (!lowered.exact && !dag.plan) {
+    // Whether blocks are exact is found without choosing cuts (lowerIfExact): a flow that runs as a
+    // Batch DAG needs no blocks, and choosing the cuts is nearly all of a lowering's time.
+    let exactBlocks: LoweredGraph | null | undefined;
+    const dag = chooseBatchDag({ ir, options, exact: () => (exactBlocks = lowerIfExact(ir)) !== null, flowSpan, diagnostics });
+    const lowered: LoweredGraph | null = dag.plan ? null : (exactBlocks ?? lowerGraph(ir));
+    if (lowered && !lowered.exact) {
       const ps = lowered.addedOrderings;
       const listed = ps.slice(0, LIST_CAP).map(([a, b]) => `${b} waits for ${a}`).join(', ');
       const more = ps.length > LIST_CAP ? `, and ${ps.length - LIST_CAP} more` : '';
@@ -86,8 +89,9 @@ export const stepFunctionsTarget: Target = {
       );
     }
     if (options.compute === 'ecs') warnSharedDefinitions(ir, options, diagnostics);
-    const { modes } = dag.plan ? { modes: new Map<string, MapMode>() } : planMaps({ ir, block: lowered.block, flowSpan, diagnostics });
-    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, mapModes: modes, dag: dag.plan, diagnostics });
+    const { modes } = lowered ? planMaps({ ir, block: lowered.block, flowSpan, diagnostics }) : { modes: new Map<string, MapMode>() };
+    const shape = lowered ? { block: lowered.block } : { dag: dag.plan as BatchDagPlan };
+    const { machine, asl } = fitDefinition({ ir, options, shape, mapModes: modes, diagnostics });
     for (const { step, state } of machine.itemLists) checkItems({ step, state, span: span(step.origin), diagnostics });
     for (const step of ir.steps) checkNumbers({ step, span: span(step.origin), diagnostics });
     checkDefinition({ text: asl, span: flowSpan, diagnostics });
@@ -125,7 +129,7 @@ export function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
  * definition over 1 MB. What still does not fit is an error (checkOverrides here, checkDefinition
  * by the caller).
  */
-function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; mapModes: ReadonlyMap<string, MapMode>; dag: BatchDagPlan | null; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
+function fitDefinition(o: { ir: IR; options: SfnOptions; shape: { block: Block } | { dag: BatchDagPlan }; mapModes: ReadonlyMap<string, MapMode>; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
   const text = (m: Machine) => {
     const pretty = toJsonText(m.definition, 'pretty');
     return utf8Bytes(pretty) <= DEFINITION_MAX_BYTES ? pretty : toJsonText(m.definition, 'compact');
@@ -133,8 +137,8 @@ function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; mapModes:
   const { built } = fitConfig({
     diagnostics: o.diagnostics,
     build: (includeConfig) => {
-      const request = { ir: o.ir, block: o.block, options: o.options, includeConfig, mapModes: o.mapModes };
-      const machine = o.dag ? buildBatchDagMachine({ ...request, plan: o.dag }) : buildMachine(request);
+      const request = { ir: o.ir, options: o.options, includeConfig, mapModes: o.mapModes };
+      const machine = 'dag' in o.shape ? buildBatchDagMachine({ ...request, plan: o.shape.dag }) : buildMachine({ ...request, block: o.shape.block });
       return { machine, asl: text(machine) };
     },
     excess: ({ machine, asl }): LimitExcess | undefined => {
