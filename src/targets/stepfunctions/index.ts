@@ -16,7 +16,7 @@ import { checkSecrets } from './secret-checks.js';
 import { SFN_SECRET_SUPPORT } from './secrets.js';
 import { usedSecrets } from '../../ir/secrets.js';
 import { scheduleRequest, toAwsCron } from './schedule.js';
-import { toJsonText, utf8Bytes } from './serialize.js';
+import { toFittingJsonText, toJsonText, utf8Bytes } from './serialize.js';
 import { checkDatastorePresent, checkDatastoreWritten } from './datastore.js';
 import { checkDynamicItems } from './dynamic-checks.js';
 import { compileInParts } from './child-machines.js';
@@ -130,30 +130,29 @@ export function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
  * by the caller).
  */
 function fitDefinition(o: { ir: IR; options: SfnOptions; shape: { block: Block } | { dag: BatchDagPlan }; mapModes: ReadonlyMap<string, MapMode>; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
-  const text = (m: Machine) => {
-    const pretty = toJsonText(m.definition, 'pretty');
-    return utf8Bytes(pretty) <= DEFINITION_MAX_BYTES ? pretty : toJsonText(m.definition, 'compact');
-  };
+  const text = (m: Machine) => toFittingJsonText(m.definition, DEFINITION_MAX_BYTES);
   const { built } = fitConfig({
     diagnostics: o.diagnostics,
     build: (includeConfig) => {
       const request = { ir: o.ir, options: o.options, includeConfig, mapModes: o.mapModes };
       const machine = 'dag' in o.shape ? buildBatchDagMachine({ ...request, plan: o.shape.dag }) : buildMachine({ ...request, block: o.shape.block });
-      return { machine, asl: text(machine) };
+      // Counted once per build: both the fit and the limit check below read them.
+      return { machine, asl: text(machine), overrides: machine.tasks.map((t) => overridesChars(t.task.overrides)) };
     },
-    excess: ({ machine, asl }): LimitExcess | undefined => {
-      const tooBig = machine.tasks.find((t) => overridesChars(t.task.overrides) > OVERRIDES_MAX_CHARS);
-      if (tooBig) {
-        return { limit: overridesLimit(o.options.compute), subject: `step '${tooBig.step.id}': the size of its container overrides`, actual: overridesChars(tooBig.task.overrides), span: span(tooBig.step.origin) };
+    excess: ({ machine, asl, overrides }): LimitExcess | undefined => {
+      const tooBig = overrides.findIndex((chars) => chars > OVERRIDES_MAX_CHARS);
+      if (tooBig >= 0) {
+        const { step } = machine.tasks[tooBig] as Machine['tasks'][number];
+        return { limit: overridesLimit(o.options.compute), subject: `step '${step.id}': the size of its container overrides`, actual: overrides[tooBig] as number, span: span(step.origin) };
       }
       const bytes = utf8Bytes(asl);
       if (bytes > DEFINITION_MAX_BYTES) return { limit: SFN_LIMITS.definitionBytes, subject: 'the state machine definition', actual: bytes, span: span({ file: o.ir.flow.source, line: 1, col: 1 }) };
       return undefined;
     },
   });
-  for (const { step, task } of built.machine.tasks) {
-    checkOverrides({ step, overrides: task.overrides, compute: o.options.compute, span: span(step.origin), diagnostics: o.diagnostics });
-  }
+  built.machine.tasks.forEach(({ step }, i) => {
+    checkOverrides({ step, chars: built.overrides[i] as number, compute: o.options.compute, span: span(step.origin), diagnostics: o.diagnostics });
+  });
   return built;
 }
 
