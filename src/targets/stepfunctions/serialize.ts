@@ -29,7 +29,7 @@ export function toFittingJsonText(value: unknown, maxBytes: number): string {
   const bytes = utf8Bytes(compact);
   // Pretty-printing only adds whitespace.
   if (bytes > maxBytes) return compact;
-  const shaped = prettyExtraOf(value, 0);
+  const shaped = prettyExtraOf(value, 0, maxBytes - bytes);
   const extra = Number.isNaN(shaped) ? prettyExtra(compact) : shaped;
   return bytes + extra <= maxBytes ? toJsonText(value, 'pretty') : compact;
 }
@@ -38,9 +38,10 @@ export function toFittingJsonText(value: unknown, maxBytes: number): string {
  * `prettyExtra` of `JSON.stringify(value)`, counted over the value's members rather than its
  * characters (a definition has some tens of thousands of members and a million characters). NaN
  * for anything JSON.stringify might write in a way of its own (toJSON, boxed primitives, class
- * instances): the caller then counts on the text.
+ * instances): the caller then counts on the text. Once the count is over `enough` it stops and
+ * returns what it has, which is over `enough` too: each member counted so far counted exactly.
  */
-export function prettyExtraOf(value: unknown, depth: number): number {
+export function prettyExtraOf(value: unknown, depth: number, enough = Infinity): number {
   if (value === null || typeof value !== 'object') return 0;
   // One line break and indentation before each member, and one before the closing bracket.
   const member = 1 + 2 * (depth + 1);
@@ -49,20 +50,23 @@ export function prettyExtraOf(value: unknown, depth: number): number {
     if (value.length === 0) return 0;
     let extra = member * value.length + close;
     // Holes, undefined, functions and symbols are written as null: members all the same.
-    for (let i = 0; i < value.length; i++) extra += prettyExtraOf(value[i], depth + 1);
+    for (let i = 0; i < value.length && extra <= enough; i++) extra += prettyExtraOf(value[i], depth + 1, enough - extra);
     return extra;
   }
   const proto = Object.getPrototypeOf(value);
   if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return NaN;
   let count = 0;
   let extra = 0;
-  for (const key of Object.keys(value)) {
+  // for-in walks the same keys as Object.keys here (a plain object inherits no enumerable key) without an array per object.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     const v = (value as Record<string, unknown>)[key];
     // Left out of an object altogether.
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     count++;
     // The space after the colon.
-    extra += 1 + prettyExtraOf(v, depth + 1);
+    extra += 1 + prettyExtraOf(v, depth + 1, enough - extra);
+    if (extra > enough) return extra;
   }
   return count === 0 ? 0 : extra + member * count + close;
 }

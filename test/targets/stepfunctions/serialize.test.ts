@@ -55,6 +55,19 @@ describe('Step Functions JSON text', () => {
     expect(prettyExtraOf({ toJSON: () => 1 }, 0)).toBeNaN();
   });
 
+  it('stops counting once over a bound, and is over it exactly when the whole count is', () => {
+    fc.assert(
+      fc.property(arbValue, fc.nat(400), (v, enough) => {
+        const whole = prettyExtraOf(v, 0);
+        if (Number.isNaN(whole)) return;
+        const bounded = prettyExtraOf(v, 0, enough);
+        expect(bounded > enough).toBe(whole > enough);
+        if (whole <= enough) expect(bounded).toBe(whole);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('writes what pretty-when-it-fits wrote, at every limit around the pretty size', () => {
     fc.assert(
       fc.property(arbValue, fc.integer({ min: -3, max: 3 }), (member, delta) => {
