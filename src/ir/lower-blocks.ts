@@ -258,8 +258,12 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
   };
 }
 
-/** Beyond this many members only level cuts are tried (each repair costs O(k^2)). */
-const RICH_CANDIDATES_MAX = 120;
+/** A level cut: the members on ASAP levels below `level`, as a set once needed. */
+interface Candidate {
+  level: number;
+  x?: Bits;
+}
+
 /** Up to this many members each candidate is scored by lowering both sides (lookahead). */
 const LOOKAHEAD_MAX = 64;
 /** Weight samples for the makespan estimate; fixed, so the output is deterministic. */
@@ -268,70 +272,46 @@ const SAMPLES = 16;
 /**
  * Picks a series cut of a sub-order that contains an N, as the down-set that runs first. Only
  * cuts whose added pairs go to a strictly higher ASAP level are allowed: that is what makes the
- * result never slower than level-by-level flattening. Candidates: every ASAP level cut (always
- * allowed), and for small sets also ALAP level cuts and, per step, its ancestors and its
- * non-descendants, each grown until allowed. The winner has the smallest estimated makespan
- * (mean over fixed pseudo-random durations), then the fewest added pairs, then comes first.
+ * result never slower than level-by-level flattening. The allowed cuts are exactly the ASAP level
+ * cuts (docs/lowering.md, "Choosing the cut"), so those are the candidates. The winner has the
+ * smallest estimated makespan (mean over fixed pseudo-random durations), then the fewest added
+ * pairs, then comes first.
  */
 function chooseCut(ctx: Ctx, members: number[]): Bits {
   const { order } = ctx;
-  // A level cut's set is built only when needed (a tie, the winner): a big set has as many level
-  // cuts as levels, and building each was O(k) apiece.
-  const candidates: { x?: Bits; level?: number }[] = [];
-  const levelCut = (d: number): Bits => subset(order, members, (m) => (order.depth[m] as number) < d);
-  const bitsOf = (c: { x?: Bits; level?: number }): Bits => (c.x ??= levelCut(c.level as number));
-  const seen = new Set<string>();
-  const offer = (x: Bits | null, level?: number) => {
-    if (x === null) return;
-    const size = members.reduce((c, m) => c + (hasBit(x, m) ? 1 : 0), 0);
-    if (size === 0 || size === members.length) return;
-    const key = x.join(',');
-    if (seen.has(key)) return;
-    seen.add(key);
-    candidates.push(level === undefined ? { x } : { x, level });
-  };
-  const depths = distinct(members.map((m) => order.depth[m] as number));
-  if (members.length > RICH_CANDIDATES_MAX) {
-    // Level cuts alone: each holds the members below its level, at least one level's worth and
-    // never all, and no two are equal, so none would have been skipped by `offer`.
-    for (const d of depths.slice(1)) candidates.push({ level: d });
-  } else {
-    for (const d of depths.slice(1)) offer(levelCut(d), d);
-    const masks = cutMasks(order, members);
-    const heights = distinct(members.map((m) => order.height[m] as number)).reverse();
-    for (const h of heights.slice(1)) offer(allowed(order, members, subset(order, members, (m) => (order.height[m] as number) > h), masks));
-    for (const v of members) {
-      offer(allowed(order, members, subset(order, members, (m) => m === v || hasBit(order.below[v] as Bits, m)), masks));
-      offer(allowed(order, members, subset(order, members, (m) => m !== v && !hasBit(order.above[v] as Bits, m)), masks));
-    }
-  }
+  // A level cut's set is built only when needed (a tie, the winner, lookahead): a big set has as
+  // many level cuts as levels, and building each was O(k) apiece.
+  const candidates: Candidate[] = [];
+  const bitsOf = (c: Candidate): Bits => (c.x ??= subset(order, members, (m) => (order.depth[m] as number) < c.level));
+  // Each level cut holds the members below its level, at least one level's worth and never all,
+  // and no two are equal.
+  for (const d of distinct(members.map((m) => order.depth[m] as number)).slice(1)) candidates.push({ level: d });
   const lookahead = ctx.lookahead && members.length <= LOOKAHEAD_MAX;
   // Level cuts of a big set are scored from one pass over it (levelCutSpans), not one pass per
   // cut: with a thousand levels that is the difference between O(k) and O(k * levels).
   const local = lookahead ? undefined : localGraph(order, members);
   const levelSpans = local ? levelCutSpans(order, members, local) : undefined;
   const sides = (x: Bits) => ({ before: members.filter((m) => hasBit(x, m)), after: members.filter((m) => !hasBit(x, m)) });
-  const spanOf = (c: { x?: Bits; level?: number }): number => {
-    if (c.level !== undefined && levelSpans) return levelSpans(c.level);
-    if (local) return sidesSpan(local, members, bitsOf(c));
+  const spanOf = (c: Candidate): number => {
+    if (levelSpans) return levelSpans(c.level);
     const { before, after } = sides(bitsOf(c));
     return lookaheadSpan(ctx, before, after);
   };
   // Added pairs only break exact ties of the span, so they are counted only then.
-  const pairsOf = (c: { c: { x?: Bits; level?: number }; pairs?: number }): number => {
+  const pairsOf = (c: { c: Candidate; pairs?: number }): number => {
     if (c.pairs === undefined) {
       const { before, after } = sides(bitsOf(c.c));
       c.pairs = addedPairs(order, before, after);
     }
     return c.pairs;
   };
-  let best: { c: { x?: Bits; level?: number }; span: number; pairs?: number } | null = null;
+  let best: { c: Candidate; span: number; pairs?: number } | null = null;
   for (const c of candidates) {
     const span = spanOf(c);
     // Spans are means of the same samples, so exact float ties happen (equal structures).
     if (best === null || span < best.span - 1e-12) best = { c, span };
     else if (Math.abs(span - best.span) <= 1e-12) {
-      const here: { c: { x?: Bits; level?: number }; span: number; pairs?: number } = { c, span };
+      const here: { c: Candidate; span: number; pairs?: number } = { c, span };
       if (pairsOf(here) < pairsOf(best)) best = here;
     }
   }
@@ -449,48 +429,6 @@ function subset(order: Order, members: number[], keep: (m: number) => boolean): 
   return b;
 }
 
-/**
- * Grows a down-set until it is an allowed cut: each step left after it that is unordered with a
- * step in it must sit on a strictly higher ASAP level. Null when only the whole set would do.
- */
-function allowed(order: Order, members: number[], x: Bits, masks: CutMasks): Bits | null {
-  const { lo, hi, member, atOrAbove } = masks;
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const y of members) {
-      if (hasBit(x, y)) continue;
-      const geq = atOrAbove.get(order.depth[y] as number) as Bits;
-      const below = order.below[y] as Bits;
-      // Is some step already in x on y's level or higher, and not below y?
-      let offending = false;
-      for (let k = lo; k <= hi && !offending; k++) offending = ((x[k] as number) & (geq[k] as number) & ~(below[k] as number)) !== 0;
-      if (!offending) continue;
-      setBit(x, y);
-      for (let k = lo; k <= hi; k++) x[k] = (x[k] as number) | ((below[k] as number) & (member[k] as number));
-      changed = true;
-    }
-  }
-  return members.some((m) => !hasBit(x, m)) ? x : null;
-}
-
-/** Bitsets `allowed` needs, built once per chooseCut: the members, and those on each level or higher. */
-interface CutMasks {
-  /** The word range the members occupy. */
-  lo: number;
-  hi: number;
-  member: Bits;
-  atOrAbove: Map<number, Bits>;
-}
-
-function cutMasks(order: Order, members: number[]): CutMasks {
-  const member = subset(order, members, () => true);
-  const atOrAbove = new Map<number, Bits>();
-  for (const d of distinct(members.map((m) => order.depth[m] as number))) {
-    atOrAbove.set(d, subset(order, members, (m) => (order.depth[m] as number) >= d));
-  }
-  return { lo: (members[0] as number) >>> 5, hi: (members[members.length - 1] as number) >>> 5, member, atOrAbove };
-}
-
 /** How many pairs (b, a) with b before the cut and a after it are not already ordered. */
 function addedPairs(order: Order, before: number[], after: number[]): number {
   const mask = newBits(order.n);
@@ -509,41 +447,6 @@ function sampleDuration(s: number, v: number): number {
   h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return (((h ^ (h >>> 16)) >>> 0) + 0.5) / 4294967296;
-}
-
-/**
- * The mean longest path over the sample durations of each side of the cut `x` of a convex
- * `members` set (lower bounds of what each side will take), summed: O(SAMPLES * (k + edges
- * inside)). Both sides are walked over the set's own local graph, built once per cut choice,
- * an edge counting only when both its ends are on the same side; each side's sum runs over the
- * same samples in the same order as when each side had a local graph of its own.
- */
-function sidesSpan(local: LocalGraph, members: number[], x: Bits): number {
-  const k = members.length;
-  const side = new Uint8Array(k);
-  for (let j = 0; j < k; j++) side[j] = hasBit(x, members[j] as number) ? 1 : 0;
-  const finish = new Float64Array(k);
-  let totalBefore = 0;
-  let totalAfter = 0;
-  for (let s = 0; s < SAMPLES; s++) {
-    let bestBefore = 0;
-    let bestAfter = 0;
-    for (let j = 0; j < k; j++) {
-      const mine = side[j];
-      let start = 0;
-      for (let e = local.predStart[j] as number; e < (local.predStart[j + 1] as number); e++) {
-        const u = local.pred[e] as number;
-        if (side[u] === mine) start = Math.max(start, finish[u] as number);
-      }
-      const f = start + (local.dur[s * k + j] as number);
-      finish[j] = f;
-      if (mine === 1) bestBefore = Math.max(bestBefore, f);
-      else bestAfter = Math.max(bestAfter, f);
-    }
-    totalBefore += bestBefore;
-    totalAfter += bestAfter;
-  }
-  return totalBefore / SAMPLES + totalAfter / SAMPLES;
 }
 
 /** Mean makespan over the sample durations of the structure this cut leads to (no nested lookahead). */
