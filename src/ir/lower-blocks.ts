@@ -242,16 +242,11 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
   const names = members.map((m) => order.names[m] as string);
   const succ = members.map((m) => (order.succ[m] as number[]).filter((w) => local.has(w)).map((w) => local.get(w) as number));
   const pred = members.map((m) => (order.pred[m] as number[]).filter((u) => local.has(u)).map((u) => local.get(u) as number));
-  const below = members.map(() => newBits(k));
-  const above = members.map(() => newBits(k));
-  for (let i = 0; i < k; i++) {
-    const gBelow = order.below[members[i] as number] as Bits;
-    for (let j = 0; j < i; j++) {
-      if (!hasBit(gBelow, members[j] as number)) continue;
-      setBit(below[i] as Bits, j);
-      setBit(above[j] as Bits, i);
-    }
-  }
+  // A member's ancestors among the members are the members its whole-order `below` holds (and
+  // likewise `above`): gathered a run of consecutive indices at a time, a word per 32 members.
+  const runs = indexRuns(members);
+  const below = members.map((m) => gatherBits(order.below[m] as Bits, runs, k));
+  const above = members.map((m) => gatherBits(order.above[m] as Bits, runs, k));
   return {
     n: k,
     names,
@@ -264,6 +259,43 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
     height: members.map((m) => order.height[m] as number),
     gid: members.map((m) => order.gid[m] as number),
   };
+}
+
+/** Ascending indices as runs of consecutive ones: [first index, length] pairs, flat. */
+function indexRuns(members: number[]): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < members.length; ) {
+    let j = i + 1;
+    while (j < members.length && (members[j] as number) === (members[j - 1] as number) + 1) j++;
+    out.push(members[i] as number, j - i);
+    i = j;
+  }
+  return Int32Array.from(out);
+}
+
+/** The bits of `src` at the runs' indices, packed: the t-th index of the runs is bit t. */
+function gatherBits(src: Bits, runs: Int32Array, k: number): Bits {
+  const out = newBits(k);
+  let to = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    const from = runs[r] as number;
+    const len = runs[r + 1] as number;
+    for (let t = 0; t < len; t += 32) {
+      const a = from + t;
+      const lo = (src[a >>> 5] as number) >>> (a & 31);
+      // JavaScript shifts by the count mod 32, so a whole-word shift is done by hand.
+      const hi = (a & 31) === 0 ? 0 : ((src[(a >>> 5) + 1] ?? 0) as number) << (32 - (a & 31));
+      const bits = len - t;
+      let word = (lo | hi) >>> 0;
+      if (bits < 32) word &= (1 << bits) - 1;
+      if (word === 0) continue;
+      const b = to + t;
+      out[b >>> 5] = (out[b >>> 5] as number) | (word << (b & 31));
+      if ((b & 31) !== 0 && (b >>> 5) + 1 < out.length) out[(b >>> 5) + 1] = (out[(b >>> 5) + 1] as number) | (word >>> (32 - (b & 31)));
+    }
+    to += len;
+  }
+  return out;
 }
 
 /** A level cut: the members on ASAP levels below `level`, as a set once needed. */
