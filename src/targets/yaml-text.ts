@@ -36,10 +36,19 @@ function blankLinesOnly(text: string): boolean {
 export function quoteUnsafeScalars(doc: Document): void {
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && (hasUnsafeText(node.value.replaceAll('\n', '')) || blankLinesOnly(node.value))) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value === 'string' && scalarNeedsDoubleQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
 }
+
+/** True for a string scalar (key or value) `quoteUnsafeScalars` writes double-quoted; yaml-write.ts asks the same. */
+export function scalarNeedsDoubleQuotes(value: string): boolean {
+  // Printable ASCII, tab and LF hold no unsafe character: skip the general test (most scalars).
+  if (PRINTABLE_ASCII.test(value)) return blankLinesOnly(value);
+  return hasUnsafeText(value.replaceAll('\n', '')) || blankLinesOnly(value);
+}
+
+const PRINTABLE_ASCII = /^[\t\n\x20-\x7e]*$/;
 
 /**
  * The characters the yaml package leaves raw inside double quotes (it escapes only what
