@@ -35,20 +35,16 @@ export interface YamlWriteRules {
 
 type Plain = Record<string, unknown>;
 
+/** Indents are spaces only: one string per width, made once (cheaper than concatenating per item). */
+const SPACES: string[] = [];
+const spaces = (n: number): string => SPACES[n] ?? (SPACES[n] = ' '.repeat(n));
+
+const PRINTABLE_ASCII = /^[\t\n\x20-\x7e]*$/;
+
 const isPlainObject = (v: object): v is Plain => {
   const proto = Object.getPrototypeOf(v);
   return (proto === Object.prototype || proto === null) && typeof (v as Plain).toJSON !== 'function';
 };
-
-/** The defined entries of a plain object: yaml leaves out keys whose value is undefined. */
-function entries(obj: Plain): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  for (const k of Object.keys(obj)) {
-    const v = obj[k];
-    if (v !== undefined) out.push([k, v]);
-  }
-  return out;
-}
 
 /**
  * `enabled` off makes `writeYaml` decline every document, so targets take the `yaml` path (the
@@ -57,6 +53,13 @@ function entries(obj: Plain): [string, unknown][] {
 export const yamlWriter = { enabled: true, fallbacks: 0 };
 
 class Writer {
+  /** The block-style text so far; flow collections are built as strings and appended. */
+  out = '';
+  /** True while every string written is printable ASCII (then no character needs escapeRawUnsafe). */
+  onlyAscii = true;
+  /** Keys as written, per indent width, in block and in flow context. */
+  private readonly blockKeys: Map<string, string>[] = [];
+  private readonly flowKeys: Map<string, string>[] = [];
   private readonly seen = new Set<object>();
   private readonly pad: string;
 
@@ -64,12 +67,20 @@ class Writer {
     this.pad = rules.flowPadding ? ' ' : '';
   }
 
-  /** The node for `value` at `indent` (the indent of its own lines), as yaml's `stringify`. */
-  node(value: unknown, key: string | undefined, indent: string, inFlow: boolean, implicitKey: boolean): string {
+  /** Appends the node `value` (the value of `key`, a list item or the root) in block context, its lines at `indent`. */
+  block(value: unknown, key: string | undefined, indent: string): void {
+    if (value !== null && typeof value === 'object') {
+      if (this.isFlow(value, key)) this.out += this.flowCollection(value, indent);
+      else this.blockCollection(value, indent);
+    } else this.out += this.scalar(value, key, indent, false);
+  }
+
+  /** A scalar value or list item as yaml's `stringify` writes it. */
+  private scalar(value: unknown, key: string | undefined, indent: string, inFlow: boolean): string {
     if (value === null) return this.rules.nullStr;
     switch (typeof value) {
       case 'string':
-        return this.string(value, implicitKey ? undefined : this.rules.valueType?.(value, key), { indent, implicitKey, inFlow });
+        return this.string(value, this.rules.valueType?.(value, key), { indent, implicitKey: false, inFlow });
       case 'boolean':
         return value ? 'true' : 'false';
       case 'number':
@@ -77,16 +88,28 @@ class Writer {
         // the infinities differ per version and tag, so are left to it.
         if (!Number.isFinite(value) || Object.is(value, -0)) throw new FallBack('-0, NaN or an infinity');
         return String(value);
-      case 'object':
-        return this.collection(value, indent, inFlow || this.isFlow(value, key));
       default:
         throw new FallBack(`a ${typeof value}`);
     }
   }
 
   private string(value: string, type: QuoteType | undefined, ctx: ScalarContext): string {
+    if (!PRINTABLE_ASCII.test(value)) this.onlyAscii = false;
     // quoteUnsafeScalars (yaml-text.ts) marks keys and values alike.
     return stringScalar(value, scalarNeedsDoubleQuotes(value) ? 'QUOTE_DOUBLE' : type, ctx, this.rules.version);
+  }
+
+  /**
+   * A key: yaml writes it as an implicit key at the indent of its value. The same few keys come
+   * back at every step, so each is written once per context.
+   */
+  private key(key: string, inner: string, inFlow: boolean): string {
+    const caches = inFlow ? this.flowKeys : this.blockKeys;
+    let cache = caches[inner.length];
+    if (!cache) caches[inner.length] = cache = new Map();
+    let text = cache.get(key);
+    if (text === undefined) cache.set(key, (text = this.string(key, undefined, { indent: inner, implicitKey: true, inFlow })));
+    return text;
   }
 
   /** True when the collection `value` (the value of `key`) is written in flow style. */
@@ -94,86 +117,103 @@ class Writer {
     return this.rules.flow?.(value, key) === true;
   }
 
-  private collection(value: object, indent: string, flow: boolean): string {
+  /** Refuses collections yaml would write otherwise than as a plain map or list. */
+  private check(value: object): void {
     if (this.rules.aliasDuplicateObjects) {
       if (this.seen.has(value)) throw new FallBack('an object met twice (yaml writes an alias)');
       this.seen.add(value);
     }
+    if (Array.isArray(value) ? Object.getPrototypeOf(value) !== Array.prototype : !isPlainObject(value)) throw new FallBack('a collection that is not a plain object or array');
+  }
+
+  /** yaml's block map or list, items at `indent` (the first one where the text stands now). */
+  private blockCollection(value: object, indent: string): void {
+    this.check(value);
     if (Array.isArray(value)) {
-      if (Object.getPrototypeOf(value) !== Array.prototype) throw new FallBack('an array subclass');
-      return flow ? this.flowSeq(value, indent) : this.blockSeq(value, indent);
+      if (value.length === 0) {
+        this.out += '[]';
+        return;
+      }
+      const itemIndent = spaces(indent.length + 2);
+      let first = true;
+      for (const item of value) {
+        if (item === undefined) throw new FallBack('an undefined list item');
+        this.out += first ? '- ' : `\n${indent}- `;
+        first = false;
+        this.block(item, undefined, itemIndent);
+      }
+      return;
     }
-    if (!isPlainObject(value)) throw new FallBack('an object that is not plain');
-    return flow ? this.flowMap(entries(value), indent) : this.blockMap(entries(value), indent);
-  }
-
-  private blockSeq(items: unknown[], indent: string): string {
-    if (items.length === 0) return '[]';
-    const itemIndent = `${indent}  `;
-    let out = '';
-    for (const item of items) {
-      if (item === undefined) throw new FallBack('an undefined list item');
-      if (out) out += `\n${indent}`;
-      out += `- ${this.node(item, undefined, itemIndent, false, false)}`;
+    const map = value as Plain;
+    let first = true;
+    for (const k of Object.keys(map)) {
+      const v = map[k];
+      if (v === undefined) continue;
+      if (!first) this.out += `\n${indent}`;
+      first = false;
+      this.blockPair(k, v, indent);
     }
-    return out;
-  }
-
-  private blockMap(pairs: [string, unknown][], indent: string): string {
-    if (pairs.length === 0) return '{}';
-    let out = '';
-    for (const [k, v] of pairs) {
-      if (out) out += `\n${indent}`;
-      out += this.blockPair(k, v, indent);
-    }
-    return out;
+    if (first) this.out += '{}';
   }
 
   /** yaml's stringifyPair in a block map whose items sit at `indent`. */
-  private blockPair(key: string, value: unknown, indent: string): string {
-    const inner = indent + '  ';
-    const k = this.string(key, undefined, { indent: inner, implicitKey: true, inFlow: false });
+  private blockPair(key: string, value: unknown, indent: string): void {
+    const inner = spaces(indent.length + 2);
+    const k = this.key(key, inner, false);
     if (k.length > 1024) throw new FallBack('a key yaml writes as an explicit key');
     if (value !== null && typeof value === 'object') {
-      const flow = this.isFlow(value, key);
-      const v = this.collection(value, inner, flow);
       // yaml: a collection goes on the next line unless it is flow style (or empty) and one line.
-      return v.includes('\n') || !(flow || v === '[]' || v === '{}') ? `${k}:\n${inner}${v}` : `${k}: ${v}`;
+      if (this.isFlow(value, key)) {
+        const v = this.flowCollection(value, inner);
+        this.out += v.includes('\n') ? `${k}:\n${inner}${v}` : `${k}: ${v}`;
+      } else if (isEmpty(value)) {
+        this.out += `${k}: `;
+        this.blockCollection(value, inner);
+      } else {
+        this.out += `${k}:\n${inner}`;
+        this.blockCollection(value, inner);
+      }
+      return;
     }
-    const v = this.node(value, key, inner, false, false);
-    return v === '' || v[0] === '\n' ? `${k}:${v}` : `${k}: ${v}`;
+    const v = this.scalar(value, key, inner, false);
+    this.out += v === '' || v[0] === '\n' ? `${k}:${v}` : `${k}: ${v}`;
   }
 
-  private flowSeq(items: unknown[], indent: string): string {
-    if (items.length === 0) return '[]';
-    const itemIndent = `${indent}    `;
-    const lines: string[] = [];
-    for (const item of items) {
-      if (item === undefined) throw new FallBack('an undefined list item');
-      lines.push(this.node(item, undefined, itemIndent, true, false));
-    }
-    return this.flowLines(lines, indent, '[', ']');
+  /** A node inside a flow collection. */
+  private flowNode(value: unknown, key: string | undefined, indent: string): string {
+    return value !== null && typeof value === 'object' ? this.flowCollection(value, indent) : this.scalar(value, key, indent, true);
   }
 
-  private flowMap(pairs: [string, unknown][], indent: string): string {
-    if (pairs.length === 0) return '{}';
-    const itemIndent = `${indent}  `;
-    const inner = `${itemIndent}  `;
+  /** yaml's flow map or list whose own lines sit at `indent`. */
+  private flowCollection(value: object, indent: string): string {
+    this.check(value);
+    const itemIndent = spaces(indent.length + 4);
     const lines: string[] = [];
-    for (const [key, value] of pairs) {
-      const k = this.string(key, undefined, { indent: inner, implicitKey: true, inFlow: true });
-      const v = this.node(value, key, inner, true, false);
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (item === undefined) throw new FallBack('an undefined list item');
+        lines.push(this.flowNode(item, undefined, itemIndent));
+      }
+      return this.flowLines(lines, indent, '[', ']');
+    }
+    const map = value as Plain;
+    for (const key of Object.keys(map)) {
+      const v = map[key];
+      if (v === undefined) continue;
+      const k = this.key(key, itemIndent, true);
+      const str = this.flowNode(v, key, itemIndent);
       let ws = ' ';
-      if (value !== null && typeof value === 'object') {
-        if (v.includes('\n')) ws = `\n${inner}`;
-      } else if (v === '' || v[0] === '\n') ws = '';
-      lines.push(`${k}:${ws}${v}`);
+      if (v !== null && typeof v === 'object') {
+        if (str.includes('\n')) ws = `\n${itemIndent}`;
+      } else if (str === '' || str[0] === '\n') ws = '';
+      lines.push(`${k}:${ws}${str}`);
     }
     return this.flowLines(lines, indent, '{', '}');
   }
 
   /** yaml's stringifyFlowCollection: one line unless an item spans lines. */
   private flowLines(lines: string[], indent: string, start: string, end: string): string {
+    if (lines.length === 0) return start + end;
     const multiLine = lines.some((l) => l.includes('\n'));
     for (let i = 0; i < lines.length - 1; i++) lines[i] += ',';
     if (!multiLine) return `${start}${this.pad}${lines.join(' ')}${this.pad}${end}`;
@@ -181,6 +221,13 @@ class Writer {
     for (const line of lines) out += line ? `\n  ${indent}${line}` : '\n';
     return `${out}\n${indent}${end}`;
   }
+}
+
+/** True for a list or map yaml writes with no items (a map's undefined values are no items). */
+function isEmpty(value: object): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  for (const k in value) if (Object.hasOwn(value, k) && (value as Plain)[k] !== undefined) return false;
+  return true;
 }
 
 /** yaml's stringifyComment: `#` before each line, a line of one space becoming `#`. */
@@ -194,14 +241,20 @@ const commentLines = (comment: string): string => comment.replace(/^(?!$)(?: $)?
 export function writeYaml(value: unknown, rules: YamlWriteRules, commentBefore = ''): string | undefined {
   if (!yamlWriter.enabled) return undefined;
   let body: string;
+  let onlyAscii: boolean;
   try {
     if (value === null || typeof value !== 'object') throw new FallBack('a scalar document');
-    body = new Writer(rules).node(value, undefined, '', false, false);
+    const writer = new Writer(rules);
+    writer.block(value, undefined, '');
+    body = writer.out;
+    onlyAscii = writer.onlyAscii;
   } catch (e) {
     if (!(e instanceof FallBack)) throw e;
     yamlWriter.fallbacks++;
     return undefined;
   }
   const head = commentBefore ? `${/^\n+$/.test(commentBefore) ? commentBefore.substring(1) : commentLines(commentBefore)}\n\n` : '';
-  return escapeRawUnsafe(`${head}${body}\n`);
+  const text = `${head}${body}\n`;
+  // The characters escapeRawUnsafe escapes are all outside ASCII: none when no string had one.
+  return onlyAscii && PRINTABLE_ASCII.test(commentBefore) ? text : escapeRawUnsafe(text);
 }

@@ -110,6 +110,8 @@ const { tree } = fc.letrec<{ tree: unknown; shaped: unknown }>((tie) => ({
     fc.record({ switch: fc.array(fc.record({ condition: hostile, next: hostile }, { requiredKeys: ['condition'] }), { maxLength: 2 }) }),
     fc.record({ assign: fc.tuple(fc.dictionary(fc.constantFrom(`${FINISHED_VAR}[a]`, 'x', `${FINISHED_VAR}["b\nc"]`), tie('tree'), { maxKeys: 2 })) }),
     fc.record({ commands: fc.array(hostile, { maxLength: 3 }) }),
+    // One key in a flow map (needs/commands lists) and in a block map at the same indent.
+    fc.tuple(key, leaf).map(([k, v]) => ({ needs: [{ [k]: v }], commands: [{ [k]: v }], a: { b: { c: { d: { [k]: v } } } } })),
   ),
 }));
 const documentArb = fc.oneof(fc.dictionary(key, tree, { maxKeys: 6 }), fc.array(tree, { maxLength: 4 }));
