@@ -129,6 +129,8 @@ function doubleQuotedString(value: string, ctx: ScalarContext): string {
 }
 
 function singleQuotedString(value: string, ctx: ScalarContext): string {
+  // Neither a quote to double nor a line to indent: yaml's replacements below change nothing.
+  if (!value.includes("'") && !value.includes('\n')) return `'${value}'`;
   if ((ctx.implicitKey && value.includes('\n')) || /[ \t]\n|\n[ \t]/.test(value)) return doubleQuotedString(value, ctx);
   const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
   return `'${value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`)}'`;

@@ -214,9 +214,10 @@ class Writer {
   /** yaml's stringifyFlowCollection: one line unless an item spans lines. */
   private flowLines(lines: string[], indent: string, start: string, end: string): string {
     if (lines.length === 0) return start + end;
-    const multiLine = lines.some((l) => l.includes('\n'));
+    let multiLine = false;
+    for (const line of lines) if (line.includes('\n')) multiLine = true;
+    if (!multiLine) return `${start}${this.pad}${lines.join(', ')}${this.pad}${end}`;
     for (let i = 0; i < lines.length - 1; i++) lines[i] += ',';
-    if (!multiLine) return `${start}${this.pad}${lines.join(' ')}${this.pad}${end}`;
     let out = start;
     for (const line of lines) out += line ? `\n  ${indent}${line}` : '\n';
     return `${out}\n${indent}${end}`;

@@ -149,13 +149,21 @@ function plainDagStep(map: Record<string, unknown>): boolean {
 
 /** `oneLine` above, on plain values. */
 function plainOneLine(v: unknown): boolean {
-  if (typeof v === 'string') return !/[\n\r]/.test(v);
-  if (Array.isArray(v)) return v.every(plainOneLine);
-  if (v !== null && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) if (x !== undefined && (!plainOneLine(k) || !plainOneLine(x))) return false;
+  if (typeof v === 'string') return !LINE_BREAK.test(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!plainOneLine(x)) return false;
+    return true;
+  }
+  const map = v as Record<string, unknown>;
+  for (const k of Object.keys(map)) {
+    const x = map[k];
+    if (x !== undefined && (LINE_BREAK.test(k) || !plainOneLine(x))) return false;
   }
   return true;
 }
+
+const LINE_BREAK = /[\n\r]/;
 
 /** The flow-style choices of the walk in `serializeYamlViaYaml`, on plain values. */
 function plainFlow(layout: Layout): (value: object, key: string | undefined) => boolean {
