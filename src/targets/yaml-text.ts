@@ -56,6 +56,12 @@ const PRINTABLE_ASCII = /^[\t\n\x20-\x7e]*$/;
  * and the noncharacters U+FFFE/U+FFFF (outside YAML's printable set).
  */
 const RAW_IN_DOUBLE_QUOTES = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]/g;
+const RAW_IN_DOUBLE_QUOTES_ONE = new RegExp(RAW_IN_DOUBLE_QUOTES.source);
+
+/** True when `text` holds a character `escapeRawUnsafe` escapes (yaml-write.ts skips that pass when no text does). */
+export function hasRawUnsafe(text: string): boolean {
+  return RAW_IN_DOUBLE_QUOTES_ONE.test(text);
+}
 const YAML_ESCAPE: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
 /**

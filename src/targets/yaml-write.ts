@@ -1,4 +1,4 @@
-import { escapeRawUnsafe, scalarNeedsDoubleQuotes } from './yaml-text.js';
+import { escapeRawUnsafe, hasRawUnsafe, scalarNeedsDoubleQuotes } from './yaml-text.js';
 import { FallBack, type QuoteType, type ScalarContext, stringScalar } from './yaml-write-scalar.js';
 
 /**
@@ -39,7 +39,6 @@ type Plain = Record<string, unknown>;
 const SPACES: string[] = [];
 const spaces = (n: number): string => SPACES[n] ?? (SPACES[n] = ' '.repeat(n));
 
-const PRINTABLE_ASCII = /^[\t\n\x20-\x7e]*$/;
 
 const isPlainObject = (v: object): v is Plain => {
   const proto = Object.getPrototypeOf(v);
@@ -55,8 +54,8 @@ export const yamlWriter = { enabled: true, fallbacks: 0 };
 class Writer {
   /** The block-style text so far; flow collections are built as strings and appended. */
   out = '';
-  /** True while every string written is printable ASCII (then no character needs escapeRawUnsafe). */
-  onlyAscii = true;
+  /** True while no string written holds a character escapeRawUnsafe escapes (then that pass is skipped). */
+  clean = true;
   /** Keys as written, per indent width, in block and in flow context. */
   private readonly blockKeys: Map<string, string>[] = [];
   private readonly flowKeys: Map<string, string>[] = [];
@@ -94,7 +93,7 @@ class Writer {
   }
 
   private string(value: string, type: QuoteType | undefined, ctx: ScalarContext): string {
-    if (!PRINTABLE_ASCII.test(value)) this.onlyAscii = false;
+    if (this.clean && hasRawUnsafe(value)) this.clean = false;
     // quoteUnsafeScalars (yaml-text.ts) marks keys and values alike.
     return stringScalar(value, scalarNeedsDoubleQuotes(value) ? 'QUOTE_DOUBLE' : type, ctx, this.rules.version);
   }
@@ -242,13 +241,13 @@ const commentLines = (comment: string): string => comment.replace(/^(?!$)(?: $)?
 export function writeYaml(value: unknown, rules: YamlWriteRules, commentBefore = ''): string | undefined {
   if (!yamlWriter.enabled) return undefined;
   let body: string;
-  let onlyAscii: boolean;
+  let clean: boolean;
   try {
     if (value === null || typeof value !== 'object') throw new FallBack('a scalar document');
     const writer = new Writer(rules);
     writer.block(value, undefined, '');
     body = writer.out;
-    onlyAscii = writer.onlyAscii;
+    clean = writer.clean;
   } catch (e) {
     if (!(e instanceof FallBack)) throw e;
     yamlWriter.fallbacks++;
@@ -256,6 +255,6 @@ export function writeYaml(value: unknown, rules: YamlWriteRules, commentBefore =
   }
   const head = commentBefore ? `${/^\n+$/.test(commentBefore) ? commentBefore.substring(1) : commentLines(commentBefore)}\n\n` : '';
   const text = `${head}${body}\n`;
-  // The characters escapeRawUnsafe escapes are all outside ASCII: none when no string had one.
-  return onlyAscii && PRINTABLE_ASCII.test(commentBefore) ? text : escapeRawUnsafe(text);
+  // Everything else in the text is ASCII the writer adds, which escapeRawUnsafe leaves alone.
+  return clean && !hasRawUnsafe(commentBefore) ? text : escapeRawUnsafe(text);
 }

@@ -13,7 +13,8 @@ import { gcwYamlRules, serializeYaml, serializeYamlViaYaml } from '../../src/tar
 import { GHA_YAML_RULES, workflowViaYaml } from '../../src/targets/github-actions/serialize.js';
 import { REGISTERED_TARGETS } from '../../src/targets/index.js';
 import type { Artifact } from '../../src/targets/target.js';
-import { yamlComment } from '../../src/targets/yaml-text.js';
+import { Document } from 'yaml';
+import { safeYamlString, yamlComment } from '../../src/targets/yaml-text.js';
 import { writeYaml, yamlWriter } from '../../src/targets/yaml-write.js';
 import { fixtureIR, validFixtures } from '../helpers/fixtures.js';
 
@@ -136,6 +137,17 @@ describe('yaml-write: generated hostile documents, byte for byte as the yaml pat
     differential((doc) => {
       const fast = writeYaml(doc, ARGO_YAML_RULES);
       if (fast !== undefined) expect(fast).toBe(argoDocumentViaYaml(doc as object));
+      return fast !== undefined;
+    });
+  });
+
+  it('any comment above a document, not only yamlComment lines', () => {
+    differential((doc, header) => {
+      const comment = header.join('\n');
+      const fast = writeYaml(doc, ARGO_YAML_RULES, comment);
+      const reference = new Document(doc, { version: '1.1', aliasDuplicateObjects: false });
+      reference.commentBefore = comment;
+      if (fast !== undefined) expect(fast).toBe(safeYamlString(reference, { version: '1.1', lineWidth: 0, indent: 2, indentSeq: true }));
       return fast !== undefined;
     });
   });
