@@ -10,7 +10,8 @@ import { FallBack, type QuoteType, type ScalarContext, stringScalar } from './ya
  *
  * It writes only what it reproduces with certainty: plain objects, arrays, strings, finite numbers,
  * booleans and null. On anything else (-0, NaN, a Date, a Map, an undefined list item, a repeated
- * object where yaml would write an alias, a key over 1,024 characters) `writeYaml` returns
+ * object where yaml would write an alias, a key over 1,024 characters, YAML 1.1's merge key `<<`,
+ * a scalar at the root) `writeYaml` returns
  * undefined and the caller takes the `yaml` path for the whole document.
  * test/targets/yaml-write.test.ts compares the two paths on every fixture and on generated
  * documents of hostile text.
@@ -38,7 +39,6 @@ type Plain = Record<string, unknown>;
 /** Indents are spaces only: one string per width, made once (cheaper than concatenating per item). */
 const SPACES: string[] = [];
 const spaces = (n: number): string => SPACES[n] ?? (SPACES[n] = ' '.repeat(n));
-
 
 const isPlainObject = (v: object): v is Plain => {
   const proto = Object.getPrototypeOf(v);
