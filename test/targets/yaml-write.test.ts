@@ -20,8 +20,8 @@ import { fixtureIR, validFixtures } from '../helpers/fixtures.js';
 
 /**
  * The direct YAML writer (src/targets/yaml-write.ts) against the `yaml` package path it replaces:
- * the same bytes on every fixture and on a synthetic flow large enough for the compact and
- * partitioned layouts (whole target outputs, writer on and off), and on generated documents of
+ * the same bytes on every fixture and on a synthetic flow large enough for Cloud Workflows'
+ * compact layout and parts (whole target outputs, writer on and off), and on generated documents of
  * hostile text under each target's rules. The writer may decline a document (the target then
  * takes the yaml path); the tests also bound how often it does, so a writer that always declined
  * would fail them.
@@ -59,11 +59,11 @@ describe('yaml-write: whole target outputs equal the yaml path', () => {
 
   const dir = mkdtempSync(join(tmpdir(), 'flowc-yaml-write-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  it('a 600-step synthetic flow (compact GCW layout, partitioned outputs)', async () => {
+  it('a 300-step synthetic flow (Cloud Workflows: compact layout, parent and parts)', async () => {
     const url = pathToFileURL(resolve(import.meta.dirname, '../../scripts/synthetic-flow.mjs')).href;
     const { syntheticFlow } = (await import(url)) as { syntheticFlow: (n: number) => string };
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'flow.yaml'), syntheticFlow(600));
+    writeFileSync(join(dir, 'flow.yaml'), syntheticFlow(300));
     const { fast, slow, declined } = bothWays(() => compileTargets({ flowPath: 'flow.yaml', cwd: dir, configs: [], sets: [], env: {}, targets: YAML_TARGETS } as never).artifacts);
     expect(fast.length).toBeGreaterThan(3);
     expect(fast).toEqual(slow);
