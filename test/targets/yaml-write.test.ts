@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
+import type { IR } from '../../src/ir/types.js';
 import { compileTargets } from '../../src/pipeline/compile.js';
 import { ARGO_YAML_RULES, argoDocumentViaYaml } from '../../src/targets/argo/serialize.js';
 import { FINISHED_VAR } from '../../src/targets/gcp-workflows/dag-scheduler.js';
@@ -45,12 +46,19 @@ function bothWays(compile: () => Artifact[]): { fast: Artifact[]; slow: Artifact
   return { fast, slow, declined };
 }
 
+const irs = new Map<string, IR>();
+const irOf = (name: string): IR => {
+  let ir = irs.get(name);
+  if (!ir) irs.set(name, (ir = fixtureIR(name)));
+  return ir;
+};
+
 describe('yaml-write: whole target outputs equal the yaml path', () => {
   for (const id of YAML_TARGETS) {
     const target = REGISTERED_TARGETS.find((t) => t.id === id);
     if (!target) throw new Error(`no target ${id}`);
     it.each(validFixtures())(`${id}: %s`, (name) => {
-      const ir = fixtureIR(name);
+      const ir = irOf(name);
       const { fast, slow, declined } = bothWays(() => target.compile(ir, { diagnostics: new DiagnosticBag() }));
       expect(fast).toEqual(slow);
       expect(declined).toBe(0);
