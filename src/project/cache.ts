@@ -49,7 +49,7 @@ export class BuildCache {
 
   constructor(
     readonly dir: string,
-    private readonly fingerprint: string,
+    readonly fingerprint: string,
   ) {}
 
   /** The cached output of a unit, or undefined on a miss (or a bad entry, noted in `problems`). */
@@ -141,8 +141,13 @@ export class BuildCache {
     const ignore = join(this.dir, '.gitignore');
     if (existsSync(ignore)) return;
     mkdirSync(this.dir, { recursive: true });
-    // wx: never through a (dangling) link planted at that name.
-    writeFileSync(ignore, '# created by flowc: the build cache is safe to delete\n*\n', { flag: 'wx' });
+    try {
+      // wx: never through a (dangling) link planted at that name.
+      writeFileSync(ignore, '# created by flowc: the build cache is safe to delete\n*\n', { flag: 'wx' });
+    } catch (e) {
+      // Another worker of this build (or another build) wrote it first: its entries still go in.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 }
 

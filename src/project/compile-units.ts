@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BuildCache } from './cache.js';
 import { compileUnit } from './compile-unit.js';
+import type { CompileWorkerData } from './compile-worker.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
 import { failedUnit } from './unit-diagnostics.js';
 import { runInPool } from './worker-pool.js';
@@ -70,7 +71,7 @@ export async function compileUnits(options: {
       entry,
       size: workers,
       jobs: misses.map((i) => units[i] as CompileUnit),
-      workerData: { env: { ...env } },
+      workerData: { env: { ...env }, ...(cache && options.cacheWrite !== false ? { cache: { dir: cache.dir, fingerprint: cache.fingerprint } } : {}) } satisfies CompileWorkerData,
       onResult: () => tick(),
       failed: (k, failure) => failedUnit(units[misses[k] as number] as CompileUnit, failure, debug),
     });
@@ -78,10 +79,10 @@ export async function compileUnits(options: {
   } else {
     for (const i of misses) {
       outputs[i] = compileInThread(units[i] as CompileUnit, env, debug);
+      if (cache && options.cacheWrite !== false) cache.store(units[i] as CompileUnit, outputs[i] as UnitOutput);
       tick();
     }
   }
-  if (cache && options.cacheWrite !== false) for (const i of misses) cache.store(units[i] as CompileUnit, outputs[i] as UnitOutput);
   return { outputs, stats: { compiled: misses.length, cached: units.length - misses.length, workers } };
 }
 
