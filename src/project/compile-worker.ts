@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BuildCache } from './cache.js';
 import { compileUnit } from './compile-unit.js';
+import { SharedSources } from './recording.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
 import type { WorkerReply } from './worker-pool.js';
 
@@ -20,10 +21,12 @@ const env = data.env;
 // Each worker stores its own compiles: the entries are written while the other worker compiles,
 // instead of one after another in the main thread once every unit is done.
 const cache = data.cache ? new BuildCache(data.cache.dir, data.cache.fingerprint) : undefined;
+// A worker lives for one build: what it reads and parses is shared by all of its units.
+const shared = new SharedSources();
 parentPort?.on('message', (msg: { index: number; job: CompileUnit }) => {
   let reply: WorkerReply<UnitOutput>;
   try {
-    const result = compileUnit(msg.job, env);
+    const result = compileUnit(msg.job, env, shared);
     cache?.store(msg.job, result);
     reply = { index: msg.index, result };
   } catch (e) {
