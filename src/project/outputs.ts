@@ -92,8 +92,9 @@ export interface DiskComparison {
 export function compareWithDisk(options: { outDir: string; files: PlannedFile[]; wantText: boolean; readLimit?: number }): DiskComparison {
   const out: DiskComparison = { differing: [], refused: [], tooLarge: [] };
   const limit = options.readLimit ?? CHECK_READ_LIMIT;
+  const realFolders = new Set<string>();
   for (const file of options.files) {
-    const state = inspectOutput(options.outDir, file.rel);
+    const state = inspectOutput(options.outDir, file.rel, realFolders);
     if (state.kind === 'missing') {
       out.differing.push({ file, onDisk: undefined });
       continue;
