@@ -15,9 +15,6 @@ type Parser<T> = (src: SourceText, diagnostics: DiagnosticBag) => T;
 export class SharedSources {
   readonly reads = new Map<string, SourceText | ReadFailure>();
   readonly parses = new WeakMap<SourceText, { parser: Parser<unknown>; value: unknown; diagnostics: Diagnostic[] }>();
-
-  /** `freeze`: deep-freeze every shared parse (tests: a compile that changes a shared tree throws). */
-  constructor(readonly options: { freeze?: boolean } = {}) {}
 }
 
 /**
@@ -56,7 +53,9 @@ export class RecordingSources extends SourceRegistry {
     if (memo === undefined || memo.parser !== parser) {
       const bag = new DiagnosticBag();
       const value = parser(src, bag);
-      if (this.shared.options.freeze) deepFreeze(value);
+      // Frozen: a compile that changed a shared tree would change the units after it; it throws
+      // instead (FLOWC716), which tests catch, rather than compiling a later unit wrong.
+      deepFreeze(value);
       memo = { parser: parser as Parser<unknown>, value, diagnostics: bag.items };
       this.shared.parses.set(src, memo);
     }

@@ -19,7 +19,7 @@ function comparable(o: UnitOutput) {
 // a compile with a registry of its own, is the oracle: every unit must come out the same, whatever
 // ran before it in the thread, including parse errors and warnings, which are replayed per unit.
 describe('units sharing texts and parses within a build', () => {
-  it('compile exactly as each unit alone, and never change a shared tree (frozen here)', () => {
+  it('compile exactly as each unit alone, and never change a shared tree (shared trees are frozen)', () => {
     const dir = project();
     writeFileSync(join(dir, 'config/broken.toml'), 'target_column = "x"\n[k8s\nnamespace = 1\n');
     writeFileSync(join(dir, 'config/dupes.yaml'), 'target_column: a\ntarget_column: b\n');
@@ -46,7 +46,7 @@ describe('units sharing texts and parses within a build', () => {
       unit('dupes-2', ['dupes.yaml'], ['app.retries=3']),
       unit('ctr-again', ['ctr.toml'], ['app.train.epochs=3']),
     ];
-    const shared = new SharedSources({ freeze: true });
+    const shared = new SharedSources();
     const outputs = units.map((u) => compileUnit(u, {}, shared));
     for (const [i, u] of units.entries()) expect(comparable(outputs[i] as UnitOutput), u.name).toEqual(comparable(compileUnit(u, {})));
     // The inputs above do fail and warn, so replaying parse diagnostics is exercised.
