@@ -2,6 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareWithDisk, type PlannedFile } from '../../src/project/outputs.js';
+import { sha256Hex } from '../../src/source/canonical-json.js';
 import { tempFolders } from './helpers.js';
 
 const { temp } = tempFolders();
@@ -24,5 +25,30 @@ describe('comparing planned files with the output folder', () => {
       ['b/z', 'under b, which is a symbolic link (to ' + JSON.stringify(outside) + ')'],
     ]);
     expect(r.differing.map((d) => d.file.rel)).toEqual(['a/z']);
+  });
+
+  it('compares by hash without a diff to show, finding exactly the files the text comparison finds (and bytes that only decode alike)', () => {
+    const root = temp();
+    const planned = (rel: string, contents: string): PlannedFile => ({ path: join(root, rel), rel, contents, sha256: sha256Hex(contents) });
+    const cases: [string, string | Buffer, string][] = [
+      ['same.txt', 'é😀 line\n', 'é😀 line\n'],
+      ['one-char.txt', 'abc\n', 'abd\n'],
+      ['same-size-bom.txt', '\ufeffab', '\ufeffac'],
+      ['longer.txt', 'abc', 'abcd'],
+      ['empty.txt', '', ''],
+      // A truncated 4-byte sequence decodes to one U+FFFD (3 bytes, so the sizes match): as text it
+      // equals the planned contents, as bytes it does not.
+      ['invalid.txt', Buffer.from([0x61, 0xf0, 0x9f, 0x98, 0x62]), 'a\ufffdb'],
+    ];
+    mkdirSync(join(root, 'u'));
+    for (const [name, disk] of cases) writeFileSync(join(root, 'u', name), disk);
+    const files = cases.map(([name, , contents]) => planned(`u/${name}`, contents));
+    const byHash = compareWithDisk({ outDir: root, files, wantText: false });
+    const byText = compareWithDisk({ outDir: root, files, wantText: true });
+    expect(byHash.differing.map((d) => d.file.rel)).toEqual(['u/one-char.txt', 'u/same-size-bom.txt', 'u/longer.txt', 'u/invalid.txt']);
+    expect(byText.differing.map((d) => d.file.rel)).toEqual(['u/one-char.txt', 'u/same-size-bom.txt', 'u/longer.txt']);
+    // Without a hash (compile's single files), the text comparison as before.
+    const noHash = compareWithDisk({ outDir: root, files: files.map(({ sha256: _, ...f }) => f), wantText: false });
+    expect(noHash.differing.map((d) => d.file.rel)).toEqual(byText.differing.map((d) => d.file.rel));
   });
 });
