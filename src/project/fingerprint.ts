@@ -19,8 +19,7 @@ export function compilerFingerprint(): string {
   const schemas = fileURLToPath(new URL('../../schemas', import.meta.url));
   const hash = createHash('sha256').update(`flowc ${FLOWC_VERSION}\n`);
   for (const [root, keep] of [
-    // Type declarations (.d.ts, half of dist's files) change nothing that runs.
-    [codeRoot, (p: string) => p.endsWith('.js') || (p.endsWith('.ts') && !p.endsWith('.d.ts'))],
+    [codeRoot, isCode],
     [schemas, (p: string) => p.endsWith('.json')],
   ] as const) {
     for (const file of listFiles(root).filter(keep)) {
@@ -30,6 +29,15 @@ export function compilerFingerprint(): string {
   }
   memo = `${FLOWC_VERSION}+${hash.digest('hex').slice(0, 16)}`;
   return memo;
+}
+
+/**
+ * What runs: ES modules, and the CommonJS files (the ajv bundle and the validators generated from
+ * the schemas) whose code decides diagnostics as much as any module. Type declarations (.d.ts,
+ * half of dist's files) change nothing that runs.
+ */
+export function isCode(path: string): boolean {
+  return /\.(?:c|m)?js$/.test(path) || (path.endsWith('.ts') && !path.endsWith('.d.ts'));
 }
 
 function listFiles(dir: string): string[] {
