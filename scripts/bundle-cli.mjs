@@ -4,7 +4,8 @@
 // and commander's ~80 CommonJS files was most of a cold start; one file parses and links at once.
 // Runs after `tsc` (package.json build/prepare/test/bench). Packages loaded lazily and only by
 // some commands stay external (ajv for user config schemas, handlebars, the cloud SDKs).
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,10 +26,22 @@ try {
   console.warn('bundle-cli: rolldown is not installed; bin/flowc.js will load the unbundled dist/');
   process.exit(0);
 }
+const external = (id) => id.startsWith('node:') || (!id.startsWith('.') && !id.startsWith('/') && EXTERNAL.some((p) => packageOf(id) === p || packageOf(id).startsWith(`${p}/`)));
+// The CLI as CommonJS chunks (flowc.cjs and what it requires), which bin/load-bundle.cjs compiles
+// with V8's code cache: Node 20's ESM loader takes no cached data.
 await build({
-  input: { flowc: join(root, 'dist/cli/main.js'), 'compile-worker': join(root, 'dist/project/compile-worker.js') },
+  input: { flowc: join(root, 'dist/cli/main.js') },
   platform: 'node',
-  external: (id) => id.startsWith('node:') || (!id.startsWith('.') && !id.startsWith('/') && EXTERNAL.some((p) => packageOf(id) === p || packageOf(id).startsWith(`${p}/`))),
+  external,
+  logLevel: 'warn',
+  output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', minify: false },
+});
+// The build pool's worker entry stays an ES module: src/project/compile-units.ts starts
+// ./compile-worker.js beside the chunk that runs it.
+await build({
+  input: { 'compile-worker': join(root, 'dist/project/compile-worker.js') },
+  platform: 'node',
+  external,
   logLevel: 'warn',
   output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', minify: false },
 });
@@ -44,3 +57,21 @@ try {
 } finally {
   rmSync(entry, { force: true });
 }
+
+// V8's code cache of the CLI chunks, from a run of a typical command (a compile of a flow with a
+// config schema, then `flowc targets`): its bytecode includes the functions that run compiled,
+// which a cache made before running would leave to be compiled again on every start. Made by the
+// Node that builds; another V8 rejects it and the CLI runs as without it (bin/load-bundle.cjs).
+const fixture = join(root, 'fixtures/ml-training');
+const runs = [['targets']];
+if (existsSync(join(fixture, 'flow.yaml'))) runs.unshift(['compile', join(fixture, 'flow.yaml'), '--config', `app=${join(fixture, 'config/ctr.toml')}`, '--target', 'ir']);
+const produce = `
+const { loadBundle } = require(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))});
+const bundle = loadBundle(${JSON.stringify(join(out, 'flowc.cjs'))}, { produce: true });
+(async () => {
+  for (const argv of ${JSON.stringify(runs)}) if ((await bundle.exports.main(argv)) !== 0) throw new Error('flowc ' + argv.join(' ') + ' failed');
+  bundle.writeCodeCache();
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+const made = spawnSync(process.execPath, ['-e', produce], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+if (made.status !== 0) throw new Error(`bundle-cli: making the code cache failed (exit ${made.status})`);
