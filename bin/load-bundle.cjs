@@ -52,8 +52,10 @@ function loadBundle(entry, { cacheDir = join(dirname(entry), 'code-cache'), prod
   const load = (file) => {
     const known = modules.get(file);
     if (known !== undefined) return known.exports;
-    const source = readFileSync(file, 'utf8');
-    const key = cacheKey(source);
+    // Hashed as bytes: cheaper than hashing the decoded text, which V8 may hold as UTF-16.
+    const bytes = readFileSync(file);
+    const key = cacheKey(bytes);
+    const source = bytes.toString('utf8');
     const cachedData = produce ? undefined : readEntry(cacheFile(cacheDir, file), key);
     // The wrapper is Node's own CommonJS wrapper, on the first line so stack traces keep their lines.
     const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {

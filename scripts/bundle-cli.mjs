@@ -47,8 +47,9 @@ await build({
 });
 
 // ajv and ajv-formats in one CommonJS file for compiling user config schemas (src/validators/
-// ajv-modules.ts). One bundle for all four so ajv-formats and every Ajv class share ajv's codegen.
-const AJV_IDS = ['ajv', 'ajv/dist/2019.js', 'ajv/dist/2020.js', 'ajv-formats'];
+// ajv-modules.ts). One bundle for all so ajv-formats, the standalone writer and every Ajv class
+// share ajv's codegen.
+const AJV_IDS = ['ajv', 'ajv/dist/2019.js', 'ajv/dist/2020.js', 'ajv-formats', 'ajv/dist/standalone/index.js'];
 const entry = join(out, 'ajv-entry.cjs');
 mkdirSync(out, { recursive: true });
 writeFileSync(entry, AJV_IDS.map((id) => `exports[${JSON.stringify(id)}] = require(${JSON.stringify(id)});`).join('\n'));

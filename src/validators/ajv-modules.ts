@@ -5,13 +5,14 @@ import { fileURLToPath } from 'node:url';
  * ajv and ajv-formats for compiling user config schemas, from the one-file bundle the build step
  * writes (scripts/bundle-cli.mjs) when it is there, else from node_modules. Loading ajv's ~60
  * CommonJS files one by one was a good part of a cold compile of a flow with a config schema.
- * All four come from the same place: ajv-formats builds code with ajv's codegen classes, which
- * must be the very classes of the Ajv it is added to.
+ * All come from the same place: ajv-formats and ajv's standalone writer (src/validators/
+ * schema-cache.ts) build code with ajv's codegen classes, which must be the very classes of the Ajv
+ * they work on.
  */
 export const BUNDLED_AJV_URL = new URL('../../dist/bundle/ajv.cjs', import.meta.url);
 
 /** What the bundle exports, by the id it replaces. */
-export const BUNDLED_AJV_IDS = ['ajv', 'ajv/dist/2019.js', 'ajv/dist/2020.js', 'ajv-formats'] as const;
+export const BUNDLED_AJV_IDS = ['ajv', 'ajv/dist/2019.js', 'ajv/dist/2020.js', 'ajv-formats', 'ajv/dist/standalone/index.js'] as const;
 export type AjvModuleId = (typeof BUNDLED_AJV_IDS)[number];
 
 const requireCjs = createRequire(import.meta.url);
