@@ -1,32 +1,29 @@
 'use strict';
-// Loads the CommonJS bundle of the CLI (scripts/bundle-cli.mjs) through vm.Script with V8's code
-// cache, so a cold start deserializes the bytecode of what a typical command runs instead of
-// parsing and compiling ~1 MB of JavaScript. Node 20 has no module.enableCompileCache and its ESM
-// loader takes no cached data, hence CommonJS chunks and this small loader.
+// Loads CommonJS files through vm.Script with V8's code cache: the CLI bundle (scripts/
+// bundle-cli.mjs) and the generated validators (src/validators/prebuilt.ts), so a cold start
+// deserializes the bytecode of what a typical command runs instead of parsing and compiling ~1 MB
+// of JavaScript. Node 20 has no module.enableCompileCache and its ESM loader takes no cached data,
+// hence CommonJS and this small loader.
 //
-// A cache entry is taken only when it was made from exactly this chunk's text by this Node build:
-// each entry starts with a SHA-256 of the chunk's source, the V8 version and the architecture.
-// V8's own check compares the source's length, not its content, so a rebuilt bundle of the same
-// size would otherwise run the old bytecode (test/cli/code-cache.test.ts).
-const { readFileSync, writeFileSync, mkdirSync, renameSync, rmSync } = require('node:fs');
+// A cache entry is taken only when it was made from exactly this file's text by this Node build:
+// each entry starts with a SHA-256 of the file's bytes, the V8 version and the architecture. V8's
+// own check compares the source's length, not its content, so a rebuilt file of the same size
+// would otherwise run the old bytecode (test/cli/code-cache.test.ts).
+const { readFileSync, writeFileSync, mkdirSync, renameSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const { basename, dirname, join } = require('node:path');
-const { createRequire } = require('node:module');
+const Module = require('node:module');
+const { createRequire } = Module;
 const vm = require('node:vm');
 
 const DIGEST_BYTES = 32;
 
-/** The key a cache entry of `source` carries: what V8's own check leaves out. */
-function cacheKey(source) {
-  return createHash('sha256').update(`${process.versions.v8}\0${process.arch}\0`).update(source).digest();
+/** The key a cache entry of `bytes` carries: what V8's own check leaves out. */
+function cacheKey(bytes) {
+  return createHash('sha256').update(`${process.versions.v8}\0${process.arch}\0`).update(bytes).digest();
 }
 
-/** The code cache file of a chunk: `<bundle>/code-cache/<chunk>.v8`. */
-function cacheFile(cacheDir, file) {
-  return join(cacheDir, `${basename(file)}.v8`);
-}
-
-/** The entry's cached data when it was made from this source; undefined otherwise. */
+/** The entry's cached data when it was made from these bytes; undefined otherwise. */
 function readEntry(path, key) {
   let bytes;
   try {
@@ -38,55 +35,92 @@ function readEntry(path, key) {
   return bytes.subarray(DIGEST_BYTES);
 }
 
+/** Scripts compiled while recording (the build step's run), to store their code cache. */
+let recorded;
+
+/** From now on, compile without caches and remember every script for writeRecordedCodeCache. */
+function startRecording() {
+  recorded = [];
+}
+
+/** Stores the code cache of every script compiled since startRecording, lazily compiled functions included. */
+function writeRecordedCodeCache() {
+  for (const { cacheFile, key, script } of recorded ?? []) {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    writeFileSync(`${cacheFile}.tmp`, Buffer.concat([key, script.createCachedData()]));
+    renameSync(`${cacheFile}.tmp`, cacheFile);
+  }
+  recorded = undefined;
+}
+
 /**
- * Loads `entry` (a chunk of the bundle) and the chunks it requires, each compiled with its code
- * cache from `cacheDir` when one matches. Returns the entry's exports and, per chunk loaded, what
- * happened to its cache: 'hit', 'none' (no entry, or one made from other text), 'rejected' (V8
- * refused it: another V8 build or other flags). `produce` records the scripts so writeCodeCache
- * can store their bytecode after a representative run (the build step does; see bundle-cli.mjs).
+ * Runs the CommonJS file `file` as Node would, compiled with the code cache in `cacheFile` when it
+ * matches, and returns its `module.exports` and what happened to the cache: 'hit', 'none' (no
+ * entry, or one made from other bytes), 'rejected' (V8 refused it: another V8 build or other
+ * flags). `require` resolves as from the file, except through `localRequire` when given.
  */
-function loadBundle(entry, { cacheDir = join(dirname(entry), 'code-cache'), produce = false } = {}) {
+function runCommonJs(file, cacheFile, localRequire) {
+  // Hashed as bytes: cheaper than hashing the decoded text, which V8 may hold as UTF-16.
+  const bytes = readFileSync(file);
+  const key = cacheKey(bytes);
+  const cachedData = recorded === undefined ? readEntry(cacheFile, key) : undefined;
+  // Node's own CommonJS wrapper, on the first line so stack traces keep their line numbers.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
+    filename: file,
+    cachedData,
+    // The bundle keeps import() for packages loaded lazily (the cloud SDKs, graphviz).
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'hit';
+  if (recorded !== undefined) recorded.push({ cacheFile, key, script });
+  const module = { exports: {} };
+  const outside = createRequire(file);
+  const req = localRequire ? localRequire(module, outside) : outside;
+  script.runInThisContext()(module.exports, req, module, file, dirname(file));
+  return { exports: module.exports, cache };
+}
+
+/** The code cache file of a bundle chunk: `<bundle>/code-cache/<chunk>.v8`. */
+const chunkCacheFile = (file) => join(dirname(file), 'code-cache', `${basename(file)}.v8`);
+
+/**
+ * Loads `entry` (a chunk of the bundle) and the chunks it requires, each with its code cache.
+ * Returns the entry's exports and, per chunk loaded, what happened to its cache.
+ */
+function loadBundle(entry) {
   const modules = new Map();
   const cache = {};
-  const scripts = [];
   const load = (file) => {
     const known = modules.get(file);
     if (known !== undefined) return known.exports;
-    // Hashed as bytes: cheaper than hashing the decoded text, which V8 may hold as UTF-16.
-    const bytes = readFileSync(file);
-    const key = cacheKey(bytes);
-    const source = bytes.toString('utf8');
-    const cachedData = produce ? undefined : readEntry(cacheFile(cacheDir, file), key);
-    // The wrapper is Node's own CommonJS wrapper, on the first line so stack traces keep their lines.
-    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-      filename: file,
-      cachedData,
-      // The bundle keeps import() for packages loaded lazily (the cloud SDKs, graphviz).
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    const r = runCommonJs(file, chunkCacheFile(file), (module, outside) => {
+      // Set before the chunk runs, as Node's require cache is, so a cycle sees the partial exports.
+      modules.set(file, module);
+      const req = (id) => (id.startsWith('./') ? load(join(dirname(file), id)) : outside(id));
+      req.resolve = outside.resolve;
+      return req;
     });
-    cache[basename(file)] = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'hit';
-    if (produce) scripts.push({ file, key, script });
-    const module = { exports: {} };
-    modules.set(file, module);
-    const outside = createRequire(file);
-    const req = (id) => (id.startsWith('./') ? load(join(dirname(file), id)) : outside(id));
-    req.resolve = outside.resolve;
-    script.runInThisContext()(module.exports, req, module, file, dirname(file));
-    return module.exports;
+    cache[basename(file)] = r.cache;
+    return r.exports;
   };
-  const exports = load(entry);
-  return { exports, cache, writeCodeCache: () => writeCodeCache(cacheDir, scripts) };
+  return { exports: load(entry), cache };
 }
 
-/** Stores each script's code cache (what it compiled so far, lazily compiled functions included). */
-function writeCodeCache(cacheDir, scripts) {
-  rmSync(cacheDir, { recursive: true, force: true });
-  mkdirSync(cacheDir, { recursive: true });
-  for (const { file, key, script } of scripts) {
-    const path = cacheFile(cacheDir, file);
-    writeFileSync(`${path}.tmp`, Buffer.concat([key, script.createCachedData()]));
-    renameSync(`${path}.tmp`, path);
-  }
+/**
+ * Runs a generated validator module (its code cache is `../code-cache/<name>.v8`), once per
+ * process: it goes into Node's require cache, so a require of the same file gets the same module.
+ */
+function loadGenerated(file) {
+  const known = Module._cache[file];
+  if (known !== undefined) return known.exports;
+  const { exports } = runCommonJs(file, join(dirname(file), '..', 'code-cache', `${basename(file)}.v8`));
+  const module = new Module(file);
+  module.filename = file;
+  module.paths = Module._nodeModulePaths(dirname(file));
+  module.exports = exports;
+  module.loaded = true;
+  Module._cache[file] = module;
+  return exports;
 }
 
-module.exports = { loadBundle };
+module.exports = { loadBundle, loadGenerated, startRecording, writeRecordedCodeCache };

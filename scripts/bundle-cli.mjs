@@ -4,7 +4,8 @@
 // and commander's ~80 CommonJS files was most of a cold start; one file parses and links at once.
 // Runs after `tsc` (package.json build/prepare/test/bench). Packages loaded lazily and only by
 // some commands stay external (ajv for user config schemas, handlebars, the cloud SDKs).
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,7 @@ try {
   rmSync(entry, { force: true });
 }
 
-// V8's code cache of the CLI chunks, from a run of a typical command (a compile of a flow with a
+// V8's code cache of the CLI chunks and of the generated validators they load, from a run of a typical command (a compile of a flow with a
 // config schema, then `flowc targets`): its bytecode includes the functions that run compiled,
 // which a cache made before running would leave to be compiled again on every start. Made by the
 // Node that builds; another V8 rejects it and the CLI runs as without it (bin/load-bundle.cjs).
@@ -67,12 +68,20 @@ const fixture = join(root, 'fixtures/ml-training');
 const runs = [['targets']];
 if (existsSync(join(fixture, 'flow.yaml'))) runs.unshift(['compile', join(fixture, 'flow.yaml'), '--config', `app=${join(fixture, 'config/ctr.toml')}`, '--target', 'ir']);
 const produce = `
-const { loadBundle } = require(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))});
-const bundle = loadBundle(${JSON.stringify(join(out, 'flowc.cjs'))}, { produce: true });
+const loader = require(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))});
+loader.startRecording();
+const { exports: cli } = loader.loadBundle(${JSON.stringify(join(out, 'flowc.cjs'))});
 (async () => {
-  for (const argv of ${JSON.stringify(runs)}) if ((await bundle.exports.main(argv)) !== 0) throw new Error('flowc ' + argv.join(' ') + ' failed');
-  bundle.writeCodeCache();
+  for (const argv of ${JSON.stringify(runs)}) if ((await cli.main(argv)) !== 0) throw new Error('flowc ' + argv.join(' ') + ' failed');
+  loader.writeRecordedCodeCache();
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
-const made = spawnSync(process.execPath, ['-e', produce], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-if (made.status !== 0) throw new Error(`bundle-cli: making the code cache failed (exit ${made.status})`);
+// Its config schema cache in a folder of its own: the build leaves the user's cache alone.
+const schemaCache = mkdtempSync(join(tmpdir(), 'flowc-bundle-'));
+rmSync(join(root, 'dist/validators/code-cache'), { recursive: true, force: true });
+try {
+  const made = spawnSync(process.execPath, ['-e', produce], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, FLOWC_SCHEMA_CACHE_DIR: schemaCache } });
+  if (made.status !== 0) throw new Error(`bundle-cli: making the code cache failed (exit ${made.status})`);
+} finally {
+  rmSync(schemaCache, { recursive: true, force: true });
+}
