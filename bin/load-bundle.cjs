@@ -35,6 +35,8 @@ function readEntry(path, key) {
   return bytes.subarray(DIGEST_BYTES);
 }
 
+const importPackage = (specifier) => import(specifier);
+
 /** Scripts compiled while recording (the build step's run), to store their code cache. */
 let recorded;
 
@@ -64,19 +66,19 @@ function runCommonJs(file, cacheFile, localRequire) {
   const bytes = readFileSync(file);
   const key = cacheKey(bytes);
   const cachedData = recorded === undefined ? readEntry(cacheFile, key) : undefined;
-  // Node's own CommonJS wrapper, on the first line so stack traces keep their line numbers.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
+  // Node's own CommonJS wrapper, plus __flowcImport: the bundle's import() of the packages it
+  // loads lazily (the cloud SDKs, graphviz), which code run by vm.Script cannot do itself on
+  // Node 20 (scripts/bundle-cli.mjs). Bare package names resolve from here as from the chunk.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __flowcImport) {${bytes.toString('utf8')}\n})`, {
     filename: file,
     cachedData,
-    // The bundle keeps import() for packages loaded lazily (the cloud SDKs, graphviz).
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'hit';
   if (recorded !== undefined) recorded.push({ cacheFile, key, script });
   const module = { exports: {} };
   const outside = createRequire(file);
   const req = localRequire ? localRequire(module, outside) : outside;
-  script.runInThisContext()(module.exports, req, module, file, dirname(file));
+  script.runInThisContext()(module.exports, req, module, file, dirname(file), importPackage);
   return { exports: module.exports, cache };
 }
 

@@ -4,7 +4,7 @@
 // and commander's ~80 CommonJS files was most of a cold start; one file parses and links at once.
 // Runs after `tsc` (package.json build/prepare/test/bench). Packages loaded lazily and only by
 // some commands stay external (ajv for user config schemas, handlebars, the cloud SDKs).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -30,13 +30,30 @@ try {
 const external = (id) => id.startsWith('node:') || (!id.startsWith('.') && !id.startsWith('/') && EXTERNAL.some((p) => packageOf(id) === p || packageOf(id).startsWith(`${p}/`)));
 // The CLI as CommonJS chunks (flowc.cjs and what it requires), which bin/load-bundle.cjs compiles
 // with V8's code cache: Node 20's ESM loader takes no cached data.
+// import() in code run by vm.Script needs a callback, which Node 20 allows only with
+// --experimental-vm-modules (or its default loader, with an ExperimentalWarning on stderr): the
+// lazily loaded packages are imported by bin/load-bundle.cjs's own import(), passed to each chunk
+// as __flowcImport.
+const lazyImports = {
+  name: 'flowc-lazy-imports',
+  transform(code) {
+    if (!code.includes('import(')) return null;
+    const out = code.replace(/\bimport\((['"])([^'"./][^'"]*)\1\)/g, (whole, q, id) => (external(id) && !id.startsWith('node:') ? `__flowcImport(${q}${id}${q})` : whole));
+    return out === code ? null : { code: out, map: null };
+  },
+};
 await build({
   input: { flowc: join(root, 'dist/cli/main.js') },
   platform: 'node',
   external,
+  plugins: [lazyImports],
   logLevel: 'warn',
   output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', minify: false },
 });
+for (const name of readdirSync(out).filter((n) => n.endsWith('.cjs'))) {
+  const left = /\bimport\(['"][^'"./]/.exec(readFileSync(join(out, name), 'utf8'));
+  if (left) throw new Error(`bundle-cli: ${name} still has ${left[0]}...: add its package to the lazy imports`);
+}
 // The build pool's worker entry stays an ES module: src/project/compile-units.ts starts
 // ./compile-worker.js beside the chunk that runs it.
 await build({

@@ -97,6 +97,7 @@ describe('the bin, bundled and not', () => {
       ['compile', 'fixtures/errors/cycle/flow.yaml', '--target', 'ir'],
       ['compile', 'fixtures/ml-training/flow.yaml', '--set', 'app.train.cpu=-1', '--target', 'ir'],
       ['targets'],
+      ['graph', 'fixtures/ml-training/flow.yaml', '--format', 'svg'],
       ['compile', 'x.yaml', '--target', 'nope'],
     ];
     for (const args of commands) {
