@@ -109,13 +109,13 @@ function loadBundle(entry) {
 }
 
 /**
- * Runs a generated validator module (its code cache is `../code-cache/<name>.v8`), once per
+ * Runs a CommonJS file outside the bundle's chunks with its code cache in `cacheFile`, once per
  * process: it goes into Node's require cache, so a require of the same file gets the same module.
  */
-function loadGenerated(file) {
+function loadCached(file, cacheFile) {
   const known = Module._cache[file];
   if (known !== undefined) return known.exports;
-  const { exports } = runCommonJs(file, join(dirname(file), '..', 'code-cache', `${basename(file)}.v8`));
+  const { exports } = runCommonJs(file, cacheFile);
   const module = new Module(file);
   module.filename = file;
   module.paths = Module._nodeModulePaths(dirname(file));
@@ -125,4 +125,10 @@ function loadGenerated(file) {
   return exports;
 }
 
-module.exports = { loadBundle, loadGenerated, startRecording, writeRecordedCodeCache };
+/** A generated validator module (src/validators/prebuilt.ts); its code cache is `../code-cache/<name>.v8`. */
+const loadGenerated = (file) => loadCached(file, join(dirname(file), '..', 'code-cache', `${basename(file)}.v8`));
+
+/** The bundled ajv (src/validators/ajv-modules.ts), with the chunks' code caches. */
+const loadBundledAjv = (file) => loadCached(file, chunkCacheFile(file));
+
+module.exports = { loadBundle, loadBundledAjv, loadGenerated, startRecording, writeRecordedCodeCache };

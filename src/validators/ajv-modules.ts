@@ -18,13 +18,27 @@ export type AjvModuleId = (typeof BUNDLED_AJV_IDS)[number];
 const requireCjs = createRequire(import.meta.url);
 let bundle: Record<string, unknown> | null | undefined;
 
+/**
+ * The bundle runs with its V8 code cache through the bin's loader (bin/load-bundle.cjs, two
+ * folders up from src/ and dist/ alike): a first compile of a config schema parses less.
+ */
+function loadBundled(file: string): unknown {
+  let loader: { loadBundledAjv: (file: string) => unknown } | undefined;
+  try {
+    loader = requireCjs('../../bin/load-bundle.cjs') as typeof loader;
+  } catch {
+    loader = undefined;
+  }
+  return (loader?.loadBundledAjv ?? requireCjs)(file);
+}
+
 export function loadAjvModule(id: AjvModuleId): unknown {
   if (bundle === undefined) {
     try {
-      bundle = requireCjs(fileURLToPath(BUNDLED_AJV_URL)) as Record<string, unknown>;
+      bundle = loadBundled(fileURLToPath(BUNDLED_AJV_URL)) as Record<string, unknown>;
     } catch (e) {
       // Not bundled (dist from plain `tsc`, or no rolldown): the packages themselves.
-      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND' && (e as { code?: string }).code !== 'ENOENT') throw e;
       bundle = null;
     }
   }
