@@ -29,6 +29,8 @@ const CHILDREN = new WeakSet<IR>();
  * than the exact DAG schedule (dag-scheduler.ts): the part sizes here are estimated for blocks.
  */
 export const isChildWorkflow = (ir: IR): boolean => CHILDREN.has(ir);
+/** Whether `ir` is a whole flow compiled only to learn whether it fits (compilePartitioned): when it does not, its text is thrown away. */
+export const isWholeTry = (ir: IR): boolean => WHOLE.has(ir) && !CHILDREN.has(ir);
 
 /** Cuts with a part limit halved each time a compiled part is still over a limit. */
 const MAX_ATTEMPTS = 6;

@@ -107,8 +107,34 @@ const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ??
  * retry values, with run-time values (parameters, the foreach item, the run id) as expressions.
  * https://cloud.google.com/workflows/docs/reference/syntax
  */
-export function buildWorkflow({ ir, options, block, diagnostics, includeConfig = true, layout = 'full', dag = null }: BuildOptions): Built {
-  const jobs = new Map<string, { args: JobArgs; joins: WStep[]; joinSteps: number; plan: ReadPlan }>();
+export function buildWorkflow(o: BuildOptions): Built {
+  return assembleWorkflow(prepareJobs(o), o);
+}
+
+interface Job {
+  args: JobArgs;
+  joins: WStep[];
+  joinSteps: number;
+  plan: ReadPlan;
+}
+
+/** What every layout of one definition shares: each step's job, rendered once (`prepareJobs`). */
+export interface PreparedJobs {
+  ir: IR;
+  options: GcpOptions;
+  jobs: Map<string, Job>;
+  store: ReturnType<typeof parseDatastore> | null;
+  sharedEnv: Record<string, unknown>;
+  textUsed: boolean;
+}
+
+/**
+ * Renders every step's job (image, command, env, limits, retries) and reports what is wrong with
+ * them. The layouts differ only in how the calls are written (`assembleWorkflow`), so a caller
+ * that tries both renders the jobs once.
+ */
+export function prepareJobs({ ir, options, diagnostics, includeConfig = true }: Pick<BuildOptions, 'ir' | 'options' | 'diagnostics' | 'includeConfig'>): PreparedJobs {
+  const jobs = new Map<string, Job>();
   const store = options.datastore ? parseDatastore(options.datastore) : null;
   const sharedEnv: Record<string, unknown> = {};
   let textUsed = false;
@@ -181,7 +207,13 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     jobs.set(step.id, { args, joins, joinSteps, plan });
   }
   checkJobTags(ir, diagnostics);
+  return { ir, options, jobs, store, sharedEnv, textUsed };
+}
 
+/** The definition in one layout from prepared jobs; what it reports goes to `diagnostics`. */
+export function assembleWorkflow(prepared: PreparedJobs, { block, diagnostics, layout = 'full', dag = null }: Pick<BuildOptions, 'block' | 'diagnostics' | 'layout' | 'dag'>): Built {
+  const { ir, options, jobs, store, sharedEnv, textUsed } = prepared;
+  const byId = new Map(ir.steps.map((s) => [s.id, s]));
   const defaults = commonDefaults([...jobs.values()].map((j) => j.args));
   const calls = new Map<string, CallInfo>();
   const callArgs = new Map<string, Record<string, unknown>>();
@@ -224,7 +256,7 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       const n = parallels++;
       return [wstep(parallelName(n), { parallel: { branches: b.branches.map((x, m) => ({ [branchName(n, m)]: { steps: render(x) } })) } })];
     }
-    const step = ir.steps.find((s) => s.id === b.id) as IRStep;
+    const step = byId.get(b.id) as IRStep;
     return [...reads(step), ...run(step, b.items)];
   };
   // The outputs a step uses, read into its own variables just before it runs (outputs.ts).
@@ -255,7 +287,7 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     parallel.for = loop;
     return [wstep(stepName(step.id), { parallel })];
   };
-  const stepOf = (id: string): IRStep => ir.steps.find((s) => s.id === id) as IRStep;
+  const stepOf = (id: string): IRStep => byId.get(id) as IRStep;
   const graph = dag ? renderDag(dag, (id) => [...reads(stepOf(id)), ...run(stepOf(id), stepOf(id).foreach ? 'parallel' : null)]) : render(block);
   // The schedule's shared map ends with a key per step (dag-scheduler.ts).
   if (dag) mainBytes += jsonBytes(Object.fromEntries(ir.steps.map((s) => [s.id, true])));
