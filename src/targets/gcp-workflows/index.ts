@@ -22,7 +22,7 @@ import { outputRefs, usesOutputs } from './outputs.js';
 import type { DagChains } from './dag-chains.js';
 import { dagAsBlock, dagSteps, laneMessage, noDagReason, planDag } from './dag-scheduler.js';
 import { compilePartitioned, isChildWorkflow, isWholeTry } from './partition.js';
-import { leastStepBytes } from './part-size.js';
+import { leastFullStepBytes } from './part-size.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -155,7 +155,7 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   const prepared = prepareJobs({ ir: r.ir, options: r.options, diagnostics: jobs, includeConfig: r.includeConfig });
   // Steps that alone take more than the full layout may hold: it is not assembled only to be measured.
   let least = 0;
-  for (const s of r.ir.steps) least += leastStepBytes(s);
+  for (const s of r.ir.steps) least += leastFullStepBytes(s);
   let last: { yaml: string; workflow: Built | null; items: DiagnosticBag } | null = null;
   for (const layout of ['full', 'compact'] as const) {
     if (layout === 'full' && !jobs.hasErrors() && least > FULL_LAYOUT_BYTES) continue;

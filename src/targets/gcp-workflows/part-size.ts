@@ -1,4 +1,5 @@
 import type { IR, IRStep, IRString } from '../../ir/types.js';
+import { DEFAULTABLE } from './batch-job.js';
 import { CALL_STEPS } from './budget.js';
 import { GCP_LIMIT_TABLE } from './limits.js';
 import type { GcpOptions } from './options.js';
@@ -40,6 +41,17 @@ function jobs(step: IRStep, options: GcpOptions): number {
  */
 export function leastStepBytes(step: IRStep): number {
   return 50 + 2 * step.id.length + execBytes(step) + (step.foreach && !step.foreach.from ? JSON.stringify(step.foreach.items).length : 0);
+}
+
+/**
+ * Bytes every call adds in the full layout beyond `leastStepBytes`: it names each of
+ * `flowc_step`'s defaultable values (workflow.ts, `keep`), each at least its key and a colon.
+ */
+const FULL_CALL_KEY_BYTES = DEFAULTABLE.reduce((n, k) => n + k.length + 1, 0);
+
+/** The least bytes a step adds to the full layout (index.ts leaves that layout out when the steps alone are over its size). */
+export function leastFullStepBytes(step: IRStep): number {
+  return leastStepBytes(step) + FULL_CALL_KEY_BYTES;
 }
 
 /** The least execution steps a step takes: `flowc_step` once per job with its first attempt succeeding (budget.ts). */
