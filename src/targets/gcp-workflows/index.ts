@@ -109,6 +109,13 @@ export const gcpWorkflowsTarget: Target = {
       `config sha256: ${ir.config.hash}`,
     ];
     const scheduleSteps = dag ? dagSteps(dag) : 0;
+    // Asked of the build that fits (fitConfig) and again of the one written: estimated once.
+    const memories = new WeakMap<Built, ReturnType<typeof estimateMemory>>();
+    const memoryOf = (w: Built): ReturnType<typeof estimateMemory> => {
+      let m = memories.get(w);
+      if (!m) memories.set(w, (m = estimateMemory(ir, fitted.block, w)));
+      return m;
+    };
     // The whole flow tried before it is cut (partition.ts): over a limit for certain, it is not written out.
     if (isWholeTry(ir) && diagnostics.errors().length === before && overForCertain({ ir, options, block: fitted.block, dag, scheduleSteps, span: flowSpan }, diagnostics)) return [];
     const { built } = fitConfig({
@@ -117,7 +124,7 @@ export const gcpWorkflowsTarget: Target = {
       excess: ({ yaml, workflow }) => {
         const bytes = Buffer.byteLength(yaml, 'utf8');
         if (bytes > MAX_SOURCE_BYTES) return { limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: bytes, span: flowSpan };
-        const memory = workflow ? estimateMemory(ir, fitted.block, workflow) : null;
+        const memory = workflow ? memoryOf(workflow) : null;
         if (memory && memory.bytes > GCP_LIMIT_TABLE.variableBytes.value) return { limit: GCP_LIMIT_TABLE.variableBytes, subject: memorySubject(memory), actual: memory.bytes, span: flowSpan };
         return undefined;
       },
@@ -126,7 +133,7 @@ export const gcpWorkflowsTarget: Target = {
     const scheduler = buildSchedulerJob({ ir, options, diagnostics });
     if (diagnostics.errors().length > before || !workflow) return [];
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: Buffer.byteLength(yaml, 'utf8'), span: flowSpan });
-    const memory = estimateMemory(ir, fitted.block, workflow);
+    const memory = memoryOf(workflow);
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.variableBytes, subject: memorySubject(memory), actual: memory.bytes, span: flowSpan });
     checkSteps(ir, fitted.block, workflow, diagnostics, flowSpan, scheduleSteps);
     if (diagnostics.errors().length > before) return [];

@@ -21,10 +21,18 @@ function textBytes(s: IRString): number {
   return n;
 }
 
+/** By the step's `exec`, which a part's copy of the step shares: asked for the whole flow, its weights and every part. */
+const execCache = new WeakMap<IRStep['exec'], number>();
+
 function execBytes(step: IRStep): number {
-  if (step.exec.kind === 'run') return textBytes(step.exec.script);
-  let n = 0;
-  for (const a of step.exec.argv) n += textBytes(a) + 2;
+  let n = execCache.get(step.exec);
+  if (n !== undefined) return n;
+  if (step.exec.kind === 'run') n = textBytes(step.exec.script);
+  else {
+    n = 0;
+    for (const a of step.exec.argv) n += textBytes(a) + 2;
+  }
+  execCache.set(step.exec, n);
   return n;
 }
 
@@ -91,15 +99,20 @@ export function partBudget(ir: IR): { bytes: number; steps: number } {
   };
 }
 
-/** True when the flow as one workflow is over a limit for certain (lower bounds). */
-export function certainlyOver(ir: IR, options: GcpOptions): boolean {
+/** The least bytes and execution steps of the flow as one workflow (lower bounds). */
+export function leastWhole(ir: IR, options: GcpOptions): { bytes: number; count: number } {
   let bytes = 0;
   let count = 0;
   for (const s of ir.steps) {
     bytes += leastStepBytes(s);
     count += leastStepCount(s, options);
   }
-  return bytes > GCP_LIMIT_TABLE.sourceBytes.value || count > GCP_LIMIT_TABLE.executionSteps.value;
+  return { bytes, count };
+}
+
+/** True when the flow as one workflow is over a limit for certain (`leastWhole`). */
+export function certainlyOver(least: { bytes: number; count: number }): boolean {
+  return least.bytes > GCP_LIMIT_TABLE.sourceBytes.value || least.count > GCP_LIMIT_TABLE.executionSteps.value;
 }
 
 /**
