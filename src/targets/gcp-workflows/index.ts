@@ -22,7 +22,7 @@ import { outputRefs, usesOutputs } from './outputs.js';
 import type { DagChains } from './dag-chains.js';
 import { dagAsBlock, dagSteps, laneMessage, noDagReason, planDag } from './dag-scheduler.js';
 import { compilePartitioned, isChildWorkflow, isWholeTry } from './partition.js';
-import { leastFullStepBytes } from './part-size.js';
+import { leastFullStepBytes, leastWhole } from './part-size.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -117,7 +117,7 @@ export const gcpWorkflowsTarget: Target = {
       return m;
     };
     // The whole flow tried before it is cut (partition.ts): over a limit for certain, it is not written out.
-    if (isWholeTry(ir) && diagnostics.errors().length === before && overForCertain({ ir, options, block: fitted.block, dag, scheduleSteps, span: flowSpan }, diagnostics)) return [];
+    if (isWholeTry(ir) && mayBeOver(ir, options) && diagnostics.errors().length === before && overForCertain({ ir, options, block: fitted.block, dag, scheduleSteps, span: flowSpan }, diagnostics)) return [];
     const { built } = fitConfig({
       diagnostics,
       build: (includeConfig, bag) => buildFitting({ ir, options, block: fitted.block, dag, includeConfig, header }, bag),
@@ -179,6 +179,17 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   const done = last as { yaml: string; workflow: Built | null; items: DiagnosticBag };
   bag.addAll(done.items.items);
   return { yaml: done.yaml, workflow: done.workflow };
+}
+
+/**
+ * Whether the flow is large enough that `overForCertain` is worth its build: a small flow (most
+ * flows, every fixture) is compiled as before with no extra build. Only a speed choice: a flow
+ * this lets through is still measured whole and cut when over. The margins are wide because a
+ * DAG schedule writes several times the steps' own text (7x at 1,000 synthetic steps).
+ */
+function mayBeOver(ir: IR, options: GcpOptions): boolean {
+  const least = leastWhole(ir, options);
+  return least.bytes * 16 > MAX_SOURCE_BYTES || least.count * 4 > GCP_LIMIT_TABLE.executionSteps.value;
 }
 
 interface ProbeRequest {
