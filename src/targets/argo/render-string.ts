@@ -39,6 +39,8 @@ export interface EncodeOptions {
  * encoded too, since the neighbour could complete a `{{` or a `$(`.
  */
 export function encodeLiteral(text: string, options: EncodeOptions): string {
+  // Only `{` and `$` are ever rewritten; most text has neither (a 10,000-step flow renders ~100,000 strings).
+  if (!text.includes('{') && !text.includes('$')) return text;
   const n = text.length;
   const braceEncoded: boolean[] = [];
   for (let i = 0; i < n; i++) {
@@ -94,13 +96,26 @@ export function paramExpression(name: string): string {
 
 /** The kubelet reference to a parameter's variable. */
 export function paramRef(name: string): string {
-  return `$(${paramVar(name)})`;
+  return `$(${paramVarOf(name)})`;
 }
+
+/** `paramVar`, remembered: every step that reads a parameter renders its variable's name twice. */
+function paramVarOf(name: string): string {
+  let v = paramVars.get(name);
+  if (v === undefined) {
+    v = paramVar(name);
+    if (paramVars.size > 10_000) paramVars.clear();
+    paramVars.set(name, v);
+  }
+  return v;
+}
+
+const paramVars = new Map<string, string>();
 
 /** True for the env entry that defines a parameter's variable (its value is the parameter alone). */
 export function isParamDefinition(name: string, value: IRString): boolean {
   const only = value.length === 1 ? value[0] : undefined;
-  return only?.kind === 'param' && paramVar(only.name) === name;
+  return only?.kind === 'param' && paramVarOf(only.name) === name;
 }
 
 /** True when the encoded text relies on the FLOWC_LBRACE variable. */
@@ -158,6 +173,8 @@ type RenderPart = { kind: 'lit'; value: string } | RuntimePart;
 
 /** Turns `${flow.name}` / `${step.name}` into literal text and merges adjacent literals. */
 function literalize(value: IRString, options: RenderStringOptions): RenderPart[] {
+  const only = value.length === 1 ? value[0] : undefined;
+  if (only?.kind === 'lit') return only.value === '' ? [] : [only];
   const out: RenderPart[] = [];
   for (const part of value) {
     const text = part.kind === 'lit' ? part.value : part.kind === 'flow' ? options.flowName : part.kind === 'step' ? options.stepId : null;
