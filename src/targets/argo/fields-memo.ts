@@ -1,4 +1,4 @@
-import type { IR, IRStep } from '../../ir/types.js';
+import type { IR, IRStep, IRString } from '../../ir/types.js';
 import { canonicalJson } from '../../source/canonical-json.js';
 import type { ArgoOptions } from './options.js';
 import { type StepFields, stepFields } from './step-fields.js';
@@ -16,23 +16,25 @@ import { type StepFields, stepFields } from './step-fields.js';
  * reads either.
  */
 export class FieldsMemo {
-  private readonly fields = new Map<string, StepFields>();
-  private config: { values: object; json: string } | undefined;
+  /** By step id, with FLOWC_CONFIG and without. */
+  private readonly fields = [new Map<string, StepFields>(), new Map<string, StepFields>()] as const;
+  private config: { values: object; json: IRString } | undefined;
 
   of(o: { ir: IR; step: IRStep; taskName: string; includeConfig: boolean; options: ArgoOptions }): StepFields {
-    const key = `${o.includeConfig ? 1 : 0}${o.step.id}`;
-    let f = this.fields.get(key);
+    const byId = this.fields[o.includeConfig ? 0 : 1];
+    let f = byId.get(o.step.id);
     if (f === undefined || f.taskName !== o.taskName) {
       f = stepFields({ ir: o.ir, step: o.step, taskName: o.taskName, includeConfig: o.includeConfig, options: o.options, configJson: o.includeConfig ? this.configJson(o.ir) : undefined });
-      this.fields.set(key, f);
+      byId.set(o.step.id, f);
     }
     return f;
   }
 
   /** The canonical JSON of the flow's config (FLOWC_CONFIG). */
-  configJson(ir: IR): string {
+  configJson(ir: IR): IRString {
     const values = ir.config.values;
-    if (this.config?.values !== values) this.config = { values, json: canonicalJson(values) };
+    // One IRString for every step, so that its rendering and size are computed once (render-string.ts, process-limits.ts).
+    if (this.config?.values !== values) this.config = { values, json: [{ kind: 'lit', value: canonicalJson(values) }] };
     return this.config.json;
   }
 }

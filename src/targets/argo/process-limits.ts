@@ -31,7 +31,12 @@ import type { StepFields } from './step-fields.js';
 
 /** Whether `FLOWC_CONFIG=<config>` fits in one environment string. */
 export function configEnvFits(ir: IR, memo: FieldsMemo = new FieldsMemo()): boolean {
-  return envStringBytes('FLOWC_CONFIG', memo.configJson(ir)) <= ARGO_PROCESS_LIMITS.argStringBytes;
+  return envStringBytes('FLOWC_CONFIG', configText(memo, ir)) <= ARGO_PROCESS_LIMITS.argStringBytes;
+}
+
+/** FLOWC_CONFIG's text, the canonical JSON of the config. */
+export function configText(memo: FieldsMemo, ir: IR): string {
+  return (memo.configJson(ir)[0] as { value: string }).value;
 }
 
 export function envStringBytes(name: string, value: string): number {
@@ -74,7 +79,7 @@ function checkStrings(ir: IR, f: StepFields, items: (Json | undefined)[], text: 
   });
   for (const e of f.env) {
     if (envBytesBound(e.name, e.value, text) <= limit) continue;
-    const bytes = Math.max(...over(e.value).map((item) => envStringBytes(e.name, decoded(ir, f.step, e.value, item))));
+    const bytes = Math.max(...over(e.value).map((item) => envBytes(e.name, ir, f.step, e.value, item)));
     if (bytes > limit) report(`env ${e.name}`, bytes);
   }
 }
@@ -112,6 +117,22 @@ function checkArgsOffload(ir: IR, f: StepFields, items: (Json | undefined)[], te
     );
   }
 }
+
+/**
+ * `envStringBytes` of the decoded value. FLOWC_CONFIG is one IRString shared by every step
+ * (fields-memo.ts): its bytes are counted once, not once per step.
+ */
+function envBytes(name: string, ir: IR, step: IRStep, s: IRString, item: Json | undefined): number {
+  if (name !== 'FLOWC_CONFIG') return envStringBytes(name, decoded(ir, step, s, item));
+  let bytes = configBytes.get(s);
+  if (bytes === undefined) {
+    bytes = envStringBytes(name, decoded(ir, step, s, item));
+    configBytes.set(s, bytes);
+  }
+  return bytes;
+}
+
+const configBytes = new WeakMap<IRString, number>();
 
 /** The text the process receives, with run-time values as empty strings. */
 function decoded(ir: IR, step: IRStep, s: IRString, item: Json | undefined): string {

@@ -90,6 +90,19 @@ export function encodeLiteral(text: string, options: EncodeOptions): string {
  * (util/template/expression_template.go, util/expr/env/env.go).
  */
 export function paramExpression(name: string): string {
+  let known = paramExpressions.get(name);
+  if (known === undefined) {
+    known = paramExpressionOf(name);
+    if (paramExpressions.size > 10_000) paramExpressions.clear();
+    paramExpressions.set(name, known);
+  }
+  return known;
+}
+
+/** Every step that reads a parameter defines its variable with the same expression. */
+const paramExpressions = new Map<string, string>();
+
+function paramExpressionOf(name: string): string {
   const ref = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `workflow.parameters.${name}` : `workflow.parameters[${JSON.stringify(name)}]`;
   return `{{=sprig.replace("{", "${LBRACE_REF}", sprig.replace("$", "$$", ${ref}))}}`;
 }
@@ -147,6 +160,17 @@ export interface RenderStringOptions {
  * `${run.id}` -> `{{workflow.name}}`, `${item}` as the caller's renderer says.
  */
 export function renderArgoString(value: IRString, options: RenderStringOptions): string {
+  // A long literal alone (FLOWC_CONFIG, shared by every step: fields-memo.ts) renders the same
+  // everywhere: encoded once, not once per step.
+  const only = value.length === 1 ? value[0] : undefined;
+  if (only?.kind === 'lit' && only.value.length >= LONG_LITERAL) {
+    let encoded = longLiterals.get(value);
+    if (encoded === undefined) {
+      encoded = encodeLiteral(only.value, { openStart: false, openEnd: false });
+      longLiterals.set(value, encoded);
+    }
+    return encoded;
+  }
   const parts = literalize(value, options);
   let out = '';
   parts.forEach((part, i) => {
@@ -167,6 +191,9 @@ export function renderArgoString(value: IRString, options: RenderStringOptions):
   });
   return out;
 }
+
+const LONG_LITERAL = 1024;
+const longLiterals = new WeakMap<IRString, string>();
 
 type RuntimePart = Extract<IRPart, { kind: 'param' | 'item' | 'run' | 'output' }>;
 type RenderPart = { kind: 'lit'; value: string } | RuntimePart;

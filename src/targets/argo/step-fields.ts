@@ -74,7 +74,7 @@ export function stepFields(o: {
   includeConfig: boolean;
   options: ArgoOptions;
   /** FLOWC_CONFIG's value when already known (fields-memo.ts): the canonical JSON of `ir.config.values`. */
-  configJson?: string;
+  configJson?: IRString;
 }): StepFields {
   const { ir, step, taskName } = o;
   let argv = step.exec.kind === 'command' ? step.exec.argv : [];
@@ -161,7 +161,7 @@ function sortedOnce(extra: IREnvVar[]): IREnvVar[] {
 }
 
 /** A step's env without FLOWC_CONFIG, with it added where `stepEnv` places it (after FLOWC_CONFIG_HASH). */
-function withConfig(env: IREnvVar[], json: string): IREnvVar[] {
+function withConfig(env: IREnvVar[], json: IRString): IREnvVar[] {
   const at = env.findIndex((e) => e.name === 'FLOWC_CONFIG_HASH') + 1;
-  return [...env.slice(0, at), { name: 'FLOWC_CONFIG', value: lit(json) }, ...env.slice(at)];
+  return [...env.slice(0, at), { name: 'FLOWC_CONFIG', value: json }, ...env.slice(at)];
 }

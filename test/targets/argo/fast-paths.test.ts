@@ -225,3 +225,20 @@ describe('step fields computed once per compile (fields-memo.ts)', () => {
     }
   });
 });
+
+describe('a long literal alone is encoded once (render-string.ts)', () => {
+  test('renders as the general path does, the first time and from the cache', () => {
+    const opts = { flowName: 'f', stepId: 's', tags: { item: () => 'item' } };
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('{', '{{', '$', '$(', 'x', 'é'), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1024, max: 1100 }), (pieces, n) => {
+        const text = pieces.join('').repeat(n).slice(0, n);
+        const value: IRString = [{ kind: 'lit', value: text }];
+        // Two parts take the general path, which merges them into the same literal.
+        const general = renderArgoString([{ kind: 'lit', value: text }, { kind: 'lit', value: '' }], opts);
+        expect(renderArgoString(value, opts)).toBe(general);
+        expect(renderArgoString(value, opts)).toBe(general);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
