@@ -6,10 +6,10 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
 import { type Json, type LMap, type LMapEntry, type LNode, type LScalar, mapGet } from '../source/tree.js';
-import { runTimeScalar } from './run-time-text.js';
+import { runTimeScalar, withRunTimeParts } from './run-time-text.js';
 import { SECRETS_ROOT, secretMisuseMessage, secretScalar } from './secret-ref.js';
 import { StepOutputTable } from './step-outputs.js';
-import { formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
+import { formatPath, isWholeReference, parseTemplate, type ParsedTemplate, type TemplatePart } from './template.js';
 
 /** Roots that never name a config (SPEC section 3). */
 export const RESERVED_ROOTS = ['params', 'item', 'run', 'flow', 'step', 'steps', 'env', 'secrets'] as const;
@@ -102,7 +102,21 @@ class Resolver {
     return this.outputTable;
   }
 
+  /** Parsed templates by text: a flow repeats the same text in many steps (parts are never changed). */
+  private readonly templates = new Map<string, ParsedTemplate>();
+  /** Run-time text kept as parsed, by its parsed parts (see resolveText). */
+  private readonly keptText = new WeakMap<TemplatePart[], { value: string; parts: TemplatePart[] }>();
+
   constructor(private readonly req: ResolveFlowRequest) {}
+
+  private template(text: string): ParsedTemplate {
+    let parsed = this.templates.get(text);
+    if (parsed === undefined) {
+      parsed = parseTemplate(text);
+      this.templates.set(text, parsed);
+    }
+    return parsed;
+  }
 
   /**
    * Charges a copy of config data into the flow; false (reported once, at the first reference
@@ -219,7 +233,7 @@ class Resolver {
    */
   private dynamicForeach(node: LNode, scope: Scope): boolean {
     if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (!isWholeReference(parsed)) return false;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (ref.root !== 'steps') return false;
@@ -265,7 +279,7 @@ class Resolver {
    */
   private resolveEnvValue(node: LNode, scope: Scope): LNode {
     if (node.kind !== 'scalar' || typeof node.value !== 'string' || !node.value.includes('${')) return this.resolveText(node, scope, 'a scalar value');
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (parsed.errors.length > 0 || !isWholeReference(parsed)) return this.resolveText(node, scope, 'a scalar value');
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (ref.root !== SECRETS_ROOT) return this.resolveText(node, scope, 'a scalar value');
@@ -294,7 +308,7 @@ class Resolver {
   /** A whole structural field that is one `${secrets...}` (`command: ${secrets.x}`): refused. */
   private wholeSecret(node: LNode, scope: Scope): boolean {
     if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (!isWholeReference(parsed)) return false;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (ref.root !== SECRETS_ROOT) return false;
@@ -309,7 +323,7 @@ class Resolver {
    */
   private wholeRunTime(node: LNode, kind: 'command' | 'env', scope: Scope): boolean {
     if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (!isWholeReference(parsed)) return false;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (!RUNTIME_ROOTS.has(ref.root)) return false;
@@ -325,7 +339,7 @@ class Resolver {
   /** A whole-string config reference in a structural text field (`command: ${app.cmd}`). */
   private wholeConfigValue(node: LNode, scope: Scope): LNode | undefined {
     if (node.kind !== 'scalar' || typeof node.value !== 'string') return undefined;
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (!isWholeReference(parsed)) return undefined;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (RUNTIME_ROOTS.has(ref.root) || ref.root === 'flow' || ref.root === 'step' || ref.root === SECRETS_ROOT) return undefined;
@@ -394,6 +408,7 @@ class Resolver {
     const parsed = this.parse(node, scope);
     if (!parsed) return node;
     const parts: TemplatePart[] = [];
+    let substituted = false;
     for (const part of parsed) {
       if (part.kind === 'text') {
         parts.push(part);
@@ -427,8 +442,18 @@ class Resolver {
         continue;
       }
       parts.push({ kind: 'text', value: formatScalar(value) });
+      substituted = true;
     }
-    return runTimeScalar(node, parts);
+    if (substituted || parts.length !== parsed.length) return runTimeScalar(node, parts);
+    // Text kept as parsed (only run-time references, the common case): its parts and template
+    // form are the same for every scalar with this text, so they are made once.
+    let kept = this.keptText.get(parsed);
+    if (kept === undefined) {
+      const made = runTimeScalar(node, parts);
+      this.keptText.set(parsed, { value: made.value as string, parts: made.runTimeParts });
+      return made;
+    }
+    return withRunTimeParts(node, kept.value, kept.parts);
   }
 
   private checkRuntimeRef(part: Extract<TemplatePart, { kind: 'ref' }>, node: LScalar, scope: Scope): boolean {
@@ -527,7 +552,7 @@ class Resolver {
   }
 
   private parse(node: LScalar, scope: Scope): TemplatePart[] | undefined {
-    const parsed = parseTemplate(node.value as string);
+    const parsed = this.template(node.value as string);
     for (const e of parsed.errors) this.req.diagnostics.report('FLOWC501', `${scope.fieldPath}: ${e.message}`, refSpan(node, e.offset));
     return parsed.errors.length > 0 ? undefined : parsed.parts;
   }

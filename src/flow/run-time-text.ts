@@ -23,8 +23,14 @@ export function runTimeScalar(node: LScalar, parts: TemplatePart[]): RunTimeScal
     if (p.kind === 'text' && last?.kind === 'text') merged[merged.length - 1] = { kind: 'text', value: last.value + p.value };
     else if (p.kind !== 'text' || p.value !== '') merged.push(p);
   }
-  const value = merged.map((p) => (p.kind === 'text' ? escapeTemplateText(p.value) : `\${${formatPath(p.root, p.path)}}`)).join('');
-  return { ...node, value, runTimeParts: merged };
+  let value = '';
+  for (const p of merged) value += p.kind === 'text' ? escapeTemplateText(p.value) : `\${${formatPath(p.root, p.path)}}`;
+  return withRunTimeParts(node, value, merged);
+}
+
+/** `node` standing for `parts`, whose template form is `value` (parts and value as runTimeScalar makes them). */
+export function withRunTimeParts(node: LScalar, value: string, parts: TemplatePart[]): RunTimeScalar {
+  return { ...node, value, runTimeParts: parts };
 }
 
 /** The parts of a resolved run-time scalar, or undefined for text that never held `${`. */

@@ -195,7 +195,8 @@ export function toIRString(node: LNode): IRString {
   for (const part of runTimePartsOf(node) ?? parseTemplate(text).parts) {
     if (part.kind === 'text') pushLit(part.value);
     else if (part.root === 'params') parts.push({ kind: 'param', name: String(part.path[0]) });
-    else if (part.root === 'item') parts.push({ kind: 'item', path: part.path });
+    // A copy: parsed parts are shared by every scalar with the same text (src/flow/resolve.ts).
+    else if (part.root === 'item') parts.push({ kind: 'item', path: [...part.path] });
     else if (part.root === 'run') parts.push({ kind: 'run', field: 'id' });
     else if (part.root === 'flow') parts.push({ kind: 'flow', field: 'name' });
     else if (part.root === 'step') parts.push({ kind: 'step', field: 'name' });
