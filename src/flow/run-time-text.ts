@@ -35,5 +35,6 @@ export function withRunTimeParts(node: LScalar, value: string, parts: TemplatePa
 
 /** The parts of a resolved run-time scalar, or undefined for text that never held `${`. */
 export function runTimePartsOf(node: LNode): TemplatePart[] | undefined {
-  return node.kind === 'scalar' && 'runTimeParts' in node ? (node as RunTimeScalar).runTimeParts : undefined;
+  // A property read, not `in`: this runs for every run-time string of a flow, on nodes of many shapes.
+  return node.kind === 'scalar' ? (node as Partial<RunTimeScalar>).runTimeParts : undefined;
 }

@@ -173,7 +173,7 @@ class FastYaml {
   // ---- block structure
 
   /** The block node whose first character stands at `at` on the current line, indented `indent`. */
-  private block(indent: number, at: number, depth: number): Parsed & ItemEnd {
+  private block(indent: number, at: number, depth: number): Block {
     if (depth > MAX_FAST_DEPTH) throw BAIL;
     const t = this.text;
     if (t.charCodeAt(at) === DASH && this.isSpaceOrEol(at + 1)) return this.seq(indent, at, depth);
@@ -185,7 +185,7 @@ class FastYaml {
     return c === SPACE || c === NL || Number.isNaN(c);
   }
 
-  private map(indent: number, first: number, depth: number): Parsed & ItemEnd {
+  private map(indent: number, first: number, depth: number): Block {
     const entries: LMapEntry[] = [];
     const seen = new KeySet(entries);
     let at = first;
@@ -197,13 +197,13 @@ class FastYaml {
       const item = this.value(indent, key.after, depth, true);
       entries.push({ key: key.key, keySpan, value: item.node });
       const next = this.afterItem(indent, item);
-      if (next.done) return { node: { kind: 'map', span: this.span(first, next.end), entries } satisfies LMap, end: next.end, pending: next.pending };
+      if (next.done) return { node: { kind: 'map', span: this.span(first, next.end), entries } satisfies LMap, end: next.end, pending: next.pending, kind: 'block' };
       at = this.lineStart(this.ln) + indent;
       if (this.text.charCodeAt(at) === DASH && this.isSpaceOrEol(at + 1)) throw BAIL;
     }
   }
 
-  private seq(indent: number, first: number, depth: number): Parsed & ItemEnd {
+  private seq(indent: number, first: number, depth: number): Block {
     const items: LNode[] = [];
     let at = first;
     for (;;) {
@@ -216,22 +216,22 @@ class FastYaml {
       if (key) {
         // `- key: value`: a map whose keys stand at the first key's column.
         const m = this.map(p - this.lineStart(this.ln), p, depth + 1);
-        item = { ...m, kind: 'block' };
+        item = m;
         items.push(item.node);
         const next = this.afterNested(indent, m);
-        if (next.done) return { node: { kind: 'seq', span: this.span(first, next.end), items } satisfies LSeq, end: next.end, pending: next.pending };
+        if (next.done) return { node: { kind: 'seq', span: this.span(first, next.end), items } satisfies LSeq, end: next.end, pending: next.pending, kind: 'block' };
       } else {
         item = this.value(indent, at + 1, depth, false);
         items.push(item.node);
         const next = this.afterItem(indent, item);
-        if (next.done) return { node: { kind: 'seq', span: this.span(first, next.end), items } satisfies LSeq, end: next.end, pending: next.pending };
+        if (next.done) return { node: { kind: 'seq', span: this.span(first, next.end), items } satisfies LSeq, end: next.end, pending: next.pending, kind: 'block' };
       }
       at = this.lineStart(this.ln) + indent;
       if (!(t.charCodeAt(at) === DASH && this.isSpaceOrEol(at + 1))) {
         // A list that is a map's value may stand at the map's indent; the map goes on here.
         const end = this.lastEnd;
         if (this.lastPending.length > 0 && indent !== 0 && !this.lastPending.every((k) => k < indent)) throw BAIL;
-        return { node: { kind: 'seq', span: this.span(first, end), items } satisfies LSeq, end, pending: this.lastPending };
+        return { node: { kind: 'seq', span: this.span(first, end), items } satisfies LSeq, end, pending: this.lastPending, kind: 'block' };
       }
     }
   }
@@ -350,7 +350,7 @@ class FastYaml {
       const at = m < 0 ? -1 : this.lineStart(this.ln) + m;
       if (m > indent || (inMap && m === indent && t.charCodeAt(at) === DASH && this.isSpaceOrEol(at + 1))) {
         const nested = this.block(m, at, depth + 1);
-        return { ...nested, kind: 'block' };
+        return nested;
       }
       this.ln = save;
       return { node: { kind: 'scalar', value: null, span: this.span(nullAt, nullAt), quoted: false }, end: nullEnd, pending: NONE, kind: p >= eol ? 'null' : 'nullComment' };
@@ -529,6 +529,9 @@ class KeySet {
 }
 
 type ItemKind = 'inline' | 'null' | 'nullComment' | 'block';
+
+/** A nested block collection, marked as such for afterItem (one object, not a copy with the mark). */
+type Block = Parsed & ItemEnd & { kind: 'block' };
 
 /** A plain scalar resolved by the YAML 1.2 core schema, as the full reader's converter shapes it. */
 function scalarNode(text: string, span: Span): LScalar {
