@@ -8,7 +8,7 @@ import { parseTemplate } from '../flow/template.js';
 import type { Span } from '../source/span.js';
 import { type Json, type LNode, mapGet, toJson } from '../source/tree.js';
 import { FLOWC_VERSION } from '../version.js';
-import { type OriginOf, readForeach, readParameter, readResources, readRetry, readSchedule, readTimeout, type Reporter } from './read-fields.js';
+import { DEFAULT_RESOURCES, type OriginOf, readForeach, readParameter, readResources, readRetry, readSchedule, readTimeout, type Reporter } from './read-fields.js';
 import { stableTopologicalOrderOfIndices } from './toposort.js';
 import { IR_VERSION, type IR, type IREnvVar, type IROrigin, type IROutput, type IROutputType, type IRParameter, type IRPart, type IRSecret, type IRSecretEnv, type IRStep, type IRString } from './types.js';
 
@@ -152,7 +152,9 @@ interface StepRequest {
 }
 
 function lowerStep({ step, needs, defaults, origin, diagnostics }: StepRequest): IRStep {
-  const where = `steps.${step.id}`;
+  // Most steps write none of these fields: then the readers' answers are known (read-fields.ts)
+  // and no request or field path is made for them.
+  const where = step.resources || step.retry || step.timeout || defaults?.resources || defaults?.retry || defaults?.timeout ? `steps.${step.id}` : '';
   const image = step.image ?? defaults?.image;
   const env = lowerEnv(defaults?.env, step.env, origin);
   return {
@@ -164,10 +166,10 @@ function lowerStep({ step, needs, defaults, origin, diagnostics }: StepRequest):
       : { kind: 'command', argv: step.command?.kind === 'seq' ? step.command.items.map(toIRString) : [] },
     env: env.text,
     secretEnv: env.secrets,
-    resources: readResources({ node: step.resources, defaults: defaults?.resources, where, diagnostics }),
-    retry: readRetry({ node: step.retry, defaults: defaults?.retry, where, diagnostics }),
+    resources: step.resources || defaults?.resources ? readResources({ node: step.resources, defaults: defaults?.resources, where, diagnostics }) : { ...DEFAULT_RESOURCES },
+    retry: step.retry || defaults?.retry ? readRetry({ node: step.retry, defaults: defaults?.retry, where, diagnostics }) : null,
     timeoutSeconds: readTimeout(step.timeout ?? defaults?.timeout, where, diagnostics),
-    foreach: readForeach(step, diagnostics),
+    foreach: step.foreach || step.parallelism ? readForeach(step, diagnostics) : null,
     outputs: lowerOutputs(step.outputs, origin),
     targets: byTargetId(step.targets),
     origin: origin(step.idSpan),
