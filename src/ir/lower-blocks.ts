@@ -20,19 +20,57 @@ export function lowerGraph(ir: IR): LoweredGraph {
 
 /** `lowerGraph` over a bare graph (the benchmark and property tests build these directly). */
 export function lowerDag(dag: Dag, limits: HugeLimits = HUGE_LIMITS): LoweredGraph {
+  return lowerTopology(buildTopology(dag), limits, lowerPart);
+}
+
+/**
+ * `lowerGraph(ir)` when it is exact, else null, found without choosing a single cut: the
+ * decomposition stops at the first set that contains an N. A target that runs a flow which is not
+ * series-parallel some other way (Step Functions' Batch DAG) needs no blocks for it, and choosing
+ * the cuts is nearly all of a lowering's time. An exact lowering never reaches a cut, so the result
+ * is `lowerGraph`'s, the same object shape and all.
+ */
+export function lowerIfExact(ir: IR): LoweredGraph | null {
+  return lowerDagIfExact({ nodes: ir.steps.map((s) => s.id), edges: ir.edges });
+}
+
+export function lowerDagIfExact(dag: Dag, limits: HugeLimits = HUGE_LIMITS): LoweredGraph | null {
   const topo = buildTopology(dag);
+  // Slab boundaries add pairs of their own (lower-huge.ts): only the whole lowering can tell.
+  if (topo.n > limits.wholeOrderMax) {
+    const lowered = lowerTopology(topo, limits, lowerPart);
+    return lowered.exact ? lowered : null;
+  }
+  try {
+    return lowerTopology(topo, limits, lowerPartIfExact);
+  } catch (e) {
+    if (e === NOT_EXACT) return null;
+    throw e;
+  }
+}
+
+/** Thrown out of a decomposition that meets an N when only an exact lowering is wanted. */
+const NOT_EXACT = new Error('internal: not series-parallel');
+
+function lowerTopology(topo: Topology, limits: HugeLimits, part: LowerPart): LoweredGraph {
   if (topo.n === 0) throw new Error('internal: a flow has at least one step');
   const added: [number, number][] = [];
   const block =
     topo.n <= limits.wholeOrderMax
-      ? lowerPart(topo, Array.from({ length: topo.n }, (_, i) => i), added)
-      : lowerHuge(topo, added, limits, lowerPart);
-  added.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-  return {
-    block,
-    exact: added.length === 0,
-    addedOrderings: added.map(([a, b]) => [topo.names[a] as string, topo.names[b] as string]),
-  };
+      ? part(topo, Array.from({ length: topo.n }, (_, i) => i), added)
+      : lowerHuge(topo, added, limits, part);
+  // By first step, then second: as one number a * n + b (exact below 2^53), sorted without a
+  // comparator call per pair (a layered 10,000-step flow adds 160,000 pairs).
+  const keys = new Float64Array(added.length);
+  added.forEach(([a, b], i) => (keys[i] = a * topo.n + b));
+  keys.sort();
+  const addedOrderings: [string, string][] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as number;
+    const a = Math.floor(key / topo.n);
+    addedOrderings[i] = [topo.names[a] as string, topo.names[key - a * topo.n] as string];
+  }
+  return { block, exact: added.length === 0, addedOrderings };
 }
 
 /**
@@ -41,9 +79,19 @@ export function lowerDag(dag: Dag, limits: HugeLimits = HUGE_LIMITS): LoweredGra
  * part lowers exactly as it would inside the whole flow.
  */
 function lowerPart(whole: Topology, members: number[], added: [number, number][]): Block {
+  return lowerPartWith(whole, members, added, false);
+}
+
+function lowerPartIfExact(whole: Topology, members: number[], added: [number, number][]): Block {
+  return lowerPartWith(whole, members, added, true);
+}
+
+type LowerPart = (whole: Topology, members: number[], added: [number, number][]) => Block;
+
+function lowerPartWith(whole: Topology, members: number[], added: [number, number][], exactOnly: boolean): Block {
   const order = withReachability(members.length === whole.n ? whole : restrictTopology(whole, members));
   const o: SubOrder = { n: order.n, names: order.names, index: order.index, succ: order.succ, pred: order.pred, below: order.below, above: order.above, depth: order.depth, height: order.height, gid: members };
-  const ctx = makeCtx(o, whole.index, added, true, new Map());
+  const ctx = makeCtx(o, whole.index, added, true, new Map(), new WeakMap(), exactOnly);
   return decompose(ctx, Array.from({ length: order.n }, (_, i) => i));
 }
 
@@ -72,6 +120,10 @@ interface Ctx {
    * such sets, 16,505 of them distinct.
    */
   scored: Map<string, Block>;
+  /** Each block's makespan per sample (blockSpans), for the blocks lookahead measures. */
+  spans: WeakMap<Block, Float64Array>;
+  /** True when only an exact lowering is wanted: a set with an N throws NOT_EXACT instead of being cut. */
+  exactOnly: boolean;
 }
 
 /**
@@ -79,8 +131,8 @@ interface Ctx {
  * hot functions see one object shape: objects spread from others had shapes of their own, and the
  * optimised code was thrown away and rebuilt for each new one.
  */
-function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: [number, number][], lookahead: boolean, scored: Map<string, Block>): Ctx {
-  return { order, globalIndex, added, lookahead, scored };
+function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: [number, number][], lookahead: boolean, scored: Map<string, Block>, spans: WeakMap<Block, Float64Array>, exactOnly: boolean): Ctx {
+  return { order, globalIndex, added, lookahead, scored, spans, exactOnly };
 }
 
 /**
@@ -107,7 +159,7 @@ function decomposeSet(ctx: Ctx, members: number[]): Block {
   // this every set operation on a 30-step part of a 10,000-step flow walks 10,000 bits.
   if (members.length >= RESTRICT_MIN && members.length * 4 <= order.n) {
     const sub = restrict(order, members);
-    return decompose(makeCtx(sub, ctx.globalIndex, ctx.added, ctx.lookahead, ctx.scored), sub.names.map((_, i) => i));
+    return decompose(makeCtx(sub, ctx.globalIndex, ctx.added, ctx.lookahead, ctx.scored, ctx.spans, ctx.exactOnly), sub.names.map((_, i) => i));
   }
   const together = components(order, members, /* comparableNeighbours */ true);
   if (together.length > 1) return par(together.map((c) => decompose(ctx, c)));
@@ -117,6 +169,7 @@ function decomposeSet(ctx: Ctx, members: number[]): Block {
   if (layers.length > 1) {
     return seq(layers.sort((p, q) => (p[0] as number) - (q[0] as number)).map((c) => decompose(ctx, c)));
   }
+  if (ctx.exactOnly) throw NOT_EXACT;
   const before = chooseCut(ctx, members);
   const after = members.filter((m) => !hasBit(before, m));
   // Word at a time: each word of (after \ above[x]) holds up to 32 added pairs.
@@ -189,16 +242,11 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
   const names = members.map((m) => order.names[m] as string);
   const succ = members.map((m) => (order.succ[m] as number[]).filter((w) => local.has(w)).map((w) => local.get(w) as number));
   const pred = members.map((m) => (order.pred[m] as number[]).filter((u) => local.has(u)).map((u) => local.get(u) as number));
-  const below = members.map(() => newBits(k));
-  const above = members.map(() => newBits(k));
-  for (let i = 0; i < k; i++) {
-    const gBelow = order.below[members[i] as number] as Bits;
-    for (let j = 0; j < i; j++) {
-      if (!hasBit(gBelow, members[j] as number)) continue;
-      setBit(below[i] as Bits, j);
-      setBit(above[j] as Bits, i);
-    }
-  }
+  // A member's ancestors among the members are the members its whole-order `below` holds (and
+  // likewise `above`): gathered a run of consecutive indices at a time, a word per 32 members.
+  const runs = indexRuns(members);
+  const below = members.map((m) => gatherBits(order.below[m] as Bits, runs, k));
+  const above = members.map((m) => gatherBits(order.above[m] as Bits, runs, k));
   return {
     n: k,
     names,
@@ -213,8 +261,49 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
   };
 }
 
-/** Beyond this many members only level cuts are tried (each repair costs O(k^2)). */
-const RICH_CANDIDATES_MAX = 120;
+/** Ascending indices as runs of consecutive ones: [first index, length] pairs, flat. */
+function indexRuns(members: number[]): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < members.length; ) {
+    let j = i + 1;
+    while (j < members.length && (members[j] as number) === (members[j - 1] as number) + 1) j++;
+    out.push(members[i] as number, j - i);
+    i = j;
+  }
+  return Int32Array.from(out);
+}
+
+/** The bits of `src` at the runs' indices, packed: the t-th index of the runs is bit t. */
+function gatherBits(src: Bits, runs: Int32Array, k: number): Bits {
+  const out = newBits(k);
+  let to = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    const from = runs[r] as number;
+    const len = runs[r + 1] as number;
+    for (let t = 0; t < len; t += 32) {
+      const a = from + t;
+      const lo = (src[a >>> 5] as number) >>> (a & 31);
+      // JavaScript shifts by the count mod 32, so a whole-word shift is done by hand.
+      const hi = (a & 31) === 0 ? 0 : ((src[(a >>> 5) + 1] ?? 0) as number) << (32 - (a & 31));
+      const bits = len - t;
+      let word = (lo | hi) >>> 0;
+      if (bits < 32) word &= (1 << bits) - 1;
+      if (word === 0) continue;
+      const b = to + t;
+      out[b >>> 5] = (out[b >>> 5] as number) | (word << (b & 31));
+      if ((b & 31) !== 0 && (b >>> 5) + 1 < out.length) out[(b >>> 5) + 1] = (out[(b >>> 5) + 1] as number) | (word >>> (32 - (b & 31)));
+    }
+    to += len;
+  }
+  return out;
+}
+
+/** A level cut: the members on ASAP levels below `level`, as a set once needed. */
+interface Candidate {
+  level: number;
+  x?: Bits;
+}
+
 /** Up to this many members each candidate is scored by lowering both sides (lookahead). */
 const LOOKAHEAD_MAX = 64;
 /** Weight samples for the makespan estimate; fixed, so the output is deterministic. */
@@ -223,70 +312,46 @@ const SAMPLES = 16;
 /**
  * Picks a series cut of a sub-order that contains an N, as the down-set that runs first. Only
  * cuts whose added pairs go to a strictly higher ASAP level are allowed: that is what makes the
- * result never slower than level-by-level flattening. Candidates: every ASAP level cut (always
- * allowed), and for small sets also ALAP level cuts and, per step, its ancestors and its
- * non-descendants, each grown until allowed. The winner has the smallest estimated makespan
- * (mean over fixed pseudo-random durations), then the fewest added pairs, then comes first.
+ * result never slower than level-by-level flattening. The allowed cuts are exactly the ASAP level
+ * cuts (docs/lowering.md, "Choosing the cut"), so those are the candidates. The winner has the
+ * smallest estimated makespan (mean over fixed pseudo-random durations), then the fewest added
+ * pairs, then comes first.
  */
 function chooseCut(ctx: Ctx, members: number[]): Bits {
   const { order } = ctx;
-  // A level cut's set is built only when needed (a tie, the winner): a big set has as many level
-  // cuts as levels, and building each was O(k) apiece.
-  const candidates: { x?: Bits; level?: number }[] = [];
-  const levelCut = (d: number): Bits => subset(order, members, (m) => (order.depth[m] as number) < d);
-  const bitsOf = (c: { x?: Bits; level?: number }): Bits => (c.x ??= levelCut(c.level as number));
-  const seen = new Set<string>();
-  const offer = (x: Bits | null, level?: number) => {
-    if (x === null) return;
-    const size = members.reduce((c, m) => c + (hasBit(x, m) ? 1 : 0), 0);
-    if (size === 0 || size === members.length) return;
-    const key = x.join(',');
-    if (seen.has(key)) return;
-    seen.add(key);
-    candidates.push(level === undefined ? { x } : { x, level });
-  };
-  const depths = distinct(members.map((m) => order.depth[m] as number));
-  if (members.length > RICH_CANDIDATES_MAX) {
-    // Level cuts alone: each holds the members below its level, at least one level's worth and
-    // never all, and no two are equal, so none would have been skipped by `offer`.
-    for (const d of depths.slice(1)) candidates.push({ level: d });
-  } else {
-    for (const d of depths.slice(1)) offer(levelCut(d), d);
-    const masks = cutMasks(order, members);
-    const heights = distinct(members.map((m) => order.height[m] as number)).reverse();
-    for (const h of heights.slice(1)) offer(allowed(order, members, subset(order, members, (m) => (order.height[m] as number) > h), masks));
-    for (const v of members) {
-      offer(allowed(order, members, subset(order, members, (m) => m === v || hasBit(order.below[v] as Bits, m)), masks));
-      offer(allowed(order, members, subset(order, members, (m) => m !== v && !hasBit(order.above[v] as Bits, m)), masks));
-    }
-  }
+  // A level cut's set is built only when needed (a tie, the winner, lookahead): a big set has as
+  // many level cuts as levels, and building each was O(k) apiece.
+  const candidates: Candidate[] = [];
+  const bitsOf = (c: Candidate): Bits => (c.x ??= subset(order, members, (m) => (order.depth[m] as number) < c.level));
+  // Each level cut holds the members below its level, at least one level's worth and never all,
+  // and no two are equal.
+  for (const d of distinct(members.map((m) => order.depth[m] as number)).slice(1)) candidates.push({ level: d });
   const lookahead = ctx.lookahead && members.length <= LOOKAHEAD_MAX;
   // Level cuts of a big set are scored from one pass over it (levelCutSpans), not one pass per
   // cut: with a thousand levels that is the difference between O(k) and O(k * levels).
   const local = lookahead ? undefined : localGraph(order, members);
   const levelSpans = local ? levelCutSpans(order, members, local) : undefined;
   const sides = (x: Bits) => ({ before: members.filter((m) => hasBit(x, m)), after: members.filter((m) => !hasBit(x, m)) });
-  const spanOf = (c: { x?: Bits; level?: number }): number => {
-    if (c.level !== undefined && levelSpans) return levelSpans(c.level);
-    if (local) return sidesSpan(local, members, bitsOf(c));
+  const spanOf = (c: Candidate): number => {
+    if (levelSpans) return levelSpans(c.level);
     const { before, after } = sides(bitsOf(c));
     return lookaheadSpan(ctx, before, after);
   };
   // Added pairs only break exact ties of the span, so they are counted only then.
-  const pairsOf = (c: { c: { x?: Bits; level?: number }; pairs?: number }): number => {
+  const pairsOf = (c: { c: Candidate; pairs?: number }): number => {
     if (c.pairs === undefined) {
       const { before, after } = sides(bitsOf(c.c));
       c.pairs = addedPairs(order, before, after);
     }
     return c.pairs;
   };
-  let best: { c: { x?: Bits; level?: number }; span: number; pairs?: number } | null = null;
+  let best: { c: Candidate; span: number; pairs?: number } | null = null;
   for (const c of candidates) {
     const span = spanOf(c);
     // Spans are means of the same samples, so exact float ties happen (equal structures).
     if (best === null || span < best.span - 1e-12) best = { c, span };
     else if (Math.abs(span - best.span) <= 1e-12) {
-      const here: { c: { x?: Bits; level?: number }; span: number; pairs?: number } = { c, span };
+      const here: { c: Candidate; span: number; pairs?: number } = { c, span };
       if (pairsOf(here) < pairsOf(best)) best = here;
     }
   }
@@ -302,45 +367,61 @@ function chooseCut(ctx: Ctx, members: number[]): Bits {
  */
 function levelCutSpans(order: SubOrder, members: number[], local: LocalGraph): (level: number) => number {
   const k = members.length;
+  const S = SAMPLES;
   const levels = distinct(members.map((m) => order.depth[m] as number));
   const slot = new Map(levels.map((d, i) => [d, i]));
   const L = levels.length;
   const slotOf = Int32Array.from(members, (m) => slot.get(order.depth[m] as number) as number);
+  const { predStart, pred, succStart, succ, dur } = local;
+  // All samples of a member side by side (row j * S): each edge is read once, not once per
+  // sample. Every sample's values are computed as one sample at a time would, and the totals
+  // below are summed over samples in sample order, so the result is the same to the bit.
+  const finish = new Float64Array(k * S);
+  const byLevelMax = new Float64Array(L * S);
+  for (let j = 0; j < k; j++) {
+    const row = j * S;
+    for (let e = predStart[j] as number; e < (predStart[j + 1] as number); e++) {
+      const from = (pred[e] as number) * S;
+      for (let s = 0; s < S; s++) finish[row + s] = Math.max(finish[row + s] as number, finish[from + s] as number);
+    }
+    const at = (slotOf[j] as number) * S;
+    for (let s = 0; s < S; s++) {
+      const f = (finish[row + s] as number) + (dur[row + s] as number);
+      finish[row + s] = f;
+      byLevelMax[at + s] = Math.max(byLevelMax[at + s] as number, f);
+    }
+  }
   // prefix[i]: the before-side span when the cut is at levels[i] (steps on levels[0..i-1]);
-  // suffix[i]: the after-side span (steps on levels[i..]). Summed over samples in sample order,
-  // as sampledSpan does.
+  // suffix[i]: the after-side span (steps on levels[i..]).
   const prefixTotal = new Float64Array(L + 1);
   const suffixTotal = new Float64Array(L + 1);
-  const finish = new Float64Array(k);
-  const byLevelMax = new Float64Array(L);
-  for (let s = 0; s < SAMPLES; s++) {
-    byLevelMax.fill(0);
-    for (let j = 0; j < k; j++) {
-      let start = 0;
-      for (let e = local.predStart[j] as number; e < (local.predStart[j + 1] as number); e++) start = Math.max(start, finish[local.pred[e] as number] as number);
-      const f = start + (local.dur[s * k + j] as number);
-      finish[j] = f;
-      const i = slotOf[j] as number;
-      byLevelMax[i] = Math.max(byLevelMax[i] as number, f);
-    }
+  for (let s = 0; s < S; s++) {
     let running = 0;
     for (let i = 1; i <= L; i++) {
-      running = Math.max(running, byLevelMax[i - 1] as number);
+      running = Math.max(running, byLevelMax[(i - 1) * S + s] as number);
       prefixTotal[i] = (prefixTotal[i] as number) + running;
     }
-    byLevelMax.fill(0);
-    for (let j = k - 1; j >= 0; j--) {
-      let rest = 0;
-      for (let e = local.succStart[j] as number; e < (local.succStart[j + 1] as number); e++) rest = Math.max(rest, finish[local.succ[e] as number] as number);
-      // `finish` now holds tails: successors come later in topological order, so are done.
-      const t = (local.dur[s * k + j] as number) + rest;
-      finish[j] = t;
-      const i = slotOf[j] as number;
-      byLevelMax[i] = Math.max(byLevelMax[i] as number, t);
+  }
+  // Tails now: successors come later in topological order, so are done first.
+  finish.fill(0);
+  byLevelMax.fill(0);
+  for (let j = k - 1; j >= 0; j--) {
+    const row = j * S;
+    for (let e = succStart[j] as number; e < (succStart[j + 1] as number); e++) {
+      const to = (succ[e] as number) * S;
+      for (let s = 0; s < S; s++) finish[row + s] = Math.max(finish[row + s] as number, finish[to + s] as number);
     }
-    running = 0;
+    const at = (slotOf[j] as number) * S;
+    for (let s = 0; s < S; s++) {
+      const t = (dur[row + s] as number) + (finish[row + s] as number);
+      finish[row + s] = t;
+      byLevelMax[at + s] = Math.max(byLevelMax[at + s] as number, t);
+    }
+  }
+  for (let s = 0; s < S; s++) {
+    let running = 0;
     for (let i = L - 1; i >= 0; i--) {
-      running = Math.max(running, byLevelMax[i] as number);
+      running = Math.max(running, byLevelMax[i * S + s] as number);
       suffixTotal[i] = (suffixTotal[i] as number) + running;
     }
   }
@@ -360,7 +441,7 @@ interface LocalGraph {
   pred: Int32Array;
   succStart: Int32Array;
   succ: Int32Array;
-  /** dur[s * k + j]: member j's duration in sample s. */
+  /** dur[j * SAMPLES + s]: member j's duration in sample s. */
   dur: Float64Array;
 }
 
@@ -389,8 +470,14 @@ function localGraph(order: SubOrder, members: number[]): LocalGraph {
   const p = flat(order.pred);
   const q = flat(order.succ);
   for (const m of members) pos[m] = -1;
+  let last = 0;
+  for (const m of members) last = Math.max(last, order.gid[m] as number);
+  const table = sampleDurations(last + 1);
   const dur = new Float64Array(SAMPLES * k);
-  for (let s = 0; s < SAMPLES; s++) for (let j = 0; j < k; j++) dur[s * k + j] = sampleDuration(s, order.gid[members[j] as number] as number);
+  for (let j = 0; j < k; j++) {
+    const from = (order.gid[members[j] as number] as number) * SAMPLES;
+    for (let s = 0; s < SAMPLES; s++) dur[j * SAMPLES + s] = table[from + s] as number;
+  }
   return { predStart: p.start, pred: p.list, succStart: q.start, succ: q.list, dur };
 }
 
@@ -402,48 +489,6 @@ function subset(order: Order, members: number[], keep: (m: number) => boolean): 
   const b = newBits(order.n);
   for (const m of members) if (keep(m)) setBit(b, m);
   return b;
-}
-
-/**
- * Grows a down-set until it is an allowed cut: each step left after it that is unordered with a
- * step in it must sit on a strictly higher ASAP level. Null when only the whole set would do.
- */
-function allowed(order: Order, members: number[], x: Bits, masks: CutMasks): Bits | null {
-  const { lo, hi, member, atOrAbove } = masks;
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const y of members) {
-      if (hasBit(x, y)) continue;
-      const geq = atOrAbove.get(order.depth[y] as number) as Bits;
-      const below = order.below[y] as Bits;
-      // Is some step already in x on y's level or higher, and not below y?
-      let offending = false;
-      for (let k = lo; k <= hi && !offending; k++) offending = ((x[k] as number) & (geq[k] as number) & ~(below[k] as number)) !== 0;
-      if (!offending) continue;
-      setBit(x, y);
-      for (let k = lo; k <= hi; k++) x[k] = (x[k] as number) | ((below[k] as number) & (member[k] as number));
-      changed = true;
-    }
-  }
-  return members.some((m) => !hasBit(x, m)) ? x : null;
-}
-
-/** Bitsets `allowed` needs, built once per chooseCut: the members, and those on each level or higher. */
-interface CutMasks {
-  /** The word range the members occupy. */
-  lo: number;
-  hi: number;
-  member: Bits;
-  atOrAbove: Map<number, Bits>;
-}
-
-function cutMasks(order: Order, members: number[]): CutMasks {
-  const member = subset(order, members, () => true);
-  const atOrAbove = new Map<number, Bits>();
-  for (const d of distinct(members.map((m) => order.depth[m] as number))) {
-    atOrAbove.set(d, subset(order, members, (m) => (order.depth[m] as number) >= d));
-  }
-  return { lo: (members[0] as number) >>> 5, hi: (members[members.length - 1] as number) >>> 5, member, atOrAbove };
 }
 
 /** How many pairs (b, a) with b before the cut and a after it are not already ordered. */
@@ -458,6 +503,19 @@ function addedPairs(order: Order, before: number[], after: number[]): number {
   return pairs;
 }
 
+/** sampleDuration(s, v) at [v * SAMPLES + s], for v below the length asked for: grown, never changed. */
+let durationTable = new Float64Array(0);
+
+function sampleDurations(steps: number): Float64Array {
+  const have = durationTable.length / SAMPLES;
+  if (steps <= have) return durationTable;
+  const grown = new Float64Array(Math.max(steps, 2 * have) * SAMPLES);
+  grown.set(durationTable);
+  for (let v = have; v < grown.length / SAMPLES; v++) for (let s = 0; s < SAMPLES; s++) grown[v * SAMPLES + s] = sampleDuration(s, v);
+  durationTable = grown;
+  return grown;
+}
+
 /** A duration in (0, 1) for step `v` in sample `s`: a fixed hash, so lowering is deterministic. */
 function sampleDuration(s: number, v: number): number {
   let h = Math.imul(s * 7919 + v * 104729 + 1, 0x9e3779b1) >>> 0;
@@ -466,59 +524,48 @@ function sampleDuration(s: number, v: number): number {
   return (((h ^ (h >>> 16)) >>> 0) + 0.5) / 4294967296;
 }
 
-/**
- * The mean longest path over the sample durations of each side of the cut `x` of a convex
- * `members` set (lower bounds of what each side will take), summed: O(SAMPLES * (k + edges
- * inside)). Both sides are walked over the set's own local graph, built once per cut choice,
- * an edge counting only when both its ends are on the same side; each side's sum runs over the
- * same samples in the same order as when each side had a local graph of its own.
- */
-function sidesSpan(local: LocalGraph, members: number[], x: Bits): number {
-  const k = members.length;
-  const side = new Uint8Array(k);
-  for (let j = 0; j < k; j++) side[j] = hasBit(x, members[j] as number) ? 1 : 0;
-  const finish = new Float64Array(k);
-  let totalBefore = 0;
-  let totalAfter = 0;
-  for (let s = 0; s < SAMPLES; s++) {
-    let bestBefore = 0;
-    let bestAfter = 0;
-    for (let j = 0; j < k; j++) {
-      const mine = side[j];
-      let start = 0;
-      for (let e = local.predStart[j] as number; e < (local.predStart[j + 1] as number); e++) {
-        const u = local.pred[e] as number;
-        if (side[u] === mine) start = Math.max(start, finish[u] as number);
-      }
-      const f = start + (local.dur[s * k + j] as number);
-      finish[j] = f;
-      if (mine === 1) bestBefore = Math.max(bestBefore, f);
-      else bestAfter = Math.max(bestAfter, f);
-    }
-    totalBefore += bestBefore;
-    totalAfter += bestAfter;
-  }
-  return totalBefore / SAMPLES + totalAfter / SAMPLES;
-}
-
 /** Mean makespan over the sample durations of the structure this cut leads to (no nested lookahead). */
 function lookaheadSpan(ctx: Ctx, before: number[], after: number[]): number {
-  const inner = makeCtx(ctx.order, ctx.globalIndex, [], false, ctx.scored);
+  const inner = makeCtx(ctx.order, ctx.globalIndex, [], false, ctx.scored, ctx.spans, false);
   const block = seq([decompose(inner, before), decompose(inner, after)]);
+  const spans = blockSpans(block, ctx.globalIndex, ctx.spans);
   let total = 0;
-  for (let s = 0; s < SAMPLES; s++) total += span(block, ctx.globalIndex, s);
+  for (let s = 0; s < SAMPLES; s++) total += spans[s] as number;
   return total / SAMPLES;
 }
 
-function span(block: Block, index: Map<string, number>, s: number): number {
+/**
+ * A block's makespan in each sample (a sequence sums its items in order, a parallel block takes
+ * its slowest branch), remembered per block: candidates share the blocks remembered in `scored`,
+ * and each sample's value is computed exactly as one sample at a time would.
+ */
+function blockSpans(block: Block, index: Map<string, number>, known: WeakMap<Block, Float64Array>): Float64Array {
+  const had = known.get(block);
+  if (had) return had;
+  const out = new Float64Array(SAMPLES);
   switch (block.kind) {
-    case 'step':
-      return sampleDuration(s, index.get(block.id) as number);
+    case 'step': {
+      const v = index.get(block.id) as number;
+      const row = sampleDurations(v + 1);
+      for (let s = 0; s < SAMPLES; s++) out[s] = row[v * SAMPLES + s] as number;
+      break;
+    }
     case 'seq':
-      return block.items.reduce((t, b) => t + span(b, index, s), 0);
+      for (const item of block.items) {
+        const x = blockSpans(item, index, known);
+        for (let s = 0; s < SAMPLES; s++) out[s] = (out[s] as number) + (x[s] as number);
+      }
+      break;
     case 'par':
-      return Math.max(...block.branches.map((b) => span(b, index, s)));
+      out.fill(-Infinity);
+      for (const branch of block.branches) {
+        const x = blockSpans(branch, index, known);
+        for (let s = 0; s < SAMPLES; s++) out[s] = Math.max(out[s] as number, x[s] as number);
+      }
+      break;
   }
+  known.set(block, out);
+  return out;
 }
 
 /** A series block, flattening nested series. */

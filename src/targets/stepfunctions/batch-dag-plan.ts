@@ -61,10 +61,11 @@ const spanOf = (s: IRStep): Span => ({ file: s.origin.file, line: s.origin.line,
  * words; `batch` reports each such difference (FLOWC653) and each step with too many
  * dependencies (FLOWC654).
  */
-export function chooseBatchDag(o: { ir: IR; options: SfnOptions; exact: boolean; flowSpan: Span; diagnostics: DiagnosticBag }): DagChoice {
+export function chooseBatchDag(o: { ir: IR; options: SfnOptions; exact: () => boolean; flowSpan: Span; diagnostics: DiagnosticBag }): DagChoice {
   const mode = o.options.dag;
   if (mode === 'blocks') return { plan: null, whyNot: ['targets.stepfunctions.dag is blocks'] };
-  if (mode === 'auto' && o.exact) return { plan: null, whyNot: [] };
+  // Asked only here: with dag: blocks the caller lowers the flow whole anyway (index.ts).
+  if (mode === 'auto' && o.exact()) return { plan: null, whyNot: [] };
   const obstacles = obstaclesOf(o.ir, o.options, o.flowSpan);
   const plan = obstacles.length === 0 ? planOf(o.ir) : null;
   const tooMany = plan ? o.ir.steps.filter((s) => (plan.dependsOn.get(s.id) as string[]).length > BATCH_MAX_DEPENDENCIES) : [];
@@ -95,7 +96,7 @@ export function stepFunctionsLowering(ir: IR): LoweredGraph {
   const lowered = lowerGraph(ir);
   if (lowered.exact) return lowered;
   const flowSpan = { file: ir.flow.source, line: 1, col: 1 };
-  const choice = chooseBatchDag({ ir, options: readOptions(ir), exact: false, flowSpan, diagnostics: new DiagnosticBag() });
+  const choice = chooseBatchDag({ ir, options: readOptions(ir), exact: () => false, flowSpan, diagnostics: new DiagnosticBag() });
   return choice.plan ? { ...lowered, addedOrderings: [] } : lowered;
 }
 

@@ -33,7 +33,7 @@ const noItem = (): string => {
  * (task.ts); its retry becomes the job's RetryStrategy (batch-dag-plan.ts admits only retries
  * without delay), and the Task itself retries only submission errors.
  */
-export function buildBatchDagMachine(req: MachineRequest & { plan: BatchDagPlan }): Machine {
+export function buildBatchDagMachine(req: Omit<MachineRequest, 'block'> & { plan: BatchDagPlan }): Machine {
   const { ir, options, plan } = req;
   const names = new StateNames();
   const types = paramTypes(ir.parameters);

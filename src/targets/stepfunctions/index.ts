@@ -1,9 +1,9 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { lowerGraph } from '../../ir/lower-blocks.js';
+import { lowerGraph, lowerIfExact } from '../../ir/lower-blocks.js';
 import type { IR, IROrigin } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import type { Artifact, Target, TargetContext } from '../target.js';
-import type { Block } from '../../ir/blocks.js';
+import type { Block, LoweredGraph } from '../../ir/blocks.js';
 import { SFN_LIMITS, checkDefinition, checkItems, checkNumbers, checkOverrides, DEFINITION_MAX_BYTES, OVERRIDES_MAX_CHARS, overridesChars, overridesLimit } from './limits.js';
 import { fitConfig, type LimitExcess } from '../config-env.js';
 import { checkCompute } from './compute-checks.js';
@@ -16,7 +16,7 @@ import { checkSecrets } from './secret-checks.js';
 import { SFN_SECRET_SUPPORT } from './secrets.js';
 import { usedSecrets } from '../../ir/secrets.js';
 import { scheduleRequest, toAwsCron } from './schedule.js';
-import { toJsonText, utf8Bytes } from './serialize.js';
+import { toFittingJsonText, toJsonText, utf8Bytes } from './serialize.js';
 import { checkDatastorePresent, checkDatastoreWritten } from './datastore.js';
 import { checkDynamicItems } from './dynamic-checks.js';
 import { compileInParts } from './child-machines.js';
@@ -69,10 +69,13 @@ export const stepFunctionsTarget: Target = {
     if (!checkDynamicItems({ ir, diagnostics })) return [];
     const jobDefinitions = read.compute === 'batch' ? planJobDefinitions({ ir, options: read.batch, span: flowSpan, diagnostics }) : null;
     const options: SfnOptions = { ...read, partition, jobDefinitionFor: jobDefinitions ? jobDefinitions.nameFor : read.jobDefinitionFor };
-    const lowered = lowerGraph(ir);
     // Batch job dependencies keep the exact graph where blocks would not (docs/targets/stepfunctions.md, "Exact DAGs").
-    const dag = chooseBatchDag({ ir, options, exact: lowered.exact, flowSpan, diagnostics });
-    if (!lowered.exact && !dag.plan) {
+    // Whether blocks are exact is found without choosing cuts (lowerIfExact): a flow that runs as a
+    // Batch DAG needs no blocks, and choosing the cuts is nearly all of a lowering's time.
+    let exactBlocks: LoweredGraph | null | undefined;
+    const dag = chooseBatchDag({ ir, options, exact: () => (exactBlocks = lowerIfExact(ir)) !== null, flowSpan, diagnostics });
+    const lowered: LoweredGraph | null = dag.plan ? null : (exactBlocks ?? lowerGraph(ir));
+    if (lowered && !lowered.exact) {
       const ps = lowered.addedOrderings;
       const listed = ps.slice(0, LIST_CAP).map(([a, b]) => `${b} waits for ${a}`).join(', ');
       const more = ps.length > LIST_CAP ? `, and ${ps.length - LIST_CAP} more` : '';
@@ -86,8 +89,9 @@ export const stepFunctionsTarget: Target = {
       );
     }
     if (options.compute === 'ecs') warnSharedDefinitions(ir, options, diagnostics);
-    const { modes } = dag.plan ? { modes: new Map<string, MapMode>() } : planMaps({ ir, block: lowered.block, flowSpan, diagnostics });
-    const { machine, asl } = fitDefinition({ ir, options, block: lowered.block, mapModes: modes, dag: dag.plan, diagnostics });
+    const { modes } = lowered ? planMaps({ ir, block: lowered.block, flowSpan, diagnostics }) : { modes: new Map<string, MapMode>() };
+    const shape = lowered ? { block: lowered.block } : { dag: dag.plan as BatchDagPlan };
+    const { machine, asl } = fitDefinition({ ir, options, shape, mapModes: modes, diagnostics });
     for (const { step, state } of machine.itemLists) checkItems({ step, state, span: span(step.origin), diagnostics });
     for (const step of ir.steps) checkNumbers({ step, span: span(step.origin), diagnostics });
     checkDefinition({ text: asl, span: flowSpan, diagnostics });
@@ -125,31 +129,30 @@ export function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
  * definition over 1 MB. What still does not fit is an error (checkOverrides here, checkDefinition
  * by the caller).
  */
-function fitDefinition(o: { ir: IR; options: SfnOptions; block: Block; mapModes: ReadonlyMap<string, MapMode>; dag: BatchDagPlan | null; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
-  const text = (m: Machine) => {
-    const pretty = toJsonText(m.definition, 'pretty');
-    return utf8Bytes(pretty) <= DEFINITION_MAX_BYTES ? pretty : toJsonText(m.definition, 'compact');
-  };
+function fitDefinition(o: { ir: IR; options: SfnOptions; shape: { block: Block } | { dag: BatchDagPlan }; mapModes: ReadonlyMap<string, MapMode>; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
+  const text = (m: Machine) => toFittingJsonText(m.definition, DEFINITION_MAX_BYTES);
   const { built } = fitConfig({
     diagnostics: o.diagnostics,
     build: (includeConfig) => {
-      const request = { ir: o.ir, block: o.block, options: o.options, includeConfig, mapModes: o.mapModes };
-      const machine = o.dag ? buildBatchDagMachine({ ...request, plan: o.dag }) : buildMachine(request);
-      return { machine, asl: text(machine) };
+      const request = { ir: o.ir, options: o.options, includeConfig, mapModes: o.mapModes };
+      const machine = 'dag' in o.shape ? buildBatchDagMachine({ ...request, plan: o.shape.dag }) : buildMachine({ ...request, block: o.shape.block });
+      // Counted once per build: both the fit and the limit check below read them.
+      return { machine, asl: text(machine), overrides: machine.tasks.map((t) => overridesChars(t.task.overrides)) };
     },
-    excess: ({ machine, asl }): LimitExcess | undefined => {
-      const tooBig = machine.tasks.find((t) => overridesChars(t.task.overrides) > OVERRIDES_MAX_CHARS);
-      if (tooBig) {
-        return { limit: overridesLimit(o.options.compute), subject: `step '${tooBig.step.id}': the size of its container overrides`, actual: overridesChars(tooBig.task.overrides), span: span(tooBig.step.origin) };
+    excess: ({ machine, asl, overrides }): LimitExcess | undefined => {
+      const tooBig = overrides.findIndex((chars) => chars > OVERRIDES_MAX_CHARS);
+      if (tooBig >= 0) {
+        const { step } = machine.tasks[tooBig] as Machine['tasks'][number];
+        return { limit: overridesLimit(o.options.compute), subject: `step '${step.id}': the size of its container overrides`, actual: overrides[tooBig] as number, span: span(step.origin) };
       }
       const bytes = utf8Bytes(asl);
       if (bytes > DEFINITION_MAX_BYTES) return { limit: SFN_LIMITS.definitionBytes, subject: 'the state machine definition', actual: bytes, span: span({ file: o.ir.flow.source, line: 1, col: 1 }) };
       return undefined;
     },
   });
-  for (const { step, task } of built.machine.tasks) {
-    checkOverrides({ step, overrides: task.overrides, compute: o.options.compute, span: span(step.origin), diagnostics: o.diagnostics });
-  }
+  built.machine.tasks.forEach(({ step }, i) => {
+    checkOverrides({ step, chars: built.overrides[i] as number, compute: o.options.compute, span: span(step.origin), diagnostics: o.diagnostics });
+  });
   return built;
 }
 

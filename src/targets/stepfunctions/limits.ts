@@ -49,12 +49,13 @@ export function overridesLimit(compute: Compute): Limit {
   return compute === 'batch' ? SFN_LIMITS.overridesChars : SFN_LIMITS.ecsOverridesChars;
 }
 
-export function checkOverrides(o: { step: IRStep; overrides: Record<string, unknown>; compute: Compute; span: Span; diagnostics: DiagnosticBag }): void {
+/** `chars`: overridesChars of the step's overrides, counted once by the caller. */
+export function checkOverrides(o: { step: IRStep; chars: number; compute: Compute; span: Span; diagnostics: DiagnosticBag }): void {
   checkLimit({
     diagnostics: o.diagnostics,
     limit: overridesLimit(o.compute),
     subject: `step '${o.step.id}': the size of its container overrides (command and environment)`,
-    actual: overridesChars(o.overrides),
+    actual: o.chars,
     span: o.span,
     notes: ['move large literal text into the image or a file the step reads'],
   });
