@@ -31,7 +31,7 @@ export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
     opts.diagnostics.report(src.code ?? 'FLOWC001', message, { file, line: src.at?.line ?? 1, col: src.at?.col ?? 1 });
     return undefined;
   }
-  const tree = parseYamlTree(src, opts.diagnostics);
+  const tree = opts.sources.parse(src, parseYamlTree, opts.diagnostics);
   if (!tree) return undefined;
   const shape = new DiagnosticBag();
   const ok = checkFlowShape(tree, shape, opts.targetAliases ? { targetAliases: opts.targetAliases } : {});
