@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // The bin only loads the compiled CLI so start-up never pays for a TypeScript loader. It prefers
-// the bundle (scripts/bundle-cli.mjs; a cold start loads a few files instead of ~300 modules) when
-// it was made from the current dist: `tsc` rewrites every file it emits, so a dist/cli/main.js
-// newer than the bundle means the bundle is stale and the modules themselves are loaded.
+// the bundle (scripts/bundle-cli.mjs: a few CommonJS files loaded with V8's code cache by
+// load-bundle.cjs, instead of ~300 modules parsed and compiled one by one) when it was made from
+// the current dist: `tsc` rewrites every file it emits, so a dist/cli/main.js newer than the
+// bundle means the bundle is stale and the modules themselves are loaded. FLOWC_BUNDLE=0 loads
+// the modules too (the tests run the CLI both ways).
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
-const bundled = mtime('../dist/bundle/flowc.js');
+const bundled = process.env.FLOWC_BUNDLE === '0' ? undefined : mtime('../dist/bundle/flowc.cjs');
 const current = bundled !== undefined && bundled >= (mtime('../dist/cli/main.js') ?? 0);
-const { main } = await import(current ? '../dist/bundle/flowc.js' : '../dist/cli/main.js');
+const { main } = current
+  ? createRequire(import.meta.url)('./load-bundle.cjs').loadBundle(fileURLToPath(new URL('../dist/bundle/flowc.cjs', import.meta.url))).exports
+  : await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -4,7 +4,7 @@
 // cache. Each figure is one run of the real bin (a build of 1,000 is long enough not to need
 // medians). Set BENCH_VARIANTS to change the count. Run after `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,17 +70,44 @@ try {
   const warm = build('warm cache', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel'));
   const noop = build('warm cache, outputs up to date', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel'));
   const serial = build('cold, 1 worker', ['--out', fresh('out-serial'), '--jobs', '1'], fresh('cache-serial'));
+  // The floor under "warm cache, empty out folder": the same files written with plain
+  // writeFileSync (one mkdir per folder), no checks, no temporary files, no renames.
+  const floor = writeFloor(join(dir, 'out-serial'), fresh('out-floor'));
   const fmt = (r) =>
     `${(r.ms / 1000).toFixed(2)} s wall, ${(r.cpu / 1000).toFixed(2)} s CPU (${(r.cpu / r.ms).toFixed(2)} cores busy), ${((r.ms * 1000) / count).toFixed(0)} us/variant, peak ${r.peakMiB.toFixed(0)} MiB; ${r.summary.replace(/^flowc: /, '')}`;
   console.log(`cold cache, ${cores} worker threads:   ${fmt(parallel)}`);
   console.log(`cold cache, 1 thread (--jobs 1): ${fmt(serial)}`);
   console.log(`warm cache, empty out folder:    ${fmt(warm)}`);
   console.log(`warm cache, outputs up to date:  ${fmt(noop)}`);
+  console.log(`floor: writing the same ${floor.files} files with plain fs: ${(floor.ms / 1000).toFixed(2)} s wall (the warm build into an empty folder is ${(warm.ms / floor.ms).toFixed(1)}x that)`);
   console.log(`goals: cold < 5 s (now ${(parallel.ms / 5000).toFixed(2)}x the goal), warm < 1 s (now ${(warm.ms / 1000).toFixed(2)}x; outputs up to date ${(noop.ms / 1000).toFixed(2)}x)`);
   const row = (r) => ({ wallMs: r.ms, cpuMs: r.cpu, peakMiB: r.peakMiB });
-  mergeResults({ build: { variants: count, targets, cores, goals: { coldMs: 5000, warmMs: 1000 }, cold: row(parallel), coldOneThread: row(serial), warm: row(warm), upToDate: row(noop) } });
+  mergeResults({ build: { variants: count, targets, cores, goals: { coldMs: 5000, warmMs: 1000 }, cold: row(parallel), coldOneThread: row(serial), warm: row(warm), upToDate: row(noop), writeFloorMs: floor.ms } });
   const [load1] = loadavg();
   console.log(`speed-up from parallelism: ${(serial.ms / parallel.ms).toFixed(2)}x on ${cores} cores; from the cache: ${(parallel.ms / warm.ms).toFixed(1)}x (load average ${load1.toFixed(1)}: other processes share these cores)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Reads every file under `from` (outside the timing), then times writing them all under `to`. */
+function writeFloor(from, to) {
+  const files = [];
+  const walk = (d, rel) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      else files.push([`${rel}${e.name}`, readFileSync(join(d, e.name), 'utf8')]);
+    }
+  };
+  walk(from, '');
+  const t0 = process.hrtime.bigint();
+  const made = new Set();
+  for (const [rel, text] of files) {
+    const folder = dirname(join(to, rel));
+    if (!made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      made.add(folder);
+    }
+    writeFileSync(join(to, rel), text);
+  }
+  return { files: files.length, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }

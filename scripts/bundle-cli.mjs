@@ -4,7 +4,9 @@
 // and commander's ~80 CommonJS files was most of a cold start; one file parses and links at once.
 // Runs after `tsc` (package.json build/prepare/test/bench). Packages loaded lazily and only by
 // some commands stay external (ajv for user config schemas, handlebars, the cloud SDKs).
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,17 +27,55 @@ try {
   console.warn('bundle-cli: rolldown is not installed; bin/flowc.js will load the unbundled dist/');
   process.exit(0);
 }
+const external = (id) => id.startsWith('node:') || (!id.startsWith('.') && !id.startsWith('/') && EXTERNAL.some((p) => packageOf(id) === p || packageOf(id).startsWith(`${p}/`)));
+// The CLI as CommonJS chunks (flowc.cjs and what it requires), which bin/load-bundle.cjs compiles
+// with V8's code cache: Node 20's ESM loader takes no cached data.
+// import() in code run by vm.Script needs a callback, which Node 20 allows only with
+// --experimental-vm-modules (or its default loader, with an ExperimentalWarning on stderr): the
+// lazily loaded packages are imported by bin/load-bundle.cjs's own import(), passed to each chunk
+// as __flowcImport.
+const lazyImports = {
+  name: 'flowc-lazy-imports',
+  transform(code) {
+    if (!code.includes('import(')) return null;
+    const out = code.replace(/\bimport\((['"])([^'"./][^'"]*)\1\)/g, (whole, q, id) => (external(id) && !id.startsWith('node:') ? `__flowcImport(${q}${id}${q})` : whole));
+    return out === code ? null : { code: out, map: null };
+  },
+};
 await build({
-  input: { flowc: join(root, 'dist/cli/main.js'), 'compile-worker': join(root, 'dist/project/compile-worker.js') },
+  input: { flowc: join(root, 'dist/cli/main.js') },
   platform: 'node',
-  external: (id) => id.startsWith('node:') || (!id.startsWith('.') && !id.startsWith('/') && EXTERNAL.some((p) => packageOf(id) === p || packageOf(id).startsWith(`${p}/`))),
+  external,
+  plugins: [lazyImports],
+  logLevel: 'warn',
+  output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', minify: false },
+});
+for (const name of readdirSync(out).filter((n) => n.endsWith('.cjs'))) {
+  const text = readFileSync(join(out, name), 'utf8');
+  const left = /\bimport\(['"][^'"./]/.exec(text);
+  if (left) throw new Error(`bundle-cli: ${name} still has ${left[0]}...: add its package to the lazy imports`);
+  // ASCII only, each other character as its \u escape (the same in strings, regular expressions
+  // and comments): V8 then keeps the source as one byte per character and decodes it faster, and
+  // the dozen characters such as '–' in messages made every chunk they were in twice the size.
+  // A backslash before such a character would turn the escape into a literal backslash.
+  if (/\\[^\x00-\x7f]/.test(text)) throw new Error(`bundle-cli: ${name} has a backslash before a non-ASCII character; escape it in the source`);
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== text) writeFileSync(join(out, name), ascii);
+}
+// The build pool's worker entry stays an ES module: src/project/compile-units.ts starts
+// ./compile-worker.js beside the chunk that runs it.
+await build({
+  input: { 'compile-worker': join(root, 'dist/project/compile-worker.js') },
+  platform: 'node',
+  external,
   logLevel: 'warn',
   output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', minify: false },
 });
 
 // ajv and ajv-formats in one CommonJS file for compiling user config schemas (src/validators/
-// ajv-modules.ts). One bundle for all four so ajv-formats and every Ajv class share ajv's codegen.
-const AJV_IDS = ['ajv', 'ajv/dist/2019.js', 'ajv/dist/2020.js', 'ajv-formats'];
+// ajv-modules.ts). One bundle for all so ajv-formats, the standalone writer and every Ajv class
+// share ajv's codegen.
+const AJV_IDS = ['ajv', 'ajv/dist/2019.js', 'ajv/dist/2020.js', 'ajv-formats', 'ajv/dist/standalone/index.js'];
 const entry = join(out, 'ajv-entry.cjs');
 mkdirSync(out, { recursive: true });
 writeFileSync(entry, AJV_IDS.map((id) => `exports[${JSON.stringify(id)}] = require(${JSON.stringify(id)});`).join('\n'));
@@ -43,4 +83,30 @@ try {
   await build({ input: entry, platform: 'node', logLevel: 'warn', output: { file: join(out, 'ajv.cjs'), format: 'cjs', minify: false } });
 } finally {
   rmSync(entry, { force: true });
+}
+
+// V8's code cache of the CLI chunks and of the generated validators they load, from a run of a typical command (a compile of a flow with a
+// config schema, then `flowc targets`): its bytecode includes the functions that run compiled,
+// which a cache made before running would leave to be compiled again on every start. Made by the
+// Node that builds; another V8 rejects it and the CLI runs as without it (bin/load-bundle.cjs).
+const fixture = join(root, 'fixtures/ml-training');
+const runs = [['targets']];
+if (existsSync(join(fixture, 'flow.yaml'))) runs.unshift(['compile', join(fixture, 'flow.yaml'), '--config', `app=${join(fixture, 'config/ctr.toml')}`, '--target', 'ir']);
+const produce = `
+const loader = require(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))});
+loader.startRecording();
+const { exports: cli } = loader.loadBundle(${JSON.stringify(join(out, 'flowc.cjs'))});
+(async () => {
+  for (const argv of ${JSON.stringify(runs)}) if ((await cli.main(argv)) !== 0) throw new Error('flowc ' + argv.join(' ') + ' failed');
+  loader.writeRecordedCodeCache();
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+// Its config schema cache in a folder of its own: the build leaves the user's cache alone.
+const schemaCache = mkdtempSync(join(tmpdir(), 'flowc-bundle-'));
+rmSync(join(root, 'dist/validators/code-cache'), { recursive: true, force: true });
+try {
+  const made = spawnSync(process.execPath, ['-e', produce], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, FLOWC_SCHEMA_CACHE_DIR: schemaCache } });
+  if (made.status !== 0) throw new Error(`bundle-cli: making the code cache failed (exit ${made.status})`);
+} finally {
+  rmSync(schemaCache, { recursive: true, force: true });
 }

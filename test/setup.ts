@@ -20,3 +20,10 @@ import fc from 'fast-check';
 const givenSeed = Number(process.env.FUZZ_SEED);
 if (process.env.FUZZ_SEED && Number.isInteger(givenSeed)) fc.configureGlobal({ seed: givenSeed });
 else if (!process.env.FUZZ_RUNS) fc.configureGlobal({ seed: 20261206 });
+
+// The CLI caches compiled config schemas in the user's cache folder (src/validators/schema-cache.ts);
+// bins spawned by tests with this process's environment use a folder of the test run instead, so
+// `npm test` never writes into the developer's home.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+process.env.FLOWC_SCHEMA_CACHE_DIR ??= join(tmpdir(), `flowc-test-schema-cache-${process.getuid?.() ?? 0}`);

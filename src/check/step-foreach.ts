@@ -6,5 +6,6 @@ import type { RuleContext } from './rule.js';
  * whole number of at least 1 (FLOWC314).
  */
 export function stepForeach({ flow, diagnostics }: RuleContext): void {
-  for (const step of flow.steps) readForeach(step, diagnostics);
+  // A step with neither field has nothing to judge (the reader would report nothing).
+  for (const step of flow.steps) if (step.foreach !== undefined || step.parallelism !== undefined) readForeach(step, diagnostics);
 }

@@ -6,5 +6,10 @@ import type { RuleContext } from './rule.js';
  * (FLOWC307), a positive memory quantity (FLOWC306) and a whole GPU count (FLOWC308).
  */
 export function stepResources({ flow, diagnostics }: RuleContext): void {
-  for (const step of flow.steps) readResources({ node: step.resources, defaults: flow.defaults?.resources, where: `steps.${step.id}`, diagnostics });
+  const defaults = flow.defaults?.resources;
+  for (const step of flow.steps) {
+    // Nothing written, nothing to judge (the reader would report nothing): no request per step.
+    if (step.resources === undefined && defaults === undefined) continue;
+    readResources({ node: step.resources, defaults, where: `steps.${step.id}`, diagnostics });
+  }
 }

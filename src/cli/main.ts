@@ -1,6 +1,7 @@
 import { visibleText } from '../source/visible-text.js';
 import { EXIT } from './io.js';
 import { createProgram } from './program.js';
+import { defaultSchemaCacheDir, setSchemaCacheDir } from '../validators/schema-cache.js';
 
 /** The process entry: real stdio, and the one place an unexpected exception becomes exit 70. */
 export async function main(argv: string[]): Promise<number> {
@@ -12,6 +13,9 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     });
   }
+  // Only the real process caches compiled config schemas in the user's cache folder: the library
+  // and in-process runs leave the user's files alone (src/validators/schema-cache.ts).
+  setSchemaCacheDir(defaultSchemaCacheDir(process.env));
   const io = {
     stdout: (t: string) => void process.stdout.write(t),
     stderr: (t: string) => void process.stderr.write(t),

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../source/canonical-json.js';
+import { canonicalEqual } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
 import { clonePNode, isLeaf, toJson, type PNode } from './ptree.js';
 import type { Overridden } from './types.js';
@@ -81,6 +81,26 @@ function appendToLeaves(node: PNode, older: Overridden[]): void {
   else if (node.kind === 'seq') for (const child of node.items) appendToLeaves(child, older);
 }
 
-function sameOverridden(a: Overridden, b: Overridden): boolean {
-  return canonicalJson(a.value) === canonicalJson(b.value) && canonicalJson(a.origin as unknown as Json) === canonicalJson(b.origin as unknown as Json);
+/** Whether two recorded values are the same value from the same place (exported for its test). */
+export function sameOverridden(a: Overridden, b: Overridden): boolean {
+  if (originsDiffer(a.origin, b.origin)) return false;
+  return canonicalEqual(a.value, b.value) && canonicalEqual(a.origin as unknown as Json, b.origin as unknown as Json);
+}
+
+/**
+ * True only when the canonical JSON of the two origins certainly differs, told from a few fields
+ * (most values replaced in a cascade come from different places): another kind, or a span at
+ * another file, line or column. Otherwise the full comparison decides.
+ */
+function originsDiffer(a: Overridden['origin'], b: Overridden['origin']): boolean {
+  if (a.kind !== b.kind) return true;
+  const x = 'span' in a ? a.span : undefined;
+  const y = 'span' in b ? b.span : undefined;
+  if (x === undefined || y === undefined) return false;
+  if (typeof x.file === 'string' && typeof y.file === 'string' && x.file !== y.file) return true;
+  return differentIntegers(x.line, y.line) || differentIntegers(x.col, y.col);
+}
+
+function differentIntegers(x: unknown, y: unknown): boolean {
+  return Number.isInteger(x) && Number.isInteger(y) && x !== y;
 }

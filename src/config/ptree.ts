@@ -83,6 +83,27 @@ export function defineKey(obj: { [key: string]: Json }, key: string, value: Json
 
 /** A deep copy (nodes are mutated by overrides and interpolation; layers must not share them). */
 export function clonePNode(node: PNode): PNode {
+  // The cascade copies every layer it merges: written out per kind rather than spread from a base
+  // object, with the same keys in the same order.
+  if (node.replaces || node.interpolated) return cloneMarked(node);
+  const overrode = node.overrode.length === 0 ? [] : node.overrode.slice();
+  switch (node.kind) {
+    case 'scalar':
+      return { origin: node.origin, overrode, kind: 'scalar', value: node.value };
+    case 'seq': {
+      const items = new Array<PNode>(node.items.length);
+      for (let i = 0; i < items.length; i++) items[i] = clonePNode(node.items[i] as PNode);
+      return { origin: node.origin, overrode, kind: 'seq', items };
+    }
+    case 'map': {
+      const entries = new Map<string, PNode>();
+      for (const [k, v] of node.entries) entries.set(k, clonePNode(v));
+      return { origin: node.origin, overrode, kind: 'map', entries };
+    }
+  }
+}
+
+function cloneMarked(node: PNode): PNode {
   const base: PBase = { origin: node.origin, overrode: [...node.overrode] };
   if (node.replaces) base.replaces = true;
   if (node.interpolated) base.interpolated = node.interpolated;

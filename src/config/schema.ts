@@ -15,6 +15,7 @@ import { describeError } from './schema-errors.js';
 import { unescapePointer } from './schema-walk.js';
 import { loadAjvModule, type AjvModuleId } from '../validators/ajv-modules.js';
 import { prebuiltConfigMeta } from '../validators/config-meta.js';
+import { type CachedValidatorImports, loadCachedValidator, schemaCacheDir, schemaCacheKey, storeCachedValidator } from '../validators/schema-cache.js';
 
 type AnyAjv = Ajv | Ajv2019 | Ajv2020;
 
@@ -125,6 +126,11 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
 const compiledSchemas = new Map<string, ValidateFunction>();
 const COMPILED_SCHEMAS_MAX = 64;
 
+/** Forgets the schemas compiled in this process, as a new process would (tests of the cache). */
+export function forgetCompiledSchemas(): void {
+  compiledSchemas.clear();
+}
+
 function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate: ValidateFunction; schema: Json } | undefined {
   const { diagnostics } = options;
   const schema = lToJson(tree);
@@ -147,26 +153,25 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
   const key = `${dialect.label}\u0000${JSON.stringify(schema)}`;
   const cached = compiledSchemas.get(key);
   if (cached !== undefined) return { validate: cached, schema };
+  // A draft-07 schema compiled in an earlier process is loaded from the user's cache instead
+  // (src/validators/schema-cache.ts), keyed by its text before the meta-schema fills defaults in.
+  const cacheKey = dialect === DIALECTS[0] && schemaCacheDir() !== undefined ? schemaCacheKey(dialect.label, AJV_OPTIONS, key) : undefined;
   // The meta-schema check, pre-built for draft-07: ajv's own would compile the meta-schema first,
   // and then check the schema again inside compile (validateSchema: false skips that repeat).
   const meta = dialect === DIALECTS[0] ? prebuiltConfigMeta(schema, AJV_OPTIONS) : undefined;
-  const ajv = dialect.make(meta ? { validateSchema: false } : {});
-  addFormats(ajv);
-  ajv.addKeyword({
-    keyword: 'secret',
-    schemaType: 'boolean',
-    metaSchema: { type: 'boolean' },
-    validate: (marked: boolean, _data: unknown, _parent?: AnySchemaObject, cxt?: { instancePath: string }) => {
-      if (marked && cxt) secretCollector?.(cxt.instancePath);
-      return true;
-    },
-  });
-  const metaValid = meta ? (meta(schema) as boolean) : ajv.validateSchema(schema as AnySchemaObject);
+  let ajv: AnyAjv | undefined;
+  const makeAjv = (): AnyAjv => {
+    ajv = dialect.make({ ...(meta ? { validateSchema: false } : {}), ...(cacheKey !== undefined ? { code: { source: true } } : {}) });
+    addFormats(ajv);
+    addSecretKeyword(ajv);
+    return ajv;
+  };
+  const metaValid = meta ? (meta(schema) as boolean) : makeAjv().validateSchema(schema as AnySchemaObject);
   if (!metaValid) {
     // The meta-schema says one thing several ways (enum, then "must be array", then "anyOf");
     // one diagnostic per schema node, from its most specific error, reads best.
     const byPath = new Map<string, ErrorObject>();
-    for (const err of (meta ? meta.errors : ajv.errors) ?? []) {
+    for (const err of (meta ? meta.errors : ajv?.errors) ?? []) {
       const known = byPath.get(err.instancePath);
       if (known === undefined || (isCombinator(known) && !isCombinator(err))) byPath.set(err.instancePath, err);
     }
@@ -177,13 +182,72 @@ function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate:
     }
     return undefined;
   }
+  const fromCache = cacheKey === undefined ? undefined : loadCachedValidator(cacheKey, CACHE_IMPORTS);
+  if (fromCache !== undefined) return remember(key, fromCache, schema);
+  const compiler = ajv ?? makeAjv();
+  let validate: ValidateFunction;
   try {
-    const validate = ajv.compile(bareComparedValues(schema) as AnySchemaObject);
-    if (compiledSchemas.size >= COMPILED_SCHEMAS_MAX) compiledSchemas.delete(compiledSchemas.keys().next().value as string);
-    compiledSchemas.set(key, validate);
-    return { validate, schema };
+    validate = compiler.compile(bareComparedValues(schema) as AnySchemaObject);
   } catch (e) {
     diagnostics.report('FLOWC413', `invalid schema: ${(e as Error).message}`, tree.span);
+    return undefined;
+  }
+  if (cacheKey !== undefined) {
+    const code = cacheableCode(compiler, validate);
+    if (code !== undefined) storeCachedValidator(cacheKey, code);
+  }
+  return remember(key, validate, schema);
+}
+
+function remember(key: string, validate: ValidateFunction, schema: Json): { validate: ValidateFunction; schema: Json } {
+  if (compiledSchemas.size >= COMPILED_SCHEMAS_MAX) compiledSchemas.delete(compiledSchemas.keys().next().value as string);
+  compiledSchemas.set(key, validate);
+  return { validate, schema };
+}
+
+const reportSecret = (instancePath: string): void => secretCollector?.(instancePath);
+
+/** What a validator loaded from the cache calls (see addSecretKeyword and cacheableCode). */
+const CACHE_IMPORTS: CachedValidatorImports = { secret: reportSecret, bare: (schema) => bareComparedValues(schema as Json) };
+
+/**
+ * `secret: true` reports the value's instance path to the validation under way. A code keyword
+ * (not a closure) so a compiled schema can be cached as standalone code, which reaches the
+ * collector through `imports.secret`.
+ */
+function addSecretKeyword(ajv: AnyAjv): void {
+  const { _, str, Name } = loadAjvModule('ajv') as typeof import('ajv');
+  const instancePath = new Name('instancePath');
+  ajv.addKeyword({
+    keyword: 'secret',
+    schemaType: 'boolean',
+    metaSchema: { type: 'boolean' },
+    code(cxt) {
+      if (cxt.schema !== true) return;
+      const report = cxt.gen.scopeValue('func', { ref: reportSecret, code: _`imports.secret` });
+      cxt.gen.code(_`${report}(${str`${instancePath}${cxt.it.errorPath}`})`);
+    },
+  });
+}
+
+/**
+ * ajv's standalone code of a compiled schema, or undefined when it cannot be made. ajv writes each
+ * schema object it refers to as a JSON literal, which would give `const` and `enum` values a
+ * prototype again: the code rebuilds them with `imports.bare` as the compile saw them.
+ */
+function cacheableCode(ajv: AnyAjv, validate: ValidateFunction): string | undefined {
+  const { _, stringify } = loadAjvModule('ajv') as typeof import('ajv');
+  const schemas = (ajv.scope as unknown as { _values?: Record<string, unknown> })._values?.schema;
+  if (!(schemas instanceof Map)) return undefined;
+  try {
+    for (const name of schemas.values() as Iterable<{ value?: { ref: unknown; code?: unknown } }>) {
+      if (name.value === undefined) return undefined;
+      name.value.code = _`imports.bare(${stringify(name.value.ref)})`;
+    }
+    const standalone = loadAjvModule('ajv/dist/standalone/index.js') as { default: (ajv: AnyAjv, validate: ValidateFunction) => string };
+    return standalone.default(ajv, validate);
+  } catch {
+    // A schema ajv cannot write standalone (it says why): compiled in every process instead.
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Diagnostic, DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { SourceRegistry } from '../source/files.js';
-import { mapGet, type LMap, type LNode, type LScalar, type LSeq } from '../source/tree.js';
+import { mapGet, type LMap, type LMapEntry, type LNode, type LScalar, type LSeq } from '../source/tree.js';
 import { parseYamlTree } from '../source/yaml.js';
 import type { WrittenConfigDecl, WrittenFlow, WrittenParameter, WrittenSecret, WrittenStep, WrittenStepFields, WrittenTargetOptions } from './ast.js';
 import { checkFlowShape, matchesWithoutUnknownFields } from './schema-check.js';
@@ -31,7 +31,7 @@ export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
     opts.diagnostics.report(src.code ?? 'FLOWC001', message, { file, line: src.at?.line ?? 1, col: src.at?.col ?? 1 });
     return undefined;
   }
-  const tree = parseYamlTree(src, opts.diagnostics);
+  const tree = opts.sources.parse(src, parseYamlTree, opts.diagnostics);
   if (!tree) return undefined;
   const shape = new DiagnosticBag();
   const ok = checkFlowShape(tree, shape, opts.targetAliases ? { targetAliases: opts.targetAliases } : {});
@@ -69,7 +69,7 @@ export function buildWrittenFlow(opts: BuildWrittenFlowOptions): WrittenFlow {
     parameters: entriesOf(root, 'parameters').map(([e, node]) => parameter(e.key, e.keySpan, node)),
     targets: targetEntries(root, 'targets'),
     secrets: entriesOf(root, 'secrets').map(([e, node]): WrittenSecret => ({ name: e.key, nameSpan: e.keySpan, node, locators: targetEntries(node) })),
-    steps: entriesOf(root, 'steps').map(([e, node]) => step(e.key, e.keySpan, node)),
+    steps: stepsOf(root),
   };
   const description = scalar('description');
   if (description) flow.description = description;
@@ -84,6 +84,19 @@ export function buildWrittenFlow(opts: BuildWrittenFlowOptions): WrittenFlow {
 function targetEntries(node: LMap, key?: string): WrittenTargetOptions[] {
   const m = key === undefined ? node : mapGet(node, key)?.value;
   return m?.kind === 'map' ? m.entries.map((e): WrittenTargetOptions => ({ id: e.key, idSpan: e.keySpan, node: e.value })) : [];
+}
+
+/** `steps:`, each step's body a map (as entriesOf, without a pair per step). */
+function stepsOf(root: LMap): WrittenStep[] {
+  const v = mapGet(root, 'steps')?.value;
+  if (!v) return [];
+  const entries = asMap(v, 'steps').entries;
+  const out = new Array<WrittenStep>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as LMapEntry;
+    out[i] = step(e.key, e.keySpan, asMap(e.value, `steps.${e.key}`));
+  }
+  return out;
 }
 
 /** The entries of a map-of-maps field (`steps`, `configs`, `parameters`), each value a map. */
@@ -131,33 +144,89 @@ function stepFields(node: LMap): WrittenStepFields {
   return fields;
 }
 
-const STEP_FIELDS = ['image', 'resources', 'retry', 'timeout', 'env'] as const;
-const STEP_ONLY_FIELDS = ['needs', 'run', 'command', 'foreach', 'parallelism', 'outputs'] as const;
 
 function step(id: string, idSpan: WrittenStep['idSpan'], node: LMap): WrittenStep {
-  // One pass over the step's keys instead of a search per field (a flow may have 10,000 steps);
-  // the object gets its fields in the same order as before. A key appears once (the parser
-  // refuses duplicates), so the first match is the only one.
-  const found: Partial<Record<string, LNode>> = {};
-  for (const e of node.entries) if (found[e.key] === undefined && STEP_KEYS.has(e.key)) found[e.key] = e.value;
-  const s = { node } as WrittenStep;
-  for (const key of STEP_FIELDS) {
-    const v = found[key];
-    if (v) s[key] = v;
+  // One pass over the step's keys into locals instead of a search per field (a flow may have
+  // 10,000 steps); the object gets its fields in the same order as before. A key appears once
+  // (the parser refuses duplicates), so the first match is the only one.
+  let image: LNode | undefined;
+  let resources: LNode | undefined;
+  let retry: LNode | undefined;
+  let timeout: LNode | undefined;
+  let env: LNode | undefined;
+  let needs: LNode | undefined;
+  let run: LNode | undefined;
+  let command: LNode | undefined;
+  let foreach: LNode | undefined;
+  let parallelism: LNode | undefined;
+  let outputs: LNode | undefined;
+  let targets: LNode | undefined;
+  let description: LNode | undefined;
+  const entries = node.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as LMapEntry;
+    const v = e.value;
+    switch (e.key) {
+      case 'image':
+        image ??= v;
+        break;
+      case 'resources':
+        resources ??= v;
+        break;
+      case 'retry':
+        retry ??= v;
+        break;
+      case 'timeout':
+        timeout ??= v;
+        break;
+      case 'env':
+        env ??= v;
+        break;
+      case 'needs':
+        needs ??= v;
+        break;
+      case 'run':
+        run ??= v;
+        break;
+      case 'command':
+        command ??= v;
+        break;
+      case 'foreach':
+        foreach ??= v;
+        break;
+      case 'parallelism':
+        parallelism ??= v;
+        break;
+      case 'outputs':
+        outputs ??= v;
+        break;
+      case 'targets':
+        targets ??= v;
+        break;
+      case 'description':
+        description ??= v;
+        break;
+    }
   }
+  const s = { node } as WrittenStep;
+  if (image) s.image = image;
+  if (resources) s.resources = resources;
+  if (retry) s.retry = retry;
+  if (timeout) s.timeout = timeout;
+  if (env) s.env = env;
   s.id = id;
   s.idSpan = idSpan;
-  const targets = found.targets;
   s.targets = targets?.kind === 'map' ? targets.entries.map((e): WrittenTargetOptions => ({ id: e.key, idSpan: e.keySpan, node: e.value })) : [];
-  if (found.description) s.description = asScalar(found.description, `steps.${id}.description`);
-  for (const key of STEP_ONLY_FIELDS) {
-    const v = found[key];
-    if (v) s[key] = v;
-  }
+  if (description) s.description = asScalar(description, `steps.${id}.description`);
+  if (needs) s.needs = needs;
+  if (run) s.run = run;
+  if (command) s.command = command;
+  if (foreach) s.foreach = foreach;
+  if (parallelism) s.parallelism = parallelism;
+  if (outputs) s.outputs = outputs;
   return s;
 }
 
-const STEP_KEYS = new Set<string>([...STEP_FIELDS, ...STEP_ONLY_FIELDS, 'targets', 'description']);
 
 // The shape check has already proved these; a failure is an internal error, so it throws.
 function asMap(n: LNode, what: string): LMap {

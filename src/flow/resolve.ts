@@ -5,11 +5,11 @@ import { touchesTainted, type TaintedLeaf } from '../config/taint.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../diagnostics/suggest.js';
 import type { Span } from '../source/span.js';
-import { type Json, type LMap, type LNode, type LScalar, mapGet } from '../source/tree.js';
-import { runTimeScalar } from './run-time-text.js';
+import { type Json, type LMap, type LMapEntry, type LNode, type LScalar, mapGet } from '../source/tree.js';
+import { runTimeScalar, withRunTimeParts } from './run-time-text.js';
 import { SECRETS_ROOT, secretMisuseMessage, secretScalar } from './secret-ref.js';
 import { StepOutputTable } from './step-outputs.js';
-import { formatPath, isWholeReference, parseTemplate, type TemplatePart } from './template.js';
+import { formatPath, isWholeReference, parseTemplate, type ParsedTemplate, type TemplatePart } from './template.js';
 
 /** Roots that never name a config (SPEC section 3). */
 export const RESERVED_ROOTS = ['params', 'item', 'run', 'flow', 'step', 'steps', 'env', 'secrets'] as const;
@@ -43,11 +43,39 @@ type FieldMode =
   | { mode: 'text-map' }
   | { mode: 'none' };
 
-interface Scope {
-  fieldPath: string;
-  stepId?: string;
-  inForeach: boolean;
+/**
+ * Where a value stands, for messages. The field path is built only when a message needs it: a
+ * flow of 10,000 steps has tens of thousands of values and (usually) no problem with any.
+ */
+class Scope {
+  private path: string | undefined;
+
+  private constructor(
+    private readonly parent: Scope | undefined,
+    private readonly seg: string | number,
+    readonly inForeach: boolean,
+    readonly stepId: string | undefined,
+  ) {}
+
+  static root(fieldPath: string, stepId?: string, inForeach = false): Scope {
+    return new Scope(undefined, fieldPath, inForeach, stepId);
+  }
+
+  /** `parent.key`, or `parent[i]` for a list index. */
+  child(seg: string | number, inForeach = this.inForeach, stepId = this.stepId): Scope {
+    return new Scope(this, seg, inForeach, stepId);
+  }
+
+  get fieldPath(): string {
+    if (this.path === undefined) {
+      const p = this.parent;
+      this.path = p === undefined ? String(this.seg) : typeof this.seg === 'number' ? `${p.fieldPath}[${this.seg}]` : `${p.fieldPath}.${this.seg}`;
+    }
+    return this.path;
+  }
 }
+
+const STEPS_SCOPE = Scope.root('steps');
 
 /**
  * Resolves the `${...}` references of a shape-checked flow against the resolved configs (SPEC
@@ -65,10 +93,30 @@ class Resolver {
   /** Config text and values copied into the flow (docs/security.md, FLOWC510). */
   private readonly budget = new OutputBudget({ bytes: INTERPOLATION_LIMITS.flowBytes, nodes: INTERPOLATION_LIMITS.flowNodes });
   private overrun = false;
-  /** What `${steps.<id>.outputs.<name>}` may name; filled when `steps:` is resolved. */
-  private outputs = new StepOutputTable(new Map());
+  /** What `${steps.<id>.outputs.<name>}` may name; set when `steps:` is resolved, built on first use. */
+  private outputsOf: () => StepOutputTable = () => new StepOutputTable(new Map());
+  private outputTable: StepOutputTable | undefined;
+
+  private get outputs(): StepOutputTable {
+    this.outputTable ??= this.outputsOf();
+    return this.outputTable;
+  }
+
+  /** Parsed templates by text: a flow repeats the same text in many steps (parts are never changed). */
+  private readonly templates = new Map<string, ParsedTemplate>();
+  /** Run-time text kept as parsed, by its parsed parts (see resolveText). */
+  private readonly keptText = new WeakMap<TemplatePart[], { value: string; parts: TemplatePart[] }>();
 
   constructor(private readonly req: ResolveFlowRequest) {}
+
+  private template(text: string): ParsedTemplate {
+    let parsed = this.templates.get(text);
+    if (parsed === undefined) {
+      parsed = parseTemplate(text);
+      this.templates.set(text, parsed);
+    }
+    return parsed;
+  }
 
   /**
    * Charges a copy of config data into the flow; false (reported once, at the first reference
@@ -88,13 +136,13 @@ class Resolver {
     const entries = this.req.root.entries.map((e) => {
       switch (e.key) {
         case 'schedule':
-          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'schedule' }, { fieldPath: 'schedule', inForeach: false }) };
+          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'schedule' }, Scope.root('schedule')) };
         case 'targets':
-          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'targets' }, { fieldPath: 'targets', inForeach: false }) };
+          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'targets' }, Scope.root('targets')) };
         case 'secrets':
-          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'secrets' }, { fieldPath: 'secrets', inForeach: false }) };
+          return { ...e, value: this.resolve(e.value, { mode: 'deploy', kind: 'secrets' }, Scope.root('secrets')) };
         case 'defaults':
-          return { ...e, value: this.resolveStepLike(e.value, 'defaults', undefined) };
+          return { ...e, value: this.resolveStepLike(e.value, undefined) };
         case 'parameters':
           return { ...e, value: this.resolveParameters(e.value) };
         case 'steps':
@@ -119,7 +167,7 @@ class Resolver {
                 ...p.value,
                 entries: p.value.entries.map((f) =>
                   f.key === 'default' || f.key === 'enum'
-                    ? { ...f, value: this.resolve(f.value, { mode: 'deploy', kind: 'parameters' }, { fieldPath: `parameters.${p.key}.${f.key}`, inForeach: false }) }
+                    ? { ...f, value: this.resolve(f.value, { mode: 'deploy', kind: 'parameters' }, Scope.root(`parameters.${p.key}.${f.key}`)) }
                     : f,
                 ),
               },
@@ -135,25 +183,47 @@ class Resolver {
     const needs = new Map<string, LNode>();
     for (const s of node.entries) {
       const written = s.value.kind === 'map' ? mapGet(s.value, 'needs')?.value : undefined;
-      if (written) needs.set(s.key, this.resolve(written, modeOf('needs'), { fieldPath: `steps.${s.key}.needs`, stepId: s.key, inForeach: false }));
+      if (written) needs.set(s.key, holdsReference(written) ? this.resolve(written, modeOf('needs'), Scope.root(`steps.${s.key}.needs`, s.key)) : written);
     }
-    this.outputs = StepOutputTable.fromSteps(node, (id) => needs.get(id));
-    return { ...node, entries: node.entries.map((s) => ({ ...s, value: this.resolveStepLike(s.value, `steps.${s.key}`, s.key, needs.get(s.key)) })) };
+    // Built on the first `${steps...}` reference: most flows have none.
+    this.outputsOf = () => StepOutputTable.fromSteps(node, (id) => needs.get(id));
+    this.outputTable = undefined;
+    let changed = false;
+    const entries = node.entries.map((s) => {
+      const value = this.resolveStepLike(s.value, s.key, needs.get(s.key));
+      if (value === s.value) return s;
+      changed = true;
+      return { ...s, value };
+    });
+    return changed ? { ...node, entries } : node;
   }
 
-  private resolveStepLike(node: LNode, prefix: string, stepId: string | undefined, resolvedNeeds?: LNode): LNode {
+  /** A step's body (`steps.<stepId>`), or `defaults:` when `stepId` is undefined. */
+  private resolveStepLike(node: LNode, stepId: string | undefined, resolvedNeeds?: LNode): LNode {
     if (node.kind !== 'map') return node;
-    const inForeach = stepId !== undefined && node.entries.some((e) => e.key === 'foreach');
-    const entries = node.entries.map((f) => {
-      const scope: Scope = { fieldPath: `${prefix}.${f.key}`, inForeach };
-      if (stepId !== undefined) scope.stepId = stepId;
-      if (f.key === 'needs' && resolvedNeeds) return { ...f, value: resolvedNeeds };
-      if (f.key === 'foreach' && this.dynamicForeach(f.value, scope)) return f;
-      const value = this.resolve(f.value, modeOf(f.key), scope);
-      // Most fields hold no reference and come back as they were: no copy of the entry.
-      return value === f.value ? f : { ...f, value };
-    });
-    return { ...node, entries };
+    let inForeach = false;
+    if (stepId !== undefined) for (const e of node.entries) if (e.key === 'foreach') inForeach = true;
+    let base: Scope | undefined;
+    // Copied from the first field that changes: most steps come back as they were.
+    let entries: LMapEntry[] | undefined;
+    const fields = node.entries;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i] as LMapEntry;
+      let value = f.value;
+      if (f.key === 'needs' && resolvedNeeds) value = resolvedNeeds;
+      else {
+        const mode = modeOf(f.key);
+        // Nothing to resolve in a field without a reference: no scope, no field path.
+        if (mode.mode !== 'none' && holdsReference(f.value)) {
+          base ??= stepId === undefined ? Scope.root('defaults') : STEPS_SCOPE.child(stepId, inForeach, stepId);
+          const scope = base.child(f.key);
+          if (!(f.key === 'foreach' && this.dynamicForeach(f.value, scope))) value = this.resolve(f.value, mode, scope);
+        }
+      }
+      if (entries === undefined && value !== f.value) entries = fields.slice(0, i);
+      if (entries !== undefined) entries.push(value === f.value ? f : { ...f, value });
+    }
+    return entries === undefined ? node : { ...node, entries };
   }
 
   /**
@@ -163,7 +233,7 @@ class Resolver {
    */
   private dynamicForeach(node: LNode, scope: Scope): boolean {
     if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (!isWholeReference(parsed)) return false;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (ref.root !== 'steps') return false;
@@ -184,14 +254,21 @@ class Resolver {
         const whole = this.wholeConfigValue(node, scope);
         if (whole) return whole.kind === 'seq' ? { ...whole, items: whole.items.map((i) => escapeNode(i)) } : this.expect(whole, 'a list of arguments', scope);
         if (this.wholeRunTime(node, 'command', scope) || node.kind !== 'seq') return node;
-        return { ...node, items: node.items.map((item, i) => this.resolveText(item, { ...scope, fieldPath: `${scope.fieldPath}[${i}]` }, 'a scalar argument')) };
+        let changed = false;
+        const items = node.items.map((item, i) => {
+          if (noReference(item)) return item;
+          const value = this.resolveText(item, scope.child(i), 'a scalar argument');
+          if (value !== item) changed = true;
+          return value;
+        });
+        return changed ? { ...node, items } : node;
       }
       case 'text-map': {
         if (this.wholeSecret(node, scope)) return node;
         const whole = this.wholeConfigValue(node, scope);
         if (whole) return whole.kind === 'map' ? { ...whole, entries: whole.entries.map((e) => ({ ...e, value: escapeNode(e.value) })) } : this.expect(whole, 'a map of variables', scope);
         if (this.wholeRunTime(node, 'env', scope) || node.kind !== 'map') return node;
-        return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveEnvValue(e.value, { ...scope, fieldPath: `${scope.fieldPath}.${e.key}` }) })) };
+        return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveEnvValue(e.value, scope.child(e.key)) })) };
       }
     }
   }
@@ -202,7 +279,7 @@ class Resolver {
    */
   private resolveEnvValue(node: LNode, scope: Scope): LNode {
     if (node.kind !== 'scalar' || typeof node.value !== 'string' || !node.value.includes('${')) return this.resolveText(node, scope, 'a scalar value');
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (parsed.errors.length > 0 || !isWholeReference(parsed)) return this.resolveText(node, scope, 'a scalar value');
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (ref.root !== SECRETS_ROOT) return this.resolveText(node, scope, 'a scalar value');
@@ -231,7 +308,7 @@ class Resolver {
   /** A whole structural field that is one `${secrets...}` (`command: ${secrets.x}`): refused. */
   private wholeSecret(node: LNode, scope: Scope): boolean {
     if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (!isWholeReference(parsed)) return false;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (ref.root !== SECRETS_ROOT) return false;
@@ -246,7 +323,7 @@ class Resolver {
    */
   private wholeRunTime(node: LNode, kind: 'command' | 'env', scope: Scope): boolean {
     if (node.kind !== 'scalar' || typeof node.value !== 'string') return false;
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (!isWholeReference(parsed)) return false;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (!RUNTIME_ROOTS.has(ref.root)) return false;
@@ -262,7 +339,7 @@ class Resolver {
   /** A whole-string config reference in a structural text field (`command: ${app.cmd}`). */
   private wholeConfigValue(node: LNode, scope: Scope): LNode | undefined {
     if (node.kind !== 'scalar' || typeof node.value !== 'string') return undefined;
-    const parsed = parseTemplate(node.value);
+    const parsed = this.template(node.value);
     if (!isWholeReference(parsed)) return undefined;
     const ref = parsed.parts[0] as Extract<TemplatePart, { kind: 'ref' }>;
     if (RUNTIME_ROOTS.has(ref.root) || ref.root === 'flow' || ref.root === 'step' || ref.root === SECRETS_ROOT) return undefined;
@@ -272,11 +349,27 @@ class Resolver {
   }
 
   private resolveDeploy(node: LNode, kind: string, scope: Scope): LNode {
+    // A container none of whose values changed comes back as it was.
     if (node.kind === 'map') {
-      return { ...node, entries: node.entries.map((e) => ({ ...e, value: this.resolveDeploy(e.value, kind, { ...scope, fieldPath: `${scope.fieldPath}.${e.key}` }) })) };
+      let changed = false;
+      const entries = node.entries.map((e) => {
+        if (noReference(e.value)) return e;
+        const value = this.resolveDeploy(e.value, kind, scope.child(e.key));
+        if (value === e.value) return e;
+        changed = true;
+        return { ...e, value };
+      });
+      return changed ? { ...node, entries } : node;
     }
     if (node.kind === 'seq') {
-      return { ...node, items: node.items.map((it, i) => this.resolveDeploy(it, kind, { ...scope, fieldPath: `${scope.fieldPath}[${i}]` })) };
+      let changed = false;
+      const items = node.items.map((it, i) => {
+        if (noReference(it)) return it;
+        const value = this.resolveDeploy(it, kind, scope.child(i));
+        if (value !== it) changed = true;
+        return value;
+      });
+      return changed ? { ...node, items } : node;
     }
     if (typeof node.value !== 'string' || !node.value.includes('${')) return node;
     const parsed = this.parse(node, scope);
@@ -315,6 +408,7 @@ class Resolver {
     const parsed = this.parse(node, scope);
     if (!parsed) return node;
     const parts: TemplatePart[] = [];
+    let substituted = false;
     for (const part of parsed) {
       if (part.kind === 'text') {
         parts.push(part);
@@ -348,8 +442,18 @@ class Resolver {
         continue;
       }
       parts.push({ kind: 'text', value: formatScalar(value) });
+      substituted = true;
     }
-    return runTimeScalar(node, parts);
+    if (substituted || parts.length !== parsed.length) return runTimeScalar(node, parts);
+    // Text kept as parsed (only run-time references, the common case): its parts and template
+    // form are the same for every scalar with this text, so they are made once.
+    let kept = this.keptText.get(parsed);
+    if (kept === undefined) {
+      const made = runTimeScalar(node, parts);
+      this.keptText.set(parsed, { value: made.value as string, parts: made.runTimeParts });
+      return made;
+    }
+    return withRunTimeParts(node, kept.value, kept.parts);
   }
 
   private checkRuntimeRef(part: Extract<TemplatePart, { kind: 'ref' }>, node: LScalar, scope: Scope): boolean {
@@ -448,20 +552,44 @@ class Resolver {
   }
 
   private parse(node: LScalar, scope: Scope): TemplatePart[] | undefined {
-    const parsed = parseTemplate(node.value as string);
+    const parsed = this.template(node.value as string);
     for (const e of parsed.errors) this.req.diagnostics.report('FLOWC501', `${scope.fieldPath}: ${e.message}`, refSpan(node, e.offset));
     return parsed.errors.length > 0 ? undefined : parsed.parts;
   }
 }
 
+const TEXT: FieldMode = { mode: 'text' };
+const TEXT_LIST: FieldMode = { mode: 'text-list' };
+const TEXT_MAP: FieldMode = { mode: 'text-map' };
+const NONE: FieldMode = { mode: 'none' };
+
+/**
+ * A value with a `${` somewhere in it (a reference, an escape or a malformed one). Every way of
+ * resolving a field leaves a value without one as it is and reports nothing about it.
+ */
+function holdsReference(node: LNode): boolean {
+  if (node.kind === 'scalar') return typeof node.value === 'string' && node.value.includes('${');
+  if (node.kind === 'seq') {
+    for (const item of node.items) if (holdsReference(item)) return true;
+    return false;
+  }
+  for (const e of node.entries) if (holdsReference(e.value)) return true;
+  return false;
+}
+
+/** A scalar that is no `${...}` template: every resolution leaves it as it is. */
+function noReference(node: LNode): boolean {
+  return node.kind === 'scalar' && (typeof node.value !== 'string' || !node.value.includes('${'));
+}
+
 function modeOf(field: string): FieldMode {
   switch (field) {
     case 'run':
-      return { mode: 'text' };
+      return TEXT;
     case 'command':
-      return { mode: 'text-list' };
+      return TEXT_LIST;
     case 'env':
-      return { mode: 'text-map' };
+      return TEXT_MAP;
     case 'image':
     case 'resources':
     case 'retry':
@@ -472,7 +600,7 @@ function modeOf(field: string): FieldMode {
     case 'targets':
       return { mode: 'deploy', kind: field };
     default:
-      return { mode: 'none' };
+      return NONE;
   }
 }
 

@@ -23,11 +23,18 @@ export function runTimeScalar(node: LScalar, parts: TemplatePart[]): RunTimeScal
     if (p.kind === 'text' && last?.kind === 'text') merged[merged.length - 1] = { kind: 'text', value: last.value + p.value };
     else if (p.kind !== 'text' || p.value !== '') merged.push(p);
   }
-  const value = merged.map((p) => (p.kind === 'text' ? escapeTemplateText(p.value) : `\${${formatPath(p.root, p.path)}}`)).join('');
-  return { ...node, value, runTimeParts: merged };
+  let value = '';
+  for (const p of merged) value += p.kind === 'text' ? escapeTemplateText(p.value) : `\${${formatPath(p.root, p.path)}}`;
+  return withRunTimeParts(node, value, merged);
+}
+
+/** `node` standing for `parts`, whose template form is `value` (parts and value as runTimeScalar makes them). */
+export function withRunTimeParts(node: LScalar, value: string, parts: TemplatePart[]): RunTimeScalar {
+  return { ...node, value, runTimeParts: parts };
 }
 
 /** The parts of a resolved run-time scalar, or undefined for text that never held `${`. */
 export function runTimePartsOf(node: LNode): TemplatePart[] | undefined {
-  return node.kind === 'scalar' && 'runTimeParts' in node ? (node as RunTimeScalar).runTimeParts : undefined;
+  // A property read, not `in`: this runs for every run-time string of a flow, on nodes of many shapes.
+  return node.kind === 'scalar' ? (node as Partial<RunTimeScalar>).runTimeParts : undefined;
 }

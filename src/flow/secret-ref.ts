@@ -18,7 +18,7 @@ export function secretScalar(node: LScalar, name: string): SecretScalar {
 
 /** The secret a resolved env value references, or undefined for an ordinary value. */
 export function secretRefOf(node: LNode): string | undefined {
-  return node.kind === 'scalar' && 'secretRef' in node ? (node as SecretScalar).secretRef : undefined;
+  return node.kind === 'scalar' ? (node as Partial<SecretScalar>).secretRef : undefined;
 }
 
 /**

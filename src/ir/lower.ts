@@ -8,8 +8,8 @@ import { parseTemplate } from '../flow/template.js';
 import type { Span } from '../source/span.js';
 import { type Json, type LNode, mapGet, toJson } from '../source/tree.js';
 import { FLOWC_VERSION } from '../version.js';
-import { type OriginOf, readForeach, readParameter, readResources, readRetry, readSchedule, readTimeout, type Reporter } from './read-fields.js';
-import { stableTopologicalOrder } from './toposort.js';
+import { DEFAULT_RESOURCES, type OriginOf, readForeach, readParameter, readResources, readRetry, readSchedule, readTimeout, type Reporter } from './read-fields.js';
+import { stableTopologicalOrderOfIndices } from './toposort.js';
 import { IR_VERSION, type IR, type IREnvVar, type IROrigin, type IROutput, type IROutputType, type IRParameter, type IRPart, type IRSecret, type IRSecretEnv, type IRStep, type IRString } from './types.js';
 
 export { DEFAULT_RESOURCES, DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_DELAY_SECONDS } from './read-fields.js';
@@ -48,24 +48,50 @@ export function lowerToIR(req: LowerRequest): IR {
   const parameters = flow.parameters.map((p) => readParameter(p, origin, diagnostics)).filter((p): p is IRParameter => p !== undefined);
   const schedule = flow.schedule ? readSchedule(flow.schedule, origin, diagnostics) : null;
 
-  const order = stableTopologicalOrder(
-    flow.steps.map((s) => s.id),
-    flow.steps.flatMap((s) => needIds(s).map((n) => [n, s.id] as [string, string])),
-  );
-  const byId = new Map(flow.steps.map((s) => [s.id, s]));
-  const steps = order.map((id) => lowerStep({ step: byId.get(id) as WrittenStep, defaults: flow.defaults, origin, diagnostics }));
-  const position = new Map(order.map((id, i) => [id, i]));
-  // Sorted by (position of the need, position of the step), through one number per edge rather
-  // than four map lookups per comparison; a step lists a need at most once (FLOWC312), so keys
-  // are distinct.
-  const n = order.length;
-  const edges = steps
-    .flatMap((s) => {
-      const to = position.get(s.id) as number;
-      return s.needs.map((need): [number, [string, string]] => [(position.get(need) as number) * n + to, [need, s.id]]);
-    })
-    .sort((a, b) => a[0] - b[0])
-    .map((e) => e[1]);
+  // Step indices throughout: one needs list per step, read once, and no id-keyed maps or
+  // [from, to] tuples built only to be looked up or sorted (a flow may have 10,000 steps).
+  const written = flow.steps;
+  const n = written.length;
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) index.set((written[i] as WrittenStep).id, i);
+  const needs: string[][] = new Array<string[]>(n);
+  const needIndex: number[][] = new Array<number[]>(n);
+  for (let i = 0; i < n; i++) {
+    const ids = needIds(written[i] as WrittenStep);
+    const at: number[] = [];
+    for (let k = 0; k < ids.length; k++) {
+      const j = index.get(ids[k] as string);
+      if (j !== undefined) at.push(j);
+    }
+    needs[i] = ids;
+    needIndex[i] = at;
+  }
+  const order = stableTopologicalOrderOfIndices(n, needIndex);
+  const steps: IRStep[] = new Array<IRStep>(n);
+  // position[i]: where written step i stands in `order`.
+  const position = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    const i = order[p] as number;
+    position[i] = p;
+    steps[p] = lowerStep({ step: written[i] as WrittenStep, needs: needs[i] as string[], defaults: flow.defaults, origin, diagnostics });
+  }
+  // Sorted by (position of the need, position of the step), through one number per edge; a step
+  // lists a need at most once (FLOWC312), so keys are distinct.
+  let edgeCount = 0;
+  for (let i = 0; i < n; i++) edgeCount += (needs[i] as string[]).length;
+  const keys = new Float64Array(edgeCount);
+  let k = 0;
+  for (let p = 0; p < n; p++) {
+    const stepNeeds = (steps[p] as IRStep).needs;
+    for (let j = 0; j < stepNeeds.length; j++) keys[k++] = (position[index.get(stepNeeds[j] as string) as number] as number) * n + p;
+  }
+  keys.sort();
+  const edges: [string, string][] = new Array<[string, string]>(edgeCount);
+  for (let e = 0; e < edgeCount; e++) {
+    const key = keys[e] as number;
+    const to = key % n;
+    edges[e] = [(steps[(key - to) / n] as IRStep).id, (steps[to] as IRStep).id];
+  }
 
   const targets = byTargetId(flow.targets);
   const secrets = [...flow.secrets]
@@ -106,33 +132,44 @@ function basename(p: string): string {
 }
 
 function needIds(step: WrittenStep): string[] {
-  return step.needs?.kind === 'seq' ? step.needs.items.map((i) => String(toJson(i))) : [];
+  if (step.needs?.kind !== 'seq') return [];
+  const items = step.needs.items;
+  const out = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as LNode;
+    out[i] = item.kind === 'scalar' && typeof item.value === 'string' ? item.value : String(toJson(item));
+  }
+  return out;
 }
 
 interface StepRequest {
   step: WrittenStep;
+  /** The step's needs, as `needIds` reads them. */
+  needs: string[];
   defaults: WrittenStepFields | undefined;
   origin: OriginOf;
   diagnostics: Reporter;
 }
 
-function lowerStep({ step, defaults, origin, diagnostics }: StepRequest): IRStep {
-  const where = `steps.${step.id}`;
+function lowerStep({ step, needs, defaults, origin, diagnostics }: StepRequest): IRStep {
+  // Most steps write none of these fields: then the readers' answers are known (read-fields.ts)
+  // and no request or field path is made for them.
+  const where = step.resources || step.retry || step.timeout || defaults?.resources || defaults?.retry || defaults?.timeout ? `steps.${step.id}` : '';
   const image = step.image ?? defaults?.image;
   const env = lowerEnv(defaults?.env, step.env, origin);
   return {
     id: step.id,
-    needs: needIds(step),
+    needs,
     image: image && image.kind === 'scalar' ? String(image.value) : '',
     exec: step.run
       ? { kind: 'run', script: toIRString(step.run) }
       : { kind: 'command', argv: step.command?.kind === 'seq' ? step.command.items.map(toIRString) : [] },
     env: env.text,
     secretEnv: env.secrets,
-    resources: readResources({ node: step.resources, defaults: defaults?.resources, where, diagnostics }),
-    retry: readRetry({ node: step.retry, defaults: defaults?.retry, where, diagnostics }),
+    resources: step.resources || defaults?.resources ? readResources({ node: step.resources, defaults: defaults?.resources, where, diagnostics }) : { ...DEFAULT_RESOURCES },
+    retry: step.retry || defaults?.retry ? readRetry({ node: step.retry, defaults: defaults?.retry, where, diagnostics }) : null,
     timeoutSeconds: readTimeout(step.timeout ?? defaults?.timeout, where, diagnostics),
-    foreach: readForeach(step, diagnostics),
+    foreach: step.foreach || step.parallelism ? readForeach(step, diagnostics) : null,
     outputs: lowerOutputs(step.outputs, origin),
     targets: byTargetId(step.targets),
     origin: origin(step.idSpan),
@@ -160,7 +197,8 @@ export function toIRString(node: LNode): IRString {
   for (const part of runTimePartsOf(node) ?? parseTemplate(text).parts) {
     if (part.kind === 'text') pushLit(part.value);
     else if (part.root === 'params') parts.push({ kind: 'param', name: String(part.path[0]) });
-    else if (part.root === 'item') parts.push({ kind: 'item', path: part.path });
+    // A copy: parsed parts are shared by every scalar with the same text (src/flow/resolve.ts).
+    else if (part.root === 'item') parts.push({ kind: 'item', path: [...part.path] });
     else if (part.root === 'run') parts.push({ kind: 'run', field: 'id' });
     else if (part.root === 'flow') parts.push({ kind: 'flow', field: 'name' });
     else if (part.root === 'step') parts.push({ kind: 'step', field: 'name' });

@@ -19,6 +19,7 @@ import type { IR } from '../ir/types.js';
 import { sha256Hex } from '../source/canonical-json.js';
 import { SourceRegistry } from '../source/files.js';
 import type { Span } from '../source/span.js';
+import { sameJson } from '../source/tree.js';
 import { findTarget, TARGET_ALIASES } from '../targets/index.js';
 import type { Artifact } from '../targets/target.js';
 import { relativeTo, resolveFrom } from './paths.js';
@@ -142,7 +143,9 @@ export function compileToIR(req: CompileRequest): IRResult {
   if (diagnostics.hasErrors() || result.diagnostics.some((d) => d.severity === 'error')) return finish();
   // A value a config set that does not fit its field is reported where it was set (relocate.ts).
   const shape = new DiagnosticBag();
-  const shapeOk = checkFlowShape(resolvedRoot, shape, { resolved: true, targetAliases: TARGET_ALIASES });
+  // The tree as written passed this very check (an error would have stopped the run above): when
+  // resolution left every value as it was (only run-time text re-parted, say), so is the result.
+  const shapeOk = sameJson(flow.root, resolvedRoot) || checkFlowShape(resolvedRoot, shape, { resolved: true, targetAliases: TARGET_ALIASES });
   diagnostics.addAll(relocateConfigProblems({ diagnostics: shape.items, root: flow.root, resolved }));
   if (!shapeOk) return finish();
   const built = buildWrittenFlow({ root: resolvedRoot, file: flow.file });

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { canonicalJson, sha256Hex } from '../source/canonical-json.js';
+import { sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
-import { asDeps, depsEntryProblem, type OutEntry, outEntryProblem, sealEntry, unsealEntry } from './cache-entry.js';
+import { asDeps, depsEntryProblem, type OutEntry, outEntryProblem, sealEntry, sealOutEntry, unsealEntry, unsealOutEntry } from './cache-entry.js';
 import { readRegularFile } from '../source/regular-file.js';
 import type { CompileUnit, UnitDeps, UnitOutput } from './unit.js';
 import { envDepValue } from './recording.js';
@@ -10,8 +10,9 @@ import { envDepValue } from './recording.js';
 /**
  * Bump when the layout of cache entries changes; old entries are then simply never found.
  * 2: entries are sealed with a content hash (cache-entry.ts).
+ * 3: output entries hold their files' contents unescaped after a JSON header (sealOutEntry).
  */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 /** The largest cache entry read (all of one unit's artifacts); larger ones are bad entries. */
 export const CACHE_ENTRY_LIMIT = 64 * 1024 * 1024;
@@ -49,20 +50,20 @@ export class BuildCache {
 
   constructor(
     readonly dir: string,
-    private readonly fingerprint: string,
+    readonly fingerprint: string,
   ) {}
 
   /** The cached output of a unit, or undefined on a miss (or a bad entry, noted in `problems`). */
   lookup(unit: CompileUnit, env: Record<string, string | undefined>): UnitOutput | undefined {
     const requestKey = this.requestKey(unit);
-    const depsBody = this.readEntry(unit, join(this.dir, 'deps', `${requestKey}.json`), depsEntryProblem);
+    const depsBody = this.readEntry(unit, join(this.dir, 'deps', `${requestKey}.json`), (bytes) => unsealEntry(bytes.toString('utf8')), depsEntryProblem);
     if (depsBody === undefined) return undefined;
     const deps = asDeps(depsBody);
     const current: UnitDeps = {
       files: deps.files.map((f) => ({ path: f.path, sha256: this.hashFile(f.path) })),
       env: deps.env.map((e) => ({ name: e.name, value: envDepValue(env[e.name]) })),
     };
-    const entry = this.readEntry(unit, this.outPath(requestKey, current), outEntryProblem) as OutEntry | undefined;
+    const entry = this.readEntry(unit, this.outPath(requestKey, current), unsealOutEntry, outEntryProblem) as OutEntry | undefined;
     if (entry === undefined) return undefined;
     return { name: unit.name, ok: true, diagnostics: entry.diagnostics, files: entry.files, configHash: entry.configHash, deps: current, fromCache: true };
   }
@@ -70,19 +71,21 @@ export class BuildCache {
   /** Stores a successful compile. Entries are written whole (temp file + rename), so a concurrent build never reads half of one. */
   store(unit: CompileUnit, output: UnitOutput): void {
     if (!output.ok || !output.deps || output.configHash === undefined) return;
+    const sealed = sealOutEntry({ files: output.files, configHash: output.configHash, diagnostics: output.diagnostics });
+    if (sealed === undefined) return;
     const requestKey = this.requestKey(unit);
     try {
       this.ensureDir();
+      // The output entry first: a deps entry is only ever found with its output entry in place.
+      writeWhole(this.outPath(requestKey, output.deps), sealed);
       writeWhole(join(this.dir, 'deps', `${requestKey}.json`), sealEntry(output.deps as unknown as Json));
-      const body = { files: output.files, configHash: output.configHash, diagnostics: output.diagnostics };
-      writeWhole(this.outPath(requestKey, output.deps), sealEntry(body as unknown as Json));
     } catch {
       // The cache only saves time: a full disk or a read-only cache folder must not fail the build.
     }
   }
 
   /** A verified entry's body; undefined when absent (a plain miss) or bad (also noted in `problems`). */
-  private readEntry(unit: CompileUnit, path: string, check: (body: unknown) => string | undefined): unknown {
+  private readEntry(unit: CompileUnit, path: string, unseal: (bytes: Buffer) => { body: unknown } | { problem: string }, check: (body: unknown) => string | undefined): unknown {
     // Regular files only, bounded: a link to /dev/zero or a FIFO in the cache must not hang a build.
     const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
     if (!read.ok) {
@@ -92,7 +95,7 @@ export class BuildCache {
       }
       return undefined;
     }
-    const unsealed = unsealEntry(read.bytes.toString('utf8'));
+    const unsealed = unseal(read.bytes);
     const problem = 'problem' in unsealed ? unsealed.problem : check(unsealed.body);
     if (problem !== undefined) {
       this.problems.push({ unit: unit.name, entry: path, reason: problem });
@@ -110,28 +113,33 @@ export class BuildCache {
     return hash;
   }
 
+  /**
+   * The request as JSON text in a fixed shape: every object is built here, key by key (arrays of
+   * tuples for dependencies), so plain JSON.stringify is deterministic without canonicalJson's
+   * key sorting, which was a tenth of a warm lookup.
+   */
   private requestKey(unit: CompileUnit): string {
-    const request: Json = {
+    const request = {
       format: CACHE_FORMAT,
       compiler: this.fingerprint,
       name: unit.name,
       flowPath: unit.flowPath,
-      bindingFiles: unit.bindingFiles.map((b) => ({ name: b.name, file: b.file })),
-      configs: unit.configs,
+      bindingFiles: unit.bindingFiles.map((b) => [b.name, b.file]),
+      configs: unit.configs.map((c) => [c.name, c.file]),
       sets: unit.sets,
       // Spans reach lockfile provenance, so where a `set:` stands is part of the request.
-      setSpans: (unit.setSpans ?? []).map((s) => (s ? { file: s.file, line: s.line, col: s.col } : null)),
+      setSpans: (unit.setSpans ?? []).map((s) => (s ? [s.file, s.line, s.col] : null)),
       targets: unit.targets,
       cwd: unit.cwd,
       // Which files may be read changes what compiles.
       projectRoot: unit.projectRoot ?? null,
       allowOutside: unit.allowOutside === true,
     };
-    return sha256Hex(canonicalJson(request));
+    return sha256Hex(JSON.stringify(request));
   }
 
   private outPath(requestKey: string, deps: UnitDeps): string {
-    const key = sha256Hex(canonicalJson({ requestKey, files: deps.files, env: deps.env } as unknown as Json));
+    const key = sha256Hex(JSON.stringify([requestKey, deps.files.map((f) => [f.path, f.sha256]), deps.env.map((e) => [e.name, e.value])]));
     return join(this.dir, 'out', key.slice(0, 2), `${key}.json`);
   }
 
@@ -141,8 +149,13 @@ export class BuildCache {
     const ignore = join(this.dir, '.gitignore');
     if (existsSync(ignore)) return;
     mkdirSync(this.dir, { recursive: true });
-    // wx: never through a (dangling) link planted at that name.
-    writeFileSync(ignore, '# created by flowc: the build cache is safe to delete\n*\n', { flag: 'wx' });
+    try {
+      // wx: never through a (dangling) link planted at that name.
+      writeFileSync(ignore, '# created by flowc: the build cache is safe to delete\n*\n', { flag: 'wx' });
+    } catch (e) {
+      // Another worker of this build (or another build) wrote it first: its entries still go in.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 }
 

@@ -1,16 +1,17 @@
 import { threadId } from 'node:worker_threads';
 import { compileTargets } from '../pipeline/compile.js';
 import { buildLockfile } from '../pipeline/lockfile.js';
-import { envDeps, RecordingSources, recordingEnv } from './recording.js';
+import { envDeps, RecordingSources, recordingEnv, type SharedSources } from './recording.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
 
 /**
  * Compiles one binding or sweep variant to all of its targets plus its config lockfile (SPEC
  * sections 5 and 7), and records what it read for the cache. Runs in a worker thread or in the
- * main thread; the result is plain data either way.
+ * main thread; the result is plain data either way. `shared`: the texts and parses of this build's
+ * earlier units in this thread.
  */
-export function compileUnit(unit: CompileUnit, env: Record<string, string | undefined>): UnitOutput {
-  const sources = new RecordingSources();
+export function compileUnit(unit: CompileUnit, env: Record<string, string | undefined>, shared?: SharedSources): UnitOutput {
+  const sources = new RecordingSources(shared);
   const recorded = recordingEnv(env);
   const result = compileTargets({
     flowPath: unit.flowPath,

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BuildCache } from './cache.js';
 import { compileUnit } from './compile-unit.js';
+import { SharedSources } from './recording.js';
+import type { CompileWorkerData } from './compile-worker.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
 import { failedUnit } from './unit-diagnostics.js';
 import { runInPool } from './worker-pool.js';
@@ -70,25 +72,26 @@ export async function compileUnits(options: {
       entry,
       size: workers,
       jobs: misses.map((i) => units[i] as CompileUnit),
-      workerData: { env: { ...env } },
+      workerData: { env: { ...env }, ...(cache && options.cacheWrite !== false ? { cache: { dir: cache.dir, fingerprint: cache.fingerprint } } : {}) } satisfies CompileWorkerData,
       onResult: () => tick(),
       failed: (k, failure) => failedUnit(units[misses[k] as number] as CompileUnit, failure, debug),
     });
     results.forEach((r, k) => (outputs[misses[k] as number] = r));
   } else {
+    const shared = new SharedSources();
     for (const i of misses) {
-      outputs[i] = compileInThread(units[i] as CompileUnit, env, debug);
+      outputs[i] = compileInThread(units[i] as CompileUnit, env, debug, shared);
+      if (cache && options.cacheWrite !== false) cache.store(units[i] as CompileUnit, outputs[i] as UnitOutput);
       tick();
     }
   }
-  if (cache && options.cacheWrite !== false) for (const i of misses) cache.store(units[i] as CompileUnit, outputs[i] as UnitOutput);
   return { outputs, stats: { compiled: misses.length, cached: units.length - misses.length, workers } };
 }
 
 /** compileUnit in this thread, with a throw turned into the unit's FLOWC716 as a worker's would be. */
-function compileInThread(unit: CompileUnit, env: Record<string, string | undefined>, debug: boolean): UnitOutput {
+function compileInThread(unit: CompileUnit, env: Record<string, string | undefined>, debug: boolean, shared: SharedSources): UnitOutput {
   try {
-    return compileUnit(unit, env);
+    return compileUnit(unit, env, shared);
   } catch (e) {
     const err = e as Error;
     return failedUnit(unit, err instanceof Error ? { message: `${err.name}: ${err.message}`, ...(err.stack ? { stack: err.stack } : {}) } : { message: String(e) }, debug);

@@ -36,17 +36,22 @@ export type OutputState =
  * because an output folder is often shared or committed, and a link there is how a file outside
  * it would be overwritten, read or deleted.
  */
-export function inspectOutput(root: string, rel: string): OutputState {
+export function inspectOutput(root: string, rel: string, realFolders?: Set<string>): OutputState {
   const parts = rel.split('/');
   let path = root;
   for (let i = 0; i < parts.length; i++) {
     path = join(path, parts[i] as string);
+    const last = i === parts.length - 1;
+    // `realFolders`: folders this pass already found to be real (a build checks 9 files per folder).
+    if (!last && realFolders?.has(path)) continue;
     const st = lstatOrUndefined(path);
     if (st === undefined) return { kind: 'missing' };
     if ('error' in st) return { kind: 'refused', what: `cannot be inspected (${st.error})` };
-    const last = i === parts.length - 1;
     if (last && st.isFile()) return { kind: 'file', size: st.size };
-    if (!last && st.isDirectory()) continue;
+    if (!last && st.isDirectory()) {
+      realFolders?.add(path);
+      continue;
+    }
     const what = describeEntry(path, st);
     return { kind: 'refused', what: last ? what : `under ${parts.slice(0, i + 1).join('/')}, which is ${what}` };
   }

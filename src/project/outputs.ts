@@ -12,6 +12,8 @@ export interface PlannedFile {
   path: string;
   rel: string;
   contents: string;
+  /** SHA-256 of `contents` (UTF-8), when already taken (planOutputs: the manifest's hash). */
+  sha256?: string;
 }
 
 /** One unit in build order: freshly compiled (`output`) or outside `--only` and carried over from the last manifest. */
@@ -54,8 +56,9 @@ export function planOutputs(options: {
       // escapes here is a bug in flowc, never something to write.
       const problem = relPathProblem(rel);
       if (problem) throw new Error(`output path ${JSON.stringify(rel)} ${problem}`);
-      files.push({ path: join(outDir, rel), rel, contents: f.contents });
-      hashes[rel] = sha256Hex(f.contents);
+      const sha256 = sha256Hex(f.contents);
+      files.push({ path: join(outDir, rel), rel, contents: f.contents, sha256 });
+      hashes[rel] = sha256;
     }
     manifest.units.set(u.name, { ...u.meta, configHash: out.configHash ?? '', files: hashes });
   }
@@ -92,8 +95,9 @@ export interface DiskComparison {
 export function compareWithDisk(options: { outDir: string; files: PlannedFile[]; wantText: boolean; readLimit?: number }): DiskComparison {
   const out: DiskComparison = { differing: [], refused: [], tooLarge: [] };
   const limit = options.readLimit ?? CHECK_READ_LIMIT;
+  const realFolders = new Set<string>();
   for (const file of options.files) {
-    const state = inspectOutput(options.outDir, file.rel);
+    const state = inspectOutput(options.outDir, file.rel, realFolders);
     if (state.kind === 'missing') {
       out.differing.push({ file, onDisk: undefined });
       continue;
@@ -117,6 +121,13 @@ export function compareWithDisk(options: { outDir: string; files: PlannedFile[];
       if (read.reason === 'too-large') out.tooLarge.push({ file, size: read.size ?? state.size });
       else if (read.reason === 'missing') out.differing.push({ file, onDisk: undefined });
       else out.refused.push({ file, what: read.reason === 'not-regular' ? 'not a regular file' : `unreadable (${read.error})` });
+      continue;
+    }
+    // Without a diff to show, the bytes are compared by hash: no text decoded per file (a
+    // build that changes nothing reads every output), and bytes that only decode to the same text
+    // (invalid UTF-8 read as U+FFFD) are rewritten.
+    if (!options.wantText && file.sha256 !== undefined) {
+      if (sha256Hex(read.bytes) !== file.sha256) out.differing.push({ file, onDisk: undefined });
       continue;
     }
     const onDisk = read.bytes.toString('utf8');

@@ -1,3 +1,4 @@
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { MAX_INPUT_BYTES } from './limits.js';
 import { readInputFile, type ReadFailure } from './read-input.js';
 import type { Span } from './span.js';
@@ -85,6 +86,14 @@ export class SourceRegistry {
 
   get(absPath: string): SourceText | undefined {
     return this.texts.get(absPath);
+  }
+
+  /**
+   * Runs `parser` on a text this registry read. The one place a parse happens, so a registry
+   * shared by the units of a build (src/project/recording.ts) can parse each file once.
+   */
+  parse<T>(src: SourceText, parser: (src: SourceText, diagnostics: DiagnosticBag) => T, diagnostics: DiagnosticBag): T {
+    return parser(src, diagnostics);
   }
 }
 

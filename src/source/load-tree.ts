@@ -59,7 +59,7 @@ export function loadTree(absPath: string, options: LoadTreeOptions): LNode | und
     reportReadFailure(diagnostics, { file: absPath, failure: src, code: options.unreadableCode ?? 'FLOWC001', what, span });
     return undefined;
   }
-  return parser(src, diagnostics);
+  return sources.parse(src, parser, diagnostics);
 }
 
 /**

@@ -58,3 +58,26 @@ export function toJson(node: LNode): Json {
 export function mapGet(node: LMap, key: string): LMapEntry | undefined {
   return node.entries.find((e) => e.key === key);
 }
+
+/**
+ * True when two trees have the same plain value (`toJson` of both gives equal JSON, keys in the
+ * same order), without building either value: shared subtrees are the same object and cost one
+ * comparison. False is always a safe answer (a caller then does the full work), so values that
+ * `===` does not settle (NaN) count as different.
+ */
+export function sameJson(a: LNode, b: LNode): boolean {
+  if (a === b) return true;
+  if (a.kind === 'scalar') return b.kind === 'scalar' && a.value === b.value;
+  if (a.kind === 'seq') {
+    if (b.kind !== 'seq' || a.items.length !== b.items.length) return false;
+    for (let i = 0; i < a.items.length; i++) if (!sameJson(a.items[i] as LNode, b.items[i] as LNode)) return false;
+    return true;
+  }
+  if (b.kind !== 'map' || a.entries.length !== b.entries.length) return false;
+  for (let i = 0; i < a.entries.length; i++) {
+    const x = a.entries[i] as LMapEntry;
+    const y = b.entries[i] as LMapEntry;
+    if (x.key !== y.key || !sameJson(x.value, y.value)) return false;
+  }
+  return true;
+}

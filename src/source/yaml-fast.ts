@@ -86,7 +86,7 @@ class FastYaml {
   }
 
   document(): LNode {
-    const first = this.skipToContent([]);
+    const first = this.skipToContent(undefined);
     if (first < 0) throw BAIL;
     if (this.indentOf(this.ln) !== 0) throw BAIL;
     for (let l = 0; l < this.lineStarts.length; l++) {
@@ -138,12 +138,12 @@ class FastYaml {
    * Moves to the next content line from the current one, collecting the comment lines passed as
    * [indent, line]; returns that line's indent, or -1 at the end of the text.
    */
-  private skipToContent(comments: [number, number][]): number {
+  private skipToContent(comments: [number, number][] | undefined): number {
     const last = this.lineStarts.length;
     while (this.ln < last) {
       const kind = this.lineKind(this.ln);
       if (kind === 'content') return this.indentOf(this.ln);
-      if (kind === 'comment') comments.push([this.indentOf(this.ln), this.ln]);
+      if (kind === 'comment') comments?.push([this.indentOf(this.ln), this.ln]);
       this.ln++;
     }
     return -1;
@@ -173,7 +173,7 @@ class FastYaml {
   // ---- block structure
 
   /** The block node whose first character stands at `at` on the current line, indented `indent`. */
-  private block(indent: number, at: number, depth: number): Parsed & ItemEnd {
+  private block(indent: number, at: number, depth: number): Block {
     if (depth > MAX_FAST_DEPTH) throw BAIL;
     const t = this.text;
     if (t.charCodeAt(at) === DASH && this.isSpaceOrEol(at + 1)) return this.seq(indent, at, depth);
@@ -185,7 +185,7 @@ class FastYaml {
     return c === SPACE || c === NL || Number.isNaN(c);
   }
 
-  private map(indent: number, first: number, depth: number): Parsed & ItemEnd {
+  private map(indent: number, first: number, depth: number): Block {
     const entries: LMapEntry[] = [];
     const seen = new KeySet(entries);
     let at = first;
@@ -197,13 +197,13 @@ class FastYaml {
       const item = this.value(indent, key.after, depth, true);
       entries.push({ key: key.key, keySpan, value: item.node });
       const next = this.afterItem(indent, item);
-      if (next.done) return { node: { kind: 'map', span: this.span(first, next.end), entries } satisfies LMap, end: next.end, pending: next.pending };
+      if (next.done) return { node: { kind: 'map', span: this.span(first, next.end), entries } satisfies LMap, end: next.end, pending: next.pending, kind: 'block' };
       at = this.lineStart(this.ln) + indent;
       if (this.text.charCodeAt(at) === DASH && this.isSpaceOrEol(at + 1)) throw BAIL;
     }
   }
 
-  private seq(indent: number, first: number, depth: number): Parsed & ItemEnd {
+  private seq(indent: number, first: number, depth: number): Block {
     const items: LNode[] = [];
     let at = first;
     for (;;) {
@@ -216,22 +216,22 @@ class FastYaml {
       if (key) {
         // `- key: value`: a map whose keys stand at the first key's column.
         const m = this.map(p - this.lineStart(this.ln), p, depth + 1);
-        item = { ...m, kind: 'block' };
+        item = m;
         items.push(item.node);
         const next = this.afterNested(indent, m);
-        if (next.done) return { node: { kind: 'seq', span: this.span(first, next.end), items } satisfies LSeq, end: next.end, pending: next.pending };
+        if (next.done) return { node: { kind: 'seq', span: this.span(first, next.end), items } satisfies LSeq, end: next.end, pending: next.pending, kind: 'block' };
       } else {
         item = this.value(indent, at + 1, depth, false);
         items.push(item.node);
         const next = this.afterItem(indent, item);
-        if (next.done) return { node: { kind: 'seq', span: this.span(first, next.end), items } satisfies LSeq, end: next.end, pending: next.pending };
+        if (next.done) return { node: { kind: 'seq', span: this.span(first, next.end), items } satisfies LSeq, end: next.end, pending: next.pending, kind: 'block' };
       }
       at = this.lineStart(this.ln) + indent;
       if (!(t.charCodeAt(at) === DASH && this.isSpaceOrEol(at + 1))) {
         // A list that is a map's value may stand at the map's indent; the map goes on here.
         const end = this.lastEnd;
         if (this.lastPending.length > 0 && indent !== 0 && !this.lastPending.every((k) => k < indent)) throw BAIL;
-        return { node: { kind: 'seq', span: this.span(first, end), items } satisfies LSeq, end, pending: this.lastPending };
+        return { node: { kind: 'seq', span: this.span(first, end), items } satisfies LSeq, end, pending: this.lastPending, kind: 'block' };
       }
     }
   }
@@ -246,10 +246,12 @@ class FastYaml {
    */
   private afterItem(indent: number, item: Parsed & ItemEnd & { kind: ItemKind }): { done: boolean; end: number; pending: number[] } {
     if (item.kind === 'block') return this.afterNested(indent, item);
-    const comments: [number, number][] = [];
+    // Read right after skipToContent fills it, before anything else can: one array for every item.
+    const comments = this.comments;
+    comments.length = 0;
     const m = this.skipToContent(comments);
     let end = item.end;
-    const pending: number[] = [];
+    let pending = NONE;
     if (item.kind === 'nullComment' && m < indent) {
       // A null with a comment after it runs up to the next node when its collection ends there.
       if (comments.length > 0 || m < 0) throw BAIL;
@@ -261,7 +263,10 @@ class FastYaml {
         if (k > indent) {
           if (pending.length > 0) throw BAIL;
           end = this.afterLine(l);
-        } else pending.push(k);
+        } else {
+          if (pending === NONE) pending = [];
+          pending.push(k);
+        }
       }
     }
     return this.continueOrEnd(indent, m, end, pending);
@@ -272,6 +277,9 @@ class FastYaml {
     const m = this.ln < this.lineStarts.length ? this.indentOf(this.ln) : -1;
     return this.continueOrEnd(indent, m, nested.end, nested.pending);
   }
+
+  /** Comment lines skipped after an item, as [indent, line] (see afterItem). */
+  private readonly comments: [number, number][] = [];
 
   /** The end and pending comments of the last item, for a list that ends at its own indent. */
   private lastEnd = 0;
@@ -337,13 +345,12 @@ class FastYaml {
       const nullAt = p;
       const nullEnd = p >= eol ? p : this.afterLine(this.ln);
       this.ln++;
-      const comments: [number, number][] = [];
       const save = this.ln;
-      const m = this.skipToContent(comments);
+      const m = this.skipToContent(undefined);
       const at = m < 0 ? -1 : this.lineStart(this.ln) + m;
       if (m > indent || (inMap && m === indent && t.charCodeAt(at) === DASH && this.isSpaceOrEol(at + 1))) {
         const nested = this.block(m, at, depth + 1);
-        return { ...nested, kind: 'block' };
+        return nested;
       }
       this.ln = save;
       return { node: { kind: 'scalar', value: null, span: this.span(nullAt, nullAt), quoted: false }, end: nullEnd, pending: NONE, kind: p >= eol ? 'null' : 'nullComment' };
@@ -351,9 +358,8 @@ class FastYaml {
     let node: LNode;
     let valueEnd: number;
     if (c === 0x5b || c === 0x7b) {
-      const f = this.flow(p, eol, depth + 1);
-      node = f.node;
-      valueEnd = f.end;
+      node = this.flow(p, eol, depth + 1);
+      valueEnd = this.flowEnd;
     } else if (c === 0x22 || c === 0x27) {
       const q = this.quoted(p, eol);
       if (!q) throw BAIL;
@@ -380,7 +386,7 @@ class FastYaml {
     this.ln++;
     // A more indented content line would continue a plain scalar (or be an error): not read here.
     const save = this.ln;
-    const m = this.skipToContent([]);
+    const m = this.skipToContent(undefined);
     this.ln = save;
     if (m > indent) {
       // Comment lines are fine (afterItem sorts them out); a content line is not.
@@ -389,15 +395,18 @@ class FastYaml {
     return { node, end, pending: NONE, kind: 'inline' };
   }
 
-  /** A one-line flow list or map at `p`; `end` is just past its closing bracket. */
-  private flow(p: number, eol: number, depth: number): { node: LNode; end: number } {
+  /** Where the last flow node read (`flow`, `flowItem`, `flowScalar`) ends: not an object per node. */
+  private flowEnd = 0;
+
+  /** A one-line flow list or map at `p`; `flowEnd` is set just past its closing bracket. */
+  private flow(p: number, eol: number, depth: number): LNode {
     if (depth > MAX_FAST_DEPTH) throw BAIL;
     const t = this.text;
     const isMap = t.charCodeAt(p) === 0x7b;
     const close = isMap ? 0x7d : 0x5d;
     const items: LNode[] = [];
     const entries: LMapEntry[] = [];
-    const seen = new KeySet(entries);
+    const seen = isMap ? new KeySet(entries) : undefined;
     let i = p + 1;
     for (;;) {
       while (i < eol && t.charCodeAt(i) === SPACE) i++;
@@ -408,21 +417,20 @@ class FastYaml {
       }
       if (isMap) {
         const k = this.flowScalar(i, eol, true);
-        if (k.node.value === null) throw BAIL;
-        const key = String(k.node.value);
-        if (seen.has(key) || key === '<<') throw BAIL;
-        i = k.end;
+        if (k.value === null) throw BAIL;
+        const key = String(k.value);
+        if ((seen as KeySet).has(key) || key === '<<') throw BAIL;
+        i = this.flowEnd;
         while (i < eol && t.charCodeAt(i) === SPACE) i++;
         if (t.charCodeAt(i) !== COLON || t.charCodeAt(i + 1) !== SPACE) throw BAIL;
         i += 2;
         while (i < eol && t.charCodeAt(i) === SPACE) i++;
         const v = this.flowItem(i, eol, depth);
-        entries.push({ key, keySpan: k.node.span, value: v.node });
-        i = v.end;
+        entries.push({ key, keySpan: k.span, value: v });
+        i = this.flowEnd;
       } else {
-        const v = this.flowItem(i, eol, depth);
-        items.push(v.node);
-        i = v.end;
+        items.push(this.flowItem(i, eol, depth));
+        i = this.flowEnd;
       }
       while (i < eol && t.charCodeAt(i) === SPACE) i++;
       const c = t.charCodeAt(i);
@@ -430,22 +438,24 @@ class FastYaml {
       else if (c !== close) throw BAIL;
     }
     const span = this.span(p, i);
-    return { node: isMap ? { kind: 'map', span, entries } : { kind: 'seq', span, items }, end: i };
+    this.flowEnd = i;
+    return isMap ? { kind: 'map', span, entries } : { kind: 'seq', span, items };
   }
 
-  private flowItem(i: number, eol: number, depth: number): { node: LNode; end: number } {
+  private flowItem(i: number, eol: number, depth: number): LNode {
     const c = this.text.charCodeAt(i);
     if (c === 0x5b || c === 0x7b) return this.flow(i, eol, depth + 1);
     return this.flowScalar(i, eol);
   }
 
-  private flowScalar(i: number, eol: number, isKey = false): { node: LScalar; end: number } {
+  private flowScalar(i: number, eol: number, isKey = false): LScalar {
     const t = this.text;
     const c = t.charCodeAt(i);
     if (c === 0x22 || c === 0x27) {
       const q = this.quoted(i, eol);
       if (!q) throw BAIL;
-      return { node: { kind: 'scalar', value: q.value, span: this.span(i, q.end), quoted: true }, end: q.end };
+      this.flowEnd = q.end;
+      return { kind: 'scalar', value: q.value, span: this.span(i, q.end), quoted: true };
     }
     if (PLAIN_START_BAD.has(c)) {
       // `-x` is plain; a lone `-` or `- ` is not read here.
@@ -464,7 +474,8 @@ class FastYaml {
     }
     while (t.charCodeAt(e - 1) === SPACE) e--;
     if (e === i) throw BAIL;
-    return { node: scalarNode(t.slice(i, e), this.span(i, e)), end: e };
+    this.flowEnd = e;
+    return scalarNode(t.slice(i, e), this.span(i, e));
   }
 
   /** A one-line quoted scalar at `i` without escapes; undefined when it does not close on the line. */
@@ -518,6 +529,9 @@ class KeySet {
 }
 
 type ItemKind = 'inline' | 'null' | 'nullComment' | 'block';
+
+/** A nested block collection, marked as such for afterItem (one object, not a copy with the mark). */
+type Block = Parsed & ItemEnd & { kind: 'block' };
 
 /** A plain scalar resolved by the YAML 1.2 core schema, as the full reader's converter shapes it. */
 function scalarNode(text: string, span: Span): LScalar {

@@ -36,10 +36,19 @@ function blankLinesOnly(text: string): boolean {
 export function quoteUnsafeScalars(doc: Document): void {
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && (hasUnsafeText(node.value.replaceAll('\n', '')) || blankLinesOnly(node.value))) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value === 'string' && scalarNeedsDoubleQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
 }
+
+/** True for a string scalar (key or value) `quoteUnsafeScalars` writes double-quoted; yaml-write.ts asks the same. */
+export function scalarNeedsDoubleQuotes(value: string): boolean {
+  // Printable ASCII, tab and LF hold no unsafe character: skip the general test (most scalars).
+  if (PRINTABLE_ASCII.test(value)) return blankLinesOnly(value);
+  return hasUnsafeText(value.replaceAll('\n', '')) || blankLinesOnly(value);
+}
+
+const PRINTABLE_ASCII = /^[\t\n\x20-\x7e]*$/;
 
 /**
  * The characters the yaml package leaves raw inside double quotes (it escapes only what
@@ -47,6 +56,12 @@ export function quoteUnsafeScalars(doc: Document): void {
  * and the noncharacters U+FFFE/U+FFFF (outside YAML's printable set).
  */
 const RAW_IN_DOUBLE_QUOTES = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]/g;
+const RAW_IN_DOUBLE_QUOTES_ONE = new RegExp(RAW_IN_DOUBLE_QUOTES.source);
+
+/** True when `text` holds a character `escapeRawUnsafe` escapes (yaml-write.ts skips that pass when no text does). */
+export function hasRawUnsafe(text: string): boolean {
+  return RAW_IN_DOUBLE_QUOTES_ONE.test(text);
+}
 const YAML_ESCAPE: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
 /**

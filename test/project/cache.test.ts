@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canonicalJson, sha256Hex } from '../../src/source/canonical-json.js';
+import { type OutEntry, sealOutEntry, unsealOutEntry } from '../../src/project/cache-entry.js';
 import { runCli } from '../cli/run-cli.js';
 import { copyProject, listFiles, snapshot } from './helpers.js';
 
@@ -68,10 +68,9 @@ describe('the build cache', () => {
     // Entries are sealed with a content hash (a bare edit is refused, see below): re-seal the edit.
     for (const e of entries) {
       const p = join(outDir, e);
-      const entry = JSON.parse(readFileSync(p, 'utf8'));
-      entry.body = JSON.parse(JSON.stringify(entry.body).replaceAll('"lockfileVersion\\": 1', '"lockfileVersion\\": 1, \\"fromCache\\": true'));
-      entry.sha256 = sha256Hex(canonicalJson(entry.body));
-      writeFileSync(p, JSON.stringify(entry));
+      const { body } = unsealOutEntry(readFileSync(p)) as { body: OutEntry };
+      for (const f of body.files) f.contents = f.contents.replaceAll('"lockfileVersion": 1', '"lockfileVersion": 1, "fromCache": true');
+      writeFileSync(p, sealOutEntry(body) as string);
     }
     rmSync(join(dir, 'build'), { recursive: true });
     await build(dir);

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type OutEntry, sealOutEntry, unsealOutEntry } from '../../src/project/cache-entry.js';
 import { canonicalJson, sha256Hex } from '../../src/source/canonical-json.js';
 import { runCli } from '../cli/run-cli.js';
 import { PROJECT, snapshot, tempFolders } from './helpers.js';
@@ -31,13 +32,12 @@ function editCacheEntries(cache: string, edit: (body: { files: { path: string; c
   const outDir = join(cache, 'out');
   for (const e of readdirSync(outDir, { recursive: true }).map(String).filter((f) => f.endsWith('.json'))) {
     const p = join(outDir, e);
-    const entry = JSON.parse(readFileSync(p, 'utf8'));
-    // Before entries were sealed they were the body itself.
-    const sealed = 'body' in entry;
-    const body = sealed ? entry.body : entry;
+    const bytes = readFileSync(p);
+    const { body } = unsealOutEntry(bytes) as { body: OutEntry };
     edit(body);
-    if (sealed && reseal) entry.sha256 = sha256Hex(canonicalJson(body));
-    writeFileSync(p, JSON.stringify(sealed ? entry : body));
+    const text = sealOutEntry(body) as string;
+    // Not re-sealed: the edited entry keeps the hash line of the original.
+    writeFileSync(p, reseal ? text : `${bytes.toString('latin1', 0, text.indexOf('\n'))}${text.slice(text.indexOf('\n'))}`);
   }
 }
 

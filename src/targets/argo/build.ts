@@ -1,9 +1,9 @@
 import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { canonicalJson } from '../../source/canonical-json.js';
 import { fitConfig, reportConfigLeftOut } from '../config-env.js';
 import { checkLimit, flowFileSpan } from '../limits.js';
 import { ARGO_LIMIT_TABLE } from './limits.js';
-import { envStringBytes } from './process-limits.js';
+import { FieldsMemo } from './fields-memo.js';
+import { configText, envStringBytes } from './process-limits.js';
 import { estimatedRunBytes } from './run-size.js';
 import { workflowTemplate } from './workflow-template.js';
 
@@ -26,7 +26,7 @@ export function buildWithinSize(
   const limit = ARGO_LIMIT_TABLE.maxWorkflowBytes;
   const subject = (nodes: number) => `a run of the WorkflowTemplate (the template spec, which the controller copies into every run, plus ${nodes} node statuses)`;
   if (!configFits) {
-    const actual = envStringBytes('FLOWC_CONFIG', canonicalJson(o.ir.config.values));
+    const actual = envStringBytes('FLOWC_CONFIG', configText(o.memo ?? new FieldsMemo(), o.ir));
     reportConfigLeftOut(diagnostics, { limit: ARGO_LIMIT_TABLE.argStringBytes, subject: 'the string FLOWC_CONFIG=<config>', actual });
   }
   const { built: template, includeConfig } = fitConfig({

@@ -7,6 +7,7 @@ import { objectMeta } from './metadata.js';
 import { workflowName } from './names.js';
 import { ARGO_OPTIONS_SCHEMA, ARGO_PER_STEP_OPTIONS, readArgoOptions } from './options.js';
 import { checkPlacement } from './placement-checks.js';
+import { FieldsMemo } from './fields-memo.js';
 import { checkProcessLimits, configEnvFits } from './process-limits.js';
 import { ARGO_SECRETS } from './secrets.js';
 import { toYamlStream } from './serialize.js';
@@ -38,14 +39,15 @@ export const argoTarget: Target = {
     checkRetryFactors(ir, diagnostics);
     checkPlacement(ir, options, diagnostics);
     const cron = ir.schedule ? argoSchedule(ir.schedule, diagnostics) : null;
-    const configFits = configEnvFits(ir);
-    checkProcessLimits(ir, { includeConfig: configFits, options, diagnostics });
+    const memo = new FieldsMemo();
+    const configFits = configEnvFits(ir, memo);
+    checkProcessLimits(ir, { includeConfig: configFits, options, diagnostics, taskNames, memo });
     if (diagnostics.errors().length > errorsBefore) return [];
 
     const name = workflowName(ir.flow.name, ARGO_LIMITS.workflowName);
     const meta = objectMeta({ ir, name, options });
     // One WorkflowTemplate, or the parts' and their parent's when a run would be too large (partition.ts).
-    const templates = templatesWithinLimits({ ir, name, taskNames, meta, options }, configFits, diagnostics);
+    const templates = templatesWithinLimits({ ir, name, taskNames, meta, options, memo }, configFits, diagnostics);
     if (!templates) return [];
     const documents: object[] = [...templates];
     if (ir.schedule && cron !== null) documents.push(cronWorkflow({ name, schedule: ir.schedule, meta, options, cron }));

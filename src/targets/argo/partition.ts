@@ -5,6 +5,7 @@ import { checkLimit, flowFileSpan } from '../limits.js';
 import { buildWithinSize } from './build.js';
 import { originSpan } from './checks.js';
 import { ARGO_LIMIT_TABLE, ARGO_LIMITS, ARGO_RUN_LIMITS } from './limits.js';
+import type { FieldsMemo } from './fields-memo.js';
 import type { ObjectMeta } from './metadata.js';
 import { objectMeta } from './metadata.js';
 import { workflowName } from './names.js';
@@ -28,6 +29,8 @@ export interface WholeFlow {
   taskNames: Map<string, string>;
   meta: ObjectMeta;
   options: ArgoOptions;
+  /** Step fields computed once for the whole compile (fields-memo.ts). */
+  memo?: FieldsMemo;
 }
 
 /** Codes a part's build reports when the part is too big for one run: cut it smaller. */
@@ -46,7 +49,10 @@ const MAX_CUTS = 10;
 export function templatesWithinLimits(o: WholeFlow, configFits: boolean, diagnostics: DiagnosticBag): Record<string, unknown>[] | null {
   const limit = ARGO_LIMIT_TABLE.maxWorkflowBytes;
   let reason: string;
-  const floor = o.ir.steps.length > 1 ? runFloor(o) : 0;
+  // Every step's floor is read by the check below, the heavy-step check and each cut: computed once.
+  const floors = new Map(o.ir.steps.map((s) => [s, stepRunFloor(s, o.taskNames)]));
+  const weight = (s: IRStep) => floors.get(s) ?? stepRunFloor(s, o.taskNames);
+  const floor = o.ir.steps.length > 1 ? runFloor(o.ir.steps, weight) : 0;
   if (floor > limit.value) {
     reason = `a run of the flow as one WorkflowTemplate would hold at least ${floor} bytes (its DAG tasks and ${o.ir.steps.length} steps' node statuses alone), over the limit of ${limit.value} bytes on ${limit.title}`;
   } else {
@@ -64,13 +70,13 @@ export function templatesWithinLimits(o: WholeFlow, configFits: boolean, diagnos
       return shared.template ? [shared.template] : null;
     }
   }
-  return partitioned(o, configFits, reason, diagnostics);
+  return partitioned(o, configFits, reason, weight, diagnostics);
 }
 
 /** The least a run of the whole flow stores (run-size.ts): its overhead, then `stepRunFloor` per step. */
-function runFloor(o: WholeFlow): number {
+function runFloor(steps: IRStep[], weight: (s: IRStep) => number): number {
   let total = ARGO_RUN_LIMITS.runOverheadBytes;
-  for (const s of o.ir.steps) total += stepRunFloor(s, o.taskNames);
+  for (const s of steps) total += weight(s);
   return total;
 }
 
@@ -106,10 +112,9 @@ interface PartsBuild {
   configLeftOut?: Diagnostic;
 }
 
-function partitioned(o: WholeFlow, configFits: boolean, reason: string, diagnostics: DiagnosticBag): Record<string, unknown>[] | null {
+function partitioned(o: WholeFlow, configFits: boolean, reason: string, weight: (s: IRStep) => number, diagnostics: DiagnosticBag): Record<string, unknown>[] | null {
   const { ir } = o;
   const budget = ARGO_RUN_LIMITS.maxWorkflowBytes - ARGO_RUN_LIMITS.runOverheadBytes;
-  const weight = (s: IRStep) => stepRunFloor(s, o.taskNames);
   const heavy = ir.steps.filter((s) => weight(s) > budget);
   for (const s of heavy) reportStepTooBig(diagnostics, s, [`its node statuses and DAG task alone are at least ${weight(s)} bytes, and a run holds ${budget} besides its own fields`]);
   if (heavy.length > 0) return null;
@@ -182,7 +187,7 @@ function buildParts(o: WholeFlow, parts: FlowPart[], configFits: boolean): Parts
     const taskNames = new Map(part.ir.steps.map((s) => [s.id, o.taskNames.get(s.id) as string]));
     const meta = objectMeta({ ir, name, options });
     meta.labels = { ...meta.labels, 'flowc.dev/part-of': o.name };
-    const built = buildWithinSize({ ir, name, taskNames, meta, options, preferShared: true }, configFits);
+    const built = buildWithinSize({ ir, name, taskNames, meta, options, preferShared: true, memo: o.memo }, configFits);
     const errors = built.diagnostics.errors();
     if (errors.some((d) => TOO_BIG.has(d.code))) {
       out.tooBig = { part, diagnostics: errors };

@@ -1,13 +1,14 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { itemValueAt, valueText } from '../../ir/items.js';
 import type { IR, IRStep, IRString } from '../../ir/types.js';
-import { canonicalJson } from '../../source/canonical-json.js';
 import type { Json } from '../../source/tree.js';
 import { originSpan } from './checks.js';
 import { ARGO_PROCESS_LIMITS } from './limits.js';
 import type { ArgoOptions } from './options.js';
 import { renderArgoString } from './render-string.js';
-import { type StepFields, stepFields } from './step-fields.js';
+import { FieldsMemo } from './fields-memo.js';
+import { argBytesBound, argsJsonBound, envBytesBound, itemTextLengths, type TextContext } from './size-bounds.js';
+import type { StepFields } from './step-fields.js';
 
 /**
  * What the container's process must be able to start with.
@@ -29,25 +30,37 @@ import { type StepFields, stepFields } from './step-fields.js';
  */
 
 /** Whether `FLOWC_CONFIG=<config>` fits in one environment string. */
-export function configEnvFits(ir: IR): boolean {
-  return envStringBytes('FLOWC_CONFIG', canonicalJson(ir.config.values)) <= ARGO_PROCESS_LIMITS.argStringBytes;
+export function configEnvFits(ir: IR, memo: FieldsMemo = new FieldsMemo()): boolean {
+  return envStringBytes('FLOWC_CONFIG', configText(memo, ir)) <= ARGO_PROCESS_LIMITS.argStringBytes;
+}
+
+/** FLOWC_CONFIG's text, the canonical JSON of the config. */
+export function configText(memo: FieldsMemo, ir: IR): string {
+  return (memo.configJson(ir)[0] as { value: string }).value;
 }
 
 export function envStringBytes(name: string, value: string): number {
   return utf8Bytes(`${name}=${value}`) + 1;
 }
 
-export function checkProcessLimits(ir: IR, o: { includeConfig: boolean; options: ArgoOptions; diagnostics: DiagnosticBag }): void {
+export function checkProcessLimits(
+  ir: IR,
+  o: { includeConfig: boolean; options: ArgoOptions; diagnostics: DiagnosticBag; taskNames: Map<string, string>; memo: FieldsMemo },
+): void {
   for (const step of ir.steps) {
-    const fields = stepFields({ ir, step, taskName: step.id, includeConfig: o.includeConfig, options: o.options });
+    // The build reads the same fields (fields-memo.ts), so they are computed with the task's name.
+    const fields = o.memo.of({ ir, step, taskName: o.taskNames.get(step.id) ?? step.id, includeConfig: o.includeConfig, options: o.options });
     // A dynamic foreach's items are unknown here: its strings are checked as for a plain step.
     const items: (Json | undefined)[] = step.foreach && step.foreach.from === null ? step.foreach.items : [undefined];
-    checkStrings(ir, fields, items, o.diagnostics);
-    checkArgsOffload(ir, fields, items, o.diagnostics);
+    // An empty foreach starts no process.
+    if (items.length === 0) continue;
+    const text: TextContext = { flowName: ir.flow.name, stepId: step.id, itemLength: itemTextLengths(items) };
+    checkStrings(ir, fields, items, text, o.diagnostics);
+    checkArgsOffload(ir, fields, items, text, o.diagnostics);
   }
 }
 
-function checkStrings(ir: IR, f: StepFields, items: (Json | undefined)[], diagnostics: DiagnosticBag): void {
+function checkStrings(ir: IR, f: StepFields, items: (Json | undefined)[], text: TextContext, diagnostics: DiagnosticBag): void {
   const limit = ARGO_PROCESS_LIMITS.argStringBytes;
   const what = (i: number) =>
     f.step.exec.kind === 'run' ? (i === 2 ? 'run script' : `command[${i}]`) : `command[${i}]`;
@@ -57,20 +70,26 @@ function checkStrings(ir: IR, f: StepFields, items: (Json | undefined)[], diagno
       `steps.${f.step.id}: the ${field} is ${bytes} bytes when the process starts, over Linux's limit of ${limit} bytes for one argument or environment string (MAX_ARG_STRLEN, counting NAME= and the terminating NUL); the container could not start. Pass the data through a file or an artifact instead`,
       originSpan(f.step.origin),
     );
+  // Only a string that could be over the limit is decoded, and once unless it reads the item.
+  const over = (s: IRString) => (s.some((p) => p.kind === 'item') ? items : [undefined]);
   f.argv.forEach((s, i) => {
-    const bytes = Math.max(...items.map((item) => utf8Bytes(decoded(ir, f.step, s, item)) + 1));
+    if (argBytesBound(s, text) <= limit) return;
+    const bytes = Math.max(...over(s).map((item) => utf8Bytes(decoded(ir, f.step, s, item)) + 1));
     if (bytes > limit) report(what(i), bytes);
   });
   for (const e of f.env) {
-    const bytes = Math.max(...items.map((item) => envStringBytes(e.name, decoded(ir, f.step, e.value, item))));
+    if (envBytesBound(e.name, e.value, text) <= limit) continue;
+    const bytes = Math.max(...over(e.value).map((item) => envBytes(e.name, ir, f.step, e.value, item)));
     if (bytes > limit) report(`env ${e.name}`, bytes);
   }
 }
 
-function checkArgsOffload(ir: IR, f: StepFields, items: (Json | undefined)[], diagnostics: DiagnosticBag): void {
+function checkArgsOffload(ir: IR, f: StepFields, items: (Json | undefined)[], text: TextContext, diagnostics: DiagnosticBag): void {
   const limit = ARGO_PROCESS_LIMITS.argsJsonBytes;
   const args = f.argv.slice(f.commandLength);
   if (args.length === 0) return;
+  const outputVar = (step: string, output: string) => f.outputInputs.find((x) => x.step === step && x.output === output)?.name;
+  if (argsJsonBound(args, text, outputVar) <= limit) return;
   let worst = 0;
   let usesKubelet = false;
   for (const item of items) {
@@ -98,6 +117,22 @@ function checkArgsOffload(ir: IR, f: StepFields, items: (Json | undefined)[], di
     );
   }
 }
+
+/**
+ * `envStringBytes` of the decoded value. FLOWC_CONFIG is one IRString shared by every step
+ * (fields-memo.ts): its bytes are counted once, not once per step.
+ */
+function envBytes(name: string, ir: IR, step: IRStep, s: IRString, item: Json | undefined): number {
+  if (name !== 'FLOWC_CONFIG') return envStringBytes(name, decoded(ir, step, s, item));
+  let bytes = configBytes.get(s);
+  if (bytes === undefined) {
+    bytes = envStringBytes(name, decoded(ir, step, s, item));
+    configBytes.set(s, bytes);
+  }
+  return bytes;
+}
+
+const configBytes = new WeakMap<IRString, number>();
 
 /** The text the process receives, with run-time values as empty strings. */
 function decoded(ir: IR, step: IRStep, s: IRString, item: Json | undefined): string {
@@ -129,11 +164,17 @@ function utf8Bytes(s: string): number {
  * HTML-safe encoding) and control characters other than `\b \f \n \r \t` become `\u00XX`.
  */
 export function goJsonBytes(value: unknown): number {
+  // One pass over UTF-16 units, counting UTF-8 bytes: JSON.stringify escapes lone surrogates, so
+  // a surrogate here is half of a pair, and the pair's four bytes count as two per unit.
   const text = JSON.stringify(value);
-  let extra = 0;
-  for (const c of text) {
-    if (c === '<' || c === '>' || c === '&') extra += 5;
-    else if (c === '\u2028' || c === '\u2029') extra += 3;
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 0x3c || c === 0x3e || c === 0x26) bytes += 5;
+    } else if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdfff) bytes += 1;
+    else bytes += c === 0x2028 || c === 0x2029 ? 5 : 2;
   }
-  return utf8Bytes(text) + extra;
+  return bytes;
 }

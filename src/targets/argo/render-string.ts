@@ -39,6 +39,8 @@ export interface EncodeOptions {
  * encoded too, since the neighbour could complete a `{{` or a `$(`.
  */
 export function encodeLiteral(text: string, options: EncodeOptions): string {
+  // Only `{` and `$` are ever rewritten; most text has neither (a 10,000-step flow renders ~100,000 strings).
+  if (!text.includes('{') && !text.includes('$')) return text;
   const n = text.length;
   const braceEncoded: boolean[] = [];
   for (let i = 0; i < n; i++) {
@@ -88,19 +90,45 @@ export function encodeLiteral(text: string, options: EncodeOptions): string {
  * (util/template/expression_template.go, util/expr/env/env.go).
  */
 export function paramExpression(name: string): string {
+  let known = paramExpressions.get(name);
+  if (known === undefined) {
+    known = paramExpressionOf(name);
+    if (paramExpressions.size > 10_000) paramExpressions.clear();
+    paramExpressions.set(name, known);
+  }
+  return known;
+}
+
+/** Every step that reads a parameter defines its variable with the same expression. */
+const paramExpressions = new Map<string, string>();
+
+function paramExpressionOf(name: string): string {
   const ref = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `workflow.parameters.${name}` : `workflow.parameters[${JSON.stringify(name)}]`;
   return `{{=sprig.replace("{", "${LBRACE_REF}", sprig.replace("$", "$$", ${ref}))}}`;
 }
 
 /** The kubelet reference to a parameter's variable. */
 export function paramRef(name: string): string {
-  return `$(${paramVar(name)})`;
+  return `$(${paramVarOf(name)})`;
 }
+
+/** `paramVar`, remembered: every step that reads a parameter renders its variable's name twice. */
+function paramVarOf(name: string): string {
+  let v = paramVars.get(name);
+  if (v === undefined) {
+    v = paramVar(name);
+    if (paramVars.size > 10_000) paramVars.clear();
+    paramVars.set(name, v);
+  }
+  return v;
+}
+
+const paramVars = new Map<string, string>();
 
 /** True for the env entry that defines a parameter's variable (its value is the parameter alone). */
 export function isParamDefinition(name: string, value: IRString): boolean {
   const only = value.length === 1 ? value[0] : undefined;
-  return only?.kind === 'param' && paramVar(only.name) === name;
+  return only?.kind === 'param' && paramVarOf(only.name) === name;
 }
 
 /** True when the encoded text relies on the FLOWC_LBRACE variable. */
@@ -132,6 +160,17 @@ export interface RenderStringOptions {
  * `${run.id}` -> `{{workflow.name}}`, `${item}` as the caller's renderer says.
  */
 export function renderArgoString(value: IRString, options: RenderStringOptions): string {
+  // A long literal alone (FLOWC_CONFIG, shared by every step: fields-memo.ts) renders the same
+  // everywhere: encoded once, not once per step.
+  const only = value.length === 1 ? value[0] : undefined;
+  if (only?.kind === 'lit' && only.value.length >= LONG_LITERAL) {
+    let encoded = longLiterals.get(value);
+    if (encoded === undefined) {
+      encoded = encodeLiteral(only.value, { openStart: false, openEnd: false });
+      longLiterals.set(value, encoded);
+    }
+    return encoded;
+  }
   const parts = literalize(value, options);
   let out = '';
   parts.forEach((part, i) => {
@@ -153,11 +192,16 @@ export function renderArgoString(value: IRString, options: RenderStringOptions):
   return out;
 }
 
+const LONG_LITERAL = 1024;
+const longLiterals = new WeakMap<IRString, string>();
+
 type RuntimePart = Extract<IRPart, { kind: 'param' | 'item' | 'run' | 'output' }>;
 type RenderPart = { kind: 'lit'; value: string } | RuntimePart;
 
 /** Turns `${flow.name}` / `${step.name}` into literal text and merges adjacent literals. */
 function literalize(value: IRString, options: RenderStringOptions): RenderPart[] {
+  const only = value.length === 1 ? value[0] : undefined;
+  if (only?.kind === 'lit') return only.value === '' ? [] : [only];
   const out: RenderPart[] = [];
   for (const part of value) {
     const text = part.kind === 'lit' ? part.value : part.kind === 'flow' ? options.flowName : part.kind === 'step' ? options.stepId : null;

@@ -1,5 +1,6 @@
 import { Document } from 'yaml';
 import { safeYamlString, yamlComment } from '../yaml-text.js';
+import { writeYaml, type YamlWriteRules } from '../yaml-write.js';
 
 /**
  * The one place Argo YAML is written. Key order is the insertion order of the objects the target
@@ -27,5 +28,13 @@ const YAML_OPTIONS = {
 export function toYamlStream(o: { header: string[]; documents: object[] }): string {
   const head = o.header.map((line) => `#${yamlComment([line])}\n`).join('');
   // A stream is documents separated by `---` lines; each document is serialized on its own.
-  return head + o.documents.map((doc) => safeYamlString(new Document(doc, YAML_OPTIONS), YAML_OPTIONS)).join('---\n');
+  return head + o.documents.map((doc) => writeYaml(doc, ARGO_YAML_RULES) ?? argoDocumentViaYaml(doc)).join('---\n');
+}
+
+/** The options above for ../yaml-write.ts, the direct writer tried first (yaml's default flow padding). */
+export const ARGO_YAML_RULES: YamlWriteRules = { version: '1.1', nullStr: 'null', flowPadding: true, aliasDuplicateObjects: false };
+
+/** One document through the `yaml` package: the fallback of the direct writer, and its reference in tests. */
+export function argoDocumentViaYaml(doc: object): string {
+  return safeYamlString(new Document(doc, YAML_OPTIONS), YAML_OPTIONS);
 }

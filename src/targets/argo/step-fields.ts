@@ -67,7 +67,15 @@ export interface SecretEnv {
 
 const lit = (value: string): IRString => [{ kind: 'lit', value }];
 
-export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeConfig: boolean; options: ArgoOptions }): StepFields {
+export function stepFields(o: {
+  ir: IR;
+  step: IRStep;
+  taskName: string;
+  includeConfig: boolean;
+  options: ArgoOptions;
+  /** FLOWC_CONFIG's value when already known (fields-memo.ts): the canonical JSON of `ir.config.values`. */
+  configJson?: IRString;
+}): StepFields {
   const { ir, step, taskName } = o;
   let argv = step.exec.kind === 'command' ? step.exec.argv : [];
   let scriptEnv: IREnvVar[] = [];
@@ -86,7 +94,10 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
     commandLength = 2;
     extra.push({ name: 'FLOWC_OUTPUTS', value: lit(OUTPUTS_DIR) });
   }
-  const env = stepEnv(ir, step, { includeConfig: o.includeConfig, scriptEnv: sortedOnce(extra) });
+  const env =
+    o.includeConfig && o.configJson !== undefined
+      ? withConfig(stepEnv(ir, step, { includeConfig: false, scriptEnv: sortedOnce(extra) }), o.configJson)
+      : stepEnv(ir, step, { includeConfig: o.includeConfig, scriptEnv: sortedOnce(extra) });
   let items: ItemPlan | null = null;
   let dynamicPaths: (string | number)[][] | null = null;
   if (step.foreach) {
@@ -106,6 +117,7 @@ export function stepFields(o: { ir: IR; step: IRStep; taskName: string; includeC
  * reads, named as `shellScript` names them (the script's first, so its names do not change).
  */
 function outputVariables(strings: IRString[]): IREnvVar[] {
+  if (!strings.some((s) => s.some((p) => p.kind === 'output'))) return [];
   return outputSlots(strings.flatMap(outputRefsIn)).map((slot) => ({
     name: slot.envVar,
     value: [{ kind: 'output', step: slot.step, output: slot.output }],
@@ -132,7 +144,8 @@ function secretEnv(ir: IR, step: IRStep): SecretEnv[] {
  * containers only through these variables (render-string.ts `paramExpression`).
  */
 function paramEnv(strings: IRString[]): IREnvVar[] {
-  const names = new Set(strings.flatMap((s) => s.filter((p) => p.kind === 'param').map((p) => (p as { name: string }).name)));
+  const names = new Set<string>();
+  for (const s of strings) for (const p of s) if (p.kind === 'param') names.add(p.name);
   return [...names].map((name) => ({ name: paramVar(name), value: [{ kind: 'param', name }] }));
 }
 
@@ -142,6 +155,13 @@ function paramEnv(strings: IRString[]): IREnvVar[] {
  * kubelet expands `$(VAR)` from the variables defined before).
  */
 function sortedOnce(extra: IREnvVar[]): IREnvVar[] {
+  if (extra.length < 2) return extra;
   const byName = new Map(extra.map((e) => [e.name, e]));
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** A step's env without FLOWC_CONFIG, with it added where `stepEnv` places it (after FLOWC_CONFIG_HASH). */
+function withConfig(env: IREnvVar[], json: IRString): IREnvVar[] {
+  const at = env.findIndex((e) => e.name === 'FLOWC_CONFIG_HASH') + 1;
+  return [...env.slice(0, at), { name: 'FLOWC_CONFIG', value: json }, ...env.slice(at)];
 }

@@ -5,7 +5,7 @@ import { type ContainerBody, containerTemplate } from './container-template.js';
 import type { DagNode } from './dag.js';
 import { uniqueName } from './names.js';
 import type { ArgoOptions } from './options.js';
-import { isParamDefinition, itemPathsOf, paramExpression, renderArgoString, type TagRenderer, usesLbrace } from './render-string.js';
+import { isParamDefinition, paramExpression, renderArgoString, type TagRenderer, usesLbrace } from './render-string.js';
 import { dynamicInputName, type StepFields } from './step-fields.js';
 import { dynamicItemArgument, outputArgument, type ProducerInfo, withParamExpression } from './outputs.js';
 
@@ -117,16 +117,18 @@ export function sharedTemplates(o: LayoutOptions): StepTemplates {
     const inputs: string[] = [];
     const perMember: { name: string; value: string }[][] = members.map(() => []);
     /** Keeps a string in the template if every member has the same text, else makes it an input. */
-    const position = (slot: string, valueOf: (m: Member) => string, usesItem: (m: Member) => boolean): string => {
+    const position = (slot: string, valueOf: (m: Member, index: number) => string, usesItem: (m: Member) => boolean): string => {
       const values = members.map(valueOf);
-      if (values.every((v) => v === values[0]) && !members.some(usesItem)) return values[0] as string;
+      const first = values[0];
+      if (values.every((v) => v === first) && !members.some(usesItem)) return first as string;
       inputs.push(slot);
       values.forEach((value, i) => perMember[i]?.push({ name: slot, value }));
       return `{{inputs.parameters.${slot}}}`;
     };
     const image = position('image', (m) => m.body.image, () => false);
-    const argv = [...first.body.command, ...first.body.args].map((_, i) =>
-      position(`arg-${i}`, (m) => [...m.body.command, ...m.body.args][i] as string, (m) => m.itemArgv[i] === true),
+    const argvOf = members.map((m) => [...m.body.command, ...m.body.args]);
+    const argv = (argvOf[0] as string[]).map((_, i) =>
+      position(`arg-${i}`, (m, k) => argvOf[k]?.[i] as string, (m) => m.itemArgv[i] === true),
     );
     const env = first.body.env.map((e, j) => ({
       name: e.name,
@@ -187,27 +189,34 @@ function groupsOf(o: LayoutOptions): Map<string, Member[]> {
     const member: Member = {
       fields: f,
       body,
-      itemArgv: f.argv.map((s) => itemPathsOf(s).length > 0),
-      itemEnv: f.env.map((e) => itemPathsOf(e.value).length > 0),
+      itemArgv: f.argv.map(usesItem),
+      itemEnv: f.env.map((e) => usesItem(e.value)),
     };
-    const shape: Json = {
-      commandLength: f.commandLength,
-      argv: f.argv.length,
-      env: f.env.map((e) => e.name),
-      lbrace: body.lbrace,
-      resources: { ...f.step.resources },
-      retry: f.step.retry ? { ...f.step.retry } : null,
-      timeout: f.step.timeoutSeconds,
-      // Secrets and placement stay in the template, so only steps that agree on them share one.
-      secrets: f.secrets as unknown as Json,
-      placement: f.placement as unknown as Json,
-    };
-    const key = canonicalJson(shape);
+    const key = shapeKey(f, body.lbrace);
     const list = groups.get(key);
     if (list) list.push(member);
     else groups.set(key, [member]);
   }
   return groups;
+}
+
+/**
+ * What steps sharing a template must agree on, as the text of one JSON array: commandLength, argv
+ * length, env names, lbrace, resources, retry, timeout, secrets (they stay in the template, so
+ * only steps that agree on them share one) and placement. Each element is JSON (canonical where
+ * its key order could differ between steps), so equal keys mean equal shapes.
+ */
+export function shapeKey(f: StepFields, lbrace: boolean): string {
+  const retry = f.step.retry ? canonicalJson({ ...f.step.retry }) : 'null';
+  const secrets = f.secrets.length === 0 ? '[]' : canonicalJson(f.secrets as unknown as Json);
+  const p = f.placement;
+  const placement = Object.keys(p.template).length === 0 ? JSON.stringify([p.ephemeralStorage, p.shmSize]) : canonicalJson(p as unknown as Json);
+  const names = JSON.stringify(f.env.map((e) => e.name));
+  return `[${f.commandLength},${f.argv.length},${names},${lbrace},${canonicalJson({ ...f.step.resources })},${retry},${JSON.stringify(f.step.timeoutSeconds)},${secrets},${placement}]`;
+}
+
+function usesItem(s: IRString): boolean {
+  return s.some((p) => p.kind === 'item');
 }
 
 /** Renders a step's container strings with the given item tags. */
@@ -226,7 +235,7 @@ function renderBody(o: LayoutOptions, f: StepFields, tags: TagRenderer): Contain
     command: argv.slice(0, f.commandLength),
     args: argv.slice(f.commandLength),
     env,
-    lbrace: [...argv, ...env.map((e) => e.value)].some(usesLbrace),
+    lbrace: argv.some(usesLbrace) || env.some((e) => usesLbrace(e.value)),
   };
 }
 

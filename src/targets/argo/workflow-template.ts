@@ -8,7 +8,8 @@ import { uniqueName } from './names.js';
 import type { ArgoOptions } from './options.js';
 import { argoParameters } from './parameters.js';
 import { specPlacement } from './placement.js';
-import { type StepFields, stepFields } from './step-fields.js';
+import { FieldsMemo } from './fields-memo.js';
+import type { StepFields } from './step-fields.js';
 import { perStepTemplates, shapeCount, sharedTemplates, wrapperCount } from './step-templates.js';
 
 /**
@@ -35,11 +36,12 @@ export function workflowTemplate(o: {
    * smaller.
    */
   preferShared?: boolean;
+  /** Fields already computed in this compile (fields-memo.ts). */
+  memo?: FieldsMemo;
 }): Record<string, unknown> | null {
   const { ir, options } = o;
-  const fields: StepFields[] = ir.steps.map((step) =>
-    stepFields({ ir, step, taskName: o.taskNames.get(step.id) as string, includeConfig: o.includeConfig, options }),
-  );
+  const memo = o.memo ?? new FieldsMemo();
+  const fields: StepFields[] = ir.steps.map((step) => memo.of({ ir, step, taskName: o.taskNames.get(step.id) as string, includeConfig: o.includeConfig, options }));
   const taken = new Set<string>(o.taskNames.values());
   const entry = uniqueName('main', taken);
 

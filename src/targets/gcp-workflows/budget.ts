@@ -51,6 +51,7 @@ export function estimateSteps(ir: IR, block: Fitted, built: Built): StepEstimate
   let least = (required > 0 ? 1 : 2) + Math.ceil(required / 50) + 1;
   let most = least;
   const per: StepEstimate['heaviest'] = [];
+  const byId = new Map(ir.steps.map((s) => [s.id, s]));
   const walk = (b: Fitted): void => {
     if (b.kind === 'seq') return b.items.forEach(walk);
     if (b.kind === 'par') {
@@ -58,7 +59,7 @@ export function estimateSteps(ir: IR, block: Fitted, built: Built): StepEstimate
       most += 1;
       return b.branches.forEach(walk);
     }
-    const step = ir.steps.find((s) => s.id === b.id) as IRStep;
+    const step = byId.get(b.id) as IRStep;
     const call = built.calls.get(b.id) as CallInfo;
     const jobs = call.dynamicItems ?? (step.foreach ? step.foreach.items.length : 1);
     const loop = step.foreach !== null && b.items !== null;
@@ -84,17 +85,22 @@ export function estimateSteps(ir: IR, block: Fitted, built: Built): StepEstimate
  */
 export function estimateMemory(ir: IR, block: Fitted, built: Built): { bytes: number; concurrent: number; perCall: number } {
   const frame = (id: string): number => 3 * ((built.calls.get(id) as CallInfo).argBytes + built.sharedEnvBytes);
+  const byId = new Map(ir.steps.map((s) => [s.id, s]));
   // The frames live together at the busiest moment of a block, largest first.
   const live = (b: Fitted): number[] => {
     if (b.kind === 'step') {
-      const step = ir.steps.find((s) => s.id === b.id) as IRStep;
+      const step = byId.get(b.id) as IRStep;
       const items = (built.calls.get(b.id) as CallInfo).dynamicItems ?? step.foreach?.items.length ?? 1;
       const n = step.foreach && b.items === 'parallel' ? Math.min(step.foreach.parallelism ?? Infinity, items) : 1;
       return Array.from({ length: Math.max(1, n) }, () => frame(b.id));
     }
     if (b.kind === 'par') return b.branches.flatMap(live).sort((x, y) => y - x);
     let best: number[] = [];
-    for (const x of b.items.map(live)) if (sum(x) > sum(best)) best = x;
+    let most = 0;
+    for (const x of b.items.map(live)) {
+      const n = sum(x);
+      if (n > most) [best, most] = [x, n];
+    }
     return best;
   };
   const frames = live(block).sort((x, y) => y - x).slice(0, GCP_LIMIT_TABLE.concurrentBranches.value);

@@ -12,7 +12,7 @@ import { GCP_SECRET_SUPPORT } from './secrets.js';
 import { buildSchedulerJob } from './scheduler.js';
 import { leastYamlBytes, serializeJson, serializeYaml } from './serialize.js';
 import { workflowId } from './names.js';
-import { type Built, buildWorkflow, originSpan } from './workflow.js';
+import { assembleWorkflow, type Built, originSpan, prepareJobs } from './workflow.js';
 import { estimateMemory, estimateSteps } from './budget.js';
 import { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../source/span.js';
@@ -21,7 +21,8 @@ import type { GcpOptions } from './options.js';
 import { outputRefs, usesOutputs } from './outputs.js';
 import type { DagChains } from './dag-chains.js';
 import { dagAsBlock, dagSteps, laneMessage, noDagReason, planDag } from './dag-scheduler.js';
-import { compilePartitioned, isChildWorkflow } from './partition.js';
+import { compilePartitioned, isChildWorkflow, isWholeTry } from './partition.js';
+import { leastFullStepBytes, leastWhole } from './part-size.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
 export const MAX_SOURCE_BYTES = GCP_LIMIT_TABLE.sourceBytes.value;
@@ -85,7 +86,8 @@ export const gcpWorkflowsTarget: Target = {
         flowSpan,
       );
     }
-    const fitted = dag ? { block: dagAsBlock(ir, dag), addedOrderings: [], sequentialForeach: [] } : fitLimits(lowered.block, (id) => ir.steps.some((s) => s.id === id && s.foreach !== null));
+    const byId = new Map(ir.steps.map((s) => [s.id, s]));
+    const fitted = dag ? { block: dagAsBlock(ir, dag), addedOrderings: [], sequentialForeach: [] } : fitLimits(lowered.block, (id) => byId.get(id)?.foreach != null);
     if (fitted.addedOrderings.length > 0) {
       diagnostics.report(
         'FLOWC640',
@@ -94,7 +96,7 @@ export const gcpWorkflowsTarget: Target = {
       );
     }
     for (const id of fitted.sequentialForeach) {
-      const step = ir.steps.find((s) => s.id === id);
+      const step = byId.get(id);
       diagnostics.report(
         'FLOWC640',
         `step '${id}': its foreach items run one at a time, because it sits inside two parallel steps already (Workflows nests parallel steps 2 deep)`,
@@ -106,13 +108,23 @@ export const gcpWorkflowsTarget: Target = {
       `flow: ${ir.flow.name}`,
       `config sha256: ${ir.config.hash}`,
     ];
+    const scheduleSteps = dag ? dagSteps(dag) : 0;
+    // Asked of the build that fits (fitConfig) and again of the one written: estimated once.
+    const memories = new WeakMap<Built, ReturnType<typeof estimateMemory>>();
+    const memoryOf = (w: Built): ReturnType<typeof estimateMemory> => {
+      let m = memories.get(w);
+      if (!m) memories.set(w, (m = estimateMemory(ir, fitted.block, w)));
+      return m;
+    };
+    // The whole flow tried before it is cut (partition.ts): over a limit for certain, it is not written out.
+    if (isWholeTry(ir) && mayBeOver(ir, options) && diagnostics.errors().length === before && overForCertain({ ir, options, block: fitted.block, dag, scheduleSteps, span: flowSpan }, diagnostics)) return [];
     const { built } = fitConfig({
       diagnostics,
       build: (includeConfig, bag) => buildFitting({ ir, options, block: fitted.block, dag, includeConfig, header }, bag),
       excess: ({ yaml, workflow }) => {
         const bytes = Buffer.byteLength(yaml, 'utf8');
         if (bytes > MAX_SOURCE_BYTES) return { limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: bytes, span: flowSpan };
-        const memory = workflow ? estimateMemory(ir, fitted.block, workflow) : null;
+        const memory = workflow ? memoryOf(workflow) : null;
         if (memory && memory.bytes > GCP_LIMIT_TABLE.variableBytes.value) return { limit: GCP_LIMIT_TABLE.variableBytes, subject: memorySubject(memory), actual: memory.bytes, span: flowSpan };
         return undefined;
       },
@@ -121,9 +133,9 @@ export const gcpWorkflowsTarget: Target = {
     const scheduler = buildSchedulerJob({ ir, options, diagnostics });
     if (diagnostics.errors().length > before || !workflow) return [];
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.sourceBytes, subject: 'the Workflows definition', actual: Buffer.byteLength(yaml, 'utf8'), span: flowSpan });
-    const memory = estimateMemory(ir, fitted.block, workflow);
+    const memory = memoryOf(workflow);
     checkLimit({ diagnostics, limit: GCP_LIMIT_TABLE.variableBytes, subject: memorySubject(memory), actual: memory.bytes, span: flowSpan });
-    checkSteps(ir, fitted.block, workflow, diagnostics, flowSpan, dag ? dagSteps(dag) : 0);
+    checkSteps(ir, fitted.block, workflow, diagnostics, flowSpan, scheduleSteps);
     if (diagnostics.errors().length > before) return [];
     const out: Artifact[] = [{ path: `${ir.flow.name}.gcp.yaml`, contents: yaml, primary: true }];
     if (scheduler) out.push({ path: `${ir.flow.name}.scheduler.json`, contents: serializeJson(scheduler) });
@@ -142,13 +154,21 @@ interface FittingRequest {
 
 /**
  * The definition with every call's job written out in full when that fits the source limit, else
- * with values equal to `flowc_step`'s defaults left out of the calls (workflow.ts, `Layout`).
+ * with values equal to `flowc_step`'s defaults left out of the calls (workflow.ts, `Layout`). The
+ * jobs are rendered once for both layouts.
  */
 function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; workflow: Built | null } {
+  const jobs = new DiagnosticBag();
+  const prepared = prepareJobs({ ir: r.ir, options: r.options, diagnostics: jobs, includeConfig: r.includeConfig });
+  // Steps that alone take more than the full layout may hold: it is not assembled only to be measured.
+  let least = 0;
+  for (const s of r.ir.steps) least += leastFullStepBytes(s);
   let last: { yaml: string; workflow: Built | null; items: DiagnosticBag } | null = null;
   for (const layout of ['full', 'compact'] as const) {
+    if (layout === 'full' && !jobs.hasErrors() && least > FULL_LAYOUT_BYTES) continue;
     const items = new DiagnosticBag();
-    const workflow = buildWorkflow({ ir: r.ir, options: r.options, block: r.block, dag: r.dag, diagnostics: items, includeConfig: r.includeConfig, layout });
+    items.addAll(jobs.items);
+    const workflow = assembleWorkflow(prepared, { block: r.block, dag: r.dag, diagnostics: items, layout });
     // Certainly over as a full layout: not written out only to be measured (a partitioned flow's parts are this size).
     if (layout === 'full' && !items.hasErrors() && leastYamlBytes(workflow.definition) > FULL_LAYOUT_BYTES) continue;
     // A definition with errors may hold placeholders the serializer cannot write.
@@ -159,6 +179,51 @@ function buildFitting(r: FittingRequest, bag: DiagnosticBag): { yaml: string; wo
   const done = last as { yaml: string; workflow: Built | null; items: DiagnosticBag };
   bag.addAll(done.items.items);
   return { yaml: done.yaml, workflow: done.workflow };
+}
+
+/**
+ * Whether the flow is large enough that `overForCertain` is worth its build: a small flow (most
+ * flows, every fixture) is compiled as before with no extra build. Only a speed choice: a flow
+ * this lets through is still measured whole and cut when over. The margins are wide because a
+ * DAG schedule writes several times the steps' own text (7x at 1,000 synthetic steps).
+ */
+function mayBeOver(ir: IR, options: GcpOptions): boolean {
+  const least = leastWhole(ir, options);
+  return least.bytes * 16 > MAX_SOURCE_BYTES || least.count * 4 > GCP_LIMIT_TABLE.executionSteps.value;
+}
+
+interface ProbeRequest {
+  ir: IR;
+  options: GcpOptions;
+  block: Fitted;
+  dag: DagChains | null;
+  scheduleSteps: number;
+  span: Span;
+}
+
+/**
+ * Whether the whole flow is over the source or step limit even in its smallest form (compact,
+ * without FLOWC_CONFIG), from a lower bound of its bytes (`leastYamlBytes`) and its step count,
+ * so a flow that is cut anyway is never written out whole. Reports the limit (FLOWC603) when so;
+ * partition.ts then cuts. A build with errors says nothing here: the whole flow's own path
+ * reports them.
+ */
+function overForCertain(r: ProbeRequest, diagnostics: DiagnosticBag): boolean {
+  const bag = new DiagnosticBag();
+  const workflow = assembleWorkflow(prepareJobs({ ir: r.ir, options: r.options, diagnostics: bag, includeConfig: false }), { block: r.block, dag: r.dag, diagnostics: bag, layout: 'compact' });
+  buildSchedulerJob({ ir: r.ir, options: r.options, diagnostics: bag });
+  if (bag.hasErrors()) return false;
+  const least = leastYamlBytes(workflow.definition);
+  const { sourceBytes } = GCP_LIMIT_TABLE;
+  if (least > sourceBytes.value) {
+    diagnostics.report('FLOWC603', `the Workflows definition would be at least ${least} bytes, over the limit of ${sourceBytes.value} bytes on ${sourceBytes.title} (${sourceBytes.doc})`, r.span);
+    return true;
+  }
+  const steps = new DiagnosticBag();
+  checkSteps(r.ir, r.block, workflow, steps, r.span, r.scheduleSteps);
+  const over = steps.errors();
+  diagnostics.addAll(over);
+  return over.length > 0;
 }
 
 /**

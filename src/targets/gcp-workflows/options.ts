@@ -117,12 +117,26 @@ export const GCP_OPTIONS_SCHEMA = {
 
 const read = optionReader<GcpOptions>(GCP_OPTIONS_SCHEMA);
 
+/**
+ * Each read copies and validates (optionReader), and every step asks, in the whole flow and again
+ * in each part of a cut one: read once per options object. IRs are never changed once built, and
+ * no reader changes the options it gets.
+ */
+const byRaw = new WeakMap<object, GcpOptions>();
+let unset: GcpOptions | undefined;
+
 /** The options with the schema's defaults; the schema check already ran (FLOWC601). */
 export function readOptions(ir: IR): GcpOptions {
-  return read(ir.targets['gcp-workflows']);
+  const raw = Object.hasOwn(ir.targets, 'gcp-workflows') ? ir.targets['gcp-workflows'] : undefined;
+  if (raw === undefined) return (unset ??= read(undefined));
+  if (raw === null || typeof raw !== 'object') return read(raw);
+  let got = byRaw.get(raw);
+  if (!got) byRaw.set(raw, (got = read(raw)));
+  return got;
 }
 
 /** The options `step` runs with: its own `targets.gcp-workflows` merged over the flow's. */
 export function readStepOptions(ir: IR, step: IRStep): GcpOptions {
+  if (!Object.hasOwn(step.targets, 'gcp-workflows')) return readOptions(ir);
   return read(stepTargetOptions(ir, step, 'gcp-workflows'));
 }

@@ -1,4 +1,5 @@
 import type { IR, IRStep, IRString } from '../../ir/types.js';
+import { DEFAULTABLE } from './batch-job.js';
 import { CALL_STEPS } from './budget.js';
 import { GCP_LIMIT_TABLE } from './limits.js';
 import type { GcpOptions } from './options.js';
@@ -20,10 +21,18 @@ function textBytes(s: IRString): number {
   return n;
 }
 
+/** By the step's `exec`, which a part's copy of the step shares: asked for the whole flow, its weights and every part. */
+const execCache = new WeakMap<IRStep['exec'], number>();
+
 function execBytes(step: IRStep): number {
-  if (step.exec.kind === 'run') return textBytes(step.exec.script);
-  let n = 0;
-  for (const a of step.exec.argv) n += textBytes(a) + 2;
+  let n = execCache.get(step.exec);
+  if (n !== undefined) return n;
+  if (step.exec.kind === 'run') n = textBytes(step.exec.script);
+  else {
+    n = 0;
+    for (const a of step.exec.argv) n += textBytes(a) + 2;
+  }
+  execCache.set(step.exec, n);
   return n;
 }
 
@@ -40,6 +49,17 @@ function jobs(step: IRStep, options: GcpOptions): number {
  */
 export function leastStepBytes(step: IRStep): number {
   return 50 + 2 * step.id.length + execBytes(step) + (step.foreach && !step.foreach.from ? JSON.stringify(step.foreach.items).length : 0);
+}
+
+/**
+ * Bytes every call adds in the full layout beyond `leastStepBytes`: it names each of
+ * `flowc_step`'s defaultable values (workflow.ts, `keep`), each at least its key and a colon.
+ */
+const FULL_CALL_KEY_BYTES = DEFAULTABLE.reduce((n, k) => n + k.length + 1, 0);
+
+/** The least bytes a step adds to the full layout (index.ts leaves that layout out when the steps alone are over its size). */
+export function leastFullStepBytes(step: IRStep): number {
+  return leastStepBytes(step) + FULL_CALL_KEY_BYTES;
 }
 
 /** The least execution steps a step takes: `flowc_step` once per job with its first attempt succeeding (budget.ts). */
@@ -79,15 +99,20 @@ export function partBudget(ir: IR): { bytes: number; steps: number } {
   };
 }
 
-/** True when the flow as one workflow is over a limit for certain (lower bounds). */
-export function certainlyOver(ir: IR, options: GcpOptions): boolean {
+/** The least bytes and execution steps of the flow as one workflow (lower bounds). */
+export function leastWhole(ir: IR, options: GcpOptions): { bytes: number; count: number } {
   let bytes = 0;
   let count = 0;
   for (const s of ir.steps) {
     bytes += leastStepBytes(s);
     count += leastStepCount(s, options);
   }
-  return bytes > GCP_LIMIT_TABLE.sourceBytes.value || count > GCP_LIMIT_TABLE.executionSteps.value;
+  return { bytes, count };
+}
+
+/** True when the flow as one workflow is over a limit for certain (`leastWhole`). */
+export function certainlyOver(least: { bytes: number; count: number }): boolean {
+  return least.bytes > GCP_LIMIT_TABLE.sourceBytes.value || least.count > GCP_LIMIT_TABLE.executionSteps.value;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Artifact, TargetContext } from '../target.js';
 import { GCP_LIMIT_TABLE } from './limits.js';
 import { type GcpOptions, readOptions } from './options.js';
 import { buildParent, partId } from './parent.js';
-import { certainlyOver, leastStepBytes, leastStepCount, stepWeight } from './part-size.js';
+import { certainlyOver, leastWhole, stepWeight } from './part-size.js';
 import { buildSchedulerJob } from './scheduler.js';
 import { serializeJson } from './serialize.js';
 import { originSpan } from './workflow.js';
@@ -29,6 +29,8 @@ const CHILDREN = new WeakSet<IR>();
  * than the exact DAG schedule (dag-scheduler.ts): the part sizes here are estimated for blocks.
  */
 export const isChildWorkflow = (ir: IR): boolean => CHILDREN.has(ir);
+/** Whether `ir` is a whole flow compiled only to learn whether it fits (compilePartitioned): when it does not, its text is thrown away. */
+export const isWholeTry = (ir: IR): boolean => WHOLE.has(ir) && !CHILDREN.has(ir);
 
 /** Cuts with a part limit halved each time a compiled part is still over a limit. */
 const MAX_ATTEMPTS = 6;
@@ -50,7 +52,8 @@ export function compilePartitioned({ ir, ctx, compileOne }: { ir: IR; ctx: Targe
   if (WHOLE.has(ir) || ir.steps.length < 2) return null;
   const options = readOptions(ir);
   let reason: string;
-  if (certainlyOver(ir, options)) reason = certainReason(ir, options);
+  const least = leastWhole(ir, options);
+  if (certainlyOver(least)) reason = certainReason(least);
   else {
     const bag = new DiagnosticBag();
     WHOLE.add(ir);
@@ -66,13 +69,7 @@ export function compilePartitioned({ ir, ctx, compileOne }: { ir: IR; ctx: Targe
   return partitioned({ ir, ctx, compileOne, options, reason });
 }
 
-function certainReason(ir: IR, options: GcpOptions): string {
-  let bytes = 0;
-  let count = 0;
-  for (const s of ir.steps) {
-    bytes += leastStepBytes(s);
-    count += leastStepCount(s, options);
-  }
+function certainReason({ bytes, count }: { bytes: number; count: number }): string {
   const { sourceBytes, executionSteps } = GCP_LIMIT_TABLE;
   return bytes > sourceBytes.value
     ? `as one workflow its source would be at least ${bytes} bytes, over the limit of ${sourceBytes.value} bytes on ${sourceBytes.title} (${sourceBytes.doc})`
@@ -98,7 +95,10 @@ interface CutRequest {
 
 function partitioned(r: CutRequest): Artifact[] {
   const { ir, ctx, compileOne, options } = r;
-  const weight = stepWeight(ir, options);
+  // Once per step: partitionFlow asks for a step's weight more than once, and every cut again.
+  const estimate = stepWeight(ir, options);
+  const weights = new Map(ir.steps.map((s) => [s.id, estimate(s)]));
+  const weight = (s: IRStep): number => weights.get(s.id) ?? estimate(s);
   const total = ir.steps.reduce((n, s) => n + weight(s), 0);
   // Near the limits the estimates may say one part holds it all, yet the build was over: two at least.
   let scale = Math.min(1, total / 2);

@@ -1,6 +1,7 @@
 import { Document, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { jsonWithVisibleText } from '../../source/visible-text.js';
 import { safeYamlString, yamlComment } from '../yaml-text.js';
+import { writeYaml, type YamlWriteRules } from '../yaml-write.js';
 import { STEP_SUBWORKFLOW } from './names.js';
 import type { Layout } from './workflow.js';
 import { FINISHED_VAR } from './dag-scheduler.js';
@@ -20,6 +21,19 @@ import { FINISHED_VAR } from './dag-scheduler.js';
  * A value holding a multi-line string stays in block style, where it reads as written.
  */
 export function serializeYaml(value: unknown, header: string[], layout: Layout = 'full'): string {
+  return writeYaml(value, gcwYamlRules(layout), yamlComment(header)) ?? serializeYamlViaYaml(value, header, layout);
+}
+
+/**
+ * The rules of `serializeYamlViaYaml` below for ../yaml-write.ts, the direct writer tried first:
+ * the same flow-style choices, made on the plain values (plainFlow, below).
+ */
+export function gcwYamlRules(layout: Layout): YamlWriteRules {
+  return layout === 'compact' ? COMPACT_RULES : FULL_RULES;
+}
+
+/** The same document through the `yaml` package: the fallback of the direct writer, and its reference in tests. */
+export function serializeYamlViaYaml(value: unknown, header: string[], layout: Layout = 'full'): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   // A plain walk rather than yaml's `visit`, whose bookkeeping per node cost more than these tests.
   const walk = (node: unknown): void => {
@@ -100,3 +114,66 @@ function oneLine(node: unknown): boolean {
 export function serializeJson(value: unknown): string {
   return `${jsonWithVisibleText(JSON.stringify(value, null, 2))}\n`;
 }
+
+/** Own property `key` of a plain map, as yaml's `map.get(key)` finds it (undefined values are no pairs). */
+const own = (map: Record<string, unknown>, key: string): unknown => (Object.hasOwn(map, key) ? map[key] : undefined);
+const isPlainMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const definedKeys = (map: Record<string, unknown>): string[] => Object.keys(map).filter((k) => map[k] !== undefined);
+
+/** `isStepCall`, `isSingleCallBranch` and `isDagStep` above, on plain values. */
+function plainStepCall(map: Record<string, unknown>): boolean {
+  return own(map, 'call') === STEP_SUBWORKFLOW;
+}
+
+function plainSingleCallBranch(map: Record<string, unknown>): boolean {
+  if (definedKeys(map).length !== 1) return false;
+  const steps = own(map, 'steps');
+  if (!Array.isArray(steps) || steps.length !== 1) return false;
+  const only: unknown = steps[0];
+  if (!isPlainMap(only)) return false;
+  const keys = definedKeys(only);
+  if (keys.length !== 1) return false;
+  const body = only[keys[0] as string];
+  return isPlainMap(body) && plainStepCall(body);
+}
+
+function plainDagStep(map: Record<string, unknown>): boolean {
+  if (own(map, 'call') === 'sys.sleep') return true;
+  const sw = own(map, 'switch');
+  if (Array.isArray(sw)) return sw.some((c) => isPlainMap(c) && own(c, 'next') !== undefined);
+  const assign = own(map, 'assign');
+  if (!Array.isArray(assign) || assign.length !== 1) return false;
+  const only: unknown = assign[0];
+  return isPlainMap(only) && definedKeys(only).some((k) => k.startsWith(`${FINISHED_VAR}[`));
+}
+
+/** `oneLine` above, on plain values. */
+function plainOneLine(v: unknown): boolean {
+  if (typeof v === 'string') return !LINE_BREAK.test(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!plainOneLine(x)) return false;
+    return true;
+  }
+  const map = v as Record<string, unknown>;
+  for (const k of Object.keys(map)) {
+    const x = map[k];
+    if (x !== undefined && (LINE_BREAK.test(k) || !plainOneLine(x))) return false;
+  }
+  return true;
+}
+
+const LINE_BREAK = /[\n\r]/;
+
+/** The flow-style choices of the walk in `serializeYamlViaYaml`, on plain values. */
+function plainFlow(layout: Layout): (value: object, key: string | undefined) => boolean {
+  return (value, key) => {
+    if (Array.isArray(value)) return key === 'commands' && plainOneLine(value);
+    const map = value as Record<string, unknown>;
+    return layout === 'compact' && (plainStepCall(map) || plainSingleCallBranch(map) || plainDagStep(map)) && plainOneLine(map);
+  };
+}
+
+// Options of `serializeYamlViaYaml`: a YAML 1.1 document, yaml's default null, no flow padding.
+const FULL_RULES: YamlWriteRules = { version: '1.1', nullStr: 'null', flowPadding: false, aliasDuplicateObjects: false, flow: plainFlow('full') };
+const COMPACT_RULES: YamlWriteRules = { ...FULL_RULES, flow: plainFlow('compact') };

@@ -107,8 +107,34 @@ const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ??
  * retry values, with run-time values (parameters, the foreach item, the run id) as expressions.
  * https://cloud.google.com/workflows/docs/reference/syntax
  */
-export function buildWorkflow({ ir, options, block, diagnostics, includeConfig = true, layout = 'full', dag = null }: BuildOptions): Built {
-  const jobs = new Map<string, { args: JobArgs; joins: WStep[]; joinSteps: number; plan: ReadPlan }>();
+export function buildWorkflow(o: BuildOptions): Built {
+  return assembleWorkflow(prepareJobs(o), o);
+}
+
+interface Job {
+  args: JobArgs;
+  joins: WStep[];
+  joinSteps: number;
+  plan: ReadPlan;
+}
+
+/** What every layout of one definition shares: each step's job, rendered once (`prepareJobs`). */
+export interface PreparedJobs {
+  ir: IR;
+  options: GcpOptions;
+  jobs: Map<string, Job>;
+  store: ReturnType<typeof parseDatastore> | null;
+  sharedEnv: Record<string, unknown>;
+  textUsed: boolean;
+}
+
+/**
+ * Renders every step's job (image, command, env, limits, retries) and reports what is wrong with
+ * them. The layouts differ only in how the calls are written (`assembleWorkflow`), so a caller
+ * that tries both renders the jobs once.
+ */
+export function prepareJobs({ ir, options, diagnostics, includeConfig = true }: Pick<BuildOptions, 'ir' | 'options' | 'diagnostics' | 'includeConfig'>): PreparedJobs {
+  const jobs = new Map<string, Job>();
   const store = options.datastore ? parseDatastore(options.datastore) : null;
   const sharedEnv: Record<string, unknown> = {};
   let textUsed = false;
@@ -181,13 +207,20 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     jobs.set(step.id, { args, joins, joinSteps, plan });
   }
   checkJobTags(ir, diagnostics);
+  return { ir, options, jobs, store, sharedEnv, textUsed };
+}
 
+/** The definition in one layout from prepared jobs; what it reports goes to `diagnostics`. */
+export function assembleWorkflow(prepared: PreparedJobs, { block, diagnostics, layout = 'full', dag = null }: Pick<BuildOptions, 'block' | 'diagnostics' | 'layout' | 'dag'>): Built {
+  const { ir, options, jobs, store, sharedEnv, textUsed } = prepared;
+  const byId = new Map(ir.steps.map((s) => [s.id, s]));
   const defaults = commonDefaults([...jobs.values()].map((j) => j.args));
+  const defaultText = new Map(DEFAULTABLE.map((k) => [k, canonicalJson(defaults[k] as never)]));
   const calls = new Map<string, CallInfo>();
   const callArgs = new Map<string, Record<string, unknown>>();
   for (const step of ir.steps) {
     const { args: job, joinSteps, plan } = jobs.get(step.id) as { args: JobArgs; joinSteps: number; plan: ReadPlan };
-    const keep = (k: keyof Defaults): boolean => layout === 'full' || canonicalJson(job[k] as never) !== canonicalJson(defaults[k] as never);
+    const keep = (k: keyof Defaults): boolean => layout === 'full' || canonicalJson(job[k] as never) !== defaultText.get(k);
     const args: Record<string, unknown> = { step: step.id };
     if (jobTag(step.id) !== step.id.replaceAll('_', '-')) args.job = jobTag(step.id);
     if (keep('image')) args.image = job.image;
@@ -224,7 +257,7 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
       const n = parallels++;
       return [wstep(parallelName(n), { parallel: { branches: b.branches.map((x, m) => ({ [branchName(n, m)]: { steps: render(x) } })) } })];
     }
-    const step = ir.steps.find((s) => s.id === b.id) as IRStep;
+    const step = byId.get(b.id) as IRStep;
     return [...reads(step), ...run(step, b.items)];
   };
   // The outputs a step uses, read into its own variables just before it runs (outputs.ts).
@@ -255,7 +288,7 @@ export function buildWorkflow({ ir, options, block, diagnostics, includeConfig =
     parallel.for = loop;
     return [wstep(stepName(step.id), { parallel })];
   };
-  const stepOf = (id: string): IRStep => ir.steps.find((s) => s.id === id) as IRStep;
+  const stepOf = (id: string): IRStep => byId.get(id) as IRStep;
   const graph = dag ? renderDag(dag, (id) => [...reads(stepOf(id)), ...run(stepOf(id), stepOf(id).foreach ? 'parallel' : null)]) : render(block);
   // The schedule's shared map ends with a key per step (dag-scheduler.ts).
   if (dag) mainBytes += jsonBytes(Object.fromEntries(ir.steps.map((s) => [s.id, true])));

@@ -37,6 +37,11 @@ export function stringLiteral(text: string): string {
  * text `${{`, so no literal ever opens an expression.
  */
 export function renderTemplate(parts: readonly TemplatePart[]): RenderedScalar {
+  // Most scalars are one piece of text without `${{`, or one expression: a workflow of 10,000
+  // jobs renders ~100,000 of them.
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (only?.kind === 'text' && !only.text.includes(OPEN)) return { text: only.text, expressionLength: 0 };
+  if (only?.kind === 'expr') return { text: `\${{ ${only.expr} }}`, expressionLength: only.expr.length };
   const segments: TemplatePart[] = [];
   const pushText = (text: string) => {
     if (text === '') return;

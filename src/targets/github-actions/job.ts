@@ -282,13 +282,12 @@ function checkExpressionLength({ value, what, span, diagnostics }: { value: Rend
 
 /** A NUL character cannot travel through a workflow file, an environment value or an argv. */
 function checkNoNul(step: IRStep, diagnostics: DiagnosticBag): void {
-  const strings: [string, IRString][] = [];
-  if (step.exec.kind === 'run') strings.push(['run', step.exec.script]);
-  else step.exec.argv.forEach((a, i) => strings.push([`command[${i}]`, a]));
-  step.env.forEach((e: IREnvVar) => strings.push([`env.${e.name}`, e.value]));
-  for (const [where, s] of strings) {
-    if (s.some((p) => p.kind === 'lit' && p.value.includes('\0'))) {
-      diagnostics.report('FLOWC604', `steps.${step.id}.${where} contains a NUL character, which GitHub Actions cannot pass to a job`, originSpan(step.origin));
-    }
-  }
+  // Every job checks its strings: the place is named only when one holds a NUL.
+  const hasNul = (s: IRString) => s.some((p) => p.kind === 'lit' && p.value.includes('\0'));
+  const report = (where: string) =>
+    diagnostics.report('FLOWC604', `steps.${step.id}.${where} contains a NUL character, which GitHub Actions cannot pass to a job`, originSpan(step.origin));
+  if (step.exec.kind === 'run') {
+    if (hasNul(step.exec.script)) report('run');
+  } else step.exec.argv.forEach((a, i) => hasNul(a) && report(`command[${i}]`));
+  step.env.forEach((e: IREnvVar) => hasNul(e.value) && report(`env.${e.name}`));
 }

@@ -203,6 +203,8 @@ function textBytes(value: unknown): number {
   if (typeof value === 'string') return value.length;
   if (typeof value !== 'object' || value === null) return 4;
   let bytes = 0;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) bytes += 2 + textBytes(v);
+  // Arrays (IR strings, argv, env) walked by index: no copy of their values per step.
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) bytes += 2 + textBytes(value[i]);
+  else for (const v of Object.values(value)) bytes += 2 + textBytes(v);
   return bytes;
 }

@@ -40,7 +40,9 @@ export function buildWorkflow(ir: IR, diagnostics: DiagnosticBag): Record<string
     return p ? paramExpression(p, scheduled) : `inputs.${name}`;
   };
   const jobIds = assignJobIds(ir.steps, diagnostics);
-  const stepOptions = new Map(ir.steps.map((s) => [s.id, readStepOptions(ir, s)]));
+  // A step without overrides runs with the flow's options: read (cloned and checked) once, not per step.
+  const flowStepOptions = readOptions(ir);
+  const stepOptions = new Map(ir.steps.map((s) => [s.id, Object.hasOwn(s.targets, 'github-actions') ? readStepOptions(ir, s) : flowStepOptions]));
   checkCredentialSecrets({ ir, stepOptions, diagnostics });
   const flowSecrets = new Set(ir.steps.flatMap((s) => s.secretEnv.map((e) => e.secret)));
   for (const o of stepOptions.values()) if (o.container && o.containerCredentials) flowSecrets.add(o.containerCredentials.password);
