@@ -34,11 +34,14 @@ try {
   // so the figures show how many cores the build kept busy, whatever else the machine was running.
   // The CLI bin/flowc.js would load: the bundle when it is current (see bin/flowc.js).
   const mtime = (rel) => statSync(join(root, rel), { throwIfNoEntry: false })?.mtimeMs;
-  const bundled = mtime('dist/bundle/flowc.js');
-  const cli = bundled !== undefined && bundled >= (mtime('dist/cli/main.js') ?? 0) ? 'dist/bundle/flowc.js' : 'dist/cli/main.js';
+  const bundled = mtime('dist/bundle/flowc.cjs');
+  const current = bundled !== undefined && bundled >= (mtime('dist/cli/main.js') ?? 0);
+  const cli = current ? 'dist/bundle/flowc.cjs' : 'dist/cli/main.js';
   console.log(`(CLI: ${cli})`);
   const runner = [
-    `import { main } from ${JSON.stringify(join(root, cli))};`,
+    current
+      ? `import { createRequire } from 'node:module'; const { main } = createRequire(import.meta.url)(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))}).loadBundle(${JSON.stringify(join(root, cli))}).exports;`
+      : `import { main } from ${JSON.stringify(join(root, cli))};`,
     'const code = await main(process.argv.slice(2));',
     'const c = process.cpuUsage();',
     'process.stderr.write(`\\ncpu-ms ${(c.user + c.system) / 1000}\\nmax-rss-kb ${process.resourceUsage().maxRSS}\\n`);',

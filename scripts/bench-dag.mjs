@@ -76,7 +76,7 @@ export function benchDag({ sizes = [10, 30, 100], degrees = [1.5, 3], graphs = 2
         const lowered = lowerDag(dag);
         const b = blockMakespan(lowered.block, dur) / ideal;
         const options = { compute: 'batch', dag: 'auto' };
-        const choice = chooseBatchDag({ ir: irOf(dag), options, exact: lowered.exact, flowSpan: origin, diagnostics: new DiagnosticBag() });
+        const choice = chooseBatchDag({ ir: irOf(dag), options, exact: () => lowered.exact, flowSpan: origin, diagnostics: new DiagnosticBag() });
         if (lowered.exact) sp++;
         if (choice.plan) dags++;
         chosen.push(choice.plan ? batchDagMakespan(choice.plan, dur, model) / ideal : b);
