@@ -21,7 +21,7 @@ import type { GcpOptions } from './options.js';
 import { outputRefs, usesOutputs } from './outputs.js';
 import type { DagChains } from './dag-chains.js';
 import { dagAsBlock, dagSteps, laneMessage, noDagReason, planDag } from './dag-scheduler.js';
-import { compilePartitioned, isChildWorkflow, isWholeTry } from './partition.js';
+import { blocksOnlyReason, compilePartitioned, isChildWorkflow, isWholeTry, markScheduled } from './partition.js';
 import { leastFullStepBytes, leastWhole } from './part-size.js';
 
 /** Workflows rejects a definition whose source is over 128 KB (limits.ts). */
@@ -76,10 +76,12 @@ export const gcpWorkflowsTarget: Target = {
     checkDefaultGpuFit(ir, diagnostics, flowSpan);
     const lowered = lowerGraph(ir);
     // Not series-parallel: run it as an exact DAG schedule when one fits (dag-scheduler.ts).
-    const dag = lowered.exact || isChildWorkflow(ir) ? null : planDag(ir, lowered.block);
+    const blocksOnly = blocksOnlyReason(ir);
+    const dag = lowered.exact || isChildWorkflow(ir) || blocksOnly !== undefined ? null : planDag(ir, lowered.block);
+    if (dag && isWholeTry(ir)) markScheduled(ir);
     if (dag && (dag.added.length > 0 || dag.pool)) diagnostics.report('FLOWC657', laneMessage(dag, pairs), flowSpan);
     if (!lowered.exact && !dag) {
-      if (!isChildWorkflow(ir)) diagnostics.report('FLOWC656', noDagReason(ir), flowSpan);
+      if (!isChildWorkflow(ir)) diagnostics.report('FLOWC656', blocksOnly ?? noDagReason(ir), flowSpan);
       diagnostics.report(
         'FLOWC605',
         `the step graph is not series-parallel, so Workflows parallel branches cannot express it exactly; added orderings: ${pairs(lowered.addedOrderings)}`,

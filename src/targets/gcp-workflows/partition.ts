@@ -31,6 +31,17 @@ const CHILDREN = new WeakSet<IR>();
 export const isChildWorkflow = (ir: IR): boolean => CHILDREN.has(ir);
 /** Whether `ir` is a whole flow compiled only to learn whether it fits (compilePartitioned): when it does not, its text is thrown away. */
 export const isWholeTry = (ir: IR): boolean => WHOLE.has(ir) && !CHILDREN.has(ir);
+/** Whole flows whose try ran a DAG schedule (chains or the worker pool), marked by the compile. */
+const SCHEDULED = new WeakSet<IR>();
+export const markScheduled = (ir: IR): void => void SCHEDULED.add(ir);
+/**
+ * Whole flows tried again as parallel branches, with why (FLOWC656): a DAG schedule writes
+ * several times the text of the blocks (the pool's tables and waits), so a flow whose schedule is
+ * over the source limit may fit as blocks, and one workflow of blocks beats the same blocks cut
+ * into children that wait for each other whole.
+ */
+const BLOCKS_ONLY = new WeakMap<IR, string>();
+export const blocksOnlyReason = (ir: IR): string | undefined => BLOCKS_ONLY.get(ir);
 
 /** Cuts with a part limit halved each time a compiled part is still over a limit. */
 const MAX_ATTEMPTS = 6;
@@ -55,11 +66,22 @@ export function compilePartitioned({ ir, ctx, compileOne }: { ir: IR; ctx: Targe
   const least = leastWhole(ir, options);
   if (certainlyOver(least)) reason = certainReason(least);
   else {
-    const bag = new DiagnosticBag();
-    WHOLE.add(ir);
-    const whole = compileOne(ir, { ...ctx, diagnostics: bag });
-    WHOLE.delete(ir);
-    const forced = curable(bag)[0];
+    const tryWhole = (): { whole: Artifact[]; bag: DiagnosticBag; forced: Diagnostic | undefined } => {
+      const bag = new DiagnosticBag();
+      WHOLE.add(ir);
+      const whole = compileOne(ir, { ...ctx, diagnostics: bag });
+      WHOLE.delete(ir);
+      return { whole, bag, forced: curable(bag)[0] };
+    };
+    let attempt = tryWhole();
+    if (attempt.forced && SCHEDULED.has(ir)) {
+      SCHEDULED.delete(ir);
+      BLOCKS_ONLY.set(ir, `the step graph is not series-parallel, and its DAG schedule does not fit one workflow (${attempt.forced.message}) while parallel branches do; it runs as parallel branches with added orderings (FLOWC605)`);
+      const blocks = tryWhole();
+      BLOCKS_ONLY.delete(ir);
+      if (!blocks.forced) attempt = blocks;
+    }
+    const { whole, bag, forced } = attempt;
     if (!forced) {
       ctx.diagnostics.addAll(bag.items);
       return whole;

@@ -86,7 +86,43 @@ export function structureProblems(ir: IR, yaml: string): string[] {
     }
     return seen;
   };
+  // A worker pool (dag-pool.ts) orders steps at run time, by the dispatcher's tables: those are what
+  // the text can show; the order itself is checked by executing it (helpers.ts, checkExecution).
+  if (holdsPool(doc)) return [...problems, ...poolTableProblems(ir, yaml)];
   for (const [a, b] of ir.edges) if (!before(b).has(a)) problems.push(`edge ${a} -> ${b} is not enforced by the structure`);
+  return problems;
+}
+
+function holdsPool(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(holdsPool);
+  if (node === null || typeof node !== 'object') return false;
+  return Object.hasOwn(node, 'flowc_left') || Object.values(node).some(holdsPool);
+}
+
+/** The dispatcher's tables against the flow: each step's count of needs, and who counts down at its end. */
+export function poolTableProblems(ir: IR, yaml: string): string[] {
+  const counts: Record<string, number> = {};
+  const down = new Map<string, string[]>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o.flowc_left && typeof o.flowc_left === 'object') Object.assign(counts, o.flowc_left);
+    const m = typeof o.condition === 'string' ? /^\$\{flowc_done == "([a-z0-9_]+)"\}$/.exec(o.condition) : null;
+    if (m) {
+      const keys = JSON.stringify(o.steps).matchAll(/"flowc_left\[\\"([a-z0-9_]+)\\"\]":"\$\{flowc_left\[\\"([a-z0-9_]+)\\"\] - 1\}"/g);
+      down.set(m[1] as string, [...keys].filter((k) => k[1] === k[2]).map((k) => k[1] as string).sort());
+    }
+    Object.values(o).forEach(visit);
+  };
+  visit(parse(yaml, { version: '1.1' }));
+  const problems: string[] = [];
+  for (const s of ir.steps) if (counts[s.id] !== new Set(s.needs).size) problems.push(`${s.id}: counts ${counts[s.id]} needs, has ${new Set(s.needs).size}`);
+  for (const s of ir.steps) {
+    const want = ir.steps.filter((t) => t.needs.includes(s.id)).map((t) => t.id).sort();
+    const got = down.get(s.id) ?? [];
+    if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${s.id}: counts down ${got.join(',')}, dependants ${want.join(',')}`);
+  }
   return problems;
 }
 
