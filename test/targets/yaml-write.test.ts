@@ -67,11 +67,12 @@ describe('yaml-write: whole target outputs equal the yaml path', () => {
 
   const dir = mkdtempSync(join(tmpdir(), 'flowc-yaml-write-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  it('a 300-step synthetic flow (Cloud Workflows: compact layout, parent and parts)', async () => {
+  it('a 900-step synthetic flow (Cloud Workflows: compact layout, parent and parts)', async () => {
     const url = pathToFileURL(resolve(import.meta.dirname, '../../scripts/synthetic-flow.mjs')).href;
     const { syntheticFlow } = (await import(url)) as { syntheticFlow: (n: number) => string };
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'flow.yaml'), syntheticFlow(300));
+    // 900: smaller layered flows now fit one Cloud Workflows definition as blocks (partition.ts).
+    writeFileSync(join(dir, 'flow.yaml'), syntheticFlow(900));
     const { fast, slow, declined } = bothWays(() => compileTargets({ flowPath: 'flow.yaml', cwd: dir, configs: [], sets: [], env: {}, targets: YAML_TARGETS } as never).artifacts);
     expect(fast.length).toBeGreaterThan(3);
     expect(fast).toEqual(slow);
