@@ -68,6 +68,7 @@ export function compilePartitioned({ ir, ctx, compileOne }: { ir: IR; ctx: Targe
   else {
     const tryWhole = (): { whole: Artifact[]; bag: DiagnosticBag; forced: Diagnostic | undefined } => {
       const bag = new DiagnosticBag();
+      SCHEDULED.delete(ir);
       WHOLE.add(ir);
       const whole = compileOne(ir, { ...ctx, diagnostics: bag });
       WHOLE.delete(ir);
@@ -75,7 +76,6 @@ export function compilePartitioned({ ir, ctx, compileOne }: { ir: IR; ctx: Targe
     };
     let attempt = tryWhole();
     if (attempt.forced && SCHEDULED.has(ir)) {
-      SCHEDULED.delete(ir);
       BLOCKS_ONLY.set(ir, `the step graph is not series-parallel, and its DAG schedule does not fit one workflow (${attempt.forced.message}) while parallel branches do; it runs as parallel branches with added orderings (FLOWC605)`);
       const blocks = tryWhole();
       BLOCKS_ONLY.delete(ir);
