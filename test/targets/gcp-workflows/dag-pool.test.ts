@@ -9,11 +9,9 @@ import { DISPATCH_POLL_SECONDS, planPool, WORKER_NAPS } from '../../../src/targe
 import { poolMakespan } from '../../../src/targets/gcp-workflows/dag-pool-model.js';
 import { readOptions } from '../../../src/targets/gcp-workflows/options.js';
 import { buildWorkflow } from '../../../src/targets/gcp-workflows/workflow.js';
-import { VirtualClock } from './interpreter/clock.js';
-import { Interpreter } from './interpreter/engine.js';
-import { fakeBatch, type FakeBatchOptions, type JobRecord } from './interpreter/fake-batch.js';
-import { fakeStorage } from './interpreter/fake-storage.js';
-import { checkExecution, compile, type Execution, makeIR, step } from './helpers.js';
+import type { JobRecord } from './interpreter/fake-batch.js';
+import { checkExecution, compile, makeIR, step } from './helpers.js';
+import { runLimited } from './run-limited.js';
 import { poolTableProblems, schemaErrors } from './structure.js';
 import { prng } from '../../helpers/prng.js';
 
@@ -33,30 +31,7 @@ function randomFlow(rand: () => number, n: number, degree: number, extra: (j: nu
   return makeIR(steps);
 }
 
-interface Run extends Execution {
-  sleeps: number;
-}
-
-async function run(yaml: string, rand: () => number, fake: Omit<FakeBatchOptions, 'clock' | 'storage'> = {}, maxSteps?: number): Promise<Run> {
-  const clock = new VirtualClock();
-  const storage = fakeStorage();
-  const { connector, remove, jobs, submissions, deletions } = fakeBatch({ clock, storage: storage.objects, ...fake });
-  const interp = Interpreter.fromYaml(yaml, {
-    clock,
-    connectors: { 'googleapis.batch.v1.projects.locations.jobs.create': connector, 'googleapis.batch.v1.projects.locations.jobs.delete': remove },
-    env: { GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: '0b5c2d7e-1a2b-4c3d-8e9f-0123456789ab', GOOGLE_CLOUD_PROJECT_ID: 'p', GOOGLE_CLOUD_LOCATION: 'us-central1' },
-    concurrentBranches: 20,
-    pickQueued: (k) => Math.floor(rand() * k),
-    ...(maxSteps ? { maxSteps } : {}),
-  });
-  const base = { jobs, submissions, deletions, clock, objects: storage.objects, reads: storage.reads };
-  try {
-    const result = await interp.run(null);
-    return { ...base, result, error: null, steps: interp.stepCount, sleeps: interp.sleepCount };
-  } catch (error) {
-    return { ...base, result: null, error, steps: interp.stepCount, sleeps: interp.sleepCount };
-  }
-}
+const run = runLimited;
 
 /**
  * Each step starts after its needs, and within a dispatcher poll and a worker poll of the last one
