@@ -68,10 +68,21 @@ function secrets(ir: IR, calls: Map<string, Record<string, unknown>>): ConceptMa
 }
 
 /**
- * A graph that is not series-parallel runs as a chain schedule (docs/targets/gcp-workflows.md,
- * "Exact DAGs"): said here, since the blocks' lowering text would not describe it.
+ * A graph that is not series-parallel runs as a chain schedule or, wider than the branches one
+ * execution runs at once, on a worker pool (docs/targets/gcp-workflows.md, "Exact DAGs"): said
+ * here, since the blocks' lowering text would not describe either.
  */
 function dagOrdering(workflow: unknown): { ordering?: string[] } {
+  const pool = findPaths(workflow, (n) => isObject(n) && isObject(n.flowc_pool))[0];
+  if (pool) {
+    const roles = at(workflow, [...pool, 'flowc_pool', 'parallel', 'for', 'in']);
+    const workers = Array.isArray(roles) ? roles.length - 1 : 0;
+    return {
+      ordering: [
+        `a worker pool: the flow's graph is not series-parallel and wider than the branches one execution runs at once, so a dispatcher (the first iteration of parallel step \`flowc_pool\`) hands each step, once its needs have succeeded, to one of ${workers} workers (the other iterations); no ordering is added, at most ${workers} steps run at once (see "Exact DAGs" in docs/targets/gcp-workflows.md; FLOWC657)`,
+      ],
+    };
+  }
   const loop = findPaths(workflow, (n) => isObject(n) && isObject(n.flowc_dag))[0];
   if (!loop) return {};
   const chains = at(workflow, [...loop, 'flowc_dag', 'parallel', 'for', 'in']);

@@ -104,6 +104,16 @@ describe('flowc explain: secrets, added orderings, and choices the target made',
     expect(e.warnings).toEqual([]);
   });
 
+  it('gcp-workflows: a graph wider than 20 branches is explained as its worker pool, not as blocks', async () => {
+    const lines = ['flowc: 1', 'name: wide', 'defaults:', '  image: alpine:3.20', 'targets:', '  gcp-workflows: {project: my-project, region: us-central1, serviceAccount: "r@my-project.iam.gserviceaccount.com"}', 'steps:'];
+    for (let i = 0; i < 24; i++) lines.push(`  a${i}:`, `    command: [run, a${i}]`);
+    lines.push('  b: {needs: [a0, a1], command: [run, b]}', '  c: {needs: [a1], command: [run, c]}', '  d: {needs: [b, c], command: [run, d]}', '  e: {needs: [a2, d], command: [run, e]}');
+    writeFileSync(join(work, 'wide.flow.yaml'), `${lines.join('\n')}\n`);
+    const e = await explainJson(['wide.flow.yaml'], 'gcp-workflows');
+    expect(e.ordering).toEqual([expect.stringMatching(/^a worker pool: .* to one of 19 workers .* no ordering is added, at most 19 steps run at once/)]);
+    expect(e.warnings.map((w) => w.code)).toEqual(['FLOWC657']);
+  });
+
   it.each(['sfn'])('%s: the ordering its lowering added, with the FLOWC605 warning', async (target) => {
     // Step Functions lowers to blocks when asked: by default this flow runs as Batch job dependencies (below).
     if (target === 'sfn') {
