@@ -20,7 +20,7 @@ import { chainMakespan } from '../dist/targets/gcp-workflows/dag-chains.js';
 import { DAG_POLL_SECONDS, planGraph } from '../dist/targets/gcp-workflows/dag-scheduler.js';
 import { DISPATCH_POLL_SECONDS, WORKER_NAPS } from '../dist/targets/gcp-workflows/dag-pool.js';
 import { poolRun } from '../dist/targets/gcp-workflows/dag-pool-model.js';
-import { durations, prng, randomDag } from './bench-lowering.mjs';
+import { graphRows } from './bench-lowering.mjs';
 import { mergeResults } from './bench-results.mjs';
 
 const UNIT_SECONDS = 600;
@@ -82,52 +82,46 @@ function listMakespan(dag, seconds, workers) {
 
 export function benchDagGcw({ sizes = [10, 30, 100], degrees = [1.5, 3], graphs = 200, seed = 42 } = {}) {
   const rows = [];
-  for (const n of sizes) {
-    for (const degree of degrees) {
-      const rand = prng(seed + n * 1000 + degree * 10);
-      const count = n >= 100 ? Math.ceil(graphs / 4) : graphs;
-      const ours = [];
-      const blocks = [];
-      const bound = [];
-      const pollSteps = [];
-      let exact = 0;
-      let pool = 0;
-      let fallback = 0;
-      for (let g = 0; g < count; g++) {
-        const dag = randomDag(rand, n, degree);
-        const dur = durations(rand, dag);
-        const seconds = (id) => dur(id) * UNIT_SECONDS;
-        const ideal = dagMakespan(dag, seconds);
-        const lowered = lowerDag(dag);
-        const viaBlocks = blockMakespan(lowered.block, seconds) / ideal;
-        blocks.push(viaBlocks);
-        if (lowered.exact) {
-          ours.push(viaBlocks);
-          bound.push(listMakespan(dag, seconds, MAX_CHAINS) / ideal);
-          continue;
-        }
-        const plan = planGraph(dag, MAX_CHAINS, lowered.block);
+  for (const { n, degree, count, cases } of graphRows({ sizes, degrees, graphs, seed })) {
+    const ours = [];
+    const blocks = [];
+    const bound = [];
+    const pollSteps = [];
+    let exact = 0;
+    let pool = 0;
+    let fallback = 0;
+    for (const { dag, dur } of cases) {
+      const seconds = (id) => dur(id) * UNIT_SECONDS;
+      const ideal = dagMakespan(dag, seconds);
+      const lowered = lowerDag(dag);
+      const viaBlocks = blockMakespan(lowered.block, seconds) / ideal;
+      blocks.push(viaBlocks);
+      if (lowered.exact) {
+        ours.push(viaBlocks);
         bound.push(listMakespan(dag, seconds, MAX_CHAINS) / ideal);
-        if (!plan) {
-          fallback++;
-          ours.push(viaBlocks);
-          continue;
-        }
-        if (plan.pool) {
-          pool++;
-          const r = poolRun(plan.pool, seconds, { dispatchPoll: DISPATCH_POLL_SECONDS, workerNaps: WORKER_NAPS });
-          ours.push(r.span / ideal);
-          // The dispatcher's sleep and look: 2 steps; an idle worker's look, nap and sleep: 3.
-          pollSteps.push(2 * r.dispatcherSleeps + 3 * r.workerSleeps);
-          continue;
-        }
-        exact++;
-        ours.push(chainMakespan(dag.nodes, plan, seconds, DAG_POLL_SECONDS) / ideal);
-        pollSteps.push(2 * pollCount(dag, plan, seconds));
+        continue;
       }
-      const stat = (xs) => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, worst: Math.max(...xs) });
-      rows.push({ steps: n, degree, graphs: count, exact, pool, fallback, ours: stat(ours), blocks: stat(blocks), listOn20: stat(bound), pollSteps: pollSteps.length > 0 ? stat(pollSteps) : null });
+      const plan = planGraph(dag, MAX_CHAINS, lowered.block);
+      bound.push(listMakespan(dag, seconds, MAX_CHAINS) / ideal);
+      if (!plan) {
+        fallback++;
+        ours.push(viaBlocks);
+        continue;
+      }
+      if (plan.pool) {
+        pool++;
+        const r = poolRun(plan.pool, seconds, { dispatchPoll: DISPATCH_POLL_SECONDS, workerNaps: WORKER_NAPS });
+        ours.push(r.span / ideal);
+        // The dispatcher's sleep and look: 2 steps; an idle worker's look, nap and sleep: 3.
+        pollSteps.push(2 * r.dispatcherSleeps + 3 * r.workerSleeps);
+        continue;
+      }
+      exact++;
+      ours.push(chainMakespan(dag.nodes, plan, seconds, DAG_POLL_SECONDS) / ideal);
+      pollSteps.push(2 * pollCount(dag, plan, seconds));
     }
+    const stat = (xs) => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, worst: Math.max(...xs) });
+    rows.push({ steps: n, degree, graphs: count, exact, pool, fallback, ours: stat(ours), blocks: stat(blocks), listOn20: stat(bound), pollSteps: pollSteps.length > 0 ? stat(pollSteps) : null });
   }
   return rows;
 }

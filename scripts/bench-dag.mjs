@@ -16,7 +16,7 @@ import { lowerDag } from '../dist/ir/lower-blocks.js';
 import { blockMakespan, dagMakespan } from '../dist/ir/makespan.js';
 import { DiagnosticBag } from '../dist/diagnostics/diagnostic.js';
 import { chooseBatchDag } from '../dist/targets/stepfunctions/batch-dag-plan.js';
-import { durations, prng, randomDag } from './bench-lowering.mjs';
+import { graphRows } from './bench-lowering.mjs';
 import { mergeResults } from './bench-results.mjs';
 
 export const GOAL = 1.1;
@@ -60,30 +60,23 @@ function stats(xs) {
 
 export function benchDag({ sizes = [10, 30, 100], degrees = [1.5, 3], graphs = 200, seed = 42, model = MODELS[0] } = {}) {
   const rows = [];
-  for (const n of sizes) {
-    for (const degree of degrees) {
-      // The same sequence as bench-lowering.mjs: the same graphs and durations.
-      const rand = prng(seed + n * 1000 + degree * 10);
-      const chosen = [];
-      const blocks = [];
-      let sp = 0;
-      let dags = 0;
-      const count = n >= 100 ? Math.ceil(graphs / 4) : graphs;
-      for (let g = 0; g < count; g++) {
-        const dag = randomDag(rand, n, degree);
-        const dur = durations(rand, dag);
-        const ideal = dagMakespan(dag, dur);
-        const lowered = lowerDag(dag);
-        const b = blockMakespan(lowered.block, dur) / ideal;
-        const options = { compute: 'batch', dag: 'auto' };
-        const choice = chooseBatchDag({ ir: irOf(dag), options, exact: () => lowered.exact, flowSpan: origin, diagnostics: new DiagnosticBag() });
-        if (lowered.exact) sp++;
-        if (choice.plan) dags++;
-        chosen.push(choice.plan ? batchDagMakespan(choice.plan, dur, model) / ideal : b);
-        blocks.push(b);
-      }
-      rows.push({ steps: n, degree, graphs: count, seriesParallel: sp, batchDags: dags, sfn: stats(chosen), blocks: stats(blocks) });
+  for (const { n, degree, count, cases } of graphRows({ sizes, degrees, graphs, seed })) {
+    const chosen = [];
+    const blocks = [];
+    let sp = 0;
+    let dags = 0;
+    for (const { dag, dur } of cases) {
+      const ideal = dagMakespan(dag, dur);
+      const lowered = lowerDag(dag);
+      const b = blockMakespan(lowered.block, dur) / ideal;
+      const options = { compute: 'batch', dag: 'auto' };
+      const choice = chooseBatchDag({ ir: irOf(dag), options, exact: () => lowered.exact, flowSpan: origin, diagnostics: new DiagnosticBag() });
+      if (lowered.exact) sp++;
+      if (choice.plan) dags++;
+      chosen.push(choice.plan ? batchDagMakespan(choice.plan, dur, model) / ideal : b);
+      blocks.push(b);
     }
+    rows.push({ steps: n, degree, graphs: count, seriesParallel: sp, batchDags: dags, sfn: stats(chosen), blocks: stats(blocks) });
   }
   return rows;
 }

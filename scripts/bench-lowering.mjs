@@ -42,43 +42,56 @@ function stats(xs) {
   return { mean, worst: Math.max(...xs) };
 }
 
-/** Runs the benchmark and returns one row per (size, density). */
-export function benchLowering({ sizes = [10, 30, 100], degrees = [1.5, 3], graphs = 200, seed = 42 } = {}) {
-  const rows = [];
+/**
+ * The benchmarks' graphs, one row per (size, density): the same seeded graphs and durations for
+ * bench-lowering, bench-dag and bench-dag-gcw, so their tables compare the same cases.
+ */
+export function* graphRows({ sizes = [10, 30, 100], degrees = [1.5, 3], graphs = 200, seed = 42 } = {}) {
   for (const n of sizes) {
     for (const degree of degrees) {
       const rand = prng(seed + n * 1000 + degree * 10);
-      const ours = [];
-      const base = [];
-      let exact = 0;
-      let notWorse = 0;
-      let ms = 0;
       const count = n >= 100 ? Math.ceil(graphs / 4) : graphs;
+      const cases = [];
       for (let g = 0; g < count; g++) {
         const dag = randomDag(rand, n, degree);
-        const dur = durations(rand, dag);
-        const t0 = performance.now();
-        const lowered = lowerDag(dag);
-        ms += performance.now() - t0;
-        const ideal = dagMakespan(dag, dur);
-        const a = blockMakespan(lowered.block, dur) / ideal;
-        const b = blockMakespan(levelByLevelDag(dag).block, dur) / ideal;
-        ours.push(a);
-        base.push(b);
-        if (lowered.exact) exact++;
-        if (a <= b + 1e-9) notWorse++;
+        cases.push({ dag, dur: durations(rand, dag) });
       }
-      rows.push({
-        steps: n,
-        degree,
-        graphs: count,
-        seriesParallel: exact,
-        ours: stats(ours),
-        levelByLevel: stats(base),
-        notWorse,
-        msPerLowering: ms / count,
-      });
+      yield { n, degree, count, cases };
     }
+  }
+}
+
+/** Runs the benchmark and returns one row per (size, density). */
+export function benchLowering({ sizes = [10, 30, 100], degrees = [1.5, 3], graphs = 200, seed = 42 } = {}) {
+  const rows = [];
+  for (const { n, degree, count, cases } of graphRows({ sizes, degrees, graphs, seed })) {
+    const ours = [];
+    const base = [];
+    let exact = 0;
+    let notWorse = 0;
+    let ms = 0;
+    for (const { dag, dur } of cases) {
+      const t0 = performance.now();
+      const lowered = lowerDag(dag);
+      ms += performance.now() - t0;
+      const ideal = dagMakespan(dag, dur);
+      const a = blockMakespan(lowered.block, dur) / ideal;
+      const b = blockMakespan(levelByLevelDag(dag).block, dur) / ideal;
+      ours.push(a);
+      base.push(b);
+      if (lowered.exact) exact++;
+      if (a <= b + 1e-9) notWorse++;
+    }
+    rows.push({
+      steps: n,
+      degree,
+      graphs: count,
+      seriesParallel: exact,
+      ours: stats(ours),
+      levelByLevel: stats(base),
+      notWorse,
+      msPerLowering: ms / count,
+    });
   }
   return rows;
 }
