@@ -122,6 +122,9 @@ export function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
   return out;
 }
 
+/** Machines with at most this many tasks are written pretty first (toFittingJsonText): a speed choice only. */
+const PRETTY_FIRST_TASKS = 50;
+
 /**
  * Builds the machine and its text so it fits, in this order of preference: FLOWC_CONFIG in every
  * step, pretty-printed; compact (serialize.ts); without FLOWC_CONFIG (the shared policy,
@@ -130,7 +133,8 @@ export function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
  * by the caller).
  */
 function fitDefinition(o: { ir: IR; options: SfnOptions; shape: { block: Block } | { dag: BatchDagPlan }; mapModes: ReadonlyMap<string, MapMode>; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
-  const text = (m: Machine) => toFittingJsonText(m.definition, DEFINITION_MAX_BYTES);
+  // A machine of a few tasks is nearly always far below 1 MB pretty-printed (serialize.ts).
+  const text = (m: Machine) => toFittingJsonText(m.definition, DEFINITION_MAX_BYTES, m.tasks.length <= PRETTY_FIRST_TASKS);
   const { built } = fitConfig({
     diagnostics: o.diagnostics,
     build: (includeConfig) => {
