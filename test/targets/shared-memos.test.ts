@@ -14,6 +14,10 @@ import { writeYaml } from '../../src/targets/yaml-write.js';
 import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import type { Json } from '../../src/source/tree.js';
 import { lit, makeIR, step } from '../helpers/ir-builders.js';
+import { fixtureIR, validFixtures } from '../helpers/fixtures.js';
+import { stepShellScript } from '../../src/ir/shell.js';
+import type { IR, IROutputRef, IRStep, IRString } from '../../src/ir/types.js';
+import { outputRefs } from '../../src/targets/gcp-workflows/outputs.js';
 
 /**
  * What the targets keep from one compile to the next (issue 19, the per-compile cost of a build's
@@ -139,5 +143,38 @@ describe('gcp-workflows: a flow of a few steps over the full layout\'s size is s
     expect(diagnostics.errors()).toEqual([]);
     // The compact layout writes each call of flowc_step on one flow-style line.
     expect(yaml?.contents).toMatch(/\{call: flowc_step, args: \{/);
+  });
+});
+
+describe('gcp-workflows outputRefs: the outputs a step reads, from its exec and env alone', () => {
+  /** What it was: every string of the step's whole environment (stepEnv with the script's variables) scanned. */
+  const slow = (ir: IR, s: IRStep): IROutputRef[] => {
+    const strings: IRString[] = s.exec.kind === 'run' ? [s.exec.script] : [...s.exec.argv];
+    for (const v of stepEnv(ir, s, { scriptEnv: stepShellScript(s)?.env ?? [] })) strings.push(v.value);
+    const out: IROutputRef[] = [];
+    const add = (r: IROutputRef): void => {
+      if (!out.some((o) => o.step === r.step && o.output === r.output)) out.push({ step: r.step, output: r.output });
+    };
+    for (const str of strings) for (const p of str) if (p.kind === 'output') add(p);
+    if (s.foreach?.from) add(s.foreach.from);
+    return out;
+  };
+
+  it('every step of every fixture, and steps reading outputs in a script, argv, env and foreach', () => {
+    const out = (step: string, output: string) => ({ kind: 'output' as const, step, output });
+    const made = makeIR([
+      step('p'),
+      step('q', { exec: { kind: 'run', script: [{ kind: 'lit', value: 'echo ' }, out('p', 'b'), { kind: 'lit', value: ' ' }, out('p', 'a')] }, env: [{ name: 'Z', value: [out('p', 'c')] }, { name: 'A', value: [out('p', 'a')] }] }),
+      step('r', { exec: { kind: 'command', argv: [lit('x'), [out('q', 'z')]] }, foreach: { items: [], from: { step: 'p', output: 'list' }, parallelism: null } }),
+    ]);
+    let reading = 0;
+    for (const ir of [made, ...validFixtures().map((name) => fixtureIR(name))]) {
+      for (const s of ir.steps) {
+        const refs = outputRefs(ir, s);
+        expect(refs).toEqual(slow(ir, s));
+        if (refs.length > 0) reading++;
+      }
+    }
+    expect(reading).toBeGreaterThan(3);
   });
 });
