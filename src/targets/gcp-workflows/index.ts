@@ -1,4 +1,5 @@
 import { lowerGraph } from '../../ir/lower-blocks.js';
+import { loweredGraph } from '../lowered.js';
 import type { Artifact, Target, TargetContext } from '../target.js';
 import { GCP_LIMIT_TABLE } from './limits.js';
 import { checkLimit } from '../limits.js';
@@ -77,7 +78,7 @@ export const gcpWorkflowsTarget: Target = {
     // problems are reported in the same run; nothing is written (FLOWC677 is an error).
     const options = checkDatastore(ir, readOptions(ir), diagnostics);
     checkDefaultGpuFit(ir, diagnostics, flowSpan);
-    const lowered = lowerGraph(ir);
+    const lowered = loweredGraph(ir);
     // Not series-parallel: run it as an exact DAG schedule when one fits (dag-scheduler.ts).
     const blocksOnly = blocksOnlyReason(ir);
     const dag = lowered.exact || isChildWorkflow(ir) || blocksOnly !== undefined ? null : planDag(ir, lowered.block);

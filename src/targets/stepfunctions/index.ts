@@ -1,5 +1,5 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { lowerGraph, lowerIfExact } from '../../ir/lower-blocks.js';
+import { exactLowering, loweredGraph } from '../lowered.js';
 import type { IR, IROrigin } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import type { Artifact, Target, TargetContext } from '../target.js';
@@ -73,8 +73,8 @@ export const stepFunctionsTarget: Target = {
     // Whether blocks are exact is found without choosing cuts (lowerIfExact): a flow that runs as a
     // Batch DAG needs no blocks, and choosing the cuts is nearly all of a lowering's time.
     let exactBlocks: LoweredGraph | null | undefined;
-    const dag = chooseBatchDag({ ir, options, exact: () => (exactBlocks = lowerIfExact(ir)) !== null, flowSpan, diagnostics });
-    const lowered: LoweredGraph | null = dag.plan ? null : (exactBlocks ?? lowerGraph(ir));
+    const dag = chooseBatchDag({ ir, options, exact: () => (exactBlocks = exactLowering(ir)) !== null, flowSpan, diagnostics });
+    const lowered: LoweredGraph | null = dag.plan ? null : (exactBlocks ?? loweredGraph(ir));
     if (lowered && !lowered.exact) {
       const ps = lowered.addedOrderings;
       const listed = ps.slice(0, LIST_CAP).map(([a, b]) => `${b} waits for ${a}`).join(', ');
