@@ -20,11 +20,11 @@ export interface StepEnvOptions {
 
 /**
  * FLOWC_CONFIG's text by config object: every step of every target asks, and an IR's config is
- * never changed once lowered.
+ * never changed once lowered. `configJson(values)` is `canonicalJson(values)`, computed once.
  */
 const configTexts = new WeakMap<object, string>();
 
-function configJson(values: IR['config']['values']): string {
+export function configJson(values: IR['config']['values']): string {
   if (values === null || typeof values !== 'object') return canonicalJson(values);
   let text = configTexts.get(values);
   if (text === undefined) configTexts.set(values, (text = canonicalJson(values)));
