@@ -18,6 +18,8 @@ import { fixtureIR, validFixtures } from '../helpers/fixtures.js';
 import { stepShellScript } from '../../src/ir/shell.js';
 import type { IR, IROutputRef, IRStep, IRString } from '../../src/ir/types.js';
 import { outputRefs } from '../../src/targets/gcp-workflows/outputs.js';
+import { lowerGraph, lowerIfExact } from '../../src/ir/lower-blocks.js';
+import { exactLowering, loweredGraph } from '../../src/targets/lowered.js';
 
 /**
  * What the targets keep from one compile to the next (issue 19, the per-compile cost of a build's
@@ -176,5 +178,33 @@ describe('gcp-workflows outputRefs: the outputs a step reads, from its exec and 
       }
     }
     expect(reading).toBeGreaterThan(3);
+  });
+});
+
+describe('the lowering one IR shares between targets (src/targets/lowered.ts)', () => {
+  const diamond = () =>
+    makeIR([step('a'), step('b', { needs: ['a'] }), step('c', { needs: ['a'] }), step('d', { needs: ['b'] }), step('e', { needs: ['b', 'c'] })]);
+  const irs = (): IR[] => [diamond(), makeIR([step('a'), step('b', { needs: ['a'] })]), ...validFixtures().map((name) => fixtureIR(name))];
+
+  it('is lowerGraph\'s, asked either way first, for exact and inexact graphs', () => {
+    let inexact = 0;
+    for (const ir of irs()) {
+      expect(loweredGraph(ir)).toEqual(lowerGraph(ir));
+      expect(exactLowering(ir)).toEqual(lowerIfExact(ir));
+      if (!lowerGraph(ir).exact) inexact++;
+    }
+    for (const ir of irs()) {
+      expect(exactLowering(ir)).toEqual(lowerIfExact(ir));
+      expect(loweredGraph(ir)).toEqual(lowerGraph(ir));
+    }
+    expect(inexact).toBeGreaterThan(0);
+  });
+
+  it('is the same object for the same IR, another for another IR, and frozen', () => {
+    const a = diamond();
+    const b = makeIR([step('x'), step('y', { needs: ['x'] })]);
+    expect(loweredGraph(a)).toBe(loweredGraph(a));
+    expect(loweredGraph(b)).toEqual(lowerGraph(b));
+    expect(Object.isFrozen(loweredGraph(a).block)).toBe(true);
   });
 });
