@@ -15,7 +15,7 @@ import { DiagnosticBag } from '../../src/diagnostics/diagnostic.js';
 import type { Json } from '../../src/source/tree.js';
 import { lit, makeIR, step } from '../helpers/ir-builders.js';
 import { fixtureIR, validFixtures } from '../helpers/fixtures.js';
-import { stepShellScript } from '../../src/ir/shell.js';
+import { outputRefsIn, stepOutputRefs, stepShellScript } from '../../src/ir/shell.js';
 import type { IR, IROutputRef, IRStep, IRString } from '../../src/ir/types.js';
 import { outputRefs } from '../../src/targets/gcp-workflows/outputs.js';
 import { lowerGraph, lowerIfExact } from '../../src/ir/lower-blocks.js';
@@ -206,5 +206,25 @@ describe('the lowering one IR shares between targets (src/targets/lowered.ts)', 
     expect(loweredGraph(a)).toBe(loweredGraph(a));
     expect(loweredGraph(b)).toEqual(lowerGraph(b));
     expect(Object.isFrozen(loweredGraph(a).block)).toBe(true);
+  });
+});
+
+describe('stepOutputRefs (src/ir/shell.ts): the outputs a step reads, in order, repeats kept', () => {
+  /** What it was: the step's strings through outputRefsIn, then the dynamic foreach's source itself. */
+  const slow = (s: IRStep) => {
+    const strings = s.exec.kind === 'run' ? [s.exec.script] : s.exec.argv;
+    return [...strings, ...s.env.map((e) => e.value)].flatMap(outputRefsIn).concat(s.foreach?.from ? [s.foreach.from] : []);
+  };
+
+  it('every fixture step and steps reading outputs everywhere; the foreach source is the same object', () => {
+    const out = (step: string, output: string) => ({ kind: 'output' as const, step, output });
+    const from = { step: 'p', output: 'list' };
+    const steps = [
+      step('q', { exec: { kind: 'run', script: [out('p', 'b'), { kind: 'lit', value: ' ' }, out('p', 'a'), out('p', 'b')] }, env: [{ name: 'Z', value: [out('p', 'c')] }] }),
+      step('r', { exec: { kind: 'command', argv: [lit('x'), [out('q', 'z')], [out('q', 'y')]] }, env: [{ name: 'A', value: [out('q', 'z')] }], foreach: { items: [], from, parallelism: null } }),
+      ...validFixtures().flatMap((name) => fixtureIR(name).steps),
+    ];
+    for (const s of steps) expect(stepOutputRefs(s)).toEqual(slow(s));
+    expect(stepOutputRefs(steps[1] as IRStep).at(-1)).toBe(from);
   });
 });
