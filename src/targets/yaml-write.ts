@@ -50,18 +50,24 @@ const KEY_TEXTS: Record<'1.1' | '1.2', [Map<string, string>[], Map<string, strin
 const KEY_TEXTS_PER_CONTEXT = 4096;
 
 /**
- * One-line string values as written, by YAML version, block (0) or flow (1) context and the type
- * asked for (plain, double, single quoted): the same in every document (Writer.value). Bounded
- * like KEY_TEXTS, and only for short text, so a long script or FLOWC_CONFIG is not kept.
+ * String values as written, by YAML version, block (0) or flow (1) context and the type asked for
+ * (plain, double, single quoted): the same in every document (Writer.value). One line of text is
+ * written the same at every indent; text with a line break is kept by indent too. Each table is
+ * bounded like KEY_TEXTS, and only text up to VALUE_TEXT_MAX_CHARS is kept, so FLOWC_CONFIG is not.
  */
-type ValueTexts = [Map<string, string>, Map<string, string>, Map<string, string>];
+interface ValueTable {
+  oneLine: Map<string, string>;
+  byIndent: Map<string, string>[];
+}
+type ValueTexts = [ValueTable, ValueTable, ValueTable];
+const valueTable = (): ValueTable => ({ oneLine: new Map(), byIndent: [] });
 const valueTexts = (): [ValueTexts, ValueTexts] => [
-  [new Map(), new Map(), new Map()],
-  [new Map(), new Map(), new Map()],
+  [valueTable(), valueTable(), valueTable()],
+  [valueTable(), valueTable(), valueTable()],
 ];
 const VALUE_TEXTS: Record<'1.1' | '1.2', [ValueTexts, ValueTexts]> = { '1.1': valueTexts(), '1.2': valueTexts() };
 const VALUE_TEXTS_PER_CONTEXT = 4096;
-const VALUE_TEXT_MAX_CHARS = 256;
+const VALUE_TEXT_MAX_CHARS = 2048;
 
 const isPlainObject = (v: object): v is Plain => {
   const proto = Object.getPrototypeOf(v);
@@ -114,21 +120,30 @@ class Writer {
 
   /**
    * A string value or list item. One line of text is written the same at every indent (only a
-   * line break, a document marker on a key or the root's empty indent consult it), so short ones
-   * are looked up in VALUE_TEXTS, shared by every document.
+   * line break, a document marker on a key or the root's empty indent consult it), text with a
+   * line break the same at the same indent: both are looked up in VALUE_TEXTS, shared by every
+   * document.
    */
   private value(value: string, type: QuoteType | undefined, indent: string, inFlow: boolean): string {
-    const cacheable = indent !== '' && value.length <= VALUE_TEXT_MAX_CHARS;
-    const cache = cacheable ? VALUE_TEXTS[this.rules.version][inFlow ? 1 : 0][type === undefined ? 0 : type === 'QUOTE_DOUBLE' ? 1 : 2] : undefined;
+    const cache = indent !== '' && value.length <= VALUE_TEXT_MAX_CHARS ? this.valueCache(value, type, indent, inFlow) : undefined;
     const known = cache?.get(value);
     if (known !== undefined) return known;
     const text = this.string(value, type, { indent, implicitKey: false, inFlow });
-    // Kept only for text with no line break (the indent matters there) and nothing escapeRawUnsafe changes (so `clean` stays right).
-    if (cache && !value.includes('\n') && !hasRawUnsafe(value)) {
+    // Not kept when escapeRawUnsafe changes it (so `clean` stays right).
+    if (cache && !hasRawUnsafe(value)) {
       if (cache.size >= VALUE_TEXTS_PER_CONTEXT) cache.clear();
       cache.set(value, text);
     }
     return text;
+  }
+
+  /** The table for `value` in its context: text with a line break also by indent, which its lines carry. */
+  private valueCache(value: string, type: QuoteType | undefined, indent: string, inFlow: boolean): Map<string, string> {
+    const context = VALUE_TEXTS[this.rules.version][inFlow ? 1 : 0][type === undefined ? 0 : type === 'QUOTE_DOUBLE' ? 1 : 2];
+    if (!value.includes('\n')) return context.oneLine;
+    let cache = context.byIndent[indent.length];
+    if (!cache) context.byIndent[indent.length] = cache = new Map();
+    return cache;
   }
 
   private string(value: string, type: QuoteType | undefined, ctx: ScalarContext): string {
