@@ -11,6 +11,7 @@ import { checkNoNul } from './nul-check.js';
 import { originSpan } from './origin.js';
 import { applyOverride } from './override-apply.js';
 import { overrideLabel, parseOverride } from './override-parse.js';
+import { parseOverrideValue } from './override-value.js';
 import type { Segment } from './path.js';
 import { leafProvenance } from './provenance.js';
 import { fromLNode, toJson, type PMap } from './ptree.js';
@@ -136,8 +137,10 @@ function applyOverrides(options: { sets: string[]; spans: (Span | undefined)[]; 
   const { working, diagnostics } = options;
   const declaredBySchema = new Map<string, (segments: Segment[]) => boolean>();
   const failed = new Set<string>();
+  // A value's parse depends on its text alone: variants that set the same value share it.
+  const parseValue = (text: string) => options.sources.derive(parseOverrideValue, text);
   options.sets.forEach((arg, index) => {
-    const parsed = parseOverride(arg, index);
+    const parsed = parseOverride(arg, index, parseValue);
     const span = options.spans[index];
     if (!parsed.ok) {
       const code = parsed.code ?? 'FLOWC405';

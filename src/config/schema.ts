@@ -88,7 +88,8 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   if (options.guard && !options.guard.allows(schema.path, 'config schema', schema.span)) return undefined;
   const tree = loadTree(schema.path, { sources: options.sources, diagnostics, span: schema.span, what: 'config schema' });
   if (tree === undefined) return undefined;
-  const compiled = compileSchema(tree, options);
+  // The schema's checks and compile depend on its text alone: a build's units share them.
+  const compiled = options.sources.derive(compileSchema, tree, diagnostics, { frozen: false });
   if (compiled === undefined) return undefined;
 
   const data = bareJson(toJson(options.root));
@@ -131,8 +132,8 @@ export function forgetCompiledSchemas(): void {
   compiledSchemas.clear();
 }
 
-function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate: ValidateFunction; schema: Json } | undefined {
-  const { diagnostics } = options;
+/** Undefined when the schema itself is wrong (reported). The result is used read-only: units share it. */
+function compileSchema(tree: LNode, diagnostics: DiagnosticBag): { validate: ValidateFunction; schema: Json } | undefined {
   const schema = lToJson(tree);
   if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
     diagnostics.report('FLOWC413', 'a JSON Schema must be an object (or true/false)', tree.span);
