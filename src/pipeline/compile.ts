@@ -162,7 +162,7 @@ export function compileToIR(req: CompileRequest): IRResult {
     flow: resolvedFlow,
     configs: resolved.values,
     configHash: configHash(resolved.values),
-    sourceHash: sha256Hex(source?.text ?? ''),
+    sourceHash: sources.derive(sha256Hex, source?.text ?? ''),
     relativize: (p) => relativeTo(dirname(flow.file), p),
   });
   return finish();

@@ -80,14 +80,20 @@ export class RecordingSources extends SourceRegistry {
     return replay(memo, diagnostics) as T;
   }
 
+  private tables(table: object): { byText: Map<string, Memo>; byTree: WeakMap<object, Memo> } {
+    const shared = this.shared as SharedSources;
+    let tables = shared.derived.get(table);
+    if (tables === undefined) {
+      tables = { byText: new Map(), byTree: new WeakMap() };
+      shared.derived.set(table, tables);
+    }
+    return tables;
+  }
+
   override derive<K extends string | object, T>(fn: (input: K, diagnostics: DiagnosticBag) => T, input: K, diagnostics?: DiagnosticBag, options?: { frozen?: boolean }): T {
     // A tree that is not frozen may still change: only what the shared parses made is a key.
     if (!this.shared || (typeof input === 'object' && !Object.isFrozen(input))) return super.derive(fn, input, diagnostics);
-    let tables = this.shared.derived.get(fn);
-    if (tables === undefined) {
-      tables = { byText: new Map(), byTree: new WeakMap() };
-      this.shared.derived.set(fn, tables);
-    }
+    const tables = this.tables(fn);
     let memo = typeof input === 'string' ? tables.byText.get(input) : tables.byTree.get(input);
     if (memo === undefined) {
       memo = compute(fn, input, options?.frozen !== false);
