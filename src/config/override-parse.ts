@@ -1,7 +1,7 @@
 import type { Code } from '../diagnostics/codes.js';
 import type { Span } from '../source/span.js';
 import type { Json } from '../source/tree.js';
-import { parseOverrideValue, type ValueParse } from './override-value.js';
+import { parseOverrideValue } from './override-value.js';
 import { parsePath, type Segment } from './path.js';
 
 /**
@@ -39,10 +39,9 @@ export type OverrideParse = { ok: true; override: Override } | { ok: false; erro
  * Parses one `--set` argument (SPEC §4). The key path ends at the first `=` outside quotes; the
  * value is read as YAML (`8` a number, `"8"` a string, `[a, b]` a list, `{k: v}` a map, `null`),
  * and an empty value is the empty string, as in Hydra. What a value may hold is `parseOverrideValue`'s
- * rule (plain JSON data, bounded); `parseValue` is it, or the same with its results shared by a
- * build's units (SourceRegistry.derive).
+ * rule (plain JSON data, bounded).
  */
-export function parseOverride(arg: string, index: number, parseValue: (text: string) => ValueParse = parseOverrideValue): OverrideParse {
+export function parseOverride(arg: string, index: number): OverrideParse {
   let op: OverrideOp = 'set';
   let start = 0;
   if (arg.startsWith('++')) {
@@ -72,7 +71,7 @@ export function parseOverride(arg: string, index: number, parseValue: (text: str
     if (op !== 'delete') return { ok: false, error: `expected '=' and a value after the key (${opExample(op)})`, at: arg.length };
     return { ok: true, override: { op, arg, index, config, path } };
   }
-  const value = parseValue(arg.slice(eq + 1));
+  const value = parseOverrideValue(arg.slice(eq + 1));
   if (!value.ok) return { ok: false, code: value.code, error: value.error, at: eq + 1, notes: value.quote ? quoteNotes(arg, eq) : [] };
   return { ok: true, override: { op, arg, index, config, path, value: value.value } };
 }

@@ -1,8 +1,9 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileToIR } from '../../src/pipeline/compile.js';
 import { compileUnit } from '../../src/project/compile-unit.js';
-import { SharedSources } from '../../src/project/recording.js';
+import { RecordingSources, SharedSources } from '../../src/project/recording.js';
 import type { CompileUnit, UnitOutput } from '../../src/project/unit.js';
 import { ALL_TARGETS, tempFolders } from './helpers.js';
 
@@ -93,5 +94,15 @@ describe('N variants compiled in one thread with sharing', () => {
       expect(o.files.some((f) => f.contents.includes(`NAME: ${o.name}`) || f.contents.includes(`"NAME": "${o.name}"`)), o.name).toBe(true);
       expect(o.deps?.env).toEqual([{ name: 'MODEL_TAG', value: expect.stringMatching(/^sha256:/) }]);
     }
+  });
+
+  it('resolve the same configs, provenance (which --set set what) included, and the same IR', () => {
+    const { units, env } = variants();
+    const front = (u: CompileUnit, sources?: RecordingSources) => {
+      const r = compileToIR({ ...u, nameOverride: u.name, env, ...(sources ? { sources } : {}) });
+      return JSON.stringify({ resolved: r.resolved ?? null, ir: r.ir ?? null, diagnostics: r.diagnostics });
+    };
+    const shared = new SharedSources();
+    for (const u of [...units].reverse()) expect(front(u, new RecordingSources(shared)), u.name).toBe(front(u));
   });
 });
