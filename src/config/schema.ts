@@ -9,7 +9,7 @@ import { loadTree } from '../source/load-tree.js';
 import { setOwn } from '../source/own-keys.js';
 import type { Span } from '../source/span.js';
 import { toJson as lToJson, type Json, type LNode } from '../source/tree.js';
-import { toJson, type PMap } from './ptree.js';
+import type { PMap, PNode } from './ptree.js';
 import { applyDefaults } from './schema-defaults.js';
 import { describeError } from './schema-errors.js';
 import { unescapePointer } from './schema-walk.js';
@@ -92,7 +92,7 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   const compiled = options.sources.derive(compileSchema, tree, diagnostics, { frozen: false });
   if (compiled === undefined) return undefined;
 
-  const data = bareJson(toJson(options.root));
+  const data = bareData(options.root);
   let valid: boolean;
   const secretPointers: string[] = [];
   try {
@@ -258,13 +258,25 @@ function cacheableCode(ajv: AnyAjv, validate: ValidateFunction): string | undefi
  * assigns defaults with `data[key] = ...`, which on a plain object would find `Object` or set the
  * prototype instead of a key.
  */
-function bareJson(value: Json): Json {
+export function bareJson(value: Json): Json {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(bareJson);
   const out = Object.create(null) as { [key: string]: Json };
   for (const [k, v] of Object.entries(value)) out[k] = bareJson(v);
   // ajv compares objects (const, enum, uniqueItems) with fast-deep-equal, which calls `valueOf`
   // and `toString` unless they are Object.prototype's: give it those, hidden from every key listing.
+  for (const m of ['valueOf', 'toString'] as const) {
+    if (!Object.hasOwn(out, m)) Object.defineProperty(out, m, { value: Object.prototype[m], enumerable: false });
+  }
+  return out;
+}
+
+/** `bareJson(toJson(node))` in one pass: every unit's config is validated, so no plain copy first (exported for its test). */
+export function bareData(node: PNode): Json {
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map(bareData);
+  const out = Object.create(null) as { [key: string]: Json };
+  for (const [k, v] of node.entries) out[k] = bareData(v);
   for (const m of ['valueOf', 'toString'] as const) {
     if (!Object.hasOwn(out, m)) Object.defineProperty(out, m, { value: Object.prototype[m], enumerable: false });
   }
