@@ -21,8 +21,9 @@ export function readRegularFile(path: string, options: { maxBytes: number; follo
   const { fd, size } = opened;
   try {
     if (size > options.maxBytes) return { ok: false, reason: 'too-large', size };
-    // Read at most one byte more than allowed: a file growing under us is still bounded.
-    const buf = Buffer.alloc(Math.min(size, options.maxBytes) + 1);
+    // Read at most one byte more than allowed: a file growing under us is still bounded. Not
+    // zero-filled: only the bytes read are returned.
+    const buf = Buffer.allocUnsafe(Math.min(size, options.maxBytes) + 1);
     let length = 0;
     while (length < buf.length) {
       const n = readSync(fd, buf, length, buf.length - length, null);
@@ -35,6 +36,39 @@ export function readRegularFile(path: string, options: { maxBytes: number; follo
     return { ok: false, reason: 'unreadable', error: (e as NodeJS.ErrnoException).code ?? String(e) };
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Whether the regular file at `path` holds exactly `expected`, opened as readRegularFile opens
+ * (non-blocking, fstat before any byte is read) and never through a link at the path itself.
+ * `missing`: nothing there; `other`: not a regular file, or it could not be opened or read (the
+ * caller looks closer). A file of another size is `different` without being read. `scratch` is a
+ * buffer reused from call to call (grown as needed), so comparing thousands of files allocates
+ * almost nothing.
+ */
+export function compareRegularFile(path: string, expected: Buffer, scratch: { buf: Buffer }): 'same' | 'different' | 'missing' | 'other' {
+  const opened = openRegular(path, false);
+  if (!opened.ok) return opened.reason === 'missing' ? 'missing' : 'other';
+  try {
+    if (opened.size !== expected.length) return 'different';
+    if (scratch.buf.length < expected.length + 1) scratch.buf = Buffer.allocUnsafe(Math.max(expected.length + 1, 2 * scratch.buf.length));
+    // One byte more than expected: a read that gets it means the file grew since the fstat. A
+    // regular file reads short only at its end, so one call is enough (a short read anywhere else
+    // can only make an equal file look different, and rewriting it is harmless).
+    let length = 0;
+    for (;;) {
+      const want = expected.length + 1 - length;
+      const n = readSync(opened.fd, scratch.buf, length, want, null);
+      length += n;
+      if (length > expected.length) return 'different';
+      if (n < want) break;
+    }
+    return length === expected.length && scratch.buf.subarray(0, length).equals(expected) ? 'same' : 'different';
+  } catch {
+    return 'other';
+  } finally {
+    closeSync(opened.fd);
   }
 }
 
