@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { CODES } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { sha256Hex } from '../source/canonical-json.js';
+import { readRegularFile } from '../source/regular-file.js';
 import { relPathProblem } from './output-paths.js';
 import type { UnitDeps, UnitFile } from './unit.js';
 
@@ -26,20 +27,71 @@ const UNIT_ENTRY_HEAD = /^flowc-unit 4 ([0-9a-f]{64})\n/;
 const HEAD_LENGTH = 'flowc-unit 4 \n'.length + 64;
 const SHA256 = /^[0-9a-f]{64}$/;
 
-/** A file as an entry gives it back: the bytes stored and their verified SHA-256; `contents` decodes them when asked. */
+/**
+ * A file as an entry gives it back: its verified SHA-256, and its bytes, either in memory or
+ * dropped (`drop`) once verified and read again from the entry when needed (`load`). A warm build
+ * whose outputs are already on disk compares them by hash and never holds the ~55 MB of cached
+ * artifacts. `contents` decodes the bytes when asked.
+ */
 export class StoredFile implements UnitFile {
   private text: string | undefined;
+  /** Where to read the bytes again after `drop`: entry paths to try in turn, and the offset in them. */
+  private source: { entries: string[] } | undefined;
   constructor(
     readonly path: string,
-    readonly bytes: Buffer,
+    private data: Buffer | undefined,
     readonly sha256: string,
+    readonly size: number,
+    readonly offset: number,
   ) {}
 
+  /** The bytes, when in memory. */
+  get bytes(): Buffer | undefined {
+    return this.data;
+  }
+
+  /** Copies the bytes out of the buffer the entry was read into (which is about to be reused). */
+  keep(): void {
+    if (this.data) this.data = Buffer.from(this.data);
+  }
+
+  /** Forgets the bytes; `load` reads them again from the first of `entries` that still holds them. */
+  drop(entries: string[]): void {
+    this.data = undefined;
+    this.source = { entries };
+  }
+
+  /**
+   * The bytes, read again if dropped: from an entry that is a regular file, checked against the
+   * SHA-256 verified at lookup. Undefined when no entry holds them any more (the cache was
+   * deleted or rewritten while the build ran).
+   */
+  load(): Buffer | undefined {
+    if (this.data || !this.source) return this.data;
+    for (const entry of this.source.entries) {
+      const read = readRegularFile(entry, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
+      if (!read.ok || read.bytes.length < this.offset + this.size) continue;
+      const bytes = read.bytes.subarray(this.offset, this.offset + this.size);
+      if (sha256Hex(bytes) === this.sha256) {
+        this.data = Buffer.from(bytes);
+        return this.data;
+      }
+    }
+    return undefined;
+  }
+
   get contents(): string {
-    this.text ??= this.bytes.toString('utf8');
+    if (this.text === undefined) {
+      const bytes = this.load();
+      if (!bytes) throw new Error(`the cache entry holding ${this.path} changed while this build ran`);
+      this.text = bytes.toString('utf8');
+    }
     return this.text;
   }
 }
+
+/** The largest cache entry read (all of one unit's artifacts); larger ones are bad entries. */
+export const CACHE_ENTRY_LIMIT = 64 * 1024 * 1024;
 
 /** What an entry holds: a successful compile of one unit. */
 export interface UnitEntry {
@@ -56,7 +108,7 @@ export interface UnitEntry {
  */
 export function sealUnitEntry(entry: UnitEntry, hashes: string[] = []): Buffer | undefined {
   if (!entry.files.every((f) => f instanceof StoredFile || isWellFormed(f.contents))) return undefined;
-  const bytes = entry.files.map((f) => (f instanceof StoredFile ? f.bytes : Buffer.from(f.contents)));
+  const bytes = entry.files.map((f) => (f instanceof StoredFile ? (f.load() ?? Buffer.from(f.contents)) : Buffer.from(f.contents)));
   hashes.length = 0;
   for (const b of bytes) hashes.push(sha256Hex(b));
   const header = JSON.stringify({
@@ -104,7 +156,7 @@ export function unsealUnitEntry(bytes: Buffer): { body: unknown } | { problem: s
     // Text, as a compile writes it: bytes that only decode to text would be written as they are.
     if (!isUtf8(content)) return { problem: 'a file is not UTF-8 text' };
     // The path is checked with the other fields (unitEntryProblem).
-    files.push(new StoredFile(f.path as string, content, f.sha256));
+    files.push(new StoredFile(f.path as string, content, f.sha256, content.length, at));
     at = end;
   }
   if (at !== bytes.length) return { problem: 'it holds more than its files' };

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../source/canonical-json.js';
-import { sealUnitEntry, type UnitEntry, unitEntryProblem, unsealUnitEntry } from './cache-entry.js';
+import { CACHE_ENTRY_LIMIT, sealUnitEntry, StoredFile, type UnitEntry, unitEntryProblem, unsealUnitEntry } from './cache-entry.js';
+
+export { CACHE_ENTRY_LIMIT };
 import { readRegularFile } from '../source/regular-file.js';
 import type { CompileUnit, UnitDeps, UnitFile, UnitOutput } from './unit.js';
 import { envDepValue } from './recording.js';
@@ -14,8 +16,6 @@ import { envDepValue } from './recording.js';
  */
 const CACHE_FORMAT = 4;
 
-/** The largest cache entry read (all of one unit's artifacts); larger ones are bad entries. */
-export const CACHE_ENTRY_LIMIT = 64 * 1024 * 1024;
 /** The largest dependency file hashed for a lookup; a larger one is a miss (the compile reports it). */
 const DEP_FILE_LIMIT = 64 * 1024 * 1024;
 
@@ -53,6 +53,14 @@ export class BuildCache {
   private readonly fileHashes = new Map<string, string | null>();
   /** Folders of the cache this instance made or found, so a store does not mkdir each time. */
   private readonly madeDirs = new Set<string>();
+  /** The buffer every entry is read into (see readRegularFile): what a hit keeps is copied out of it. */
+  private readonly scratch = { buf: Buffer.alloc(0) };
+  /**
+   * The SHA-256 the output folder's manifest records for a unit's file, when known (set by the
+   * build): a cached file whose hash matches is most likely on disk already, so its bytes are not
+   * kept (they are read again from the entry if it turns out to differ).
+   */
+  recorded: ((unit: string, path: string) => string | undefined) | undefined;
 
   constructor(
     readonly dir: string,
@@ -62,13 +70,16 @@ export class BuildCache {
   /** The cached output of a unit, or undefined on a miss (or a bad entry, noted in `problems`). */
   lookup(unit: CompileUnit, env: Record<string, string | undefined>): UnitOutput | undefined {
     const requestKey = this.requestKey(unit);
-    const latest = this.readEntry(unit, this.unitPath(requestKey));
+    const latestPath = this.unitPath(requestKey);
+    const latest = this.readEntry(unit, latestPath);
     if (latest === undefined) return undefined;
     const current: UnitDeps = {
       files: latest.deps.files.map((f) => ({ path: f.path, sha256: this.hashFile(f.path) })),
       env: latest.deps.env.map((e) => ({ name: e.name, value: envDepValue(env[e.name]) })),
     };
     let entry: UnitEntry | undefined = latest;
+    // Where the entry's bytes can be read again: its path, or kept/ if a store replaces it meanwhile.
+    let entries = [latestPath, this.keptPath(requestKey, current)];
     if (!sameDeps(latest.deps, current)) {
       const path = this.keptPath(requestKey, current);
       entry = this.readEntry(unit, path);
@@ -77,6 +88,12 @@ export class BuildCache {
         entry = undefined;
       }
       if (entry === undefined) return undefined;
+      entries = [path];
+    }
+    // Every file leaves the scratch buffer now, before the next entry is read into it.
+    for (const f of entry.files as StoredFile[]) {
+      if (this.recorded?.(unit.name, f.path) === f.sha256) f.drop(entries);
+      else f.keep();
     }
     return { name: unit.name, ok: true, diagnostics: entry.diagnostics, files: entry.files, configHash: entry.configHash, deps: current, fromCache: true };
   }
@@ -122,7 +139,7 @@ export class BuildCache {
   /** A verified entry; undefined when absent (a plain miss) or bad (also noted in `problems`). */
   private readEntry(unit: CompileUnit, path: string): UnitEntry | undefined {
     // Regular files only, bounded: a link to /dev/zero or a FIFO in the cache must not hang a build.
-    const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
+    const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false, scratch: this.scratch });
     if (!read.ok) {
       if (read.reason !== 'missing') {
         const why = { 'not-regular': 'it is not a regular file', 'too-large': `it is larger than ${CACHE_ENTRY_LIMIT} bytes`, unreadable: `it cannot be read (${read.error})` }[read.reason];

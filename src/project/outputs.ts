@@ -5,6 +5,7 @@ import { type Manifest, type ManifestUnit, type PreviousManifest, serializeManif
 import { folderMemo, inspectOutput, outputFolders, relPathProblem } from './output-paths.js';
 import { compareRegularFile, readRegularFile } from '../source/regular-file.js';
 import { StoredFile } from './cache-entry.js';
+
 import { findStale } from './stale.js';
 import type { UnitFile, UnitOutput } from './unit.js';
 
@@ -17,6 +18,8 @@ export interface PlannedFile {
   sha256?: string;
   /** `contents` as UTF-8, when known (planOutputs): written and compared as they are. */
   bytes?: Buffer;
+  /** A cached file whose bytes were not kept in memory: compared by `sha256`, loaded if written. */
+  stored?: StoredFile;
 }
 
 /**
@@ -24,12 +27,12 @@ export interface PlannedFile {
  * store, else taken here. The text of a cached file is decoded only if something asks for it (a
  * `--check` diff): a warm build moves ~55 MB of artifacts without making a string of them.
  */
-function plannedFile(path: string, rel: string, f: UnitFile): PlannedFile & { bytes: Buffer; sha256: string } {
+function plannedFile(path: string, rel: string, f: UnitFile): PlannedFile & { sha256: string } {
   if (f instanceof StoredFile) {
     return {
       path,
       rel,
-      bytes: f.bytes,
+      ...(f.bytes ? { bytes: f.bytes } : { stored: f }),
       sha256: f.sha256,
       get contents() {
         return f.contents;
@@ -125,9 +128,10 @@ export function compareWithDisk(options: { outDir: string; files: PlannedFile[];
     // Without a diff to show, the bytes are compared as they are: one open, fstat and read per
     // file. Anything but a regular file in real folders takes the full inspection below, which
     // says what it is.
-    if (!options.wantText && file.bytes !== undefined) {
+    const expected = file.bytes ?? (file.stored && { size: file.stored.size, sha256: file.stored.sha256 });
+    if (!options.wantText && expected) {
       const folders = outputFolders(options.outDir, file.rel, memo);
-      const fast = folders === 'missing' ? 'missing' : folders === 'real' ? compareRegularFile(file.path, file.bytes, scratch) : 'other';
+      const fast = folders === 'missing' ? 'missing' : folders === 'real' ? compareRegularFile(file.path, expected, scratch) : 'other';
       if (fast === 'same') continue;
       if (fast !== 'other') {
         out.differing.push({ file, onDisk: undefined });
