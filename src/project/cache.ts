@@ -125,6 +125,8 @@ export class BuildCache {
    * a config back hits it again. Only a verified entry is kept (a bad one is simply overwritten).
    */
   private keepEarlier(requestKey: string, path: string, deps: UnitDeps): void {
+    // Most stores (a cold build) have nothing to keep: a failed open costs an exception.
+    if (!existsSync(path)) return;
     const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
     if (!read.ok) return;
     const unsealed = unsealUnitEntry(read.bytes);

@@ -20,7 +20,7 @@ const entry = (contents: string[]): UnitEntry => ({
 /** What unsealUnitEntry gives back, as plain data: files as path, text and hash. */
 function plain(body: unknown) {
   const b = body as UnitEntry;
-  return { ...b, files: (b.files as StoredFile[]).map((f) => ({ path: f.path, contents: f.contents, sha256: f.sha256, bytes: f.bytes.length })) };
+  return { ...b, files: (b.files as StoredFile[]).map((f) => ({ path: f.path, contents: f.contents, sha256: f.sha256, bytes: f.size })) };
 }
 
 // Cache entries (cache-entry.ts, format 4): one per unit, its files as they are after a JSON header

@@ -106,7 +106,10 @@ describe('the warm build fast paths', () => {
     const byBytes = view(compareWithDisk({ outDir: root, files: planned.map((f) => ({ ...f, sha256: sha256Hex(f.contents), bytes: Buffer.from(f.contents) })), wantText: false }));
     expect(byText.differing).toEqual(['u/one-char.txt', 'u/longer.txt', 'u/shorter.txt', 'u/emptied.txt', 'u/missing.txt', 'gone/missing.txt', 'gone/too.txt', 'u/big-other.txt']);
     expect(byText.refused.map(([rel]) => rel)).toEqual(['u/dir.txt', 'u/link.txt', 'u/fifo.txt', 'linked/target.txt', 'a-file/under.txt']);
+    // By size and hash only: how a fresh compile's files and cached files not kept in memory are compared.
+    const bySizeAndHash = view(compareWithDisk({ outDir: root, files: planned.map((f) => ({ ...f, sha256: sha256Hex(f.contents), size: Buffer.byteLength(f.contents) })), wantText: false }));
     expect(byHash).toEqual(byText);
     expect(byBytes).toEqual(byText);
+    expect(bySizeAndHash).toEqual(byText);
   });
 });
