@@ -56,11 +56,11 @@ export class BuildCache {
   /** The buffer every entry is read into (see readRegularFile): what a hit keeps is copied out of it. */
   private readonly scratch = { buf: Buffer.alloc(0) };
   /**
-   * The SHA-256 the output folder's manifest records for a unit's file, when known (set by the
-   * build): a cached file whose hash matches is most likely on disk already, so its bytes are not
-   * kept (they are read again from the entry if it turns out to differ).
+   * What the output folder's manifest records for a unit, when known (set by the build): the
+   * SHA-256 of each of its files. A cached file whose hash matches is most likely on disk already,
+   * so its bytes are not kept (they are read again from the entry if it turns out to differ).
    */
-  recorded: ((unit: string, path: string) => string | undefined) | undefined;
+  recorded: ((unit: string) => ((path: string) => string | undefined) | undefined) | undefined;
 
   constructor(
     readonly dir: string,
@@ -71,7 +71,11 @@ export class BuildCache {
   lookup(unit: CompileUnit, env: Record<string, string | undefined>): UnitOutput | undefined {
     const requestKey = this.requestKey(unit);
     const latestPath = this.unitPath(requestKey);
-    const latest = this.readEntry(unit, latestPath);
+    const recorded = this.recorded?.(unit.name);
+    // A unit the output folder has never held keeps all its files: read into memory of its own
+    // (one allocation per entry, no copy); else into the reused buffer, and only what differs is copied.
+    const scratch = recorded ? this.scratch : undefined;
+    const latest = this.readEntry(unit, latestPath, scratch);
     if (latest === undefined) return undefined;
     const current: UnitDeps = {
       files: latest.deps.files.map((f) => ({ path: f.path, sha256: this.hashFile(f.path) })),
@@ -82,7 +86,7 @@ export class BuildCache {
     let entries = [latestPath, this.keptPath(requestKey, current)];
     if (!sameDeps(latest.deps, current)) {
       const path = this.keptPath(requestKey, current);
-      entry = this.readEntry(unit, path);
+      entry = this.readEntry(unit, path, scratch);
       if (entry !== undefined && !sameDeps(entry.deps, current)) {
         this.problems.push({ unit: unit.name, entry: path, reason: 'its dependencies are not the ones its name was made from' });
         entry = undefined;
@@ -91,9 +95,11 @@ export class BuildCache {
       entries = [path];
     }
     // Every file leaves the scratch buffer now, before the next entry is read into it.
-    for (const f of entry.files as StoredFile[]) {
-      if (this.recorded?.(unit.name, f.path) === f.sha256) f.drop(entries);
-      else f.keep();
+    if (recorded) {
+      for (const f of entry.files as StoredFile[]) {
+        if (recorded(f.path) === f.sha256) f.drop(entries);
+        else f.keep();
+      }
     }
     return { name: unit.name, ok: true, diagnostics: entry.diagnostics, files: entry.files, configHash: entry.configHash, deps: current, fromCache: true };
   }
@@ -139,9 +145,9 @@ export class BuildCache {
   }
 
   /** A verified entry; undefined when absent (a plain miss) or bad (also noted in `problems`). */
-  private readEntry(unit: CompileUnit, path: string): UnitEntry | undefined {
+  private readEntry(unit: CompileUnit, path: string, scratch?: { buf: Buffer }): UnitEntry | undefined {
     // Regular files only, bounded: a link to /dev/zero or a FIFO in the cache must not hang a build.
-    const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false, scratch: this.scratch });
+    const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false, ...(scratch ? { scratch } : {}) });
     if (!read.ok) {
       if (read.reason !== 'missing') {
         const why = { 'not-regular': 'it is not a regular file', 'too-large': `it is larger than ${CACHE_ENTRY_LIMIT} bytes`, unreadable: `it cannot be read (${read.error})` }[read.reason];

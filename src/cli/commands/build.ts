@@ -189,7 +189,10 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     // A cached file the manifest already records is most likely on disk as it is: compared by
     // hash, its bytes need not be kept (--check shows diffs, so it keeps them all).
     const units = previous.units;
-    options.cache.recorded = (unit, path) => units.get(unit)?.files[`${unit}/${path}`];
+    options.cache.recorded = (unit) => {
+      const files = units.get(unit)?.files;
+      return files && ((path) => files[`${unit}/${path}`]);
+    };
   }
   // --no-progress: drawn as if stderr were not a terminal (code frames are printed separately).
   const progress = createProgress(io.progress === false ? { ...io, stderrIsTTY: false } : io, `${noun}s`);
