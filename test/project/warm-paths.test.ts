@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fullRelPathProblem, relPathProblem } from '../../src/project/output-paths.js';
 import { compareWithDisk, type PlannedFile } from '../../src/project/outputs.js';
 import { sha256Hex } from '../../src/source/canonical-json.js';
 import { runCli } from '../cli/run-cli.js';
@@ -111,5 +113,23 @@ describe('the warm build fast paths', () => {
     expect(byHash).toEqual(byText);
     expect(byBytes).toEqual(byText);
     expect(bySizeAndHash).toEqual(byText);
+  });
+});
+
+// relPathProblem answers plain paths (every path flowc writes) with one regex; anything else takes
+// the full check. They must agree on every string, above all on `.`, `..` and empty segments.
+describe('the plain-path shortcut of relPathProblem', () => {
+  it('agrees with the full check on any path made of the characters that matter', () => {
+    const piece = fc.constantFrom('a', 'B', '0', '_', '-', '.', '..', '/', '\\', ':', 'C:', '\u0000', '\n', 'é', ' ', '~');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const rel = parts.join('');
+        expect(relPathProblem(rel)).toBe(fullRelPathProblem(rel));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const rel of ['a/b.json', '.a', 'a/.', 'a/..', '../a', 'a//b', '/a', 'a/', '-a/_b.c', 'x'.repeat(4097), `${'a/'.repeat(2048)}b`, 5, undefined]) {
+      expect(relPathProblem(rel)).toBe(fullRelPathProblem(rel));
+    }
   });
 });
