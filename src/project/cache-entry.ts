@@ -1,8 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { CODES } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { sha256Hex } from '../source/canonical-json.js';
-import { readRegularFile } from '../source/regular-file.js';
+import { readRegularFile, sha256Of } from '../source/regular-file.js';
 import { relPathProblem } from './output-paths.js';
 import type { UnitDeps, UnitFile } from './unit.js';
 
@@ -35,8 +34,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
  */
 export class StoredFile implements UnitFile {
   private text: string | undefined;
-  /** Where to read the bytes again after `drop`: entry paths to try in turn, and the offset in them. */
-  private source: { entries: string[] } | undefined;
+  /** Where to read the bytes again after `drop`: the entry paths to try in turn (worked out only if needed). */
+  private source: (() => string[]) | undefined;
   constructor(
     readonly path: string,
     private data: Buffer | undefined,
@@ -56,9 +55,9 @@ export class StoredFile implements UnitFile {
   }
 
   /** Forgets the bytes; `load` reads them again from the first of `entries` that still holds them. */
-  drop(entries: string[]): void {
+  drop(entries: () => string[]): void {
     this.data = undefined;
-    this.source = { entries };
+    this.source = entries;
   }
 
   /**
@@ -68,11 +67,11 @@ export class StoredFile implements UnitFile {
    */
   load(): Buffer | undefined {
     if (this.data || !this.source) return this.data;
-    for (const entry of this.source.entries) {
+    for (const entry of this.source()) {
       const read = readRegularFile(entry, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
       if (!read.ok || read.bytes.length < this.offset + this.size) continue;
       const bytes = read.bytes.subarray(this.offset, this.offset + this.size);
-      if (sha256Hex(bytes) === this.sha256) {
+      if (sha256Of(bytes) === this.sha256) {
         this.data = Buffer.from(bytes);
         return this.data;
       }
@@ -110,14 +109,14 @@ export function sealUnitEntry(entry: UnitEntry, hashes: string[] = []): Buffer |
   if (!entry.files.every((f) => f instanceof StoredFile || isWellFormed(f.contents))) return undefined;
   const bytes = entry.files.map((f) => (f instanceof StoredFile ? (f.load() ?? Buffer.from(f.contents)) : Buffer.from(f.contents)));
   hashes.length = 0;
-  for (const b of bytes) hashes.push(sha256Hex(b));
+  for (const b of bytes) hashes.push(sha256Of(b));
   const header = JSON.stringify({
     deps: { files: entry.deps.files.map((f) => ({ path: f.path, sha256: f.sha256 })), env: entry.deps.env.map((e) => ({ name: e.name, value: e.value })) },
     configHash: entry.configHash,
     diagnostics: entry.diagnostics,
     files: entry.files.map((f, i) => ({ path: f.path, bytes: (bytes[i] as Buffer).length, sha256: hashes[i] })),
   });
-  return Buffer.concat([Buffer.from(`flowc-unit 4 ${sha256Hex(header)}\n${header}\n`), ...bytes]);
+  return Buffer.concat([Buffer.from(`flowc-unit 4 ${sha256Of(header)}\n${header}\n`), ...bytes]);
 }
 
 /** No lone surrogate (String.prototype.isWellFormed, Node 20; not yet in this TypeScript lib). */
@@ -136,7 +135,7 @@ export function unsealUnitEntry(bytes: Buffer): { body: unknown } | { problem: s
   const newline = bytes.indexOf(0x0a, HEAD_LENGTH);
   if (newline < 0) return { problem: 'its header is not an object with a list of files' };
   const headerBytes = bytes.subarray(HEAD_LENGTH, newline);
-  if (sha256Hex(headerBytes) !== head[1]) return { problem: 'its content hash does not match (edited or corrupted)' };
+  if (sha256Of(headerBytes) !== head[1]) return { problem: 'its content hash does not match (edited or corrupted)' };
   let header: unknown;
   try {
     header = JSON.parse(headerBytes.toString('utf8'));
@@ -152,7 +151,7 @@ export function unsealUnitEntry(bytes: Buffer): { body: unknown } | { problem: s
     const end = at + (f.bytes as number);
     if (end > bytes.length) return { problem: 'its files are longer than the entry' };
     const content = bytes.subarray(at, end);
-    if (sha256Hex(content) !== f.sha256) return { problem: 'its content hash does not match (edited or corrupted)' };
+    if (sha256Of(content) !== f.sha256) return { problem: 'its content hash does not match (edited or corrupted)' };
     // Text, as a compile writes it: bytes that only decode to text would be written as they are.
     if (!isUtf8(content)) return { problem: 'a file is not UTF-8 text' };
     // The path is checked with the other fields (unitEntryProblem).

@@ -83,7 +83,7 @@ export class BuildCache {
     };
     let entry: UnitEntry | undefined = latest;
     // Where the entry's bytes can be read again: its path, or kept/ if a store replaces it meanwhile.
-    let entries = [latestPath, this.keptPath(requestKey, current)];
+    let entries = () => [latestPath, this.keptPath(requestKey, current)];
     if (!sameDeps(latest.deps, current)) {
       const path = this.keptPath(requestKey, current);
       entry = this.readEntry(unit, path, scratch);
@@ -92,7 +92,7 @@ export class BuildCache {
         entry = undefined;
       }
       if (entry === undefined) return undefined;
-      entries = [path];
+      entries = () => [path];
     }
     // Every file leaves the scratch buffer now, before the next entry is read into it.
     if (recorded) {

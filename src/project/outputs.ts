@@ -3,7 +3,7 @@ import { sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
 import { type Manifest, type ManifestUnit, type PreviousManifest, serializeManifest } from './manifest.js';
 import { folderMemo, inspectOutput, outputFolders, relPathProblem } from './output-paths.js';
-import { compareRegularFile, readRegularFile } from '../source/regular-file.js';
+import { compareRegularFile, readRegularFile, sha256Of } from '../source/regular-file.js';
 import { StoredFile } from './cache-entry.js';
 
 import { findStale } from './stale.js';
@@ -43,7 +43,7 @@ function plannedFile(path: string, rel: string, f: UnitFile): PlannedFile & { sh
       },
     };
   }
-  return { path, rel, contents: f.contents, size: Buffer.byteLength(f.contents), sha256: (f as { sha256?: string }).sha256 ?? sha256Hex(f.contents) };
+  return { path, rel, contents: f.contents, size: Buffer.byteLength(f.contents), sha256: (f as { sha256?: string }).sha256 ?? sha256Of(f.contents) };
 }
 
 /** One unit in build order: freshly compiled (`output`) or outside `--only` and carried over from the last manifest. */
