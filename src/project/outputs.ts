@@ -150,7 +150,7 @@ export function compareWithDisk(options: { outDir: string; files: PlannedFile[];
       out.refused.push({ file, what: state.what });
       continue;
     }
-    const compiledBytes = Buffer.byteLength(file.contents);
+    const compiledBytes = file.size ?? Buffer.byteLength(file.contents);
     if (state.size !== compiledBytes && !options.wantText) {
       out.differing.push({ file, onDisk: undefined });
       continue;
