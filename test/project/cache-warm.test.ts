@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,5 +82,34 @@ describe('warm build cache', () => {
     expect(three.lookup(unit, {})).toBeUndefined();
     expect(three.problems).toEqual([{ unit: 'one', entry: join(cacheDir, 'kept', `${hash3}.entry`), reason: 'its dependencies are not the ones its name was made from' }]);
     expect(readdirSync(join(cacheDir, 'units'))).toEqual([latest.slice(latest.lastIndexOf('/') + 1)]);
+  });
+});
+
+describe('a cached file not kept in memory', () => {
+  it('is read again from kept/ when another build replaced its entry meanwhile, and never from an entry that does not hold it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-cache-warm-'));
+    const dep = join(dir, 'app.toml');
+    const unit: CompileUnit = { name: 'one', flowPath: join(dir, 'flow.yaml'), bindingFiles: [], configs: [], sets: [], targets: ['ir'], cwd: dir };
+    const output = (text: string): UnitOutput => ({ name: 'one', ok: true, diagnostics: [], files: [{ path: 'one.ir.json', contents: `compiled from ${text}` }], configHash: 'h', deps: { files: [{ path: dep, sha256: sha256Hex(text) }], env: [] } });
+    const cacheDir = join(dir, 'cache');
+    writeFileSync(dep, 'a = 1\n');
+    new BuildCache(cacheDir, 'test').store(unit, output('a = 1\n'));
+    const build = new BuildCache(cacheDir, 'test');
+    build.recorded = () => (path) => (path === 'one.ir.json' ? sha256Hex('compiled from a = 1\n') : undefined);
+    const file = build.lookup(unit, {})?.files[0] as StoredFile;
+    expect(file.bytes).toBeUndefined();
+    // Another build compiles the same binding from other inputs: the entry this one read moves to kept/.
+    new BuildCache(cacheDir, 'test').store(unit, output('a = 2\n'));
+    expect(readdirSync(join(cacheDir, 'kept'))).toHaveLength(1);
+    expect(file.load()?.toString('utf8')).toBe('compiled from a = 1\n');
+    expect(file.contents).toBe('compiled from a = 1\n');
+    // Gone from both places: nothing to load, and the text cannot be made up.
+    const again = new BuildCache(cacheDir, 'test');
+    again.recorded = () => () => sha256Hex('compiled from a = 2\n');
+    writeFileSync(dep, 'a = 2\n');
+    const second = again.lookup(unit, {})?.files[0] as StoredFile;
+    rmSync(cacheDir, { recursive: true });
+    expect(second.load()).toBeUndefined();
+    expect(() => second.contents).toThrow(/changed while this build ran/);
   });
 });
