@@ -118,6 +118,22 @@ describe('flowc build from the bin, bundled and not', () => {
     }
   });
 
+  it('starts each worker with the code cache of the chunks it shares with the CLI', () => {
+    // Only taken under the V8 flags it was made with (bin/load-bundle.cjs sets them for the CLI,
+    // its workers and the build step alike); a mismatch would compile every worker from source.
+    const loader = join(root, 'bin/load-bundle.cjs');
+    const chunk = join(root, 'dist/bundle/compile-worker.cjs');
+    const script = `const { Worker } = require('node:worker_threads');
+const w = new Worker(${JSON.stringify(`const b = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(chunk)}); require('node:worker_threads').parentPort.postMessage(b.cache);`)}, { eval: true, workerData: { env: {} } });
+w.on('message', (m) => { console.log(JSON.stringify(m)); process.exit(0); });`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { 'compile-worker.cjs': entry, ...shared } = JSON.parse(r.stdout) as Record<string, string>;
+    expect(entry).toBeDefined();
+    expect(Object.keys(shared).some((name) => name.startsWith('compile-unit'))).toBe(true);
+    expect(Object.values(shared).every((c) => c === 'hit')).toBe(true);
+  });
+
   it('flowc build in process with --jobs 3 writes what --jobs 1 writes', async () => {
     const a = temp();
     const b = temp();
