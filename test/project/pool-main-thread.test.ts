@@ -128,10 +128,11 @@ const w = new Worker(${JSON.stringify(`const b = require(${JSON.stringify(loader
 w.on('message', (m) => { console.log(JSON.stringify(m)); process.exit(0); });`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const { 'compile-worker.cjs': entry, ...shared } = JSON.parse(r.stdout) as Record<string, string>;
-    expect(entry).toBeDefined();
-    expect(Object.keys(shared).some((name) => name.startsWith('compile-unit'))).toBe(true);
-    expect(Object.values(shared).every((c) => c === 'hit')).toBe(true);
+    const cache = JSON.parse(r.stdout) as Record<string, string>;
+    // Every chunk the build step recorded a cache for (those a compile runs) is taken.
+    const recorded = Object.keys(cache).filter((name) => existsSync(join(root, 'dist/bundle/code-cache', `${name}.v8`)));
+    expect(recorded.length).toBeGreaterThanOrEqual(3);
+    expect(Object.fromEntries(recorded.map((name) => [name, cache[name]]))).toEqual(Object.fromEntries(recorded.map((name) => [name, 'hit'])));
   });
 
   it('flowc build in process with --jobs 3 writes what --jobs 1 writes', async () => {
