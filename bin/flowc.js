@@ -9,10 +9,12 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+// Loaded first in either case: it sets the V8 flags the CLI runs with (see tuneV8 there).
+const loader = createRequire(import.meta.url)('./load-bundle.cjs');
 const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
 const bundled = process.env.FLOWC_BUNDLE === '0' ? undefined : mtime('../dist/bundle/flowc.cjs');
 const current = bundled !== undefined && bundled >= (mtime('../dist/cli/main.js') ?? 0);
 const { main } = current
-  ? createRequire(import.meta.url)('./load-bundle.cjs').loadBundle(fileURLToPath(new URL('../dist/bundle/flowc.cjs', import.meta.url))).exports
+  ? loader.loadBundle(fileURLToPath(new URL('../dist/bundle/flowc.cjs', import.meta.url))).exports
   : await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));
