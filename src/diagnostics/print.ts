@@ -60,7 +60,7 @@ export function formatDiagnostics(ds: readonly Diagnostic[], options: PrintOptio
     .filter(Boolean)
     .join(', ');
   // The counts stay those of the entries `--diagnostics json` lists; how many are printed follows.
-  const distinct = groups.length < ds.length ? ` (${groups.length} distinct)` : '';
+  const distinct = groups.length < ds.length ? c.dim(` (${groups.length} distinct)`) : '';
   return `${body}\n${summary}${distinct}\n`;
 }
 

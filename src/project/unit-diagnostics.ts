@@ -14,7 +14,8 @@ export function unitDiagnostics(options: { outputs: UnitOutput[]; noun: 'binding
   const groups = new Map<string, { d: Diagnostic; names: string[] }>();
   for (const out of options.outputs) {
     for (const d of out.diagnostics) {
-      const key = JSON.stringify([d.code, d.severity, d.message, d.span?.file, d.span?.line, d.span?.col, d.notes ?? []]);
+      // The whole span: the same start with another end is another place (another code frame).
+      const key = JSON.stringify([d.code, d.severity, d.message, d.span?.file, d.span?.line, d.span?.col, d.span?.endLine, d.span?.endCol, d.notes ?? []]);
       const g = groups.get(key);
       if (g) g.names.push(out.name);
       else groups.set(key, { d, names: [out.name] });
