@@ -15,8 +15,34 @@ const count = Number(process.env.BENCH_VARIANTS ?? 1000);
 const { TARGETS } = await import(join(root, 'dist/targets/index.js'));
 const targets = TARGETS.map((t) => t.id);
 
-const dir = mkdtempSync(join(tmpdir(), 'flowc-bench-build-'));
-try {
+const cores = availableParallelism();
+console.log(`## flowc build: ${count} variants x ${targets.length} targets (${targets.join(', ')}), ${cores} cores`);
+// Twice: in the temporary folder (a disk here) and in RAM (tmpfs), when the machine has one. Creating
+// 9,000 files is the floor of a build that writes them, and that floor is the disk's: on this
+// project's CI machines (ext4 mounted with `discard`) a create right after mass deletes takes
+// ~300 us against ~15 us in RAM. The RAM figures are flowc's own cost; the goals are judged on them,
+// with the disk figures and the disk's floor printed beside them (docs/decisions.md, "Build speed").
+const places = [{ name: 'disk', base: tmpdir() }];
+const ram = ramFolder();
+if (ram) places.push({ name: 'ram', base: ram });
+const results = {};
+for (const place of places) results[place.name] = benchIn(place);
+mergeResults({ build: { variants: count, targets, cores, goals: { coldMs: 5000, warmMs: 1000 }, ...results } });
+const goalOn = results.ram ?? results.disk;
+const judged = results.ram ? 'in RAM' : 'on disk';
+console.log(`goals (${judged}): cold < 5 s (now ${(goalOn.cold.wallMs / 5000).toFixed(2)}x the goal), warm < 1 s (into an empty folder ${(goalOn.warm.wallMs / 1000).toFixed(2)}x; outputs up to date ${(goalOn.upToDate.wallMs / 1000).toFixed(2)}x)`);
+
+/** Runs the four builds in a fresh project folder under `place.base`; prints and returns the figures. */
+function benchIn(place) {
+  const dir = mkdtempSync(join(place.base, 'flowc-bench-build-'));
+  try {
+    return benchProject(dir, place);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function benchProject(dir, place) {
   // The fixture project's flow and configs, with `count` bindings over its three config files.
   const fixture = join(root, 'fixtures/projects/content-model');
   cpSync(join(fixture, 'config'), join(dir, 'config'), { recursive: true });
@@ -37,7 +63,6 @@ try {
   const bundled = mtime('dist/bundle/flowc.cjs');
   const current = bundled !== undefined && bundled >= (mtime('dist/cli/main.js') ?? 0);
   const cli = current ? 'dist/bundle/flowc.cjs' : 'dist/cli/main.js';
-  console.log(`(CLI: ${cli})`);
   const runner = [
     current
       ? `import { createRequire } from 'node:module'; const { main } = createRequire(import.meta.url)(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))}).loadBundle(${JSON.stringify(join(root, cli))}).exports;`
@@ -66,14 +91,13 @@ try {
     return join(dir, name);
   };
 
-  const cores = availableParallelism();
-  console.log(`## flowc build: ${count} variants x ${targets.length} targets (${targets.join(', ')}), ${cores} cores`);
+  console.log(`### in ${dir} (${place.name}: ${describeMount(dir)}; CLI: ${cli})`);
   const parallel = build('cold, parallel', ['--out', fresh('out-parallel')], fresh('cache-parallel'));
   // The floor under "warm cache, empty out folder": the same files written with plain
   // writeFileSync (one mkdir per folder), no checks, no temporary files, no renames. Measured
   // where the warm build then writes, each right after 9,001 files were removed there: creating
-  // files just after deleting as many costs this disk several times more than on a quiet one
-  // (0.2 s against 1.3-1.5 s measured), so both must start from the same state.
+  // files just after deleting as many costs a disk mounted with `discard` several times more than
+  // a quiet one (0.2 s against 1.3-1.5 s measured), so both must start from the same state.
   const floor = writeFloor(join(dir, 'out-parallel'), fresh);
   fresh('out-parallel');
   const warm = build('warm cache', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel'));
@@ -81,18 +105,43 @@ try {
   const serial = build('cold, 1 worker', ['--out', fresh('out-serial'), '--jobs', '1'], fresh('cache-serial'));
   const fmt = (r) =>
     `${(r.ms / 1000).toFixed(2)} s wall, ${(r.cpu / 1000).toFixed(2)} s CPU (${(r.cpu / r.ms).toFixed(2)} cores busy), ${((r.ms * 1000) / count).toFixed(0)} us/variant, peak ${r.peakMiB.toFixed(0)} MiB; ${r.summary.replace(/^flowc: /, '')}`;
-  console.log(`cold cache, ${cores} worker threads:   ${fmt(parallel)}`);
+  console.log(`cold cache, default jobs:        ${fmt(parallel)}`);
   console.log(`cold cache, 1 thread (--jobs 1): ${fmt(serial)}`);
   console.log(`warm cache, empty out folder:    ${fmt(warm)}`);
   console.log(`warm cache, outputs up to date:  ${fmt(noop)}`);
   console.log(`floor: writing the same ${floor.files} files with plain fs: ${(floor.ms / 1000).toFixed(2)} s wall (the warm build into an empty folder is ${(warm.ms / floor.ms).toFixed(1)}x that)`);
-  console.log(`goals: cold < 5 s (now ${(parallel.ms / 5000).toFixed(2)}x the goal), warm < 1 s (now ${(warm.ms / 1000).toFixed(2)}x; outputs up to date ${(noop.ms / 1000).toFixed(2)}x)`);
-  const row = (r) => ({ wallMs: r.ms, cpuMs: r.cpu, peakMiB: r.peakMiB });
-  mergeResults({ build: { variants: count, targets, cores, goals: { coldMs: 5000, warmMs: 1000 }, cold: row(parallel), coldOneThread: row(serial), warm: row(warm), upToDate: row(noop), writeFloorMs: floor.ms } });
   const [load1] = loadavg();
   console.log(`speed-up from parallelism: ${(serial.ms / parallel.ms).toFixed(2)}x on ${cores} cores; from the cache: ${(parallel.ms / warm.ms).toFixed(1)}x (load average ${load1.toFixed(1)}: other processes share these cores)`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  const row = (r) => ({ wallMs: r.ms, cpuMs: r.cpu, peakMiB: r.peakMiB });
+  return { folder: describeMount(dir), cold: row(parallel), coldOneThread: row(serial), warm: row(warm), upToDate: row(noop), writeFloorMs: floor.ms };
+}
+
+/** A tmpfs folder to measure in (Linux /dev/shm), or undefined. */
+function ramFolder() {
+  const mount = mountOf('/dev/shm');
+  return mount?.type === 'tmpfs' ? '/dev/shm' : undefined;
+}
+
+/** "ext4 rw,relatime,discard" for the file system holding `path`, from /proc/mounts (Linux only). */
+function describeMount(path) {
+  const m = mountOf(path);
+  return m ? `${m.type} ${m.options}` : 'file system unknown';
+}
+
+function mountOf(path) {
+  let mounts;
+  try {
+    mounts = readFileSync('/proc/mounts', 'utf8');
+  } catch {
+    return undefined;
+  }
+  let best;
+  for (const line of mounts.split('\n')) {
+    const [, at, type, options] = line.split(' ');
+    if (at === undefined) continue;
+    if ((path === at || path.startsWith(at.endsWith('/') ? at : `${at}/`)) && (!best || at.length > best.at.length)) best = { at, type, options };
+  }
+  return best;
 }
 
 /** Reads every file under `from` (outside the timing), then times writing them all under `to`. */
