@@ -34,6 +34,13 @@ describe('flowc build: one problem of many bindings is printed once', () => {
     expect(r.stderr.endsWith('\n7 warnings (1 distinct)\n')).toBe(true);
   });
 
+  it('the same text on the worker pool as on one thread (the order is the bindings\' order)', async () => {
+    const dir = project();
+    const one = await runCli(['build', '--out', 'o1', ...serial], { cwd: dir });
+    const two = await runCli(['build', '--out', 'o2', '--jobs', '2', '--no-cache'], { cwd: dir });
+    expect(two.stderr).toBe(one.stderr);
+  });
+
   it('with code frames (a terminal), the frame is printed once', async () => {
     const r = await runCli(['build', '--out', 'o', '--no-progress', ...serial], { cwd: project(), tty: true, env: { NO_COLOR: '1' } });
     expect(r.code).toBe(0);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { diagnosticsToJson, formatDiagnostics } from '../../src/diagnostics/print.js';
 import { cutAtName, groupUnitDiagnostics } from '../../src/diagnostics/unit-groups.js';
-import { unitDiagnostics } from '../../src/project/unit-diagnostics.js';
+import { failedUnit, unitDiagnostics } from '../../src/project/unit-diagnostics.js';
 import type { UnitOutput } from '../../src/project/unit.js';
 
 const span = { file: '/p/flow.yaml', line: 1, col: 1, endLine: 1, endCol: 5 };
@@ -44,6 +44,19 @@ describe('the same problem in many units is shown once', () => {
   });
 });
 
+describe('a flowc bug in every unit', () => {
+  it('FLOWC716 naming each unit is said once; FLOWC709 still names every failing unit', () => {
+    const outputs = ['a', 'b', 'c'].map((name) => failedUnit({ name }, { message: 'x is undefined' }, false));
+    const text = formatDiagnostics(unitDiagnostics({ outputs, noun: 'binding' }), { relativize: (p) => p });
+    expect(text.match(/FLOWC716/g)).toHaveLength(1);
+    expect(text).toContain("error FLOWC716: compiling '<binding>' failed unexpectedly: x is undefined\n");
+    expect(text.match(/FLOWC709/g)).toHaveLength(3);
+    expect(text.endsWith('\n6 errors (4 distinct)\n')).toBe(true);
+    // Binding 'a' is also a word of the note ("a bug"): it still joins the others, listed first.
+    expect(text).toContain("\n  note: in bindings 'a', 'b', 'c'\n");
+  });
+});
+
 describe('never merges two different problems', () => {
   const count = (outputs: UnitOutput[]) => shown(outputs).filter((d) => d.code !== 'FLOWC709').length;
 
@@ -71,6 +84,14 @@ describe('never merges two different problems', () => {
     expect(cutAtName("'a' at data_a a-b b.a", 'a')).toEqual(["'", "' at data_a a-b b.", '']);
     // 'a-x' and 'b-x' would be the same text with the name cut out, but '-x' continues the name.
     expect(count([out('a', w('step a-x')), out('b', w('step b-x'))])).toBe(2);
+  });
+
+  it('a unit named like a word of the text joins only a group whose text, with its name put in, is its own', () => {
+    const ds = shown([out('b', w('to b.json: a bug')), out('a', w('to a.json: a bug')), out('c', w('to c.json: a bug'))]);
+    expect(ds).toEqual([{ ...w('to <binding>.json: a bug'), notes: ["in bindings 'b', 'a', 'c'", "<binding> above is each binding's own name"] }]);
+    expect(count([out('a', w('to a.json: a bug')), out('b', w('to b.json: the bug'))])).toBe(2);
+    // Here each unit's name stands in both places: one problem, and the template says so.
+    expect(shown([out('a', w('to a.json: a bug')), out('b', w('to b.json: b bug'))])[0]!.message).toBe('to <binding>.json: <binding> bug');
   });
 
   it('the same words where one unit happens to be named like a word in them', () => {
