@@ -1,6 +1,6 @@
 import { constants, copyFileSync, linkSync, mkdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, sep } from 'node:path';
-import { inspectOutput } from '../project/output-paths.js';
+import { folderMemo, inspectOutput } from '../project/output-paths.js';
 import { guardSignals, type SignalGuard, turn } from './signal-guard.js';
 import { removeStaleTemps, tempName } from './temp-files.js';
 
@@ -8,6 +8,8 @@ import { removeStaleTemps, tempName } from './temp-files.js';
 export interface OutputWrite {
   rel: string;
   contents: string;
+  /** `contents` as UTF-8, when the caller has them (a build's planned files): written as they are, without reading `contents`. */
+  bytes?: Buffer;
 }
 
 /** What a transactional write did. Every variant says truthfully which files changed. */
@@ -43,8 +45,9 @@ export async function writeFilesTransactionally(options: { root: string; files: 
   const { root } = options;
   const refused: { rel: string; what: string }[] = [];
   const staged: Staged[] = [];
+  const memo = folderMemo();
   for (const f of options.files) {
-    const state = inspectOutput(root, f.rel);
+    const state = inspectOutput(root, f.rel, memo);
     if (state.kind === 'refused') refused.push({ rel: f.rel, what: state.what });
     else staged.push({ rel: f.rel, path: join(root, f.rel), temp: '', existed: state.kind === 'file' });
   }
@@ -61,7 +64,7 @@ export async function writeFilesTransactionally(options: { root: string; files: 
   };
   let outcome: WriteOutcome;
   try {
-    outcome = await stageAndCommit({ root, staged, contents: new Map(options.files.map((f) => [f.rel, f.contents])), guard, createdDirs, removeTemps });
+    outcome = await stageAndCommit({ root, staged, contents: new Map(options.files.map((f) => [f.rel, f])), guard, createdDirs, removeTemps });
   } finally {
     await guard.release();
   }
@@ -70,16 +73,20 @@ export async function writeFilesTransactionally(options: { root: string; files: 
   return outcome;
 }
 
+/** The longest staging runs without letting a signal through (a signal then waits at most this long). */
+const TURN_MS = 10;
+
 async function stageAndCommit(options: {
   root: string;
   staged: Staged[];
-  contents: Map<string, string>;
+  contents: Map<string, OutputWrite>;
   guard: SignalGuard;
   createdDirs: string[];
   removeTemps: () => void;
 }): Promise<WriteOutcome> {
   const { root, staged, guard, createdDirs, removeTemps } = options;
   const madeDirs = new Set<string>();
+  let turned = performance.now();
   for (const s of staged) {
     if (guard.caught) {
       removeTemps();
@@ -94,15 +101,20 @@ async function stageAndCommit(options: {
       }
       s.temp = join(dir, tempName('tmp'));
       // wx: never write through something that appeared at the temporary name.
-      writeFileSync(s.temp, options.contents.get(s.rel) as string, { flag: 'wx' });
+      const f = options.contents.get(s.rel) as OutputWrite;
+      writeFileSync(s.temp, f.bytes ?? f.contents, { flag: 'wx' });
     } catch (e) {
       // EEXIST: the name was taken by a file that is not ours; it must not be removed with ours.
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') s.temp = '';
       removeTemps();
       return { status: 'failed', rel: failedRel(root, e, s.rel), error: errorCode(e), changed: [] };
     }
-    // Let a pending SIGINT/SIGTERM reach the guard between two files.
-    await turn();
+    // Let a pending SIGINT/SIGTERM reach the guard between two files, at least every TURN_MS:
+    // a turn of the event loop per file was a tenth of writing 9,001 small files.
+    if (performance.now() - turned >= TURN_MS) {
+      await turn();
+      turned = performance.now();
+    }
   }
   if (guard.caught) {
     removeTemps();

@@ -1,3 +1,5 @@
+import { memoByText } from '../source/text-memo.js';
+
 /**
  * What looks like a credential (SPEC section 8, docs/security.md "Secrets and taint"): names of
  * environment variables, and literal values. Both are heuristics that err towards flagging: a
@@ -52,6 +54,13 @@ const LITERAL_KINDS: { kind: string; pattern: RegExp }[] = [
  * letter cases and digits: `hf_` is a common prefix of ordinary identifiers (`hf_cache_dir_...`).
  */
 export function credentialKind(value: string): string | undefined {
+  return credentialText(value);
+}
+
+/** Every string of every config is tested against each format, in every unit: once per text. */
+const credentialText = memoByText(credentialKindOf);
+
+function credentialKindOf(value: string): string | undefined {
   for (const { kind, pattern } of LITERAL_KINDS) {
     const m = pattern.exec(value);
     if (!m) continue;

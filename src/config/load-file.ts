@@ -58,7 +58,6 @@ export function loadConfigFile(absPath: string, options: LoadConfigFileOptions):
   }
 
   const extendsEntry = root.entries.find((e) => e.key === EXTENDS_KEY);
-  const own: LMap = { ...root, entries: root.entries.filter((e) => e !== extendsEntry) };
   let layer: PMap | undefined;
   let failed = false;
   if (extendsEntry) {
@@ -71,8 +70,17 @@ export function loadConfigFile(absPath: string, options: LoadConfigFileOptions):
     }
   }
   if (failed) return undefined;
-  const self = fromLNode(own, (n) => ({ kind: 'file', span: n.span })) as PMap;
+  // The file's own values depend on its text alone: the units of a build convert it once (the
+  // merge below copies it, so no unit changes the shared layer).
+  const self = options.sources.derive(ownLayer, root);
   return merge(layer, self) as PMap;
+}
+
+/** A config file's own values (without `extends`), each node pointing at where it was written. */
+function ownLayer(root: LMap): PMap {
+  const extendsEntry = root.entries.find((e) => e.key === EXTENDS_KEY);
+  const own: LMap = { ...root, entries: root.entries.filter((e) => e !== extendsEntry) };
+  return fromLNode(own, (n) => ({ kind: 'file', span: n.span })) as PMap;
 }
 
 /** `extends: base.toml` or `extends: [a.toml, b.yaml]`; anything else is FLOWC414. */

@@ -19,14 +19,16 @@ export class PathGuard {
     private readonly diagnostics: DiagnosticBag,
     /** How paths appear in messages. */
     private readonly relativize: (absPath: string) => string,
+    /** `realOrResolved`, or the same answered once per path for all units of a build (one snapshot of the files). */
+    private readonly realpath: (absPath: string) => string = realOrResolved,
   ) {
-    this.realRoot = realOrResolved(root);
+    this.realRoot = realpath(root);
   }
 
   /** True when `absPath` may be read; else reports FLOWC017 at `span` (where it was named). */
   allows(absPath: string, what: string, span?: Span): boolean {
     if (this.allowOutside) return true;
-    const real = realOrResolved(absPath);
+    const real = this.realpath(absPath);
     const rel = relative(this.realRoot, real);
     if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return true;
     const shown = this.relativize(absPath);
@@ -52,7 +54,7 @@ export function projectRootOf(flowFile: string): string {
 }
 
 /** The path with every symlink resolved; for a path that does not exist (yet), its nearest existing parent's. */
-function realOrResolved(p: string): string {
+export function realOrResolved(p: string): string {
   const abs = resolve(p);
   try {
     return realpathSync.native(abs);

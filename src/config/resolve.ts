@@ -10,7 +10,7 @@ import { merge } from './merge.js';
 import { checkNoNul } from './nul-check.js';
 import { originSpan } from './origin.js';
 import { applyOverride } from './override-apply.js';
-import { overrideLabel, parseOverride } from './override-parse.js';
+import { type OverrideParse, overrideLabel, parseOverride } from './override-parse.js';
 import type { Segment } from './path.js';
 import { leafProvenance } from './provenance.js';
 import { fromLNode, toJson, type PMap } from './ptree.js';
@@ -137,7 +137,10 @@ function applyOverrides(options: { sets: string[]; spans: (Span | undefined)[]; 
   const declaredBySchema = new Map<string, (segments: Segment[]) => boolean>();
   const failed = new Set<string>();
   options.sets.forEach((arg, index) => {
-    const parsed = parseOverride(arg, index);
+    // An argument's parse depends on its text alone (its position is put back): the variants of a
+    // build that pass the same --set share one parse.
+    const shared = options.sources.derive(parseOverrideText, arg);
+    const parsed: OverrideParse = shared.ok ? { ok: true, override: { ...shared.override, index } } : shared;
     const span = options.spans[index];
     if (!parsed.ok) {
       const code = parsed.code ?? 'FLOWC405';
@@ -165,6 +168,8 @@ function applyOverrides(options: { sets: string[]; spans: (Span | undefined)[]; 
   });
   for (const name of failed) (working.get(name) as Working).tree = undefined;
 }
+
+const parseOverrideText = (arg: string): OverrideParse => parseOverride(arg, 0);
 
 /** `--set train.epochs=3` where a config has a key `train`: the override with the config's name in front. */
 function keyOfConfigNote(ov: { arg: string; config: string }, working: Map<string, Working>): string[] {

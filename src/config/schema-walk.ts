@@ -22,7 +22,7 @@ export function escapePointer(s: string): string {
 export function schemaDeclares(options: { schemaPath: string; sources: SourceRegistry }): (segments: Segment[]) => boolean {
   const tree = loadTree(options.schemaPath, { sources: options.sources, diagnostics: new DiagnosticBag() });
   if (tree === undefined) return () => false;
-  const schema = lToJson(tree);
+  const schema = options.sources.derive(lToJson, tree);
   return (segments) => segments.length > 0 && schemaAt(segments, schema) !== undefined;
 }
 

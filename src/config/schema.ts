@@ -9,7 +9,7 @@ import { loadTree } from '../source/load-tree.js';
 import { setOwn } from '../source/own-keys.js';
 import type { Span } from '../source/span.js';
 import { toJson as lToJson, type Json, type LNode } from '../source/tree.js';
-import { toJson, type PMap } from './ptree.js';
+import type { PMap, PNode } from './ptree.js';
 import { applyDefaults } from './schema-defaults.js';
 import { describeError } from './schema-errors.js';
 import { unescapePointer } from './schema-walk.js';
@@ -88,10 +88,11 @@ export function validateConfig(options: ValidateConfigOptions): PMap | undefined
   if (options.guard && !options.guard.allows(schema.path, 'config schema', schema.span)) return undefined;
   const tree = loadTree(schema.path, { sources: options.sources, diagnostics, span: schema.span, what: 'config schema' });
   if (tree === undefined) return undefined;
-  const compiled = compileSchema(tree, options);
+  // The schema's checks and compile depend on its text alone: a build's units share them.
+  const compiled = options.sources.derive(compileSchema, tree, diagnostics, { frozen: false });
   if (compiled === undefined) return undefined;
 
-  const data = bareJson(toJson(options.root));
+  const data = bareData(options.root);
   let valid: boolean;
   const secretPointers: string[] = [];
   try {
@@ -131,8 +132,8 @@ export function forgetCompiledSchemas(): void {
   compiledSchemas.clear();
 }
 
-function compileSchema(tree: LNode, options: ValidateConfigOptions): { validate: ValidateFunction; schema: Json } | undefined {
-  const { diagnostics } = options;
+/** Undefined when the schema itself is wrong (reported). The result is used read-only: units share it. */
+function compileSchema(tree: LNode, diagnostics: DiagnosticBag): { validate: ValidateFunction; schema: Json } | undefined {
   const schema = lToJson(tree);
   if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
     diagnostics.report('FLOWC413', 'a JSON Schema must be an object (or true/false)', tree.span);
@@ -257,13 +258,25 @@ function cacheableCode(ajv: AnyAjv, validate: ValidateFunction): string | undefi
  * assigns defaults with `data[key] = ...`, which on a plain object would find `Object` or set the
  * prototype instead of a key.
  */
-function bareJson(value: Json): Json {
+export function bareJson(value: Json): Json {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(bareJson);
   const out = Object.create(null) as { [key: string]: Json };
   for (const [k, v] of Object.entries(value)) out[k] = bareJson(v);
   // ajv compares objects (const, enum, uniqueItems) with fast-deep-equal, which calls `valueOf`
   // and `toString` unless they are Object.prototype's: give it those, hidden from every key listing.
+  for (const m of ['valueOf', 'toString'] as const) {
+    if (!Object.hasOwn(out, m)) Object.defineProperty(out, m, { value: Object.prototype[m], enumerable: false });
+  }
+  return out;
+}
+
+/** `bareJson(toJson(node))` in one pass: every unit's config is validated, so no plain copy first (exported for its test). */
+export function bareData(node: PNode): Json {
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map(bareData);
+  const out = Object.create(null) as { [key: string]: Json };
+  for (const [k, v] of node.entries) out[k] = bareData(v);
   for (const m of ['valueOf', 'toString'] as const) {
     if (!Object.hasOwn(out, m)) Object.defineProperty(out, m, { value: Object.prototype[m], enumerable: false });
   }

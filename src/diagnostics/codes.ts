@@ -31,6 +31,7 @@ export const CODES = {
   FLOWC017: { severity: 'error', title: 'A config file, extends or schema path is outside the project root (use --allow-outside)' },
   FLOWC020: { severity: 'error', title: '--name is not a valid flow name' },
   FLOWC021: { severity: 'error', title: 'A project or config file was given where a flow file is expected' },
+  FLOWC026: { severity: 'error', title: 'A build cache entry changed while the build ran; nothing was written' },
   FLOWC030: { severity: 'error', title: 'flowc graph or explain: unknown --format' },
   FLOWC031: { severity: 'error', title: 'flowc graph or explain: --target must name exactly one target' },
   FLOWC032: { severity: 'error', title: 'flowc explain needs --target' },

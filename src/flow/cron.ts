@@ -1,4 +1,5 @@
 import { didYouMean } from '../diagnostics/suggest.js';
+import { memoByText } from '../source/text-memo.js';
 
 /**
  * Schedules (SPEC section 2 `schedule:`): standard 5-field cron and IANA timezones. Every target
@@ -50,6 +51,13 @@ const SHAPE = 'minute hour day-of-month month day-of-week';
 
 /** Checks a cron expression and returns its canonical 5-field form. Never throws. */
 export function checkCron(expr: string): CronResult {
+  return cronText(expr);
+}
+
+/** A build's units check the same schedule again and again (the shape check and lowering, per unit). */
+const cronText = memoByText(checkCronText, 1024);
+
+function checkCronText(expr: string): CronResult {
   const text = expr.trim();
   if (text === '') return { ok: false, error: `empty cron expression; expected 5 fields (${SHAPE})` };
   if (text.startsWith('@')) {

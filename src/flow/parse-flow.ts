@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Diagnostic, DiagnosticBag } from '../diagnostics/diagnostic.js';
-import type { SourceRegistry } from '../source/files.js';
+import type { SourceRegistry, SourceText } from '../source/files.js';
 import { mapGet, type LMap, type LMapEntry, type LNode, type LScalar, type LSeq } from '../source/tree.js';
 import { parseYamlTree } from '../source/yaml.js';
 import type { WrittenConfigDecl, WrittenFlow, WrittenParameter, WrittenSecret, WrittenStep, WrittenStepFields, WrittenTargetOptions } from './ast.js';
@@ -31,15 +31,35 @@ export function parseFlow(opts: ParseFlowOptions): WrittenFlow | undefined {
     opts.diagnostics.report(src.code ?? 'FLOWC001', message, { file, line: src.at?.line ?? 1, col: src.at?.col ?? 1 });
     return undefined;
   }
-  const tree = opts.sources.parse(src, parseYamlTree, opts.diagnostics);
+  // All of it depends on the text alone: the units of a build that share one flow file parse
+  // and check it once (SourceRegistry.parse), each still getting its diagnostics.
+  return opts.sources.parse(src, flowParser(opts.targetAliases), opts.diagnostics);
+}
+
+const NO_ALIASES: Readonly<Record<string, string>> = {};
+/** One parser per alias table, so a shared registry knows it has parsed a text this way before. */
+const flowParsers = new WeakMap<Readonly<Record<string, string>>, (src: SourceText, diagnostics: DiagnosticBag) => WrittenFlow | undefined>();
+
+function flowParser(targetAliases: Readonly<Record<string, string>> | undefined): (src: SourceText, diagnostics: DiagnosticBag) => WrittenFlow | undefined {
+  const key = targetAliases ?? NO_ALIASES;
+  let parser = flowParsers.get(key);
+  if (parser === undefined) {
+    parser = (src, diagnostics) => parseFlowText(src, diagnostics, targetAliases);
+    flowParsers.set(key, parser);
+  }
+  return parser;
+}
+
+function parseFlowText(src: SourceText, diagnostics: DiagnosticBag, targetAliases: Readonly<Record<string, string>> | undefined): WrittenFlow | undefined {
+  const tree = parseYamlTree(src, diagnostics);
   if (!tree) return undefined;
   const shape = new DiagnosticBag();
-  const ok = checkFlowShape(tree, shape, opts.targetAliases ? { targetAliases: opts.targetAliases } : {});
-  opts.diagnostics.addAll(shape.items);
+  const ok = checkFlowShape(tree, shape, targetAliases ? { targetAliases } : {});
+  diagnostics.addAll(shape.items);
   // An unknown field is ignored by everything after the shape check, so the later phases still
   // run and report their own problems in the same run (the run fails all the same).
   if (!ok && !(onlyUnknownFields(shape.items) && matchesWithoutUnknownFields(tree))) return undefined;
-  return buildWrittenFlow({ root: tree, file });
+  return buildWrittenFlow({ root: tree, file: src.file });
 }
 
 export interface BuildWrittenFlowOptions {

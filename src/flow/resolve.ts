@@ -30,6 +30,8 @@ export interface ResolveFlowRequest {
   unresolvedConfigs?: ReadonlySet<string>;
   flowName: string;
   diagnostics: DiagnosticBag;
+  /** `parseTemplate`, or the same with its results shared by a build's units (SourceRegistry.derive). */
+  parseTemplate?: (text: string) => ParsedTemplate;
 }
 
 type FieldMode =
@@ -112,7 +114,7 @@ class Resolver {
   private template(text: string): ParsedTemplate {
     let parsed = this.templates.get(text);
     if (parsed === undefined) {
-      parsed = parseTemplate(text);
+      parsed = (this.req.parseTemplate ?? parseTemplate)(text);
       this.templates.set(text, parsed);
     }
     return parsed;

@@ -1,3 +1,5 @@
+import { memoByText } from '../source/text-memo.js';
+
 /**
  * Units of the flow language (SPEC section 2, "Durations", "Memory", "CPU", "GPU"): pure parsers from
  * what a user wrote (a number or a string, literal or already interpolated) to the normalized
@@ -7,6 +9,7 @@
  *
  * See docs/language.md#units.
  */
+
 export type UnitResult = { ok: true; value: number } | { ok: false; error: string };
 
 const ok = (value: number): UnitResult => ({ ok: true, value });
@@ -99,6 +102,13 @@ const MEMORY_HINT = 'use a number of MiB or a quantity such as 512Mi, 4Gi or 2G'
  * a suffix is refused: in Kubernetes it would mean bytes, while a number here means MiB.
  */
 export function parseMemory(v: unknown): UnitResult {
+  return typeof v === 'string' ? memoryText(v) : memoryValue(v);
+}
+
+/** Every unit of a build reads the same quantities: each text is parsed once (BigInt arithmetic). */
+const memoryText = memoByText((v: string) => memoryValue(v));
+
+function memoryValue(v: unknown): UnitResult {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return fail(`invalid memory ${describeValue(v)}: ${MEMORY_HINT}`);
     if (v <= 0) return fail(`memory must be more than 0, got ${v}`);

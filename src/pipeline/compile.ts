@@ -5,13 +5,14 @@ import { checkTargetOptions } from '../check/target-options.js';
 import { checkTargetOutputs } from '../check/target-outputs.js';
 import { checkTargetSecrets } from '../check/target-secrets.js';
 import { configHash } from '../config/hash.js';
-import { PathGuard, projectRootOf } from '../config/path-guard.js';
+import { PathGuard, projectRootOf, realOrResolved } from '../config/path-guard.js';
 import { resolveConfigs } from '../config/resolve.js';
 import type { ConfigDecl, ResolvedConfigs } from '../config/types.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { WrittenFlow } from '../flow/ast.js';
 import { buildWrittenFlow, onlyUnknownFields, parseFlow } from '../flow/parse-flow.js';
 import { resolveFlowTree } from '../flow/resolve.js';
+import { parseTemplate } from '../flow/template.js';
 import { asResolvedFlow } from '../flow/resolved.js';
 import { checkFlowShape } from '../flow/schema-check.js';
 import { lowerToIR } from '../ir/lower.js';
@@ -103,7 +104,7 @@ export function resolveFlowConfigs(req: CompileRequest): ConfigResult {
     env: req.env ?? {},
     sources,
     diagnostics,
-    guard: new PathGuard(req.projectRoot ?? projectRootOf(flowFile), req.allowOutside === true, diagnostics, (p) => relativeTo(cwd, p)),
+    guard: new PathGuard(req.projectRoot ?? projectRootOf(flowFile), req.allowOutside === true, diagnostics, (p) => relativeTo(cwd, p), (p) => sources.derive(realOrResolved, p)),
     relativize: (p) => relativeTo(cwd, p),
   });
   if (!resolved || !onlyUnknownFields(diagnostics.items)) return result;
@@ -136,6 +137,7 @@ export function compileToIR(req: CompileRequest): IRResult {
     secretNames: flow.secrets.map((s) => s.name),
     flowName: req.nameOverride ?? String(flow.name.value),
     diagnostics,
+    parseTemplate: (text) => sources.derive(parseTemplate, text),
   });
   if (!resolved) return finish();
   // After an unknown field only the references are checked: the rules would judge a flow that
@@ -160,7 +162,7 @@ export function compileToIR(req: CompileRequest): IRResult {
     flow: resolvedFlow,
     configs: resolved.values,
     configHash: configHash(resolved.values),
-    sourceHash: sha256Hex(source?.text ?? ''),
+    sourceHash: sources.derive(sha256Hex, source?.text ?? ''),
     relativize: (p) => relativeTo(dirname(flow.file), p),
   });
   return finish();

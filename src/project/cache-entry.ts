@@ -1,71 +1,122 @@
-import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { CODES } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { canonicalJson, sha256Hex } from '../source/canonical-json.js';
-import type { Json } from '../source/tree.js';
+import { readRegularFile, sha256Of } from '../source/regular-file.js';
 import { relPathProblem } from './output-paths.js';
 import type { UnitDeps, UnitFile } from './unit.js';
 
 /**
  * Cache entries are untrusted input (docs/security.md, "Outputs, cache and prune"): a cache folder
- * can be restored from a CI cache another branch saved, or edited by hand. Each entry is stored as
- * `{ sha256, body }`, the hash taken over the canonical JSON of the body, and every field of the
- * body is checked before use. The hash catches corruption and edits; it is not a signature (anyone
- * who can write the cache can recompute it), so what keeps a forged entry harmless is the shape
- * check: file paths confined to the unit's output folder, only warnings as diagnostics.
+ * can be restored from a CI cache another branch saved, or edited by hand. Every field of an entry
+ * is checked before use, and its bytes are covered by SHA-256 hashes. The hashes catch corruption
+ * and edits; they are not a signature (anyone who can write the cache can recompute them), so what
+ * keeps a forged entry harmless is the shape check: file paths confined to the unit's output
+ * folder, only warnings as diagnostics.
+ *
+ * One entry per compiled unit (format 4), in three parts:
+ * - a line `flowc-unit 4 <SHA-256 of the header line>`;
+ * - a one-line JSON header: what the compile read (`deps`), the config hash, the diagnostics, and
+ *   for each file its path, its length in bytes and the SHA-256 of its bytes;
+ * - the files' bytes one after another, as they are (UTF-8).
+ * Verifying an entry hashes each byte once, and the files' hashes it checks are the ones the build
+ * manifest records: a warm build never hashes an artifact a second time, nor decodes one to text
+ * unless it shows a diff.
  */
-export function sealEntry(body: Json): string {
-  const text = JSON.stringify(body);
-  // The same text as JSON.stringify({ sha256, body }); the hash is of the body's text as written,
-  // so verifying a warm build's entries hashes bytes instead of re-serializing every artifact.
-  return `{"sha256":"${sha256Hex(text)}","body":${text}}`;
-}
-
-const SEALED_PREFIX = /^\{"sha256":"([0-9a-f]{64})","body":/;
-
-/** The body of a sealed entry, or why it is not one. */
-export function unsealEntry(text: string): { body: unknown } | { problem: string } {
-  const sealed = SEALED_PREFIX.exec(text);
-  if (sealed && text.endsWith('}')) {
-    const bodyText = text.slice(sealed[0].length, -1);
-    if (sha256Hex(bodyText) === sealed[1]) {
-      try {
-        return { body: JSON.parse(bodyText) };
-      } catch {
-        // Not the layout sealEntry writes after all: judged below like any other entry.
-      }
-    }
-  }
-  // Entries sealed over the canonical JSON of their body (flowc before this layout, or by hand).
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { problem: 'it is not JSON' };
-  }
-  if (!isRecord(json) || typeof json.sha256 !== 'string' || !('body' in json)) return { problem: 'it has no sha256 and body' };
-  // Over the body's JSON text (sealEntry, reformatted since) or its canonical JSON (older entries).
-  const { body, sha256 } = json;
-  if (sha256Hex(JSON.stringify(body)) !== sha256 && sha256Hex(canonicalJson(body as Json)) !== sha256) return { problem: 'its content hash does not match (edited or corrupted)' };
-  return { body };
-}
-
-/** The first line of an output entry: the layout and the SHA-256 of the bytes after that line. */
-const OUT_ENTRY_HEAD = /^flowc-out 3 ([0-9a-f]{64})\n/;
+const UNIT_ENTRY_HEAD = /^flowc-unit 4 ([0-9a-f]{64})\n/;
+const HEAD_LENGTH = 'flowc-unit 4 \n'.length + 64;
+const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
- * An output entry's text: a line with the layout and the SHA-256 of the rest; a one-line JSON
- * header (config hash, diagnostics, each file's path and length); then the files' contents one
- * after another, as they are. A warm build reads ~55 KB of artifacts per unit: taking them as
- * slices of the text, instead of JSON.parse unescaping each one, is most of what reading an entry
- * cost. Undefined when a file holds a lone surrogate, which UTF-8 cannot carry (the unit is then
- * not stored; JSON would have escaped it).
+ * A file as an entry gives it back: its verified SHA-256, and its bytes, either in memory or
+ * dropped (`drop`) once verified and read again from the entry when needed (`load`). A warm build
+ * whose outputs are already on disk compares them by hash and never holds the ~55 MB of cached
+ * artifacts. `contents` decodes the bytes when asked.
  */
-export function sealOutEntry(entry: OutEntry): string | undefined {
-  if (!entry.files.every((f) => isWellFormed(f.contents))) return undefined;
-  const header = JSON.stringify({ configHash: entry.configHash, diagnostics: entry.diagnostics, files: entry.files.map((f) => ({ path: f.path, length: f.contents.length })) });
-  const rest = `${header}\n${entry.files.map((f) => f.contents).join('')}`;
-  return `flowc-out 3 ${sha256Hex(rest)}\n${rest}`;
+export class StoredFile implements UnitFile {
+  private text: string | undefined;
+  /** Where to read the bytes again after `drop`: the entry paths to try in turn (worked out only if needed). */
+  private source: (() => string[]) | undefined;
+  constructor(
+    readonly path: string,
+    private data: Buffer | undefined,
+    readonly sha256: string,
+    readonly size: number,
+    readonly offset: number,
+  ) {}
+
+  /** The bytes, when in memory. */
+  get bytes(): Buffer | undefined {
+    return this.data;
+  }
+
+  /** Copies the bytes out of the buffer the entry was read into (which is about to be reused). */
+  keep(): void {
+    if (this.data) this.data = Buffer.from(this.data);
+  }
+
+  /** Forgets the bytes; `load` reads them again from the first of `entries` that still holds them. */
+  drop(entries: () => string[]): void {
+    this.data = undefined;
+    this.source = entries;
+  }
+
+  /**
+   * The bytes, read again if dropped: from an entry that is a regular file, checked against the
+   * SHA-256 verified at lookup. Undefined when no entry holds them any more (the cache was
+   * deleted or rewritten while the build ran).
+   */
+  load(): Buffer | undefined {
+    if (this.data || !this.source) return this.data;
+    for (const entry of this.source()) {
+      const read = readRegularFile(entry, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
+      if (!read.ok || read.bytes.length < this.offset + this.size) continue;
+      const bytes = read.bytes.subarray(this.offset, this.offset + this.size);
+      if (sha256Of(bytes) === this.sha256) {
+        this.data = Buffer.from(bytes);
+        return this.data;
+      }
+    }
+    return undefined;
+  }
+
+  get contents(): string {
+    if (this.text === undefined) {
+      const bytes = this.load();
+      if (!bytes) throw new Error(`the cache entry holding ${this.path} changed while this build ran`);
+      this.text = bytes.toString('utf8');
+    }
+    return this.text;
+  }
+}
+
+/** The largest cache entry read (all of one unit's artifacts); larger ones are bad entries. */
+export const CACHE_ENTRY_LIMIT = 64 * 1024 * 1024;
+
+/** What an entry holds: a successful compile of one unit. */
+export interface UnitEntry {
+  deps: UnitDeps;
+  configHash: string;
+  diagnostics: Diagnostic[];
+  files: UnitFile[];
+}
+
+/**
+ * An entry's bytes; undefined when a file holds a lone surrogate, which UTF-8 cannot carry (the
+ * unit is then not stored). Each file's SHA-256 goes to `hashes`, in order: the build manifest
+ * records the same hashes, so the caller need not take them again.
+ */
+export function sealUnitEntry(entry: UnitEntry, hashes: string[] = []): Buffer | undefined {
+  if (!entry.files.every((f) => f instanceof StoredFile || isWellFormed(f.contents))) return undefined;
+  const bytes = entry.files.map((f) => (f instanceof StoredFile ? (f.load() ?? Buffer.from(f.contents)) : Buffer.from(f.contents)));
+  hashes.length = 0;
+  for (const b of bytes) hashes.push(sha256Of(b));
+  const header = JSON.stringify({
+    deps: { files: entry.deps.files.map((f) => ({ path: f.path, sha256: f.sha256 })), env: entry.deps.env.map((e) => ({ name: e.name, value: e.value })) },
+    configHash: entry.configHash,
+    diagnostics: entry.diagnostics,
+    files: entry.files.map((f, i) => ({ path: f.path, bytes: (bytes[i] as Buffer).length, sha256: hashes[i] })),
+  });
+  return Buffer.concat([Buffer.from(`flowc-unit 4 ${sha256Of(header)}\n${header}\n`), ...bytes]);
 }
 
 /** No lone surrogate (String.prototype.isWellFormed, Node 20; not yet in this TypeScript lib). */
@@ -73,53 +124,59 @@ function isWellFormed(text: string): boolean {
   return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
-/** The entry sealOutEntry wrote (still to be checked with outEntryProblem), or why it is not one. */
-export function unsealOutEntry(bytes: Buffer): { body: unknown } | { problem: string } {
-  const head = OUT_ENTRY_HEAD.exec(bytes.subarray(0, 80).toString('latin1'));
-  if (!head) return { problem: 'it is not a flowc output entry' };
-  const rest = bytes.subarray(head[0].length);
-  if (createHash('sha256').update(rest).digest('hex') !== head[1]) return { problem: 'its content hash does not match (edited or corrupted)' };
-  const text = rest.toString('utf8');
-  const newline = text.indexOf('\n');
+/**
+ * The entry sealUnitEntry wrote, or why it is not one. Checks the layout and every hash (the
+ * header's, then each file's) and that each file is UTF-8; the fields are then checked with
+ * unitEntryProblem.
+ */
+export function unsealUnitEntry(bytes: Buffer): { body: unknown } | { problem: string } {
+  const head = UNIT_ENTRY_HEAD.exec(bytes.subarray(0, HEAD_LENGTH).toString('latin1'));
+  if (!head) return { problem: 'it is not a flowc cache entry' };
+  const newline = bytes.indexOf(0x0a, HEAD_LENGTH);
+  if (newline < 0) return { problem: 'its header is not an object with a list of files' };
+  const headerBytes = bytes.subarray(HEAD_LENGTH, newline);
+  if (sha256Of(headerBytes) !== head[1]) return { problem: 'its content hash does not match (edited or corrupted)' };
   let header: unknown;
   try {
-    header = newline < 0 ? undefined : JSON.parse(text.slice(0, newline));
+    header = JSON.parse(headerBytes.toString('utf8'));
   } catch {
     // Reported below like any other header that is not an object.
   }
   if (!isRecord(header) || !Array.isArray(header.files)) return { problem: 'its header is not an object with a list of files' };
-  const files: { path: unknown; contents: string }[] = [];
+  const files: unknown[] = [];
   let at = newline + 1;
   for (const f of header.files as unknown[]) {
-    if (!isRecord(f) || !Number.isSafeInteger(f.length) || (f.length as number) < 0) return { problem: 'a file has no length' };
-    const end = at + (f.length as number);
-    if (end > text.length) return { problem: 'its files are longer than the entry' };
-    files.push({ path: f.path, contents: text.slice(at, end) });
+    if (!isRecord(f) || !Number.isSafeInteger(f.bytes) || (f.bytes as number) < 0) return { problem: 'a file has no length' };
+    if (typeof f.sha256 !== 'string' || !SHA256.test(f.sha256)) return { problem: 'a file has no SHA-256' };
+    const end = at + (f.bytes as number);
+    if (end > bytes.length) return { problem: 'its files are longer than the entry' };
+    const content = bytes.subarray(at, end);
+    if (sha256Of(content) !== f.sha256) return { problem: 'its content hash does not match (edited or corrupted)' };
+    // Text, as a compile writes it: bytes that only decode to text would be written as they are.
+    if (!isUtf8(content)) return { problem: 'a file is not UTF-8 text' };
+    // The path is checked with the other fields (unitEntryProblem).
+    files.push(new StoredFile(f.path as string, content, f.sha256, content.length, at));
     at = end;
   }
-  if (at !== text.length) return { problem: 'it holds more than its files' };
-  return { body: { configHash: header.configHash, diagnostics: header.diagnostics, files } };
+  if (at !== bytes.length) return { problem: 'it holds more than its files' };
+  return { body: { deps: header.deps, configHash: header.configHash, diagnostics: header.diagnostics, files } };
 }
 
-/** A compiled unit as the cache stores it. */
-export interface OutEntry {
-  files: UnitFile[];
-  configHash: string;
-  diagnostics: Diagnostic[];
-}
-
-/** Checks an output entry's body field by field; returns the first problem found. */
-export function outEntryProblem(body: unknown): string | undefined {
+/** Checks an entry's body field by field (after unsealUnitEntry); returns the first problem found. */
+export function unitEntryProblem(body: unknown): string | undefined {
   if (!isRecord(body)) return 'its body is not an object';
+  const deps = depsEntryProblem(body.deps);
+  if (deps) return deps;
   if (typeof body.configHash !== 'string') return 'configHash is not a string';
   if (!Array.isArray(body.files) || body.files.length === 0) return 'files is not a non-empty list';
   const seen = new Set<string>();
   for (const f of body.files as unknown[]) {
-    if (!isRecord(f) || typeof f.contents !== 'string') return 'a file has no text contents';
+    if (!(f instanceof StoredFile)) return 'a file has no text contents';
     const problem = relPathProblem(f.path);
     if (problem) return `file path ${JSON.stringify(f.path)} ${problem}`;
-    if (seen.has(f.path as string)) return `file path ${JSON.stringify(f.path)} is listed twice`;
-    seen.add(f.path as string);
+    const path = f.path;
+    if (seen.has(path)) return `file path ${JSON.stringify(path)} is listed twice`;
+    seen.add(path);
   }
   if (!Array.isArray(body.diagnostics)) return 'diagnostics is not a list';
   for (const d of body.diagnostics as unknown[]) {
@@ -140,10 +197,6 @@ export function depsEntryProblem(body: unknown): string | undefined {
     if (!isRecord(e) || typeof e.name !== 'string' || (e.value !== null && typeof e.value !== 'string')) return 'an env dependency is not a name and a value';
   }
   return undefined;
-}
-
-export function asDeps(body: unknown): UnitDeps {
-  return body as UnitDeps;
 }
 
 /** A cached diagnostic: a known code, a warning (a stored compile succeeded), text fields only. */

@@ -1,21 +1,21 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../source/canonical-json.js';
-import type { Json } from '../source/tree.js';
-import { asDeps, depsEntryProblem, type OutEntry, outEntryProblem, sealEntry, sealOutEntry, unsealEntry, unsealOutEntry } from './cache-entry.js';
+import { CACHE_ENTRY_LIMIT, sealUnitEntry, StoredFile, type UnitEntry, unitEntryProblem, unsealUnitEntry } from './cache-entry.js';
+
+export { CACHE_ENTRY_LIMIT };
 import { readRegularFile } from '../source/regular-file.js';
-import type { CompileUnit, UnitDeps, UnitOutput } from './unit.js';
+import type { CompileUnit, UnitDeps, UnitFile, UnitOutput } from './unit.js';
 import { envDepValue } from './recording.js';
 
 /**
  * Bump when the layout of cache entries changes; old entries are then simply never found.
  * 2: entries are sealed with a content hash (cache-entry.ts).
  * 3: output entries hold their files' contents unescaped after a JSON header (sealOutEntry).
+ * 4: one entry per unit (dependencies and files together), each file with its SHA-256.
  */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
-/** The largest cache entry read (all of one unit's artifacts); larger ones are bad entries. */
-export const CACHE_ENTRY_LIMIT = 64 * 1024 * 1024;
 /** The largest dependency file hashed for a lookup; a larger one is a miss (the compile reports it). */
 const DEP_FILE_LIMIT = 64 * 1024 * 1024;
 
@@ -27,14 +27,18 @@ export interface CacheProblem {
 }
 
 /**
- * The content-addressed build cache (docs/project.md, "Cache"). Two levels, as ccache's direct
- * mode does it:
- * - `deps/<request key>.json`: for a unit's request (flow path, binding files, overrides, targets,
- *   name, compiler fingerprint), the files and env variables its last compile read;
- * - `out/<content key>.json`: the compiled files, keyed by the request key plus the SHA-256 of every
- *   one of those files and the value of every one of those variables.
- * A lookup re-hashes the recorded files, so editing any config file (or a file it `extends:`)
- * misses, and changing it back hits again. Failed compiles are never stored.
+ * The content-addressed build cache (docs/project.md, "Cache"), one file per compile:
+ * - `units/<request key>.entry`: the unit's latest compile. The request key hashes the request
+ *   (flow path, binding files, overrides, targets, name, compiler fingerprint); the entry holds the
+ *   files and env variables that compile read, with their SHA-256 and values, and its outputs;
+ * - `kept/<content key>.entry`: earlier compiles of a request, moved there (a rename, no new file)
+ *   when a compile with other inputs replaces them. The content key hashes the request key plus
+ *   every recorded file's SHA-256 and variable's value, as ccache's direct mode keys its results.
+ * A lookup re-hashes the recorded files: if they match the latest entry, it is a hit; if not, the
+ * kept entry for those contents is tried, so editing a config file (or a file it `extends:`)
+ * misses, and changing it back hits again. Failed compiles are never stored. A cold build creates
+ * one file per unit (two before format 4: a file create costs ~300 us on a disk mounted with
+ * `discard`).
  *
  * Entries are untrusted: each is verified (cache-entry.ts) and one that fails is ignored and
  * listed in `problems`; the fresh compile then overwrites it.
@@ -47,6 +51,16 @@ export class BuildCache {
    * inputs (a file edited while it runs is seen by the next build, as with make).
    */
   private readonly fileHashes = new Map<string, string | null>();
+  /** Folders of the cache this instance made or found, so a store does not mkdir each time. */
+  private readonly madeDirs = new Set<string>();
+  /** The buffer every entry is read into (see readRegularFile): what a hit keeps is copied out of it. */
+  private readonly scratch = { buf: Buffer.alloc(0) };
+  /**
+   * What the output folder's manifest records for a unit, when known (set by the build): the
+   * SHA-256 of each of its files. A cached file whose hash matches is most likely on disk already,
+   * so its bytes are not kept (they are read again from the entry if it turns out to differ).
+   */
+  recorded: ((unit: string) => ((path: string) => string | undefined) | undefined) | undefined;
 
   constructor(
     readonly dir: string,
@@ -56,38 +70,84 @@ export class BuildCache {
   /** The cached output of a unit, or undefined on a miss (or a bad entry, noted in `problems`). */
   lookup(unit: CompileUnit, env: Record<string, string | undefined>): UnitOutput | undefined {
     const requestKey = this.requestKey(unit);
-    const depsBody = this.readEntry(unit, join(this.dir, 'deps', `${requestKey}.json`), (bytes) => unsealEntry(bytes.toString('utf8')), depsEntryProblem);
-    if (depsBody === undefined) return undefined;
-    const deps = asDeps(depsBody);
+    const latestPath = this.unitPath(requestKey);
+    const recorded = this.recorded?.(unit.name);
+    // A unit the output folder has never held keeps all its files: read into memory of its own
+    // (one allocation per entry, no copy); else into the reused buffer, and only what differs is copied.
+    const scratch = recorded ? this.scratch : undefined;
+    const latest = this.readEntry(unit, latestPath, scratch);
+    if (latest === undefined) return undefined;
     const current: UnitDeps = {
-      files: deps.files.map((f) => ({ path: f.path, sha256: this.hashFile(f.path) })),
-      env: deps.env.map((e) => ({ name: e.name, value: envDepValue(env[e.name]) })),
+      files: latest.deps.files.map((f) => ({ path: f.path, sha256: this.hashFile(f.path) })),
+      env: latest.deps.env.map((e) => ({ name: e.name, value: envDepValue(env[e.name]) })),
     };
-    const entry = this.readEntry(unit, this.outPath(requestKey, current), unsealOutEntry, outEntryProblem) as OutEntry | undefined;
-    if (entry === undefined) return undefined;
+    let entry: UnitEntry | undefined = latest;
+    // Where the entry's bytes can be read again: its path, or kept/ if a store replaces it meanwhile.
+    let entries = () => [latestPath, this.keptPath(requestKey, current)];
+    if (!sameDeps(latest.deps, current)) {
+      const path = this.keptPath(requestKey, current);
+      entry = this.readEntry(unit, path, scratch);
+      if (entry !== undefined && !sameDeps(entry.deps, current)) {
+        this.problems.push({ unit: unit.name, entry: path, reason: 'its dependencies are not the ones its name was made from' });
+        entry = undefined;
+      }
+      if (entry === undefined) return undefined;
+      entries = () => [path];
+    }
+    // Every file leaves the scratch buffer now, before the next entry is read into it.
+    if (recorded) {
+      for (const f of entry.files as StoredFile[]) {
+        if (recorded(f.path) === f.sha256) f.drop(entries);
+        else f.keep();
+      }
+    }
     return { name: unit.name, ok: true, diagnostics: entry.diagnostics, files: entry.files, configHash: entry.configHash, deps: current, fromCache: true };
   }
 
-  /** Stores a successful compile. Entries are written whole (temp file + rename), so a concurrent build never reads half of one. */
+  /**
+   * Stores a successful compile. Entries are written whole (temp file + rename), so a concurrent
+   * build never reads half of one. Each stored file's SHA-256 is set on it (`sha256`), so the build
+   * manifest need not hash the artifacts again.
+   */
   store(unit: CompileUnit, output: UnitOutput): void {
     if (!output.ok || !output.deps || output.configHash === undefined) return;
-    const sealed = sealOutEntry({ files: output.files, configHash: output.configHash, diagnostics: output.diagnostics });
+    const hashes: string[] = [];
+    const sealed = sealUnitEntry({ deps: output.deps, files: output.files, configHash: output.configHash, diagnostics: output.diagnostics }, hashes);
     if (sealed === undefined) return;
+    output.files.forEach((f, i) => ((f as UnitFile & { sha256?: string }).sha256 = hashes[i]));
     const requestKey = this.requestKey(unit);
+    const path = this.unitPath(requestKey);
     try {
       this.ensureDir();
-      // The output entry first: a deps entry is only ever found with its output entry in place.
-      writeWhole(this.outPath(requestKey, output.deps), sealed);
-      writeWhole(join(this.dir, 'deps', `${requestKey}.json`), sealEntry(output.deps as unknown as Json));
+      this.keepEarlier(requestKey, path, output.deps);
+      this.writeWhole(path, sealed);
     } catch {
       // The cache only saves time: a full disk or a read-only cache folder must not fail the build.
     }
   }
 
-  /** A verified entry's body; undefined when absent (a plain miss) or bad (also noted in `problems`). */
-  private readEntry(unit: CompileUnit, path: string, unseal: (bytes: Buffer) => { body: unknown } | { problem: string }, check: (body: unknown) => string | undefined): unknown {
-    // Regular files only, bounded: a link to /dev/zero or a FIFO in the cache must not hang a build.
+  /**
+   * Moves the unit's previous entry to `kept/` when it was compiled from other inputs, so changing
+   * a config back hits it again. Only a verified entry is kept (a bad one is simply overwritten).
+   */
+  private keepEarlier(requestKey: string, path: string, deps: UnitDeps): void {
+    // Most stores (a cold build) have nothing to keep: a failed open costs an exception.
+    if (!existsSync(path)) return;
     const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
+    if (!read.ok) return;
+    const unsealed = unsealUnitEntry(read.bytes);
+    if ('problem' in unsealed || unitEntryProblem(unsealed.body) !== undefined) return;
+    const earlier = (unsealed.body as UnitEntry).deps;
+    if (sameDeps(earlier, deps)) return;
+    const kept = this.keptPath(requestKey, earlier);
+    this.makeDir(dirname(kept));
+    renameSync(path, kept);
+  }
+
+  /** A verified entry; undefined when absent (a plain miss) or bad (also noted in `problems`). */
+  private readEntry(unit: CompileUnit, path: string, scratch?: { buf: Buffer }): UnitEntry | undefined {
+    // Regular files only, bounded: a link to /dev/zero or a FIFO in the cache must not hang a build.
+    const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false, ...(scratch ? { scratch } : {}) });
     if (!read.ok) {
       if (read.reason !== 'missing') {
         const why = { 'not-regular': 'it is not a regular file', 'too-large': `it is larger than ${CACHE_ENTRY_LIMIT} bytes`, unreadable: `it cannot be read (${read.error})` }[read.reason];
@@ -95,13 +155,13 @@ export class BuildCache {
       }
       return undefined;
     }
-    const unsealed = unseal(read.bytes);
-    const problem = 'problem' in unsealed ? unsealed.problem : check(unsealed.body);
+    const unsealed = unsealUnitEntry(read.bytes);
+    const problem = 'problem' in unsealed ? unsealed.problem : unitEntryProblem(unsealed.body);
     if (problem !== undefined) {
       this.problems.push({ unit: unit.name, entry: path, reason: problem });
       return undefined;
     }
-    return (unsealed as { body: unknown }).body;
+    return (unsealed as { body: UnitEntry }).body;
   }
 
   private hashFile(path: string): string | null {
@@ -138,16 +198,38 @@ export class BuildCache {
     return sha256Hex(JSON.stringify(request));
   }
 
-  private outPath(requestKey: string, deps: UnitDeps): string {
+  private unitPath(requestKey: string): string {
+    return join(this.dir, 'units', `${requestKey}.entry`);
+  }
+
+  private keptPath(requestKey: string, deps: UnitDeps): string {
     const key = sha256Hex(JSON.stringify([requestKey, deps.files.map((f) => [f.path, f.sha256]), deps.env.map((e) => [e.name, e.value])]));
-    return join(this.dir, 'out', key.slice(0, 2), `${key}.json`);
+    return join(this.dir, 'kept', `${key}.entry`);
+  }
+
+  private makeDir(dir: string): void {
+    if (this.madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  private writeWhole(path: string, bytes: Buffer): void {
+    this.makeDir(dirname(path));
+    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    // wx: never through a (dangling) link planted at that name.
+    writeFileSync(temp, bytes, { flag: 'wx' });
+    renameSync(temp, path);
   }
 
   // The cache folder ignores itself in git (as .pytest_cache and .ruff_cache do), so living next
   // to flowc.yaml never dirties a working tree.
   private ensureDir(): void {
+    if (this.madeDirs.has(this.dir)) return;
     const ignore = join(this.dir, '.gitignore');
-    if (existsSync(ignore)) return;
+    if (existsSync(ignore)) {
+      this.madeDirs.add(this.dir);
+      return;
+    }
     mkdirSync(this.dir, { recursive: true });
     try {
       // wx: never through a (dangling) link planted at that name.
@@ -156,18 +238,22 @@ export class BuildCache {
       // Another worker of this build (or another build) wrote it first: its entries still go in.
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
+    this.madeDirs.add(this.dir);
   }
+}
+
+/** Whether two records of what a compile read name the same files with the same hashes, and the same variables with the same values. */
+function sameDeps(a: UnitDeps, b: UnitDeps): boolean {
+  return (
+    a.files.length === b.files.length &&
+    a.env.length === b.env.length &&
+    a.files.every((f, i) => f.path === b.files[i]?.path && f.sha256 === b.files[i]?.sha256) &&
+    a.env.every((e, i) => e.name === b.env[i]?.name && e.value === b.env[i]?.value)
+  );
 }
 
 /** The hash of a dependency's text as the compile saw it; null when it is not a readable regular file of bounded size. */
 function hashFile(path: string): string | null {
   const read = readRegularFile(path, { maxBytes: DEP_FILE_LIMIT, followLinks: true });
   return read.ok ? sha256Hex(read.bytes.toString('utf8').replace(/^\uFEFF/, '')) : null;
-}
-
-function writeWhole(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(temp, text, { flag: 'wx' });
-  renameSync(temp, path);
 }

@@ -14,8 +14,26 @@ type Parser<T> = (src: SourceText, diagnostics: DiagnosticBag) => T;
  */
 export class SharedSources {
   readonly reads = new Map<string, SourceText | ReadFailure>();
-  readonly parses = new WeakMap<SourceText, { parser: Parser<unknown>; value: unknown; diagnostics: Diagnostic[] }>();
+  /** Each text's parses, by parser (a flow is parsed as YAML, then as a flow). */
+  readonly parses = new WeakMap<SourceText, Map<Parser<unknown>, Memo>>();
+  /**
+   * What `SourceRegistry.derive` computed, by function, then by input: a string (its content) or a
+   * frozen tree from `parses` (so, in effect, a text's content too). Never a unit's own data.
+   */
+  readonly derived = new Map<object, { byText: Map<string, Memo>; byTree: WeakMap<object, Memo> }>();
 }
+
+/** A value computed once, and the diagnostics its computation reported, replayed to every unit. */
+interface Memo {
+  value: unknown;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Entries kept per derived function for string inputs: a sweep of a million distinct `--set`
+ * values must not keep a million parses. Past it, new inputs are computed and not kept.
+ */
+export const DERIVED_TEXTS_MAX = 10_000;
 
 /**
  * A source registry that remembers every path a compile asked for, found or not. The cache keys
@@ -49,18 +67,40 @@ export class RecordingSources extends SourceRegistry {
 
   override parse<T>(src: SourceText, parser: Parser<T>, diagnostics: DiagnosticBag): T {
     if (!this.shared) return super.parse(src, parser, diagnostics);
-    let memo = this.shared.parses.get(src);
-    if (memo === undefined || memo.parser !== parser) {
-      const bag = new DiagnosticBag();
-      const value = parser(src, bag);
-      // Frozen: a compile that changed a shared tree would change the units after it; it throws
-      // instead (FLOWC716), which tests catch, rather than compiling a later unit wrong.
-      deepFreeze(value);
-      memo = { parser: parser as Parser<unknown>, value, diagnostics: bag.items };
-      this.shared.parses.set(src, memo);
+    let byParser = this.shared.parses.get(src);
+    if (byParser === undefined) {
+      byParser = new Map();
+      this.shared.parses.set(src, byParser);
     }
-    for (const d of memo.diagnostics) diagnostics.add(structuredClone(d));
-    return memo.value as T;
+    let memo = byParser.get(parser as Parser<unknown>);
+    if (memo === undefined) {
+      memo = compute(parser, src, true);
+      byParser.set(parser as Parser<unknown>, memo);
+    }
+    return replay(memo, diagnostics) as T;
+  }
+
+  private tables(table: object): { byText: Map<string, Memo>; byTree: WeakMap<object, Memo> } {
+    const shared = this.shared as SharedSources;
+    let tables = shared.derived.get(table);
+    if (tables === undefined) {
+      tables = { byText: new Map(), byTree: new WeakMap() };
+      shared.derived.set(table, tables);
+    }
+    return tables;
+  }
+
+  override derive<K extends string | object, T>(fn: (input: K, diagnostics: DiagnosticBag) => T, input: K, diagnostics?: DiagnosticBag, options?: { frozen?: boolean }): T {
+    // A tree that is not frozen may still change: only what the shared parses made is a key.
+    if (!this.shared || (typeof input === 'object' && !Object.isFrozen(input))) return super.derive(fn, input, diagnostics);
+    const tables = this.tables(fn);
+    let memo = typeof input === 'string' ? tables.byText.get(input) : tables.byTree.get(input);
+    if (memo === undefined) {
+      memo = compute(fn, input, options?.frozen !== false);
+      if (typeof input !== 'string') tables.byTree.set(input, memo);
+      else if (tables.byText.size < DERIVED_TEXTS_MAX) tables.byText.set(input, memo);
+    }
+    return (diagnostics ? replay(memo, diagnostics) : memo.value) as T;
   }
 
   /** Each requested file with the hash of the text the compile saw (null when it could not be read). */
@@ -99,6 +139,21 @@ export function envDeps(env: Record<string, string | undefined>, names: Iterable
  */
 export function envDepValue(value: string | undefined): string | null {
   return value === undefined ? null : `sha256:${sha256Hex(`flowc-env-v1\u0000${value}`)}`;
+}
+
+function compute<K>(fn: (input: K, diagnostics: DiagnosticBag) => unknown, input: K, frozen: boolean): Memo {
+  const bag = new DiagnosticBag();
+  const value = fn(input, bag);
+  // Frozen: a compile that changed a shared value would change the units after it; it throws
+  // instead (FLOWC716), which tests catch, rather than compiling a later unit wrong.
+  if (frozen) deepFreeze(value);
+  return { value, diagnostics: bag.items };
+}
+
+/** The memo's diagnostics, as copies: a unit's diagnostics are its own (relocated, annotated). */
+function replay(memo: Memo, diagnostics: DiagnosticBag): unknown {
+  for (const d of memo.diagnostics) diagnostics.add(structuredClone(d));
+  return memo.value;
 }
 
 function deepFreeze(value: unknown): void {

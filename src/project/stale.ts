@@ -14,11 +14,17 @@ export function findStale(options: { outDir: string; previous: PreviousManifest 
   const { previous, produced, keep } = options;
   const stale: Record<string, string> = {};
   if (!previous) return stale;
-  const candidates: Record<string, string> = { ...previous.stale };
-  for (const [name, unit] of previous.units) if (!keep.has(name)) Object.assign(candidates, unit.files);
-  for (const [rel, sha] of Object.entries(candidates)) {
+  // Only paths this build does not produce (an up-to-date build produces all 9,001 it lists): the
+  // hash a unit records wins over an older stale entry, as it is the later write.
+  const candidates = new Map<string, string>();
+  for (const [rel, sha] of Object.entries(previous.stale)) if (!produced.has(rel)) candidates.set(rel, sha);
+  for (const [name, unit] of previous.units) {
+    if (keep.has(name)) continue;
+    for (const rel in unit.files) if (!produced.has(rel)) candidates.set(rel, unit.files[rel] as string);
+  }
+  for (const [rel, sha] of candidates) {
     // readManifest already dropped unconfined paths; checked again because this decides deletions.
-    if (produced.has(rel) || relPathProblem(rel)) continue;
+    if (relPathProblem(rel)) continue;
     if (inspectOutput(options.outDir, rel).kind !== 'missing') stale[rel] = sha;
   }
   return stale;

@@ -1,4 +1,4 @@
-import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { MAX_INPUT_BYTES } from './limits.js';
 import { readInputFile, type ReadFailure } from './read-input.js';
 import type { Span } from './span.js';
@@ -94,6 +94,17 @@ export class SourceRegistry {
    */
   parse<T>(src: SourceText, parser: (src: SourceText, diagnostics: DiagnosticBag) => T, diagnostics: DiagnosticBag): T {
     return parser(src, diagnostics);
+  }
+
+  /**
+   * `fn(input)`, for a value that depends on nothing but `input`: a string, or a frozen tree this
+   * registry parsed. A registry shared by the units of a build (src/project/recording.ts) runs `fn`
+   * once per input and replays its diagnostics to each unit; this one always runs it.
+   * `frozen: false` for results that cannot be frozen (a compiled validator); they must be used
+   * read-only all the same.
+   */
+  derive<K extends string | object, T>(fn: (input: K, diagnostics: DiagnosticBag) => T, input: K, diagnostics?: DiagnosticBag, _options?: { frozen?: boolean }): T {
+    return fn(input, diagnostics ?? new DiagnosticBag());
   }
 }
 

@@ -305,3 +305,18 @@ describe('override properties', () => {
     );
   });
 });
+
+// Issue 19: a --set's parse is shared by the units of a build by its text alone; its position
+// among the overrides is the unit's own and must reach the provenance of what it set.
+describe('override provenance', () => {
+  it('records each --set with its own position, also when the same text comes again later', () => {
+    const r = withSets('app.train.gpu=1', 'app.train.cpu=8', 'app.train.gpu=1');
+    expect(r.diagnostics).toEqual([]);
+    const origins = (r.resolved?.provenance.app ?? []).filter((p) => p.path.startsWith('train.')).map((p) => [p.path, p.origin]);
+    expect(origins).toEqual([
+      ['train.cpu', { kind: 'set', arg: 'app.train.cpu=8', index: 1 }],
+      ['train.gpu', { kind: 'set', arg: 'app.train.gpu=1', index: 2 }],
+      ['train.opts.a', expect.objectContaining({ kind: 'file' })],
+    ]);
+  });
+});

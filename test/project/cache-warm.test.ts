@@ -1,34 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BuildCache } from '../../src/project/cache.js';
-import { sealEntry, unsealEntry } from '../../src/project/cache-entry.js';
+import { StoredFile } from '../../src/project/cache-entry.js';
 import type { CompileUnit, UnitOutput } from '../../src/project/unit.js';
-import { canonicalJson, sha256Hex } from '../../src/source/canonical-json.js';
-import type { Json } from '../../src/source/tree.js';
+import { sha256Hex } from '../../src/source/canonical-json.js';
 
 // What a warm `flowc build` does per unit (issue 19: a build whose outputs are all cached should
 // cost little more than hashing its inputs).
 describe('warm build cache', () => {
-  it('seals an entry over the text it writes, so verifying it hashes bytes instead of re-serializing the body', () => {
-    const body = { z: 1, a: { y: 'text', b: [2, 1] } } as Json;
-    const text = sealEntry(body);
-    expect(text).toBe(JSON.stringify({ sha256: sha256Hex(JSON.stringify(body)), body }));
-    expect(unsealEntry(text)).toEqual({ body });
-    // The same body in another key order is the same entry only through the canonical check below.
-    expect(JSON.stringify(body)).not.toBe(canonicalJson(body));
-  });
-
-  it('still accepts entries sealed over the canonical JSON of their body, and refuses edited ones', () => {
-    const body = { z: 1, a: 'x' } as Json;
-    const canonical = JSON.stringify({ sha256: sha256Hex(canonicalJson(body)), body });
-    expect(unsealEntry(canonical)).toEqual({ body });
-    const edited = sealEntry(body).replace('"x"', '"y"');
-    expect(unsealEntry(edited)).toEqual({ problem: 'its content hash does not match (edited or corrupted)' });
-    expect(unsealEntry(`${sealEntry(body).slice(0, -1)} }`)).toEqual({ body });
-  });
-
   it('hashes each dependency file once per build: one build is one snapshot of its inputs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flowc-cache-warm-'));
     const dep = join(dir, 'app.toml');
@@ -54,7 +35,81 @@ describe('warm build cache', () => {
     // ... and the next build sees the edit.
     expect(new BuildCache(cacheDir, 'test').lookup(unit('two'), {})).toBeUndefined();
     expect(build.problems).toEqual([]);
-    expect(readdirSync(join(cacheDir, 'deps'))).toHaveLength(2);
+    expect(readdirSync(join(cacheDir, 'units'))).toHaveLength(2);
     expect(readFileSync(dep, 'utf8')).toBe('a = 2\n');
+  });
+
+  it('records each stored file\'s SHA-256 on it, and gives back verified files with theirs: the manifest hashes neither again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-cache-warm-'));
+    const dep = join(dir, 'app.toml');
+    writeFileSync(dep, 'a = 1\n');
+    const unit: CompileUnit = { name: 'one', flowPath: join(dir, 'flow.yaml'), bindingFiles: [], configs: [], sets: [], targets: ['ir'], cwd: dir };
+    const files = [
+      { path: 'one.ir.json', contents: '{"é": "😀"}\n' },
+      { path: 'one.lock.json', contents: '' },
+    ];
+    const output: UnitOutput = { name: 'one', ok: true, diagnostics: [], files, configHash: 'h', deps: { files: [{ path: dep, sha256: sha256Hex('a = 1\n') }], env: [] } };
+    new BuildCache(join(dir, 'cache'), 'test').store(unit, output);
+    expect(files.map((f) => (f as { sha256?: string }).sha256)).toEqual(files.map((f) => sha256Hex(Buffer.from(f.contents))));
+    const hit = new BuildCache(join(dir, 'cache'), 'test').lookup(unit, {});
+    expect(hit?.files.map((f) => [f.path, f.contents, (f as StoredFile).sha256])).toEqual(files.map((f) => [f.path, f.contents, sha256Hex(f.contents)]));
+    expect(hit?.files.every((f) => f instanceof StoredFile)).toBe(true);
+  });
+
+  it('keeps the compile a new one replaces, and refuses a kept entry whose dependencies are not the ones its name was made from (FLOWC713)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-cache-warm-'));
+    const dep = join(dir, 'app.toml');
+    const unit: CompileUnit = { name: 'one', flowPath: join(dir, 'flow.yaml'), bindingFiles: [], configs: [], sets: [], targets: ['ir'], cwd: dir };
+    const output = (text: string): UnitOutput => ({ name: 'one', ok: true, diagnostics: [], files: [{ path: 'one.ir.json', contents: `${text}\n` }], configHash: 'h', deps: { files: [{ path: dep, sha256: sha256Hex(text) }], env: [] } });
+    const cacheDir = join(dir, 'cache');
+    for (const text of ['a = 1\n', 'a = 2\n']) {
+      writeFileSync(dep, text);
+      new BuildCache(cacheDir, 'test').store(unit, output(text));
+    }
+    expect(readdirSync(join(cacheDir, 'units'))).toHaveLength(1);
+    const kept = readdirSync(join(cacheDir, 'kept'));
+    expect(kept).toHaveLength(1);
+    writeFileSync(dep, 'a = 1\n');
+    expect(new BuildCache(cacheDir, 'test').lookup(unit, {})?.files[0]?.contents).toBe('a = 1\n\n');
+    writeFileSync(dep, 'a = 2\n');
+    expect(new BuildCache(cacheDir, 'test').lookup(unit, {})?.files[0]?.contents).toBe('a = 2\n\n');
+    // The kept entry renamed over the one the current inputs name: found there, but not theirs.
+    writeFileSync(dep, 'a = 3\n');
+    const three = new BuildCache(cacheDir, 'test');
+    const latest = join(cacheDir, 'units', readdirSync(join(cacheDir, 'units'))[0] as string);
+    const hash3 = sha256Hex(JSON.stringify([readdirSync(join(cacheDir, 'units'))[0]?.replace('.entry', ''), [[dep, sha256Hex('a = 3\n')]], []]));
+    renameSync(join(cacheDir, 'kept', kept[0] as string), join(cacheDir, 'kept', `${hash3}.entry`));
+    expect(three.lookup(unit, {})).toBeUndefined();
+    expect(three.problems).toEqual([{ unit: 'one', entry: join(cacheDir, 'kept', `${hash3}.entry`), reason: 'its dependencies are not the ones its name was made from' }]);
+    expect(readdirSync(join(cacheDir, 'units'))).toEqual([latest.slice(latest.lastIndexOf('/') + 1)]);
+  });
+});
+
+describe('a cached file not kept in memory', () => {
+  it('is read again from kept/ when another build replaced its entry meanwhile, and never from an entry that does not hold it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-cache-warm-'));
+    const dep = join(dir, 'app.toml');
+    const unit: CompileUnit = { name: 'one', flowPath: join(dir, 'flow.yaml'), bindingFiles: [], configs: [], sets: [], targets: ['ir'], cwd: dir };
+    const output = (text: string): UnitOutput => ({ name: 'one', ok: true, diagnostics: [], files: [{ path: 'one.ir.json', contents: `compiled from ${text}` }], configHash: 'h', deps: { files: [{ path: dep, sha256: sha256Hex(text) }], env: [] } });
+    const cacheDir = join(dir, 'cache');
+    writeFileSync(dep, 'a = 1\n');
+    new BuildCache(cacheDir, 'test').store(unit, output('a = 1\n'));
+    const build = new BuildCache(cacheDir, 'test');
+    build.recorded = () => (path) => (path === 'one.ir.json' ? sha256Hex('compiled from a = 1\n') : undefined);
+    const file = build.lookup(unit, {})?.files[0] as StoredFile;
+    expect(file.bytes).toBeUndefined();
+    // Another build compiles the same binding from other inputs: the entry this one read moves to kept/.
+    new BuildCache(cacheDir, 'test').store(unit, output('a = 2\n'));
+    expect(readdirSync(join(cacheDir, 'kept'))).toHaveLength(1);
+    expect(file.load()?.toString('utf8')).toBe('compiled from a = 1\n');
+    expect(file.contents).toBe('compiled from a = 1\n');
+    // Gone from both places: nothing to load, and the text cannot be made up.
+    const again = new BuildCache(cacheDir, 'test');
+    again.recorded = () => () => sha256Hex('compiled from a = 2\n');
+    writeFileSync(dep, 'a = 2\n');
+    const second = again.lookup(unit, {})?.files[0] as StoredFile;
+    rmSync(cacheDir, { recursive: true });
+    expect(second.load()).toBeUndefined();
+    expect(() => second.contents).toThrow(/changed while this build ran/);
   });
 });

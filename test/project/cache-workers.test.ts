@@ -29,7 +29,7 @@ describe('the build cache with worker threads', () => {
     const cold = await runCli(['build', '--jobs', '2'], { cwd: dir });
     expect(cold.code).toBe(0);
     expect(counts(cold.stdout)).toEqual({ compiled: 3, cached: 0, workers: 2 });
-    expect(readdirSync(join(dir, '.flowc-cache/deps'))).toHaveLength(3);
+    expect(readdirSync(join(dir, '.flowc-cache/units'))).toHaveLength(3);
     const outputs = snapshot(join(dir, 'build'));
     rmSync(join(dir, 'build'), { recursive: true });
     const warm = await runCli(['build', '--jobs', '2'], { cwd: dir });

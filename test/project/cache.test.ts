@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OutEntry, sealOutEntry, unsealOutEntry } from '../../src/project/cache-entry.js';
 import { runCli } from '../cli/run-cli.js';
+import { editEntry, unitEntries } from './cache-entries.js';
 import { copyProject, listFiles, snapshot } from './helpers.js';
 
 const cleanup: string[] = [];
@@ -31,11 +31,12 @@ function project(): string {
 }
 
 describe('the build cache', () => {
-  it('lives in .flowc-cache next to flowc.yaml, ignoring itself in git', async () => {
+  it('lives in .flowc-cache next to flowc.yaml, ignoring itself in git, one file per compiled binding', async () => {
     const dir = project();
     await build(dir);
     expect(readFileSync(join(dir, '.flowc-cache/.gitignore'), 'utf8')).toMatch(/^\*$/m);
-    expect(readdirSync(join(dir, '.flowc-cache/deps'))).toHaveLength(3);
+    expect(readdirSync(join(dir, '.flowc-cache')).sort()).toEqual(['.gitignore', 'units']);
+    expect(readdirSync(join(dir, '.flowc-cache/units'))).toHaveLength(3);
   });
 
   it('skips unchanged bindings, recompiles exactly those whose files changed (extends included), and hits again on revert', async () => {
@@ -49,12 +50,19 @@ describe('the build cache', () => {
     const gpu = readFileSync(join(dir, 'config/gpu.toml'), 'utf8');
     writeFileSync(join(dir, 'config/gpu.toml'), gpu.replace('cpu = 8', 'cpu = 16'));
     expect(counts((await build(dir)).stdout)).toEqual({ compiled: 1, cached: 2 });
+    // The compile it replaced is kept (moved, not copied), so the revert below hits it.
+    expect(readdirSync(join(dir, '.flowc-cache/kept'))).toHaveLength(1);
+    expect(readdirSync(join(dir, '.flowc-cache/units'))).toHaveLength(3);
     expect(JSON.parse(readFileSync(join(dir, 'build/content-ctr/content-ctr.ir.json'), 'utf8')).steps.find((s: { id: string }) => s.id === 'train').resources.cpuMillis).toBe(16000);
 
     // The flow file is read by every binding; the schema too.
     writeFileSync(join(dir, 'config/gpu.toml'), gpu);
     expect(counts((await build(dir)).stdout)).toEqual({ compiled: 0, cached: 3 });
     expect(snapshot(join(dir, 'build'))).toEqual(outputs);
+    // And the edit again: both versions stay hits.
+    writeFileSync(join(dir, 'config/gpu.toml'), gpu.replace('cpu = 8', 'cpu = 16'));
+    expect(counts((await build(dir)).stdout)).toEqual({ compiled: 0, cached: 3 });
+    writeFileSync(join(dir, 'config/gpu.toml'), gpu);
     writeFileSync(join(dir, 'content-model.flow.yaml'), `${readFileSync(join(dir, 'content-model.flow.yaml'), 'utf8')}# edited\n`);
     expect(counts((await build(dir)).stdout)).toEqual({ compiled: 3, cached: 0 });
   });
@@ -62,15 +70,13 @@ describe('the build cache', () => {
   it('serves the stored outputs themselves: an edited cache entry shows up in the build (proof nothing was recompiled)', async () => {
     const dir = project();
     await build(dir);
-    const outDir = join(dir, '.flowc-cache/out');
-    const entries = readdirSync(outDir, { recursive: true }).map(String).filter((f) => f.endsWith('.json'));
+    const entries = unitEntries(join(dir, '.flowc-cache'));
     expect(entries).toHaveLength(3);
-    // Entries are sealed with a content hash (a bare edit is refused, see below): re-seal the edit.
+    // Entries are sealed with content hashes (a bare edit is refused, see hostile-outputs): re-seal the edit.
     for (const e of entries) {
-      const p = join(outDir, e);
-      const { body } = unsealOutEntry(readFileSync(p)) as { body: OutEntry };
-      for (const f of body.files) f.contents = f.contents.replaceAll('"lockfileVersion": 1', '"lockfileVersion": 1, "fromCache": true');
-      writeFileSync(p, sealOutEntry(body) as string);
+      editEntry(e, (body) => {
+        for (const f of body.files) f.contents = f.contents.replaceAll('"lockfileVersion": 1', '"lockfileVersion": 1, "fromCache": true');
+      });
     }
     rmSync(join(dir, 'build'), { recursive: true });
     await build(dir);
@@ -101,7 +107,7 @@ describe('the build cache', () => {
     const dir = project();
     const r = await runCli(['build', '--target', 'ir', '--jobs', '1'], { cwd: dir, env: { FLOWC_CACHE_DIR: 'elsewhere' } });
     expect(r.code).toBe(0);
-    expect(listFiles(dir).some((f) => f.startsWith('elsewhere/deps/'))).toBe(true);
+    expect(listFiles(dir).some((f) => f.startsWith('elsewhere/units/'))).toBe(true);
     rmSync(join(dir, 'elsewhere'), { recursive: true });
     const check = await runCli(['build', '--target', 'ir', '--check', '--jobs', '1'], { cwd: dir, env: { FLOWC_CACHE_DIR: 'elsewhere' } });
     expect(check.code).toBe(0);

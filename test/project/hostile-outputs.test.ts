@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type OutEntry, sealOutEntry, unsealOutEntry } from '../../src/project/cache-entry.js';
-import { canonicalJson, sha256Hex } from '../../src/source/canonical-json.js';
+import { sha256Hex } from '../../src/source/canonical-json.js';
+import { editEntry, type EditableEntry, unitEntries } from './cache-entries.js';
 import { runCli } from '../cli/run-cli.js';
 import { PROJECT, snapshot, tempFolders } from './helpers.js';
 import { guardSandbox } from './sandbox.js';
@@ -27,18 +27,9 @@ function sandbox() {
 
 const build = (dir: string, ...extra: string[]) => runCli(['build', '--target', 'ir', '--jobs', '1', ...extra], { cwd: dir });
 
-/** Cache output entries (`out/xx/<key>.json`), edited through `edit` and re-sealed so only the edit is wrong. */
-function editCacheEntries(cache: string, edit: (body: { files: { path: string; contents: string }[] }) => void, reseal = true): void {
-  const outDir = join(cache, 'out');
-  for (const e of readdirSync(outDir, { recursive: true }).map(String).filter((f) => f.endsWith('.json'))) {
-    const p = join(outDir, e);
-    const bytes = readFileSync(p);
-    const { body } = unsealOutEntry(bytes) as { body: OutEntry };
-    edit(body);
-    const text = sealOutEntry(body) as string;
-    // Not re-sealed: the edited entry keeps the hash line of the original.
-    writeFileSync(p, reseal ? text : `${bytes.toString('latin1', 0, text.indexOf('\n'))}${text.slice(text.indexOf('\n'))}`);
-  }
+/** Every cache entry (`units/<request key>.entry`), edited through `edit`; re-sealed so only the edit is wrong, unless `reseal` is false. */
+function editCacheEntries(cache: string, edit: (body: EditableEntry) => void, reseal = true): void {
+  for (const e of unitEntries(cache)) editEntry(e, edit, reseal);
 }
 
 describe('an edited build cache entry', () => {
@@ -56,7 +47,7 @@ describe('an edited build cache entry', () => {
     guard.expectUnchangedOutside();
     expect(existsSync(join(box.outside, 'pwned.txt'))).toBe(false);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^flowc: warning FLOWC713: build cache entry \.flowc-cache\/out\/[0-9a-f]{2}\/[0-9a-f]{64}\.json failed verification: file path "\.\.\/\.\.\/\.\.\/outside\/pwned\.txt" climbs out of the output folder with \.\.; it was ignored and binding 'content-base' compiled afresh$/m);
+    expect(r.stderr).toMatch(/^flowc: warning FLOWC713: build cache entry \.flowc-cache\/units\/[0-9a-f]{64}\.entry failed verification: file path "\.\.\/\.\.\/\.\.\/outside\/pwned\.txt" climbs out of the output folder with \.\.; it was ignored and binding 'content-base' compiled afresh$/m);
     expect(r.stderr.match(/FLOWC713/g)).toHaveLength(3);
     expect(r.stdout).toContain('3 compiled, 0 from cache');
     expect(snapshot(box.out)).toEqual(good);
@@ -108,18 +99,13 @@ describe('an edited build cache entry', () => {
     expect((await build(box.dir)).code).toBe(0);
     execFileSync('mkfifo', [join(box.outside, 'fifo')]);
     symlinkSync('/dev/zero', join(box.outside, 'zero.toml'));
-    const depsDir = join(box.cache, 'deps');
-    for (const e of readdirSync(depsDir)) {
-      const p = join(depsDir, e);
-      const entry = JSON.parse(readFileSync(p, 'utf8'));
-      entry.body.files.push({ path: join(box.outside, 'fifo'), sha256: null }, { path: join(box.outside, 'zero.toml'), sha256: null });
-      entry.sha256 = sha256Hex(canonicalJson(entry.body));
-      writeFileSync(p, JSON.stringify(entry));
-    }
+    editCacheEntries(box.cache, (entry) => {
+      entry.deps.files.push({ path: join(box.outside, 'fifo'), sha256: sha256Hex('a config\n') }, { path: join(box.outside, 'zero.toml'), sha256: sha256Hex('a config\n') });
+    });
     const r = await build(box.dir);
     expect(r.code).toBe(0);
-    // The recorded hash (null) matches what a non-regular file hashes to, so the lookup goes on to a
-    // content key that was never stored: a plain miss, compiled afresh.
+    // Neither is read (a non-regular file hashes to null), so neither matches its recorded hash and
+    // the lookup goes on to a kept entry that was never stored: a plain miss, compiled afresh.
     expect(r.stdout).toContain('3 compiled, 0 from cache');
   });
 });

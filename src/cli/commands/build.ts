@@ -11,7 +11,7 @@ import { compilerFingerprint } from '../../project/fingerprint.js';
 import { findProjectFile, PROJECT_FILE } from '../../project/find-project.js';
 import { nameMatcher } from '../../project/glob.js';
 import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
-import { compareWithDisk, type PlannedUnit, planOutputs } from '../../project/outputs.js';
+import { compareWithDisk, type PlannedFile, type PlannedUnit, planOutputs } from '../../project/outputs.js';
 import { createProgress } from '../../project/progress.js';
 import { loadProject } from '../../project/project-file.js';
 import { pruneStale } from '../../project/stale.js';
@@ -184,6 +184,16 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   if (jobs < options.jobs) {
     early.report('FLOWC715', `--jobs ${options.jobs} is above the limit of ${jobs} worker threads (4 per core, at most 64); using ${jobs}`);
   }
+  const previous = readManifest(join(options.outDir, options.manifestName), options.kind);
+  if (options.cache && typeof previous !== 'string' && !options.check) {
+    // A cached file the manifest already records is most likely on disk as it is: compared by
+    // hash, its bytes need not be kept (--check shows diffs, so it keeps them all).
+    const units = previous.units;
+    options.cache.recorded = (unit) => {
+      const files = units.get(unit)?.files;
+      return files && ((path) => files[`${unit}/${path}`]);
+    };
+  }
   // --no-progress: drawn as if stderr were not a terminal (code frames are printed separately).
   const progress = createProgress(io.progress === false ? { ...io, stderrIsTTY: false } : io, `${noun}s`);
   const { outputs, stats } = await compileUnits({
@@ -201,7 +211,6 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     diagnostics.report('FLOWC713', `build cache entry ${shownPath(io.cwd, p.entry)} failed verification: ${p.reason}; it was ignored and ${noun} '${p.unit}' compiled afresh`);
   }
   diagnostics.addAll(unitDiagnostics({ outputs, noun, spans: options.spans }));
-  const previous = readManifest(join(options.outDir, options.manifestName), options.kind);
   if (previous === 'unreadable') {
     diagnostics.report('FLOWC712', `${shownPath(io.cwd, join(options.outDir, options.manifestName))} is not a manifest this flowc wrote; stale outputs of earlier builds cannot be found`, undefined, [
       'files flowc no longer produces will not be reported or pruned; this build writes a fresh manifest',
@@ -258,6 +267,16 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     report(io, diagnostics.items, options.format);
     return EXIT.inputErrors;
   }
+  const lost = loadStoredBytes(changed);
+  if (lost.length > 0) {
+    for (const unit of new Set(lost.map((f) => f.rel.slice(0, f.rel.indexOf('/'))))) {
+      diagnostics.report('FLOWC026', `the build cache entry of ${noun} '${unit}' changed or went away while this build ran (another build storing the same ${noun}, or the cache folder deleted); nothing was written`, undefined, [
+        'run the build again',
+      ]);
+    }
+    report(io, diagnostics.items, options.format);
+    return EXIT.inputErrors;
+  }
   // Debris of a killed run goes even from folders where nothing changes this time.
   removeStaleTemps(options.outDir, new Set(plan.files.map((f) => dirname(f.path))));
   const written = writeOutcomeReport(await writeFilesTransactionally({ root: options.outDir, files: changed }), display);
@@ -292,6 +311,18 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
       `${stats.workers > 0 ? ` (${stats.workers} worker threads)` : ''}\n`,
   );
   return EXIT.ok;
+}
+
+/** Reads again the bytes of the cached files to write that were not kept in memory; returns those no cache entry holds any more. */
+function loadStoredBytes(files: PlannedFile[]): PlannedFile[] {
+  const lost: PlannedFile[] = [];
+  for (const f of files) {
+    if (f.bytes !== undefined || f.stored === undefined) continue;
+    const bytes = f.stored.load();
+    if (bytes) f.bytes = bytes;
+    else lost.push(f);
+  }
+  return lost;
 }
 
 function isRegularFile(path: string): boolean {
