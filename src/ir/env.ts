@@ -19,6 +19,19 @@ export interface StepEnvOptions {
 }
 
 /**
+ * FLOWC_CONFIG's text by config object: every step of every target asks, and an IR's config is
+ * never changed once lowered. `configJson(values)` is `canonicalJson(values)`, computed once.
+ */
+const configTexts = new WeakMap<object, string>();
+
+export function configJson(values: IR['config']['values']): string {
+  if (values === null || typeof values !== 'object') return canonicalJson(values);
+  let text = configTexts.get(values);
+  if (text === undefined) configTexts.set(values, (text = canonicalJson(values)));
+  return text;
+}
+
+/**
  * The full environment of a step: FLOWC_FLOW, FLOWC_STEP, FLOWC_RUN_ID, FLOWC_CONFIG_HASH,
  * FLOWC_CONFIG (compact canonical JSON of all resolved configs), FLOWC_ITEM for foreach steps,
  * then the variables a `run` script reads (sorted by name), then the user's env sorted by name:
@@ -33,7 +46,7 @@ export function stepEnv(ir: IR, step: IRStep, options: StepEnvOptions = {}): IRE
     { name: 'FLOWC_CONFIG_HASH', value: [{ kind: 'lit', value: ir.config.hash }] },
   ];
   if (options.includeConfig !== false) {
-    out.push({ name: 'FLOWC_CONFIG', value: [{ kind: 'lit', value: canonicalJson(ir.config.values) }] });
+    out.push({ name: 'FLOWC_CONFIG', value: [{ kind: 'lit', value: configJson(ir.config.values) }] });
   }
   if (step.foreach) out.push({ name: 'FLOWC_ITEM', value: [{ kind: 'item', path: [] }] });
   return [...out, ...(options.scriptEnv ?? []), ...step.env];

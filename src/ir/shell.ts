@@ -97,8 +97,17 @@ export function outputRefsIn(s: IRString): { step: string; output: string }[] {
  * env values, then its dynamic foreach's source (docs/outputs.md lists where outputs may stand).
  */
 export function stepOutputRefs(step: IRStep): { step: string; output: string }[] {
-  const strings = step.exec.kind === 'run' ? [step.exec.script] : step.exec.argv;
-  return [...strings, ...step.env.map((e) => e.value)].flatMap(outputRefsIn).concat(step.foreach?.from ? [step.foreach.from] : []);
+  // Plain loops: every target asks for every step of every compile, most of which read none.
+  const out: { step: string; output: string }[] = [];
+  const scan = (s: IRString): void => {
+    for (const p of s) if (p.kind === 'output') out.push({ step: p.step, output: p.output });
+  };
+  if (step.exec.kind === 'run') scan(step.exec.script);
+  else for (const a of step.exec.argv) scan(a);
+  for (const e of step.env) scan(e.value);
+  // The source itself, not a copy: a reader tells it from the same output read elsewhere by identity.
+  if (step.foreach?.from) out.push(step.foreach.from);
+  return out;
 }
 
 /** The shell variable a run-time part reads from. */

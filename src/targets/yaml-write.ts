@@ -40,6 +40,35 @@ type Plain = Record<string, unknown>;
 const SPACES: string[] = [];
 const spaces = (n: number): string => SPACES[n] ?? (SPACES[n] = ' '.repeat(n));
 
+/**
+ * Keys as written, by YAML version, block (0) or flow (1) context and indent width: what a key is
+ * written as depends on nothing else (stringScalar), so the table is shared by every document.
+ * Only keys with no character escapeRawUnsafe changes are kept; each table starts over past
+ * KEY_TEXTS_PER_CONTEXT keys, so user keys cannot grow it without bound.
+ */
+const KEY_TEXTS: Record<'1.1' | '1.2', [Map<string, string>[], Map<string, string>[]]> = { '1.1': [[], []], '1.2': [[], []] };
+const KEY_TEXTS_PER_CONTEXT = 4096;
+
+/**
+ * String values as written, by YAML version, block (0) or flow (1) context and the type asked for
+ * (plain, double, single quoted): the same in every document (Writer.value). One line of text is
+ * written the same at every indent; text with a line break is kept by indent too. Each table is
+ * bounded like KEY_TEXTS, and only text up to VALUE_TEXT_MAX_CHARS is kept, so FLOWC_CONFIG is not.
+ */
+interface ValueTable {
+  oneLine: Map<string, string>;
+  byIndent: Map<string, string>[];
+}
+type ValueTexts = [ValueTable, ValueTable, ValueTable];
+const valueTable = (): ValueTable => ({ oneLine: new Map(), byIndent: [] });
+const valueTexts = (): [ValueTexts, ValueTexts] => [
+  [valueTable(), valueTable(), valueTable()],
+  [valueTable(), valueTable(), valueTable()],
+];
+const VALUE_TEXTS: Record<'1.1' | '1.2', [ValueTexts, ValueTexts]> = { '1.1': valueTexts(), '1.2': valueTexts() };
+const VALUE_TEXTS_PER_CONTEXT = 4096;
+const VALUE_TEXT_MAX_CHARS = 2048;
+
 const isPlainObject = (v: object): v is Plain => {
   const proto = Object.getPrototypeOf(v);
   return (proto === Object.prototype || proto === null) && typeof (v as Plain).toJSON !== 'function';
@@ -56,9 +85,6 @@ class Writer {
   out = '';
   /** True while no string written holds a character escapeRawUnsafe escapes (then that pass is skipped). */
   clean = true;
-  /** Keys as written, per indent width, in block and in flow context. */
-  private readonly blockKeys: Map<string, string>[] = [];
-  private readonly flowKeys: Map<string, string>[] = [];
   private readonly seen = new Set<object>();
   private readonly pad: string;
 
@@ -79,7 +105,7 @@ class Writer {
     if (value === null) return this.rules.nullStr;
     switch (typeof value) {
       case 'string':
-        return this.string(value, this.rules.valueType?.(value, key), { indent, implicitKey: false, inFlow });
+        return this.value(value, this.rules.valueType?.(value, key), indent, inFlow);
       case 'boolean':
         return value ? 'true' : 'false';
       case 'number':
@@ -92,6 +118,34 @@ class Writer {
     }
   }
 
+  /**
+   * A string value or list item. One line of text is written the same at every indent (only a
+   * line break, a document marker on a key or the root's empty indent consult it), text with a
+   * line break the same at the same indent: both are looked up in VALUE_TEXTS, shared by every
+   * document.
+   */
+  private value(value: string, type: QuoteType | undefined, indent: string, inFlow: boolean): string {
+    const cache = indent !== '' && value.length <= VALUE_TEXT_MAX_CHARS ? this.valueCache(value, type, indent, inFlow) : undefined;
+    const known = cache?.get(value);
+    if (known !== undefined) return known;
+    const text = this.string(value, type, { indent, implicitKey: false, inFlow });
+    // Not kept when escapeRawUnsafe changes it (so `clean` stays right).
+    if (cache && !hasRawUnsafe(value)) {
+      if (cache.size >= VALUE_TEXTS_PER_CONTEXT) cache.clear();
+      cache.set(value, text);
+    }
+    return text;
+  }
+
+  /** The table for `value` in its context: text with a line break also by indent, which its lines carry. */
+  private valueCache(value: string, type: QuoteType | undefined, indent: string, inFlow: boolean): Map<string, string> {
+    const context = VALUE_TEXTS[this.rules.version][inFlow ? 1 : 0][type === undefined ? 0 : type === 'QUOTE_DOUBLE' ? 1 : 2];
+    if (!value.includes('\n')) return context.oneLine;
+    let cache = context.byIndent[indent.length];
+    if (!cache) context.byIndent[indent.length] = cache = new Map();
+    return cache;
+  }
+
   private string(value: string, type: QuoteType | undefined, ctx: ScalarContext): string {
     if (this.clean && hasRawUnsafe(value)) this.clean = false;
     // quoteUnsafeScalars (yaml-text.ts) marks keys and values alike.
@@ -100,14 +154,20 @@ class Writer {
 
   /**
    * A key: yaml writes it as an implicit key at the indent of its value. The same few keys come
-   * back at every step, so each is written once per context.
+   * back at every step and in every document, so each is written once per context (KEY_TEXTS).
    */
   private key(key: string, inner: string, inFlow: boolean): string {
-    const caches = inFlow ? this.flowKeys : this.blockKeys;
+    const caches = KEY_TEXTS[this.rules.version][inFlow ? 1 : 0];
     let cache = caches[inner.length];
     if (!cache) caches[inner.length] = cache = new Map();
-    let text = cache.get(key);
-    if (text === undefined) cache.set(key, (text = this.string(key, undefined, { indent: inner, implicitKey: true, inFlow })));
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const text = this.string(key, undefined, { indent: inner, implicitKey: true, inFlow });
+    // A key escapeRawUnsafe would change is written anew each time, so `clean` is cleared for it.
+    if (!hasRawUnsafe(key)) {
+      if (cache.size >= KEY_TEXTS_PER_CONTEXT) cache.clear();
+      cache.set(key, text);
+    }
     return text;
   }
 

@@ -1,5 +1,5 @@
 import type { IR, IRStep, IRString } from '../../ir/types.js';
-import { canonicalJson } from '../../source/canonical-json.js';
+import { configJson } from '../../ir/env.js';
 import type { ArgoOptions } from './options.js';
 import { type StepFields, stepFields } from './step-fields.js';
 
@@ -34,7 +34,7 @@ export class FieldsMemo {
   configJson(ir: IR): IRString {
     const values = ir.config.values;
     // One IRString for every step, so that its rendering and size are computed once (render-string.ts, process-limits.ts).
-    if (this.config?.values !== values) this.config = { values, json: [{ kind: 'lit', value: canonicalJson(values) }] };
+    if (this.config?.values !== values) this.config = { values, json: [{ kind: 'lit', value: configJson(values) }] };
     return this.config.json;
   }
 }

@@ -1,5 +1,3 @@
-import { stepEnv } from '../../ir/env.js';
-import { stepShellScript } from '../../ir/shell.js';
 import type { IR, IROutputRef, IROutputType, IRStep, IRString } from '../../ir/types.js';
 import { type WStep, wstep } from './batch-job.js';
 import { expr, quote, RUN_ID_VAR } from './render-string.js';
@@ -51,11 +49,15 @@ export function flowBase(store: Datastore, flowName: string): string {
   return `${store.prefix === '' ? '' : `${store.prefix}/`}${flowName}/`;
 }
 
-/** Every step output the step reads: in its run script, argv and env, and a dynamic foreach's list. */
-export function outputRefs(ir: IR, step: IRStep): IROutputRef[] {
+/**
+ * Every step output the step reads: in its run script, argv and env, and a dynamic foreach's list.
+ * Of its whole environment (stepEnv) only the user's env can hold an output: the FLOWC_* values
+ * never do, and each variable a run script gets (stepShellScript) is one part of the script,
+ * which is read first. So neither is built here (a check on every step of every compile).
+ */
+export function outputRefs(_ir: IR, step: IRStep): IROutputRef[] {
   const strings: IRString[] = step.exec.kind === 'run' ? [step.exec.script] : [...step.exec.argv];
-  const shell = stepShellScript(step);
-  for (const v of stepEnv(ir, step, { scriptEnv: shell?.env ?? [] })) strings.push(v.value);
+  for (const v of step.env) strings.push(v.value);
   const out: IROutputRef[] = [];
   const add = (r: IROutputRef): void => {
     if (!out.some((o) => o.step === r.step && o.output === r.output)) out.push({ step: r.step, output: r.output });

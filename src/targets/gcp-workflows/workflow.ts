@@ -215,12 +215,13 @@ export function assembleWorkflow(prepared: PreparedJobs, { block, diagnostics, l
   const { ir, options, jobs, store, sharedEnv, textUsed } = prepared;
   const byId = new Map(ir.steps.map((s) => [s.id, s]));
   const defaults = commonDefaults([...jobs.values()].map((j) => j.args));
-  const defaultText = new Map(DEFAULTABLE.map((k) => [k, canonicalJson(defaults[k] as never)]));
+  // Only the compact layout leaves defaults out; the full one keeps every value without comparing.
+  const defaultText = layout === 'full' ? null : new Map(DEFAULTABLE.map((k) => [k, canonicalJson(defaults[k] as never)]));
   const calls = new Map<string, CallInfo>();
   const callArgs = new Map<string, Record<string, unknown>>();
   for (const step of ir.steps) {
     const { args: job, joinSteps, plan } = jobs.get(step.id) as { args: JobArgs; joinSteps: number; plan: ReadPlan };
-    const keep = (k: keyof Defaults): boolean => layout === 'full' || canonicalJson(job[k] as never) !== defaultText.get(k);
+    const keep = (k: keyof Defaults): boolean => defaultText === null || canonicalJson(job[k] as never) !== defaultText.get(k);
     const args: Record<string, unknown> = { step: step.id };
     if (jobTag(step.id) !== step.id.replaceAll('_', '-')) args.job = jobTag(step.id);
     if (keep('image')) args.image = job.image;

@@ -1,7 +1,7 @@
 import { DiagnosticBag, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { partitionFlow, type Partition } from '../../ir/partition.js';
 import type { IR, IRStep } from '../../ir/types.js';
-import { canonicalJson } from '../../source/canonical-json.js';
+import { configJson } from '../../ir/env.js';
 import type { Artifact } from '../target.js';
 import { checkLimit, flowFileSpan } from '../limits.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
@@ -179,7 +179,7 @@ function addUnique(diagnostics: DiagnosticBag, items: readonly Diagnostic[]): vo
  */
 function overheadBytes(ir: IR): number {
   const params = ir.parameters.reduce((sum, p) => sum + 160 + 2 * p.name.length + 2 * (p.description?.length ?? 0), 0);
-  return 1500 + params + 80 * ir.secrets.length + canonicalJson(ir.config.values).length;
+  return 1500 + params + 80 * ir.secrets.length + configJson(ir.config.values).length;
 }
 
 /**

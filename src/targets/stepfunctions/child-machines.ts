@@ -1,3 +1,4 @@
+import { configJson } from '../../ir/env.js';
 import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { exceedsPartLimits, partitionFlow, type Partition } from '../../ir/partition.js';
 import type { IR, IROrigin, IRStep, IRString } from '../../ir/types.js';
@@ -271,7 +272,7 @@ function lowerBounds(ir: IR): { bytes: number; events: number } {
  * too big is cut again.
  */
 function stepWeight(ir: IR, b: PartBudget): (step: IRStep) => number {
-  const fixed = 900 + 2 * ir.flow.name.length + canonicalJson(ir.config.values).length;
+  const fixed = 900 + 2 * ir.flow.name.length + configJson(ir.config.values).length;
   return (s) => {
     const retries = s.retry && s.retry.limit > 0 ? s.retry.limit : 0;
     const reads = s.outputs.length;

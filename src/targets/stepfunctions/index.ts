@@ -1,5 +1,5 @@
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { lowerGraph, lowerIfExact } from '../../ir/lower-blocks.js';
+import { exactLowering, loweredGraph } from '../lowered.js';
 import type { IR, IROrigin } from '../../ir/types.js';
 import type { Span } from '../../source/span.js';
 import type { Artifact, Target, TargetContext } from '../target.js';
@@ -73,8 +73,8 @@ export const stepFunctionsTarget: Target = {
     // Whether blocks are exact is found without choosing cuts (lowerIfExact): a flow that runs as a
     // Batch DAG needs no blocks, and choosing the cuts is nearly all of a lowering's time.
     let exactBlocks: LoweredGraph | null | undefined;
-    const dag = chooseBatchDag({ ir, options, exact: () => (exactBlocks = lowerIfExact(ir)) !== null, flowSpan, diagnostics });
-    const lowered: LoweredGraph | null = dag.plan ? null : (exactBlocks ?? lowerGraph(ir));
+    const dag = chooseBatchDag({ ir, options, exact: () => (exactBlocks = exactLowering(ir)) !== null, flowSpan, diagnostics });
+    const lowered: LoweredGraph | null = dag.plan ? null : (exactBlocks ?? loweredGraph(ir));
     if (lowered && !lowered.exact) {
       const ps = lowered.addedOrderings;
       const listed = ps.slice(0, LIST_CAP).map(([a, b]) => `${b} waits for ${a}`).join(', ');
@@ -122,6 +122,9 @@ export function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
   return out;
 }
 
+/** Machines with at most this many tasks are written pretty first (toFittingJsonText): a speed choice only. */
+const PRETTY_FIRST_TASKS = 50;
+
 /**
  * Builds the machine and its text so it fits, in this order of preference: FLOWC_CONFIG in every
  * step, pretty-printed; compact (serialize.ts); without FLOWC_CONFIG (the shared policy,
@@ -130,7 +133,8 @@ export function partitionEvidence(ir: IR): { value: unknown; path: string }[] {
  * by the caller).
  */
 function fitDefinition(o: { ir: IR; options: SfnOptions; shape: { block: Block } | { dag: BatchDagPlan }; mapModes: ReadonlyMap<string, MapMode>; diagnostics: DiagnosticBag }): { machine: Machine; asl: string } {
-  const text = (m: Machine) => toFittingJsonText(m.definition, DEFINITION_MAX_BYTES);
+  // A machine of a few tasks is nearly always far below 1 MB pretty-printed (serialize.ts).
+  const text = (m: Machine) => toFittingJsonText(m.definition, DEFINITION_MAX_BYTES, m.tasks.length <= PRETTY_FIRST_TASKS);
   const { built } = fitConfig({
     diagnostics: o.diagnostics,
     build: (includeConfig) => {

@@ -23,8 +23,17 @@ export function toJsonText(value: unknown, style: JsonStyle = 'pretty'): string 
  * definitions above. Compact is written first and the whitespace pretty-printing would add is
  * counted from the value's shape (prettyExtraOf), so a definition too big to pretty-print is
  * serialized once, not twice (a part of a 10,000-step flow is 1.3 MB pretty, 0.75 MB compact).
+ * `prettyFirst`, for a definition that almost surely fits pretty (a small flow's), writes the
+ * pretty form first and the compact one only when that is over: the same text, found with one
+ * serialization instead of two and no count.
  */
-export function toFittingJsonText(value: unknown, maxBytes: number): string {
+export function toFittingJsonText(value: unknown, maxBytes: number, prettyFirst = false): string {
+  if (prettyFirst) {
+    // The pretty form is the compact one plus whitespace (jsonWithVisibleText escapes the same
+    // characters in both), so it is the one written exactly when it fits.
+    const pretty = toJsonText(value, 'pretty');
+    if (utf8Bytes(pretty) <= maxBytes) return pretty;
+  }
   const compact = toJsonText(value, 'compact');
   const bytes = utf8Bytes(compact);
   // Pretty-printing only adds whitespace.
