@@ -1,5 +1,6 @@
 import type { Span } from '../source/span.js';
 import { CODES, type Code } from './codes.js';
+import type { UnitOrigin } from './unit-groups.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -11,6 +12,11 @@ export interface Diagnostic {
   span?: Span;
   /** Extra lines printed under the message (e.g. "did you mean", the chain of a cycle). */
   notes?: string[];
+  /**
+   * The units of a build or sweep that reported it (set by unitDiagnostics). Printers spell it out
+   * as a last note; text merges entries that differ only by the unit (unit-groups.ts).
+   */
+  units?: UnitOrigin;
 }
 
 /** The most problems printed as text before the rest are summarised (JSON output has them all). */

@@ -1,5 +1,6 @@
 import { visibleText } from '../source/visible-text.js';
 import type { Diagnostic } from './diagnostic.js';
+import { flatNotes, groupUnitDiagnostics } from './unit-groups.js';
 
 /**
  * Diagnostics as GitHub Actions workflow commands (`::error file=…,line=…::message`), so a failed
@@ -12,7 +13,9 @@ import type { Diagnostic } from './diagnostic.js';
  * https://docs.github.com/actions/reference/workflow-commands-for-github-actions
  */
 export function githubAnnotations(ds: readonly Diagnostic[], relativize: (absPath: string) => string): string {
-  return ds.map((d) => `${annotation(d, relativize)}\n`).join('');
+  // Grouped like the text form: GitHub shows only the first 10 warning (and 10 error) annotations
+  // of a step, so one problem of 1,000 bindings would hide every other.
+  return groupUnitDiagnostics(ds).map((d) => `${annotation(d, relativize)}\n`).join('');
 }
 
 function annotation(d: Diagnostic, relativize: (absPath: string) => string): string {
@@ -25,7 +28,7 @@ function annotation(d: Diagnostic, relativize: (absPath: string) => string): str
   props.push(['title', d.code]);
   // User text is shown escaped as in every other form (ESC, bidi, a line break inside a key); the
   // line breaks between message and notes are ours and become %0A.
-  const message = [visibleText(d.message), ...(d.notes ?? []).map((n) => `note: ${n.split('\n').map(visibleText).join('\n')}`)].join('\n');
+  const message = [visibleText(d.message), ...(flatNotes(d) ?? []).map((n) => `note: ${n.split('\n').map(visibleText).join('\n')}`)].join('\n');
   return `::${d.severity === 'error' ? 'error' : 'warning'} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}::${escapeData(message)}`;
 }
 

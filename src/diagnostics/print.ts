@@ -2,6 +2,7 @@ import type { SourceRegistry } from '../source/files.js';
 import { jsonWithVisibleText, visibleText } from '../source/visible-text.js';
 import { type Colors, colours as makeColours } from './colour.js';
 import { DIAGNOSTIC_CAP, type Diagnostic } from './diagnostic.js';
+import { flatNotes, groupUnitDiagnostics } from './unit-groups.js';
 
 export interface PrintOptions {
   /** Turns an absolute path into the path shown (relative to the working directory). */
@@ -27,7 +28,7 @@ export function formatDiagnostic(d: Diagnostic, options: PrintOptions): string {
   const c = options.colours ?? PLAIN;
   const where = d.span ? `${visibleText(options.relativize(d.span.file))}:${d.span.line}:${d.span.col}` : 'flowc';
   const lines = [`${c.bold(where)}: ${severityColour(c, d.severity)(d.severity)} ${c.dim(d.code)}: ${visibleText(d.message)}`];
-  for (const note of d.notes ?? []) lines.push(`  ${c.cyan('note')}: ${noteText(note)}`);
+  for (const note of flatNotes(d) ?? []) lines.push(`  ${c.cyan('note')}: ${noteText(note)}`);
   if (options.sources && d.span) {
     const frame = codeFrame(d, options.sources, c);
     if (frame) lines.push(frame);
@@ -47,16 +48,20 @@ export function formatDiagnostics(ds: readonly Diagnostic[], options: PrintOptio
   if (ds.length === 0) return '';
   const errors = ds.filter((d) => d.severity === 'error').length;
   const warnings = ds.length - errors;
+  // The same problem in 1,000 bindings is one entry naming them (unit-groups.ts).
+  const groups = groupUnitDiagnostics(ds);
   // A flow generated with one mistake per step can produce thousands of lines; the first hundred
   // show the pattern, and the summary still counts them all.
-  const shown = ds.slice(0, DIAGNOSTIC_CAP).map((d) => formatDiagnostic(d, options));
-  if (ds.length > DIAGNOSTIC_CAP) shown.push(`... ${ds.length - DIAGNOSTIC_CAP} more not shown (--diagnostics json lists them all)`);
+  const shown = groups.slice(0, DIAGNOSTIC_CAP).map((d) => formatDiagnostic(d, options));
+  if (groups.length > DIAGNOSTIC_CAP) shown.push(`... ${groups.length - DIAGNOSTIC_CAP} more not shown (--diagnostics json lists them all)`);
   const body = shown.join(options.sources ? '\n\n' : '\n');
   const c = options.colours ?? PLAIN;
   const summary = [errors ? c.red(c.bold(`${errors} error${errors === 1 ? '' : 's'}`)) : '', warnings ? c.yellow(c.bold(`${warnings} warning${warnings === 1 ? '' : 's'}`)) : '']
     .filter(Boolean)
     .join(', ');
-  return `${body}\n${summary}\n`;
+  // The counts stay those of the entries `--diagnostics json` lists; how many are printed follows.
+  const distinct = groups.length < ds.length ? c.dim(` (${groups.length} distinct)`) : '';
+  return `${body}\n${summary}${distinct}\n`;
 }
 
 function severityColour(c: Colors, severity: Diagnostic['severity']): (s: string) => string {
@@ -103,7 +108,8 @@ export function diagnosticsToJson(ds: readonly Diagnostic[], relativize: (absPat
       o.endLine = d.span.endLine ?? d.span.line;
       o.endCol = d.span.endCol ?? d.span.col;
     }
-    if (d.notes) o.notes = d.notes;
+    const notes = flatNotes(d);
+    if (notes) o.notes = notes;
     return o;
   });
   return `${jsonWithVisibleText(JSON.stringify({ diagnostics: items }, null, 2))}\n`;

@@ -3,32 +3,26 @@ import type { Span } from '../source/span.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
 import type { JobFailure } from './worker-pool.js';
 
-/** How many unit names a merged diagnostic lists before summarising. */
-const MAX_NAMES = 5;
-
 /**
- * The diagnostics of many units as one list: each notes the units it came from ("in bindings
- * a, b"), and the same problem in several units (they usually share a flow) is printed once
- * rather than once per variant. Then one FLOWC709 per failing unit, so every failure is named
- * even when its problems were merged into another's.
+ * The diagnostics of many units as one list: each carries the units it came from (`units`,
+ * printed as "in bindings a, b"), and the same problem in several units (they usually share a
+ * flow) is one entry rather than one per variant; text output also merges entries that differ
+ * only by the unit's own name (src/diagnostics/unit-groups.ts). Then one FLOWC709 per failing
+ * unit, so every failure is named even when its problems were merged into another's.
  */
 export function unitDiagnostics(options: { outputs: UnitOutput[]; noun: 'binding' | 'variant'; spans?: Map<string, Span> }): Diagnostic[] {
   const groups = new Map<string, { d: Diagnostic; names: string[] }>();
   for (const out of options.outputs) {
     for (const d of out.diagnostics) {
-      const key = JSON.stringify([d.code, d.severity, d.message, d.span?.file, d.span?.line, d.span?.col, d.notes ?? []]);
+      // The whole span: the same start with another end is another place (another code frame).
+      const key = JSON.stringify([d.code, d.severity, d.message, d.span?.file, d.span?.line, d.span?.col, d.span?.endLine, d.span?.endCol, d.notes ?? []]);
       const g = groups.get(key);
       if (g) g.names.push(out.name);
       else groups.set(key, { d, names: [out.name] });
     }
   }
   const merged: Diagnostic[] = [];
-  for (const { d, names } of groups.values()) {
-    const shown = names.slice(0, MAX_NAMES).map((n) => `'${n}'`).join(', ');
-    const more = names.length > MAX_NAMES ? ` and ${names.length - MAX_NAMES} more` : '';
-    const note = `in ${options.noun}${names.length > 1 ? 's' : ''} ${shown}${more}`;
-    merged.push({ ...d, notes: [...(d.notes ?? []), note] });
-  }
+  for (const { d, names } of groups.values()) merged.push({ ...d, units: { noun: options.noun, names } });
   for (const out of options.outputs) {
     if (out.ok) continue;
     const errors = out.diagnostics.filter((d) => d.severity === 'error').length;
