@@ -88,7 +88,10 @@ export class OutputStamps {
     });
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     try {
-      mkdirSync(join(this.file, '..'), { recursive: true });
+      const dir = join(this.file, '..');
+      mkdirSync(dir, { recursive: true });
+      // Only into a real folder: a link planted at `stamps` in a restored cache must not carry the write elsewhere.
+      if (!lstatSync(dir).isDirectory()) return;
       writeFileSync(temp, `${STAMPS_MAGIC} ${sha256Of(body)}\n${body}`, { flag: 'wx' });
       renameSync(temp, this.file);
       this.changed = false;

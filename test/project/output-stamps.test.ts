@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OutputStamps } from '../../src/project/output-stamps.js';
@@ -144,5 +144,28 @@ describe('flowc build with output stamps', () => {
     const build = await runCli(['build', '--jobs', '1'], { cwd: dir });
     expect(build.stdout).toMatch(/: 0 files written/);
     expect((await runCli(['build', '--jobs', '1', '--no-cache'], { cwd: dir })).stdout).toMatch(/: 1 file written/);
+  });
+});
+
+describe('output stamps in a hostile cache', () => {
+  it('are not written through a link planted at stamps/, nor read from one', () => {
+    const cache = temp();
+    const elsewhere = temp();
+    symlinkSync(elsewhere, join(cache, 'stamps'));
+    const s = OutputStamps.load(cache, '/out');
+    s.record([{ rel: 'a', sha256: HASH, st: stat(5_000) }], NOW_MS);
+    s.save();
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // A stamps file that is a link is not read either.
+    const real = temp();
+    const good = OutputStamps.load(real, '/out');
+    good.record([{ rel: 'a', sha256: HASH, st: stat(5_000) }], NOW_MS);
+    good.save();
+    const [name] = readdirSync(join(real, 'stamps'));
+    const linked = temp();
+    mkdirSync(join(linked, 'stamps'));
+    symlinkSync(join(real, 'stamps', name as string), join(linked, 'stamps', name as string));
+    expect(OutputStamps.load(real, '/out').vouches('a', HASH, stat(5_000))).toBe(true);
+    expect(OutputStamps.load(linked, '/out').vouches('a', HASH, stat(5_000))).toBe(false);
   });
 });
