@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
@@ -5,6 +6,7 @@ import { type Manifest, type ManifestUnit, type PreviousManifest, serializeManif
 import { folderMemo, inspectOutput, outputFolders, relPathProblem } from './output-paths.js';
 import { compareRegularFile, readRegularFile, sha256Of } from '../source/regular-file.js';
 import { StoredFile } from './cache-entry.js';
+import { type OutputStamps, stampStat } from './output-stamps.js';
 
 import { findStale } from './stale.js';
 import type { UnitFile, UnitOutput } from './unit.js';
@@ -114,6 +116,9 @@ export interface DiskComparison {
   refused: { file: PlannedFile; what: string }[];
   /** Existing files too large to read for a diff (only when `wantText`). */
   tooLarge: { file: PlannedFile; size: number }[];
+  /** With `stamps`: files read and found the same, each with the lstat taken before, and when (for OutputStamps.record). */
+  verified: { rel: string; sha256: string; st: BigIntStats }[];
+  verifiedAtMs: number;
 }
 
 /**
@@ -122,8 +127,10 @@ export interface DiskComparison {
  * without being read; it is read only when `wantText` asks for a diff, and then at most
  * CHECK_READ_LIMIT bytes.
  */
-export function compareWithDisk(options: { outDir: string; files: PlannedFile[]; wantText: boolean; readLimit?: number }): DiskComparison {
-  const out: DiskComparison = { differing: [], refused: [], tooLarge: [] };
+export function compareWithDisk(options: { outDir: string; files: PlannedFile[]; wantText: boolean; readLimit?: number; stamps?: OutputStamps }): DiskComparison {
+  // Taken before any stat: a stamp is sound only for a file whose last change is older than the stat (output-stamps.ts).
+  const out: DiskComparison = { differing: [], refused: [], tooLarge: [], verified: [], verifiedAtMs: Date.now() };
+  const { stamps } = options;
   const limit = options.readLimit ?? CHECK_READ_LIMIT;
   const memo = folderMemo();
   const scratch = { buf: Buffer.allocUnsafe(1 << 16) };
@@ -134,8 +141,14 @@ export function compareWithDisk(options: { outDir: string; files: PlannedFile[];
     const expected = file.bytes ?? (file.size !== undefined && file.sha256 !== undefined ? { size: file.size, sha256: file.sha256 } : undefined);
     if (!options.wantText && expected) {
       const folders = outputFolders(options.outDir, file.rel, memo);
+      // A stamp of the last build that saw this very file (same inode, size and times) holding these bytes: not read again.
+      const st = stamps && folders === 'real' && file.sha256 !== undefined ? stampStat(file.path) : undefined;
+      if (st && stamps?.vouches(file.rel, file.sha256 as string, st)) continue;
       const fast = folders === 'missing' ? 'missing' : folders === 'real' ? compareRegularFile(file.path, expected, scratch) : 'other';
-      if (fast === 'same') continue;
+      if (fast === 'same') {
+        if (st) out.verified.push({ rel: file.rel, sha256: file.sha256 as string, st });
+        continue;
+      }
       if (fast !== 'other') {
         out.differing.push({ file, onDisk: undefined });
         continue;

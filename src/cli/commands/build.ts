@@ -12,6 +12,7 @@ import { findProjectFile, PROJECT_FILE } from '../../project/find-project.js';
 import { nameMatcher } from '../../project/glob.js';
 import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
 import { compareWithDisk, type PlannedFile, type PlannedUnit, planOutputs } from '../../project/outputs.js';
+import { OutputStamps, restamp } from '../../project/output-stamps.js';
 import { createProgress } from '../../project/progress.js';
 import { loadProject } from '../../project/project-file.js';
 import { pruneStale } from '../../project/stale.js';
@@ -260,7 +261,9 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     return problems > 0 || diagnostics.hasErrors() ? EXIT.inputErrors : EXIT.ok;
   }
 
-  const disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: false });
+  // Stamps live in the cache: without one (--no-cache) every output is read.
+  const stamps = options.cache ? OutputStamps.load(options.cache.dir, options.outDir) : undefined;
+  const disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: false, ...(stamps ? { stamps } : {}) });
   const changed = disk.differing.map((d) => d.file);
   if (disk.refused.length > 0) {
     diagnostics.addAll(unreadableOutputs(disk, display));
@@ -284,6 +287,11 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     diagnostics.addAll(written.diagnostics);
     report(io, diagnostics.items, options.format);
     return written.exit;
+  }
+  if (stamps) {
+    const current = new Set(plan.files.map((f) => f.rel));
+    for (const name of options.keep) for (const rel of Object.keys(prev?.units.get(name)?.files ?? {})) current.add(rel);
+    await restamp({ stamps, verified: disk.verified, verifiedAtMs: disk.verifiedAtMs, written: changed, current });
   }
   let removed: string[] = [];
   if (options.prune && staleFiles.length > 0) {

@@ -1,0 +1,171 @@
+import type { BigIntStats } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OutputStamps } from '../../src/project/output-stamps.js';
+import { compareWithDisk, type PlannedFile } from '../../src/project/outputs.js';
+import { sha256Hex } from '../../src/source/canonical-json.js';
+import { runCli } from '../cli/run-cli.js';
+import { copyProject, listFiles, snapshot, tempFolders } from './helpers.js';
+
+const { temp } = tempFolders();
+const HASH = 'a'.repeat(64);
+const OTHER = 'b'.repeat(64);
+const NOW_MS = 1_800_000_000_000;
+const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+
+/** An lstat result as OutputStamps reads it: a regular file changed `ageMs` before NOW_MS (plus `extraNs`). */
+function stat(ageMs: number, over: Partial<Record<'size' | 'mtimeNs' | 'ctimeNs' | 'ino' | 'dev', bigint>> = {}, extraNs = 123n): BigIntStats {
+  const t = ns(NOW_MS - ageMs) + extraNs;
+  return { isFile: () => true, size: 100n, mtimeNs: t, ctimeNs: t, ino: 42n, dev: 7n, ...over } as unknown as BigIntStats;
+}
+
+describe('output stamps (a file seen before is not read again)', () => {
+  it('vouch only for the very stat and hash recorded, and only when the stat was taken well after the last change', () => {
+    const cache = temp();
+    const s = OutputStamps.load(cache, '/out');
+    s.record(
+      [
+        { rel: 'old', sha256: HASH, st: stat(5_000) },
+        { rel: 'recent', sha256: HASH, st: stat(49) },
+        { rel: 'edge', sha256: HASH, st: stat(50, {}, 0n) },
+      ],
+      NOW_MS,
+    );
+    expect(s.vouches('old', HASH, stat(5_000))).toBe(true);
+    // Changed within the clock's tick of the stat: times could stay the same through an edit.
+    expect(s.vouches('recent', HASH, stat(49))).toBe(false);
+    expect(s.vouches('edge', HASH, stat(50, {}, 0n))).toBe(false);
+    expect(s.vouches('old', OTHER, stat(5_000))).toBe(false);
+    for (const field of ['size', 'mtimeNs', 'ctimeNs', 'ino', 'dev'] as const) {
+      const st = stat(5_000);
+      expect(s.vouches('old', HASH, stat(5_000, { [field]: (st[field] as bigint) + 1n })), field).toBe(false);
+    }
+    expect(s.vouches('old', HASH, { ...stat(5_000), isFile: () => false } as unknown as BigIntStats)).toBe(false);
+    expect(s.vouches('missing', HASH, stat(5_000))).toBe(false);
+  });
+
+  it('take a margin of 2 s where no time has a fraction of a second (file systems keeping whole seconds)', () => {
+    const s = OutputStamps.load(temp(), '/out');
+    const whole = (ageS: number) => stat(ageS * 1000, {}, 0n);
+    // NOW_MS is a whole second: 1 s old is within the coarse margin, 3 s is not.
+    s.record([{ rel: 'a', sha256: HASH, st: whole(1) }, { rel: 'b', sha256: HASH, st: whole(3) }], NOW_MS);
+    expect(s.vouches('a', HASH, whole(1))).toBe(false);
+    expect(s.vouches('b', HASH, whole(3))).toBe(true);
+  });
+
+  it('survive a save and a load for the same output folder only; a changed byte or another folder loses them all', () => {
+    const cache = temp();
+    const s = OutputStamps.load(cache, '/out');
+    s.record([{ rel: 'u/a.yaml', sha256: HASH, st: stat(5_000) }, { rel: 'u/b.yaml', sha256: OTHER, st: stat(6_000) }], NOW_MS);
+    s.save();
+    const again = OutputStamps.load(cache, '/out');
+    expect(again.vouches('u/a.yaml', HASH, stat(5_000))).toBe(true);
+    expect(again.vouches('u/b.yaml', OTHER, stat(6_000))).toBe(true);
+    expect(OutputStamps.load(cache, '/elsewhere').vouches('u/a.yaml', HASH, stat(5_000))).toBe(false);
+    again.retain(new Set(['u/b.yaml']));
+    again.save();
+    const retained = OutputStamps.load(cache, '/out');
+    expect(retained.vouches('u/a.yaml', HASH, stat(5_000))).toBe(false);
+    expect(retained.vouches('u/b.yaml', OTHER, stat(6_000))).toBe(true);
+    const [file] = readdirSync(join(cache, 'stamps'));
+    const path = join(cache, 'stamps', file as string);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('u/b.yaml', 'u/c.yaml'));
+    expect(OutputStamps.load(cache, '/out').vouches('u/b.yaml', OTHER, stat(6_000))).toBe(false);
+    expect(OutputStamps.load(cache, '/out').vouches('u/c.yaml', OTHER, stat(6_000))).toBe(false);
+  });
+
+  it('spare compareWithDisk the read of a file they vouch for (and only then)', () => {
+    const root = temp();
+    writeFileSync(join(root, 'a.txt'), 'abc\n');
+    const st = statSync(join(root, 'a.txt'), { bigint: true });
+    const planned = (contents: string): PlannedFile => ({ path: join(root, 'a.txt'), rel: 'a.txt', contents, size: Buffer.byteLength(contents), sha256: sha256Hex(contents) });
+    // A stamp recorded as if the file had held 'xyz\n': the file is then taken to hold it, unread.
+    const forged = OutputStamps.load(temp(), root);
+    forged.record([{ rel: 'a.txt', sha256: sha256Hex('xyz\n'), st }], Number(st.ctimeNs / 1_000_000n) + 1_000);
+    expect(compareWithDisk({ outDir: root, files: [planned('xyz\n')], wantText: false, stamps: forged }).differing).toEqual([]);
+    expect(compareWithDisk({ outDir: root, files: [planned('xyz\n')], wantText: false }).differing).toHaveLength(1);
+    // Read and found the same: reported for stamping, with the stat taken before the read.
+    const fresh = OutputStamps.load(temp(), root);
+    const cmp = compareWithDisk({ outDir: root, files: [planned('abc\n')], wantText: false, stamps: fresh });
+    expect(cmp.differing).toEqual([]);
+    expect(cmp.verified.map((v) => [v.rel, v.sha256, v.st.ino])).toEqual([['a.txt', sha256Hex('abc\n'), st.ino]]);
+  });
+});
+
+describe('flowc build with output stamps', () => {
+  it('stamps every output it wrote with the hash the manifest records, and rewrites an output edited since, even with its times put back', async () => {
+    const dir = copyProject();
+    const out = join(dir, 'build');
+    expect((await runCli(['build', '--jobs', '1'], { cwd: dir })).code).toBe(0);
+    const good = snapshot(out);
+    const stampsDir = join(dir, '.flowc-cache', 'stamps');
+    const [file] = readdirSync(stampsDir);
+    const body = JSON.parse(readFileSync(join(stampsDir, file as string), 'utf8').split('\n')[1] as string) as { out: string; files: [string, string, string][] };
+    expect(body.out).toBe(out);
+    const manifest = JSON.parse(readFileSync(join(out, 'build.manifest.json'), 'utf8')) as { bindings: Record<string, { files: Record<string, string> }> };
+    const recorded = Object.assign({}, ...Object.values(manifest.bindings).map((b) => b.files)) as Record<string, string>;
+    expect(Object.fromEntries(body.files.map(([rel, sha256]) => [rel, sha256]))).toEqual(recorded);
+
+    // Same size, same modification time: only the change time (which nobody can set back) tells.
+    const victim = listFiles(out).find((f) => f !== 'build.manifest.json') as string;
+    // `touch -r` copies times to the nanosecond (utimes from Node rounds them).
+    const reference = join(temp(), 'reference');
+    execFileSync('cp', ['-p', join(out, victim), reference]);
+    const before = statSync(join(out, victim), { bigint: true });
+    const text = readFileSync(join(out, victim), 'utf8');
+    writeFileSync(join(out, victim), text.replace(/.$/s, (c) => (c === 'x' ? 'y' : 'x')));
+    execFileSync('touch', ['-r', reference, join(out, victim)]);
+    const after = statSync(join(out, victim), { bigint: true });
+    expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
+    const r = await runCli(['build', '--jobs', '1'], { cwd: dir });
+    expect(r.stdout).toMatch(/: 1 file written, 0 compiled/);
+    expect(snapshot(out)).toEqual(good);
+  });
+
+  it('--check never trusts a stamp: a forged one that vouches for an edited output fools a build, not the drift check', async () => {
+    const dir = copyProject();
+    const out = join(dir, 'build');
+    expect((await runCli(['build', '--jobs', '1'], { cwd: dir })).code).toBe(0);
+    const victim = listFiles(out).find((f) => f !== 'build.manifest.json') as string;
+    const text = readFileSync(join(out, victim), 'utf8');
+    writeFileSync(join(out, victim), text.replace(/.$/s, (c) => (c === 'x' ? 'y' : 'x')));
+    // Whoever can write the cache can forge stamps, as they can forge cache entries (docs/security.md).
+    const st = statSync(join(out, victim), { bigint: true });
+    const stamps = OutputStamps.load(join(dir, '.flowc-cache'), out);
+    const manifest = JSON.parse(readFileSync(join(out, 'build.manifest.json'), 'utf8')) as { bindings: Record<string, { files: Record<string, string> }> };
+    const sha256 = Object.assign({}, ...Object.values(manifest.bindings).map((b) => b.files))[victim] as string;
+    stamps.record([{ rel: victim, sha256, st }], Number(st.ctimeNs / 1_000_000n) + 1_000);
+    stamps.save();
+    const check = await runCli(['build', '--check', '--jobs', '1'], { cwd: dir });
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/1 of 3 bindings out of/);
+    const build = await runCli(['build', '--jobs', '1'], { cwd: dir });
+    expect(build.stdout).toMatch(/: 0 files written/);
+    expect((await runCli(['build', '--jobs', '1', '--no-cache'], { cwd: dir })).stdout).toMatch(/: 1 file written/);
+  });
+});
+
+describe('output stamps in a hostile cache', () => {
+  it('are not written through a link planted at stamps/, nor read from one', () => {
+    const cache = temp();
+    const elsewhere = temp();
+    symlinkSync(elsewhere, join(cache, 'stamps'));
+    const s = OutputStamps.load(cache, '/out');
+    s.record([{ rel: 'a', sha256: HASH, st: stat(5_000) }], NOW_MS);
+    s.save();
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // A stamps file that is a link is not read either.
+    const real = temp();
+    const good = OutputStamps.load(real, '/out');
+    good.record([{ rel: 'a', sha256: HASH, st: stat(5_000) }], NOW_MS);
+    good.save();
+    const [name] = readdirSync(join(real, 'stamps'));
+    const linked = temp();
+    mkdirSync(join(linked, 'stamps'));
+    symlinkSync(join(real, 'stamps', name as string), join(linked, 'stamps', name as string));
+    expect(OutputStamps.load(real, '/out').vouches('a', HASH, stat(5_000))).toBe(true);
+    expect(OutputStamps.load(linked, '/out').vouches('a', HASH, stat(5_000))).toBe(false);
+  });
+});
