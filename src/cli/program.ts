@@ -61,7 +61,7 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
       .option('--sweep <key=values>', 'compile one variant per combination: app.lr=0.1,0.01 or app.epochs=range(1,10,2) (repeatable; needs --out)', collect, [])
       .option('--prune', 'with --out: remove files an earlier compile wrote that the flow no longer produces')
       .option('--no-cache', 'with --sweep: compile every variant, ignoring the build cache')
-      .option('-j, --jobs <n>', 'with --sweep: worker threads (default: one per core)')
+      .option('-j, --jobs <n>', 'with --sweep: threads compiling at once, the main one included (default: one per core)')
       .addHelpText(
         'after',
         examples(
@@ -120,7 +120,7 @@ export function createProgram(base: CliIO): { run: (argv: string[]) => Promise<n
     .option('--diff', 'with --check: after the summary, print the diff of each stale file (the default on a terminal)')
     .option('--prune', 'remove files an earlier build wrote that no binding produces now')
     .option('--no-cache', 'compile every binding, ignoring the build cache')
-    .option('-j, --jobs <n>', 'worker threads (default: one per core)')
+    .option('-j, --jobs <n>', 'threads compiling at once: the main one and N-1 workers (default: one per core)')
     .option('--allow-outside', 'read config files, extends and schemas from outside the project root')
     .addOption(new Option('--diagnostics <format>', 'how problems are printed').choices(['text', 'json']).default('text'))
     .addHelpText(

@@ -112,7 +112,7 @@ describe('flowc build from the bin, bundled and not', () => {
       const out = temp();
       const r = build(dir, out, jobs, env);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toContain(`(${jobs} worker threads)`);
+      expect(r.stdout).toContain(`(${jobs} threads)`);
       expect(r.stderr).toBe(r1.stderr);
       expect(snapshot(out)).toEqual(expected);
     }

@@ -76,7 +76,7 @@ describe('compiling units on worker threads', () => {
     const b = tempDir();
     cleanup.push(a, b);
     const ra = await runCli(['build', '--target', ALL_TARGETS, '--out', a, '--jobs', '2', '--no-cache'], { cwd: PROJECT });
-    expect(ra.stdout).toContain('(2 worker threads)');
+    expect(ra.stdout).toContain('(2 threads)');
     await runCli(['build', '--target', ALL_TARGETS, '--out', b, '--jobs', '1', '--no-cache'], { cwd: PROJECT });
     expect(snapshot(a)).toEqual(snapshot(b));
     expect(readFileSync(join(a, 'build.manifest.json'), 'utf8')).toBe(readFileSync(join(b, 'build.manifest.json'), 'utf8'));

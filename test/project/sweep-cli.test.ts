@@ -48,7 +48,7 @@ describe('flowc compile --sweep', () => {
     const a = temp();
     const b = temp();
     track(`${a}-cache`, `${b}-cache`);
-    expect((await sweep(a, '--jobs', '2')).stdout).toContain('6 compiled, 0 from cache (2 worker threads)');
+    expect((await sweep(a, '--jobs', '2')).stdout).toContain('6 compiled, 0 from cache (2 threads)');
     expect((await sweep(a, '--jobs', '2')).stdout).toContain('0 files written, 0 compiled, 6 from cache');
     await sweep(b, '--jobs', '1', '--no-cache');
     expect(snapshot(a)).toEqual(snapshot(b));

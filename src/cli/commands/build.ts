@@ -316,7 +316,7 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   io.stdout(
     `flowc: ${options.units.length} ${noun}${options.units.length === 1 ? '' : 's'} into ${outName}: ` +
       `${changed.length} file${changed.length === 1 ? '' : 's'} written, ${stats.compiled} compiled, ${stats.cached} from cache` +
-      `${stats.workers > 0 ? ` (${stats.workers} worker threads)` : ''}\n`,
+      `${stats.workers > 0 ? ` (${stats.workers} threads)` : ''}\n`,
   );
   return EXIT.ok;
 }
