@@ -147,7 +147,8 @@ const TEXT_LINE = [
   /^flowc: (error|warning) FLOWC\d{3}: /, // no place in a file
   /^flowc: /, // the CLI's own summaries (e.g. --check)
   /^ {2}note: /,
-  /^\d+ errors?(, \d+ warnings?)?$|^\d+ warnings?$/,
+  // The count line; "(N distinct)" when a problem of many units is printed once.
+  /^(\d+ errors?(, \d+ warnings?)?|\d+ warnings?)( \(\d+ distinct\))?$/,
   /^\.\.\. \d+ more not shown/,
   /^$/,
 ];

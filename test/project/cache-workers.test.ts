@@ -16,7 +16,7 @@ function project(): string {
 }
 
 function counts(stdout: string): { compiled: number; cached: number; workers: number } {
-  const m = /(\d+) compiled, (\d+) from cache(?: \((\d+) worker threads\))?/.exec(stdout);
+  const m = /(\d+) compiled, (\d+) from cache(?: \((\d+) threads\))?/.exec(stdout);
   if (!m) throw new Error(`no counts in ${JSON.stringify(stdout)}`);
   return { compiled: Number(m[1]), cached: Number(m[2]), workers: Number(m[3] ?? 0) };
 }

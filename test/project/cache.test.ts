@@ -35,8 +35,10 @@ describe('the build cache', () => {
     const dir = project();
     await build(dir);
     expect(readFileSync(join(dir, '.flowc-cache/.gitignore'), 'utf8')).toMatch(/^\*$/m);
-    expect(readdirSync(join(dir, '.flowc-cache')).sort()).toEqual(['.gitignore', 'units']);
+    // units/: one entry per binding; stamps/: one file per output folder (docs/project.md, "Up-to-date outputs").
+    expect(readdirSync(join(dir, '.flowc-cache')).sort()).toEqual(['.gitignore', 'stamps', 'units']);
     expect(readdirSync(join(dir, '.flowc-cache/units'))).toHaveLength(3);
+    expect(readdirSync(join(dir, '.flowc-cache/stamps'))).toHaveLength(1);
   });
 
   it('skips unchanged bindings, recompiles exactly those whose files changed (extends included), and hits again on revert', async () => {
