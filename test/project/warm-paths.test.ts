@@ -133,3 +133,22 @@ describe('the plain-path shortcut of relPathProblem', () => {
     }
   });
 });
+
+describe('planOutputs paths', () => {
+  it('are exactly join(outDir, rel), for any output folder as given (normalized, trailing slash, the root, odd segments)', async () => {
+    const { planOutputs } = await import('../../src/project/outputs.js');
+    const { join: pathJoin } = await import('node:path');
+    for (const outDir of ['/tmp/out', '/tmp/out/', '/', '/tmp//out', '/tmp/./out', '/tmp/x/../out', 'relative/out']) {
+      const plan = planOutputs({
+        outDir,
+        manifestName: 'build.manifest.json',
+        kind: 'build',
+        header: {},
+        units: [{ name: 'u-1', meta: {}, output: { name: 'u-1', ok: true, diagnostics: [], files: [{ path: 'u-1.argo.yaml', contents: 'a' }, { path: 'sub/u-1.ir.json', contents: 'b' }], configHash: 'h' } }],
+        previous: undefined,
+        prune: false,
+      });
+      expect(plan.files.map((f) => f.path), outDir).toEqual(plan.files.map((f) => pathJoin(outDir, f.rel)));
+    }
+  });
+});
