@@ -47,10 +47,9 @@ export class OutputStamps {
 
   /**
    * Records what was seen of the files in `seen` (each with the lstat taken after `takenAtMs`), keeping
-   * only stamps old enough to be sound (see the class comment). Files of `forget` lose their stamps.
+   * only stamps old enough to be sound (see the class comment); a file seen too soon loses its old stamp.
    */
-  record(seen: { rel: string; sha256: string; st: BigIntStats }[], takenAtMs: number, forget: Iterable<string> = []): void {
-    for (const rel of forget) if (this.stamps.delete(rel)) this.changed = true;
+  record(seen: { rel: string; sha256: string; st: BigIntStats }[], takenAtMs: number): void {
     const margin = marginNs(seen.map((s) => s.st));
     const before = BigInt(takenAtMs) * 1_000_000n - margin;
     for (const { rel, sha256, st } of seen) {
@@ -104,7 +103,7 @@ export class OutputStamps {
     }
   }
 
-  /** Takes the stamps of a file sealStamps wrote; anything else leaves none (every file is then read). */
+  /** Takes the stamps of a file `save` wrote; anything else leaves none (every file is then read). */
   private parse(bytes: Buffer): void {
     const newline = bytes.indexOf(0x0a);
     if (newline < 0) return;
