@@ -83,8 +83,10 @@ export async function runInPool<J, R>(options: {
     workers.add(w);
     // The jobs sent to this worker and not answered yet, in the order sent: it runs the first.
     const held: number[] = [];
+    // The uncaught exception that is killing this worker, acted on at 'exit' (see below).
+    let error: JobFailure | undefined;
     const feed = () => {
-      while (held.length < inFlight && !settled) {
+      while (held.length < inFlight && !settled && error === undefined) {
         const index = take();
         if (index === undefined) break;
         held.push(index);
@@ -119,9 +121,15 @@ export async function runInPool<J, R>(options: {
       }
       feed();
     });
-    w.on('error', (e) => died({ message: `${e.name}: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) }));
+    // 'error' can come before messages the worker posted just before it threw (they are on another
+    // channel), so which held job was running is only known at 'exit', once every message is in:
+    // acting on 'error' blamed the job before, answered a moment later (seen in
+    // test/project/worker-failure.test.ts about one run in four).
+    w.on('error', (e) => {
+      error ??= { message: `${e.name}: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) };
+    });
     w.on('exit', (code) => {
-      if (code !== 0 || held.length > 0) died({ message: `the worker thread exited with code ${code}` });
+      if (error !== undefined || code !== 0 || held.length > 0) died(error ?? { message: `the worker thread exited with code ${code}` });
     });
     feed();
   };
