@@ -76,6 +76,33 @@ describe('output stamps (a file seen before is not read again)', () => {
     expect(OutputStamps.load(cache, '/out').vouches('u/c.yaml', OTHER, stat(6_000))).toBe(false);
   });
 
+  it('read from a file of the right hash, a field that is not a number vouches for nothing; a line cut short loses them all', () => {
+    const cache = temp();
+    const s = OutputStamps.load(cache, '/out');
+    s.record([{ rel: 'a', sha256: HASH, st: stat(5_000) }, { rel: 'b', sha256: HASH, st: stat(5_000) }], NOW_MS);
+    s.save();
+    const [file] = readdirSync(join(cache, 'stamps'));
+    const path = join(cache, 'stamps', file as string);
+    const rewrite = (edit: (lines: string[]) => void) => {
+      const lines = readFileSync(path, 'utf8').split('\n').slice(1);
+      edit(lines);
+      const body = lines.join('\n');
+      writeFileSync(path, `flowc-stamps 2 ${sha256Hex(body)}\n${body}`);
+    };
+    rewrite(() => {});
+    expect(OutputStamps.load(cache, '/out').vouches('a', HASH, stat(5_000))).toBe(true);
+    rewrite((lines) => {
+      lines[1] = (lines[1] as string).replace(/\t(\d+) /, '\tx$1 ');
+    });
+    expect(OutputStamps.load(cache, '/out').vouches('a', HASH, stat(5_000))).toBe(false);
+    expect(OutputStamps.load(cache, '/out').vouches('b', HASH, stat(5_000))).toBe(true);
+    rewrite((lines) => {
+      lines[2] = (lines[2] as string).replace(/ \d+$/, '');
+    });
+    expect(OutputStamps.load(cache, '/out').vouches('a', HASH, stat(5_000))).toBe(false);
+    expect(OutputStamps.load(cache, '/out').vouches('b', HASH, stat(5_000))).toBe(false);
+  });
+
   it('spare compareWithDisk the read of a file they vouch for (and only then)', () => {
     const root = temp();
     writeFileSync(join(root, 'a.txt'), 'abc\n');
