@@ -19,6 +19,32 @@ function stat(ageMs: number, over: Partial<Record<'size' | 'mtimeMs' | 'ctimeMs'
   return { isFile: () => true, size: 100, mtimeMs: t, ctimeMs: t, ino: 42, dev: 7, ...over };
 }
 
+/** The stamps file as the format says (output-stamps.ts): header with the body's SHA-256; out folder, count, `rel\tsha256` lines; five doubles per row. */
+function decodeStamps(bytes: Buffer): { out: string; rows: [string, string, number[]][] } {
+  const nl = bytes.indexOf(0x0a);
+  const body = bytes.subarray(nl + 1);
+  expect(bytes.subarray(0, nl).toString('latin1')).toBe(`flowc-stamps 2 ${sha256Hex(body)}`);
+  const [outLine, countLine] = body.toString('latin1').split('\n', 2) as [string, string];
+  const count = Number(countLine);
+  const numbersAt = body.length - count * 40;
+  const lines = body.subarray(0, numbersAt).toString('utf8').split('\n').slice(2, -1);
+  expect(lines).toHaveLength(count);
+  return {
+    out: JSON.parse(outLine) as string,
+    rows: lines.map((l, i) => {
+      const [rel, sha] = l.split('\t') as [string, string];
+      return [rel, sha, [0, 1, 2, 3, 4].map((k) => body.readDoubleLE(numbersAt + i * 40 + k * 8))];
+    }),
+  };
+}
+
+function encodeStamps(s: { out: string; rows: [string, string, number[]][] }, count = s.rows.length): Buffer {
+  const numbers = Buffer.alloc(s.rows.length * 40);
+  s.rows.forEach(([, , n], i) => n.forEach((v, k) => numbers.writeDoubleLE(v, i * 40 + k * 8)));
+  const body = Buffer.concat([Buffer.from(`${JSON.stringify(s.out)}\n${count}\n${s.rows.map(([rel, sha]) => `${rel}\t${sha}\n`).join('')}`), numbers]);
+  return Buffer.concat([Buffer.from(`flowc-stamps 2 ${sha256Hex(body)}\n`), body]);
+}
+
 describe('output stamps (a file seen before is not read again)', () => {
   it('vouch only for the very stat and hash recorded, and only when the stat was taken well after the last change', () => {
     const cache = temp();
@@ -71,36 +97,40 @@ describe('output stamps (a file seen before is not read again)', () => {
     expect(retained.vouches('u/b.yaml', OTHER, stat(6_000))).toBe(true);
     const [file] = readdirSync(join(cache, 'stamps'));
     const path = join(cache, 'stamps', file as string);
-    writeFileSync(path, readFileSync(path, 'utf8').replace('u/b.yaml', 'u/c.yaml'));
+    const bytes = readFileSync(path);
+    bytes[bytes.indexOf('u/b.yaml') + 2] = 'c'.charCodeAt(0);
+    writeFileSync(path, bytes);
     expect(OutputStamps.load(cache, '/out').vouches('u/b.yaml', OTHER, stat(6_000))).toBe(false);
     expect(OutputStamps.load(cache, '/out').vouches('u/c.yaml', OTHER, stat(6_000))).toBe(false);
   });
 
-  it('read from a file of the right hash, a field that is not a number vouches for nothing; a line cut short loses them all', () => {
+  it('read from a file of the right hash, a changed number vouches for nothing; rows that do not match the count lose them all', () => {
     const cache = temp();
     const s = OutputStamps.load(cache, '/out');
     s.record([{ rel: 'a', sha256: HASH, st: stat(5_000) }, { rel: 'b', sha256: HASH, st: stat(5_000) }], NOW_MS);
     s.save();
     const [file] = readdirSync(join(cache, 'stamps'));
     const path = join(cache, 'stamps', file as string);
-    const rewrite = (edit: (lines: string[]) => void) => {
-      const lines = readFileSync(path, 'utf8').split('\n').slice(1);
-      edit(lines);
-      const body = lines.join('\n');
-      writeFileSync(path, `flowc-stamps 2 ${sha256Hex(body)}\n${body}`);
-    };
-    rewrite(() => {});
+    const stamps = decodeStamps(readFileSync(path));
+    expect(stamps.out).toBe('/out');
+    expect(stamps.rows).toEqual([
+      ['a', HASH, [100, NOW_MS - 5_000 + 0.000123, NOW_MS - 5_000 + 0.000123, 42, 7]],
+      ['b', HASH, [100, NOW_MS - 5_000 + 0.000123, NOW_MS - 5_000 + 0.000123, 42, 7]],
+    ]);
+    writeFileSync(path, encodeStamps(stamps));
     expect(OutputStamps.load(cache, '/out').vouches('a', HASH, stat(5_000))).toBe(true);
-    rewrite((lines) => {
-      lines[1] = (lines[1] as string).replace(/\t(\d+) /, '\tx$1 ');
-    });
-    expect(OutputStamps.load(cache, '/out').vouches('a', HASH, stat(5_000))).toBe(false);
-    expect(OutputStamps.load(cache, '/out').vouches('b', HASH, stat(5_000))).toBe(true);
-    rewrite((lines) => {
-      lines[2] = (lines[2] as string).replace(/ \d+$/, '');
-    });
-    expect(OutputStamps.load(cache, '/out').vouches('a', HASH, stat(5_000))).toBe(false);
-    expect(OutputStamps.load(cache, '/out').vouches('b', HASH, stat(5_000))).toBe(false);
+    for (const field of [0, 1, 2, 3, 4]) {
+      const edited = structuredClone(stamps);
+      (edited.rows[0] as (typeof edited.rows)[0])[2][field] += field === 1 || field === 2 ? 0.001 : 1;
+      writeFileSync(path, encodeStamps(edited));
+      expect(OutputStamps.load(cache, '/out').vouches('a', HASH, stat(5_000)), String(field)).toBe(false);
+      expect(OutputStamps.load(cache, '/out').vouches('b', HASH, stat(5_000))).toBe(true);
+    }
+    for (const count of [1, 3]) {
+      writeFileSync(path, encodeStamps(stamps, count));
+      expect(OutputStamps.load(cache, '/out').vouches('a', HASH, stat(5_000)), String(count)).toBe(false);
+      expect(OutputStamps.load(cache, '/out').vouches('b', HASH, stat(5_000)), String(count)).toBe(false);
+    }
   });
 
   it('spare compareWithDisk the read of a file they vouch for (and only then)', () => {
@@ -129,11 +159,9 @@ describe('flowc build with output stamps', () => {
     const good = snapshot(out);
     const stampsDir = join(dir, '.flowc-cache', 'stamps');
     const [file] = readdirSync(stampsDir);
-    const [head, outLine, ...rows] = readFileSync(join(stampsDir, file as string), 'utf8').split('\n');
-    expect(head).toMatch(/^flowc-stamps 2 [0-9a-f]{64}$/);
-    expect(JSON.parse(outLine as string)).toBe(out);
-    expect(rows.pop()).toBe('');
-    const body = { files: rows.map((r) => r.split('\t') as [string, string, string]) };
+    const stamps = decodeStamps(readFileSync(join(stampsDir, file as string)));
+    expect(stamps.out).toBe(out);
+    const body = { files: stamps.rows };
     const manifest = JSON.parse(readFileSync(join(out, 'build.manifest.json'), 'utf8')) as { bindings: Record<string, { files: Record<string, string> }> };
     const recorded = Object.assign({}, ...Object.values(manifest.bindings).map((b) => b.files)) as Record<string, string>;
     expect(Object.fromEntries(body.files.map(([rel, sha256]) => [rel, sha256]))).toEqual(recorded);
