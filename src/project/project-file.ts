@@ -154,9 +154,14 @@ export function loadProject(options: { file: string; sources: SourceRegistry; di
   return { file, dir, out, targets: projectTargets, bindings };
 }
 
-/** Whether something that is not a folder is at `path` (following links, as the flow is read). */
+/** Whether something that is not a folder is at `path` (following links, as the flow is read); one stat, as existsSync would not throw. */
 function isFile(path: string): boolean {
-  return existsSync(path) && !statSync(path).isDirectory();
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st !== undefined && !st.isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Canonical ids of a `targets:` list; unknown names are FLOWC707 with a did-you-mean. */
