@@ -33,6 +33,13 @@ import { readRegularFile, sha256Of } from '../source/regular-file.js';
  */
 export class OutputStamps {
   private readonly stamps = new Map<string, Stamp>();
+  /**
+   * The stamps as loaded, until something changes them: looked up where they lie in the file
+   * instead of made into 9,001 objects, which an up-to-date build (the one that loads and never
+   * changes them) paid for in allocation and collection (load, 9,001 lookups and retain: median
+   * 49 -> 33 ms, min 18 -> 16 ms, at a load of 5 on 2 cores).
+   */
+  private loaded: Loaded | undefined;
   private changed = false;
 
   private constructor(
@@ -50,6 +57,16 @@ export class OutputStamps {
 
   /** Whether `st` (lstat of the output at `rel`) is exactly what was recorded for a file with `sha256`. */
   vouches(rel: string, sha256: string, st: StampStat): boolean {
+    const { loaded } = this;
+    if (loaded) {
+      const i = loaded.index.get(rel);
+      if (i === undefined || !st.isFile()) return false;
+      const at = loaded.shaAt[i] as number;
+      if (loaded.shaEnd[i] !== at + sha256.length || !loaded.text.startsWith(sha256, at)) return false;
+      const n = loaded.numbersAt + i * STAMP_BYTES;
+      const b = loaded.body;
+      return b.readDoubleLE(n) === st.size && b.readDoubleLE(n + 8) === st.mtimeMs && b.readDoubleLE(n + 16) === st.ctimeMs && b.readDoubleLE(n + 24) === st.ino && b.readDoubleLE(n + 32) === st.dev;
+    }
     const s = this.stamps.get(rel);
     return s !== undefined && s.sha256 === sha256 && st.isFile() && sameStat(s, st);
   }
@@ -72,6 +89,7 @@ export class OutputStamps {
    */
   recordOne(rel: string, sha256: string, st: StampStat, atMs: number, fine: boolean): void {
     if (!st.isFile()) return;
+    this.materialize();
     const old = this.stamps.get(rel);
     const before = atMs - (fine ? FINE_MARGIN_MS : COARSE_MARGIN_MS);
     if (st.ctimeMs < before && st.mtimeMs < before) {
@@ -87,6 +105,12 @@ export class OutputStamps {
 
   /** Keeps only the stamps of `rels` (the outputs the output folder's manifest now lists). */
   retain(rels: Set<string>): void {
+    if (this.loaded) {
+      let all = true;
+      for (const rel of this.loaded.index.keys()) all &&= rels.has(rel);
+      if (all) return;
+      this.materialize();
+    }
     for (const rel of this.stamps.keys()) {
       if (!rels.has(rel)) {
         this.stamps.delete(rel);
@@ -98,6 +122,7 @@ export class OutputStamps {
   /** Writes the stamps when they changed (whole: temporary file, then rename). Failing to is not an error: stamps only save time. */
   save(): void {
     if (!this.changed) return;
+    this.materialize();
     // Paths and hashes as text, one line each, then the five numbers of each stamp as doubles:
     // 9,001 stamps written and read back in a third of the time a number as text takes to print
     // and parse. Encoded straight into one buffer: 9,001 line strings alive at once made a young
@@ -164,27 +189,53 @@ export class OutputStamps {
     if (!Number.isSafeInteger(count) || count < 0 || count * STAMP_BYTES > body.length - counted - 1) return;
     const numbersAt = body.length - count * STAMP_BYTES;
     const text = body.toString('utf8', counted + 1, numbersAt);
-    const stamps = new Map<string, Stamp>();
+    const index = new Map<string, number>();
+    const shaAt = new Int32Array(count);
+    const shaEnd = new Int32Array(count);
     // Only the shape is checked: a stamp is used only when its hash and stat equal what this build
     // computed and saw, so a garbled one is merely never used.
     let at = 0;
-    for (let i = 0, n = numbersAt; i < count; i++, n += STAMP_BYTES) {
+    for (let i = 0; i < count; i++) {
       const end = text.indexOf('\n', at);
       const tab = text.indexOf('\t', at);
       if (end < 0 || tab < 0 || tab > end) return;
-      stamps.set(text.slice(at, tab), {
-        sha256: text.slice(tab + 1, end),
-        size: body.readDoubleLE(n),
-        mtimeMs: body.readDoubleLE(n + 8),
-        ctimeMs: body.readDoubleLE(n + 16),
-        ino: body.readDoubleLE(n + 24),
-        dev: body.readDoubleLE(n + 32),
-      });
+      index.set(text.slice(at, tab), i);
+      shaAt[i] = tab + 1;
+      shaEnd[i] = end;
       at = end + 1;
     }
     if (at !== text.length) return;
-    for (const [rel, st] of stamps) this.stamps.set(rel, st);
+    this.loaded = { index, shaAt, shaEnd, text, body, numbersAt };
   }
+
+  /** Turns the stamps as loaded into objects, before anything changes them. */
+  private materialize(): void {
+    const { loaded } = this;
+    if (!loaded) return;
+    this.loaded = undefined;
+    const b = loaded.body;
+    for (const [rel, i] of loaded.index) {
+      const n = loaded.numbersAt + i * STAMP_BYTES;
+      this.stamps.set(rel, {
+        sha256: loaded.text.slice(loaded.shaAt[i], loaded.shaEnd[i]),
+        size: b.readDoubleLE(n),
+        mtimeMs: b.readDoubleLE(n + 8),
+        ctimeMs: b.readDoubleLE(n + 16),
+        ino: b.readDoubleLE(n + 24),
+        dev: b.readDoubleLE(n + 32),
+      });
+    }
+  }
+}
+
+/** A stamps file as read: each path's row, where its hash lies in `text`, and its five doubles at `numbersAt + row * 40` in `body`. */
+interface Loaded {
+  index: Map<string, number>;
+  shaAt: Int32Array;
+  shaEnd: Int32Array;
+  text: string;
+  body: Buffer;
+  numbersAt: number;
 }
 
 /** Writes all of `data` (writeSync may write less than asked). */

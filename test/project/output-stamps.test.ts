@@ -133,6 +133,48 @@ describe('output stamps (a file seen before is not read again)', () => {
     }
   });
 
+  // Loaded stamps are looked up where they lie in the file until something changes them; then
+  // they are objects. Both must vouch for exactly the same things.
+  it('vouch the same as loaded and once changed, for every kind of near miss', () => {
+    const cache = temp();
+    const s = OutputStamps.load(cache, '/out');
+    s.record([{ rel: 'u/a.yaml', sha256: HASH, st: stat(5_000) }, { rel: 'u/b.yaml', sha256: OTHER, st: stat(6_000, { ino: 43 }) }, { rel: 'é/c', sha256: HASH, st: stat(7_000) }], NOW_MS);
+    s.save();
+    const loaded = OutputStamps.load(cache, '/out');
+    const changed = OutputStamps.load(cache, '/out');
+    changed.record([{ rel: 'u/new.yaml', sha256: HASH, st: stat(5_000) }], NOW_MS);
+    const queries: [string, string, StampStat, boolean][] = [
+      ['u/a.yaml', HASH, stat(5_000), true],
+      ['u/b.yaml', OTHER, stat(6_000, { ino: 43 }), true],
+      ['é/c', HASH, stat(7_000), true],
+      ['u/b.yaml', OTHER, stat(6_000), false],
+      ['u/a.yaml', OTHER, stat(5_000), false],
+      ['u/a.yaml', HASH.slice(0, 63), stat(5_000), false],
+      ['u/a.yaml', `${HASH}a`, stat(5_000), false],
+      ['u/a.yaml', '', stat(5_000), false],
+      ['u/a.yaml', HASH, { ...stat(5_000), isFile: () => false }, false],
+      ['u/a', HASH, stat(5_000), false],
+      ['u/a.yaml\t', HASH, stat(5_000), false],
+      ...(['size', 'mtimeMs', 'ctimeMs', 'ino', 'dev'] as const).map((f): [string, string, StampStat, boolean] => ['u/a.yaml', HASH, stat(5_000, { [f]: stat(5_000)[f] + 1 }), false]),
+    ];
+    for (const [rel, sha, st, want] of queries) {
+      expect(loaded.vouches(rel, sha, st), `${rel} ${sha}`).toBe(want);
+      expect(changed.vouches(rel, sha, st), `${rel} ${sha}`).toBe(want);
+    }
+    expect(changed.vouches('u/new.yaml', HASH, stat(5_000))).toBe(true);
+    // Kept all (nothing to write), then one dropped: the file says so.
+    loaded.retain(new Set(['u/a.yaml', 'u/b.yaml', 'é/c', 'other']));
+    loaded.save();
+    expect(OutputStamps.load(cache, '/out').vouches('é/c', HASH, stat(7_000))).toBe(true);
+    loaded.retain(new Set(['u/a.yaml', 'u/b.yaml']));
+    expect(loaded.vouches('é/c', HASH, stat(7_000))).toBe(false);
+    expect(loaded.vouches('u/a.yaml', HASH, stat(5_000))).toBe(true);
+    loaded.save();
+    const again = OutputStamps.load(cache, '/out');
+    expect(again.vouches('é/c', HASH, stat(7_000))).toBe(false);
+    expect(again.vouches('u/b.yaml', OTHER, stat(6_000, { ino: 43 }))).toBe(true);
+  });
+
   it('spare compareWithDisk the read of a file they vouch for (and only then)', () => {
     const root = temp();
     writeFileSync(join(root, 'a.txt'), 'abc\n');
