@@ -10,6 +10,12 @@ export interface OutputWrite {
   contents: string;
   /** `contents` as UTF-8, when the caller has them (a build's planned files): written as they are, without reading `contents`. */
   bytes?: Buffer;
+  /**
+   * The bytes read when the file is staged (a cached file whose entry is read only now), valid
+   * until the next call; undefined when they cannot be had (the write then stages nothing more
+   * and says which files, `unavailable`).
+   */
+  load?: () => Buffer | undefined;
 }
 
 /** What a transactional write did. Every variant says truthfully which files changed. */
@@ -19,6 +25,8 @@ export type WriteOutcome =
   | { status: 'refused'; refused: { rel: string; what: string }[] }
   /** A write or rename failed; `changed` lists files left changed when the rollback itself failed (empty: nothing changed), with where their previous version is kept (relative to the root). */
   | { status: 'failed'; rel: string; error: string; changed: { rel: string; backup?: string }[] }
+  /** Some files' bytes could not be read (`load`); nothing was written. */
+  | { status: 'unavailable'; rels: string[] }
   /** SIGINT/SIGTERM arrived; `committed` says whether the files were all written before it was acted on. */
   | { status: 'interrupted'; signal: NodeJS.Signals; committed: boolean };
 
@@ -86,6 +94,7 @@ async function stageAndCommit(options: {
 }): Promise<WriteOutcome> {
   const { root, staged, guard, createdDirs, removeTemps } = options;
   const madeDirs = new Set<string>();
+  const unavailable: string[] = [];
   let turned = performance.now();
   for (const s of staged) {
     if (guard.caught) {
@@ -100,9 +109,16 @@ async function stageAndCommit(options: {
         madeDirs.add(dir);
       }
       s.temp = join(dir, tempName('tmp'));
-      // wx: never write through something that appeared at the temporary name.
       const f = options.contents.get(s.rel) as OutputWrite;
-      writeFileSync(s.temp, f.bytes ?? f.contents, { flag: 'wx' });
+      const data = f.bytes ?? (f.load ? f.load() : f.contents);
+      if (data === undefined || unavailable.length > 0) {
+        // Every file whose bytes are missing is named at once (each costs a compile), none written.
+        if (data === undefined) unavailable.push(s.rel);
+        s.temp = '';
+        continue;
+      }
+      // wx: never write through something that appeared at the temporary name.
+      writeFileSync(s.temp, data, { flag: 'wx' });
     } catch (e) {
       // EEXIST: the name was taken by a file that is not ours; it must not be removed with ours.
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') s.temp = '';
@@ -119,6 +135,10 @@ async function stageAndCommit(options: {
   if (guard.caught) {
     removeTemps();
     return { status: 'interrupted', signal: guard.caught, committed: false };
+  }
+  if (unavailable.length > 0) {
+    removeTemps();
+    return { status: 'unavailable', rels: unavailable };
   }
   const failure = commit(staged);
   if (failure) {
