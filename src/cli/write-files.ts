@@ -1,6 +1,6 @@
-import { constants, copyFileSync, linkSync, mkdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, sep } from 'node:path';
-import { folderMemo, inspectOutput } from '../project/output-paths.js';
+import { folderMemo, inspectOutput, missingFolderOf, outputPath } from '../project/output-paths.js';
 import { guardSignals, type SignalGuard, turn } from './signal-guard.js';
 import { removeStaleTemps, tempName } from './temp-files.js';
 
@@ -33,9 +33,25 @@ export type WriteOutcome =
 interface Staged {
   rel: string;
   path: string;
+  /** Where it is written first: a temporary sibling, or its own name inside `fresh`'s temporary folder; '' when nothing of ours is there. */
   temp: string;
   existed: boolean;
   backup?: string;
+  /** The new folder it is staged in (the topmost folder of its path that does not exist yet). */
+  fresh?: FreshFolder;
+}
+
+/**
+ * A folder the write creates (with everything below it), staged whole under a temporary name
+ * beside it and committed by one rename: a build into an empty output folder renames 1,000 unit
+ * folders instead of 9,001 files. Its files are invisible at their final paths until then.
+ */
+interface FreshFolder {
+  path: string;
+  temp: string;
+  /** Folders made inside `temp` (relative to it), parents first. */
+  dirs: Set<string>;
+  committed: boolean;
 }
 
 /**
@@ -43,9 +59,11 @@ interface Staged {
  * 1. check every path: only absent paths and regular files reached through real folders are
  *    replaced, anything else (folder, link, FIFO, device) refuses the whole write;
  * 2. remove temporary files killed runs left in the folders written to;
- * 3. stage every file as a temporary sibling (a signal here removes them all);
+ * 3. stage every file as a temporary sibling, or, for a folder that does not exist yet, the whole
+ *    folder as a temporary sibling folder (a signal here removes them all);
  * 4. commit by renaming, keeping a backup (hard link, else copy) of each replaced file; if a rename
- *    fails, the renames done are undone from the backups and every temporary file is removed;
+ *    fails, the renames done are undone from the backups (a committed new folder is removed with
+ *    the files put in it) and every temporary file is removed;
  * 5. on success, remove the backups.
  * Readers never see half a file: each path is either its old or its new version.
  */
@@ -54,19 +72,31 @@ export async function writeFilesTransactionally(options: { root: string; files: 
   const refused: { rel: string; what: string }[] = [];
   const staged: Staged[] = [];
   const memo = folderMemo();
+  const freshFolders = new Map<string, FreshFolder>();
   for (const f of options.files) {
     const state = inspectOutput(root, f.rel, memo);
-    if (state.kind === 'refused') refused.push({ rel: f.rel, what: state.what });
-    else staged.push({ rel: f.rel, path: join(root, f.rel), temp: '', existed: state.kind === 'file' });
+    if (state.kind === 'refused') {
+      refused.push({ rel: f.rel, what: state.what });
+      continue;
+    }
+    const s: Staged = { rel: f.rel, path: outputPath(root, f.rel), temp: '', existed: state.kind === 'file' };
+    const fresh = state.kind === 'missing' ? missingFolderOf(f.rel, memo) : undefined;
+    if (fresh !== undefined) {
+      let folder = freshFolders.get(fresh);
+      if (!folder) freshFolders.set(fresh, (folder = { path: fresh, temp: '', dirs: new Set(), committed: false }));
+      s.fresh = folder;
+    }
+    staged.push(s);
   }
   if (refused.length > 0) return { status: 'refused', refused };
   if (staged.length === 0) return { status: 'written', count: 0 };
-  removeStaleTemps(root, new Set(staged.map((s) => dirname(s.path))));
+  removeStaleTemps(root, new Set(staged.map((s) => dirname(s.fresh?.path ?? s.path))));
 
   const guard = guardSignals();
   const createdDirs: string[] = [];
   const removeTemps = () => {
     for (const s of staged) unlinkQuietly(s.temp);
+    for (const folder of freshFolders.values()) if (!folder.committed) removeFolder(folder.temp, folder.dirs);
     // Folders this write created are removed again when empty, so "nothing changed" holds.
     for (const d of createdDirs.reverse()) rmdirQuietly(d);
   };
@@ -101,14 +131,8 @@ async function stageAndCommit(options: {
       removeTemps();
       return { status: 'interrupted', signal: guard.caught, committed: false };
     }
-    const dir = dirname(s.path);
     try {
-      if (!madeDirs.has(dir)) {
-        const made = mkdirSync(dir, { recursive: true });
-        if (made) for (let d = dir; d.length >= made.length; d = dirname(d)) createdDirs.unshift(d);
-        madeDirs.add(dir);
-      }
-      s.temp = join(dir, tempName('tmp'));
+      s.temp = stagePath(s, madeDirs, createdDirs);
       const f = options.contents.get(s.rel) as OutputWrite;
       const data = f.bytes ?? (f.load ? f.load() : f.contents);
       if (data === undefined || unavailable.length > 0) {
@@ -149,13 +173,68 @@ async function stageAndCommit(options: {
   return { status: 'written', count: staged.length };
 }
 
+/**
+ * Where `s` is written now, making the folders it needs: a temporary sibling of its path, or its
+ * path inside its new folder's temporary twin. Folders made outside those twins are noted in
+ * `createdDirs` (parents first), to be removed if the write is undone.
+ */
+function stagePath(s: Staged, madeDirs: Set<string>, createdDirs: string[]): string {
+  const folder = s.fresh;
+  if (!folder) {
+    const dir = dirname(s.path);
+    makeDir(dir, madeDirs, createdDirs);
+    // dirname of a normalized path is normalized: join's normalizing pass is not needed.
+    return (dir.endsWith(sep) ? dir : dir + sep) + tempName('tmp');
+  }
+  if (folder.temp === '') {
+    makeDir(dirname(folder.path), madeDirs, createdDirs);
+    const temp = join(dirname(folder.path), tempName('dir'));
+    // Not recursive: the name must be new (a folder already there is not ours to fill).
+    mkdirSync(temp);
+    folder.temp = temp;
+  }
+  const inside = s.path.slice(folder.path.length + 1);
+  const parts = inside.split(sep);
+  for (let i = 1; i < parts.length; i++) {
+    const sub = parts.slice(0, i).join(sep);
+    if (folder.dirs.has(sub)) continue;
+    mkdirSync(join(folder.temp, sub));
+    folder.dirs.add(sub);
+  }
+  return folder.temp + sep + inside;
+}
+
+function makeDir(dir: string, madeDirs: Set<string>, createdDirs: string[]): void {
+  if (madeDirs.has(dir)) return;
+  const made = mkdirSync(dir, { recursive: true });
+  if (made) for (let d = dir; d.length >= made.length; d = dirname(d)) createdDirs.unshift(d);
+  madeDirs.add(dir);
+}
+
+/** Removes a folder this write made, with only what it put there: its files' names, then `dirs` (deepest first), then itself. */
+function removeFolder(path: string, dirs: Set<string>, files: string[] = []): boolean {
+  if (path === '') return true;
+  for (const f of files) unlinkQuietly(f);
+  let clean = true;
+  for (const d of [...dirs].reverse()) clean = rmdirQuietly(join(path, d)) && clean;
+  return rmdirQuietly(path) && clean;
+}
+
 /** The renames, synchronous so no signal handler runs between them; undoes them all on failure. */
 function commit(staged: Staged[]): (WriteOutcome & { status: 'failed' }) | undefined {
   const done: Staged[] = [];
   for (const s of staged) {
     try {
-      if (s.existed) s.backup = backUp(s.path);
-      renameSync(s.temp, s.path);
+      if (s.fresh) {
+        // The first file of a new folder commits the whole folder; the others are then in place.
+        if (!s.fresh.committed) {
+          renameSync(s.fresh.temp, s.fresh.path);
+          s.fresh.committed = true;
+        }
+      } else {
+        if (s.existed) s.backup = backUp(s.path);
+        renameSync(s.temp, s.path);
+      }
       s.temp = '';
       done.push(s);
     } catch (e) {
@@ -169,13 +248,22 @@ function commit(staged: Staged[]): (WriteOutcome & { status: 'failed' }) | undef
 function rollBack(done: Staged[], failed: Staged): { rel: string; backup?: string }[] {
   if (failed.backup) unlinkQuietly(failed.backup);
   const left: { rel: string; backup?: string }[] = [];
+  const freshFiles = new Map<FreshFolder, Staged[]>();
   for (const s of [...done].reverse()) {
+    if (s.fresh) {
+      freshFiles.set(s.fresh, [...(freshFiles.get(s.fresh) ?? []), s]);
+      continue;
+    }
     try {
       if (s.backup) renameSync(s.backup, s.path);
       else unlinkSync(s.path);
     } catch {
       left.push(s.backup ? { rel: s.rel, backup: posix.join(posix.dirname(s.rel), basename(s.backup)) } : { rel: s.rel });
     }
+  }
+  // A committed new folder is removed again, with only the files this write put there.
+  for (const [folder, files] of freshFiles) {
+    if (!removeFolder(folder.path, folder.dirs, files.map((f) => f.path))) left.push(...files.filter((f) => existsSync(f.path)).map((f) => ({ rel: f.rel })));
   }
   return left.reverse();
 }
@@ -211,10 +299,12 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-function rmdirQuietly(path: string): void {
+function rmdirQuietly(path: string): boolean {
   try {
     rmdirSync(path);
+    return true;
   } catch {
     // Not empty or gone: leave it.
+    return false;
   }
 }
