@@ -20,7 +20,7 @@ const CACHE_FORMAT = 4;
 const DEP_FILE_LIMIT = 64 * 1024 * 1024;
 
 /** What a lazy lookup reads of an entry first: its header is ~3 KB for a unit of 9 files and a few warnings. */
-const HEAD_READ = 16 * 1024;
+const HEAD_READ = 8 * 1024;
 
 /** An entry that failed verification: ignored, its unit recompiled (FLOWC713). */
 export interface CacheProblem {
@@ -85,7 +85,9 @@ export class BuildCache {
     };
     let entry: UnitEntry | undefined = latest;
     // Where the entry's bytes can be read again: its path, or kept/ if a store replaces it meanwhile.
-    let entries = () => [latestPath, this.keptPath(requestKey, current)];
+    // Worked out once per unit, and only when a file is read (the kept key hashes every dependency).
+    let paths: string[] | undefined;
+    let entries = () => (paths ??= [latestPath, this.keptPath(requestKey, current)]);
     if (!sameDeps(latest.deps, current)) {
       const path = this.keptPath(requestKey, current);
       entry = this.readEntry(unit, path);
