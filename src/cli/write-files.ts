@@ -2,6 +2,8 @@ import { constants, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, r
 import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import { folderMemo, inspectOutput, missingFolderOf, outputPath } from '../project/output-paths.js';
 import { guardSignals, type SignalGuard, turn } from './signal-guard.js';
+import { HELP_FROM, StageHelper } from './stage-helper.js';
+import { JOB, type StageFailure } from './stage-protocol.js';
 import { removeStaleTemps, tempName } from './temp-files.js';
 
 /** A file to write, relative to the output folder (`/`-separated, already confined). */
@@ -20,7 +22,8 @@ export interface OutputWrite {
 
 /** What a transactional write did. Every variant says truthfully which files changed. */
 export type WriteOutcome =
-  | { status: 'written'; count: number }
+  /** `helped`: how many of them a second thread wrote (stage-helper.ts), when one ran. */
+  | { status: 'written'; count: number; helped?: number }
   /** Paths holding something flowc does not replace; nothing was written. */
   | { status: 'refused'; refused: { rel: string; what: string }[] }
   /** A write or rename failed; `changed` lists files left changed when the rollback itself failed (empty: nothing changed), with where their previous version is kept (relative to the root). */
@@ -39,6 +42,8 @@ interface Staged {
   backup?: string;
   /** The new folder it is staged in (the topmost folder of its path that does not exist yet). */
   fresh?: FreshFolder;
+  /** Sent to the staging helper (which may not have written it: see StageHelper.mark). */
+  helped?: boolean;
 }
 
 /**
@@ -67,7 +72,12 @@ interface FreshFolder {
  * 5. on success, remove the backups.
  * Readers never see half a file: each path is either its old or its new version.
  */
-export async function writeFilesTransactionally(options: { root: string; files: OutputWrite[] }): Promise<WriteOutcome> {
+export async function writeFilesTransactionally(options: {
+  root: string;
+  files: OutputWrite[];
+  /** Files from which a second thread helps writing (default HELP_FROM); Infinity: never. */
+  helpFrom?: number;
+}): Promise<WriteOutcome> {
   const { root } = options;
   const refused: { rel: string; what: string }[] = [];
   const staged: Staged[] = [];
@@ -102,7 +112,7 @@ export async function writeFilesTransactionally(options: { root: string; files: 
   };
   let outcome: WriteOutcome;
   try {
-    outcome = await stageAndCommit({ root, staged, contents: new Map(options.files.map((f) => [f.rel, f])), guard, createdDirs, removeTemps });
+    outcome = await stageAndCommit({ root, staged, contents: new Map(options.files.map((f) => [f.rel, f])), guard, createdDirs, removeTemps, helpFrom: options.helpFrom ?? HELP_FROM });
   } finally {
     await guard.release();
   }
@@ -121,13 +131,27 @@ async function stageAndCommit(options: {
   guard: SignalGuard;
   createdDirs: string[];
   removeTemps: () => void;
+  helpFrom: number;
 }): Promise<WriteOutcome> {
   const { root, staged, guard, createdDirs, removeTemps } = options;
   const madeDirs = new Set<string>();
   const unavailable: string[] = [];
+  // A second thread writes some of the files of a large write (stage-helper.ts).
+  const helper = staged.length >= options.helpFrom ? StageHelper.start(staged.length) : undefined;
+  /** Waits for the helper, then forgets the temporary names it did not create (only ours are removed). */
+  const settle = async (stop: boolean): Promise<StageFailure | undefined> => {
+    if (!helper) return undefined;
+    const failure = await helper.finish(stop);
+    staged.forEach((s, k) => {
+      if (s.helped && helper.mark(k) !== JOB.written) s.temp = '';
+    });
+    return failure;
+  };
   let turned = performance.now();
-  for (const s of staged) {
+  for (let k = 0; k < staged.length; k++) {
+    const s = staged[k] as Staged;
     if (guard.caught) {
+      await settle(true);
       removeTemps();
       return { status: 'interrupted', signal: guard.caught, committed: false };
     }
@@ -141,11 +165,17 @@ async function stageAndCommit(options: {
         s.temp = '';
         continue;
       }
-      // wx: never write through something that appeared at the temporary name.
-      writeFileSync(s.temp, data, { flag: 'wx' });
+      if (helper?.wants()) {
+        helper.take(k, s.temp, data);
+        s.helped = true;
+      } else {
+        // wx: never write through something that appeared at the temporary name.
+        writeFileSync(s.temp, data, { flag: 'wx' });
+      }
     } catch (e) {
       // EEXIST: the name was taken by a file that is not ours; it must not be removed with ours.
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') s.temp = '';
+      await settle(true);
       removeTemps();
       return { status: 'failed', rel: failedRel(root, e, s.rel), error: errorCode(e), changed: [] };
     }
@@ -156,6 +186,7 @@ async function stageAndCommit(options: {
       turned = performance.now();
     }
   }
+  const failure = await settle(guard.caught !== undefined || unavailable.length > 0);
   if (guard.caught) {
     removeTemps();
     return { status: 'interrupted', signal: guard.caught, committed: false };
@@ -164,13 +195,19 @@ async function stageAndCommit(options: {
     removeTemps();
     return { status: 'unavailable', rels: unavailable };
   }
-  const failure = commit(staged);
   if (failure) {
     removeTemps();
-    return failure;
+    const failed = staged[failure.k];
+    const rel = failed ? failedRel(root, { path: failure.path }, failed.rel) : (staged[0] as Staged).rel;
+    return { status: 'failed', rel, error: failure.code, changed: [] };
+  }
+  const commitFailure = commit(staged);
+  if (commitFailure) {
+    removeTemps();
+    return commitFailure;
   }
   for (const s of staged) if (s.backup) unlinkQuietly(s.backup);
-  return { status: 'written', count: staged.length };
+  return { status: 'written', count: staged.length, ...(helper ? { helped: staged.filter((s) => s.helped).length } : {}) };
 }
 
 /**

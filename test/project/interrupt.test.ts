@@ -7,7 +7,8 @@ import { listFiles, tempFolders } from './helpers.js';
 
 const { temp } = tempFolders();
 const bin = resolve(import.meta.dirname, '../../bin/flowc.js');
-const BINDINGS = 200;
+// 1,001 files: enough for the write to take a second thread (stage-helper.ts, HELP_FROM).
+const BINDINGS = 500;
 
 /** Every name under `dir` (dot files included) that is a temporary or backup file or a staged folder, of flowc or of an older flowc. */
 function debris(dir: string): string[] {
