@@ -284,7 +284,7 @@ describe('--jobs', () => {
     // One binding compiles in this thread: the test is about the warning, not about starting threads.
     const r = await runCli(['build', '--target', 'ir', '--out', out, '--no-cache', '--only', 'content-base', '--jobs', '400'], { cwd: PROJECT });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`flowc: warning FLOWC715: --jobs 400 is above the limit of ${maxJobs()} worker threads (4 per core, at most 64); using ${maxJobs()}\n1 warning\n`);
+    expect(r.stderr).toBe(`flowc: warning FLOWC715: --jobs 400 is above the limit of ${maxJobs()} threads (4 per core, at most 64); using ${maxJobs()}\n1 warning\n`);
     const within = await runCli(['build', '--target', 'ir', '--out', temp(), '--no-cache', '--only', 'content-base', '--jobs', String(maxJobs())], { cwd: PROJECT });
     expect(within.stderr).toBe('');
   });

@@ -133,7 +133,7 @@ export function parseTargets(list: string): string[] {
 }
 
 /**
- * The most worker threads a build starts: 4 per core, at most 64. Compiling is CPU-bound, so more
+ * The most threads a build compiles on (this one and its workers): 4 per core, at most 64. Compiling is CPU-bound, so more
  * threads than that only cost memory (each worker is a V8 isolate of 10-30 MB) and start-up time;
  * `--jobs 400` used to start 400. Above it, `--jobs` is clamped with a warning (FLOWC715) rather
  * than refused, so a CI script written for a large machine still runs on a small one.
@@ -142,7 +142,7 @@ export function maxJobs(): number {
   return Math.max(1, Math.min(64, 4 * availableParallelism()));
 }
 
-/** `--jobs N`: worker threads; default one per core (within maxJobs). Clamping happens in emitUnits, which can warn. */
+/** `--jobs N`: threads that compile (this one and N - 1 workers); default one per core (within maxJobs). Clamping happens in emitUnits, which can warn. */
 export function parseJobs(value: string | undefined): number {
   if (value === undefined) return Math.min(defaultJobs(), maxJobs());
   const n = Number(value);
@@ -183,7 +183,7 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   const early = new DiagnosticBag();
   const jobs = Math.min(options.jobs, maxJobs());
   if (jobs < options.jobs) {
-    early.report('FLOWC715', `--jobs ${options.jobs} is above the limit of ${jobs} worker threads (4 per core, at most 64); using ${jobs}`);
+    early.report('FLOWC715', `--jobs ${options.jobs} is above the limit of ${jobs} threads (4 per core, at most 64); using ${jobs}`);
   }
   const previous = readManifest(join(options.outDir, options.manifestName), options.kind);
   // --check shows the text of every differing file: its entries are read and verified whole.
