@@ -56,6 +56,8 @@ interface FreshFolder {
   temp: string;
   /** Folders made inside `temp` (relative to it), parents first. */
   dirs: Set<string>;
+  /** Every file staged in it: a rename commits them all at once, and undoing it removes them all. */
+  files: Staged[];
   committed: boolean;
 }
 
@@ -93,8 +95,9 @@ export async function writeFilesTransactionally(options: {
     const fresh = state.kind === 'missing' ? missingFolderOf(f.rel, memo) : undefined;
     if (fresh !== undefined) {
       let folder = freshFolders.get(fresh);
-      if (!folder) freshFolders.set(fresh, (folder = { path: fresh, temp: '', dirs: new Set(), committed: false }));
+      if (!folder) freshFolders.set(fresh, (folder = { path: fresh, temp: '', dirs: new Set(), files: [], committed: false }));
       s.fresh = folder;
+      folder.files.push(s);
     }
     staged.push(s);
   }
@@ -285,10 +288,10 @@ function commit(staged: Staged[]): (WriteOutcome & { status: 'failed' }) | undef
 function rollBack(done: Staged[], failed: Staged): { rel: string; backup?: string }[] {
   if (failed.backup) unlinkQuietly(failed.backup);
   const left: { rel: string; backup?: string }[] = [];
-  const freshFiles = new Map<FreshFolder, Staged[]>();
+  const committed = new Set<FreshFolder>();
   for (const s of [...done].reverse()) {
     if (s.fresh) {
-      freshFiles.set(s.fresh, [...(freshFiles.get(s.fresh) ?? []), s]);
+      committed.add(s.fresh);
       continue;
     }
     try {
@@ -298,9 +301,10 @@ function rollBack(done: Staged[], failed: Staged): { rel: string; backup?: strin
       left.push(s.backup ? { rel: s.rel, backup: posix.join(posix.dirname(s.rel), basename(s.backup)) } : { rel: s.rel });
     }
   }
-  // A committed new folder is removed again, with only the files this write put there.
-  for (const [folder, files] of freshFiles) {
-    if (!removeFolder(folder.path, folder.dirs, files.map((f) => f.path))) left.push(...files.filter((f) => existsSync(f.path)).map((f) => ({ rel: f.rel })));
+  // A committed new folder is removed again, with only the files this write put there (all of
+  // its files, also those the commit had not reached: the folder's rename moved them all).
+  for (const folder of committed) {
+    if (!removeFolder(folder.path, folder.dirs, folder.files.map((f) => f.path))) left.push(...folder.files.filter((f) => existsSync(f.path)).map((f) => ({ rel: f.rel })));
   }
   return left.reverse();
 }

@@ -6,6 +6,7 @@ import { FIXTURES } from '../helpers/fixtures.js';
 import { listFiles, PROJECT, snapshot, tempFolders } from '../project/helpers.js';
 import { guardSandbox } from '../project/sandbox.js';
 import { runCli } from './run-cli.js';
+import { writeFilesTransactionally } from '../../src/cli/write-files.js';
 
 // File system faults on demand: the Nth rename onto a real output path (not onto a temporary or
 // backup name) fails, and so can the Nth temporary file write.
@@ -154,6 +155,22 @@ describe('new folders staged whole', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^flowc: error FLOWC004: cannot write build\/content-\w+\/[\w.-]+: EIO; no file was changed$/m);
     expect(readdirSync(box.out)).toEqual(['keep.txt']);
+  });
+
+  it('a failed commit removes a committed folder with all of its files, also those listed after the failure', async () => {
+    const root = temp();
+    failRenames(2);
+    const outcome = await writeFilesTransactionally({
+      root,
+      files: [
+        { rel: 'a/x.yaml', contents: '1\n' },
+        { rel: 'b/y.yaml', contents: '2\n' },
+        { rel: 'a/sub/z.yaml', contents: '3\n' },
+      ],
+    });
+    // The rename that failed is b's folder's (named by its first file).
+    expect(outcome).toEqual({ status: 'failed', rel: 'b/y.yaml', error: 'EIO', changed: [] });
+    expect(readdirSync(root)).toEqual([]);
   });
 
   it('of a killed run are removed by the next one, only when that run is gone and only real folders', async () => {
