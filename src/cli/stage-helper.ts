@@ -24,14 +24,17 @@ export class StageHelper {
   private posted = 0;
   private batch: { jobs: StageBatch['jobs']; buf: Buffer; used: number } | undefined;
   private failure: StageFailure | undefined;
+  /** Batch buffers the helper has written out and sent back, to be filled again. */
+  private readonly free: ArrayBuffer[] = [];
   private readonly ended: Promise<void>;
 
   private constructor(entry: URL, jobs: number) {
     this.state = new Int32Array(new SharedArrayBuffer(4 * (JOB.first + jobs)));
     this.worker = new Worker(entry, { workerData: { state: this.state.buffer as SharedArrayBuffer } satisfies StageWorkerData });
     this.ended = new Promise((resolve, reject) => {
-      this.worker.on('message', (m: StageFailure | 'ended') => {
+      this.worker.on('message', (m: StageFailure | { free: ArrayBuffer } | 'ended') => {
         if (m === 'ended') resolve();
+        else if ('free' in m) this.free.push(m.free);
         else this.failure ??= m;
       });
       this.worker.on('error', reject);
@@ -56,7 +59,7 @@ export class StageHelper {
   take(k: number, path: string, data: Buffer | string): void {
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (this.batch && this.batch.used + size > this.batch.buf.length) this.flush();
-    this.batch ??= { jobs: [], buf: Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, size)), used: 0 };
+    this.batch ??= { jobs: [], buf: this.batchBuffer(size), used: 0 };
     const b = this.batch;
     const start = b.used;
     b.used += typeof data === 'string' ? b.buf.write(data, start) : data.copy(b.buf, start);
@@ -65,13 +68,20 @@ export class StageHelper {
     if (b.jobs.length >= BATCH_FILES || b.used >= BATCH_BYTES) this.flush();
   }
 
-  /** Posts the files waiting in the current batch. */
+  /** Posts the files waiting in the current batch (its whole buffer is moved, not copied). */
   flush(): void {
     const b = this.batch;
     if (!b || b.jobs.length === 0) return;
     this.batch = undefined;
-    const buf = b.buf.buffer.slice(b.buf.byteOffset, b.buf.byteOffset + b.used) as ArrayBuffer;
+    const buf = b.buf.buffer as ArrayBuffer;
     this.worker.postMessage({ jobs: b.jobs, buf } satisfies StageBatch, [buf]);
+  }
+
+  /** A buffer of its own (never Buffer's shared pool: it is moved to the helper) for a batch starting with `size` bytes. */
+  private batchBuffer(size: number): Buffer {
+    const reused = this.free.pop();
+    if (reused && reused.byteLength >= size) return Buffer.from(reused);
+    return Buffer.from(new ArrayBuffer(Math.max(BATCH_BYTES, size)));
   }
 
   /**

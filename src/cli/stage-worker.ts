@@ -31,4 +31,7 @@ parentPort?.on('message', (msg: StageBatch | 'end') => {
     }
     Atomics.add(state, JOB.doneAt, 1);
   }
+  // The buffer goes back to be filled again: fresh memory for every batch made the sending thread
+  // collect garbage for "external memory pressure".
+  parentPort?.postMessage({ free: msg.buf }, [msg.buf]);
 });
