@@ -45,13 +45,40 @@ export function fingerprintFiles(moduleUrl: string): FingerprintPart[] {
   ];
   if (!bundled) return [{ name: 'modules', root: join(here, '..'), files: listFiles(join(here, '..')).filter(isCode) }, ...data];
   const validators = join(root, 'dist', 'validators');
+  const dist = join(root, 'dist');
   return [
     // Not the code-cache folders: bytecode is taken only when made from the very text hashed here (bin/load-bundle.cjs).
     { name: 'bundle', root: here, files: listFiles(here, false).filter(isCode) },
+    { name: 'threads', root: dist, files: moduleClosure(UNBUNDLED_THREADS.map((rel) => join(dist, rel))) },
     { name: 'validators', root: validators, files: [...listFiles(validators, false).filter((p) => p.endsWith('.cjs')), ...listFiles(join(validators, 'generated')).filter(isCode)] },
     { name: 'bin', root: join(root, 'bin'), files: listFiles(join(root, 'bin'), false).filter(isCode) },
     ...data,
   ];
+}
+
+/**
+ * Thread scripts the bundled CLI starts from dist/ as ES modules, outside the bundle: the write's
+ * staging thread (src/cli/stage-helper.ts, stageWorkerEntry). Hashed with the modules they import.
+ * test/project/fingerprint.test.ts fails when the bundle runs any other file of dist.
+ */
+const UNBUNDLED_THREADS = ['cli/stage-worker.js'];
+
+/** `entries` and every module they import by a relative path, transitively, sorted; a file that cannot be read is left out. */
+function moduleClosure(entries: string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    seen.add(file);
+    for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) visit(join(dirname(file), m[1] as string));
+  };
+  for (const e of entries) visit(e);
+  return [...seen].sort();
 }
 
 /** The hash of `parts`: each part's name, then each file's path relative to the part's root and its bytes. */
