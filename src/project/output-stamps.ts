@@ -32,13 +32,13 @@ import { readRegularFile, sha256Of } from '../source/regular-file.js';
  * drift check always reads every file.
  */
 export class OutputStamps {
-  private readonly stamps = new Map<string, Stamp>();
   /**
-   * The stamps as loaded, until something changes them: looked up where they lie in the file
-   * instead of made into 9,001 objects, which an up-to-date build (the one that loads and never
-   * changes them) paid for in allocation and collection (load, 9,001 lookups and retain: median
-   * 49 -> 33 ms, min 18 -> 16 ms, at a load of 5 on 2 cores).
+   * Each path's stamp: an object once this build recorded it, else the number of its row in the
+   * file as loaded, looked up where it lies there. An up-to-date build (which loads the stamps and
+   * changes none) then makes no 9,001 objects, and one that rewrites them all makes only the new
+   * ones (load, 9,001 lookups and retain: median 49 -> 33 ms at a load of 5 on 2 cores).
    */
+  private readonly stamps = new Map<string, Stamp | number>();
   private loaded: Loaded | undefined;
   private changed = false;
 
@@ -57,18 +57,8 @@ export class OutputStamps {
 
   /** Whether `st` (lstat of the output at `rel`) is exactly what was recorded for a file with `sha256`. */
   vouches(rel: string, sha256: string, st: StampStat): boolean {
-    const { loaded } = this;
-    if (loaded) {
-      const i = loaded.index.get(rel);
-      if (i === undefined || !st.isFile()) return false;
-      const at = loaded.shaAt[i] as number;
-      if (loaded.shaEnd[i] !== at + sha256.length || !loaded.text.startsWith(sha256, at)) return false;
-      const n = loaded.numbersAt + i * STAMP_BYTES;
-      const b = loaded.body;
-      return b.readDoubleLE(n) === st.size && b.readDoubleLE(n + 8) === st.mtimeMs && b.readDoubleLE(n + 16) === st.ctimeMs && b.readDoubleLE(n + 24) === st.ino && b.readDoubleLE(n + 32) === st.dev;
-    }
     const s = this.stamps.get(rel);
-    return s !== undefined && s.sha256 === sha256 && st.isFile() && sameStat(s, st);
+    return s !== undefined && st.isFile() && this.holds(s, sha256, st);
   }
 
   /**
@@ -89,15 +79,14 @@ export class OutputStamps {
    */
   recordOne(rel: string, sha256: string, st: StampStat, atMs: number, fine: boolean): void {
     if (!st.isFile()) return;
-    this.materialize();
     const old = this.stamps.get(rel);
     const before = atMs - (fine ? FINE_MARGIN_MS : COARSE_MARGIN_MS);
     if (st.ctimeMs < before && st.mtimeMs < before) {
-      if (!old || old.sha256 !== sha256 || !sameStat(old, st)) {
+      if (old === undefined || !this.holds(old, sha256, st)) {
         this.stamps.set(rel, { sha256, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev });
         this.changed = true;
       }
-    } else if (old) {
+    } else if (old !== undefined) {
       this.stamps.delete(rel);
       this.changed = true;
     }
@@ -105,12 +94,6 @@ export class OutputStamps {
 
   /** Keeps only the stamps of `rels` (the outputs the output folder's manifest now lists). */
   retain(rels: Set<string>): void {
-    if (this.loaded) {
-      let all = true;
-      for (const rel of this.loaded.index.keys()) all &&= rels.has(rel);
-      if (all) return;
-      this.materialize();
-    }
     for (const rel of this.stamps.keys()) {
       if (!rels.has(rel)) {
         this.stamps.delete(rel);
@@ -122,16 +105,16 @@ export class OutputStamps {
   /** Writes the stamps when they changed (whole: temporary file, then rename). Failing to is not an error: stamps only save time. */
   save(): void {
     if (!this.changed) return;
-    this.materialize();
     // Paths and hashes as text, one line each, then the five numbers of each stamp as doubles:
     // 9,001 stamps written and read back in a third of the time a number as text takes to print
     // and parse. Encoded straight into one buffer: 9,001 line strings alive at once made a young
     // collection expensive. A path holding a tab or line break (none that flowc writes) is not stamped.
+    const stampable = (rel: string) => !rel.includes('\t') && !rel.includes('\n') && !rel.includes('\r');
     let textBytes = 0;
     let count = 0;
     for (const [rel, s] of this.stamps) {
-      if (rel.includes('\t') || rel.includes('\n') || rel.includes('\r')) continue;
-      textBytes += Buffer.byteLength(rel) + Buffer.byteLength(s.sha256) + 2;
+      if (!stampable(rel)) continue;
+      textBytes += Buffer.byteLength(rel) + this.shaBytes(s) + 2;
       count++;
     }
     const head = Buffer.from(`${JSON.stringify(this.outDir)}\n${count}\n`, 'utf8');
@@ -139,16 +122,23 @@ export class OutputStamps {
     let at = head.copy(body, 0);
     let n = head.length + textBytes;
     for (const [rel, s] of this.stamps) {
-      if (rel.includes('\t') || rel.includes('\n') || rel.includes('\r')) continue;
+      if (!stampable(rel)) continue;
       at += body.write(rel, at, 'utf8');
       body[at++] = 0x09;
-      at += body.write(s.sha256, at, 'utf8');
+      if (typeof s === 'number') {
+        // A row kept from the file as loaded: its hash and numbers copied as they are.
+        const loaded = this.loaded as Loaded;
+        at += body.write(loaded.text.slice(loaded.shaAt[s], loaded.shaEnd[s]), at, 'utf8');
+        n += loaded.body.copy(body, n, loaded.numbersAt + s * STAMP_BYTES, loaded.numbersAt + (s + 1) * STAMP_BYTES);
+      } else {
+        at += body.write(s.sha256, at, 'utf8');
+        n = body.writeDoubleLE(s.size, n);
+        n = body.writeDoubleLE(s.mtimeMs, n);
+        n = body.writeDoubleLE(s.ctimeMs, n);
+        n = body.writeDoubleLE(s.ino, n);
+        n = body.writeDoubleLE(s.dev, n);
+      }
       body[at++] = 0x0a;
-      n = body.writeDoubleLE(s.size, n);
-      n = body.writeDoubleLE(s.mtimeMs, n);
-      n = body.writeDoubleLE(s.ctimeMs, n);
-      n = body.writeDoubleLE(s.ino, n);
-      n = body.writeDoubleLE(s.dev, n);
     }
     const digest = sha256Of(body);
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
@@ -175,6 +165,24 @@ export class OutputStamps {
     }
   }
 
+  /** Whether stamp `s` (an object, or a row of the file as loaded) is of a file holding `sha256` with exactly the stat `st`. */
+  private holds(s: Stamp | number, sha256: string, st: StampStat): boolean {
+    if (typeof s !== 'number') return s.sha256 === sha256 && sameStat(s, st);
+    const loaded = this.loaded as Loaded;
+    const at = loaded.shaAt[s] as number;
+    if (loaded.shaEnd[s] !== at + sha256.length || !loaded.text.startsWith(sha256, at)) return false;
+    const n = loaded.numbersAt + s * STAMP_BYTES;
+    const b = loaded.body;
+    return b.readDoubleLE(n) === st.size && b.readDoubleLE(n + 8) === st.mtimeMs && b.readDoubleLE(n + 16) === st.ctimeMs && b.readDoubleLE(n + 24) === st.ino && b.readDoubleLE(n + 32) === st.dev;
+  }
+
+  /** The length in UTF-8 of stamp `s`'s hash. */
+  private shaBytes(s: Stamp | number): number {
+    if (typeof s !== 'number') return Buffer.byteLength(s.sha256);
+    const loaded = this.loaded as Loaded;
+    return Buffer.byteLength(loaded.text.slice(loaded.shaAt[s], loaded.shaEnd[s]));
+  }
+
   /** Takes the stamps of a file `save` wrote; anything else leaves none (every file is then read). */
   private parse(bytes: Buffer): void {
     const newline = bytes.indexOf(0x0a);
@@ -189,7 +197,6 @@ export class OutputStamps {
     if (!Number.isSafeInteger(count) || count < 0 || count * STAMP_BYTES > body.length - counted - 1) return;
     const numbersAt = body.length - count * STAMP_BYTES;
     const text = body.toString('utf8', counted + 1, numbersAt);
-    const index = new Map<string, number>();
     const shaAt = new Int32Array(count);
     const shaEnd = new Int32Array(count);
     // Only the shape is checked: a stamp is used only when its hash and stat equal what this build
@@ -198,39 +205,19 @@ export class OutputStamps {
     for (let i = 0; i < count; i++) {
       const end = text.indexOf('\n', at);
       const tab = text.indexOf('\t', at);
-      if (end < 0 || tab < 0 || tab > end) return;
-      index.set(text.slice(at, tab), i);
+      if (end < 0 || tab < 0 || tab > end) return this.stamps.clear();
+      this.stamps.set(text.slice(at, tab), i);
       shaAt[i] = tab + 1;
       shaEnd[i] = end;
       at = end + 1;
     }
-    if (at !== text.length) return;
-    this.loaded = { index, shaAt, shaEnd, text, body, numbersAt };
-  }
-
-  /** Turns the stamps as loaded into objects, before anything changes them. */
-  private materialize(): void {
-    const { loaded } = this;
-    if (!loaded) return;
-    this.loaded = undefined;
-    const b = loaded.body;
-    for (const [rel, i] of loaded.index) {
-      const n = loaded.numbersAt + i * STAMP_BYTES;
-      this.stamps.set(rel, {
-        sha256: loaded.text.slice(loaded.shaAt[i], loaded.shaEnd[i]),
-        size: b.readDoubleLE(n),
-        mtimeMs: b.readDoubleLE(n + 8),
-        ctimeMs: b.readDoubleLE(n + 16),
-        ino: b.readDoubleLE(n + 24),
-        dev: b.readDoubleLE(n + 32),
-      });
-    }
+    if (at !== text.length) return this.stamps.clear();
+    this.loaded = { shaAt, shaEnd, text, body, numbersAt };
   }
 }
 
-/** A stamps file as read: each path's row, where its hash lies in `text`, and its five doubles at `numbersAt + row * 40` in `body`. */
+/** A stamps file as read: where each row's hash lies in `text`, and its five doubles at `numbersAt + row * 40` in `body`. */
 interface Loaded {
-  index: Map<string, number>;
   shaAt: Int32Array;
   shaEnd: Int32Array;
   text: string;

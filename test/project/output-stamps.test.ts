@@ -133,9 +133,9 @@ describe('output stamps (a file seen before is not read again)', () => {
     }
   });
 
-  // Loaded stamps are looked up where they lie in the file until something changes them; then
-  // they are objects. Both must vouch for exactly the same things.
-  it('vouch the same as loaded and once changed, for every kind of near miss', () => {
+  // Loaded stamps are looked up where they lie in the file; those this build records are objects.
+  // Both must vouch for exactly the same things, and save as the same rows.
+  it('vouch the same as loaded and as recorded, for every kind of near miss', () => {
     const cache = temp();
     const s = OutputStamps.load(cache, '/out');
     s.record([{ rel: 'u/a.yaml', sha256: HASH, st: stat(5_000) }, { rel: 'u/b.yaml', sha256: OTHER, st: stat(6_000, { ino: 43 }) }, { rel: 'é/c', sha256: HASH, st: stat(7_000) }], NOW_MS);
@@ -158,10 +158,25 @@ describe('output stamps (a file seen before is not read again)', () => {
       ...(['size', 'mtimeMs', 'ctimeMs', 'ino', 'dev'] as const).map((f): [string, string, StampStat, boolean] => ['u/a.yaml', HASH, stat(5_000, { [f]: stat(5_000)[f] + 1 }), false]),
     ];
     for (const [rel, sha, st, want] of queries) {
-      expect(loaded.vouches(rel, sha, st), `${rel} ${sha}`).toBe(want);
-      expect(changed.vouches(rel, sha, st), `${rel} ${sha}`).toBe(want);
+      expect(s.vouches(rel, sha, st), `recorded: ${rel} ${sha}`).toBe(want);
+      expect(loaded.vouches(rel, sha, st), `loaded: ${rel} ${sha}`).toBe(want);
+      expect(changed.vouches(rel, sha, st), `loaded, then one recorded: ${rel} ${sha}`).toBe(want);
     }
     expect(changed.vouches('u/new.yaml', HASH, stat(5_000))).toBe(true);
+    // Recording what a loaded row already says changes nothing (no save); loaded rows and a recorded stamp save together.
+    const same = OutputStamps.load(cache, '/out');
+    same.record([{ rel: 'u/a.yaml', sha256: HASH, st: stat(5_000) }], NOW_MS);
+    const mixed = OutputStamps.load(cache, '/out');
+    mixed.record([{ rel: 'u/new.yaml', sha256: HASH, st: stat(5_000) }], NOW_MS);
+    const [name] = readdirSync(join(cache, 'stamps'));
+    const before = readFileSync(join(cache, 'stamps', name as string));
+    same.save();
+    expect(readFileSync(join(cache, 'stamps', name as string))).toEqual(before);
+    mixed.save();
+    const mixedBack = OutputStamps.load(cache, '/out');
+    for (const [rel, sha, st, want] of queries) expect(mixedBack.vouches(rel, sha, st), `saved: ${rel} ${sha}`).toBe(want);
+    expect(mixedBack.vouches('u/new.yaml', HASH, stat(5_000))).toBe(true);
+    expect(decodeStamps(readFileSync(join(cache, 'stamps', name as string))).rows.map((r) => r[0])).toEqual(['u/a.yaml', 'u/b.yaml', 'é/c', 'u/new.yaml']);
     // Kept all (nothing to write), then one dropped: the file says so.
     loaded.retain(new Set(['u/a.yaml', 'u/b.yaml', 'é/c', 'other']));
     loaded.save();
