@@ -29,9 +29,18 @@ export function tempName(kind: 'tmp' | 'bak' | 'dir'): string {
  */
 export function removeStaleTemps(root: string, dirs: Iterable<string>): number {
   let removed = 0;
+  let children: Set<string> | undefined;
   for (const dir of dirs) {
     // Listing a folder reached through a link would clean up somewhere else: real folders only.
-    if (!isRealFolderBelow(root, dir)) continue;
+    const rel = relative(root, dir);
+    if (rel.startsWith('..') || isAbsolute(rel)) continue;
+    // The output folder's own entries (a build's unit folders, 1,000 of them) are told by one
+    // listing of it, whose entry types are what lstat says (Node lstats an entry whose type the
+    // file system leaves unknown): not an lstat each. Deeper folders take the lstat of each part.
+    if (rel !== '' && !rel.includes(sep)) {
+      children ??= realFolderNames(root);
+      if (!children.has(rel)) continue;
+    } else if (!isRealFolderBelow(root, rel)) continue;
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -61,9 +70,21 @@ export function removeStaleTemps(root: string, dirs: Iterable<string>): number {
   return removed;
 }
 
-function isRealFolderBelow(root: string, dir: string): boolean {
-  const rel = relative(root, dir);
-  if (rel.startsWith('..') || isAbsolute(rel)) return false;
+/** The names of the real folders (not links to one) directly in `root`; none when it cannot be listed. */
+function realFolderNames(root: string): Set<string> {
+  try {
+    return new Set(
+      readdirSync(root, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name),
+    );
+  } catch {
+    return new Set();
+  }
+}
+
+/** Whether every part of `rel` below `root` is a real folder (lstat). */
+export function isRealFolderBelow(root: string, rel: string): boolean {
   let path = root;
   for (const part of rel === '' ? [] : rel.split(sep)) {
     path = join(path, part);

@@ -95,8 +95,17 @@ function fileRecord(value: unknown, rejected: PreviousManifest['rejected']): Rec
   return out;
 }
 
+/**
+ * `r` with its keys in sorted order: `r` itself when they already are (a manifest read back), else
+ * a sorted copy without a prototype. A plain object per unit, each with 9 keys no other has, gives
+ * V8 a new hidden class per unit: 1,000 of them made JSON.stringify of a manifest 3-5x slower.
+ */
 function sortedRecord(r: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(r).sort()) out[k] = r[k] as string;
+  const keys = Object.keys(r);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
+  if (sorted) return r;
+  const out: Record<string, string> = Object.create(null);
+  for (const k of keys.sort()) out[k] = r[k] as string;
   return out;
 }

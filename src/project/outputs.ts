@@ -1,4 +1,3 @@
-import type { BigIntStats } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
@@ -6,7 +5,7 @@ import { type Manifest, type ManifestUnit, type PreviousManifest, serializeManif
 import { folderMemo, inspectOutput, outputFolders, relPathProblem } from './output-paths.js';
 import { compareRegularFile, readRegularFile, sha256Of } from '../source/regular-file.js';
 import { StoredFile } from './cache-entry.js';
-import { type OutputStamps, stampStat } from './output-stamps.js';
+import { type OutputStamps, type Seen, stampStat } from './output-stamps.js';
 
 import { findStale } from './stale.js';
 import type { UnitFile, UnitOutput } from './unit.js';
@@ -138,7 +137,7 @@ export interface DiskComparison {
   /** Existing files too large to read for a diff (only when `wantText`). */
   tooLarge: { file: PlannedFile; size: number }[];
   /** With `stamps`: files read and found the same, each with the lstat taken before, and when (for OutputStamps.record). */
-  verified: { rel: string; sha256: string; st: BigIntStats }[];
+  verified: Seen[];
   verifiedAtMs: number;
 }
 

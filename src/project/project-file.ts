@@ -90,6 +90,15 @@ export function loadProject(options: { file: string; sources: SourceRegistry; di
 
   const bindings: ProjectBinding[] = [];
   const names = new Map<string, Span>();
+  // A generated project names the same flow and config files in each of 1,000 bindings: each
+  // written path is resolved, and each flow looked up on disk, once.
+  const resolved = new Map<string, string>();
+  const absolute = (written: string) => {
+    let path = resolved.get(written);
+    if (path === undefined) resolved.set(written, (path = resolve(dir, written)));
+    return path;
+  };
+  const flowFound = new Map<string, boolean>();
   const bindingsNode = mapGet(root, 'bindings')?.value;
   for (const item of bindingsNode?.kind === 'seq' ? bindingsNode.items : []) {
     const b = item as LMap;
@@ -114,8 +123,10 @@ export function loadProject(options: { file: string; sources: SourceRegistry; di
       continue;
     }
     const flowWritten = String((flowNode as { value: unknown }).value);
-    const flow = resolve(dir, flowWritten);
-    if (!existsSync(flow) || statSync(flow).isDirectory()) {
+    const flow = absolute(flowWritten);
+    let found = flowFound.get(flow);
+    if (found === undefined) flowFound.set(flow, (found = isFile(flow)));
+    if (!found) {
       diagnostics.report('FLOWC706', `binding '${name}': flow file ${flowWritten} not found`, flowNode.span);
     }
     const configs: ProjectBinding['configs'] = [];
@@ -128,7 +139,7 @@ export function loadProject(options: { file: string; sources: SourceRegistry; di
       for (const f of files) {
         const written = String((f as { value: unknown }).value);
         writtenFiles.push(written);
-        configs.push({ name: entry.key, file: resolve(dir, written), span: f.span });
+        configs.push({ name: entry.key, file: absolute(written), span: f.span });
       }
     }
     const setNode = mapGet(b, 'set')?.value;
@@ -141,6 +152,16 @@ export function loadProject(options: { file: string; sources: SourceRegistry; di
   }
   if (diagnostics.items.slice(before).some((d) => d.severity === 'error')) return undefined;
   return { file, dir, out, targets: projectTargets, bindings };
+}
+
+/** Whether something that is not a folder is at `path` (following links, as the flow is read); one stat, as existsSync would not throw. */
+function isFile(path: string): boolean {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st !== undefined && !st.isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Canonical ids of a `targets:` list; unknown names are FLOWC707 with a did-you-mean. */

@@ -85,6 +85,38 @@ describe('the project file', () => {
     expect(r.stderr).toContain("flowc.yaml:10:20: error FLOWC707: unknown target 'nope'");
   });
 
+  // loadProject looks each flow path up once for all the bindings naming it: each still gets its own FLOWC706.
+  it('reports a missing flow (or a folder given as one) in every binding that names it, at each binding', async () => {
+    const r = await buildWith(
+      [
+        'flowc: 1',
+        'targets: [ir]',
+        'flow: gone.flow.yaml',
+        'bindings:',
+        '  - name: a',
+        '  - name: b',
+        '  - name: c',
+        '    flow: ./gone.flow.yaml',
+        '  - name: d',
+        '    flow: f.flow.yaml',
+        '  - name: e',
+        '    flow: .',
+        '  - name: f',
+        '    flow: .',
+        '',
+      ].join('\n'),
+    );
+    expect(r.code).toBe(1);
+    const missing = r.stderr.split('\n').filter((l) => l.includes('FLOWC706'));
+    expect(missing).toEqual([
+      "flowc.yaml:3:7: error FLOWC706: binding 'a': flow file gone.flow.yaml not found",
+      "flowc.yaml:3:7: error FLOWC706: binding 'b': flow file gone.flow.yaml not found",
+      "flowc.yaml:8:11: error FLOWC706: binding 'c': flow file ./gone.flow.yaml not found",
+      "flowc.yaml:12:11: error FLOWC706: binding 'e': flow file . not found",
+      "flowc.yaml:14:11: error FLOWC706: binding 'f': flow file . not found",
+    ]);
+  });
+
   it('a binding config for a config the flow does not declare points at the project file (FLOWC404)', async () => {
     const r = await buildWith('flowc: 1\ntargets: [ir]\nflow: f.flow.yaml\nbindings:\n  - name: a\n    configs: { ap: x.toml }\n');
     expect(r.code).toBe(1);
