@@ -116,9 +116,9 @@ export class StageHelper {
  * Node): beside this module in dist/cli, one folder over from the bundle in dist/bundle, or in
  * dist/ when this runs from src/ (tests; `npm test` builds dist first).
  */
-export function stageWorkerEntry(): URL | undefined {
+export function stageWorkerEntry(from: string = import.meta.url): URL | undefined {
   for (const rel of ['./stage-worker.js', '../cli/stage-worker.js', '../../dist/cli/stage-worker.js']) {
-    const url = new URL(rel, import.meta.url);
+    const url = new URL(rel, from);
     if (url.pathname.endsWith('/dist/cli/stage-worker.js') && existsSync(fileURLToPath(url))) return url;
   }
   return undefined;
