@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { JOB, type StageBatch, type StageFailure, type StageWorkerData } from './stage-protocol.js';
 
 /** Files a write must stage before a second thread pays for itself (it starts in ~20 ms). */
 export const HELP_FROM = 1000;
 /** Files the helper may have waiting; beyond it this thread writes the next file itself, so neither thread idles. */
-const BACKLOG = 96;
+const BACKLOG = 144;
 /** A batch is posted at this many files or bytes: one message per file cost as much as writing it. */
-const BATCH_FILES = 24;
-const BATCH_BYTES = 256 * 1024;
+const BATCH_FILES = 48;
+const BATCH_BYTES = 512 * 1024;
 
 /**
  * A second thread that writes some of the files a transactional write stages (write-files.ts),
@@ -22,19 +22,20 @@ export class StageHelper {
   private readonly state: Int32Array;
   private readonly worker: Worker;
   private posted = 0;
-  private batch: { jobs: StageBatch['jobs']; buf: Buffer; used: number } | undefined;
+  private batch: { ks: number[]; paths: string[]; bounds: number[]; buf: Buffer; used: number } | undefined;
   private failure: StageFailure | undefined;
-  /** Batch buffers the helper has written out and sent back, to be filled again. */
-  private readonly free: ArrayBuffer[] = [];
+  /** Batch buffers the helper has written out come back here, to be filled again. */
+  private readonly spent: MessagePort;
   private readonly ended: Promise<void>;
 
   private constructor(entry: URL, jobs: number) {
     this.state = new Int32Array(new SharedArrayBuffer(4 * (JOB.first + jobs)));
-    this.worker = new Worker(entry, { workerData: { state: this.state.buffer as SharedArrayBuffer } satisfies StageWorkerData });
+    const { port1, port2 } = new MessageChannel();
+    this.spent = port1;
+    this.worker = new Worker(entry, { workerData: { state: this.state.buffer as SharedArrayBuffer, spent: port2 } satisfies StageWorkerData, transferList: [port2] });
     this.ended = new Promise((resolve, reject) => {
-      this.worker.on('message', (m: StageFailure | { free: ArrayBuffer } | 'ended') => {
+      this.worker.on('message', (m: StageFailure | 'ended') => {
         if (m === 'ended') resolve();
-        else if ('free' in m) this.free.push(m.free);
         else this.failure ??= m;
       });
       this.worker.on('error', reject);
@@ -59,27 +60,29 @@ export class StageHelper {
   take(k: number, path: string, data: Buffer | string): void {
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (this.batch && this.batch.used + size > this.batch.buf.length) this.flush();
-    this.batch ??= { jobs: [], buf: this.batchBuffer(size), used: 0 };
+    this.batch ??= { ks: [], paths: [], bounds: [0], buf: this.batchBuffer(size), used: 0 };
     const b = this.batch;
-    const start = b.used;
-    b.used += typeof data === 'string' ? b.buf.write(data, start) : data.copy(b.buf, start);
-    b.jobs.push([k, path, start, b.used]);
+    b.used += typeof data === 'string' ? b.buf.write(data, b.used) : data.copy(b.buf, b.used);
+    b.ks.push(k);
+    b.paths.push(path);
+    b.bounds.push(b.used);
     this.posted++;
-    if (b.jobs.length >= BATCH_FILES || b.used >= BATCH_BYTES) this.flush();
+    if (b.ks.length >= BATCH_FILES || b.used >= BATCH_BYTES) this.flush();
   }
 
   /** Posts the files waiting in the current batch (its whole buffer is moved, not copied). */
   flush(): void {
     const b = this.batch;
-    if (!b || b.jobs.length === 0) return;
+    if (!b || b.ks.length === 0) return;
     this.batch = undefined;
-    const buf = b.buf.buffer as ArrayBuffer;
-    this.worker.postMessage({ jobs: b.jobs, buf } satisfies StageBatch, [buf]);
+    const batch: StageBatch = { paths: b.paths.join('\0'), ks: Int32Array.from(b.ks), bounds: Int32Array.from(b.bounds), buf: b.buf.buffer as ArrayBuffer };
+    this.worker.postMessage(batch, [batch.buf, batch.ks.buffer as ArrayBuffer, batch.bounds.buffer as ArrayBuffer]);
   }
 
   /** A buffer of its own (never Buffer's shared pool: it is moved to the helper) for a batch starting with `size` bytes. */
   private batchBuffer(size: number): Buffer {
-    const reused = this.free.pop();
+    // Taken without waiting for a turn of the event loop, which this thread gives only every 10 ms.
+    const reused = receiveMessageOnPort(this.spent)?.message as ArrayBuffer | undefined;
     if (reused && reused.byteLength >= size) return Buffer.from(reused);
     return Buffer.from(new ArrayBuffer(Math.max(BATCH_BYTES, size)));
   }
@@ -97,6 +100,7 @@ export class StageHelper {
     } catch (e) {
       this.failure ??= { k: -1, code: (e as Error).message, path: '' };
     }
+    this.spent.close();
     void this.worker.terminate();
     return this.failure;
   }
@@ -112,9 +116,9 @@ export class StageHelper {
  * Node): beside this module in dist/cli, one folder over from the bundle in dist/bundle, or in
  * dist/ when this runs from src/ (tests; `npm test` builds dist first).
  */
-export function stageWorkerEntry(): URL | undefined {
+export function stageWorkerEntry(from: string = import.meta.url): URL | undefined {
   for (const rel of ['./stage-worker.js', '../cli/stage-worker.js', '../../dist/cli/stage-worker.js']) {
-    const url = new URL(rel, import.meta.url);
+    const url = new URL(rel, from);
     if (url.pathname.endsWith('/dist/cli/stage-worker.js') && existsSync(fileURLToPath(url))) return url;
   }
   return undefined;

@@ -1,15 +1,23 @@
+import type { MessagePort } from 'node:worker_threads';
+
 /**
  * What a StageHelper (stage-helper.ts) and its thread (stage-worker.ts) share: a batch of files to
  * write, and the layout of the shared Int32Array where the thread marks each file.
  */
 export interface StageBatch {
-  /** Job number, path, and the file's bytes as [start, end) of `buf`. */
-  jobs: [number, string, number, number][];
+  /** The files' paths, joined with NUL (which no path holds): one string clones far faster than an array of them. */
+  paths: string;
+  /** Each file's job number. */
+  ks: Int32Array;
+  /** File i's bytes are [bounds[i], bounds[i + 1]) of `buf`. */
+  bounds: Int32Array;
   buf: ArrayBuffer;
 }
 
 export interface StageWorkerData {
   state: SharedArrayBuffer;
+  /** Where batch buffers go back once written out: read synchronously by the sender (receiveMessageOnPort). */
+  spent: MessagePort;
 }
 
 /** A failure the thread reports (the first one; it writes nothing after it). */

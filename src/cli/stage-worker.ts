@@ -9,18 +9,23 @@ import { JOB, type StageBatch, type StageWorkerData } from './stage-protocol.js'
  * failure, or once told to stop, it writes nothing more. Imports only Node itself: it starts in a
  * few milliseconds.
  */
-const state = new Int32Array((workerData as StageWorkerData).state);
+const { state: shared, spent } = workerData as StageWorkerData;
+const state = new Int32Array(shared);
 let failed = false;
 parentPort?.on('message', (msg: StageBatch | 'end') => {
   if (msg === 'end') {
+    spent.close();
     parentPort?.postMessage('ended');
     return;
   }
   const bytes = new Uint8Array(msg.buf);
-  for (const [k, path, start, end] of msg.jobs) {
+  const paths = msg.paths.split('\0');
+  for (let i = 0; i < paths.length; i++) {
+    const k = msg.ks[i] as number;
+    const path = paths[i] as string;
     if (!failed && Atomics.load(state, JOB.stopAt) === 0) {
       try {
-        writeFileSync(path, bytes.subarray(start, end), { flag: 'wx' });
+        writeFileSync(path, bytes.subarray(msg.bounds[i], msg.bounds[i + 1]), { flag: 'wx' });
         Atomics.store(state, JOB.first + k, JOB.written);
       } catch (e) {
         failed = true;
@@ -33,5 +38,5 @@ parentPort?.on('message', (msg: StageBatch | 'end') => {
   }
   // The buffer goes back to be filled again: fresh memory for every batch made the sending thread
   // collect garbage for "external memory pressure".
-  parentPort?.postMessage({ free: msg.buf }, [msg.buf]);
+  spent.postMessage(msg.buf, [msg.buf]);
 });

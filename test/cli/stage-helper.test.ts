@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StageHelper } from '../../src/cli/stage-helper.js';
+import { StageHelper, stageWorkerEntry } from '../../src/cli/stage-helper.js';
 import { JOB } from '../../src/cli/stage-protocol.js';
 import { writeFilesTransactionally } from '../../src/cli/write-files.js';
 import { snapshot, tempDir } from '../project/helpers.js';
@@ -51,6 +51,20 @@ describe('the staging helper thread', () => {
     // Exactly the files marked written exist: the marks are what the write trusts to clean up.
     expect(written.sort()).toEqual(marks.flatMap((m, k) => (m === JOB.written ? [`f${k}`] : [])).sort());
     expect(marks.every((m) => m === JOB.written || m === JOB.pending)).toBe(true);
+  });
+});
+
+describe('the staging helper script', () => {
+  it('is found from every layout the writer runs in: src (tests), dist/cli, and the CLI bundle', () => {
+    const dist = new URL('../../dist/cli/stage-worker.js', import.meta.url).href;
+    for (const from of ['../../src/cli/stage-helper.ts', '../../dist/cli/stage-helper.js', '../../dist/bundle/write-report-0123abcd.cjs']) {
+      expect(stageWorkerEntry(new URL(from, import.meta.url).href)?.href).toBe(dist);
+    }
+    // The bundle renders import.meta.url as its own chunk's URL (rollup, CommonJS output).
+    const chunks = readdirSync(new URL('../../dist/bundle/', import.meta.url)).filter((f) => f.endsWith('.cjs'));
+    const writer = chunks.filter((f) => readFileSync(new URL(`../../dist/bundle/${f}`, import.meta.url), 'utf8').includes('"../cli/stage-worker.js"'));
+    expect(writer).toHaveLength(1);
+    expect(readFileSync(new URL(`../../dist/bundle/${writer[0]}`, import.meta.url), 'utf8')).toMatch(/new URL\(rel, from\)|pathToFileURL\(__filename\)/);
   });
 });
 
