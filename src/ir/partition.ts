@@ -187,11 +187,13 @@ export function partitionFlow(ir: IR, limits: PartitionLimits): Partition {
   const crossOutputReads: Partition['crossOutputReads'] = [];
   for (const step of ir.steps) {
     const p = partOf.get(step.id);
-    const seen = new Set<string>();
+    // Made at the first read across parts: most steps read no output at all.
+    let seen: Set<string> | undefined;
     for (const ref of stepOutputRefs(step)) {
+      if (partOf.get(ref.step) === p) continue;
       const key = `${ref.step}\0${ref.output}`;
-      if (partOf.get(ref.step) === p || seen.has(key)) continue;
-      seen.add(key);
+      if (seen?.has(key)) continue;
+      (seen ??= new Set()).add(key);
       crossOutputReads.push({ reader: step.id, producer: ref.step, output: ref.output });
     }
   }

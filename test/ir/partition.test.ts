@@ -108,6 +108,16 @@ describe('partitionFlow', () => {
     ]);
     expect(partitionFlow(ir, { maxSteps: 1, name: (k) => `p${k}` }).crossOutputReads).toEqual([{ reader: 'b', producer: 'a', output: 'files' }]);
     expect(partitionFlow(ir, { maxSteps: 2, name: (k) => `p${k}` }).crossOutputReads).toEqual([]);
+    // A step that reads the same output twice (its env and its foreach) is listed once.
+    const twice = makeIR([
+      step('a', { outputs: [{ name: 'files', type: 'json', origin: { file: 'f', line: 1, col: 1 } }] }),
+      step('b', {
+        needs: ['a'],
+        env: [{ name: 'X', value: [{ kind: 'output', step: 'a', output: 'files' }] }],
+        foreach: { items: [], from: { step: 'a', output: 'files' }, parallelism: null } as never,
+      }),
+    ]);
+    expect(partitionFlow(twice, { maxSteps: 1, name: (k) => `p${k}` }).crossOutputReads).toEqual([{ reader: 'b', producer: 'a', output: 'files' }]);
   });
 });
 
