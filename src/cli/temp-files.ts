@@ -1,28 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 
 /**
- * flowc's temporary files in an output folder: `.flowc-<pid>-<random>.tmp` (a file being staged)
- * and `.flowc-<pid>-<random>.bak` (the previous version of a file being replaced, kept until the
- * write commits). The pid says whose they are, so a later run can tell debris of a killed run from
- * the files of a run still going.
+ * flowc's temporary files in an output folder: `.flowc-<pid>-<random>.tmp` (a file being staged),
+ * `.flowc-<pid>-<random>.bak` (the previous version of a file being replaced, kept until the
+ * write commits) and `.flowc-<pid>-<random>.dir` (a new folder being staged whole). The pid says
+ * whose they are, so a later run can tell debris of a killed run from the files of a run still going.
  */
-const TEMP_NAME = /^\.flowc-(\d+)-[0-9a-f]{12}\.(tmp|bak)$/;
+const TEMP_NAME = /^\.flowc-(\d+)-[0-9a-f]{12}\.(tmp|bak|dir)$/;
 
 // A random start, then a counter: unique within the process without a random draw per file
 // (randomBytes was the largest single cost of writing thousands of files).
 let nextId = randomBytes(6).readUIntBE(0, 6);
 
-export function tempName(kind: 'tmp' | 'bak'): string {
+export function tempName(kind: 'tmp' | 'bak' | 'dir'): string {
   nextId = (nextId + 1) % 2 ** 48;
   return `.flowc-${process.pid}-${nextId.toString(16).padStart(12, '0')}.${kind}`;
 }
 
 /**
  * Removes the temporary files a killed flowc left in `dirs` (SIGKILL cannot be caught): only names
- * matching TEMP_NAME, only regular files (never a link or folder of that name), only when the
- * process named in it is gone. Not recursive: the caller passes the folders it writes into, all
+ * matching TEMP_NAME, only regular files (never a link of that name; a folder only when named as a
+ * staged folder, `.dir`), only when the process named in it is gone. Not recursive (but for a
+ * staged folder): the caller passes the folders it writes into, all
  * inside the output folder `root`, and any of them reached through a symbolic link below `root` is
  * skipped. Returns how many were removed.
  */
@@ -42,7 +43,14 @@ export function removeStaleTemps(root: string, dirs: Iterable<string>): number {
       if (!m || isAlive(Number(m[1]))) continue;
       const path = join(dir, name);
       try {
-        if (!lstatSync(path).isFile()) continue;
+        const st = lstatSync(path);
+        if (m[2] === 'dir' && st.isDirectory()) {
+          // A staged folder holds only what flowc put there; rm removes links inside without following them.
+          rmSync(path, { recursive: true, force: true });
+          removed++;
+          continue;
+        }
+        if (!st.isFile()) continue;
         unlinkSync(path);
         removed++;
       } catch {

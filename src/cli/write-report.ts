@@ -45,6 +45,18 @@ export function writeOutcomeReport(outcome: WriteOutcome | SingleOutcome, shown:
         ],
         exit: EXIT.inputErrors,
       };
+    case 'unavailable':
+      // A build compiles the units of such files afresh and writes again; only a second loss lands here.
+      return {
+        diagnostics: [
+          diag(
+            'FLOWC026',
+            `the build cache entries holding ${outcome.rels.length} file${outcome.rels.length === 1 ? '' : 's'} to write changed or went away while this build ran (another build storing the same units, or the cache folder deleted); nothing was written`,
+            [...outcome.rels.slice(0, 10).map((rel) => `not written: ${shown(rel)}`), ...(outcome.rels.length > 10 ? [`and ${outcome.rels.length - 10} more`] : []), 'run the build again'],
+          ),
+        ],
+        exit: EXIT.inputErrors,
+      };
     case 'interrupted':
       return {
         diagnostics: [

@@ -228,7 +228,7 @@ export const CODES = {
   FLOWC712: { severity: 'warning', title: 'The build manifest could not be read; stale outputs are not tracked' },
   FLOWC713: { severity: 'warning', title: 'A build cache entry failed verification; ignored and recompiled' },
   FLOWC714: { severity: 'warning', title: 'A manifest entry is not a confined path with a SHA-256; ignored' },
-  FLOWC715: { severity: 'warning', title: '--jobs is above the worker limit (4 per core, at most 64); clamped' },
+  FLOWC715: { severity: 'warning', title: '--jobs is above the thread limit (4 per core, at most 64); clamped' },
   FLOWC716: { severity: 'error', title: 'A build worker failed unexpectedly' },
   FLOWC717: { severity: 'warning', title: 'A stale output is not a regular file in a real folder; not pruned' },
   FLOWC720: { severity: 'error', title: 'Malformed sweep' },

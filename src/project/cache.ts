@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../source/canonical-json.js';
-import { CACHE_ENTRY_LIMIT, sealUnitEntry, StoredFile, type UnitEntry, unitEntryProblem, unsealUnitEntry } from './cache-entry.js';
+import { CACHE_ENTRY_LIMIT, EntryReader, sealUnitEntry, StoredFile, type UnitEntry, unitEntryProblem, unsealUnitEntry, unsealUnitHead } from './cache-entry.js';
 
 export { CACHE_ENTRY_LIMIT };
-import { readRegularFile } from '../source/regular-file.js';
+import { type ReadOutcome, readRegularFile, readRegularHead } from '../source/regular-file.js';
 import type { CompileUnit, UnitDeps, UnitFile, UnitOutput } from './unit.js';
 import { envDepValue } from './recording.js';
 
@@ -18,6 +18,9 @@ const CACHE_FORMAT = 4;
 
 /** The largest dependency file hashed for a lookup; a larger one is a miss (the compile reports it). */
 const DEP_FILE_LIMIT = 64 * 1024 * 1024;
+
+/** What a lazy lookup reads of an entry first: its header is ~3 KB for a unit of 9 files and a few warnings. */
+const HEAD_READ = 8 * 1024;
 
 /** An entry that failed verification: ignored, its unit recompiled (FLOWC713). */
 export interface CacheProblem {
@@ -53,14 +56,17 @@ export class BuildCache {
   private readonly fileHashes = new Map<string, string | null>();
   /** Folders of the cache this instance made or found, so a store does not mkdir each time. */
   private readonly madeDirs = new Set<string>();
-  /** The buffer every entry is read into (see readRegularFile): what a hit keeps is copied out of it. */
-  private readonly scratch = { buf: Buffer.alloc(0) };
+  /** The buffer every entry's header is read into; what a hit keeps is parsed out of it. */
+  private readonly headScratch = { buf: Buffer.alloc(0) };
+  /** Reads the entries of files needed after all (to write them), one at a time. */
+  private readonly reader = new EntryReader();
   /**
-   * What the output folder's manifest records for a unit, when known (set by the build): the
-   * SHA-256 of each of its files. A cached file whose hash matches is most likely on disk already,
-   * so its bytes are not kept (they are read again from the entry if it turns out to differ).
+   * Lookups read only each entry's header, and a file's bytes when they are needed (written, or
+   * decoded for a diff), verified then (StoredFile). `false` reads and verifies every entry whole
+   * at lookup, keeping its files in memory: `--check` shows the text of every differing file, and
+   * a damaged entry is then found while its unit can still be compiled afresh.
    */
-  recorded: ((unit: string) => ((path: string) => string | undefined) | undefined) | undefined;
+  lazy = true;
 
   constructor(
     readonly dir: string,
@@ -71,11 +77,7 @@ export class BuildCache {
   lookup(unit: CompileUnit, env: Record<string, string | undefined>): UnitOutput | undefined {
     const requestKey = this.requestKey(unit);
     const latestPath = this.unitPath(requestKey);
-    const recorded = this.recorded?.(unit.name);
-    // A unit the output folder has never held keeps all its files: read into memory of its own
-    // (one allocation per entry, no copy); else into the reused buffer, and only what differs is copied.
-    const scratch = recorded ? this.scratch : undefined;
-    const latest = this.readEntry(unit, latestPath, scratch);
+    const latest = this.readEntry(unit, latestPath);
     if (latest === undefined) return undefined;
     const current: UnitDeps = {
       files: latest.deps.files.map((f) => ({ path: f.path, sha256: this.hashFile(f.path) })),
@@ -83,10 +85,12 @@ export class BuildCache {
     };
     let entry: UnitEntry | undefined = latest;
     // Where the entry's bytes can be read again: its path, or kept/ if a store replaces it meanwhile.
-    let entries = () => [latestPath, this.keptPath(requestKey, current)];
+    // Worked out once per unit, and only when a file is read (the kept key hashes every dependency).
+    let paths: string[] | undefined;
+    let entries = () => (paths ??= [latestPath, this.keptPath(requestKey, current)]);
     if (!sameDeps(latest.deps, current)) {
       const path = this.keptPath(requestKey, current);
-      entry = this.readEntry(unit, path, scratch);
+      entry = this.readEntry(unit, path);
       if (entry !== undefined && !sameDeps(entry.deps, current)) {
         this.problems.push({ unit: unit.name, entry: path, reason: 'its dependencies are not the ones its name was made from' });
         entry = undefined;
@@ -94,13 +98,7 @@ export class BuildCache {
       if (entry === undefined) return undefined;
       entries = () => [path];
     }
-    // Every file leaves the scratch buffer now, before the next entry is read into it.
-    if (recorded) {
-      for (const f of entry.files as StoredFile[]) {
-        if (recorded(f.path) === f.sha256) f.drop(entries);
-        else f.keep();
-      }
-    }
+    if (this.lazy) for (const f of entry.files as StoredFile[]) f.readFrom(this.reader, entries);
     return { name: unit.name, ok: true, diagnostics: entry.diagnostics, files: entry.files, configHash: entry.configHash, deps: current, fromCache: true };
   }
 
@@ -144,24 +142,51 @@ export class BuildCache {
     renameSync(path, kept);
   }
 
-  /** A verified entry; undefined when absent (a plain miss) or bad (also noted in `problems`). */
-  private readEntry(unit: CompileUnit, path: string, scratch?: { buf: Buffer }): UnitEntry | undefined {
-    // Regular files only, bounded: a link to /dev/zero or a FIFO in the cache must not hang a build.
-    const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false, ...(scratch ? { scratch } : {}) });
-    if (!read.ok) {
-      if (read.reason !== 'missing') {
-        const why = { 'not-regular': 'it is not a regular file', 'too-large': `it is larger than ${CACHE_ENTRY_LIMIT} bytes`, unreadable: `it cannot be read (${read.error})` }[read.reason];
-        this.problems.push({ unit: unit.name, entry: path, reason: why });
-      }
-      return undefined;
-    }
-    const unsealed = unsealUnitEntry(read.bytes);
+  /**
+   * A verified entry; undefined when absent (a plain miss) or bad (also noted in `problems`).
+   * Lazy: its header only (files verified when read, see StoredFile); else whole.
+   */
+  private readEntry(unit: CompileUnit, path: string): UnitEntry | undefined {
+    const unsealed = this.lazy ? this.readHead(unit, path) : this.readWhole(unit, path);
+    if (unsealed === undefined) return undefined;
     const problem = 'problem' in unsealed ? unsealed.problem : unitEntryProblem(unsealed.body);
     if (problem !== undefined) {
       this.problems.push({ unit: unit.name, entry: path, reason: problem });
       return undefined;
     }
     return (unsealed as { body: UnitEntry }).body;
+  }
+
+  private readWhole(unit: CompileUnit, path: string): { body: unknown } | { problem: string } | undefined {
+    // Regular files only, bounded: a link to /dev/zero or a FIFO in the cache must not hang a build.
+    const read = readRegularFile(path, { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false });
+    if (!read.ok) return this.unreadable(unit, path, read);
+    return unsealUnitEntry(read.bytes);
+  }
+
+  private readHead(unit: CompileUnit, path: string): { body: unknown } | { problem: string } | undefined {
+    const options = { maxBytes: CACHE_ENTRY_LIMIT, followLinks: false, scratch: this.headScratch };
+    let read = readRegularHead(path, { ...options, head: HEAD_READ });
+    if (!read.ok) return this.unreadable(unit, path, read);
+    let head = unsealUnitHead(read.bytes, read.size);
+    if ('more' in head) {
+      // A header longer than HEAD_READ (many diagnostics): read up to the whole entry.
+      read = readRegularHead(path, { ...options, head: CACHE_ENTRY_LIMIT });
+      if (!read.ok) return this.unreadable(unit, path, read);
+      head = unsealUnitHead(read.bytes, read.size);
+      if ('more' in head) return { problem: 'its header is not an object with a list of files' };
+    }
+    if ('problem' in head) return head;
+    const files = head.files.map((f) => new StoredFile(f.path, undefined, f.sha256, f.size, f.offset));
+    return { body: { ...(head.body as object), files } };
+  }
+
+  private unreadable(unit: CompileUnit, path: string, read: ReadOutcome & { ok: false }): undefined {
+    if (read.reason !== 'missing') {
+      const why = { 'not-regular': 'it is not a regular file', 'too-large': `it is larger than ${CACHE_ENTRY_LIMIT} bytes`, unreadable: `it cannot be read (${read.error})` }[read.reason];
+      this.problems.push({ unit: unit.name, entry: path, reason: why });
+    }
+    return undefined;
   }
 
   private hashFile(path: string): string | null {

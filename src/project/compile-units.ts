@@ -45,6 +45,8 @@ export async function compileUnits(options: {
   cache?: BuildCache;
   /** Store fresh compiles in the cache (false for `--check`, which writes nothing). */
   cacheWrite?: boolean;
+  /** Look the units up in the cache first (false: compile them all, e.g. after their entries were found damaged). */
+  lookup?: boolean;
   onProgress?: (done: number, total: number) => void;
 }): Promise<{ outputs: UnitOutput[]; stats: CompileUnitsStats }> {
   const { units, env, cache } = options;
@@ -53,7 +55,7 @@ export async function compileUnits(options: {
   let done = 0;
   const tick = () => options.onProgress?.(++done, units.length);
   units.forEach((unit, i) => {
-    const hit = cache?.lookup(unit, env);
+    const hit = options.lookup === false ? undefined : cache?.lookup(unit, env);
     if (hit) {
       outputs[i] = hit;
       tick();

@@ -1,5 +1,5 @@
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { kindOf } from '../source/regular-file.js';
 
 /**
@@ -47,10 +47,47 @@ export type OutputState =
 export interface FolderMemo {
   real: Set<string>;
   missing: Set<string>;
+  /**
+   * The folder part of a relative path (`a/b` of `a/b/f.yaml`) as seen: all real folders, or
+   * missing from `top` (the topmost absent one, absolute) down. A build asks about 9,001 files in
+   * 1,000 folders: one map lookup per file instead of a path joined and looked up per segment.
+   */
+  folders: Map<string, { kind: 'real' } | { kind: 'missing'; top: string }>;
 }
 
 export function folderMemo(): FolderMemo {
-  return { real: new Set(), missing: new Set() };
+  return { real: new Set(), missing: new Set(), folders: new Map() };
+}
+
+/** `<root>/<rel>` for a checked relative path (relPathProblem): join's result, without join's normalizing pass when `root` is already normal. */
+export function outputPath(root: string, rel: string): string {
+  if (sep !== '/' || !isNormal(root)) return join(root, rel);
+  return root.endsWith('/') ? root + rel : `${root}/${rel}`;
+}
+
+let lastRoot: { root: string; normal: boolean } | undefined;
+function isNormal(root: string): boolean {
+  if (lastRoot?.root !== root) lastRoot = { root, normal: normalize(root) === root };
+  return lastRoot.normal;
+}
+
+/** The topmost folder of `<root>/<rel>` found missing by inspectOutput or outputFolders with `memo`, when one is. */
+export function missingFolderOf(rel: string, memo: FolderMemo): string | undefined {
+  const cut = rel.lastIndexOf('/');
+  const known = cut < 0 ? undefined : memo.folders.get(rel.slice(0, cut));
+  return known?.kind === 'missing' ? known.top : undefined;
+}
+
+/** What `memo` knows of the folders of `rel`, recording what the slow walk just found (`seen`). */
+function knownFolders(rel: string, memo: FolderMemo | undefined): { kind: 'real' } | { kind: 'missing'; top: string } | undefined {
+  if (!memo) return undefined;
+  const cut = rel.lastIndexOf('/');
+  return cut < 0 ? { kind: 'real' } : memo.folders.get(rel.slice(0, cut));
+}
+
+function noteFolders(rel: string, memo: FolderMemo | undefined, seen: { kind: 'real' } | { kind: 'missing'; top: string }): void {
+  const cut = rel.lastIndexOf('/');
+  if (memo && cut >= 0) memo.folders.set(rel.slice(0, cut), seen);
 }
 
 /**
@@ -61,16 +98,26 @@ export function folderMemo(): FolderMemo {
  * it would be overwritten, read or deleted.
  */
 export function inspectOutput(root: string, rel: string, memo?: FolderMemo): OutputState {
+  const known = knownFolders(rel, memo);
+  if (known?.kind === 'missing') return { kind: 'missing' };
+  if (known?.kind === 'real') return inspectFile(outputPath(root, rel));
   const parts = rel.split('/');
   let path = root;
   for (let i = 0; i < parts.length; i++) {
     path = join(path, parts[i] as string);
     const last = i === parts.length - 1;
+    if (last) noteFolders(rel, memo, { kind: 'real' });
     if (!last && memo?.real.has(path)) continue;
-    if (!last && memo?.missing.has(path)) return { kind: 'missing' };
+    if (!last && memo?.missing.has(path)) {
+      noteFolders(rel, memo, { kind: 'missing', top: path });
+      return { kind: 'missing' };
+    }
     const st = lstatOrUndefined(path);
     if (st === undefined) {
-      if (!last) memo?.missing.add(path);
+      if (!last) {
+        memo?.missing.add(path);
+        noteFolders(rel, memo, { kind: 'missing', top: path });
+      }
       return { kind: 'missing' };
     }
     if ('error' in st) return { kind: 'refused', what: `cannot be inspected (${st.error})` };
@@ -85,26 +132,42 @@ export function inspectOutput(root: string, rel: string, memo?: FolderMemo): Out
   return { kind: 'missing' };
 }
 
+/** inspectOutput's last step: the path itself, its folders known to be real. */
+function inspectFile(path: string): OutputState {
+  const st = lstatOrUndefined(path);
+  if (st === undefined) return { kind: 'missing' };
+  if ('error' in st) return { kind: 'refused', what: `cannot be inspected (${st.error})` };
+  if (st.isFile()) return { kind: 'file', size: st.size };
+  return { kind: 'refused', what: describeEntry(path, st) };
+}
+
 /**
  * The folders on the way to `<root>/<rel>` (not the file itself), as inspectOutput sees them:
  * `real` when every one is a real folder, `missing` when one is absent, `other` for anything else
  * (inspectOutput then says what).
  */
 export function outputFolders(root: string, rel: string, memo: FolderMemo): 'real' | 'missing' | 'other' {
+  const known = knownFolders(rel, memo);
+  if (known) return known.kind;
   const parts = rel.split('/');
   let path = root;
   for (let i = 0; i < parts.length - 1; i++) {
     path = join(path, parts[i] as string);
     if (memo.real.has(path)) continue;
-    if (memo.missing.has(path)) return 'missing';
+    if (memo.missing.has(path)) {
+      noteFolders(rel, memo, { kind: 'missing', top: path });
+      return 'missing';
+    }
     const st = lstatOrUndefined(path);
     if (st === undefined) {
       memo.missing.add(path);
+      noteFolders(rel, memo, { kind: 'missing', top: path });
       return 'missing';
     }
     if ('error' in st || !st.isDirectory()) return 'other';
     memo.real.add(path);
   }
+  noteFolders(rel, memo, { kind: 'real' });
   return 'real';
 }
 

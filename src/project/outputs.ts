@@ -22,8 +22,10 @@ export interface PlannedFile {
   bytes?: Buffer;
   /** The length of `contents` as UTF-8, with `sha256`: enough to compare with the disk by hash. */
   size?: number;
-  /** A cached file whose bytes were not kept in memory: compared by `sha256`, loaded if written. */
+  /** A cached file whose bytes were not kept in memory: compared by `sha256`, read from its entry if written. */
   stored?: StoredFile;
+  /** The bytes of `stored`, read when the file is staged (see OutputWrite.load). */
+  load?: () => Buffer | undefined;
 }
 
 /**
@@ -56,6 +58,10 @@ class PlannedStoredFile implements PlannedFile {
 
   get contents(): string {
     return this.file.contents;
+  }
+
+  load(): Buffer | undefined {
+    return this.file.loadShared();
   }
 }
 

@@ -54,6 +54,34 @@ export function readRegularFile(path: string, options: { maxBytes: number; follo
 }
 
 /**
+ * The first `head` bytes of a regular file (all of it when shorter) and the file's size, opened as
+ * readRegularFile opens; a file larger than `maxBytes` is refused unread. For a header read
+ * without the body behind it (a cache lookup reads ~3 KB of a ~55 KB entry).
+ */
+export function readRegularHead(path: string, options: { head: number; maxBytes: number; followLinks: boolean; scratch: { buf: Buffer } }): { ok: true; bytes: Buffer; size: number } | (ReadOutcome & { ok: false }) {
+  const opened = openRegular(path, options.followLinks);
+  if (!opened.ok) return opened;
+  const { fd, size } = opened;
+  try {
+    if (size > options.maxBytes) return { ok: false, reason: 'too-large', size };
+    const want = Math.min(size, options.head);
+    const { scratch } = options;
+    if (scratch.buf.length < want) scratch.buf = Buffer.allocUnsafe(Math.max(want, 2 * scratch.buf.length));
+    let length = 0;
+    while (length < want) {
+      const n = readSync(fd, scratch.buf, length, want - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return { ok: true, bytes: scratch.buf.subarray(0, length), size };
+  } catch (e) {
+    return { ok: false, reason: 'unreadable', error: (e as NodeJS.ErrnoException).code ?? String(e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Whether the regular file at `path` holds exactly `expected` (bytes, or their size and SHA-256), opened as readRegularFile opens
  * (non-blocking, fstat before any byte is read) and never through a link at the path itself.
  * `missing`: nothing there; `other`: not a regular file, or it could not be opened or read (the

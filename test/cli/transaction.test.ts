@@ -3,13 +3,14 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, sy
 import { basename, join, sep } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { snapshot, tempFolders } from '../project/helpers.js';
+import { listFiles, PROJECT, snapshot, tempFolders } from '../project/helpers.js';
 import { guardSandbox } from '../project/sandbox.js';
 import { runCli } from './run-cli.js';
+import { writeFilesTransactionally } from '../../src/cli/write-files.js';
 
 // File system faults on demand: the Nth rename onto a real output path (not onto a temporary or
 // backup name) fails, and so can the Nth temporary file write.
-const faults = vi.hoisted(() => ({ failRenames: new Set<number>(), renames: 0, failTempWrites: new Set<number>(), tempWrites: 0, failUnlink: undefined as RegExp | undefined }));
+const faults = vi.hoisted(() => ({ failRenames: new Set<number>(), renames: 0, failTempWrites: new Set<number>(), tempWrites: 0, failStagedWrites: new Set<number>(), stagedWrites: 0, failUnlink: undefined as RegExp | undefined }));
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
   const ioError = (syscall: string, path: string) => Object.assign(new Error(`EIO: i/o error, ${syscall} '${path}'`), { code: 'EIO', syscall, path });
@@ -19,6 +20,8 @@ vi.mock('node:fs', async (importOriginal) => {
   };
   const writeFileSync = ((path: Parameters<typeof actual.writeFileSync>[0], ...rest: unknown[]) => {
     if (/\.tmp$/.test(String(path)) && faults.failTempWrites.has(++faults.tempWrites)) throw ioError('open', String(path));
+    // A file written inside a new folder staged whole (`.flowc-<pid>-<id>.dir/...`).
+    if (/\.dir\//.test(String(path)) && faults.failStagedWrites.has(++faults.stagedWrites)) throw ioError('open', String(path));
     return (actual.writeFileSync as (...a: unknown[]) => void)(path, ...rest);
   }) as typeof actual.writeFileSync;
   const unlinkSync: typeof actual.unlinkSync = (path) => {
@@ -39,6 +42,8 @@ afterEach(() => {
   faults.failTempWrites.clear();
   faults.renames = 0;
   faults.tempWrites = 0;
+  faults.failStagedWrites.clear();
+  faults.stagedWrites = 0;
   faults.failUnlink = undefined;
 });
 
@@ -54,7 +59,7 @@ function work(): { root: string; work: string } {
   return { root, work: w };
 }
 
-const temps = (dir: string) => readdirSync(dir).filter((n) => /\.(tmp|bak)$/.test(n));
+const temps = (dir: string) => readdirSync(dir).filter((n) => /\.(tmp|bak|dir)$/.test(n));
 
 describe('writes are all-or-nothing', () => {
   it('a rename that fails mid-commit rolls back the renames already done; the message is true and no temporary file stays', async () => {
@@ -105,6 +110,91 @@ describe('writes are all-or-nothing', () => {
     const before = counts();
     expect((await compile(box.work)).code).toBe(0);
     expect(counts()).toEqual(before);
+  });
+});
+
+// A build into an empty output folder stages each binding's folder whole, beside it, and commits
+// it with one rename (write-files.ts, FreshFolder).
+describe('new folders staged whole', () => {
+  function projectBox(): { root: string; dir: string; out: string } {
+    const root = temp();
+    const dir = join(root, 'project');
+    cpSync(PROJECT, dir, { recursive: true, filter: (src) => !src.includes('/expected') && !src.includes('.flowc-cache') });
+    return { root, dir, out: join(dir, 'build') };
+  }
+  const build = (dir: string, ...extra: string[]) => runCli(['build', '--target', 'ir,argo', '--jobs', '1', '--no-cache', ...extra], { cwd: dir });
+
+  it('are committed by one rename each, with nothing left beside them', async () => {
+    const box = projectBox();
+    failRenames();
+    const r = await build(box.dir);
+    expect(r.code, r.stderr).toBe(0);
+    // Three binding folders and the manifest: four renames for ten files.
+    expect(faults.renames).toBe(4);
+    expect(listFiles(box.out)).toHaveLength(9 + 1);
+    expect(temps(box.out)).toEqual([]);
+  });
+
+  it('a failed commit removes the folders already committed, and the output folder made for them: no file was changed', async () => {
+    const box = projectBox();
+    const guard = guardSandbox(box.root, [box.out]);
+    failRenames(2);
+    const r = await build(box.dir);
+    guard.expectUnchangedOutside();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^flowc: error FLOWC004: cannot write build\/content-ctr\/[\w.-]+: EIO; no file was changed$/m);
+    expect(existsSync(box.out)).toBe(false);
+  });
+
+  it('a failed write inside a staged folder removes it, the other staged folders and the folders made for them', async () => {
+    const box = projectBox();
+    mkdirSync(box.out);
+    writeFileSync(join(box.out, 'keep.txt'), 'not flowc\n');
+    faults.failStagedWrites.add(5);
+    const r = await build(box.dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^flowc: error FLOWC004: cannot write build\/content-\w+\/[\w.-]+: EIO; no file was changed$/m);
+    expect(readdirSync(box.out)).toEqual(['keep.txt']);
+  });
+
+  it('a failed commit removes a committed folder with all of its files, also those listed after the failure', async () => {
+    const root = temp();
+    failRenames(2);
+    const outcome = await writeFilesTransactionally({
+      root,
+      files: [
+        { rel: 'a/x.yaml', contents: '1\n' },
+        { rel: 'b/y.yaml', contents: '2\n' },
+        { rel: 'a/sub/z.yaml', contents: '3\n' },
+      ],
+    });
+    // The rename that failed is b's folder's (named by its first file).
+    expect(outcome).toEqual({ status: 'failed', rel: 'b/y.yaml', error: 'EIO', changed: [] });
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('of a killed run are removed by the next one, only when that run is gone and only real folders', async () => {
+    const box = projectBox();
+    expect((await build(box.dir)).code).toBe(0);
+    const dead = deadPid();
+    const stale = `.flowc-${dead}-0123456789ab.dir`;
+    const live = `.flowc-${process.pid}-0123456789ab.dir`;
+    const link = `.flowc-${dead}-bbbbbbbbbbbb.dir`;
+    mkdirSync(join(box.out, stale, 'sub'), { recursive: true });
+    writeFileSync(join(box.out, stale, 'sub', 'half.yaml'), 'debris\n');
+    mkdirSync(join(box.root, 'outside'));
+    writeFileSync(join(box.root, 'outside', 'precious.txt'), 'precious\n');
+    // A link to a folder outside, inside the stale folder and named like one: never followed.
+    symlinkSync(join(box.root, 'outside'), join(box.out, stale, 'escape'));
+    symlinkSync(join(box.root, 'outside'), join(box.out, link));
+    mkdirSync(join(box.out, live));
+    const guard = guardSandbox(box.root, [box.out]);
+    // Nothing changes: the debris goes all the same.
+    const again = await build(box.dir);
+    expect(again.code, again.stderr).toBe(0);
+    guard.expectUnchangedOutside();
+    expect(temps(box.out).sort()).toEqual([link, live].sort());
+    expect(readFileSync(join(box.root, 'outside', 'precious.txt'), 'utf8')).toBe('precious\n');
   });
 });
 

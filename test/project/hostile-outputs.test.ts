@@ -77,7 +77,7 @@ describe('an edited build cache entry', () => {
     expect(existsSync('/tmp/flowc-pwned.txt')).toBe(false);
   });
 
-  it('is detected by its content hash when the edit is not re-sealed, and the real output is written', async () => {
+  it('is detected by its lengths when an edit that changes them is not re-sealed, and the real output is written', async () => {
     const box = sandbox();
     expect((await build(box.dir)).code).toBe(0);
     const good = snapshot(box.out);
@@ -90,8 +90,49 @@ describe('an edited build cache entry', () => {
     );
     const r = await build(box.dir);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning FLOWC713: build cache entry .* failed verification: its content hash does not match \(edited or corrupted\); it was ignored and binding 'content-ctr' compiled afresh/);
+    // The header (hash-checked) gives each file's length: an entry longer than they add up to is
+    // refused at lookup, before any of its bytes is read.
+    expect(r.stderr).toMatch(/warning FLOWC713: build cache entry .* failed verification: it holds more than its files; it was ignored and binding 'content-ctr' compiled afresh/);
     expect(snapshot(box.out)).toEqual(good);
+  });
+
+  it('is detected by its content hash when a same-length edit is not re-sealed, once its bytes are needed; the unit is compiled afresh and its entry repaired', async () => {
+    const box = sandbox();
+    expect((await build(box.dir)).code).toBe(0);
+    const good = snapshot(box.out);
+    const sameLength = () =>
+      editCacheEntries(
+        box.cache,
+        (body) => {
+          for (const f of body.files) f.contents = f.contents.replace('"lockfileVersion": 1', '"lockfileVersion": 7');
+        },
+        /* reseal */ false,
+      );
+    sameLength();
+    // Outputs already on disk are compared by the hashes of the (verified) header: the damaged
+    // bytes are never read, and what is on disk is what the compile produced.
+    const upToDate = await build(box.dir);
+    expect(upToDate.code).toBe(0);
+    expect(upToDate.stderr).not.toMatch(/FLOWC713/);
+    expect(upToDate.stdout).toMatch(/: 0 files written, 0 compiled, 3 from cache/);
+    // Written again, each file is read from its entry and checked against its hash.
+    rmSync(box.out, { recursive: true });
+    const r = await build(box.dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr.match(/warning FLOWC713: build cache entry \S+ failed verification: its content hash does not match \(edited or corrupted\); it was ignored and binding '[a-z-]+' compiled afresh/g)).toHaveLength(3);
+    expect(r.stdout).toMatch(/: 7 files written, 3 compiled, 0 from cache/);
+    expect(snapshot(box.out)).toEqual(good);
+    // The fresh compiles replaced the damaged entries.
+    rmSync(box.out, { recursive: true });
+    const again = await build(box.dir);
+    expect(again.stderr).not.toMatch(/FLOWC713/);
+    expect(again.stdout).toMatch(/: 7 files written, 0 compiled, 3 from cache/);
+    expect(snapshot(box.out)).toEqual(good);
+    // --check reads and verifies every entry whole at lookup: a damaged one is found there.
+    sameLength();
+    const check = await build(box.dir, '--check');
+    expect(check.code).toBe(0);
+    expect(check.stderr.match(/warning FLOWC713: .* its content hash does not match/g)).toHaveLength(3);
   });
 
   it('a dependency recorded as a FIFO or /dev/zero is neither opened for reading nor hashed: a miss, no hang', async () => {
@@ -243,7 +284,7 @@ describe('--jobs', () => {
     // One binding compiles in this thread: the test is about the warning, not about starting threads.
     const r = await runCli(['build', '--target', 'ir', '--out', out, '--no-cache', '--only', 'content-base', '--jobs', '400'], { cwd: PROJECT });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`flowc: warning FLOWC715: --jobs 400 is above the limit of ${maxJobs()} worker threads (4 per core, at most 64); using ${maxJobs()}\n1 warning\n`);
+    expect(r.stderr).toBe(`flowc: warning FLOWC715: --jobs 400 is above the limit of ${maxJobs()} threads (4 per core, at most 64); using ${maxJobs()}\n1 warning\n`);
     const within = await runCli(['build', '--target', 'ir', '--out', temp(), '--no-cache', '--only', 'content-base', '--jobs', String(maxJobs())], { cwd: PROJECT });
     expect(within.stderr).toBe('');
   });

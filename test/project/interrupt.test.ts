@@ -7,12 +7,13 @@ import { listFiles, tempFolders } from './helpers.js';
 
 const { temp } = tempFolders();
 const bin = resolve(import.meta.dirname, '../../bin/flowc.js');
-const BINDINGS = 200;
+// 1,001 files: enough for the write to take a second thread (stage-helper.ts, HELP_FROM).
+const BINDINGS = 500;
 
-/** Every name under `dir` (dot files included) that is a temporary or backup file, of flowc or of an older flowc. */
+/** Every name under `dir` (dot files included) that is a temporary or backup file or a staged folder, of flowc or of an older flowc. */
 function debris(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true }).map(String).filter((p) => /(^|\/)\..*\.(tmp|bak)$/.test(p));
+  return readdirSync(dir, { recursive: true }).map(String).filter((p) => /(^|\/)\..*\.(tmp|bak|dir)$/.test(p));
 }
 
 /** A project of BINDINGS bindings of a one-step flow, each compiled to IR: 2 files each, plus the manifest. */

@@ -11,7 +11,7 @@ import { compilerFingerprint } from '../../project/fingerprint.js';
 import { findProjectFile, PROJECT_FILE } from '../../project/find-project.js';
 import { nameMatcher } from '../../project/glob.js';
 import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
-import { compareWithDisk, type PlannedFile, type PlannedUnit, planOutputs } from '../../project/outputs.js';
+import { compareWithDisk, type DiskComparison, type PlannedFile, type PlannedUnit, planOutputs } from '../../project/outputs.js';
 import { OutputStamps, restamp } from '../../project/output-stamps.js';
 import { createProgress } from '../../project/progress.js';
 import { loadProject } from '../../project/project-file.js';
@@ -133,7 +133,7 @@ export function parseTargets(list: string): string[] {
 }
 
 /**
- * The most worker threads a build starts: 4 per core, at most 64. Compiling is CPU-bound, so more
+ * The most threads a build compiles on (this one and its workers): 4 per core, at most 64. Compiling is CPU-bound, so more
  * threads than that only cost memory (each worker is a V8 isolate of 10-30 MB) and start-up time;
  * `--jobs 400` used to start 400. Above it, `--jobs` is clamped with a warning (FLOWC715) rather
  * than refused, so a CI script written for a large machine still runs on a small one.
@@ -142,7 +142,7 @@ export function maxJobs(): number {
   return Math.max(1, Math.min(64, 4 * availableParallelism()));
 }
 
-/** `--jobs N`: worker threads; default one per core (within maxJobs). Clamping happens in emitUnits, which can warn. */
+/** `--jobs N`: threads that compile (this one and N - 1 workers); default one per core (within maxJobs). Clamping happens in emitUnits, which can warn. */
 export function parseJobs(value: string | undefined): number {
   if (value === undefined) return Math.min(defaultJobs(), maxJobs());
   const n = Number(value);
@@ -183,18 +183,11 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   const early = new DiagnosticBag();
   const jobs = Math.min(options.jobs, maxJobs());
   if (jobs < options.jobs) {
-    early.report('FLOWC715', `--jobs ${options.jobs} is above the limit of ${jobs} worker threads (4 per core, at most 64); using ${jobs}`);
+    early.report('FLOWC715', `--jobs ${options.jobs} is above the limit of ${jobs} threads (4 per core, at most 64); using ${jobs}`);
   }
   const previous = readManifest(join(options.outDir, options.manifestName), options.kind);
-  if (options.cache && typeof previous !== 'string' && !options.check) {
-    // A cached file the manifest already records is most likely on disk as it is: compared by
-    // hash, its bytes need not be kept (--check shows diffs, so it keeps them all).
-    const units = previous.units;
-    options.cache.recorded = (unit) => {
-      const files = units.get(unit)?.files;
-      return files && ((path) => files[`${unit}/${path}`]);
-    };
-  }
+  // --check shows the text of every differing file: its entries are read and verified whole.
+  if (options.cache) options.cache.lazy = !options.check;
   // --no-progress: drawn as if stderr were not a terminal (code frames are printed separately).
   const progress = createProgress(io.progress === false ? { ...io, stderrIsTTY: false } : io, `${noun}s`);
   const { outputs, stats } = await compileUnits({
@@ -238,7 +231,8 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   }
   const order = new Map<string, number>((options.order ?? options.units.map((u) => u.name)).map((name, i) => [name, i]));
   units.sort((a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity) || (a.name < b.name ? -1 : 1));
-  const plan = planOutputs({ outDir: options.outDir, manifestName: options.manifestName, kind: options.kind, header: options.header, units, previous: prev, prune: options.prune });
+  const planInput = { outDir: options.outDir, manifestName: options.manifestName, kind: options.kind, header: options.header, units, previous: prev, prune: options.prune };
+  let plan = planOutputs(planInput);
   const display = (rel: string) => shownPath(io.cwd, join(options.outDir, rel));
   const staleFiles = Object.keys(plan.stale).sort();
 
@@ -263,30 +257,40 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
 
   // Stamps live in the cache: without one (--no-cache) every output is read.
   const stamps = options.cache ? OutputStamps.load(options.cache.dir, options.outDir) : undefined;
-  const disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: false, ...(stamps ? { stamps } : {}) });
-  const changed = disk.differing.map((d) => d.file);
-  if (disk.refused.length > 0) {
-    diagnostics.addAll(unreadableOutputs(disk, display));
-    report(io, diagnostics.items, options.format);
-    return EXIT.inputErrors;
-  }
-  const lost = loadStoredBytes(changed);
-  if (lost.length > 0) {
-    for (const unit of new Set(lost.map((f) => f.rel.slice(0, f.rel.indexOf('/'))))) {
-      diagnostics.report('FLOWC026', `the build cache entry of ${noun} '${unit}' changed or went away while this build ran (another build storing the same ${noun}, or the cache folder deleted); nothing was written`, undefined, [
-        'run the build again',
-      ]);
+  let disk: DiskComparison;
+  let changed: PlannedFile[];
+  for (let attempt = 0; ; attempt++) {
+    disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: false, ...(stamps ? { stamps } : {}) });
+    changed = disk.differing.map((d) => d.file);
+    if (disk.refused.length > 0) {
+      diagnostics.addAll(unreadableOutputs(disk, display));
+      report(io, diagnostics.items, options.format);
+      return EXIT.inputErrors;
     }
-    report(io, diagnostics.items, options.format);
-    return EXIT.inputErrors;
-  }
-  // Debris of a killed run goes even from folders where nothing changes this time.
-  removeStaleTemps(options.outDir, new Set(plan.files.map((f) => dirname(f.path))));
-  const written = writeOutcomeReport(await writeFilesTransactionally({ root: options.outDir, files: changed }), display);
-  if (written.exit !== EXIT.ok) {
-    diagnostics.addAll(written.diagnostics);
-    report(io, diagnostics.items, options.format);
-    return written.exit;
+    // Debris of a killed run goes even from folders where nothing changes this time.
+    removeStaleTemps(options.outDir, new Set(plan.files.map((f) => dirname(f.path))));
+    const outcome = await writeFilesTransactionally({ root: options.outDir, files: changed });
+    if (outcome.status === 'unavailable' && attempt === 0) {
+      // Cache entries are read whole only now, to write their files: one found damaged (or gone)
+      // costs its unit a fresh compile, as a bad entry found at lookup does, and the write is
+      // made again. Nothing was written.
+      const healed = await compileAfresh({ io, options, units, changed, rels: outcome.rels, noun, diagnostics });
+      if (healed === undefined) {
+        report(io, diagnostics.items, options.format);
+        return EXIT.inputErrors;
+      }
+      stats.compiled += healed;
+      stats.cached -= healed;
+      plan = planOutputs(planInput);
+      continue;
+    }
+    const written = writeOutcomeReport(outcome, display);
+    if (written.exit !== EXIT.ok) {
+      diagnostics.addAll(written.diagnostics);
+      report(io, diagnostics.items, options.format);
+      return written.exit;
+    }
+    break;
   }
   if (stamps) {
     const current = new Set(plan.files.map((f) => f.rel));
@@ -321,16 +325,35 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   return EXIT.ok;
 }
 
-/** Reads again the bytes of the cached files to write that were not kept in memory; returns those no cache entry holds any more. */
-function loadStoredBytes(files: PlannedFile[]): PlannedFile[] {
-  const lost: PlannedFile[] = [];
-  for (const f of files) {
-    if (f.bytes !== undefined || f.stored === undefined) continue;
-    const bytes = f.stored.load();
-    if (bytes) f.bytes = bytes;
-    else lost.push(f);
+/**
+ * Compiles afresh the units of the files a write could not read from the cache (`rels`), storing
+ * them, and puts their outputs in `units`; a damaged entry is reported (FLOWC713), one that went
+ * away (another build replaced it, the cache was deleted) is not. Returns how many units were
+ * compiled, or undefined when one of them now fails (its diagnostics are in `diagnostics`).
+ */
+async function compileAfresh(o: { io: CliIO; options: EmitOptions; units: PlannedUnit[]; changed: PlannedFile[]; rels: string[]; noun: 'binding' | 'variant'; diagnostics: DiagnosticBag }): Promise<number | undefined> {
+  const byRel = new Map(o.changed.map((f) => [f.rel, f]));
+  const names = new Set<string>();
+  for (const rel of o.rels) {
+    const name = rel.slice(0, rel.indexOf('/'));
+    const problem = byRel.get(rel)?.stored?.problem;
+    if (problem && !problem.gone && !names.has(name)) {
+      o.diagnostics.report('FLOWC713', `build cache entry ${shownPath(o.io.cwd, problem.entry)} failed verification: ${problem.reason}; it was ignored and ${o.noun} '${name}' compiled afresh`);
+    }
+    names.add(name);
   }
-  return lost;
+  const fresh = o.options.units.filter((u) => names.has(u.name));
+  const { outputs } = await compileUnits({ units: fresh, env: o.io.env, jobs: 1, cache: o.options.cache, lookup: false });
+  const failed = outputs.filter((out) => !out.ok);
+  if (failed.length > 0) {
+    o.diagnostics.addAll(unitDiagnostics({ outputs: failed, noun: o.noun, spans: o.options.spans }));
+    return undefined;
+  }
+  for (const out of outputs) {
+    const u = o.units.find((p) => p.name === out.name);
+    if (u) u.output = out;
+  }
+  return outputs.length;
 }
 
 function isRegularFile(path: string): boolean {

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { JOB, type StageBatch, type StageFailure, type StageWorkerData } from './stage-protocol.js';
+
+/** Files a write must stage before a second thread pays for itself (it starts in ~20 ms). */
+export const HELP_FROM = 1000;
+/** Files the helper may have waiting; beyond it this thread writes the next file itself, so neither thread idles. */
+const BACKLOG = 96;
+/** A batch is posted at this many files or bytes: one message per file cost as much as writing it. */
+const BATCH_FILES = 24;
+const BATCH_BYTES = 256 * 1024;
+
+/**
+ * A second thread that writes some of the files a transactional write stages (write-files.ts),
+ * while this one reads and verifies the bytes of the others and writes them: writing 9,001 new
+ * files is mostly the kernel's work, which the second core can share. The helper marks each file
+ * it writes in shared memory (stage-worker.ts), so this thread always knows which temporary files
+ * exist, to commit them or remove them.
+ */
+export class StageHelper {
+  private readonly state: Int32Array;
+  private readonly worker: Worker;
+  private posted = 0;
+  private batch: { jobs: StageBatch['jobs']; buf: Buffer; used: number } | undefined;
+  private failure: StageFailure | undefined;
+  /** Batch buffers the helper has written out and sent back, to be filled again. */
+  private readonly free: ArrayBuffer[] = [];
+  private readonly ended: Promise<void>;
+
+  private constructor(entry: URL, jobs: number) {
+    this.state = new Int32Array(new SharedArrayBuffer(4 * (JOB.first + jobs)));
+    this.worker = new Worker(entry, { workerData: { state: this.state.buffer as SharedArrayBuffer } satisfies StageWorkerData });
+    this.ended = new Promise((resolve, reject) => {
+      this.worker.on('message', (m: StageFailure | { free: ArrayBuffer } | 'ended') => {
+        if (m === 'ended') resolve();
+        else if ('free' in m) this.free.push(m.free);
+        else this.failure ??= m;
+      });
+      this.worker.on('error', reject);
+      this.worker.on('exit', () => reject(new Error('the staging thread stopped')));
+    });
+    // Never left pending: finish() awaits it, and a write that fails before that never asks.
+    this.ended.catch(() => undefined);
+  }
+
+  /** A helper for `jobs` files (numbered 0 to jobs - 1), or undefined when the helper's script is not there. */
+  static start(jobs: number): StageHelper | undefined {
+    const entry = stageWorkerEntry();
+    return entry ? new StageHelper(entry, jobs) : undefined;
+  }
+
+  /** Whether the helper should take the next file: its backlog is short and it has not failed. */
+  wants(): boolean {
+    return this.failure === undefined && this.posted - Atomics.load(this.state, JOB.doneAt) < BACKLOG;
+  }
+
+  /** Has the helper write `data` at `path` (new file) as job `k`. `data` is copied: the caller may reuse it at once. */
+  take(k: number, path: string, data: Buffer | string): void {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (this.batch && this.batch.used + size > this.batch.buf.length) this.flush();
+    this.batch ??= { jobs: [], buf: this.batchBuffer(size), used: 0 };
+    const b = this.batch;
+    const start = b.used;
+    b.used += typeof data === 'string' ? b.buf.write(data, start) : data.copy(b.buf, start);
+    b.jobs.push([k, path, start, b.used]);
+    this.posted++;
+    if (b.jobs.length >= BATCH_FILES || b.used >= BATCH_BYTES) this.flush();
+  }
+
+  /** Posts the files waiting in the current batch (its whole buffer is moved, not copied). */
+  flush(): void {
+    const b = this.batch;
+    if (!b || b.jobs.length === 0) return;
+    this.batch = undefined;
+    const buf = b.buf.buffer as ArrayBuffer;
+    this.worker.postMessage({ jobs: b.jobs, buf } satisfies StageBatch, [buf]);
+  }
+
+  /** A buffer of its own (never Buffer's shared pool: it is moved to the helper) for a batch starting with `size` bytes. */
+  private batchBuffer(size: number): Buffer {
+    const reused = this.free.pop();
+    if (reused && reused.byteLength >= size) return Buffer.from(reused);
+    return Buffer.from(new ArrayBuffer(Math.max(BATCH_BYTES, size)));
+  }
+
+  /**
+   * Waits until the helper has handled every file sent (with `stop`, it writes none of those not
+   * yet written), then ends it. Returns its first failure; the thread itself failing is one too.
+   */
+  async finish(stop: boolean): Promise<StageFailure | undefined> {
+    if (stop) Atomics.store(this.state, JOB.stopAt, 1);
+    else this.flush();
+    this.worker.postMessage('end');
+    try {
+      await this.ended;
+    } catch (e) {
+      this.failure ??= { k: -1, code: (e as Error).message, path: '' };
+    }
+    void this.worker.terminate();
+    return this.failure;
+  }
+
+  /** How job `k` ended: only a `written` file is ours (to commit, or to remove). */
+  mark(k: number): (typeof JOB)['pending' | 'written' | 'taken' | 'failed'] {
+    return Atomics.load(this.state, JOB.first + k) as (typeof JOB)['pending' | 'written' | 'taken' | 'failed'];
+  }
+}
+
+/**
+ * The helper's script, always the compiled `dist/cli/stage-worker.js` (a worker thread runs plain
+ * Node): beside this module in dist/cli, one folder over from the bundle in dist/bundle, or in
+ * dist/ when this runs from src/ (tests; `npm test` builds dist first).
+ */
+export function stageWorkerEntry(): URL | undefined {
+  for (const rel of ['./stage-worker.js', '../cli/stage-worker.js', '../../dist/cli/stage-worker.js']) {
+    const url = new URL(rel, import.meta.url);
+    if (url.pathname.endsWith('/dist/cli/stage-worker.js') && existsSync(fileURLToPath(url))) return url;
+  }
+  return undefined;
+}
