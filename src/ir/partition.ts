@@ -75,7 +75,7 @@ export function depthFirstOrder(ir: IR): number[] {
     (out[a] as number[]).push(b);
     indegree[b] = (indegree[b] as number) + 1;
   }
-  for (const o of out) o.sort((x, y) => x - y);
+  for (const o of out) sortSmall(o);
   // A stack: the last step that became ready runs next, so a branch is followed to its end before
   // the next one starts. Pushed in reverse so that, among steps ready together, the one written
   // first comes first.
@@ -93,6 +93,24 @@ export function depthFirstOrder(ir: IR): number[] {
     }
   }
   return order;
+}
+
+/**
+ * Sorts numbers ascending in place. Array.prototype.sort allocates a work area on every call,
+ * which for the few successors of each of 10,000 steps was most of this file's allocation; an
+ * insertion sort of a short list allocates nothing.
+ */
+function sortSmall(xs: number[]): void {
+  if (xs.length > 16) {
+    xs.sort((x, y) => x - y);
+    return;
+  }
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i] as number;
+    let j = i - 1;
+    for (; j >= 0 && (xs[j] as number) > x; j--) xs[j + 1] = xs[j] as number;
+    xs[j + 1] = x;
+  }
 }
 
 /**
@@ -169,11 +187,13 @@ export function partitionFlow(ir: IR, limits: PartitionLimits): Partition {
   const crossOutputReads: Partition['crossOutputReads'] = [];
   for (const step of ir.steps) {
     const p = partOf.get(step.id);
-    const seen = new Set<string>();
+    // Made at the first read across parts: most steps read no output at all.
+    let seen: Set<string> | undefined;
     for (const ref of stepOutputRefs(step)) {
+      if (partOf.get(ref.step) === p) continue;
       const key = `${ref.step}\0${ref.output}`;
-      if (partOf.get(ref.step) === p || seen.has(key)) continue;
-      seen.add(key);
+      if (seen?.has(key)) continue;
+      (seen ??= new Set()).add(key);
       crossOutputReads.push({ reader: step.id, producer: ref.step, output: ref.output });
     }
   }

@@ -47,6 +47,17 @@ describe('partitionFlow', () => {
     );
   });
 
+  it('gives the same depth-first order whatever the order of ir.edges (successors are sorted, by the small-list sort too)', () => {
+    fc.assert(
+      fc.property(arbFlow, fc.integer(), (ir, seed) => {
+        const rand = prng(seed);
+        const shuffled = ir.edges.map((e) => [rand(), e] as const).sort((x, y) => x[0] - y[0]).map(([, e]) => e);
+        expect(depthFirstOrder({ ...ir, edges: shuffled })).toEqual(depthFirstOrder(ir));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('respects a weight limit and refuses a step heavier than a whole part', () => {
     const ir = makeIR(Array.from({ length: 10 }, (_, i) => step(`s${i}`, { needs: i > 0 ? [`s${i - 1}`] : [] })));
     const weight = (s: { id: string }): number => (s.id === 's3' ? 5 : 1);
@@ -97,6 +108,16 @@ describe('partitionFlow', () => {
     ]);
     expect(partitionFlow(ir, { maxSteps: 1, name: (k) => `p${k}` }).crossOutputReads).toEqual([{ reader: 'b', producer: 'a', output: 'files' }]);
     expect(partitionFlow(ir, { maxSteps: 2, name: (k) => `p${k}` }).crossOutputReads).toEqual([]);
+    // A step that reads the same output twice (its env and its foreach) is listed once.
+    const twice = makeIR([
+      step('a', { outputs: [{ name: 'files', type: 'json', origin: { file: 'f', line: 1, col: 1 } }] }),
+      step('b', {
+        needs: ['a'],
+        env: [{ name: 'X', value: [{ kind: 'output', step: 'a', output: 'files' }] }],
+        foreach: { items: [], from: { step: 'a', output: 'files' }, parallelism: null } as never,
+      }),
+    ]);
+    expect(partitionFlow(twice, { maxSteps: 1, name: (k) => `p${k}` }).crossOutputReads).toEqual([{ reader: 'b', producer: 'a', output: 'files' }]);
   });
 });
 

@@ -45,12 +45,14 @@ export interface JobContext {
 /** How a step's strings render: its id, the flow name, its item slots, parameter expressions. */
 export function scopeFor({ ctx, step, slots }: { ctx: JobContext; step: IRStep; slots: readonly ItemSlot[] }): RenderScope {
   const shellStrings = step.exec.kind === 'run' ? [step.exec.script] : step.exec.argv;
+  // Most steps read no step output: then no lists of references are built for them.
+  const readsOutputs = shellStrings.some((s) => s.some((p) => p.kind === 'output'));
   return {
     stepId: step.id,
     flowName: ctx.ir.flow.name,
     slots,
     paramExpr: ctx.paramExpr,
-    outputSlots: outputSlots(shellStrings.flatMap(outputRefsIn)),
+    outputSlots: readsOutputs ? outputSlots(shellStrings.flatMap(outputRefsIn)) : [],
     outputExpr: (ref) => outputExpr(ctx.outputJobs, ref),
   };
 }
@@ -144,7 +146,7 @@ export function buildJob(ctx: JobContext, step: IRStep): Record<string, unknown>
   const jobTimeout = timeoutMinutes(step);
   // A GitHub-hosted runner stops any job after 6 hours, whatever `timeout-minutes` says; a runner
   // labelled `self-hosted` (every self-hosted runner carries that label) is not bound by it.
-  const selfHosted = [runsOn].flat().includes('self-hosted');
+  const selfHosted = typeof runsOn === 'string' ? runsOn === 'self-hosted' : runsOn.includes('self-hosted');
   if (jobTimeout !== undefined && jobTimeout > HOSTED_JOB_MINUTES && !selfHosted) {
     diagnostics.report(
       'FLOWC633',
@@ -282,12 +284,19 @@ function checkExpressionLength({ value, what, span, diagnostics }: { value: Rend
 
 /** A NUL character cannot travel through a workflow file, an environment value or an argv. */
 function checkNoNul(step: IRStep, diagnostics: DiagnosticBag): void {
-  // Every job checks its strings: the place is named only when one holds a NUL.
-  const hasNul = (s: IRString) => s.some((p) => p.kind === 'lit' && p.value.includes('\0'));
+  // Every job checks its strings (plain loops: no closures per job); the place is named only when one holds a NUL.
   const report = (where: string) =>
     diagnostics.report('FLOWC604', `steps.${step.id}.${where} contains a NUL character, which GitHub Actions cannot pass to a job`, originSpan(step.origin));
   if (step.exec.kind === 'run') {
     if (hasNul(step.exec.script)) report('run');
-  } else step.exec.argv.forEach((a, i) => hasNul(a) && report(`command[${i}]`));
-  step.env.forEach((e: IREnvVar) => hasNul(e.value) && report(`env.${e.name}`));
+  } else {
+    const argv = step.exec.argv;
+    for (let i = 0; i < argv.length; i++) if (hasNul(argv[i] as IRString)) report(`command[${i}]`);
+  }
+  for (const e of step.env as readonly IREnvVar[]) if (hasNul(e.value)) report(`env.${e.name}`);
+}
+
+function hasNul(s: IRString): boolean {
+  for (const p of s) if (p.kind === 'lit' && p.value.includes('\0')) return true;
+  return false;
 }

@@ -204,7 +204,8 @@ function textBytes(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 4;
   let bytes = 0;
   // Arrays (IR strings, argv, env) walked by index: no copy of their values per step.
+  // Objects walked by key: Object.values would copy every value of every step into a new array.
   if (Array.isArray(value)) for (let i = 0; i < value.length; i++) bytes += 2 + textBytes(value[i]);
-  else for (const v of Object.values(value)) bytes += 2 + textBytes(v);
+  else for (const k in value) if (Object.hasOwn(value, k)) bytes += 2 + textBytes((value as Record<string, unknown>)[k]);
   return bytes;
 }

@@ -61,13 +61,15 @@ export function quoteLiteral(text: string): string {
  */
 export function shellWord(s: IRString, scope: RenderScope, commandName = false): string {
   if (s.length === 0) return "''";
-  return s
-    .map((p) => {
-      if (p.kind !== 'lit') return `"\${${shellVar(p, scope)}}"`;
-      if (commandName && (p.value.includes('=') || RESERVED.has(p.value))) return `'${p.value.replaceAll("'", `'\\''`)}'`;
-      return quoteLiteral(p.value);
-    })
-    .join('');
+  // Most words are one piece: no list of pieces to join.
+  if (s.length === 1) return wordPiece(s[0] as IRPart, scope, commandName);
+  return s.map((p) => wordPiece(p, scope, commandName)).join('');
+}
+
+function wordPiece(p: IRPart, scope: RenderScope, commandName: boolean): string {
+  if (p.kind !== 'lit') return `"\${${shellVar(p, scope)}}"`;
+  if (commandName && (p.value.includes('=') || RESERVED.has(p.value))) return `'${p.value.replaceAll("'", `'\\''`)}'`;
+  return quoteLiteral(p.value);
 }
 
 /** An exec-form command line: each argv element as one shell word. */

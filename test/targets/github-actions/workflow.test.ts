@@ -252,6 +252,9 @@ describe('jobs', () => {
     expect(codes(compileGha(irWith([step('a', { timeoutSeconds: 21_600 })])).diagnostics)).toEqual([]);
     const selfHosted = compileGha(irWith([step('a', { timeoutSeconds: 7200, retry })], { targets: { 'github-actions': { runsOn: ['self-hosted', 'linux'] } } }));
     expect(codes(selfHosted.diagnostics)).toEqual([]);
+    // The label alone, as a string rather than a list, is the same runner.
+    const selfHostedLabel = compileGha(irWith([step('a', { timeoutSeconds: 7200, retry })], { targets: { 'github-actions': { runsOn: 'self-hosted' } } }));
+    expect(codes(selfHostedLabel.diagnostics)).toEqual([]);
   });
 
   test('with a retry policy the job timeout covers every attempt and the waits', () => {
