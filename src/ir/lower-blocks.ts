@@ -119,7 +119,7 @@ type LowerPart = (whole: Topology, members: number[], added: AddedPairs) => Bloc
 
 function lowerPartWith(whole: Topology, members: number[], added: AddedPairs, exactOnly: boolean): Block {
   const order = withReachability(members.length === whole.n ? whole : restrictTopology(whole, members));
-  const o: SubOrder = { n: order.n, names: order.names, index: order.index, succ: order.succ, pred: order.pred, below: order.below, above: order.above, depth: order.depth, height: order.height, gid: members };
+  const o: SubOrder = { n: order.n, names: order.names, succ: order.succ, pred: order.pred, below: order.below, above: order.above, depth: order.depth, height: order.height, gid: members };
   const ctx = makeCtx(o, whole.index, added, true, new Map(), new WeakMap(), exactOnly);
   return decompose(ctx, Array.from({ length: order.n }, (_, i) => i));
 }
@@ -127,9 +127,10 @@ function lowerPartWith(whole: Topology, members: number[], added: AddedPairs, ex
 /**
  * An order over a subset of the flow's steps, indexed 0..k-1 in the flow's topological order;
  * `gid` maps each index back to the whole flow's. ASAP levels and heights stay the whole flow's:
- * the rule that added orderings go to a strictly higher level is about the whole flow.
+ * the rule that added orderings go to a strictly higher level is about the whole flow. Names are
+ * looked up in the whole flow's index only (Ctx.globalIndex), so a sub-order keeps no index of its own.
  */
-interface SubOrder extends Order {
+interface SubOrder extends Omit<Order, 'index'> {
   gid: number[];
 }
 
@@ -224,7 +225,7 @@ function decomposeSet(ctx: Ctx, members: number[]): Block {
  * Connected components of the comparability graph (or of its complement) restricted to
  * `members`, each sorted ascending, listed by first member. O(k * n / 32) with bitsets.
  */
-function components(order: Order, members: number[], comparableNeighbours: boolean): number[][] {
+function components(order: SubOrder, members: number[], comparableNeighbours: boolean): number[][] {
   const remaining = newBits(order.n);
   for (const m of members) setBit(remaining, m);
   // Bits outside the members' words are never set: only their range is walked.
@@ -265,9 +266,9 @@ function components(order: Order, members: number[], comparableNeighbours: boole
 }
 
 /** Per-order scratch arrays of one int per index, reused across calls (their contents are set before being read). */
-const componentScratch = new WeakMap<Order, Int32Array>();
+const componentScratch = new WeakMap<SubOrder, Int32Array>();
 
-function scratchOf(table: WeakMap<Order, Int32Array>, order: Order): Int32Array {
+function scratchOf(table: WeakMap<SubOrder, Int32Array>, order: SubOrder): Int32Array {
   let scratch = table.get(order);
   if (scratch === undefined) {
     scratch = new Int32Array(order.n);
@@ -285,10 +286,12 @@ const RESTRICT_MIN = 3;
  */
 function restrict(order: SubOrder, members: number[]): SubOrder {
   const k = members.length;
-  const local = new Map(members.map((m, i) => [m, i]));
+  const pos = positionsOf(order);
+  for (let i = 0; i < k; i++) pos[members[i] as number] = i;
   const names = members.map((m) => order.names[m] as string);
-  const succ = members.map((m) => (order.succ[m] as number[]).filter((w) => local.has(w)).map((w) => local.get(w) as number));
-  const pred = members.map((m) => (order.pred[m] as number[]).filter((u) => local.has(u)).map((u) => local.get(u) as number));
+  const succ = members.map((m) => localIndices(order.succ[m] as number[], pos));
+  const pred = members.map((m) => localIndices(order.pred[m] as number[], pos));
+  for (const m of members) pos[m] = -1;
   // A member's ancestors among the members are the members its whole-order `below` holds (and
   // likewise `above`): gathered a run of consecutive indices at a time, a word per 32 members.
   const runs = indexRuns(members);
@@ -297,7 +300,6 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
   return {
     n: k,
     names,
-    index: new Map(names.map((name, i) => [name, i])),
     succ,
     pred,
     below,
@@ -306,6 +308,16 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
     height: members.map((m) => order.height[m] as number),
     gid: members.map((m) => order.gid[m] as number),
   };
+}
+
+/** The members among `list`, by their position in `pos` (in `list`'s order). */
+function localIndices(list: number[], pos: Int32Array): number[] {
+  const out: number[] = [];
+  for (const v of list) {
+    const p = pos[v] as number;
+    if (p >= 0) out.push(p);
+  }
+  return out;
 }
 
 /** Ascending indices as runs of consecutive ones: [first index, length] pairs, flat. */
@@ -514,14 +526,24 @@ interface LocalGraph {
   durRow: Int32Array;
 }
 
-const positionScratch = new WeakMap<Order, Int32Array>();
+/**
+ * Positions of a member set by index, -1 for every other index: one array per order, reused by
+ * restrict and localGraph (which never nest), each setting its members' and putting back -1 after.
+ * A Map per restriction was a tenth of what lowering allocated.
+ */
+const positionScratch = new WeakMap<SubOrder, Int32Array>();
 
-function localGraph(order: SubOrder, members: number[]): LocalGraph {
+function positionsOf(order: SubOrder): Int32Array {
   let pos = positionScratch.get(order);
   if (pos === undefined) {
     pos = new Int32Array(order.n).fill(-1);
     positionScratch.set(order, pos);
   }
+  return pos;
+}
+
+function localGraph(order: SubOrder, members: number[]): LocalGraph {
+  const pos = positionsOf(order);
   const k = members.length;
   for (let j = 0; j < k; j++) pos[members[j] as number] = j;
   const p = localLists(order.pred, members, pos);
@@ -561,14 +583,14 @@ function distinct(xs: number[]): number[] {
   return [...new Set(xs)].sort((a, b) => a - b);
 }
 
-function subset(order: Order, members: number[], keep: (m: number) => boolean): Bits {
+function subset(order: SubOrder, members: number[], keep: (m: number) => boolean): Bits {
   const b = newBits(order.n);
   for (const m of members) if (keep(m)) setBit(b, m);
   return b;
 }
 
 /** How many pairs (b, a) with b before the cut and a after it are not already ordered. */
-function addedPairs(order: Order, before: number[], after: number[]): number {
+function addedPairs(order: SubOrder, before: number[], after: number[]): number {
   const mask = newBits(order.n);
   for (const a of after) setBit(mask, a);
   let pairs = 0;
