@@ -365,7 +365,7 @@ interface Candidate {
 
 /** Up to this many members each candidate is scored by lowering both sides (lookahead). */
 const LOOKAHEAD_MAX = 64;
-/** Weight samples for the makespan estimate; fixed, so the output is deterministic. */
+/** Weight samples for the makespan estimate; fixed, so the output is deterministic. A multiple of 4 (longestPaths). */
 const SAMPLES = 16;
 
 /**
@@ -467,23 +467,42 @@ function longestPaths(k: number, start: Int32Array, list: Int32Array, table: Flo
   for (let t = 0; t < k; t++) {
     const j = heads ? t : k - 1 - t;
     const row = j * S;
-    // The row starts at 0 (rows are written once per pass, in this order), and values are
-    // positive (durations lie in (0, 1)), so a comparison picks what Math.max would, to the bit.
-    for (let s = 0; s < S; s++) finish[row + s] = 0;
+    const first = start[j] as number;
     const last = start[j + 1] as number;
-    for (let e = start[j] as number; e < last; e++) {
-      const from = (list[e] as number) * S;
-      for (let s = 0; s < S; s++) {
-        const v = finish[from + s] as number;
-        if (v > (finish[row + s] as number)) finish[row + s] = v;
-      }
-    }
     const at = (slotOf[j] as number) * S;
     const dur = durRow[j] as number;
-    for (let s = 0; s < S; s++) {
-      const f = (finish[row + s] as number) + (table[dur + s] as number);
-      finish[row + s] = f;
-      if (f > (byLevelMax[at + s] as number)) byLevelMax[at + s] = f;
+    // Four samples at a time (SAMPLES is a multiple of 4), their running maxima in locals rather
+    // than in `finish`. Values are positive (durations lie in (0, 1)) and the maxima start at 0,
+    // so a comparison picks what Math.max would, to the bit.
+    for (let s = 0; s < S; s += 4) {
+      let m0 = 0;
+      let m1 = 0;
+      let m2 = 0;
+      let m3 = 0;
+      for (let e = first; e < last; e++) {
+        const from = (list[e] as number) * S + s;
+        const v0 = finish[from] as number;
+        const v1 = finish[from + 1] as number;
+        const v2 = finish[from + 2] as number;
+        const v3 = finish[from + 3] as number;
+        if (v0 > m0) m0 = v0;
+        if (v1 > m1) m1 = v1;
+        if (v2 > m2) m2 = v2;
+        if (v3 > m3) m3 = v3;
+      }
+      const f0 = m0 + (table[dur + s] as number);
+      const f1 = m1 + (table[dur + s + 1] as number);
+      const f2 = m2 + (table[dur + s + 2] as number);
+      const f3 = m3 + (table[dur + s + 3] as number);
+      finish[row + s] = f0;
+      finish[row + s + 1] = f1;
+      finish[row + s + 2] = f2;
+      finish[row + s + 3] = f3;
+      const b = at + s;
+      if (f0 > (byLevelMax[b] as number)) byLevelMax[b] = f0;
+      if (f1 > (byLevelMax[b + 1] as number)) byLevelMax[b + 1] = f1;
+      if (f2 > (byLevelMax[b + 2] as number)) byLevelMax[b + 2] = f2;
+      if (f3 > (byLevelMax[b + 3] as number)) byLevelMax[b + 3] = f3;
     }
   }
 }
