@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type MessagePort, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { JOB, type StageBatch, type StageFailure, type StageWorkerData } from './stage-protocol.js';
+import { FILE_STAT, JOB, type StageBatch, type StageFailure, type StageWorkerData } from './stage-protocol.js';
+import type { WrittenStat } from '../project/output-stamps.js';
 
 /** Files a write must stage before a second thread pays for itself (it starts in ~20 ms). */
 export const HELP_FROM = 1000;
@@ -20,6 +21,7 @@ const BATCH_BYTES = 512 * 1024;
  */
 export class StageHelper {
   private readonly state: Int32Array;
+  private readonly stats: Float64Array;
   private readonly worker: Worker;
   private posted = 0;
   private batch: { ks: number[]; paths: string[]; bounds: number[]; buf: Buffer; used: number } | undefined;
@@ -30,9 +32,10 @@ export class StageHelper {
 
   private constructor(entry: URL, jobs: number) {
     this.state = new Int32Array(new SharedArrayBuffer(4 * (JOB.first + jobs)));
+    this.stats = new Float64Array(new SharedArrayBuffer(8 * FILE_STAT.length * jobs));
     const { port1, port2 } = new MessageChannel();
     this.spent = port1;
-    this.worker = new Worker(entry, { workerData: { state: this.state.buffer as SharedArrayBuffer, spent: port2 } satisfies StageWorkerData, transferList: [port2] });
+    this.worker = new Worker(entry, { workerData: { state: this.state.buffer as SharedArrayBuffer, stats: this.stats.buffer as SharedArrayBuffer, spent: port2 } satisfies StageWorkerData, transferList: [port2] });
     this.ended = new Promise((resolve, reject) => {
       this.worker.on('message', (m: StageFailure | 'ended') => {
         if (m === 'ended') resolve();
@@ -103,6 +106,12 @@ export class StageHelper {
     this.spent.close();
     void this.worker.terminate();
     return this.failure;
+  }
+
+  /** The fstat of job `k`'s file taken when the helper wrote it (only for a `written` job, read after finish). */
+  stat(k: number): WrittenStat {
+    const at = k * FILE_STAT.length;
+    return { size: this.stats[at] as number, mtimeMs: this.stats[at + 1] as number, ctimeMs: this.stats[at + 2] as number, ino: this.stats[at + 3] as number, dev: this.stats[at + 4] as number };
   }
 
   /** How job `k` ended: only a `written` file is ours (to commit, or to remove). */

@@ -16,6 +16,8 @@ export interface StageBatch {
 
 export interface StageWorkerData {
   state: SharedArrayBuffer;
+  /** Five doubles per job (FILE_STAT): the file's fstat taken right after writing it. */
+  stats: SharedArrayBuffer;
   /** Where batch buffers go back once written out: read synchronously by the sender (receiveMessageOnPort). */
   spent: MessagePort;
 }
@@ -41,3 +43,6 @@ export const JOB = {
   taken: 2,
   failed: 3,
 } as const;
+
+/** What is kept of a written file's fstat, in this order, per job. */
+export const FILE_STAT = ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dev'] as const;

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { JOB, type StageBatch, type StageWorkerData } from './stage-protocol.js';
+import { FILE_STAT, JOB, type StageBatch, type StageWorkerData } from './stage-protocol.js';
+import { writeNewFile } from './write-new-file.js';
 
 /**
  * The thread a StageHelper starts (stage-helper.ts): writes the files it is sent, each new (flag
@@ -9,8 +9,9 @@ import { JOB, type StageBatch, type StageWorkerData } from './stage-protocol.js'
  * failure, or once told to stop, it writes nothing more. Imports only Node itself: it starts in a
  * few milliseconds.
  */
-const { state: shared, spent } = workerData as StageWorkerData;
+const { state: shared, stats: sharedStats, spent } = workerData as StageWorkerData;
 const state = new Int32Array(shared);
+const stats = new Float64Array(sharedStats);
 let failed = false;
 parentPort?.on('message', (msg: StageBatch | 'end') => {
   if (msg === 'end') {
@@ -25,7 +26,9 @@ parentPort?.on('message', (msg: StageBatch | 'end') => {
     const path = paths[i] as string;
     if (!failed && Atomics.load(state, JOB.stopAt) === 0) {
       try {
-        writeFileSync(path, bytes.subarray(msg.bounds[i], msg.bounds[i + 1]), { flag: 'wx' });
+        const st = writeNewFile(path, bytes.subarray(msg.bounds[i], msg.bounds[i + 1]));
+        FILE_STAT.forEach((field, j) => (stats[k * FILE_STAT.length + j] = st[field]));
+        // After the stat: the mark publishes it (an Atomics store, which orders the plain writes before it).
         Atomics.store(state, JOB.first + k, JOB.written);
       } catch (e) {
         failed = true;

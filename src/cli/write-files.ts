@@ -5,6 +5,8 @@ import { guardSignals, type SignalGuard, turn } from './signal-guard.js';
 import { HELP_FROM, StageHelper } from './stage-helper.js';
 import { JOB, type StageFailure } from './stage-protocol.js';
 import { removeStaleTemps, tempName } from './temp-files.js';
+import type { WrittenStat } from '../project/output-stamps.js';
+import { writeNewFile } from './write-new-file.js';
 
 /** A file to write, relative to the output folder (`/`-separated, already confined). */
 export interface OutputWrite {
@@ -22,8 +24,13 @@ export interface OutputWrite {
 
 /** What a transactional write did. Every variant says truthfully which files changed. */
 export type WriteOutcome =
-  /** `helped`: how many of them a second thread wrote (stage-helper.ts), when one ran. */
-  | { status: 'written'; count: number; helped?: number }
+  /**
+   * `helped`: how many of them a second thread wrote (stage-helper.ts), when one ran. `stats`: the
+   * fstat of each file written into a new folder, taken as it was written (a folder's rename moves
+   * no file's times), and `committedAtMs`, the clock read before the commit began: together what
+   * output stamps need (restamp) without an lstat of each file.
+   */
+  | { status: 'written'; count: number; helped?: number; stats?: Map<string, WrittenStat>; committedAtMs?: number }
   /** Paths holding something flowc does not replace; nothing was written. */
   | { status: 'refused'; refused: { rel: string; what: string }[] }
   /** A write or rename failed; `changed` lists files left changed when the rollback itself failed (empty: nothing changed), with where their previous version is kept (relative to the root). */
@@ -44,6 +51,8 @@ interface Staged {
   fresh?: FreshFolder;
   /** Sent to the staging helper (which may not have written it: see StageHelper.mark). */
   helped?: boolean;
+  /** Its fstat as written, for a file staged in a new folder (see WriteOutcome `stats`). */
+  stat?: WrittenStat;
 }
 
 /**
@@ -146,7 +155,9 @@ async function stageAndCommit(options: {
     if (!helper) return undefined;
     const failure = await helper.finish(stop);
     staged.forEach((s, k) => {
-      if (s.helped && helper.mark(k) !== JOB.written) s.temp = '';
+      if (!s.helped) return;
+      if (helper.mark(k) !== JOB.written) s.temp = '';
+      else if (s.fresh) s.stat = helper.stat(k);
     });
     return failure;
   };
@@ -171,8 +182,10 @@ async function stageAndCommit(options: {
       if (helper?.wants()) {
         helper.take(k, s.temp, data);
         s.helped = true;
-      } else {
+      } else if (s.fresh) {
         // wx: never write through something that appeared at the temporary name.
+        s.stat = writeNewFile(s.temp, data);
+      } else {
         writeFileSync(s.temp, data, { flag: 'wx' });
       }
     } catch (e) {
@@ -204,13 +217,18 @@ async function stageAndCommit(options: {
     const rel = failed ? failedRel(root, { path: failure.path }, failed.rel) : (staged[0] as Staged).rel;
     return { status: 'failed', rel, error: failure.code, changed: [] };
   }
+  // Before any rename: a file's times as written are sound for a stamp only if older than the
+  // moment it appeared at its final path by the stamps' margin (output-stamps.ts, restamp).
+  const committedAtMs = Date.now();
   const commitFailure = commit(staged);
   if (commitFailure) {
     removeTemps();
     return commitFailure;
   }
   for (const s of staged) if (s.backup) unlinkQuietly(s.backup);
-  return { status: 'written', count: staged.length, ...(helper ? { helped: staged.filter((s) => s.helped).length } : {}) };
+  const stats = new Map<string, WrittenStat>();
+  for (const s of staged) if (s.stat) stats.set(s.rel, s.stat);
+  return { status: 'written', count: staged.length, ...(helper ? { helped: staged.filter((s) => s.helped).length } : {}), stats, committedAtMs };
 }
 
 /**

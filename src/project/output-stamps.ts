@@ -234,6 +234,15 @@ function writeAll(fd: number, data: Buffer): void {
 /** What OutputStamps reads of an lstat: a plain `fs.Stats` (times in milliseconds, with their fraction). */
 export type StampStat = Pick<Stats, 'isFile' | 'size' | 'mtimeMs' | 'ctimeMs' | 'ino' | 'dev'>;
 
+/** A written file's fstat, as far as a stamp keeps it (taken on the descriptor just written: src/cli/write-new-file.ts). */
+export interface WrittenStat {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  dev: number;
+}
+
 /** A file seen by this build: its lstat and the hash of the bytes it was found or written to hold. */
 export interface Seen {
   rel: string;
@@ -296,7 +305,19 @@ function fineGrained(stats: StampStat[]): boolean {
  * are bounded in all (a file time in the future never holds the build up); a file still too
  * recent (a coarse clock, someone else writing) is read and stamped by the next build.
  */
-export async function restamp(options: { stamps: OutputStamps; verified: Seen[]; verifiedAtMs: number; written: { rel: string; path: string; sha256?: string }[]; current: Set<string>; sleep?: (ms: number) => Promise<void> }): Promise<void> {
+export async function restamp(options: {
+  stamps: OutputStamps;
+  verified: Seen[];
+  verifiedAtMs: number;
+  written: { rel: string; path: string; sha256?: string }[];
+  /**
+   * The fstat of files written into folders the write created, taken on the descriptor as each was
+   * written, and the clock read before the commit (write-files.ts): see writtenStamp.
+   */
+  writtenStats?: { stats: Map<string, WrittenStat>; committedAtMs: number };
+  current: Set<string>;
+  sleep?: (ms: number) => Promise<void>;
+}): Promise<void> {
   const { stamps } = options;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   stamps.record(options.verified, options.verifiedAtMs);
@@ -304,6 +325,12 @@ export async function restamp(options: { stamps: OutputStamps; verified: Seen[];
   let slept = 0;
   for (const f of options.written) {
     if (f.sha256 === undefined) continue;
+    const early = writtenStamp(f.rel, options.writtenStats);
+    if (early) {
+      fine = true;
+      stamps.recordOne(f.rel, f.sha256, early, options.writtenStats?.committedAtMs as number, true);
+      continue;
+    }
     // Read before the lstat: a stamp is sound only for a file whose last change is older than the stat.
     let atMs = Date.now();
     let st = stampStat(f.path);
@@ -322,6 +349,26 @@ export async function restamp(options: { stamps: OutputStamps; verified: Seen[];
   }
   stamps.retain(options.current);
   stamps.save();
+}
+
+/**
+ * The stamp of a file as written, when sound without looking again: a file written into a folder
+ * the write created was invisible at its final path until that folder was renamed there, and a
+ * folder's rename changes no file's times, so the fstat taken on the descriptor just written is
+ * what an lstat after the commit would see, unless someone changed the file inside flowc's
+ * temporary folder (the same window the lstat after the commit leaves open between the write and
+ * that lstat, only shorter). Any later change comes through the final path, after the commit
+ * began (`committedAtMs`): it moves the change time unless made within the tick of the write, so
+ * the stamp is taken only for a file whose times are older than that moment by the margin, on a
+ * file system keeping fractions of a second. The others are looked at after the commit, as any
+ * other written file. Saves an lstat per file of a build into an empty folder (~90 ms of 9,001).
+ */
+function writtenStamp(rel: string, written: { stats: Map<string, WrittenStat>; committedAtMs: number } | undefined): StampStat | undefined {
+  const st = written?.stats.get(rel);
+  if (!st || !written) return undefined;
+  const stamp: StampStat = { isFile: () => true, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev };
+  if (!fineGrained([stamp])) return undefined;
+  return Math.max(st.ctimeMs, st.mtimeMs) < written.committedAtMs - FINE_MARGIN_MS ? stamp : undefined;
 }
 
 /** The most restamp waits in all: the margin, and the slack of a few waits. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StageHelper, stageWorkerEntry } from '../../src/cli/stage-helper.js';
@@ -83,6 +83,21 @@ describe('a transactional write with the helper', () => {
     const after = snapshot(root);
     expect(Object.keys(after)).toHaveLength(600);
     for (const f of files(600)) expect(after[f.rel]).toBe(f.contents);
+  });
+
+  it('gives the stat of each file written into a new folder as an lstat sees it after the commit, whichever thread wrote it; none for replaced files', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'old'));
+    for (let i = 0; i < 600; i += 3) writeFileSync(join(root, `old/f${i}.yaml`), 'old\n');
+    const outcome = await writeFilesTransactionally({ root, files: files(600), helpFrom: 1 });
+    if (outcome.status !== 'written') throw new Error(outcome.status);
+    expect(outcome.committedAtMs).toBeGreaterThan(0);
+    const stats = outcome.stats as Map<string, { size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }>;
+    expect([...stats.keys()].sort()).toEqual(files(600).filter((f) => !f.rel.startsWith('old/')).map((f) => f.rel).sort());
+    for (const [rel, st] of stats) {
+      const now = statSync(join(root, rel));
+      expect(st, rel).toEqual({ size: now.size, mtimeMs: now.mtimeMs, ctimeMs: now.ctimeMs, ino: now.ino, dev: now.dev });
+    }
   });
 
   it('a failed file, on either thread, leaves the folder exactly as it was, with no temporary file or folder', async () => {

@@ -20,15 +20,18 @@ vi.mock('node:fs', async (importOriginal) => {
   };
   const writeFileSync = ((path: Parameters<typeof actual.writeFileSync>[0], ...rest: unknown[]) => {
     if (/\.tmp$/.test(String(path)) && faults.failTempWrites.has(++faults.tempWrites)) throw ioError('open', String(path));
-    // A file written inside a new folder staged whole (`.flowc-<pid>-<id>.dir/...`).
-    if (/\.dir\//.test(String(path)) && faults.failStagedWrites.has(++faults.stagedWrites)) throw ioError('open', String(path));
     return (actual.writeFileSync as (...a: unknown[]) => void)(path, ...rest);
   }) as typeof actual.writeFileSync;
+  // A file written inside a new folder staged whole (`.flowc-<pid>-<id>.dir/...`, write-new-file.ts).
+  const openSync = ((path: Parameters<typeof actual.openSync>[0], ...rest: unknown[]) => {
+    if (/\.dir\//.test(String(path)) && faults.failStagedWrites.has(++faults.stagedWrites)) throw ioError('open', String(path));
+    return (actual.openSync as (...a: unknown[]) => number)(path, ...rest);
+  }) as typeof actual.openSync;
   const unlinkSync: typeof actual.unlinkSync = (path) => {
     if (faults.failUnlink?.test(String(path))) throw ioError('unlink', String(path));
     return actual.unlinkSync(path);
   };
-  return { ...actual, renameSync, writeFileSync, unlinkSync, default: { ...actual, renameSync, writeFileSync, unlinkSync } };
+  return { ...actual, renameSync, writeFileSync, openSync, unlinkSync, default: { ...actual, renameSync, writeFileSync, openSync, unlinkSync } };
 });
 
 /** Fail these renames (counted from now) onto output paths. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OutputStamps, restamp, type StampStat } from '../../src/project/output-stamps.js';
@@ -319,6 +319,48 @@ describe('restamp after a write', () => {
     const stamps = OutputStamps.load(temp(), root);
     await restamp({ stamps, verified: [], verifiedAtMs: 0, written: fresh, current: new Set(['a', 'b']), sleep: async () => {} });
     expect(vouched(stamps, fresh)).toEqual([]);
+  });
+
+  it('takes the stat a file had as written when its times are older than the commit by the margin, and looks again at the others', async () => {
+    const root = temp();
+    const files = written(root, ['a', 'b']);
+    const real = statSync(join(root, 'a'));
+    // A stat as written that differs from the file's (another inode): the stamp shows which was taken.
+    const asWritten = (f: string, ageMs: number) => ({ size: statSync(join(root, f)).size, mtimeMs: real.mtimeMs - ageMs, ctimeMs: real.ctimeMs - ageMs, ino: 999_999, dev: real.dev });
+    const committedAtMs = real.ctimeMs + 1;
+    const stats = new Map([
+      ['a', asWritten('a', 60)],
+      ['b', asWritten('b', 10)],
+    ]);
+    const stamps = OutputStamps.load(temp(), root);
+    await restamp({ stamps, verified: [], verifiedAtMs: 0, written: files, writtenStats: { stats, committedAtMs }, current: new Set(['a', 'b']), sleep: pause });
+    // a, written 61 ms before the commit: its stat as written is the stamp (the real file does not match it).
+    expect(stamps.vouches('a', (files[0] as { sha256: string }).sha256, { ...real, isFile: () => true, ino: 999_999, mtimeMs: real.mtimeMs - 60, ctimeMs: real.ctimeMs - 60 })).toBe(true);
+    expect(vouched(stamps, files)).toEqual(['b']);
+    // b, written within the margin of the commit: looked at again after it, so its stamp is the real stat.
+  });
+
+  it('stamps a build into an empty folder from the stats as written, each as an lstat sees it after the commit, and an edit is still seen', async () => {
+    const dir = copyProject();
+    const out = join(dir, 'build');
+    const env = { FLOWC_CACHE_DIR: 'cache' };
+    expect((await runCli(['build', '--jobs', '1'], { cwd: dir, env })).code).toBe(0);
+    // Warm cache, empty folder: every file is written into a new binding folder.
+    rmSync(out, { recursive: true });
+    expect((await runCli(['build', '--jobs', '1'], { cwd: dir, env })).stdout).toMatch(/ 0 compiled, 3 from cache/);
+    const [file] = readdirSync(join(dir, 'cache', 'stamps'));
+    const rows = decodeStamps(readFileSync(join(dir, 'cache', 'stamps', file as string))).rows;
+    // Each stamp is exactly what an lstat now gives, for every output but the manifest (which has
+    // no hash of its own and is always read): the next build opens none of them.
+    expect(rows.map(([rel]) => rel).sort()).toEqual(listFiles(out).filter((f) => f !== 'build.manifest.json').sort());
+    for (const [rel, , numbers] of rows) {
+      const st = statSync(join(out, rel));
+      expect(numbers, rel).toEqual([st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev]);
+    }
+    const victim = listFiles(out).find((f) => f !== 'build.manifest.json') as string;
+    writeFileSync(join(out, victim), 'edited\n');
+    const again = await runCli(['build', '--jobs', '1'], { cwd: dir, env });
+    expect(again.stdout).toMatch(/: 1 file written, 0 compiled, 3 from cache/);
   });
 
   it('waits at most the margin for a file whose times are in the future, and does not stamp it', async () => {

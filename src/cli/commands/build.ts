@@ -12,7 +12,7 @@ import { findProjectFile, PROJECT_FILE } from '../../project/find-project.js';
 import { nameMatcher } from '../../project/glob.js';
 import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
 import { compareWithDisk, type DiskComparison, type PlannedFile, type PlannedUnit, planOutputs } from '../../project/outputs.js';
-import { OutputStamps, restamp } from '../../project/output-stamps.js';
+import { OutputStamps, restamp, type WrittenStat } from '../../project/output-stamps.js';
 import { createProgress } from '../../project/progress.js';
 import { loadProject } from '../../project/project-file.js';
 import { pruneStale } from '../../project/stale.js';
@@ -28,6 +28,7 @@ import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
 import { removeStaleTemps } from '../temp-files.js';
 import { writeFilesTransactionally } from '../write-files.js';
+
 import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
 
 export interface BuildOptions {
@@ -259,6 +260,7 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   const stamps = options.cache ? OutputStamps.load(options.cache.dir, options.outDir) : undefined;
   let disk: DiskComparison;
   let changed: PlannedFile[];
+  let writtenStats: { stats: Map<string, WrittenStat>; committedAtMs: number } | undefined;
   for (let attempt = 0; ; attempt++) {
     disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: false, ...(stamps ? { stamps } : {}) });
     changed = disk.differing.map((d) => d.file);
@@ -284,6 +286,7 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
       plan = planOutputs(planInput);
       continue;
     }
+    if (outcome.status === 'written' && outcome.stats && outcome.committedAtMs !== undefined) writtenStats = { stats: outcome.stats, committedAtMs: outcome.committedAtMs };
     const written = writeOutcomeReport(outcome, display);
     if (written.exit !== EXIT.ok) {
       diagnostics.addAll(written.diagnostics);
@@ -295,7 +298,7 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
   if (stamps) {
     const current = new Set(plan.files.map((f) => f.rel));
     for (const name of options.keep) for (const rel of Object.keys(prev?.units.get(name)?.files ?? {})) current.add(rel);
-    await restamp({ stamps, verified: disk.verified, verifiedAtMs: disk.verifiedAtMs, written: changed, current });
+    await restamp({ stamps, verified: disk.verified, verifiedAtMs: disk.verifiedAtMs, written: changed, ...(writtenStats ? { writtenStats } : {}), current });
   }
   let removed: string[] = [];
   if (options.prune && staleFiles.length > 0) {
