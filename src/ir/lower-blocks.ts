@@ -72,7 +72,8 @@ function lowerTopology(topo: Topology, limits: HugeLimits, part: LowerPart): Low
 /**
  * The pairs by first step, then second, each as one number a * n + b (exact below 2^53), sorted
  * without a comparator call per pair (a layered 10,000-step flow adds 150,000 pairs). Below 2^32
- * keys (flows of up to 65,536 steps) a radix sort of two 16-bit digits; above, the typed array's.
+ * keys (flows of up to 65,536 steps) a radix sort of four 8-bit digits, whose counts are small
+ * enough for a flow that adds few pairs or none; above, the typed array's own sort.
  */
 export function sortedPairKeys(added: AddedPairs, n: number): Float64Array | Uint32Array {
   const count = added.length >>> 1;
@@ -83,20 +84,23 @@ export function sortedPairKeys(added: AddedPairs, n: number): Float64Array | Uin
   }
   const keys = new Uint32Array(count);
   for (let i = 0; i < count; i++) keys[i] = (added[2 * i] as number) * n + (added[2 * i + 1] as number);
+  if (count < 2) return keys;
   const spare = new Uint32Array(count);
   radixPass(keys, spare, 0);
-  radixPass(spare, keys, 16);
+  radixPass(spare, keys, 8);
+  radixPass(keys, spare, 16);
+  radixPass(spare, keys, 24);
   return keys;
 }
 
-/** A stable counting sort of `from` into `to` by the 16 bits at `shift`. */
+/** A stable counting sort of `from` into `to` by the 8 bits at `shift`. */
 function radixPass(from: Uint32Array, to: Uint32Array, shift: number): void {
-  const start = new Uint32Array(0x10001);
-  for (let i = 0; i < from.length; i++) start[(((from[i] as number) >>> shift) & 0xffff) + 1]++;
-  for (let d = 1; d <= 0x10000; d++) start[d] = (start[d] as number) + (start[d - 1] as number);
+  const start = new Uint32Array(257);
+  for (let i = 0; i < from.length; i++) start[(((from[i] as number) >>> shift) & 0xff) + 1]++;
+  for (let d = 1; d <= 256; d++) start[d] = (start[d] as number) + (start[d - 1] as number);
   for (let i = 0; i < from.length; i++) {
     const key = from[i] as number;
-    const digit = (key >>> shift) & 0xffff;
+    const digit = (key >>> shift) & 0xff;
     to[start[digit] as number] = key;
     start[digit] = (start[digit] as number) + 1;
   }
