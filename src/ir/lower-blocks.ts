@@ -151,9 +151,10 @@ interface Ctx {
    * members. Without lookahead a set lowers to the same block whatever index space it is in
    * (levels, heights, sample durations and the order of members are the whole flow's), and the
    * candidates of one part share most of their sides: a 10,000-step layered flow lowered 72,851
-   * such sets, 16,505 of them distinct.
+   * such sets, 16,505 of them distinct. Keyed by a hash of those indices, each entry holding them
+   * to tell sets with the same hash apart (a text key of the indices cost more than the lookup saved).
    */
-  scored: Map<string, Block>;
+  scored: Map<number, ScoredSet[]>;
   /** Each block's makespan per sample (blockSpans), for the blocks lookahead measures. */
   spans: WeakMap<Block, Float64Array>;
   /** True when only an exact lowering is wanted: a set with an N throws NOT_EXACT instead of being cut. */
@@ -165,7 +166,7 @@ interface Ctx {
  * hot functions see one object shape: objects spread from others had shapes of their own, and the
  * optimised code was thrown away and rebuilt for each new one.
  */
-function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: AddedPairs, lookahead: boolean, scored: Map<string, Block>, spans: WeakMap<Block, Float64Array>, exactOnly: boolean): Ctx {
+function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: AddedPairs, lookahead: boolean, scored: Map<number, ScoredSet[]>, spans: WeakMap<Block, Float64Array>, exactOnly: boolean): Ctx {
   return { order, globalIndex, added, lookahead, scored, spans, exactOnly };
 }
 
@@ -179,12 +180,32 @@ function decompose(ctx: Ctx, members: number[]): Block {
   const { order } = ctx;
   if (members.length === 1) return { kind: 'step', id: order.names[members[0] as number] as string };
   if (ctx.lookahead) return decomposeSet(ctx, members);
-  const key = members.map((m) => order.gid[m] as number).join(',');
-  const known = ctx.scored.get(key);
-  if (known) return known;
+  const gid = order.gid;
+  let hash = Math.imul(0x811c9dc5 ^ members.length, 0x01000193);
+  for (const m of members) hash = Math.imul(hash ^ (gid[m] as number), 0x01000193);
+  const bucket = ctx.scored.get(hash);
+  if (bucket) for (const known of bucket) if (sameMembers(known.gids, gid, members)) return known.block;
   const block = decomposeSet(ctx, members);
-  ctx.scored.set(key, block);
+  const gids = new Int32Array(members.length);
+  for (let i = 0; i < gids.length; i++) gids[i] = gid[members[i] as number] as number;
+  const entry: ScoredSet = { gids, block };
+  // Looked up again: the decomposition may have added sets with the same hash.
+  const now = ctx.scored.get(hash);
+  if (now) now.push(entry);
+  else ctx.scored.set(hash, [entry]);
   return block;
+}
+
+/** A set lowered while scoring candidates: its members' whole-flow indices (ascending) and its block. */
+interface ScoredSet {
+  gids: Int32Array;
+  block: Block;
+}
+
+function sameMembers(gids: Int32Array, gid: number[], members: number[]): boolean {
+  if (gids.length !== members.length) return false;
+  for (let i = 0; i < gids.length; i++) if (gids[i] !== gid[members[i] as number]) return false;
+  return true;
 }
 
 function decomposeSet(ctx: Ctx, members: number[]): Block {
@@ -433,11 +454,12 @@ function levelCutSpans(order: SubOrder, members: number[], local: LocalGraph): (
   const levels = distinct(members.map((m) => order.depth[m] as number));
   const slot = new Map(levels.map((d, i) => [d, i]));
   const L = levels.length;
-  const slotOf = Int32Array.from(members, (m) => slot.get(order.depth[m] as number) as number);
+  const slotOf = new Int32Array(k);
+  for (let j = 0; j < k; j++) slotOf[j] = slot.get(order.depth[members[j] as number] as number) as number;
   // prefix[i]: the before-side span when the cut is at levels[i] (steps on levels[0..i-1]);
   // suffix[i]: the after-side span (steps on levels[i..]). Heads first, then tails (successors
   // come later in topological order, so are done first).
-  const finish = new Float64Array(k * SAMPLES);
+  const finish = finishScratch(k * SAMPLES);
   const byLevelMax = new Float64Array(L * SAMPLES);
   const prefixTotal = new Float64Array(L + 1);
   const suffixTotal = new Float64Array(L + 1);
@@ -451,6 +473,14 @@ function levelCutSpans(order: SubOrder, members: number[], local: LocalGraph): (
     const i = slot.get(level) as number;
     return (prefixTotal[i] as number) / SAMPLES + (suffixTotal[i] as number) / SAMPLES;
   };
+}
+
+/** levelCutSpans' longest paths, reused: longestPaths writes each row before any row reads it. */
+let finishRows = new Float64Array(0);
+
+function finishScratch(length: number): Float64Array {
+  if (finishRows.length < length) finishRows = new Float64Array(Math.max(length, 2 * finishRows.length));
+  return finishRows;
 }
 
 /*
