@@ -183,6 +183,7 @@ function decompose(ctx: Ctx, members: number[]): Block {
   const gid = order.gid;
   let hash = Math.imul(0x811c9dc5 ^ members.length, 0x01000193);
   for (const m of members) hash = Math.imul(hash ^ (gid[m] as number), 0x01000193);
+  hash &= scoredHash.mask;
   const bucket = ctx.scored.get(hash);
   if (bucket) for (const known of bucket) if (sameMembers(known.gids, gid, members)) return known.block;
   const block = decomposeSet(ctx, members);
@@ -195,6 +196,9 @@ function decompose(ctx: Ctx, members: number[]): Block {
   else ctx.scored.set(hash, [entry]);
   return block;
 }
+
+/** Bits of the scored-set hash kept: tests set 0, so every set shares one bucket and only the full comparison tells them apart. */
+export const scoredHash = { mask: 0xffffffff };
 
 /** A set lowered while scoring candidates: its members' whole-flow indices (ascending) and its block. */
 interface ScoredSet {
