@@ -1,5 +1,5 @@
 import type { Block, LoweredGraph } from './blocks.js';
-import { HUGE_LIMITS, type HugeLimits, lowerHuge } from './lower-huge.js';
+import { type AddedPairs, HUGE_LIMITS, type HugeLimits, lowerHuge } from './lower-huge.js';
 import { type Bits, buildTopology, clearBit, type Dag, hasBit, newBits, type Order, popcount, restrictTopology, setBit, type Topology, withReachability } from './order.js';
 import type { IR } from './types.js';
 
@@ -54,16 +54,12 @@ const NOT_EXACT = new Error('internal: not series-parallel');
 
 function lowerTopology(topo: Topology, limits: HugeLimits, part: LowerPart): LoweredGraph {
   if (topo.n === 0) throw new Error('internal: a flow has at least one step');
-  const added: [number, number][] = [];
+  const added: AddedPairs = [];
   const block =
     topo.n <= limits.wholeOrderMax
       ? part(topo, Array.from({ length: topo.n }, (_, i) => i), added)
       : lowerHuge(topo, added, limits, part);
-  // By first step, then second: as one number a * n + b (exact below 2^53), sorted without a
-  // comparator call per pair (a layered 10,000-step flow adds 160,000 pairs).
-  const keys = new Float64Array(added.length);
-  added.forEach(([a, b], i) => (keys[i] = a * topo.n + b));
-  keys.sort();
+  const keys = sortedPairKeys(added, topo.n);
   const addedOrderings: [string, string][] = new Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as number;
@@ -74,23 +70,60 @@ function lowerTopology(topo: Topology, limits: HugeLimits, part: LowerPart): Low
 }
 
 /**
+ * The pairs by first step, then second, each as one number a * n + b (exact below 2^53), sorted
+ * without a comparator call per pair (a layered 10,000-step flow adds 150,000 pairs). Below 2^32
+ * keys (flows of up to 65,536 steps) a radix sort of four 8-bit digits, whose counts are small
+ * enough for a flow that adds few pairs or none; above, the typed array's own sort.
+ */
+export function sortedPairKeys(added: AddedPairs, n: number): Float64Array | Uint32Array {
+  const count = added.length >>> 1;
+  if (n * n > 0x100000000) {
+    const keys = new Float64Array(count);
+    for (let i = 0; i < count; i++) keys[i] = (added[2 * i] as number) * n + (added[2 * i + 1] as number);
+    return keys.sort();
+  }
+  const keys = new Uint32Array(count);
+  for (let i = 0; i < count; i++) keys[i] = (added[2 * i] as number) * n + (added[2 * i + 1] as number);
+  if (count < 2) return keys;
+  const spare = new Uint32Array(count);
+  radixPass(keys, spare, 0);
+  radixPass(spare, keys, 8);
+  radixPass(keys, spare, 16);
+  radixPass(spare, keys, 24);
+  return keys;
+}
+
+/** A stable counting sort of `from` into `to` by the 8 bits at `shift`. */
+function radixPass(from: Uint32Array, to: Uint32Array, shift: number): void {
+  const start = new Uint32Array(257);
+  for (let i = 0; i < from.length; i++) start[(((from[i] as number) >>> shift) & 0xff) + 1]++;
+  for (let d = 1; d <= 256; d++) start[d] = (start[d] as number) + (start[d - 1] as number);
+  for (let i = 0; i < from.length; i++) {
+    const key = from[i] as number;
+    const digit = (key >>> shift) & 0xff;
+    to[start[digit] as number] = key;
+    start[digit] = (start[digit] as number) + 1;
+  }
+}
+
+/**
  * Lowers the convex set `members` (ascending indices of `whole`) on its own, pushing the pairs it
  * adds (whole-flow indices) to `added`. Sample durations are keyed by whole-flow indices, so a
  * part lowers exactly as it would inside the whole flow.
  */
-function lowerPart(whole: Topology, members: number[], added: [number, number][]): Block {
+function lowerPart(whole: Topology, members: number[], added: AddedPairs): Block {
   return lowerPartWith(whole, members, added, false);
 }
 
-function lowerPartIfExact(whole: Topology, members: number[], added: [number, number][]): Block {
+function lowerPartIfExact(whole: Topology, members: number[], added: AddedPairs): Block {
   return lowerPartWith(whole, members, added, true);
 }
 
-type LowerPart = (whole: Topology, members: number[], added: [number, number][]) => Block;
+type LowerPart = (whole: Topology, members: number[], added: AddedPairs) => Block;
 
-function lowerPartWith(whole: Topology, members: number[], added: [number, number][], exactOnly: boolean): Block {
+function lowerPartWith(whole: Topology, members: number[], added: AddedPairs, exactOnly: boolean): Block {
   const order = withReachability(members.length === whole.n ? whole : restrictTopology(whole, members));
-  const o: SubOrder = { n: order.n, names: order.names, index: order.index, succ: order.succ, pred: order.pred, below: order.below, above: order.above, depth: order.depth, height: order.height, gid: members };
+  const o: SubOrder = { n: order.n, names: order.names, succ: order.succ, pred: order.pred, below: order.below, above: order.above, depth: order.depth, height: order.height, gid: members };
   const ctx = makeCtx(o, whole.index, added, true, new Map(), new WeakMap(), exactOnly);
   return decompose(ctx, Array.from({ length: order.n }, (_, i) => i));
 }
@@ -98,9 +131,10 @@ function lowerPartWith(whole: Topology, members: number[], added: [number, numbe
 /**
  * An order over a subset of the flow's steps, indexed 0..k-1 in the flow's topological order;
  * `gid` maps each index back to the whole flow's. ASAP levels and heights stay the whole flow's:
- * the rule that added orderings go to a strictly higher level is about the whole flow.
+ * the rule that added orderings go to a strictly higher level is about the whole flow. Names are
+ * looked up in the whole flow's index only (Ctx.globalIndex), so a sub-order keeps no index of its own.
  */
-interface SubOrder extends Order {
+interface SubOrder extends Omit<Order, 'index'> {
   gid: number[];
 }
 
@@ -109,7 +143,7 @@ interface Ctx {
   /** Step name -> index in the whole flow (sample durations are keyed by it). */
   globalIndex: Map<string, number>;
   /** Pairs [a, b] (topological indices of the whole flow) the lowering made wait although the flow does not. */
-  added: [number, number][];
+  added: AddedPairs;
   /** False while scoring a candidate cut, so lookahead does not nest. */
   lookahead: boolean;
   /**
@@ -117,9 +151,10 @@ interface Ctx {
    * members. Without lookahead a set lowers to the same block whatever index space it is in
    * (levels, heights, sample durations and the order of members are the whole flow's), and the
    * candidates of one part share most of their sides: a 10,000-step layered flow lowered 72,851
-   * such sets, 16,505 of them distinct.
+   * such sets, 16,505 of them distinct. Keyed by a hash of those indices, each entry holding them
+   * to tell sets with the same hash apart (a text key of the indices cost more than the lookup saved).
    */
-  scored: Map<string, Block>;
+  scored: Map<number, ScoredSet[]>;
   /** Each block's makespan per sample (blockSpans), for the blocks lookahead measures. */
   spans: WeakMap<Block, Float64Array>;
   /** True when only an exact lowering is wanted: a set with an N throws NOT_EXACT instead of being cut. */
@@ -131,7 +166,7 @@ interface Ctx {
  * hot functions see one object shape: objects spread from others had shapes of their own, and the
  * optimised code was thrown away and rebuilt for each new one.
  */
-function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: [number, number][], lookahead: boolean, scored: Map<string, Block>, spans: WeakMap<Block, Float64Array>, exactOnly: boolean): Ctx {
+function makeCtx(order: SubOrder, globalIndex: Map<string, number>, added: AddedPairs, lookahead: boolean, scored: Map<number, ScoredSet[]>, spans: WeakMap<Block, Float64Array>, exactOnly: boolean): Ctx {
   return { order, globalIndex, added, lookahead, scored, spans, exactOnly };
 }
 
@@ -145,12 +180,36 @@ function decompose(ctx: Ctx, members: number[]): Block {
   const { order } = ctx;
   if (members.length === 1) return { kind: 'step', id: order.names[members[0] as number] as string };
   if (ctx.lookahead) return decomposeSet(ctx, members);
-  const key = members.map((m) => order.gid[m] as number).join(',');
-  const known = ctx.scored.get(key);
-  if (known) return known;
+  const gid = order.gid;
+  let hash = Math.imul(0x811c9dc5 ^ members.length, 0x01000193);
+  for (const m of members) hash = Math.imul(hash ^ (gid[m] as number), 0x01000193);
+  hash &= scoredHash.mask;
+  const bucket = ctx.scored.get(hash);
+  if (bucket) for (const known of bucket) if (sameMembers(known.gids, gid, members)) return known.block;
   const block = decomposeSet(ctx, members);
-  ctx.scored.set(key, block);
+  const gids = new Int32Array(members.length);
+  for (let i = 0; i < gids.length; i++) gids[i] = gid[members[i] as number] as number;
+  const entry: ScoredSet = { gids, block };
+  // Looked up again: the decomposition may have added sets with the same hash.
+  const now = ctx.scored.get(hash);
+  if (now) now.push(entry);
+  else ctx.scored.set(hash, [entry]);
   return block;
+}
+
+/** Bits of the scored-set hash kept: tests set 0, so every set shares one bucket and only the full comparison tells them apart. */
+export const scoredHash = { mask: 0xffffffff };
+
+/** A set lowered while scoring candidates: its members' whole-flow indices (ascending) and its block. */
+interface ScoredSet {
+  gids: Int32Array;
+  block: Block;
+}
+
+function sameMembers(gids: Int32Array, gid: number[], members: number[]): boolean {
+  if (gids.length !== members.length) return false;
+  for (let i = 0; i < gids.length; i++) if (gids[i] !== gid[members[i] as number]) return false;
+  return true;
 }
 
 function decomposeSet(ctx: Ctx, members: number[]): Block {
@@ -184,7 +243,7 @@ function decomposeSet(ctx: Ctx, members: number[]): Block {
       while (word !== 0) {
         const bit = word & -word;
         word ^= bit;
-        ctx.added.push([order.gid[x] as number, order.gid[(k << 5) + (31 - Math.clz32(bit))] as number]);
+        ctx.added.push(order.gid[x] as number, order.gid[(k << 5) + (31 - Math.clz32(bit))] as number);
       }
     }
   }
@@ -195,21 +254,24 @@ function decomposeSet(ctx: Ctx, members: number[]): Block {
  * Connected components of the comparability graph (or of its complement) restricted to
  * `members`, each sorted ascending, listed by first member. O(k * n / 32) with bitsets.
  */
-function components(order: Order, members: number[], comparableNeighbours: boolean): number[][] {
+function components(order: SubOrder, members: number[], comparableNeighbours: boolean): number[][] {
   const remaining = newBits(order.n);
   for (const m of members) setBit(remaining, m);
   // Bits outside the members' words are never set: only their range is walked.
   const lo = (members[0] as number) >>> 5;
   const hi = (members[members.length - 1] as number) >>> 5;
-  const out: number[][] = [];
+  // Each member's component, numbered by first member; the members are then dealt out in
+  // ascending order, so each component comes out sorted without a sort.
+  const label = scratchOf(componentScratch, order);
+  let count = 0;
+  const stack: number[] = [];
   for (const start of members) {
     if (!hasBit(remaining, start)) continue;
-    const comp: number[] = [];
-    const stack = [start];
+    stack.push(start);
     clearBit(remaining, start);
     while (stack.length > 0) {
       const v = stack.pop() as number;
-      comp.push(v);
+      label[v] = count;
       const below = order.below[v] as Bits;
       const above = order.above[v] as Bits;
       for (let k = lo; k <= hi; k++) {
@@ -224,9 +286,24 @@ function components(order: Order, members: number[], comparableNeighbours: boole
         }
       }
     }
-    out.push(comp.sort((a, b) => a - b));
+    count++;
   }
+  if (count === 1) return [members];
+  const out: number[][] = Array.from({ length: count }, () => []);
+  for (const m of members) (out[label[m] as number] as number[]).push(m);
   return out;
+}
+
+/** Per-order scratch arrays of one int per index, reused across calls (their contents are set before being read). */
+const componentScratch = new WeakMap<SubOrder, Int32Array>();
+
+function scratchOf(table: WeakMap<SubOrder, Int32Array>, order: SubOrder): Int32Array {
+  let scratch = table.get(order);
+  if (scratch === undefined) {
+    scratch = new Int32Array(order.n);
+    table.set(order, scratch);
+  }
+  return scratch;
 }
 
 /** Parts at least this big, and at most a quarter of their parent, get their own index space. */
@@ -238,10 +315,12 @@ const RESTRICT_MIN = 3;
  */
 function restrict(order: SubOrder, members: number[]): SubOrder {
   const k = members.length;
-  const local = new Map(members.map((m, i) => [m, i]));
+  const pos = positionsOf(order);
+  for (let i = 0; i < k; i++) pos[members[i] as number] = i;
   const names = members.map((m) => order.names[m] as string);
-  const succ = members.map((m) => (order.succ[m] as number[]).filter((w) => local.has(w)).map((w) => local.get(w) as number));
-  const pred = members.map((m) => (order.pred[m] as number[]).filter((u) => local.has(u)).map((u) => local.get(u) as number));
+  const succ = members.map((m) => localIndices(order.succ[m] as number[], pos));
+  const pred = members.map((m) => localIndices(order.pred[m] as number[], pos));
+  for (const m of members) pos[m] = -1;
   // A member's ancestors among the members are the members its whole-order `below` holds (and
   // likewise `above`): gathered a run of consecutive indices at a time, a word per 32 members.
   const runs = indexRuns(members);
@@ -250,7 +329,6 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
   return {
     n: k,
     names,
-    index: new Map(names.map((name, i) => [name, i])),
     succ,
     pred,
     below,
@@ -259,6 +337,16 @@ function restrict(order: SubOrder, members: number[]): SubOrder {
     height: members.map((m) => order.height[m] as number),
     gid: members.map((m) => order.gid[m] as number),
   };
+}
+
+/** The members among `list`, by their position in `pos` (in `list`'s order). */
+function localIndices(list: number[], pos: Int32Array): number[] {
+  const out: number[] = [];
+  for (const v of list) {
+    const p = pos[v] as number;
+    if (p >= 0) out.push(p);
+  }
+  return out;
 }
 
 /** Ascending indices as runs of consecutive ones: [first index, length] pairs, flat. */
@@ -306,7 +394,7 @@ interface Candidate {
 
 /** Up to this many members each candidate is scored by lowering both sides (lookahead). */
 const LOOKAHEAD_MAX = 64;
-/** Weight samples for the makespan estimate; fixed, so the output is deterministic. */
+/** Weight samples for the makespan estimate; fixed, so the output is deterministic. A multiple of 4 (longestPaths). */
 const SAMPLES = 16;
 
 /**
@@ -367,68 +455,117 @@ function chooseCut(ctx: Ctx, members: number[]): Bits {
  */
 function levelCutSpans(order: SubOrder, members: number[], local: LocalGraph): (level: number) => number {
   const k = members.length;
-  const S = SAMPLES;
   const levels = distinct(members.map((m) => order.depth[m] as number));
   const slot = new Map(levels.map((d, i) => [d, i]));
   const L = levels.length;
-  const slotOf = Int32Array.from(members, (m) => slot.get(order.depth[m] as number) as number);
-  const { predStart, pred, succStart, succ, dur } = local;
-  // All samples of a member side by side (row j * S): each edge is read once, not once per
-  // sample. Every sample's values are computed as one sample at a time would, and the totals
-  // below are summed over samples in sample order, so the result is the same to the bit.
-  const finish = new Float64Array(k * S);
-  const byLevelMax = new Float64Array(L * S);
-  for (let j = 0; j < k; j++) {
-    const row = j * S;
-    for (let e = predStart[j] as number; e < (predStart[j + 1] as number); e++) {
-      const from = (pred[e] as number) * S;
-      for (let s = 0; s < S; s++) finish[row + s] = Math.max(finish[row + s] as number, finish[from + s] as number);
-    }
-    const at = (slotOf[j] as number) * S;
-    for (let s = 0; s < S; s++) {
-      const f = (finish[row + s] as number) + (dur[row + s] as number);
-      finish[row + s] = f;
-      byLevelMax[at + s] = Math.max(byLevelMax[at + s] as number, f);
-    }
-  }
+  const slotOf = new Int32Array(k);
+  for (let j = 0; j < k; j++) slotOf[j] = slot.get(order.depth[members[j] as number] as number) as number;
   // prefix[i]: the before-side span when the cut is at levels[i] (steps on levels[0..i-1]);
-  // suffix[i]: the after-side span (steps on levels[i..]).
+  // suffix[i]: the after-side span (steps on levels[i..]). Heads first, then tails (successors
+  // come later in topological order, so are done first).
+  const finish = finishScratch(k * SAMPLES);
+  const byLevelMax = new Float64Array(L * SAMPLES);
   const prefixTotal = new Float64Array(L + 1);
   const suffixTotal = new Float64Array(L + 1);
-  for (let s = 0; s < S; s++) {
-    let running = 0;
-    for (let i = 1; i <= L; i++) {
-      running = Math.max(running, byLevelMax[(i - 1) * S + s] as number);
-      prefixTotal[i] = (prefixTotal[i] as number) + running;
-    }
-  }
-  // Tails now: successors come later in topological order, so are done first.
-  finish.fill(0);
+  longestPaths(k, local.predStart, local.pred, local.table, local.durRow, slotOf, finish, byLevelMax, true);
+  runningTotals(byLevelMax, L, prefixTotal, true);
+  // Every row of `finish` is written before it is read: only the level maxima start again from 0.
   byLevelMax.fill(0);
-  for (let j = k - 1; j >= 0; j--) {
-    const row = j * S;
-    for (let e = succStart[j] as number; e < (succStart[j + 1] as number); e++) {
-      const to = (succ[e] as number) * S;
-      for (let s = 0; s < S; s++) finish[row + s] = Math.max(finish[row + s] as number, finish[to + s] as number);
-    }
-    const at = (slotOf[j] as number) * S;
-    for (let s = 0; s < S; s++) {
-      const t = (dur[row + s] as number) + (finish[row + s] as number);
-      finish[row + s] = t;
-      byLevelMax[at + s] = Math.max(byLevelMax[at + s] as number, t);
-    }
-  }
-  for (let s = 0; s < S; s++) {
-    let running = 0;
-    for (let i = L - 1; i >= 0; i--) {
-      running = Math.max(running, byLevelMax[i * S + s] as number);
-      suffixTotal[i] = (suffixTotal[i] as number) + running;
-    }
-  }
+  longestPaths(k, local.succStart, local.succ, local.table, local.durRow, slotOf, finish, byLevelMax, false);
+  runningTotals(byLevelMax, L, suffixTotal, false);
   return (level) => {
     const i = slot.get(level) as number;
     return (prefixTotal[i] as number) / SAMPLES + (suffixTotal[i] as number) / SAMPLES;
   };
+}
+
+/** levelCutSpans' longest paths, reused: longestPaths writes each row before any row reads it. */
+let finishRows = new Float64Array(0);
+
+function finishScratch(length: number): Float64Array {
+  if (finishRows.length < length) finishRows = new Float64Array(Math.max(length, 2 * finishRows.length));
+  return finishRows;
+}
+
+/*
+ * The passes of levelCutSpans, on typed arrays only and each in a function of its own: inline in
+ * levelCutSpans, the first long loop of a call was compiled on the fly (on-stack replacement) and
+ * the code after it, never run yet, threw that compilation away again, once per part lowered.
+ */
+
+/**
+ * Each member's longest path in each sample, from the sources (`heads`: over predecessors, members
+ * in topological order) or to the sinks (over successors, in reverse), into `finish`, and the
+ * largest per ASAP level slot into `byLevelMax`. All samples of a member sit side by side (row
+ * j * SAMPLES), so each edge is read once, not once per sample; every sample's values are computed
+ * as one sample at a time would, so the result is the same to the bit.
+ */
+function longestPaths(k: number, start: Int32Array, list: Int32Array, table: Float64Array, durRow: Int32Array, slotOf: Int32Array, finish: Float64Array, byLevelMax: Float64Array, heads: boolean): void {
+  const S = SAMPLES;
+  for (let t = 0; t < k; t++) {
+    const j = heads ? t : k - 1 - t;
+    const row = j * S;
+    const first = start[j] as number;
+    const last = start[j + 1] as number;
+    const at = (slotOf[j] as number) * S;
+    const dur = durRow[j] as number;
+    // Four samples at a time (SAMPLES is a multiple of 4), their running maxima in locals rather
+    // than in `finish`. Values are positive (durations lie in (0, 1)) and the maxima start at 0,
+    // so a comparison picks what Math.max would, to the bit.
+    for (let s = 0; s < S; s += 4) {
+      let m0 = 0;
+      let m1 = 0;
+      let m2 = 0;
+      let m3 = 0;
+      for (let e = first; e < last; e++) {
+        const from = (list[e] as number) * S + s;
+        const v0 = finish[from] as number;
+        const v1 = finish[from + 1] as number;
+        const v2 = finish[from + 2] as number;
+        const v3 = finish[from + 3] as number;
+        if (v0 > m0) m0 = v0;
+        if (v1 > m1) m1 = v1;
+        if (v2 > m2) m2 = v2;
+        if (v3 > m3) m3 = v3;
+      }
+      const f0 = m0 + (table[dur + s] as number);
+      const f1 = m1 + (table[dur + s + 1] as number);
+      const f2 = m2 + (table[dur + s + 2] as number);
+      const f3 = m3 + (table[dur + s + 3] as number);
+      finish[row + s] = f0;
+      finish[row + s + 1] = f1;
+      finish[row + s + 2] = f2;
+      finish[row + s + 3] = f3;
+      const b = at + s;
+      if (f0 > (byLevelMax[b] as number)) byLevelMax[b] = f0;
+      if (f1 > (byLevelMax[b + 1] as number)) byLevelMax[b + 1] = f1;
+      if (f2 > (byLevelMax[b + 2] as number)) byLevelMax[b + 2] = f2;
+      if (f3 > (byLevelMax[b + 3] as number)) byLevelMax[b + 3] = f3;
+    }
+  }
+}
+
+/**
+ * Sums over samples, in sample order, of the running maximum of `byLevelMax` over level slots: from
+ * the first slot up (`prefix`, total i covers slots 0..i-1) or from the last down (total i covers
+ * slots i..L-1).
+ */
+function runningTotals(byLevelMax: Float64Array, L: number, total: Float64Array, prefix: boolean): void {
+  const S = SAMPLES;
+  for (let s = 0; s < S; s++) {
+    let running = 0;
+    if (prefix) {
+      for (let i = 1; i <= L; i++) {
+        running = Math.max(running, byLevelMax[(i - 1) * S + s] as number);
+        total[i] = (total[i] as number) + running;
+      }
+    } else {
+      for (let i = L - 1; i >= 0; i--) {
+        running = Math.max(running, byLevelMax[i * S + s] as number);
+        total[i] = (total[i] as number) + running;
+      }
+    }
+  }
 }
 
 /**
@@ -441,58 +578,76 @@ interface LocalGraph {
   pred: Int32Array;
   succStart: Int32Array;
   succ: Int32Array;
-  /** dur[j * SAMPLES + s]: member j's duration in sample s. */
-  dur: Float64Array;
+  /** table[durRow[j] + s]: member j's duration in sample s (sampleDurations' table, rows by whole-flow index). */
+  table: Float64Array;
+  durRow: Int32Array;
 }
 
-const positionScratch = new WeakMap<Order, Int32Array>();
+/**
+ * Positions of a member set by index, -1 for every other index: one array per order, reused by
+ * restrict and localGraph (which never nest), each setting its members' and putting back -1 after.
+ * A Map per restriction was a tenth of what lowering allocated.
+ */
+const positionScratch = new WeakMap<SubOrder, Int32Array>();
 
-function localGraph(order: SubOrder, members: number[]): LocalGraph {
+function positionsOf(order: SubOrder): Int32Array {
   let pos = positionScratch.get(order);
   if (pos === undefined) {
     pos = new Int32Array(order.n).fill(-1);
     positionScratch.set(order, pos);
   }
+  return pos;
+}
+
+function localGraph(order: SubOrder, members: number[]): LocalGraph {
+  const pos = positionsOf(order);
   const k = members.length;
-  members.forEach((m, j) => ((pos as Int32Array)[m] = j));
-  const flat = (lists: number[][]) => {
-    const start = new Int32Array(k + 1);
-    const out: number[] = [];
-    members.forEach((m, j) => {
-      for (const u of lists[m] as number[]) {
-        const p = (pos as Int32Array)[u] as number;
-        if (p >= 0) out.push(p);
-      }
-      start[j + 1] = out.length;
-    });
-    return { start, list: Int32Array.from(out) };
-  };
-  const p = flat(order.pred);
-  const q = flat(order.succ);
+  for (let j = 0; j < k; j++) pos[members[j] as number] = j;
+  const p = localLists(order.pred, members, pos);
+  const q = localLists(order.succ, members, pos);
   for (const m of members) pos[m] = -1;
   let last = 0;
-  for (const m of members) last = Math.max(last, order.gid[m] as number);
-  const table = sampleDurations(last + 1);
-  const dur = new Float64Array(SAMPLES * k);
+  const durRow = new Int32Array(k);
   for (let j = 0; j < k; j++) {
-    const from = (order.gid[members[j] as number] as number) * SAMPLES;
-    for (let s = 0; s < SAMPLES; s++) dur[j * SAMPLES + s] = table[from + s] as number;
+    const g = order.gid[members[j] as number] as number;
+    last = Math.max(last, g);
+    durRow[j] = g * SAMPLES;
   }
-  return { predStart: p.start, pred: p.list, succStart: q.start, succ: q.list, dur };
+  return { predStart: p.start, pred: p.list, succStart: q.start, succ: q.list, table: sampleDurations(last + 1), durRow };
+}
+
+/** `lists` (by index) kept to the members and renumbered by `pos` (-1 outside), as offsets and one flat list. */
+function localLists(lists: number[][], members: number[], pos: Int32Array): { start: Int32Array; list: Int32Array } {
+  const k = members.length;
+  const start = new Int32Array(k + 1);
+  let total = 0;
+  for (let j = 0; j < k; j++) {
+    for (const u of lists[members[j] as number] as number[]) if ((pos[u] as number) >= 0) total++;
+    start[j + 1] = total;
+  }
+  const list = new Int32Array(total);
+  let at = 0;
+  for (let j = 0; j < k; j++) {
+    for (const u of lists[members[j] as number] as number[]) {
+      const p = pos[u] as number;
+      if (p >= 0) list[at++] = p;
+    }
+  }
+  return { start, list };
 }
 
 function distinct(xs: number[]): number[] {
   return [...new Set(xs)].sort((a, b) => a - b);
 }
 
-function subset(order: Order, members: number[], keep: (m: number) => boolean): Bits {
+function subset(order: SubOrder, members: number[], keep: (m: number) => boolean): Bits {
   const b = newBits(order.n);
   for (const m of members) if (keep(m)) setBit(b, m);
   return b;
 }
 
 /** How many pairs (b, a) with b before the cut and a after it are not already ordered. */
-function addedPairs(order: Order, before: number[], after: number[]): number {
+function addedPairs(order: SubOrder, before: number[], after: number[]): number {
   const mask = newBits(order.n);
   for (const a of after) setBit(mask, a);
   let pairs = 0;

@@ -34,7 +34,10 @@ export function exactLowering(ir: IR): LoweredGraph | null {
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+    // Walked in place: an array of values apiece (Object.values) was most of what freezing the
+    // 150,000 added orderings of a 10,000-step flow allocated.
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    else for (const k of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[k]);
   }
   return value;
 }

@@ -138,7 +138,8 @@ function term(part: IRPart, scope: RenderScope): Term {
 /** Terms with compile-time parts folded into adjacent literals. */
 function terms(s: IRString, scope: RenderScope): Term[] {
   const out: Term[] = [];
-  for (const t of s.map((p) => term(p, scope))) {
+  for (const p of s) {
+    const t = term(p, scope);
     const last = out[out.length - 1];
     if (t.kind === 'lit' && last?.kind === 'lit') out[out.length - 1] = { kind: 'lit', text: last.text + t.text };
     else if (!(t.kind === 'lit' && t.text === '')) out.push(t);
@@ -169,6 +170,9 @@ function chunks(text: string): string[] {
  * segments for `flowc_text` to join.
  */
 export function renderText(s: IRString, scope: RenderScope): RenderedText {
+  // Most strings are one literal: what the general path below returns for it, without its terms.
+  const first = s[0];
+  if (s.length === 1 && first?.kind === 'lit' && !needsExpression(first.value)) return first.value;
   const ts = terms(s, scope);
   if (ts.length === 0) return '';
   const only = ts[0] as Term;

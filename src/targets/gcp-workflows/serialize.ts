@@ -118,7 +118,20 @@ export function serializeJson(value: unknown): string {
 /** Own property `key` of a plain map, as yaml's `map.get(key)` finds it (undefined values are no pairs). */
 const own = (map: Record<string, unknown>, key: string): unknown => (Object.hasOwn(map, key) ? map[key] : undefined);
 const isPlainMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const definedKeys = (map: Record<string, unknown>): string[] => Object.keys(map).filter((k) => map[k] !== undefined);
+/**
+ * The one key of `map` with a defined value, or undefined when it has none or several: what
+ * `Object.keys(map).filter(defined)` of length 1 says, without the arrays (asked of every map the
+ * compact layout writes).
+ */
+function soleDefinedKey(map: Record<string, unknown>): string | undefined {
+  let sole: string | undefined;
+  for (const k in map) {
+    if (!Object.hasOwn(map, k) || map[k] === undefined) continue;
+    if (sole !== undefined) return undefined;
+    sole = k;
+  }
+  return sole;
+}
 
 /** `isStepCall`, `isSingleCallBranch` and `isDagStep` above, on plain values. */
 function plainStepCall(map: Record<string, unknown>): boolean {
@@ -126,14 +139,14 @@ function plainStepCall(map: Record<string, unknown>): boolean {
 }
 
 function plainSingleCallBranch(map: Record<string, unknown>): boolean {
-  if (definedKeys(map).length !== 1) return false;
+  if (soleDefinedKey(map) === undefined) return false;
   const steps = own(map, 'steps');
   if (!Array.isArray(steps) || steps.length !== 1) return false;
   const only: unknown = steps[0];
   if (!isPlainMap(only)) return false;
-  const keys = definedKeys(only);
-  if (keys.length !== 1) return false;
-  const body = only[keys[0] as string];
+  const key = soleDefinedKey(only);
+  if (key === undefined) return false;
+  const body = only[key];
   return isPlainMap(body) && plainStepCall(body);
 }
 
@@ -144,7 +157,9 @@ function plainDagStep(map: Record<string, unknown>): boolean {
   const assign = own(map, 'assign');
   if (!Array.isArray(assign) || assign.length !== 1) return false;
   const only: unknown = assign[0];
-  return isPlainMap(only) && definedKeys(only).some((k) => k.startsWith(`${FINISHED_VAR}[`));
+  if (!isPlainMap(only)) return false;
+  for (const k in only) if (Object.hasOwn(only, k) && only[k] !== undefined && k.startsWith(`${FINISHED_VAR}[`)) return true;
+  return false;
 }
 
 /** `oneLine` above, on plain values. */

@@ -214,14 +214,15 @@ export function prepareJobs({ ir, options, diagnostics, includeConfig = true }: 
 export function assembleWorkflow(prepared: PreparedJobs, { block, diagnostics, layout = 'full', dag = null }: Pick<BuildOptions, 'block' | 'diagnostics' | 'layout' | 'dag'>): Built {
   const { ir, options, jobs, store, sharedEnv, textUsed } = prepared;
   const byId = new Map(ir.steps.map((s) => [s.id, s]));
-  const defaults = commonDefaults([...jobs.values()].map((j) => j.args));
+  const textOf = canonicalText();
+  const defaults = commonDefaults([...jobs.values()].map((j) => j.args), textOf);
   // Only the compact layout leaves defaults out; the full one keeps every value without comparing.
-  const defaultText = layout === 'full' ? null : new Map(DEFAULTABLE.map((k) => [k, canonicalJson(defaults[k] as never)]));
+  const defaultText = layout === 'full' ? null : new Map(DEFAULTABLE.map((k) => [k, textOf(defaults[k])]));
   const calls = new Map<string, CallInfo>();
   const callArgs = new Map<string, Record<string, unknown>>();
   for (const step of ir.steps) {
     const { args: job, joinSteps, plan } = jobs.get(step.id) as { args: JobArgs; joinSteps: number; plan: ReadPlan };
-    const keep = (k: keyof Defaults): boolean => defaultText === null || canonicalJson(job[k] as never) !== defaultText.get(k);
+    const keep = (k: keyof Defaults): boolean => defaultText === null || textOf(job[k]) !== defaultText.get(k);
     const args: Record<string, unknown> = { step: step.id };
     if (jobTag(step.id) !== step.id.replaceAll('_', '-')) args.job = jobTag(step.id);
     if (keep('image')) args.image = job.image;
@@ -333,13 +334,13 @@ export function assembleWorkflow(prepared: PreparedJobs, { block, diagnostics, l
  * leaves out. A parameter default is taken as written, never evaluated, so a value that needs an
  * expression (an image holding `${`) is never a default: its default is null and every call names it.
  */
-function commonDefaults(all: JobArgs[]): Defaults {
+function commonDefaults(all: JobArgs[], textOf: (v: unknown) => string): Defaults {
   const out: Record<string, unknown> = {};
   for (const k of DEFAULTABLE) {
     const counts = new Map<string, { value: unknown; n: number }>();
     for (const a of all) {
       if (typeof a[k] === 'string' && needsExpression(a[k])) continue;
-      const key = canonicalJson(a[k] as never);
+      const key = textOf(a[k]);
       const c = counts.get(key) ?? { value: a[k], n: 0 };
       c.n++;
       counts.set(key, c);
@@ -349,6 +350,24 @@ function commonDefaults(all: JobArgs[]): Defaults {
     out[k] = best?.value ?? null;
   }
   return out as unknown as Defaults;
+}
+
+/**
+ * `canonicalJson`, remembered per scalar: the defaultable values of every step are compared by it,
+ * and most steps share them. A Map key is the value itself, so equal scalars share one entry
+ * (0 and -0 too, which canonicalJson writes alike).
+ */
+function canonicalText(): (v: unknown) => string {
+  const known = new Map<unknown, string>();
+  return (v) => {
+    if (v !== null && typeof v === 'object') return canonicalJson(v as never);
+    let text = known.get(v);
+    if (text === undefined) {
+      text = canonicalJson(v as never);
+      known.set(v, text);
+    }
+    return text;
+  };
 }
 
 function tooLong(diagnostics: DiagnosticBag, what: string, span: Span): void {
