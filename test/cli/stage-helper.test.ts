@@ -100,6 +100,12 @@ describe('a transactional write with the helper', () => {
     }
   });
 
+  it('takes no second thread when asked not to (what --jobs 1 asks)', async () => {
+    const outcome = await writeFilesTransactionally({ root: tempDir(), files: files(1200), helpFrom: Infinity });
+    expect(outcome).toMatchObject({ status: 'written', count: 1200 });
+    expect(outcome).not.toHaveProperty('helped');
+  });
+
   it('a failed file, on either thread, leaves the folder exactly as it was, with no temporary file or folder', async () => {
     for (const at of [0, 299, 599]) {
       const root = tempDir();

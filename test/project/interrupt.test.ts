@@ -7,7 +7,8 @@ import { listFiles, tempFolders } from './helpers.js';
 
 const { temp } = tempFolders();
 const bin = resolve(import.meta.dirname, '../../bin/flowc.js');
-// 1,001 files: enough for the write to take a second thread (stage-helper.ts, HELP_FROM).
+// 1,001 files: enough for the write to take a second thread (stage-helper.ts, HELP_FROM) when
+// --jobs allows more than one.
 const BINDINGS = 500;
 
 /** Every name under `dir` (dot files included) that is a temporary or backup file or a staged folder, of flowc or of an older flowc. */
@@ -31,7 +32,8 @@ describe('SIGTERM during flowc build', () => {
   it('leaves no temporary file and no half-written output folder', async () => {
     const dir = project();
 
-    const child = spawn(process.execPath, [bin, 'build', '--jobs', '1', '--no-cache'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Two threads: the write then takes its staging thread too (--jobs 1 asks for one thread).
+    const child = spawn(process.execPath, [bin, 'build', '--jobs', '2', '--no-cache'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     let signalled = false;

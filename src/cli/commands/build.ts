@@ -271,7 +271,8 @@ export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number
     }
     // Debris of a killed run goes even from folders where nothing changes this time.
     removeStaleTemps(options.outDir, new Set(plan.files.map((f) => dirname(f.path))));
-    const outcome = await writeFilesTransactionally({ root: options.outDir, files: changed });
+    // --jobs 1 asks for one thread: the write then takes no staging thread either.
+    const outcome = await writeFilesTransactionally({ root: options.outDir, files: changed, ...(jobs > 1 ? {} : { helpFrom: Infinity }) });
     if (outcome.status === 'unavailable' && attempt === 0) {
       // Cache entries are read whole only now, to write their files: one found damaged (or gone)
       // costs its unit a fresh compile, as a bad entry found at lookup does, and the write is
