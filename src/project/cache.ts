@@ -43,8 +43,10 @@ export interface CacheProblem {
  * one file per unit (two before format 4: a file create costs ~300 us on a disk mounted with
  * `discard`).
  *
- * Entries are untrusted: each is verified (cache-entry.ts) and one that fails is ignored and
- * listed in `problems`; the fresh compile then overwrites it.
+ * Entries are untrusted: each is verified (cache-entry.ts), its header at lookup and each file's
+ * bytes when they are read to be written (`lazy`), and one that fails is ignored and listed in
+ * `problems` (or, found at write time, its unit compiled afresh by the build); the fresh compile
+ * then overwrites it.
  */
 export class BuildCache {
   readonly problems: CacheProblem[] = [];
