@@ -4,7 +4,7 @@ import { type MessagePort, MessageChannel, receiveMessageOnPort, Worker } from '
 import { FILE_STAT, JOB, type StageBatch, type StageFailure, type StageWorkerData } from './stage-protocol.js';
 import type { WrittenStat } from '../project/output-stamps.js';
 
-/** Files a write must stage before a second thread pays for itself (it starts in ~20 ms). */
+/** Files a write must stage before a second thread pays for itself (it starts in tens of milliseconds). */
 export const HELP_FROM = 1000;
 /** Files the helper may have waiting; beyond it this thread writes the next file itself, so neither thread idles. */
 const BACKLOG = 144;
@@ -24,7 +24,7 @@ export class StageHelper {
   private readonly stats: Float64Array;
   private readonly worker: Worker;
   private posted = 0;
-  private batch: { ks: number[]; paths: string[]; bounds: number[]; buf: Buffer; used: number } | undefined;
+  private batch: { ks: number[]; paths: string[]; bounds: number[]; wantStat: number[]; buf: Buffer; used: number } | undefined;
   private failure: StageFailure | undefined;
   /** Batch buffers the helper has written out come back here, to be filled again. */
   private readonly spent: MessagePort;
@@ -59,16 +59,20 @@ export class StageHelper {
     return this.failure === undefined && this.posted - Atomics.load(this.state, JOB.doneAt) < BACKLOG;
   }
 
-  /** Has the helper write `data` at `path` (new file) as job `k`. `data` is copied: the caller may reuse it at once. */
-  take(k: number, path: string, data: Buffer | string): void {
+  /**
+   * Has the helper write `data` at `path` (new file) as job `k`, taking its fstat when `wantStat`
+   * (see `stat`). `data` is copied: the caller may reuse it at once.
+   */
+  take(k: number, path: string, data: Buffer | string, wantStat = false): void {
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (this.batch && this.batch.used + size > this.batch.buf.length) this.flush();
-    this.batch ??= { ks: [], paths: [], bounds: [0], buf: this.batchBuffer(size), used: 0 };
+    this.batch ??= { ks: [], paths: [], bounds: [0], wantStat: [], buf: this.batchBuffer(size), used: 0 };
     const b = this.batch;
     b.used += typeof data === 'string' ? b.buf.write(data, b.used) : data.copy(b.buf, b.used);
     b.ks.push(k);
     b.paths.push(path);
     b.bounds.push(b.used);
+    b.wantStat.push(wantStat ? 1 : 0);
     this.posted++;
     if (b.ks.length >= BATCH_FILES || b.used >= BATCH_BYTES) this.flush();
   }
@@ -78,8 +82,8 @@ export class StageHelper {
     const b = this.batch;
     if (!b || b.ks.length === 0) return;
     this.batch = undefined;
-    const batch: StageBatch = { paths: b.paths.join('\0'), ks: Int32Array.from(b.ks), bounds: Int32Array.from(b.bounds), buf: b.buf.buffer as ArrayBuffer };
-    this.worker.postMessage(batch, [batch.buf, batch.ks.buffer as ArrayBuffer, batch.bounds.buffer as ArrayBuffer]);
+    const batch: StageBatch = { paths: b.paths.join('\0'), ks: Int32Array.from(b.ks), bounds: Int32Array.from(b.bounds), wantStat: Uint8Array.from(b.wantStat), buf: b.buf.buffer as ArrayBuffer };
+    this.worker.postMessage(batch, [batch.buf, batch.ks.buffer as ArrayBuffer, batch.bounds.buffer as ArrayBuffer, batch.wantStat.buffer as ArrayBuffer]);
   }
 
   /** A buffer of its own (never Buffer's shared pool: it is moved to the helper) for a batch starting with `size` bytes. */
@@ -108,7 +112,7 @@ export class StageHelper {
     return this.failure;
   }
 
-  /** The fstat of job `k`'s file taken when the helper wrote it (only for a `written` job, read after finish). */
+  /** The fstat of job `k`'s file taken when the helper wrote it (only for a `written` job sent with `wantStat`, read after finish). */
   stat(k: number): WrittenStat {
     const at = k * FILE_STAT.length;
     return { size: this.stats[at] as number, mtimeMs: this.stats[at + 1] as number, ctimeMs: this.stats[at + 2] as number, ino: this.stats[at + 3] as number, dev: this.stats[at + 4] as number };

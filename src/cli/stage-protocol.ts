@@ -11,6 +11,8 @@ export interface StageBatch {
   ks: Int32Array;
   /** File i's bytes are [bounds[i], bounds[i + 1]) of `buf`. */
   bounds: Int32Array;
+  /** Non-zero for a file whose fstat is wanted (one written into a new folder: see write-files.ts). */
+  wantStat: Uint8Array;
   buf: ArrayBuffer;
 }
 

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FILE_STAT, JOB, type StageBatch, type StageWorkerData } from './stage-protocol.js';
 import { writeNewFile } from './write-new-file.js';
@@ -26,8 +27,13 @@ parentPort?.on('message', (msg: StageBatch | 'end') => {
     const path = paths[i] as string;
     if (!failed && Atomics.load(state, JOB.stopAt) === 0) {
       try {
-        const st = writeNewFile(path, bytes.subarray(msg.bounds[i], msg.bounds[i + 1]));
-        FILE_STAT.forEach((field, j) => (stats[k * FILE_STAT.length + j] = st[field]));
+        const data = bytes.subarray(msg.bounds[i], msg.bounds[i + 1]);
+        if (msg.wantStat[i]) {
+          const st = writeNewFile(path, data);
+          FILE_STAT.forEach((field, j) => (stats[k * FILE_STAT.length + j] = st[field]));
+        } else {
+          writeFileSync(path, data, { flag: 'wx' });
+        }
         // After the stat: the mark publishes it (an Atomics store, which orders the plain writes before it).
         Atomics.store(state, JOB.first + k, JOB.written);
       } catch (e) {

@@ -180,7 +180,7 @@ async function stageAndCommit(options: {
         continue;
       }
       if (helper?.wants()) {
-        helper.take(k, s.temp, data);
+        helper.take(k, s.temp, data, s.fresh !== undefined);
         s.helped = true;
       } else if (s.fresh) {
         // wx: never write through something that appeared at the temporary name.

@@ -1,8 +1,8 @@
-import { join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { sha256Hex } from '../source/canonical-json.js';
 import type { Json } from '../source/tree.js';
 import { type Manifest, type ManifestUnit, type PreviousManifest, serializeManifest } from './manifest.js';
-import { folderMemo, inspectOutput, outputFolders, relPathProblem } from './output-paths.js';
+import { folderMemo, inspectOutput, outputFolders, outputPath, relPathProblem } from './output-paths.js';
 import { compareRegularFile, readRegularFile, sha256Of } from '../source/regular-file.js';
 import { StoredFile } from './cache-entry.js';
 import { type OutputStamps, type Seen, stampStat } from './output-stamps.js';
@@ -88,9 +88,8 @@ export function planOutputs(options: {
 }): { files: PlannedFile[]; stale: Record<string, string> } {
   const { outDir } = options;
   // A checked relative path (relPathProblem) appended to a normalized folder is what join gives,
-  // without join's normalizing pass over each of 9,001 paths; elsewhere (Windows, an odd folder) join.
-  const prefix = sep === '/' && normalize(outDir) === outDir ? (outDir.endsWith('/') ? outDir : `${outDir}/`) : undefined;
-  const under = (rel: string) => (prefix === undefined ? join(outDir, rel) : prefix + rel);
+  // without join's normalizing pass over each of 9,001 paths (outputPath).
+  const under = (rel: string) => outputPath(outDir, rel);
   const files: PlannedFile[] = [];
   const manifest: Manifest = { kind: options.kind, header: options.header, units: new Map(), stale: {} };
   const keep = new Set<string>();
