@@ -16,13 +16,24 @@ import { concurrency, triggers } from './workflow.js';
  * `needs`. https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows
  */
 
-/** A part as the parent calls it: its file name and what its compiled workflow declares. */
+/**
+ * A part as the parent calls it: its file name and what its compiled workflow declares. Not the
+ * workflow object itself: a part's jobs are garbage once its file is written, where keeping every
+ * part's until the parent is built made the objects of a 10,000-step flow outlive two collections.
+ */
 export interface CompiledPart {
   part: FlowPart;
   /** The part's file name, which is also its path under .github/workflows/. */
   file: string;
-  /** The part's workflow object (for its secrets and its jobs' permissions). */
-  workflow: Record<string, unknown>;
+  /** The secrets the part declares (`on.workflow_call.secrets`), which its caller passes by name. */
+  secrets: string[];
+  /** What the calling job grants (`callPermissions`). */
+  permissions: string | Record<string, string> | undefined;
+}
+
+/** What the parent needs of a part's compiled workflow object. */
+export function compiledPart(part: FlowPart, file: string, workflow: Record<string, unknown>): CompiledPart {
+  return { part, file, secrets: callSecretNames(workflow), permissions: callPermissions(workflow) };
 }
 
 /** The parent's job id of part `index` (0-based). */
@@ -40,8 +51,7 @@ export function buildParent(ir: IR, parts: readonly CompiledPart[]): Record<stri
   const scheduled = ir.schedule !== null;
   const allSecrets = new Set<string>();
   const jobs: Record<string, unknown> = {};
-  for (const { part, file, workflow } of parts) {
-    const secrets = callSecretNames(workflow);
+  for (const { part, file, secrets, permissions } of parts) {
     for (const s of secrets) allSecrets.add(s);
     const withInputs: Record<string, string> = {};
     for (const p of ir.parameters) {
@@ -60,7 +70,7 @@ export function buildParent(ir: IR, parts: readonly CompiledPart[]): Record<stri
     }
     jobs[partJobId(part.index)] = ordered('callJob', {
       name: `part ${part.index + 1} of ${parts.length}`,
-      permissions: callPermissions(workflow),
+      permissions,
       needs: part.needs.length > 0 ? part.needs.map(partJobId) : undefined,
       uses: `./.github/workflows/${file}`,
       with: withInputs,

@@ -6,7 +6,7 @@ import type { Artifact } from '../target.js';
 import { checkLimit, flowFileSpan } from '../limits.js';
 import { GHA_LIMIT_TABLE } from './limits.js';
 import { originSpan } from './origin.js';
-import { buildParent, partInputs, type CompiledPart } from './parent.js';
+import { buildParent, compiledPart, partInputs, type CompiledPart } from './parent.js';
 import { ordered, serializeWorkflow } from './serialize.js';
 import { buildWorkflow } from './workflow.js';
 
@@ -144,7 +144,7 @@ function compilePart(ir: IR, part: Partition['parts'][number], total: number, di
   });
   const file = partFileName(ir.flow.name, part.index);
   const text = serializeWorkflow(partIr, workflow, [`Part ${part.index + 1} of ${total}: a reusable workflow that ${ir.flow.name}.gha.yml calls as ./.github/workflows/${file}.`]);
-  return { part: { part, file, workflow }, text, bytes: Buffer.byteLength(text) };
+  return { part: compiledPart(part, file, workflow), text, bytes: Buffer.byteLength(text) };
 }
 
 /** FLOWC693 at each step that reads an output of a step in another part. */

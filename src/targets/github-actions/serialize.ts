@@ -90,22 +90,24 @@ export function serializeWorkflow(ir: IR, workflow: Record<string, unknown>, ext
 }
 
 /**
- * The rules of `workflowViaYaml` below for ../yaml-write.ts, the direct writer tried first. yaml's
- * `aliasDuplicateObjects` stays at its default (on) there, so the writer declines a workflow that
- * holds one object twice.
+ * The rules of `workflowViaYaml` below for ../yaml-write.ts, the direct writer tried first. An
+ * object the workflow holds twice is written out in full each time, never as an anchor and alias:
+ * GitHub read no anchors until 18 September 2025 (https://github.com/actions/runner/issues/1182),
+ * tools that read workflows may still not, and an alias hides from a reader what a job runs. It
+ * also spares the writer a set of every object of a workflow of 10,000 jobs, kept to find one met twice.
  */
 export const GHA_YAML_RULES: YamlWriteRules = {
   version: '1.2',
   nullStr: '',
   flowPadding: false,
-  aliasDuplicateObjects: true,
+  aliasDuplicateObjects: false,
   flow: (value, key) => key !== undefined && FLOW_LISTS.has(key) && Array.isArray(value),
   valueType: (value, key) => (YAML11_AMBIGUOUS.test(value) ? 'QUOTE_DOUBLE' : key === 'cron' ? 'QUOTE_SINGLE' : undefined),
 };
 
 /** The workflow through the `yaml` package: the fallback of the direct writer, and its reference in tests. */
 export function workflowViaYaml(workflow: Record<string, unknown>, header: readonly string[]): string {
-  const doc = new Document(workflow, { version: '1.2' });
+  const doc = new Document(workflow, { version: '1.2', aliasDuplicateObjects: false });
   visit(doc, {
     Pair(_key, pair) {
       if (!isScalar(pair.key)) return;
