@@ -80,9 +80,18 @@ const isPlainObject = (v: object): v is Plain => {
  */
 export const yamlWriter = { enabled: true, fallbacks: 0 };
 
+/**
+ * Pieces of text joined into one flat string at a time. A document was one `+=` rope of its small
+ * pieces: a 10,000-job workflow's rope (~25 MB of cells and pieces for 2 MB of text) outlived every
+ * scavenge while it grew, and copying it took over half the writer's time; joined segments leave
+ * the pieces to die young and keep only the text.
+ */
+const PIECES_PER_SEGMENT = 2048;
+
 class Writer {
-  /** The block-style text so far; flow collections are built as strings and appended. */
-  out = '';
+  /** Block-style text: joined segments, then the pieces since; flow collections are built as strings and added whole. */
+  private readonly segments: string[] = [];
+  private pieces: string[] = [];
   /** True while no string written holds a character escapeRawUnsafe escapes (then that pass is skipped). */
   clean = true;
   private readonly seen = new Set<object>();
@@ -92,12 +101,27 @@ class Writer {
     this.pad = rules.flowPadding ? ' ' : '';
   }
 
+  private put(text: string): void {
+    const pieces = this.pieces;
+    pieces.push(text);
+    if (pieces.length >= PIECES_PER_SEGMENT) {
+      this.segments.push(pieces.join(''));
+      this.pieces = [];
+    }
+  }
+
+  /** The text written. */
+  text(): string {
+    const rest = this.pieces.join('');
+    return this.segments.length === 0 ? rest : this.segments.join('') + rest;
+  }
+
   /** Appends the node `value` (the value of `key`, a list item or the root) in block context, its lines at `indent`. */
   block(value: unknown, key: string | undefined, indent: string): void {
     if (value !== null && typeof value === 'object') {
-      if (this.isFlow(value, key)) this.out += this.flowCollection(value, indent);
+      if (this.isFlow(value, key)) this.put(this.flowCollection(value, indent));
       else this.blockCollection(value, indent);
-    } else this.out += this.scalar(value, key, indent, false);
+    } else this.put(this.scalar(value, key, indent, false));
   }
 
   /** A scalar value or list item as yaml's `stringify` writes it. */
@@ -190,14 +214,14 @@ class Writer {
     this.check(value);
     if (Array.isArray(value)) {
       if (value.length === 0) {
-        this.out += '[]';
+        this.put('[]');
         return;
       }
       const itemIndent = spaces(indent.length + 2);
       let first = true;
       for (const item of value) {
         if (item === undefined) throw new FallBack('an undefined list item');
-        this.out += first ? '- ' : `\n${indent}- `;
+        this.put(first ? '- ' : `\n${indent}- `);
         first = false;
         this.block(item, undefined, itemIndent);
       }
@@ -208,11 +232,11 @@ class Writer {
     for (const k of Object.keys(map)) {
       const v = map[k];
       if (v === undefined) continue;
-      if (!first) this.out += `\n${indent}`;
+      if (!first) this.put(`\n${indent}`);
       first = false;
       this.blockPair(k, v, indent);
     }
-    if (first) this.out += '{}';
+    if (first) this.put('{}');
   }
 
   /** yaml's stringifyPair in a block map whose items sit at `indent`. */
@@ -224,18 +248,18 @@ class Writer {
       // yaml: a collection goes on the next line unless it is flow style (or empty) and one line.
       if (this.isFlow(value, key)) {
         const v = this.flowCollection(value, inner);
-        this.out += v.includes('\n') ? `${k}:\n${inner}${v}` : `${k}: ${v}`;
+        this.put(v.includes('\n') ? `${k}:\n${inner}${v}` : `${k}: ${v}`);
       } else if (isEmpty(value)) {
-        this.out += `${k}: `;
+        this.put(`${k}: `);
         this.blockCollection(value, inner);
       } else {
-        this.out += `${k}:\n${inner}`;
+        this.put(`${k}:\n${inner}`);
         this.blockCollection(value, inner);
       }
       return;
     }
     const v = this.scalar(value, key, inner, false);
-    this.out += v === '' || v[0] === '\n' ? `${k}:${v}` : `${k}: ${v}`;
+    this.put(v === '' || v[0] === '\n' ? `${k}:${v}` : `${k}: ${v}`);
   }
 
   /** A node inside a flow collection. */
@@ -306,7 +330,7 @@ export function writeYaml(value: unknown, rules: YamlWriteRules, commentBefore =
     if (value === null || typeof value !== 'object') throw new FallBack('a scalar document');
     const writer = new Writer(rules);
     writer.block(value, undefined, '');
-    body = writer.out;
+    body = writer.text();
     clean = writer.clean;
   } catch (e) {
     if (!(e instanceof FallBack)) throw e;
