@@ -1,3 +1,5 @@
+import { registerMemo } from './process-memos.js';
+
 /**
  * `fn` with its answers kept by input text, for a pure function of a string that every unit of a
  * build asks again with the same text (a memory quantity, a cron line, whether a config value looks
@@ -7,6 +9,7 @@
  */
 export function memoByText<T>(fn: (text: string) => T, max = 4096): (text: string) => T {
   const answers = new Map<string, T>();
+  registerMemo(() => answers.clear());
   return (text) => {
     let answer = answers.get(text);
     if (answer === undefined && !answers.has(text)) {

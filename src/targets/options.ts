@@ -1,5 +1,6 @@
 import type { AnySchemaObject, ValidateFunction } from 'ajv';
 import type { Json } from '../source/tree.js';
+import { registerMemo } from '../source/process-memos.js';
 import { validatorFor } from '../validators/prebuilt.js';
 
 /**
@@ -26,6 +27,7 @@ const MEMO_ENTRIES = 64;
 export function optionReader<T>(schema: object): (raw: Json | undefined) => T {
   let validate: ValidateFunction | undefined;
   const memo = new Map<string, T>();
+  registerMemo(() => memo.clear());
   return (raw) => {
     const input = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
     const key = JSON.stringify(input);

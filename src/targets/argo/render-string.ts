@@ -1,3 +1,4 @@
+import { registerMemo } from '../../source/process-memos.js';
 import { paramVar } from '../../ir/shell.js';
 import type { IRPart, IRString } from '../../ir/types.js';
 
@@ -124,6 +125,10 @@ function paramVarOf(name: string): string {
 }
 
 const paramVars = new Map<string, string>();
+registerMemo(() => {
+  paramExpressions.clear();
+  paramVars.clear();
+});
 
 /** True for the env entry that defines a parameter's variable (its value is the parameter alone). */
 export function isParamDefinition(name: string, value: IRString): boolean {
