@@ -10,8 +10,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syntheticFlow } from './synthetic-flow.mjs';
@@ -104,11 +102,6 @@ console.log(`## Synthetic flows (in process after a 1,000-step warm-up; medians 
 const { compileToIR, compileTargets } = await import(join(root, 'dist/pipeline/compile.js'));
 const { forgetMemos } = await import(join(root, 'dist/source/process-memos.js'));
 const { TARGETS } = await import(join(root, 'dist/targets/index.js'));
-// A full collection before each batch of runs: a batch then inherits neither the garbage of the
-// batch before (a 10,000-step batch leaves ~100 MB) nor a marking under way, which made the
-// 1,000-step median of one target 27 ms in one process and 47 ms in the next. Within a batch the
-// runs follow each other as in any long-lived process, each paying for its own garbage.
-const collect = globalThis.gc ?? (setFlagsFromString('--expose-gc'), runInNewContext('gc'));
 // Each run starts with the text tables a new process has (src/source/process-memos.ts): the same
 // flow compiled again would find every text of the 1,000-step flow written by the runs before,
 // while the 10,000-step flow outgrows the tables, so the growth ratio measured the tables.
@@ -117,7 +110,6 @@ function batch(n, compile) {
   const times = [];
   let heap = 0;
   let result;
-  collect();
   for (let i = 0; i < (n === 1000 ? SYNTHETIC_RUNS_SMALL : SYNTHETIC_RUNS); i++) {
     forgetMemos();
     const before = process.memoryUsage().heapUsed;
@@ -141,7 +133,7 @@ try {
     const b = batch(n, () => compileToIR({ flowPath: files[n], cwd: dir }));
     if (!b.result.ir) throw new Error(`synthetic flow of ${n} steps did not compile: ${JSON.stringify(b.result.diagnostics.slice(0, 3))}`);
     ir[n] = b.ms;
-    report(`IR, ${n} steps`, ir[n], { goal: n === 10000 ? { max: 1000, text: '< 1 s' } : undefined, note: `heap growth of the first run ~${(b.heap / 1048576).toFixed(0)} MiB` });
+    report(`IR, ${n} steps`, ir[n], { goal: n === 10000 ? { max: 1000, text: '< 1 s' } : undefined, note: `heap growth over the first run ~${(b.heap / 1048576).toFixed(0)} MiB` });
   }
   report('IR growth 1,000 -> 10,000 steps', ir[10000] / ir[1000], { unit: 'x', goal: { max: 12, text: '< 12x' } });
 
