@@ -53,5 +53,8 @@ const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u
  * shows each line as one line in a terminal or a review and no text reorders what is shown.
  */
 export function jsonWithVisibleText(jsonText: string): string {
+  // Text of ASCII alone (as many UTF-8 bytes as characters) holds none of them but DEL; telling
+  // so natively is ~4x faster than the expression's scan of a 10 MB Step Functions flow.
+  if (Buffer.byteLength(jsonText, 'utf8') === jsonText.length && !jsonText.includes('\u007f')) return jsonText;
   return jsonText.replace(RAW_IN_JSON, u4);
 }

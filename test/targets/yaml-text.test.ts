@@ -55,6 +55,12 @@ describe('escaping helpers (src/source/visible-text.ts, src/targets/yaml-text.ts
     }
   });
 
+  it('JSON: text of ASCII alone comes back as it is, but for DEL; other text is scanned', () => {
+    expect(jsonWithVisibleText('{"a": "b"}')).toBe('{"a": "b"}');
+    expect(jsonWithVisibleText('{"a": "\u007f"}')).toBe('{"a": "\\u007f"}');
+    expect(jsonWithVisibleText('{"a": "\u00e9\u2028"}')).toBe('{"a": "\u00e9\\u2028"}');
+  });
+
   it('JSON: values exact, no raw separators or controls', () => {
     fc.assert(
       fc.property(text, text, (a, b) => {
