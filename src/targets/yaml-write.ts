@@ -24,11 +24,6 @@ export interface YamlWriteRules {
   nullStr: string;
   /** Spaces inside `{ }` and `[ ]` (yaml's `flowCollectionPadding`). */
   flowPadding: boolean;
-  /**
-   * yaml's `aliasDuplicateObjects`: when on, yaml writes an object met twice as an anchor and
-   * alias; the writer does not, so it gives up on such a document.
-   */
-  aliasDuplicateObjects: boolean;
   /** True for a collection the target writes in flow style; `key` is the key it is the value of. */
   flow?: (value: object, key: string | undefined) => boolean;
   /** The quoting a target asks for a string value or list item (not keys); `key` as above. */
@@ -101,7 +96,6 @@ class Writer {
   private pieces: string[] = [];
   /** True while no string written holds a character escapeRawUnsafe escapes (then that pass is skipped). */
   clean = true;
-  private readonly seen = new Set<object>();
   private readonly pad: string;
 
   constructor(private readonly rules: YamlWriteRules) {
@@ -207,12 +201,11 @@ class Writer {
     return this.rules.flow?.(value, key) === true;
   }
 
-  /** Refuses collections yaml would write otherwise than as a plain map or list. */
+  /**
+   * Refuses collections yaml would write otherwise than as a plain map or list. An object met twice
+   * is written out again, as yaml does with `aliasDuplicateObjects: false`, which every target sets.
+   */
   private check(value: object): void {
-    if (this.rules.aliasDuplicateObjects) {
-      if (this.seen.has(value)) throw new FallBack('an object met twice (yaml writes an alias)');
-      this.seen.add(value);
-    }
     if (Array.isArray(value) ? Object.getPrototypeOf(value) !== Array.prototype : !isPlainObject(value)) throw new FallBack('a collection that is not a plain object or array');
   }
 

@@ -32,7 +32,7 @@ export function toYamlStream(o: { header: string[]; documents: object[] }): stri
 }
 
 /** The options above for ../yaml-write.ts, the direct writer tried first (yaml's default flow padding). */
-export const ARGO_YAML_RULES: YamlWriteRules = { version: '1.1', nullStr: 'null', flowPadding: true, aliasDuplicateObjects: false };
+export const ARGO_YAML_RULES: YamlWriteRules = { version: '1.1', nullStr: 'null', flowPadding: true };
 
 /** One document through the `yaml` package: the fallback of the direct writer, and its reference in tests. */
 export function argoDocumentViaYaml(doc: object): string {

@@ -190,5 +190,5 @@ function plainFlow(layout: Layout): (value: object, key: string | undefined) => 
 }
 
 // Options of `serializeYamlViaYaml`: a YAML 1.1 document, yaml's default null, no flow padding.
-const FULL_RULES: YamlWriteRules = { version: '1.1', nullStr: 'null', flowPadding: false, aliasDuplicateObjects: false, flow: plainFlow('full') };
+const FULL_RULES: YamlWriteRules = { version: '1.1', nullStr: 'null', flowPadding: false, flow: plainFlow('full') };
 const COMPACT_RULES: YamlWriteRules = { ...FULL_RULES, flow: plainFlow('compact') };

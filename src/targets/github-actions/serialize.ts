@@ -100,7 +100,6 @@ export const GHA_YAML_RULES: YamlWriteRules = {
   version: '1.2',
   nullStr: '',
   flowPadding: false,
-  aliasDuplicateObjects: false,
   flow: (value, key) => key !== undefined && FLOW_LISTS.has(key) && Array.isArray(value),
   valueType: (value, key) => (YAML11_AMBIGUOUS.test(value) ? 'QUOTE_DOUBLE' : key === 'cron' ? 'QUOTE_SINGLE' : undefined),
 };
