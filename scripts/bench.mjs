@@ -21,6 +21,8 @@ const runs = Number(process.env.BENCH_RUNS ?? 15);
 /** Runs of each in-process synthetic compile of 10,000 steps, and of 1,000; the median is reported. */
 const SYNTHETIC_RUNS = 5;
 const SYNTHETIC_RUNS_SMALL = 11;
+/** Processes of those runs per target (scripts/bench-synthetic.mjs). */
+const SYNTHETIC_PROCESSES = 3;
 const quick = process.env.BENCH_QUICK === '1';
 const figures = [];
 
@@ -98,61 +100,44 @@ report('  the same, config schema not cached (a first run)', firstRun.cpu, { rat
 report('flowc targets', targets.cpu, { ratio: targets.cpu / floor.cpu, note: `wall ${fmt(targets.wall)}, ${(targets.wall / floor.wall).toFixed(2)}x; no goal of its own` });
 
 console.log('');
-console.log(`## Synthetic flows (in process after a 1,000-step warm-up; medians of ${SYNTHETIC_RUNS_SMALL} runs at 1,000 steps and ${SYNTHETIC_RUNS} at 10,000; layered DAG, each step needs up to 3 of the previous layer)`);
-const { compileToIR, compileTargets } = await import(join(root, 'dist/pipeline/compile.js'));
-const { forgetMemos } = await import(join(root, 'dist/source/process-memos.js'));
+console.log(`## Synthetic flows (${SYNTHETIC_PROCESSES} processes per target, each after two untimed 1,000-step compiles: medians of ${SYNTHETIC_RUNS_SMALL} runs at 1,000 steps and ${SYNTHETIC_RUNS} at 10,000; layered DAG, each step needs up to 3 of the previous layer)`);
+// In processes of their own (scripts/bench-synthetic.mjs), a few per target, taken in rounds over
+// the targets so a slow spell of the machine falls on all of them: in one process the 1,000-step
+// compile of a target varied by up to 2x from one process to the next (its JIT and heap state),
+// which swung a growth ratio from 7x to 14x. Each figure is the median over the processes; the
+// growth is the median of each process's own ratio (both sizes measured in it, minutes apart at
+// most), and the notes give the range.
 const { TARGETS } = await import(join(root, 'dist/targets/index.js'));
-// Each run starts with the text tables a new process has (src/source/process-memos.ts): the same
-// flow compiled again would find every text of the 1,000-step flow written by the runs before,
-// while the 10,000-step flow outgrows the tables, so the growth ratio measured the tables.
-// Compiled code and validators stay warm, as the warm-up says.
-function batch(n, compile) {
-  const times = [];
-  let heap = 0;
-  let result;
-  for (let i = 0; i < (n === 1000 ? SYNTHETIC_RUNS_SMALL : SYNTHETIC_RUNS); i++) {
-    forgetMemos();
-    const before = process.memoryUsage().heapUsed;
-    const t0 = process.hrtime.bigint();
-    result = compile();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (i === 0) heap = process.memoryUsage().heapUsed - before;
-  }
-  return { ms: median(times), heap, result };
-}
 const dir = mkdtempSync(join(tmpdir(), 'flowc-bench-'));
 try {
-  const files = {};
-  for (const n of [1000, 10000]) {
-    files[n] = join(dir, `synthetic-${n}.flow.yaml`);
-    writeFileSync(files[n], syntheticFlow(n));
-  }
-  compileToIR({ flowPath: files[1000], cwd: dir }); // warm the module caches once
-  const ir = {};
-  for (const n of [1000, 10000]) {
-    const b = batch(n, () => compileToIR({ flowPath: files[n], cwd: dir }));
-    if (!b.result.ir) throw new Error(`synthetic flow of ${n} steps did not compile: ${JSON.stringify(b.result.diagnostics.slice(0, 3))}`);
-    ir[n] = b.ms;
-    report(`IR, ${n} steps`, ir[n], { goal: n === 10000 ? { max: 1000, text: '< 1 s' } : undefined, note: `heap growth over the first run ~${(b.heap / 1048576).toFixed(0)} MiB` });
-  }
-  report('IR growth 1,000 -> 10,000 steps', ir[10000] / ir[1000], { unit: 'x', goal: { max: 12, text: '< 12x' } });
-
-  // Medians: one run of a 10,000-step compile varied by a third from run to run here, and a
-  // 1,000-step one (~40 ms) by a factor of 2, which swung a growth ratio from 10x to 12x between
-  // two runs of the same code; the short runs are cheap, so there are more of them.
-  for (const t of TARGETS) {
-    if (t.id === 'ir') continue;
-    const per = {};
-    for (const n of quick ? [1000] : [1000, 10000]) {
-      const b = batch(n, () => compileTargets({ flowPath: files[n], cwd: dir, targets: [t.id] }));
-      per[n] = b.ms;
-      const refused = b.result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
-      report(`${t.id}, ${n} steps`, per[n], {
-        goal: n === 10000 ? { max: 1000, text: '< 1 s' } : undefined,
-        note: refused.length > 0 ? `refused: ${[...new Set(refused)].join(', ')}` : `${b.result.artifacts.length} artifact(s)`,
-      });
+  for (const n of [1000, 10000]) writeFileSync(join(dir, `synthetic-${n}.flow.yaml`), syntheticFlow(n));
+  const ids = ['ir', ...TARGETS.map((t) => t.id).filter((id) => id !== 'ir')];
+  const samples = Object.fromEntries(ids.map((id) => [id, []]));
+  for (let round = 0; round < SYNTHETIC_PROCESSES; round++) {
+    for (const id of ids) {
+      const r = spawnSync(process.execPath, [join(root, 'scripts/bench-synthetic.mjs'), id, dir, String(SYNTHETIC_RUNS_SMALL), String(SYNTHETIC_RUNS), quick ? 'quick' : ''], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`bench-synthetic ${id} exited ${r.status}: ${r.stderr}`);
+      samples[id].push(JSON.parse(r.stdout.trim().split('\n').pop()));
     }
-    if (per[10000] !== undefined) report(`${t.id} growth 1,000 -> 10,000 steps`, per[10000] / per[1000], { unit: 'x', goal: { max: 12, text: '< 12x' } });
+  }
+  for (const id of ids) {
+    const runs = samples[id];
+    const label = id === 'ir' ? 'IR' : id;
+    for (const n of quick ? [1000] : [1000, 10000]) {
+      const last = runs[runs.length - 1][n];
+      const note =
+        id === 'ir'
+          ? `heap growth over one run up to ~${(median(runs.map((x) => x[n].heap)) / 1048576).toFixed(0)} MiB`
+          : last.refused.length > 0
+            ? `refused: ${last.refused.join(', ')}`
+            : `${last.artifacts} artifact(s)`;
+      const ms = runs.map((x) => x[n].ms);
+      report(`${label}, ${n} steps`, median(ms), { goal: n === 10000 ? { max: 1000, text: '< 1 s' } : undefined, note: `${note}; processes ${ms.map((m) => m.toFixed(0)).join(', ')} ms` });
+    }
+    if (!quick) {
+      const ratios = runs.map((x) => x[10000].ms / x[1000].ms);
+      report(`${label} growth 1,000 -> 10,000 steps`, median(ratios), { unit: 'x', goal: { max: 12, text: '< 12x' }, note: `processes ${ratios.map((x) => x.toFixed(1)).join(', ')}x` });
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
