@@ -181,7 +181,6 @@ describe('yaml-write: generated hostile documents, byte for byte as the yaml pat
 });
 
 describe('yaml-write: declines what it does not reproduce, and the target takes the yaml path', () => {
-  const shared = { a: 1 };
   it.each([
     ['-0', { x: -0 }],
     ['NaN', { x: Number.NaN }],
@@ -195,7 +194,11 @@ describe('yaml-write: declines what it does not reproduce, and the target takes 
     expect(serializeYaml(doc, ['h'])).toBe(serializeYamlViaYaml(doc, ['h']));
   });
 
-  it('an object met twice is written out in full each time, never as an anchor and alias', () => {
+});
+
+describe('yaml-write: an object held twice, as every target writes it', () => {
+  it('is written out in full each time, never as an anchor and alias', () => {
+    const shared = { a: 1 };
     const doc = { jobs: { a: shared, b: shared } };
     const gha = writeYaml(doc, GHA_YAML_RULES, yamlComment([]));
     expect(gha).toBe(workflowViaYaml(doc, []));
