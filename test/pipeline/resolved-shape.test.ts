@@ -39,9 +39,17 @@ describe('the shape re-check after resolution (skipped only when resolution chan
     const argv = (id: string) => fixed.ir?.steps.find((s) => s.id === id)?.exec;
     expect(argv('c')).toEqual({ kind: 'command', argv: [[{ kind: 'lit', value: 'run' }], [{ kind: 'item', path: [] }], [{ kind: 'param', name: 'date' }]] });
     expect(argv('d')).toEqual(argv('c'));
-    // Each step's IR is its own: a target that changes one step's parts changes no other.
+    // The same text is one IRString in every step that writes it (src/ir/lower.ts), frozen to the
+    // bottom: a target cannot change one step's parts, so it changes no other step's either.
     const c = argv('c') as { argv: { kind: string; path?: unknown[] }[][] };
     const d = argv('d') as { argv: { kind: string; path?: unknown[] }[][] };
-    expect(c.argv[1]![0]!.path).not.toBe(d.argv[1]![0]!.path);
+    expect(c.argv[0]).toBe(d.argv[0]);
+    expect(c.argv[1]).toBe(d.argv[1]);
+    expect([c.argv[1], c.argv[1]![0], c.argv[1]![0]!.path, c.argv[2], c.argv[2]![0]].every((x) => Object.isFrozen(x))).toBe(true);
+    expect(() => c.argv[1]![0]!.path!.push('x')).toThrow(TypeError);
+    expect(() => {
+      (c.argv[2]![0] as { name?: string }).name = 'other';
+    }).toThrow(TypeError);
+    expect(argv('d')).toEqual(argv('c'));
   });
 });
