@@ -123,9 +123,9 @@ export function lowerToIR(req: LowerRequest): IR {
 /**
  * What most steps have: no env, secrets, outputs or per-target options, and the default
  * resources. One frozen value each, shared by every such step (see IRStrings: the same reason,
- * and no target may change what another step reads), instead of five objects per step.
+ * and no target may change what another step reads), instead of five objects per step. The empty
+ * list is typed as the IR's plain lists are; frozen, a push throws rather than reaching every step.
  */
-// Typed as a plain list, as the IR's fields are; frozen, so a push throws rather than reaching every step.
 const NONE = Object.freeze([]) as unknown as never[];
 const NO_TARGETS: Record<string, Json> = Object.freeze({});
 const SHARED_DEFAULT_RESOURCES = Object.freeze({ ...DEFAULT_RESOURCES });
