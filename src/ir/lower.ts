@@ -228,7 +228,7 @@ function freezeIRString(parts: IRString): IRString {
  * Resolved run-time text as typed parts: the resolver's own parts where it substituted anything
  * (`RunTimeScalar`), else the text as written, which then holds no config value.
  */
-export function toIRString(node: LNode): IRString {
+function toIRString(node: LNode): IRString {
   // Text without a `$` holds no reference and no escape: one literal part (what the parse below
   // gives), without parsing it.
   if (node.kind === 'scalar' && typeof node.value === 'string' && runTimePartsOf(node) === undefined && !node.value.includes('$')) {
