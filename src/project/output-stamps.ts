@@ -1,5 +1,6 @@
 import { closeSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { readRegularFile, sha256Of } from '../source/regular-file.js';
 
@@ -107,39 +108,43 @@ export class OutputStamps {
     if (!this.changed) return;
     // Paths and hashes as text, one line each, then the five numbers of each stamp as doubles:
     // 9,001 stamps written and read back in a third of the time a number as text takes to print
-    // and parse. Encoded straight into one buffer: 9,001 line strings alive at once made a young
-    // collection expensive. A path holding a tab or line break (none that flowc writes) is not stamped.
+    // and parse. A build saves once, in a process whose code has not warmed up, so the work is a
+    // few native calls rather than a few per stamp: the lines joined into one string (no string
+    // per line, which made a young collection expensive) and written at once, the numbers laid
+    // out in a Float64Array and copied as bytes (~45 -> ~15 ms for 9,001 stamps in a fresh
+    // process). A path holding a tab or line break (none that flowc writes) is not stamped.
     const stampable = (rel: string) => !rel.includes('\t') && !rel.includes('\n') && !rel.includes('\r');
-    let textBytes = 0;
+    const pieces: string[] = [];
+    const numbers = new Float64Array(this.stamps.size * STAMP_DOUBLES);
     let count = 0;
-    for (const [rel, s] of this.stamps) {
-      if (!stampable(rel)) continue;
-      textBytes += Buffer.byteLength(rel) + this.shaBytes(s) + 2;
-      count++;
-    }
-    const head = Buffer.from(`${JSON.stringify(this.outDir)}\n${count}\n`, 'utf8');
-    const body = Buffer.allocUnsafe(head.length + textBytes + count * STAMP_BYTES);
-    let at = head.copy(body, 0);
-    let n = head.length + textBytes;
-    for (const [rel, s] of this.stamps) {
-      if (!stampable(rel)) continue;
-      at += body.write(rel, at, 'utf8');
-      body[at++] = 0x09;
+    // forEach, not for-of with [rel, s]: destructuring each entry walks an iterator, which in code
+    // not yet optimized was a third of the pass.
+    this.stamps.forEach((s, rel) => {
+      if (!stampable(rel)) return;
+      const n = count * STAMP_DOUBLES;
       if (typeof s === 'number') {
-        // A row kept from the file as loaded: its hash and numbers copied as they are.
+        // A row kept from the file as loaded: its hash and numbers as they are.
         const loaded = this.loaded as Loaded;
-        at += body.write(loaded.text.slice(loaded.shaAt[s], loaded.shaEnd[s]), at, 'utf8');
-        n += loaded.body.copy(body, n, loaded.numbersAt + s * STAMP_BYTES, loaded.numbersAt + (s + 1) * STAMP_BYTES);
+        pieces.push(rel, '\t', loaded.text.slice(loaded.shaAt[s], loaded.shaEnd[s]), '\n');
+        const at = loaded.numbersAt + s * STAMP_BYTES;
+        for (let d = 0; d < STAMP_DOUBLES; d++) numbers[n + d] = loaded.body.readDoubleLE(at + 8 * d);
       } else {
-        at += body.write(s.sha256, at, 'utf8');
-        n = body.writeDoubleLE(s.size, n);
-        n = body.writeDoubleLE(s.mtimeMs, n);
-        n = body.writeDoubleLE(s.ctimeMs, n);
-        n = body.writeDoubleLE(s.ino, n);
-        n = body.writeDoubleLE(s.dev, n);
+        pieces.push(rel, '\t', s.sha256, '\n');
+        numbers[n] = s.size;
+        numbers[n + 1] = s.mtimeMs;
+        numbers[n + 2] = s.ctimeMs;
+        numbers[n + 3] = s.ino;
+        numbers[n + 4] = s.dev;
       }
-      body[at++] = 0x0a;
-    }
+      count++;
+    });
+    const text = pieces.join('');
+    const head = Buffer.from(`${JSON.stringify(this.outDir)}\n${count}\n`, 'utf8');
+    const textBytes = Buffer.byteLength(text, 'utf8');
+    const body = Buffer.allocUnsafe(head.length + textBytes + count * STAMP_BYTES);
+    head.copy(body, 0);
+    body.write(text, head.length, 'utf8');
+    writeDoublesLE(body, head.length + textBytes, numbers.subarray(0, count * STAMP_DOUBLES));
     const digest = sha256Of(body);
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     try {
@@ -174,13 +179,6 @@ export class OutputStamps {
     const n = loaded.numbersAt + s * STAMP_BYTES;
     const b = loaded.body;
     return b.readDoubleLE(n) === st.size && b.readDoubleLE(n + 8) === st.mtimeMs && b.readDoubleLE(n + 16) === st.ctimeMs && b.readDoubleLE(n + 24) === st.ino && b.readDoubleLE(n + 32) === st.dev;
-  }
-
-  /** The length in UTF-8 of stamp `s`'s hash. */
-  private shaBytes(s: Stamp | number): number {
-    if (typeof s !== 'number') return Buffer.byteLength(s.sha256);
-    const loaded = this.loaded as Loaded;
-    return Buffer.byteLength(loaded.text.slice(loaded.shaAt[s], loaded.shaEnd[s]));
   }
 
   /** Takes the stamps of a file `save` wrote; anything else leaves none (every file is then read). */
@@ -224,6 +222,17 @@ interface Loaded {
   body: Buffer;
   numbersAt: number;
 }
+
+/** `values` as little-endian doubles into `out` at `at`: their bytes as they are on a little-endian machine. */
+function writeDoublesLE(out: Buffer, at: number, values: Float64Array): void {
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
+    return;
+  }
+  for (let i = 0; i < values.length; i++) out.writeDoubleLE(values[i] as number, at + 8 * i);
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** Writes all of `data` (writeSync may write less than asked). */
 function writeAll(fd: number, data: Buffer): void {
@@ -278,7 +287,8 @@ function sameStat(s: Stamp, st: StampStat): boolean {
 /** Version 2: plain lstat times in milliseconds, as doubles (a version 1 file, bigint nanoseconds in JSON, is ignored). */
 const STAMPS_MAGIC = 'flowc-stamps 2';
 /** Size, modification and change times, inode and device: five doubles. */
-const STAMP_BYTES = 40;
+const STAMP_DOUBLES = 5;
+const STAMP_BYTES = 8 * STAMP_DOUBLES;
 /** 9,001 stamps are ~1.3 MB; a file larger than this is not read (every output is then read instead). */
 const STAMPS_LIMIT = 64 * 1024 * 1024;
 /** Several Linux clock ticks (1-10 ms each): file times lag the clock by at most one. */
@@ -288,8 +298,16 @@ const COARSE_MARGIN_MS = 2_000;
 
 /** A file system that keeps fractions of a second shows them on some file among many; with one file, 1 in 10^9 runs takes the coarse margin. */
 function fineGrained(stats: StampStat[]): boolean {
-  return stats.some((st) => st.ctimeMs % 1000 !== 0 || st.mtimeMs % 1000 !== 0);
+  return stats.some(hasFraction);
 }
+
+/** Whether a stat's change or modification time has a fraction of a second (see fineGrained). */
+function hasFraction(st: Pick<StampStat, 'ctimeMs' | 'mtimeMs'>): boolean {
+  return st.ctimeMs % 1000 !== 0 || st.mtimeMs % 1000 !== 0;
+}
+
+/** The `isFile` of a stamp taken from a written file's fstat: it is one. */
+const isAFile = (): boolean => true;
 
 /**
  * Brings the stamps of an output folder up to date after a build wrote `written` (every other
@@ -366,8 +384,9 @@ export async function restamp(options: {
 function writtenStamp(rel: string, written: { stats: Map<string, WrittenStat>; committedAtMs: number } | undefined): StampStat | undefined {
   const st = written?.stats.get(rel);
   if (!st || !written) return undefined;
-  const stamp: StampStat = { isFile: () => true, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev };
-  if (!fineGrained([stamp])) return undefined;
+  // Per file, in code a build runs once: no closure and no list made for each.
+  if (!hasFraction(st)) return undefined;
+  const stamp: StampStat = { isFile: isAFile, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev };
   return Math.max(st.ctimeMs, st.mtimeMs) < written.committedAtMs - FINE_MARGIN_MS ? stamp : undefined;
 }
 
