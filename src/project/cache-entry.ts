@@ -56,7 +56,7 @@ export class EntryReader {
  */
 export class StoredFile implements UnitFile {
   private text: string | undefined;
-  private from: { reader: EntryReader; entries: () => Iterable<string> } | undefined;
+  private from: { reader: EntryReader; entries: () => string[] } | undefined;
   /** Why the bytes could not be read back (set by a failed load): the entry tried and what was wrong with it. */
   problem: { entry: string; reason: string; gone: boolean } | undefined;
   constructor(
@@ -73,7 +73,7 @@ export class StoredFile implements UnitFile {
   }
 
   /** Not in memory: read through `reader` from the first of `entries` that holds these bytes, when needed. */
-  readFrom(reader: EntryReader, entries: () => Iterable<string>): void {
+  readFrom(reader: EntryReader, entries: () => string[]): void {
     this.data = undefined;
     this.from = { reader, entries };
   }

@@ -86,12 +86,10 @@ export class BuildCache {
       env: latest.deps.env.map((e) => ({ name: e.name, value: envDepValue(env[e.name]) })),
     };
     let entry: UnitEntry | undefined = latest;
-    // Where the entry's bytes can be read again: its path, or kept/ if a store replaces it
-    // meanwhile. The kept key hashes every dependency: worked out once per unit, and only when the
-    // latest entry cannot give the bytes (a warm build wrote 9,001 files and never needed one).
-    let kept: string | undefined;
-    const keptPath = (): string => (kept ??= this.keptPath(requestKey, current));
-    let entries = (): Iterable<string> => thenLazily(latestPath, keptPath);
+    // Where the entry's bytes can be read again: its path, or kept/ if a store replaces it meanwhile.
+    // Worked out once per unit, and only when a file is read (the kept key hashes every dependency).
+    let paths: string[] | undefined;
+    let entries = () => (paths ??= [latestPath, this.keptPath(requestKey, current)]);
     if (!sameDeps(latest.deps, current)) {
       const path = this.keptPath(requestKey, current);
       entry = this.readEntry(unit, path);
@@ -285,10 +283,4 @@ function sameDeps(a: UnitDeps, b: UnitDeps): boolean {
 function hashFile(path: string): string | null {
   const read = readRegularFile(path, { maxBytes: DEP_FILE_LIMIT, followLinks: true });
   return read.ok ? sha256Hex(read.bytes.toString('utf8').replace(/^\uFEFF/, '')) : null;
-}
-
-/** `first`, then `next()`, which is called only when the caller reads that far. */
-function* thenLazily(first: string, next: () => string): Generator<string> {
-  yield first;
-  yield next();
 }
