@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AnySchemaObject } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 import { FLOW_SCHEMA_URL, validatedFlowSchema } from '../flow/schema-check.js';
+import { IR_SCHEMA_URL } from '../diff/ir-file.js';
 import { PROJECT_SCHEMA_URL } from '../project/project-file.js';
 import { TARGETS } from '../targets/index.js';
 import { CONFIG_SCHEMA_AJV_OPTIONS } from '../config/schema.js';
@@ -24,6 +25,7 @@ export function validatorSpecs(): ValidatorSpec[] {
   const specs: ValidatorSpec[] = [
     { kind: 'flow', schema: validatedFlowSchema(JSON.parse(readFileSync(FLOW_SCHEMA_URL, 'utf8')) as AnySchemaObject), what: 'schemas/flow.schema.json' },
     { kind: 'project', schema: JSON.parse(readFileSync(PROJECT_SCHEMA_URL, 'utf8')) as AnySchemaObject, what: 'schemas/project.schema.json' },
+    { kind: 'ir', schema: JSON.parse(readFileSync(IR_SCHEMA_URL, 'utf8')) as AnySchemaObject, what: 'schemas/ir.schema.json' },
   ];
   for (const t of TARGETS) {
     if (!t.optionsSchema) continue;

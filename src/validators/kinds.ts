@@ -3,7 +3,7 @@ import type { Ajv, Options } from 'ajv';
 import { addFlowcCheckKeyword } from '../flow/flowc-check.js';
 
 /**
- * The four ways flowc compiles its own JSON Schemas, each with its ajv options and keywords. The
+ * The ways flowc compiles its own JSON Schemas, each with its ajv options and keywords. The
  * build step (scripts/gen-validators.mjs) and the runtime fallback both read this table, so a
  * pre-built validator is exactly what the runtime would have compiled. User config schemas are not
  * here: they are user input, compiled when read (src/config/schema.ts).
@@ -17,6 +17,8 @@ export const VALIDATOR_KINDS = {
   'target-options': { options: { allErrors: true, strict: false } },
   // Fills in the `default`s of a target's options (src/targets/options.ts).
   'target-options-defaults': { options: { useDefaults: true, strict: false, allErrors: true } },
+  // An IR file read back (`flowc diff`, a build's check summary: src/diff/ir-file.ts).
+  ir: { options: { allErrors: true, strict: false, allowUnionTypes: true } },
 } satisfies Record<string, { options: Options; setup?: (ajv: Ajv) => void }>;
 
 export type ValidatorKind = keyof typeof VALIDATOR_KINDS;

@@ -56,6 +56,27 @@ function flowCorpus(): unknown[] {
   return flows;
 }
 
+/** Every IR golden file, plus copies broken where an edited or older IR file would differ. */
+function irCorpus(): unknown[] {
+  const out: unknown[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (name.endsWith('.ir.json') && !name.includes('manifest')) out.push(JSON.parse(readFileSync(file, 'utf8')));
+    }
+  };
+  walk(join(root, 'fixtures'));
+  const broken = out.map((ir) => {
+    const copy = structuredClone(ir) as Record<string, unknown>;
+    copy.irVersion = 'x';
+    delete copy.steps;
+    copy.extra = [1];
+    return copy;
+  });
+  return [...out, ...broken];
+}
+
 function errorsOf(validate: ValidateFunction, data: unknown): { valid: boolean; errors: unknown; data: unknown } {
   const copy = structuredClone(data);
   const valid = validate(copy) as boolean;
@@ -67,9 +88,10 @@ describe('validators generated at build time (src/validators, scripts/gen-valida
   const generated = load(text);
   const specs = validatorSpecs();
   const flows = flowCorpus();
+  const irs = irCorpus();
 
   it('cover every schema flowc validates at run time', () => {
-    expect(specs.map((s) => s.kind).sort()).toEqual(expect.arrayContaining(['flow', 'project', 'target-options', 'target-options-defaults']));
+    expect(specs.map((s) => s.kind).sort()).toEqual(expect.arrayContaining(['flow', 'ir', 'project', 'target-options', 'target-options-defaults']));
     for (const spec of specs) expect(generated[validatorKey(spec.kind, spec.schema)], spec.what).toBeTypeOf('function');
   });
 
@@ -82,7 +104,9 @@ describe('validators generated at build time (src/validators, scripts/gen-valida
       const inputs =
         spec.kind === 'flow'
           ? flows
-          : spec.kind === 'project'
+          : spec.kind === 'ir'
+            ? irs
+            : spec.kind === 'project'
             ? [{ flowc: 1, bindings: [{ name: 'a', configs: { app: ['x.toml'] } }] }, { flowc: 'x', bindings: [{ nme: 1, configs: { app: [''] } }], out: '' }]
             : [{}, { bogus: 1 }, ...flows.map((f) => ((f as { targets?: Record<string, unknown> }).targets ?? {})).flatMap((t) => Object.values(t))];
       for (const input of inputs) {
