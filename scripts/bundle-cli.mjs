@@ -4,7 +4,7 @@
 // and commander's ~80 CommonJS files was most of a cold start; one file parses and links at once.
 // Runs after `tsc` (package.json build/prepare/test/bench). Packages loaded lazily and only by
 // some commands stay external (ajv for user config schemas, handlebars, the cloud SDKs).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -85,13 +85,29 @@ try {
   rmSync(entry, { force: true });
 }
 
-// V8's code cache of the CLI chunks and of the generated validators they load, from a run of a typical command (a compile of a flow with a
-// config schema, then `flowc targets`): its bytecode includes the functions that run compiled,
-// which a cache made before running would leave to be compiled again on every start. Made by the
-// Node that builds; another V8 rejects it and the CLI runs as without it (bin/load-bundle.cjs).
+// V8's code cache of the CLI chunks and of the generated validators they load, from runs of typical
+// commands (a compile of a flow with a config schema, `flowc targets`, and a build of a project
+// whose cache is warm, into an empty folder and then up to date): its bytecode includes the
+// functions that run compiled, which a cache made before running would leave to be compiled again
+// on every start. The build's cache is filled first by a process that records nothing, so the
+// compile chunk's cache holds what a cache hit runs, not every target's code. Made by the Node
+// that builds; another V8 rejects it and the CLI runs as without it (bin/load-bundle.cjs).
 const fixture = join(root, 'fixtures/ml-training');
+const projectFixture = join(root, 'fixtures/projects/content-model');
+// Its own folder for the schema cache, the build cache and the project: the user's are left alone.
+const work = mkdtempSync(join(tmpdir(), 'flowc-bundle-'));
+const env = { ...process.env, FLOWC_SCHEMA_CACHE_DIR: join(work, 'schemas'), FLOWC_CACHE_DIR: join(work, 'cache'), CI: 'true' };
 const runs = [['targets']];
 if (existsSync(join(fixture, 'flow.yaml'))) runs.unshift(['compile', join(fixture, 'flow.yaml'), '--config', `app=${join(fixture, 'config/ctr.toml')}`, '--target', 'ir']);
+if (existsSync(join(projectFixture, 'flowc.yaml'))) {
+  const project = join(work, 'project');
+  cpSync(projectFixture, project, { recursive: true });
+  const build = ['build', '-p', project, '--out', join(work, 'out'), '--jobs', '1'];
+  const filled = spawnSync(process.execPath, [join(root, 'bin/flowc.js'), ...build], { cwd: work, encoding: 'utf8', env });
+  if (filled.status !== 0) throw new Error(`bundle-cli: filling the build cache failed (exit ${filled.status}): ${filled.stderr}`);
+  rmSync(join(work, 'out'), { recursive: true, force: true });
+  runs.push(build, build);
+}
 const produce = `
 const loader = require(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))});
 loader.startRecording();
@@ -101,12 +117,11 @@ const { exports: cli } = loader.loadBundle(${JSON.stringify(join(out, 'flowc.cjs
   loader.writeRecordedCodeCache();
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
-// Its config schema cache in a folder of its own: the build leaves the user's cache alone.
-const schemaCache = mkdtempSync(join(tmpdir(), 'flowc-bundle-'));
 rmSync(join(root, 'dist/validators/code-cache'), { recursive: true, force: true });
 try {
-  const made = spawnSync(process.execPath, ['-e', produce], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, FLOWC_SCHEMA_CACHE_DIR: schemaCache } });
-  if (made.status !== 0) throw new Error(`bundle-cli: making the code cache failed (exit ${made.status})`);
+  // Its messages (the fixture's warnings) only when it fails.
+  const made = spawnSync(process.execPath, ['-e', produce], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env });
+  if (made.status !== 0) throw new Error(`bundle-cli: making the code cache failed (exit ${made.status}): ${made.stderr}`);
 } finally {
-  rmSync(schemaCache, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 }
