@@ -6,6 +6,8 @@ import type { Span } from './span.js';
 /** A source text and a way to turn offsets into 1-based line/column. */
 export class SourceText {
   private lineStarts: number[] | undefined;
+  /** The line of the last offset asked for: parsers ask in order, mostly on the same or the next line. */
+  private lastLine = 0;
 
   constructor(
     readonly file: string,
@@ -26,7 +28,11 @@ export class SourceText {
 
   position(offset: number): { line: number; col: number } {
     const starts = this.starts();
-    const lo = lineIndexAt(starts, offset);
+    let lo = this.lastLine;
+    if (!(offset >= (starts[lo] as number) && (lo + 1 >= starts.length || offset < (starts[lo + 1] as number)))) {
+      lo = lo + 2 < starts.length && offset >= (starts[lo + 1] as number) && offset < (starts[lo + 2] as number) ? lo + 1 : lineIndexAt(starts, offset);
+      this.lastLine = lo;
+    }
     return { line: lo + 1, col: offset - (starts[lo] as number) + 1 };
   }
 
@@ -42,7 +48,7 @@ export class SourceText {
   private starts(): number[] {
     if (!this.lineStarts) {
       const starts = [0];
-      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) starts.push(i + 1);
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
       this.lineStarts = starts;
     }
     return this.lineStarts;

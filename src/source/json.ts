@@ -23,8 +23,18 @@ export function parseJsonTree(src: SourceText, diagnostics: DiagnosticBag): LNod
 
 class SyntaxStop extends Error {}
 
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const QUOTE = 0x22;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
 class JsonParser {
   private pos = 0;
+  /** Offset of the next backslash at or after some earlier `pos` (text.length: none); see parseString. */
+  private nextBackslash = -1;
   private failed = false;
   private readonly text: string;
 
@@ -51,25 +61,20 @@ class JsonParser {
 
   private parseValue(depth: number): LNode {
     if (depth > MAX_NESTING) this.fail(`the document nests deeper than ${MAX_NESTING} levels (the nesting limit)`, 'FLOWC107');
-    const c = this.text[this.pos];
-    if (c === '{') return this.parseObject(depth);
-    if (c === '[') return this.parseArray(depth);
-    if (c === '"') {
+    const c = this.text.charCodeAt(this.pos);
+    if (c === OPEN_BRACE) return this.parseObject(depth);
+    if (c === OPEN_BRACKET) return this.parseArray(depth);
+    if (c === QUOTE) {
       const start = this.pos;
       const value = this.parseString();
       return { kind: 'scalar', value, quoted: true, span: this.src.span(start, this.pos) };
     }
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.parseNumber();
-    for (const [word, value] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
-      if (this.text.startsWith(word, this.pos)) {
-        const start = this.pos;
-        this.pos += word.length;
-        return { kind: 'scalar', value, span: this.src.span(start, this.pos) };
-      }
+    if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) return this.parseNumber();
+    const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : c === 0x6e ? 'null' : undefined;
+    if (word !== undefined && this.text.startsWith(word, this.pos)) {
+      const start = this.pos;
+      this.pos += word.length;
+      return { kind: 'scalar', value: word === 'null' ? null : word === 'true', span: this.src.span(start, this.pos) };
     }
     this.fail(`expected a JSON value, found ${this.describeHere()}`);
   }
@@ -149,35 +154,53 @@ class JsonParser {
 
   private parseString(): string {
     this.pos++; // opening quote
+    const text = this.text;
     let out = '';
     for (;;) {
-      const c = this.text[this.pos];
-      if (c === undefined) this.fail('unterminated string');
-      if (c === '"') {
+      // A run without escapes is copied in one slice: a project file of 1,000 bindings is mostly
+      // such runs, and a character at a time was most of reading it. The next backslash is found
+      // once and kept until passed, so a file without any is searched once, not once per string.
+      let quote = text.indexOf('"', this.pos);
+      if (quote < 0) quote = text.length;
+      if (this.nextBackslash < this.pos) {
+        const b = text.indexOf('\\', this.pos);
+        this.nextBackslash = b < 0 ? text.length : b;
+      }
+      const end = Math.min(quote, this.nextBackslash);
+      this.checkControls(this.pos, end);
+      out += text.slice(this.pos, end);
+      this.pos = end;
+      if (end === text.length) this.fail('unterminated string');
+      if (end === quote) {
         this.pos++;
         return out;
       }
-      if (c === '\\') {
-        const e = this.text[this.pos + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && simple[e] !== undefined) {
-          out += simple[e];
-          this.pos += 2;
-          continue;
-        }
-        if (e === 'u') {
-          const hex = this.text.slice(this.pos + 2, this.pos + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\u escape (expected four hex digits)');
-          out += String.fromCharCode(parseInt(hex, 16));
-          this.pos += 6;
-          continue;
-        }
-        this.pos++;
-        this.fail(`invalid escape \\${e ?? ''} in a string`);
+      const e = text[this.pos + 1];
+      const simple = e === undefined ? undefined : SIMPLE_ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        this.pos += 2;
+        continue;
       }
-      if (c.charCodeAt(0) < 0x20) this.fail('control characters must be escaped in JSON strings');
-      out += c;
+      if (e === 'u') {
+        const hex = text.slice(this.pos + 2, this.pos + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\u escape (expected four hex digits)');
+        out += String.fromCharCode(parseInt(hex, 16));
+        this.pos += 6;
+        continue;
+      }
       this.pos++;
+      this.fail(`invalid escape \\${e ?? ''} in a string`);
+    }
+  }
+
+  /** Fails at the first unescaped control character in [from, to), as JSON forbids them in strings. */
+  private checkControls(from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      if (this.text.charCodeAt(i) < 0x20) {
+        this.pos = i;
+        this.fail('control characters must be escaped in JSON strings');
+      }
     }
   }
 
@@ -203,11 +226,14 @@ class JsonParser {
   }
 
   private skipWhitespace(): void {
-    while (this.pos < this.text.length) {
-      const c = this.text[this.pos];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.pos++;
+    const text = this.text;
+    let pos = this.pos;
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
       else break;
     }
+    this.pos = pos;
   }
 
   private describeHere(): string {

@@ -41,6 +41,25 @@ function pos(node: LNode): string {
   return `${node.span.line}:${node.span.col}-${node.span.endLine}:${node.span.endCol}`;
 }
 
+describe('SourceText positions', () => {
+  it('are the line and column of each offset, asked in any order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', '\n', '\r\n', 'é'), { maxLength: 60 }), fc.array(fc.nat(), { maxLength: 40 }), (parts, asks) => {
+        const text = parts.join('');
+        const src = new SourceText('/x/t', text);
+        for (const ask of asks) {
+          const offset = ask % (text.length + 1);
+          const before = text.slice(0, offset);
+          const line = before.split('\n').length;
+          const col = offset - (before.lastIndexOf('\n') + 1) + 1;
+          expect(src.position(offset)).toEqual({ line, col });
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('parseJsonTree', () => {
   it('keeps values and the span of every key and value', () => {
     const { tree, diags } = json('{\n  "a": 1,\n  "b": {"c": [true, null, "x"]},\n  "d": -1.5e3\n}\n');
@@ -59,6 +78,32 @@ describe('parseJsonTree', () => {
     expect(toJson(tree as LNode)).toEqual({ s: 'a"b\\c\né/' });
   });
 
+  it('decodes escapes wherever they are: first, last, side by side, and in a string far after the previous one', () => {
+    const far = `{${Array.from({ length: 50 }, (_, i) => `"k${i}": "plain ${i}"`).join(', ')}, "e": "\\tx\\\\\\"\\n", "z": "\\u0041"}`;
+    expect(toJson(json(far).tree as LNode)).toMatchObject({ k0: 'plain 0', k49: 'plain 49', e: '\tx\\"\n', z: 'A' });
+    expect(toJson(json('["\\\\", "\\"\\"", "a\\/b", ""]').tree as LNode)).toEqual(['\\', '""', 'a/b', '']);
+  });
+
+  it('accepts and refuses the same strings as JSON.parse, with the same value', () => {
+    // Raw text between the quotes: control characters, backslashes and quotes as they come.
+    const chars = fc.constantFrom('a', 'é', '😀', '\\', '"', '\n', '\t', '\u0001', 'u', '0', 'n', '/', ' ');
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 12 }), (parts) => {
+        const text = `{"k": "${parts.join('')}"}`;
+        let expected: unknown;
+        try {
+          expected = JSON.parse(text);
+        } catch {
+          expected = undefined;
+        }
+        const r = json(text);
+        expect(r.tree === undefined ? undefined : toJson(r.tree), text).toEqual(expected);
+        if (expected === undefined) expect(r.diags.length, text).toBe(1);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it.each([
     ['{"a": 1,}', 'FLOWC103 1:9'],
     ['{"a" 1}', 'FLOWC103 1:6'],
@@ -73,6 +118,9 @@ describe('parseJsonTree', () => {
     ['{"a": "\\x"}', 'FLOWC103 1:9'],
     ['{"a": [1,]}', 'FLOWC103 1:10'],
     ['{"a": "abc', 'FLOWC103 1:11'],
+    ['{"a": "ab\\', 'FLOWC103 1:11'],
+    ['{"a": "a\\n\tb"}', 'FLOWC103 1:11'],
+    ['{"a": "\\u12"}', 'FLOWC103 1:8'],
   ])('reports syntax errors with a position: %j', (text, expected) => {
     const r = json(text);
     expect(r.tree).toBeUndefined();
