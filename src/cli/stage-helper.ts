@@ -12,6 +12,40 @@ const BACKLOG = 144;
 const BATCH_FILES = 48;
 const BATCH_BYTES = 512 * 1024;
 
+/** A helper's thread started ahead of the write that takes it (prestartStageHelper). */
+let spare: { worker: Worker; alive: boolean } | undefined;
+
+/**
+ * Starts the helper's thread now, for a write of at least HELP_FROM files that comes later (a
+ * build into an empty folder, known before its cache lookups): a thread takes ~80 ms to start,
+ * which then overlaps the lookups instead of the first tenth of the write, when this thread wrote
+ * alone. The thread waits for its first message; it keeps no process alive, and one never taken
+ * is ended by dropSpareStageHelper. Returns the thread's id.
+ */
+export function prestartStageHelper(): number | undefined {
+  if (spare) return spare.worker.threadId;
+  const entry = stageWorkerEntry();
+  if (!entry) return undefined;
+  const worker = new Worker(entry);
+  const started = { worker, alive: true };
+  // A thread that failed before it was taken is not used: StageHelper.start starts another.
+  worker.on('error', () => (started.alive = false));
+  worker.on('exit', () => (started.alive = false));
+  worker.unref();
+  spare = started;
+  return worker.threadId;
+}
+
+/** Ends the thread prestartStageHelper started, unless it is `kept` (taken by a helper). */
+export function dropSpareStageHelper(kept?: Worker): void {
+  const s = spare;
+  spare = undefined;
+  if (s && s.worker !== kept) {
+    s.alive = false;
+    void s.worker.terminate();
+  }
+}
+
 /**
  * A second thread that writes some of the files a transactional write stages (write-files.ts),
  * while this one reads and verifies the bytes of the others and writes them: writing 9,001 new
@@ -30,12 +64,14 @@ export class StageHelper {
   private readonly spent: MessagePort;
   private readonly ended: Promise<void>;
 
-  private constructor(entry: URL, jobs: number) {
+  private constructor(worker: Worker, jobs: number) {
     this.state = new Int32Array(new SharedArrayBuffer(4 * (JOB.first + jobs)));
     this.stats = new Float64Array(new SharedArrayBuffer(8 * FILE_STAT.length * jobs));
     const { port1, port2 } = new MessageChannel();
     this.spent = port1;
-    this.worker = new Worker(entry, { workerData: { state: this.state.buffer as SharedArrayBuffer, stats: this.stats.buffer as SharedArrayBuffer, spent: port2 } satisfies StageWorkerData, transferList: [port2] });
+    this.worker = worker;
+    const begin: StageWorkerData = { state: this.state.buffer as SharedArrayBuffer, stats: this.stats.buffer as SharedArrayBuffer, spent: port2 };
+    worker.postMessage({ begin }, [port2]);
     this.ended = new Promise((resolve, reject) => {
       this.worker.on('message', (m: StageFailure | 'ended') => {
         if (m === 'ended') resolve();
@@ -48,10 +84,24 @@ export class StageHelper {
     this.ended.catch(() => undefined);
   }
 
-  /** A helper for `jobs` files (numbered 0 to jobs - 1), or undefined when the helper's script is not there. */
+  /**
+   * A helper for `jobs` files (numbered 0 to jobs - 1), or undefined when the helper's script is not
+   * there. Takes the thread prestartStageHelper started, when it is still alive.
+   */
   static start(jobs: number): StageHelper | undefined {
+    const ready = spare?.alive ? spare.worker : undefined;
+    dropSpareStageHelper(ready);
+    if (ready) {
+      ready.ref();
+      return new StageHelper(ready, jobs);
+    }
     const entry = stageWorkerEntry();
-    return entry ? new StageHelper(entry, jobs) : undefined;
+    return entry ? new StageHelper(new Worker(entry), jobs) : undefined;
+  }
+
+  /** The helper thread's id. */
+  get threadId(): number {
+    return this.worker.threadId;
   }
 
   /** Whether the helper should take the next file: its backlog is short and it has not failed. */

@@ -16,6 +16,10 @@ export interface StageBatch {
   buf: ArrayBuffer;
 }
 
+/**
+ * The thread's first message: what it shares with the helper that took it. Sent as a message, not
+ * as workerData, so the thread can be started before the write knows its size (prestartStageHelper).
+ */
 export interface StageWorkerData {
   state: SharedArrayBuffer;
   /** Five doubles per job (FILE_STAT): the file's fstat taken right after writing it. */

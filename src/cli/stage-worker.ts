@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { FILE_STAT, JOB, type StageBatch, type StageWorkerData } from './stage-protocol.js';
 import { writeNewFile } from './write-new-file.js';
 
@@ -7,14 +7,20 @@ import { writeNewFile } from './write-new-file.js';
  * The thread a StageHelper starts (stage-helper.ts): writes the files it is sent, each new (flag
  * `wx`), and marks each in shared memory as it goes, so the thread that stages the write always
  * knows exactly which files exist, even when it stops the helper half-way (a signal). After a
- * failure, or once told to stop, it writes nothing more. Imports only Node itself: it starts in a
- * few milliseconds.
+ * failure, or once told to stop, it writes nothing more. Its first message says what it shares
+ * (StageWorkerData); it may have been started well before (prestartStageHelper).
  */
-const { state: shared, stats: sharedStats, spent } = workerData as StageWorkerData;
-const state = new Int32Array(shared);
-const stats = new Float64Array(sharedStats);
+let state: Int32Array;
+let stats: Float64Array;
+let spent: StageWorkerData['spent'];
 let failed = false;
-parentPort?.on('message', (msg: StageBatch | 'end') => {
+parentPort?.on('message', (msg: StageBatch | 'end' | { begin: StageWorkerData }) => {
+  if (typeof msg === 'object' && 'begin' in msg) {
+    state = new Int32Array(msg.begin.state);
+    stats = new Float64Array(msg.begin.stats);
+    spent = msg.begin.spent;
+    return;
+  }
   if (msg === 'end') {
     spent.close();
     parentPort?.postMessage('ended');

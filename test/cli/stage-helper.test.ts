@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StageHelper, stageWorkerEntry } from '../../src/cli/stage-helper.js';
+import { dropSpareStageHelper, prestartStageHelper, StageHelper, stageWorkerEntry } from '../../src/cli/stage-helper.js';
 import { JOB } from '../../src/cli/stage-protocol.js';
 import { writeFilesTransactionally } from '../../src/cli/write-files.js';
 import { snapshot, tempDir } from '../project/helpers.js';
@@ -51,6 +51,36 @@ describe('the staging helper thread', () => {
     // Exactly the files marked written exist: the marks are what the write trusts to clean up.
     expect(written.sort()).toEqual(marks.flatMap((m, k) => (m === JOB.written ? [`f${k}`] : [])).sort());
     expect(marks.every((m) => m === JOB.written || m === JOB.pending)).toBe(true);
+  });
+});
+
+describe('a staging thread started ahead of the write (prestartStageHelper)', () => {
+  it('is the one the next helper takes, and writes as a helper started then would', async () => {
+    const dir = tempDir();
+    const id = prestartStageHelper();
+    expect(id).toBeTypeOf('number');
+    // Asked twice before a write, it still starts one thread.
+    expect(prestartStageHelper()).toBe(id);
+    const helper = StageHelper.start(2) as StageHelper;
+    expect(helper.threadId).toBe(id);
+    helper.take(0, join(dir, 'a'), text(1));
+    helper.take(1, join(dir, 'b'), Buffer.from(text(2)), true);
+    expect(await helper.finish(false)).toBeUndefined();
+    expect([helper.mark(0), helper.mark(1)]).toEqual([JOB.written, JOB.written]);
+    expect(readFileSync(join(dir, 'a'), 'utf8')).toBe(text(1));
+    expect(helper.stat(1).size).toBe(Buffer.byteLength(text(2)));
+    // Taken once: the next helper starts a thread of its own.
+    const next = StageHelper.start(1) as StageHelper;
+    expect(next.threadId).not.toBe(id);
+    await next.finish(false);
+  });
+
+  it('is ended when no write takes it, and never taken after that', async () => {
+    const id = prestartStageHelper();
+    dropSpareStageHelper();
+    const helper = StageHelper.start(1) as StageHelper;
+    expect(helper.threadId).not.toBe(id);
+    await helper.finish(false);
   });
 });
 

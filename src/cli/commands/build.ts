@@ -27,6 +27,7 @@ import { colourDiff, unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
 import { removeStaleTemps } from '../temp-files.js';
+import { dropSpareStageHelper, HELP_FROM, prestartStageHelper } from '../stage-helper.js';
 import { writeFilesTransactionally } from '../write-files.js';
 
 import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
@@ -180,6 +181,19 @@ export interface EmitOptions {
  * write every file at once, and report or prune stale outputs.
  */
 export async function emitUnits(io: CliIO, options: EmitOptions): Promise<number> {
+  // Into a folder with no manifest (a first build, a clean checkout) every file is written: a write
+  // this large takes a second thread, which starts now, while the cache is read (stage-helper.ts).
+  // Each target of a unit writes at least one file.
+  const files = options.units.reduce((n, u) => n + u.targets.length, 0);
+  if (!options.check && Math.min(options.jobs, maxJobs()) > 1 && files >= HELP_FROM && !existsSync(join(options.outDir, options.manifestName))) prestartStageHelper();
+  try {
+    return await emit(io, options);
+  } finally {
+    dropSpareStageHelper();
+  }
+}
+
+async function emit(io: CliIO, options: EmitOptions): Promise<number> {
   const noun = options.kind === 'build' ? 'binding' : 'variant';
   const early = new DiagnosticBag();
   const jobs = Math.min(options.jobs, maxJobs());
