@@ -60,4 +60,29 @@ describe('the flowc bin', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('delivers every byte to a reader that is slow, then exits with the command\'s status (the early exit waits for a full pipe)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-pipe-'));
+    const steps = Array.from({ length: 400 }, (_, i) => `  s${i}:\n    command: [echo, step-${i}]`).join('\n');
+    writeFileSync(join(dir, 'flow.yaml'), `flowc: 1\nname: big\ndefaults: { image: alpine:3.20 }\nsteps:\n${steps}\n`);
+    try {
+      const whole = flowc(['compile', 'flow.yaml', '--target', 'ir'], { cwd: dir });
+      expect(whole.status).toBe(0);
+      // Far more than a pipe holds (64 KiB on Linux): the bin finishes with bytes still queued.
+      expect(whole.stdout.length).toBeGreaterThan(256 * 1024);
+      const child = spawn(process.execPath, [bin, 'compile', 'flow.yaml', '--target', 'ir'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const chunks: Buffer[] = [];
+      child.stdout.pause();
+      child.stdout.on('data', (d: Buffer) => chunks.push(d));
+      // Read nothing until the compile is surely done and waiting on the pipe.
+      setTimeout(() => child.stdout.resume(), 1500);
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      expect(code).toBe(0);
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(whole.stdout);
+      // And a failing command keeps its exit status when it ends early.
+      expect(flowc(['compile', 'flow.yaml', '--target', 'nope'], { cwd: dir }).status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
