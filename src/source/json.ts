@@ -1,5 +1,6 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { checkTree } from './check-tree.js';
+import { DIGIT_0, DIGIT_9, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-chars.js';
 import type { SourceText } from './files.js';
 import { MAX_NESTING } from './limits.js';
 import { placeOf, type Span } from './span.js';
@@ -23,12 +24,6 @@ export function parseJsonTree(src: SourceText, diagnostics: DiagnosticBag): LNod
 
 class SyntaxStop extends Error {}
 
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const QUOTE = 0x22;
-const MINUS = 0x2d;
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 class JsonParser {

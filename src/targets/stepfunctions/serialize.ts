@@ -1,4 +1,5 @@
 import { jsonWithVisibleText } from '../../source/visible-text.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from '../../source/json-chars.js';
 
 /**
  * The one place Step Functions JSON is written. Key order is the insertion order of the objects
@@ -116,15 +117,6 @@ export function prettyExtra(compact: string): number {
   }
   return extra;
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 /**
  * Size in UTF-8 bytes, as AWS counts definition and payload sizes. Counted without encoding: a
