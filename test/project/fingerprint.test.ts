@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fingerprintFiles, fingerprintOf, isCode } from '../../src/project/fingerprint.js';
 import { HELP_FROM } from '../../src/cli/stage-helper.js';
-import { tempFolders } from './helpers.js';
+import { BUNDLE, bundleCurrent, ROOT, tempFolders } from './helpers.js';
 
 /** The flow the fixture project's bindings compile (its top-level `flow:`). */
 function flowOf(projectYaml: string): string {
@@ -13,12 +13,6 @@ function flowOf(projectYaml: string): string {
 }
 
 const { temp, project } = tempFolders();
-const ROOT = resolve(import.meta.dirname, '../..');
-const BUNDLE = join(ROOT, 'dist/bundle/flowc.cjs');
-const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : undefined);
-// As bin/flowc.js decides: the bundle runs when made after the last `tsc`. `npm test` builds both;
-// a run of this file alone after a `tsc` builds the bundle again rather than test modules it would not run.
-const bundleCurrent = () => (mtime(BUNDLE) ?? -1) >= (mtime(join(ROOT, 'dist/cli/main.js')) ?? 0);
 
 // The build cache is keyed by the compiler's fingerprint: a file that runs but is left out of it
 // lets an upgraded compiler serve entries made by the old one.

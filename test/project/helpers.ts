@@ -1,10 +1,20 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { TARGETS } from '../../src/targets/index.js';
 import { afterEach } from 'vitest';
 
 export const PROJECT = resolve(import.meta.dirname, '../../fixtures/projects/content-model');
+
+/** The repository, and the bundled CLI's entry chunk in it. */
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BUNDLE = join(ROOT, 'dist/bundle/flowc.cjs');
+const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : undefined);
+/**
+ * As bin/flowc.js decides: the bundle runs when made after the last `tsc`. `npm test` builds both;
+ * a run of one test file after a `tsc` builds the bundle again rather than test modules it would not run.
+ */
+export const bundleCurrent = (): boolean => (mtime(BUNDLE) ?? -1) >= (mtime(join(ROOT, 'dist/cli/main.js')) ?? 0);
 
 /** Every registered target, so the tests cover whatever targets exist (at least `ir`). */
 export const ALL_TARGETS = TARGETS.map((t) => t.id).join(',');

@@ -1,14 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempFolders } from './helpers.js';
+import { bundleCurrent, ROOT, tempFolders } from './helpers.js';
 
 const { temp, project } = tempFolders();
-const ROOT = resolve(import.meta.dirname, '../..');
-const BUNDLE = join(ROOT, 'dist/bundle/flowc.cjs');
-const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : undefined);
-const bundleCurrent = () => (mtime(BUNDLE) ?? -1) >= (mtime(join(ROOT, 'dist/cli/main.js')) ?? 0);
 
 /**
  * What a build that compiles nothing loads of flowc and its packages: a warm build's time is most
