@@ -2,7 +2,7 @@
 // `npm run bench` calls this: the time to build 1,000 variants of the fixture project's flow for
 // every registered target, cold (empty cache) on a worker pool and on one thread, and with a warm
 // cache. Each cold figure is one run of the real bin (several seconds: long enough not to need
-// medians); each warm figure the median of three. Set BENCH_VARIANTS to change the count. Run after
+// medians); each warm figure the median of five. Set BENCH_VARIANTS to change the count. Run after
 // `npm run build`.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -101,20 +101,26 @@ function benchProject(dir, place) {
   // a quiet one (0.2 s against 1.3-1.5 s measured), so both must start from the same state.
   const floor = writeFloor(join(dir, 'out-parallel'), fresh);
   fresh('out-parallel');
-  // The warm builds take about a second, as long as a noisy neighbour's burst: the median of three.
-  const median3 = (run) => [run(), run(), run()].sort((a, b) => a.ms - b.ms)[1];
-  const warm = median3(() => {
+  // The warm builds take about a second, as long as a noisy neighbour's burst on this VM (one run
+  // in five took 20-40 % longer than the others of its round): the median of five, each printed.
+  const RUNS = 5;
+  const median = (run) => {
+    const runs = Array.from({ length: RUNS }, run);
+    const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+    return { ...sorted[Math.floor(RUNS / 2)], each: runs.map((r) => (r.ms / 1000).toFixed(2)).join(', ') };
+  };
+  const warm = median(() => {
     fresh('out-parallel');
     return build('warm cache', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel'));
   });
-  const noop = median3(() => build('warm cache, outputs up to date', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel')));
+  const noop = median(() => build('warm cache, outputs up to date', ['--out', join(dir, 'out-parallel')], join(dir, 'cache-parallel')));
   const serial = build('cold, 1 worker', ['--out', fresh('out-serial'), '--jobs', '1'], fresh('cache-serial'));
   const fmt = (r) =>
     `${(r.ms / 1000).toFixed(2)} s wall, ${(r.cpu / 1000).toFixed(2)} s CPU (${(r.cpu / r.ms).toFixed(2)} cores busy), ${((r.ms * 1000) / count).toFixed(0)} us/variant, peak ${r.peakMiB.toFixed(0)} MiB; ${r.summary.replace(/^flowc: /, '')}`;
   console.log(`cold cache, default jobs:        ${fmt(parallel)}`);
   console.log(`cold cache, 1 thread (--jobs 1): ${fmt(serial)}`);
-  console.log(`warm cache, empty out folder:    ${fmt(warm)} (median of 3)`);
-  console.log(`warm cache, outputs up to date:  ${fmt(noop)} (median of 3)`);
+  console.log(`warm cache, empty out folder:    ${fmt(warm)} (median of ${RUNS}: ${warm.each} s)`);
+  console.log(`warm cache, outputs up to date:  ${fmt(noop)} (median of ${RUNS}: ${noop.each} s)`);
   console.log(`floor: writing the same ${floor.files} files with plain fs: ${(floor.ms / 1000).toFixed(2)} s wall (the warm build into an empty folder is ${(warm.ms / floor.ms).toFixed(1)}x that)`);
   const [load1] = loadavg();
   console.log(`speed-up from parallelism: ${(serial.ms / parallel.ms).toFixed(2)}x on ${cores} cores; from the cache: ${(parallel.ms / warm.ms).toFixed(1)}x (load average ${load1.toFixed(1)}: other processes share these cores)`);
