@@ -1,5 +1,6 @@
 import { stepOutputRefs } from './shell.js';
 import type { IR, IRStep } from './types.js';
+import { sortSmall } from './sort-small.js';
 
 /**
  * Splitting a flow that exceeds an engine's limits into parts: a workflow of workflows (issue 19,
@@ -93,24 +94,6 @@ export function depthFirstOrder(ir: IR): number[] {
     }
   }
   return order;
-}
-
-/**
- * Sorts numbers ascending in place. Array.prototype.sort allocates a work area on every call,
- * which for the few successors of each of 10,000 steps was most of this file's allocation; an
- * insertion sort of a short list allocates nothing.
- */
-function sortSmall(xs: number[]): void {
-  if (xs.length > 16) {
-    xs.sort((x, y) => x - y);
-    return;
-  }
-  for (let i = 1; i < xs.length; i++) {
-    const x = xs[i] as number;
-    let j = i - 1;
-    for (; j >= 0 && (xs[j] as number) > x; j--) xs[j + 1] = xs[j] as number;
-    xs[j + 1] = x;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lowerDag, scoredHash } from '../../src/ir/lower-blocks.js';
-import type { Dag } from '../../src/ir/order.js';
+import { buildTopology, type Dag } from '../../src/ir/order.js';
+import { buildOrder as frozenBuildOrder } from './frozen/order.js';
 import { lowerDag as frozenLowerDag } from './frozen/lower-blocks.js';
 import { prng } from '../helpers/prng.js';
 
@@ -46,5 +47,28 @@ describe('the lowering gives the results it gave before the issue 19 speed-ups (
     } finally {
       scoredHash.mask = 0xffffffff;
     }
+  });
+});
+
+describe('the step graph order (buildTopology) against its frozen copy', () => {
+  it('gives the same order, lists and levels, with repeated edges and nodes given out of order', () => {
+    const rand = prng(7);
+    for (let g = 0; g < 300; g++) {
+      const n = 1 + Math.floor(rand() * 40);
+      const dag = randomDag(rand, n, 1 + rand() * 4);
+      // Repeated edges, in any order, and the nodes listed in a shuffled (non-topological) order.
+      const edges = [...dag.edges, ...dag.edges.filter(() => rand() < 0.3)].sort(() => rand() - 0.5);
+      const nodes = [...dag.nodes].sort(() => rand() - 0.5);
+      const shuffled = { nodes, edges };
+      const { below: _b, above: _a, ...frozen } = frozenBuildOrder(shuffled);
+      expect(buildTopology(shuffled)).toEqual(frozen);
+    }
+  });
+
+  it('refuses what it was never meant to get: a cycle, an unknown node, a self edge, a node twice', () => {
+    expect(() => buildTopology({ nodes: ['a', 'b'], edges: [['a', 'b'], ['b', 'a']] })).toThrow(/cycle/);
+    expect(() => buildTopology({ nodes: ['a'], edges: [['a', 'x']] })).toThrow(/unknown node/);
+    expect(() => buildTopology({ nodes: ['a'], edges: [['a', 'a']] })).toThrow(/self edge/);
+    expect(() => buildTopology({ nodes: ['a', 'a'], edges: [] })).toThrow(/duplicate node/);
   });
 });
