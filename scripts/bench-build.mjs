@@ -57,29 +57,31 @@ function benchProject(dir, place) {
   // JSON is YAML: the project file is built as an object and serialized, never concatenated.
   writeFileSync(join(dir, 'flowc.yaml'), JSON.stringify({ flowc: 1, targets, flow: 'content-model.flow.yaml', bindings }, null, 2));
 
-  // Like bin/flowc.js, plus the process's CPU time (all threads: getrusage RUSAGE_SELF) on stderr,
-  // so the figures show how many cores the build kept busy, whatever else the machine was running.
-  // The CLI bin/flowc.js would load: the bundle when it is current (see bin/flowc.js).
+  // The real bin (bin/flowc.js, which loads the bundle when it is current), with a preload that
+  // prints the process's CPU time (all threads: getrusage RUSAGE_SELF) and peak memory on stderr
+  // as it exits, so the figures show how many cores the build kept busy, whatever else the machine
+  // was running. Only the main thread prints: threads started with the parent's exec arguments
+  // run the preload too.
   const mtime = (rel) => statSync(join(root, rel), { throwIfNoEntry: false })?.mtimeMs;
   const bundled = mtime('dist/bundle/flowc.cjs');
   const current = bundled !== undefined && bundled >= (mtime('dist/cli/main.js') ?? 0);
   const cli = current ? 'dist/bundle/flowc.cjs' : 'dist/cli/main.js';
-  const runner = [
-    current
-      ? `import { createRequire } from 'node:module'; const { main } = createRequire(import.meta.url)(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))}).loadBundle(${JSON.stringify(join(root, cli))}).exports;`
-      : `import { main } from ${JSON.stringify(join(root, cli))};`,
-    'const code = await main(process.argv.slice(2));',
-    'const c = process.cpuUsage();',
-    'process.stderr.write(`\\ncpu-ms ${(c.user + c.system) / 1000}\\nmax-rss-kb ${process.resourceUsage().maxRSS}\\n`);',
-    'process.exitCode = code;',
-  ].join('\n');
-  // A file, not `node -e`: worker threads inherit the parent's exec arguments, and --input-type
-  // is refused for a file entry.
-  const runnerFile = join(dir, 'run-flowc.mjs');
-  writeFileSync(runnerFile, runner);
+  const usageFile = join(dir, 'report-usage.cjs');
+  writeFileSync(
+    usageFile,
+    [
+      "'use strict';",
+      "if (require('node:worker_threads').isMainThread) {",
+      "  process.on('exit', () => {",
+      '    const c = process.cpuUsage();',
+      '    process.stderr.write(`\\ncpu-ms ${(c.user + c.system) / 1000}\\nmax-rss-kb ${process.resourceUsage().maxRSS}\\n`);',
+      '  });',
+      '}',
+    ].join('\n'),
+  );
   const build = (label, args, cacheDir) => {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [runnerFile, 'build', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true', FLOWC_CACHE_DIR: cacheDir } });
+    const r = spawnSync(process.execPath, ['--require', usageFile, join(root, 'bin/flowc.js'), 'build', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true', FLOWC_CACHE_DIR: cacheDir } });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${label}: flowc build exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
     const cpu = Number(/cpu-ms ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN);
