@@ -99,15 +99,9 @@ const work = mkdtempSync(join(tmpdir(), 'flowc-bundle-'));
 const env = { ...process.env, FLOWC_SCHEMA_CACHE_DIR: join(work, 'schemas'), FLOWC_CACHE_DIR: join(work, 'cache'), CI: 'true' };
 const runs = [['targets']];
 if (existsSync(join(fixture, 'flow.yaml'))) runs.unshift(['compile', join(fixture, 'flow.yaml'), '--config', `app=${join(fixture, 'config/ctr.toml')}`, '--target', 'ir']);
-if (existsSync(join(projectFixture, 'flowc.yaml'))) {
-  const project = join(work, 'project');
-  cpSync(projectFixture, project, { recursive: true });
-  const build = ['build', '-p', project, '--out', join(work, 'out'), '--jobs', '1'];
-  const filled = spawnSync(process.execPath, [join(root, 'bin/flowc.js'), ...build], { cwd: work, encoding: 'utf8', env });
-  if (filled.status !== 0) throw new Error(`bundle-cli: filling the build cache failed (exit ${filled.status}): ${filled.stderr}`);
-  rmSync(join(work, 'out'), { recursive: true, force: true });
-  runs.push(build, build);
-}
+const buildArgs = ['build', '-p', join(work, 'project'), '--out', join(work, 'out'), '--jobs', '1'];
+const withBuild = existsSync(join(projectFixture, 'flowc.yaml'));
+if (withBuild) runs.push(buildArgs, buildArgs);
 const produce = `
 const loader = require(${JSON.stringify(join(root, 'bin/load-bundle.cjs'))});
 loader.startRecording();
@@ -119,6 +113,12 @@ const { exports: cli } = loader.loadBundle(${JSON.stringify(join(out, 'flowc.cjs
 `;
 rmSync(join(root, 'dist/validators/code-cache'), { recursive: true, force: true });
 try {
+  if (withBuild) {
+    cpSync(projectFixture, join(work, 'project'), { recursive: true });
+    const filled = spawnSync(process.execPath, [join(root, 'bin/flowc.js'), ...buildArgs], { cwd: work, encoding: 'utf8', env });
+    if (filled.status !== 0) throw new Error(`bundle-cli: filling the build cache failed (exit ${filled.status}): ${filled.stderr}`);
+    rmSync(join(work, 'out'), { recursive: true, force: true });
+  }
   // Its messages (the fixture's warnings) only when it fails.
   const made = spawnSync(process.execPath, ['-e', produce], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env });
   if (made.status !== 0) throw new Error(`bundle-cli: making the code cache failed (exit ${made.status}): ${made.stderr}`);
