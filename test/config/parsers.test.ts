@@ -133,6 +133,17 @@ describe('parseJsonTree', () => {
     expect(r.diags).toEqual(['FLOWC102 3:2']);
   });
 
+  it('names the first of a repeated key at every repeat, in small objects and in large ones', () => {
+    const firstOf = (text: string) => json(text).bag.items.map((d) => `${d.span?.line}:${d.span?.col} ${d.notes?.[0]}`);
+    expect(firstOf('{"a": 1,\n"a": 2,\n"a": 3}')).toEqual(['2:1 first defined at c.json:1:2', '3:1 first defined at c.json:1:2']);
+    // Repeats before and after the object has 16 keys.
+    const keys = Array.from({ length: 20 }, (_, i) => `"k${i}": ${i}`);
+    keys.splice(3, 0, '"k1": 0');
+    keys.push('"k1": 0', '"k19": 0');
+    const lines = firstOf(`{${keys.join(',\n')}}`);
+    expect(lines).toEqual(['4:1 first defined at c.json:2:1', '22:1 first defined at c.json:2:1', '23:1 first defined at c.json:21:1']);
+  });
+
   it('refuses integers that would lose digits (FLOWC419)', () => {
     const r = json('{"big": 9007199254740993}');
     expect(r.tree).toBeUndefined();
