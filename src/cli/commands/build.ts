@@ -212,9 +212,10 @@ async function emit(io: CliIO, options: EmitOptions): Promise<number> {
   progress.finish();
   // Into a folder with no manifest (a first build, a clean checkout) every file is written: a write
   // of HELP_FROM files or more takes a second thread (stage-helper.ts), which starts now, to be
-  // ready when planning and comparing are done instead of ~80 ms into the write.
+  // ready when planning and comparing are done instead of ~80 ms into the write. A failed unit
+  // stops the build before any write.
   const toWrite = outputs.reduce((n, o) => n + o.files.length, 0);
-  if (!options.check && jobs > 1 && previous === 'missing' && toWrite >= HELP_FROM) prestartStageHelper();
+  if (!options.check && jobs > 1 && previous === 'missing' && toWrite >= HELP_FROM && outputs.every((o) => o.ok)) prestartStageHelper();
 
   const diagnostics = early;
   for (const p of options.cache?.problems ?? []) {
