@@ -100,7 +100,9 @@ export function planOutputs(options: {
       continue;
     }
     const out = u.output as UnitOutput;
-    const hashes: Record<string, string> = {};
+    // Without a prototype: a dictionary from the start. A plain object per unit, each with 9 keys
+    // no other unit has, made V8 build 9,001 hidden classes (~10 ms, and their memory).
+    const hashes: Record<string, string> = Object.create(null);
     for (const f of out.files) {
       const rel = `${u.name}/${f.path}`;
       // Cache entries are verified before use and targets name their files; a path that still
@@ -151,7 +153,7 @@ export function compareWithDisk(options: { outDir: string; files: PlannedFile[];
   const out: DiskComparison = { differing: [], refused: [], tooLarge: [], verified: [], verifiedAtMs: Date.now() };
   const { stamps } = options;
   const limit = options.readLimit ?? CHECK_READ_LIMIT;
-  const memo = folderMemo();
+  const memo = folderMemo(options.outDir);
   const scratch = { buf: Buffer.allocUnsafe(1 << 16) };
   for (const file of options.files) {
     // Without a diff to show, the bytes are compared as they are: one open, fstat and read per
