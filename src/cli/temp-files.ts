@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { isMissing } from '../project/output-paths.js';
 
 /**
  * flowc's temporary files in an output folder: `.flowc-<pid>-<random>.tmp` (a file being staged),
@@ -29,6 +30,9 @@ export function tempName(kind: 'tmp' | 'bak' | 'dir'): string {
  */
 export function removeStaleTemps(root: string, dirs: Iterable<string>): number {
   let removed = 0;
+  // A first build: no folder under the output folder exists, so none holds debris (and `dirs`, a
+  // folder per file of 9,001, is never walked).
+  if (isMissing(root)) return 0;
   let children: Set<string> | undefined;
   for (const dir of dirs) {
     // Listing a folder reached through a link would clean up somewhere else: real folders only.
@@ -68,6 +72,24 @@ export function removeStaleTemps(root: string, dirs: Iterable<string>): number {
     }
   }
   return removed;
+}
+
+/**
+ * The folders holding `paths`, each once: consecutive paths in one folder, as a build lists its
+ * files, cost a comparison instead of a dirname each.
+ */
+export function* foldersOf(paths: Iterable<string>): Iterable<string> {
+  const seen = new Set<string>();
+  let last: string | undefined;
+  for (const path of paths) {
+    // Directly in `last`: starts with `last/` and has no separator after that (`last` is not the
+    // file system's root, for which dirname of `//x` is `//`).
+    if (last !== undefined && path.length > last.length + 1 && path[last.length] === sep && !last.endsWith(sep) && path.startsWith(last) && !path.includes(sep, last.length + 1)) continue;
+    last = dirname(path);
+    if (seen.has(last)) continue;
+    seen.add(last);
+    yield last;
+  }
 }
 
 /** The names of the real folders (not links to one) directly in `root`; none when it cannot be listed. */

@@ -4,7 +4,7 @@ import { folderMemo, inspectOutput, missingFolderOf, outputPath } from '../proje
 import { guardSignals, type SignalGuard, turn } from './signal-guard.js';
 import { HELP_FROM, StageHelper } from './stage-helper.js';
 import { JOB, type StageFailure } from './stage-protocol.js';
-import { removeStaleTemps, tempName } from './temp-files.js';
+import { foldersOf, removeStaleTemps, tempName } from './temp-files.js';
 import type { WrittenStat } from '../project/output-stamps.js';
 import { writeNewFile } from './write-new-file.js';
 
@@ -92,7 +92,7 @@ export async function writeFilesTransactionally(options: {
   const { root } = options;
   const refused: { rel: string; what: string }[] = [];
   const staged: Staged[] = [];
-  const memo = folderMemo();
+  const memo = folderMemo(root);
   const freshFolders = new Map<string, FreshFolder>();
   for (const f of options.files) {
     const state = inspectOutput(root, f.rel, memo);
@@ -112,7 +112,7 @@ export async function writeFilesTransactionally(options: {
   }
   if (refused.length > 0) return { status: 'refused', refused };
   if (staged.length === 0) return { status: 'written', count: 0 };
-  removeStaleTemps(root, new Set(staged.map((s) => dirname(s.fresh?.path ?? s.path))));
+  removeStaleTemps(root, foldersOf(stagedFolders(staged)));
 
   const guard = guardSignals();
   const createdDirs: string[] = [];
@@ -131,6 +131,11 @@ export async function writeFilesTransactionally(options: {
   // A signal that came during the (synchronous) commit is acted on now that the files are in place.
   if (outcome.status === 'written' && guard.caught) return { status: 'interrupted', signal: guard.caught, committed: true };
   return outcome;
+}
+
+/** What each staged file is written as: itself, or the new folder it is staged in (whose twin is staged beside it). */
+function* stagedFolders(staged: Staged[]): Iterable<string> {
+  for (const s of staged) yield s.fresh ? s.fresh.path : s.path;
 }
 
 /** The longest staging runs without letting a signal through (a signal then waits at most this long). */

@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { kindOf } from '../source/regular-file.js';
 
@@ -53,10 +53,29 @@ export interface FolderMemo {
    * 1,000 folders: one map lookup per file instead of a path joined and looked up per segment.
    */
   folders: Map<string, { kind: 'real' } | { kind: 'missing'; top: string }>;
+  /**
+   * The output folder, when it was missing as the pass began (a first build, a clean checkout):
+   * every folder under it is missing too, from its first segment down, which is then known without
+   * an lstat of each unit's folder.
+   */
+  missingRoot?: string;
 }
 
-export function folderMemo(): FolderMemo {
-  return { real: new Set(), missing: new Set(), folders: new Map() };
+/** A memo for one pass over `root` (see FolderMemo); it looks at `root` itself once, now. */
+export function folderMemo(root?: string): FolderMemo {
+  const memo: FolderMemo = { real: new Set(), missing: new Set(), folders: new Map() };
+  if (root !== undefined && isMissing(root)) memo.missingRoot = root;
+  return memo;
+}
+
+/** Nothing at `path` (a link to nothing included: nothing can be reached through it either). */
+export function isMissing(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) === undefined;
+  } catch {
+    // ENOTDIR, EACCES, a loop: not known to be missing; each path is then looked at as before.
+    return false;
+  }
 }
 
 /** `<root>/<rel>` for a checked relative path (relPathProblem): join's result, without join's normalizing pass when `root` is already normal. */
@@ -82,8 +101,16 @@ export function missingFolderOf(rel: string, memo: FolderMemo): string | undefin
 function knownFolders(rel: string, memo: FolderMemo | undefined): { kind: 'real' } | { kind: 'missing'; top: string } | undefined {
   if (!memo) return undefined;
   const cut = rel.lastIndexOf('/');
-  return cut < 0 ? { kind: 'real' } : memo.folders.get(rel.slice(0, cut));
+  if (cut < 0) return REAL;
+  const dir = rel.slice(0, cut);
+  const known = memo.folders.get(dir);
+  if (known !== undefined || memo.missingRoot === undefined) return known;
+  const seen = { kind: 'missing' as const, top: outputPath(memo.missingRoot, rel.slice(0, rel.indexOf('/'))) };
+  memo.folders.set(dir, seen);
+  return seen;
 }
+
+const REAL = { kind: 'real' } as const;
 
 function noteFolders(rel: string, memo: FolderMemo | undefined, seen: { kind: 'real' } | { kind: 'missing'; top: string }): void {
   const cut = rel.lastIndexOf('/');

@@ -58,6 +58,33 @@ describe('output path inspection with a folder memo', () => {
     );
   });
 
+  // A first build writes into an output folder that does not exist: the memo then knows every
+  // folder below it is missing without looking (folderMemo(root)), and must still answer as the walk.
+  it('answers as the walk when given the root, whether the root is a folder, missing, or a link to nothing', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('dir', 'missing', 'dangling-link', 'link-dir'), fc.array(relArb, { minLength: 1, maxLength: 30 }), (rootKind, rels) => {
+        const base = tempDir();
+        const root = join(base, 'out');
+        if (rootKind === 'dir') mkdirSync(root);
+        if (rootKind === 'dangling-link') symlinkSync(join(base, 'nowhere'), root);
+        if (rootKind === 'link-dir') {
+          mkdirSync(join(base, 'real'));
+          mkdirSync(join(base, 'real', 'a'));
+          symlinkSync(join(base, 'real'), root);
+        }
+        const memo = folderMemo(root);
+        expect(memo.missingRoot).toBe(rootKind === 'missing' || rootKind === 'dangling-link' ? root : undefined);
+        const folders = folderMemo(root);
+        for (const rel of rels) {
+          expect(inspectOutput(root, rel, memo)).toEqual(inspectOutput(root, rel));
+          expect(outputFolders(root, rel, folders)).toEqual(outputFolders(root, rel, folderMemo()));
+          expect(missingFolderOf(rel, memo)).toBe(topMissing(root, rel));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('joins a checked relative path as join does, for normal and other roots', () => {
     for (const root of ['/tmp/out', '/tmp/out/', '/', '/tmp//out', '/tmp/./out', '/tmp/x/../out', 'out', './out']) {
       for (const rel of ['a', 'a/b.yaml', 'flowc-manifest.json']) expect(outputPath(root, rel)).toBe(join(root, rel));

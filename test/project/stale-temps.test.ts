@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isRealFolderBelow, removeStaleTemps } from '../../src/cli/temp-files.js';
+import { dirname } from 'node:path';
+import fc from 'fast-check';
+import { foldersOf, isRealFolderBelow, removeStaleTemps } from '../../src/cli/temp-files.js';
 import { tempFolders } from './helpers.js';
 
 const { temp } = tempFolders();
@@ -37,5 +39,33 @@ describe('debris of a killed run in an output folder with links', () => {
       expect(existsSync(join(p, debris)), p).toBe(!(rel !== undefined && slow.has(rel)));
     }
     expect(readdirSync(join(outside, 'outside-target')).sort()).toEqual([debris, 'sub'].sort());
+  });
+});
+
+describe('the folders a write touches', () => {
+  // foldersOf skips dirname for a path in the same folder as the one before: it must still give
+  // exactly the set of folders dirname gives, each once, in first-seen order.
+  it('are the dirnames of the paths, each once, in first-seen order', () => {
+    const segment = fc.constantFrom('a', 'b', 'ab', 'a.b', 'x', '');
+    const path = fc.array(segment, { minLength: 1, maxLength: 5 }).map((parts) => `/${parts.join('/')}`);
+    fc.assert(
+      fc.property(fc.array(path, { maxLength: 40 }), (paths) => {
+        expect([...foldersOf(paths)]).toEqual([...new Set(paths.map((p) => dirname(p)))]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('are not walked when the output folder does not exist: it holds no debris', () => {
+    const root = join(temp(), 'out');
+    const walked: string[] = [];
+    const dirs = (function* () {
+      for (const d of ['', 'a', 'a/b']) {
+        walked.push(d);
+        yield join(root, d);
+      }
+    })();
+    expect(removeStaleTemps(root, dirs)).toBe(0);
+    expect(walked).toEqual([]);
   });
 });

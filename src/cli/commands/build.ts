@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { suggestionNotes } from '../../diagnostics/suggest.js';
 import { relativeTo } from '../../pipeline/paths.js';
@@ -26,7 +26,7 @@ import { checkSummary } from '../check-summary.js';
 import { colourDiff, unifiedDiff } from '../diff.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
-import { removeStaleTemps } from '../temp-files.js';
+import { foldersOf, removeStaleTemps } from '../temp-files.js';
 import { dropSpareStageHelper, HELP_FROM, prestartStageHelper } from '../stage-helper.js';
 import { writeFilesTransactionally } from '../write-files.js';
 
@@ -286,7 +286,7 @@ async function emit(io: CliIO, options: EmitOptions): Promise<number> {
       return EXIT.inputErrors;
     }
     // Debris of a killed run goes even from folders where nothing changes this time.
-    removeStaleTemps(options.outDir, new Set(plan.files.map((f) => dirname(f.path))));
+    removeStaleTemps(options.outDir, foldersOf(plan.files.map((f) => f.path)));
     // --jobs 1 asks for one thread: the write then takes no staging thread either.
     const outcome = await writeFilesTransactionally({ root: options.outDir, files: changed, ...(jobs > 1 ? {} : { helpFrom: Infinity }) });
     if (outcome.status === 'unavailable' && attempt === 0) {
