@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type MessagePort, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { FILE_STAT, JOB, type StageBatch, type StageFailure, type StageWorkerData } from './stage-protocol.js';
-import type { WrittenStat } from '../project/output-stamps.js';
+import { type WrittenStat, WrittenStats } from '../project/output-stamps.js';
 
 /** Files a write must stage before a second thread pays for itself (it starts in tens of milliseconds). */
 export const HELP_FROM = 1000;
@@ -55,7 +55,11 @@ export function dropSpareStageHelper(kept?: Worker): void {
  */
 export class StageHelper {
   private readonly state: Int32Array;
-  private readonly stats: Float64Array;
+  /**
+   * The fstat of each file written into a new folder, by job number, in memory this thread and the
+   * helper share: the helper puts those it writes, this thread those it writes itself.
+   */
+  readonly stats: WrittenStats;
   private readonly worker: Worker;
   private posted = 0;
   private batch: { ks: number[]; paths: string[]; bounds: number[]; wantStat: number[]; buf: Buffer; used: number } | undefined;
@@ -66,11 +70,11 @@ export class StageHelper {
 
   private constructor(worker: Worker, jobs: number) {
     this.state = new Int32Array(new SharedArrayBuffer(4 * (JOB.first + jobs)));
-    this.stats = new Float64Array(new SharedArrayBuffer(8 * FILE_STAT.length * jobs));
+    this.stats = new WrittenStats(new Float64Array(new SharedArrayBuffer(8 * FILE_STAT.length * jobs)).fill(Number.NaN));
     const { port1, port2 } = new MessageChannel();
     this.spent = port1;
     this.worker = worker;
-    const begin: StageWorkerData = { state: this.state.buffer as SharedArrayBuffer, stats: this.stats.buffer as SharedArrayBuffer, spent: port2 };
+    const begin: StageWorkerData = { state: this.state.buffer as SharedArrayBuffer, stats: this.stats.values.buffer as SharedArrayBuffer, spent: port2 };
     worker.postMessage({ begin }, [port2]);
     this.ended = new Promise((resolve, reject) => {
       this.worker.on('message', (m: StageFailure | 'ended') => {
@@ -162,10 +166,9 @@ export class StageHelper {
     return this.failure;
   }
 
-  /** The fstat of job `k`'s file taken when the helper wrote it (only for a `written` job sent with `wantStat`, read after finish). */
-  stat(k: number): WrittenStat {
-    const at = k * FILE_STAT.length;
-    return { size: this.stats[at] as number, mtimeMs: this.stats[at + 1] as number, ctimeMs: this.stats[at + 2] as number, ino: this.stats[at + 3] as number, dev: this.stats[at + 4] as number };
+  /** The fstat of job `k`'s file taken when it was written (only for a `written` job sent with `wantStat`, read after finish). */
+  stat(k: number): WrittenStat | undefined {
+    return this.stats.get(k);
   }
 
   /** How job `k` ended: only a `written` file is ours (to commit, or to remove). */

@@ -35,8 +35,7 @@ parentPort?.on('message', (msg: StageBatch | 'end' | { begin: StageWorkerData })
       try {
         const data = bytes.subarray(msg.bounds[i], msg.bounds[i + 1]);
         if (msg.wantStat[i]) {
-          const st = writeNewFile(path, data);
-          FILE_STAT.forEach((field, j) => (stats[k * FILE_STAT.length + j] = st[field]));
+          writeNewFile(path, data, stats, k * FILE_STAT.length);
         } else {
           writeFileSync(path, data, { flag: 'wx' });
         }

@@ -5,7 +5,7 @@ import { guardSignals, type SignalGuard, turn } from './signal-guard.js';
 import { HELP_FROM, StageHelper } from './stage-helper.js';
 import { JOB, type StageFailure } from './stage-protocol.js';
 import { foldersOf, removeStaleTemps, tempName } from './temp-files.js';
-import type { WrittenStat } from '../project/output-stamps.js';
+import { WRITTEN_STAT_FIELDS, WrittenStats } from '../project/output-stamps.js';
 import { writeNewFile } from './write-new-file.js';
 
 /** A file to write, relative to the output folder (`/`-separated, already confined). */
@@ -27,10 +27,10 @@ export type WriteOutcome =
   /**
    * `helped`: how many of them a second thread wrote (stage-helper.ts), when one ran. `stats`: the
    * fstat of each file written into a new folder, taken as it was written (a folder's rename moves
-   * no file's times), and `committedAtMs`, the clock read before the commit began: together what
-   * output stamps need (restamp) without an lstat of each file.
+   * no file's times), by the file's place in the files given; and `committedAtMs`, the clock read
+   * before the commit began: together what output stamps need (restamp) without an lstat of each file.
    */
-  | { status: 'written'; count: number; helped?: number; stats?: Map<string, WrittenStat>; committedAtMs?: number }
+  | { status: 'written'; count: number; helped?: number; stats?: WrittenStats; committedAtMs?: number }
   /** Paths holding something flowc does not replace; nothing was written. */
   | { status: 'refused'; refused: { rel: string; what: string }[] }
   /** A write or rename failed; `changed` lists files left changed when the rollback itself failed (empty: nothing changed), with where their previous version is kept (relative to the root). */
@@ -51,8 +51,6 @@ interface Staged {
   fresh?: FreshFolder;
   /** Sent to the staging helper (which may not have written it: see StageHelper.mark). */
   helped?: boolean;
-  /** Its fstat as written, for a file staged in a new folder (see WriteOutcome `stats`). */
-  stat?: WrittenStat;
 }
 
 /**
@@ -155,14 +153,17 @@ async function stageAndCommit(options: {
   const unavailable: string[] = [];
   // A second thread writes some of the files of a large write (stage-helper.ts).
   const helper = staged.length >= options.helpFrom ? StageHelper.start(staged.length) : undefined;
+  // Shared with the helper when there is one: each thread puts the stats of the files it writes.
+  const stats = helper ? helper.stats : WrittenStats.empty(staged.length);
   /** Waits for the helper, then forgets the temporary names it did not create (only ours are removed). */
   const settle = async (stop: boolean): Promise<StageFailure | undefined> => {
     if (!helper) return undefined;
     const failure = await helper.finish(stop);
     staged.forEach((s, k) => {
       if (!s.helped) return;
-      if (helper.mark(k) !== JOB.written) s.temp = '';
-      else if (s.fresh) s.stat = helper.stat(k);
+      if (helper.mark(k) === JOB.written) return;
+      s.temp = '';
+      stats.clear(k);
     });
     return failure;
   };
@@ -189,7 +190,7 @@ async function stageAndCommit(options: {
         s.helped = true;
       } else if (s.fresh) {
         // wx: never write through something that appeared at the temporary name.
-        s.stat = writeNewFile(s.temp, data);
+        writeNewFile(s.temp, data, stats.values, k * WRITTEN_STAT_FIELDS);
       } else {
         writeFileSync(s.temp, data, { flag: 'wx' });
       }
@@ -231,8 +232,6 @@ async function stageAndCommit(options: {
     return commitFailure;
   }
   for (const s of staged) if (s.backup) unlinkQuietly(s.backup);
-  const stats = new Map<string, WrittenStat>();
-  for (const s of staged) if (s.stat) stats.set(s.rel, s.stat);
   return { status: 'written', count: staged.length, ...(helper ? { helped: staged.filter((s) => s.helped).length } : {}), stats, committedAtMs };
 }
 

@@ -34,13 +34,15 @@ import { readRegularFile, sha256Of } from '../source/regular-file.js';
  */
 export class OutputStamps {
   /**
-   * Each path's stamp: an object once this build recorded it, else the number of its row in the
-   * file as loaded, looked up where it lies there. An up-to-date build (which loads the stamps and
-   * changes none) then makes no 9,001 objects, and one that rewrites them all makes only the new
-   * ones (load, 9,001 lookups and retain: median 49 -> 33 ms at a load of 5 on 2 cores).
+   * Each path's stamp as a row number: a row of the file as loaded (0 and up), looked up where it
+   * lies there, or `~j` (below 0) for row j of those this build recorded (`fresh`). No object per
+   * stamp: an up-to-date build (which changes none) makes none of 9,001, and one that rewrites
+   * them all keeps them in two arrays, not 9,001 objects for every young collection to copy.
    */
-  private readonly stamps = new Map<string, Stamp | number>();
+  private readonly stamps = new Map<string, number>();
   private loaded: Loaded | undefined;
+  /** The stamps this build recorded: row j's hash, and its five numbers (STAMP_DOUBLES) at j * 5. */
+  private readonly fresh: { sha256: string[]; numbers: Float64Array } = { sha256: [], numbers: new Float64Array(0) };
   private changed = false;
 
   private constructor(
@@ -59,7 +61,7 @@ export class OutputStamps {
   /** Whether `st` (lstat of the output at `rel`) is exactly what was recorded for a file with `sha256`. */
   vouches(rel: string, sha256: string, st: StampStat): boolean {
     const s = this.stamps.get(rel);
-    return s !== undefined && st.isFile() && this.holds(s, sha256, st);
+    return s !== undefined && st.isFile() && this.holds(s, sha256, st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev);
   }
 
   /**
@@ -79,12 +81,30 @@ export class OutputStamps {
    * made a young-generation collection cost tens of milliseconds.
    */
   recordOne(rel: string, sha256: string, st: StampStat, atMs: number, fine: boolean): void {
-    if (!st.isFile()) return;
+    if (st.isFile()) this.recordStat(rel, sha256, st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev, atMs, fine);
+  }
+
+  /** recordOne of a regular file's stat given as its five numbers (a stat as written, from an array of them). */
+  recordStat(rel: string, sha256: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, dev: number, atMs: number, fine: boolean): void {
     const old = this.stamps.get(rel);
     const before = atMs - (fine ? FINE_MARGIN_MS : COARSE_MARGIN_MS);
-    if (st.ctimeMs < before && st.mtimeMs < before) {
-      if (old === undefined || !this.holds(old, sha256, st)) {
-        this.stamps.set(rel, { sha256, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev });
+    if (ctimeMs < before && mtimeMs < before) {
+      if (old === undefined || !this.holds(old, sha256, size, mtimeMs, ctimeMs, ino, dev)) {
+        const j = this.fresh.sha256.length;
+        let numbers = this.fresh.numbers;
+        if ((j + 1) * STAMP_DOUBLES > numbers.length) {
+          numbers = new Float64Array(Math.max(1024, 2 * (j + 1)) * STAMP_DOUBLES);
+          numbers.set(this.fresh.numbers);
+          this.fresh.numbers = numbers;
+        }
+        const n = j * STAMP_DOUBLES;
+        numbers[n] = size;
+        numbers[n + 1] = mtimeMs;
+        numbers[n + 2] = ctimeMs;
+        numbers[n + 3] = ino;
+        numbers[n + 4] = dev;
+        this.fresh.sha256.push(sha256);
+        this.stamps.set(rel, ~j);
         this.changed = true;
       }
     } else if (old !== undefined) {
@@ -119,22 +139,20 @@ export class OutputStamps {
     let count = 0;
     // forEach, not for-of with [rel, s]: destructuring each entry walks an iterator, which in code
     // not yet optimized was a third of the pass.
+    const fresh = this.fresh;
     this.stamps.forEach((s, rel) => {
       if (!stampable(rel)) return;
       const n = count * STAMP_DOUBLES;
-      if (typeof s === 'number') {
+      if (s >= 0) {
         // A row kept from the file as loaded: its hash and numbers as they are.
         const loaded = this.loaded as Loaded;
         pieces.push(rel, '\t', loaded.text.slice(loaded.shaAt[s], loaded.shaEnd[s]), '\n');
         const at = loaded.numbersAt + s * STAMP_BYTES;
         for (let d = 0; d < STAMP_DOUBLES; d++) numbers[n + d] = loaded.body.readDoubleLE(at + 8 * d);
       } else {
-        pieces.push(rel, '\t', s.sha256, '\n');
-        numbers[n] = s.size;
-        numbers[n + 1] = s.mtimeMs;
-        numbers[n + 2] = s.ctimeMs;
-        numbers[n + 3] = s.ino;
-        numbers[n + 4] = s.dev;
+        const j = ~s;
+        pieces.push(rel, '\t', fresh.sha256[j] as string, '\n');
+        numbers.set(fresh.numbers.subarray(j * STAMP_DOUBLES, (j + 1) * STAMP_DOUBLES), n);
       }
       count++;
     });
@@ -170,15 +188,20 @@ export class OutputStamps {
     }
   }
 
-  /** Whether stamp `s` (an object, or a row of the file as loaded) is of a file holding `sha256` with exactly the stat `st`. */
-  private holds(s: Stamp | number, sha256: string, st: StampStat): boolean {
-    if (typeof s !== 'number') return s.sha256 === sha256 && sameStat(s, st);
+  /** Whether stamp `s` (a row: see `stamps`) is of a file holding `sha256` with exactly this size, these times, inode and device. */
+  private holds(s: number, sha256: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, dev: number): boolean {
+    if (s < 0) {
+      const j = ~s;
+      const n = j * STAMP_DOUBLES;
+      const v = this.fresh.numbers;
+      return this.fresh.sha256[j] === sha256 && v[n] === size && v[n + 1] === mtimeMs && v[n + 2] === ctimeMs && v[n + 3] === ino && v[n + 4] === dev;
+    }
     const loaded = this.loaded as Loaded;
     const at = loaded.shaAt[s] as number;
     if (loaded.shaEnd[s] !== at + sha256.length || !loaded.text.startsWith(sha256, at)) return false;
     const n = loaded.numbersAt + s * STAMP_BYTES;
     const b = loaded.body;
-    return b.readDoubleLE(n) === st.size && b.readDoubleLE(n + 8) === st.mtimeMs && b.readDoubleLE(n + 16) === st.ctimeMs && b.readDoubleLE(n + 24) === st.ino && b.readDoubleLE(n + 32) === st.dev;
+    return b.readDoubleLE(n) === size && b.readDoubleLE(n + 8) === mtimeMs && b.readDoubleLE(n + 16) === ctimeMs && b.readDoubleLE(n + 24) === ino && b.readDoubleLE(n + 32) === dev;
   }
 
   /** Takes the stamps of a file `save` wrote; anything else leaves none (every file is then read). */
@@ -252,6 +275,37 @@ export interface WrittenStat {
   dev: number;
 }
 
+/** How many numbers WrittenStats keeps per file: size, mtimeMs, ctimeMs, ino, dev (FILE_STAT's order, stage-protocol.ts). */
+export const WRITTEN_STAT_FIELDS = 5;
+
+/**
+ * The fstat of each file of a write as it was written (write-new-file.ts), by the file's place in
+ * the write: its five numbers (WRITTEN_STAT_FIELDS) in one array, a size of NaN where none was
+ * taken. One array rather than an object per file: 9,001 objects kept to the end of a build made
+ * every young collection on the way copy them.
+ */
+export class WrittenStats {
+  constructor(readonly values: Float64Array) {}
+
+  /** For `count` files, none taken yet. */
+  static empty(count: number): WrittenStats {
+    return new WrittenStats(new Float64Array(count * WRITTEN_STAT_FIELDS).fill(Number.NaN));
+  }
+
+  /** File `i`'s stat, when one was taken. */
+  get(i: number): WrittenStat | undefined {
+    const n = i * WRITTEN_STAT_FIELDS;
+    const v = this.values;
+    if (n >= v.length || Number.isNaN(v[n])) return undefined;
+    return { size: v[n] as number, mtimeMs: v[n + 1] as number, ctimeMs: v[n + 2] as number, ino: v[n + 3] as number, dev: v[n + 4] as number };
+  }
+
+  /** Forgets file `i`'s stat (its file is not the one written). */
+  clear(i: number): void {
+    this.values[i * WRITTEN_STAT_FIELDS] = Number.NaN;
+  }
+}
+
 /** A file seen by this build: its lstat and the hash of the bytes it was found or written to hold. */
 export interface Seen {
   rel: string;
@@ -268,20 +322,6 @@ export function stampStat(path: string): StampStat | undefined {
   } catch {
     return undefined;
   }
-}
-
-interface Stamp {
-  sha256: string;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-  dev: number;
-}
-
-/** Size, modification and change times, inode and device: all the same. */
-function sameStat(s: Stamp, st: StampStat): boolean {
-  return s.size === st.size && s.mtimeMs === st.mtimeMs && s.ctimeMs === st.ctimeMs && s.ino === st.ino && s.dev === st.dev;
 }
 
 /** Version 2: plain lstat times in milliseconds, as doubles (a version 1 file, bigint nanoseconds in JSON, is ignored). */
@@ -306,9 +346,6 @@ function hasFraction(st: Pick<StampStat, 'ctimeMs' | 'mtimeMs'>): boolean {
   return st.ctimeMs % 1000 !== 0 || st.mtimeMs % 1000 !== 0;
 }
 
-/** The `isFile` of a stamp taken from a written file's fstat: it is one. */
-const isAFile = (): boolean => true;
-
 /**
  * Brings the stamps of an output folder up to date after a build wrote `written` (every other
  * planned file was vouched for or read and found the same: `verified`), keeping only the stamps of
@@ -330,9 +367,9 @@ export async function restamp(options: {
   written: { rel: string; path: string; sha256?: string }[];
   /**
    * The fstat of files written into folders the write created, taken on the descriptor as each was
-   * written, and the clock read before the commit (write-files.ts): see writtenStamp.
+   * written (in the order of `written`), and the clock read before the commit (write-files.ts): see stampAsWritten.
    */
-  writtenStats?: { stats: Map<string, WrittenStat>; committedAtMs: number };
+  writtenStats?: { stats: WrittenStats; committedAtMs: number };
   current: Set<string>;
   sleep?: (ms: number) => Promise<void>;
 }): Promise<void> {
@@ -341,12 +378,12 @@ export async function restamp(options: {
   stamps.record(options.verified, options.verifiedAtMs);
   let fine = false;
   let slept = 0;
-  for (const f of options.written) {
+  const asWritten = options.writtenStats;
+  for (let i = 0; i < options.written.length; i++) {
+    const f = options.written[i] as (typeof options.written)[number];
     if (f.sha256 === undefined) continue;
-    const early = writtenStamp(f.rel, options.writtenStats);
-    if (early) {
+    if (asWritten && stampAsWritten(stamps, f.rel, f.sha256, asWritten, i)) {
       fine = true;
-      stamps.recordOne(f.rel, f.sha256, early, options.writtenStats?.committedAtMs as number, true);
       continue;
     }
     // Read before the lstat: a stamp is sound only for a file whose last change is older than the stat.
@@ -381,13 +418,18 @@ export async function restamp(options: {
  * file system keeping fractions of a second. The others are looked at after the commit, as any
  * other written file. Saves an lstat per file of a build into an empty folder (~90 ms of 9,001).
  */
-function writtenStamp(rel: string, written: { stats: Map<string, WrittenStat>; committedAtMs: number } | undefined): StampStat | undefined {
-  const st = written?.stats.get(rel);
-  if (!st || !written) return undefined;
-  // Per file, in code a build runs once: no closure and no list made for each.
-  if (!hasFraction(st)) return undefined;
-  const stamp: StampStat = { isFile: isAFile, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev };
-  return Math.max(st.ctimeMs, st.mtimeMs) < written.committedAtMs - FINE_MARGIN_MS ? stamp : undefined;
+function stampAsWritten(stamps: OutputStamps, rel: string, sha256: string, written: { stats: WrittenStats; committedAtMs: number }, i: number): boolean {
+  const v = written.stats.values;
+  const n = i * WRITTEN_STAT_FIELDS;
+  const size = v[n];
+  if (size === undefined || Number.isNaN(size)) return false;
+  const mtimeMs = v[n + 1] as number;
+  const ctimeMs = v[n + 2] as number;
+  // Per file, in code a build runs once: no object, closure or list made for each.
+  if (ctimeMs % 1000 === 0 && mtimeMs % 1000 === 0) return false;
+  if (Math.max(ctimeMs, mtimeMs) >= written.committedAtMs - FINE_MARGIN_MS) return false;
+  stamps.recordStat(rel, sha256, size, mtimeMs, ctimeMs, v[n + 3] as number, v[n + 4] as number, written.committedAtMs, true);
+  return true;
 }
 
 /** The most restamp waits in all: the margin, and the slack of a few waits. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OutputStamps, restamp, type StampStat } from '../../src/project/output-stamps.js';
+import { OutputStamps, restamp, type StampStat, WRITTEN_STAT_FIELDS, WrittenStats } from '../../src/project/output-stamps.js';
 import { compareWithDisk, type PlannedFile } from '../../src/project/outputs.js';
 import { sha256Hex } from '../../src/source/canonical-json.js';
 import { runCli } from '../cli/run-cli.js';
@@ -328,10 +328,9 @@ describe('restamp after a write', () => {
     // A stat as written that differs from the file's (another inode): the stamp shows which was taken.
     const asWritten = (f: string, ageMs: number) => ({ size: statSync(join(root, f)).size, mtimeMs: real.mtimeMs - ageMs, ctimeMs: real.ctimeMs - ageMs, ino: 999_999, dev: real.dev });
     const committedAtMs = real.ctimeMs + 1;
-    const stats = new Map([
-      ['a', asWritten('a', 60)],
-      ['b', asWritten('b', 10)],
-    ]);
+    // By each file's place in `written`.
+    const stats = WrittenStats.empty(files.length);
+    [asWritten('a', 60), asWritten('b', 10)].forEach((st, i) => stats.values.set([st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev], i * WRITTEN_STAT_FIELDS));
     const stamps = OutputStamps.load(temp(), root);
     await restamp({ stamps, verified: [], verifiedAtMs: 0, written: files, writtenStats: { stats, committedAtMs }, current: new Set(['a', 'b']), sleep: pause });
     // a, written 61 ms before the commit: its stat as written is the stamp (the real file does not match it).

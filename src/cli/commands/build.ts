@@ -12,7 +12,7 @@ import { findProjectFile, PROJECT_FILE } from '../../project/find-project.js';
 import { nameMatcher } from '../../project/glob.js';
 import { BUILD_MANIFEST, type Manifest, readManifest } from '../../project/manifest.js';
 import { compareWithDisk, type DiskComparison, type PlannedFile, type PlannedUnit, planOutputs } from '../../project/outputs.js';
-import { OutputStamps, restamp, type WrittenStat } from '../../project/output-stamps.js';
+import { OutputStamps, restamp, type WrittenStats } from '../../project/output-stamps.js';
 import { createProgress } from '../../project/progress.js';
 import { loadProject } from '../../project/project-file.js';
 import { pruneStale } from '../../project/stale.js';
@@ -276,7 +276,7 @@ async function emit(io: CliIO, options: EmitOptions): Promise<number> {
   const stamps = options.cache ? OutputStamps.load(options.cache.dir, options.outDir) : undefined;
   let disk: DiskComparison;
   let changed: PlannedFile[];
-  let writtenStats: { stats: Map<string, WrittenStat>; committedAtMs: number } | undefined;
+  let writtenStats: { stats: WrittenStats; committedAtMs: number } | undefined;
   for (let attempt = 0; ; attempt++) {
     disk = compareWithDisk({ outDir: options.outDir, files: plan.files, wantText: false, ...(stamps ? { stamps } : {}) });
     changed = disk.differing.map((d) => d.file);
