@@ -78,6 +78,11 @@ export class StoredFile implements UnitFile {
     this.from = { reader, entries };
   }
 
+  /** The entries the bytes are read from when not in memory (see readFrom). */
+  get entries(): string[] | undefined {
+    return this.from?.entries();
+  }
+
   /**
    * The bytes, verified; when read late they are valid only until the reader reads another entry,
    * so the caller uses them at once (writes them). Undefined, with `problem` set, when no entry
@@ -142,9 +147,12 @@ export interface UnitEntry {
 /**
  * An entry's bytes; undefined when a file holds a lone surrogate, which UTF-8 cannot carry (the
  * unit is then not stored). Each file's SHA-256 goes to `hashes`, in order: the build manifest
- * records the same hashes, so the caller need not take them again.
+ * records the same hashes, so the caller need not take them again. `stored` receives the files as
+ * the entry holds them (in memory: views of the entry's bytes), which the caller can use instead
+ * of their text: a build then writes them as they are rather than encoding each text again.
+ * The entry's memory is its own (never Buffer's shared pool), so it can be moved to another thread.
  */
-export function sealUnitEntry(entry: UnitEntry, hashes: string[] = []): Buffer | undefined {
+export function sealUnitEntry(entry: UnitEntry, hashes: string[] = [], stored?: StoredFile[]): Buffer | undefined {
   if (!entry.files.every((f) => f instanceof StoredFile || isWellFormed(f.contents))) return undefined;
   const bytes = entry.files.map((f) => (f instanceof StoredFile ? (f.load() ?? Buffer.from(f.contents)) : Buffer.from(f.contents)));
   hashes.length = 0;
@@ -155,7 +163,26 @@ export function sealUnitEntry(entry: UnitEntry, hashes: string[] = []): Buffer |
     diagnostics: entry.diagnostics,
     files: entry.files.map((f, i) => ({ path: f.path, bytes: (bytes[i] as Buffer).length, sha256: hashes[i] })),
   });
-  return Buffer.concat([Buffer.from(`flowc-unit 4 ${sha256Of(header)}\n${header}\n`), ...bytes]);
+  const head = Buffer.from(`flowc-unit 4 ${sha256Of(header)}\n${header}\n`);
+  const sealed = Buffer.allocUnsafeSlow(bytes.reduce((n, b) => n + b.length, head.length));
+  movable.add(sealed.buffer);
+  let at = head.copy(sealed, 0);
+  if (stored) stored.length = 0;
+  entry.files.forEach((f, i) => {
+    const b = bytes[i] as Buffer;
+    b.copy(sealed, at);
+    stored?.push(new StoredFile(f.path, sealed.subarray(at, at + b.length), hashes[i] as string, b.length, at));
+    at += b.length;
+  });
+  return sealed;
+}
+
+/** The memory of entries sealUnitEntry made: theirs alone, so it may be moved to another thread. */
+const movable = new WeakSet<ArrayBufferLike>();
+
+/** Whether `memory` is an entry's own (sealUnitEntry), never shared with anything else such as Buffer's pool. */
+export function isEntryMemory(memory: ArrayBufferLike): memory is ArrayBuffer {
+  return movable.has(memory);
 }
 
 /** No lone surrogate (String.prototype.isWellFormed, Node 20; not yet in this TypeScript lib). */

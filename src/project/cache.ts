@@ -5,7 +5,7 @@ import { CACHE_ENTRY_LIMIT, EntryReader, sealUnitEntry, StoredFile, type UnitEnt
 
 export { CACHE_ENTRY_LIMIT };
 import { type ReadOutcome, readRegularFile, readRegularHead } from '../source/regular-file.js';
-import type { CompileUnit, UnitDeps, UnitFile, UnitOutput } from './unit.js';
+import type { CompileUnit, UnitDeps, UnitOutput } from './unit.js';
 import { envDepValue } from './recording.js';
 
 /**
@@ -61,7 +61,8 @@ export class BuildCache {
   /** The buffer every entry's header is read into; what a hit keeps is parsed out of it. */
   private readonly headScratch = { buf: Buffer.alloc(0) };
   /** Reads the entries of files needed after all (to write them), one at a time. */
-  private readonly reader = new EntryReader();
+  /** Reads the entries whose files a build writes (one at a time, into one buffer). */
+  readonly reader = new EntryReader();
   /**
    * Lookups read only each entry's header, and a file's bytes when they are needed (written, or
    * decoded for a diff), verified then (StoredFile). `false` reads and verifies every entry whole
@@ -106,15 +107,16 @@ export class BuildCache {
 
   /**
    * Stores a successful compile. Entries are written whole (temp file + rename), so a concurrent
-   * build never reads half of one. Each stored file's SHA-256 is set on it (`sha256`), so the build
-   * manifest need not hash the artifacts again.
+   * build never reads half of one. The output's files become the entry's (StoredFile: bytes in
+   * memory, with the SHA-256 the build manifest records), so nothing is encoded or hashed again.
    */
-  store(unit: CompileUnit, output: UnitOutput): void {
+  store(unit: CompileUnit, output: UnitOutput, options: { keepBytes?: boolean } = {}): void {
     if (!output.ok || !output.deps || output.configHash === undefined) return;
-    const hashes: string[] = [];
-    const sealed = sealUnitEntry({ deps: output.deps, files: output.files, configHash: output.configHash, diagnostics: output.diagnostics }, hashes);
+    const stored: StoredFile[] = [];
+    const sealed = sealUnitEntry({ deps: output.deps, files: output.files, configHash: output.configHash, diagnostics: output.diagnostics }, [], stored);
     if (sealed === undefined) return;
-    output.files.forEach((f, i) => ((f as UnitFile & { sha256?: string }).sha256 = hashes[i]));
+    // The unit's files are now the entry's, with their hashes (which the build manifest records).
+    output.files = stored;
     const requestKey = this.requestKey(unit);
     const path = this.unitPath(requestKey);
     try {
@@ -123,7 +125,14 @@ export class BuildCache {
       this.writeWhole(path, sealed);
     } catch {
       // The cache only saves time: a full disk or a read-only cache folder must not fail the build.
+      return;
     }
+    // Stored: the bytes are read back from the entry when written out, as a cache hit's are
+    // (verified then), unless the caller keeps them. Holding 1,000 units' artifacts (~55 MB) to the
+    // end of a build cost a page fault per 4 KiB, and as text, young collections that copied them.
+    if (options.keepBytes) return;
+    const entries = () => [path];
+    for (const f of stored) f.readFrom(this.reader, entries);
   }
 
   /**

@@ -6,6 +6,7 @@ import { compileUnit } from './compile-unit.js';
 import { SharedSources } from './recording.js';
 import type { CompileWorkerData } from './compile-worker.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
+import { receivedOutput } from './posted-output.js';
 import { failedUnit } from './unit-diagnostics.js';
 import { runInPool } from './worker-pool.js';
 
@@ -47,6 +48,8 @@ export async function compileUnits(options: {
   cacheWrite?: boolean;
   /** Look the units up in the cache first (false: compile them all, e.g. after their entries were found damaged). */
   lookup?: boolean;
+  /** Hold each stored unit's bytes in memory rather than read them back from its entry (BuildCache.store). */
+  keepBytes?: boolean;
   onProgress?: (done: number, total: number) => void;
 }): Promise<{ outputs: UnitOutput[]; stats: CompileUnitsStats }> {
   const { units, env, cache } = options;
@@ -72,7 +75,7 @@ export async function compileUnits(options: {
   const store = options.cacheWrite !== false ? cache : undefined;
   const inThread = (unit: CompileUnit): UnitOutput => {
     const output = compileInThread(unit, env, debug, shared);
-    store?.store(unit, output);
+    store?.store(unit, output, { keepBytes: options.keepBytes === true });
     return output;
   };
   if (useWorkers && entry) {
@@ -89,7 +92,8 @@ export async function compileUnits(options: {
       onResult: () => tick(),
       failed: (k, failure) => failedUnit(units[misses[k] as number] as CompileUnit, failure, debug),
     });
-    results.forEach((r, k) => (outputs[misses[k] as number] = r));
+    // A worker's outputs come as posted (posted-output.ts); this thread's own are already whole.
+    results.forEach((r, k) => (outputs[misses[k] as number] = receivedOutput(r, cache?.reader)));
   } else {
     for (const i of misses) {
       outputs[i] = inThread(units[i] as CompileUnit);

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BuildCache } from './cache.js';
 import { compileUnit } from './compile-unit.js';
+import { postableOutput } from './posted-output.js';
 import { SharedSources } from './recording.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
 import type { WorkerReply } from './worker-pool.js';
@@ -25,15 +26,18 @@ const cache = data.cache ? new BuildCache(data.cache.dir, data.cache.fingerprint
 const shared = new SharedSources();
 parentPort?.on('message', (msg: { index: number; job: CompileUnit }) => {
   let reply: WorkerReply<UnitOutput>;
+  let transfer: ArrayBuffer[] = [];
   try {
     const result = compileUnit(msg.job, env, shared);
     cache?.store(msg.job, result);
-    reply = { index: msg.index, result };
+    const posted = postableOutput(result);
+    reply = { index: msg.index, result: posted.output };
+    transfer = posted.transfer;
   } catch (e) {
     // The message alone is what users see; the stack is printed only with FLOWC_DEBUG=1.
     const err = e as Error;
     reply = { index: msg.index, error: err instanceof Error ? `${err.name}: ${err.message}` : String(e) };
     if (err instanceof Error && err.stack) reply.stack = err.stack;
   }
-  parentPort?.postMessage(reply);
+  parentPort?.postMessage(reply, transfer);
 });

@@ -39,7 +39,7 @@ describe('warm build cache', () => {
     expect(readFileSync(dep, 'utf8')).toBe('a = 2\n');
   });
 
-  it('records each stored file\'s SHA-256 on it, and gives back verified files with theirs: the manifest hashes neither again', () => {
+  it('turns each stored file into the entry\'s, with its SHA-256, and gives back verified files with theirs: the manifest hashes neither again', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flowc-cache-warm-'));
     const dep = join(dir, 'app.toml');
     writeFileSync(dep, 'a = 1\n');
@@ -50,7 +50,13 @@ describe('warm build cache', () => {
     ];
     const output: UnitOutput = { name: 'one', ok: true, diagnostics: [], files, configHash: 'h', deps: { files: [{ path: dep, sha256: sha256Hex('a = 1\n') }], env: [] } };
     new BuildCache(join(dir, 'cache'), 'test').store(unit, output);
-    expect(files.map((f) => (f as { sha256?: string }).sha256)).toEqual(files.map((f) => sha256Hex(Buffer.from(f.contents))));
+    // Stored: the files are the entry's, read back from it (verified) when written, not held in memory.
+    expect(output.files.every((f) => f instanceof StoredFile && f.bytes === undefined)).toBe(true);
+    expect(output.files.map((f) => [f.path, (f as StoredFile).sha256, f.contents])).toEqual(files.map((f) => [f.path, sha256Hex(Buffer.from(f.contents)), f.contents]));
+    // Held when asked (a unit compiled again after its entry failed): the bytes stay in memory.
+    const held: UnitOutput = { ...output, files: files.map((f) => ({ ...f })) };
+    new BuildCache(join(dir, 'cache'), 'test').store(unit, held, { keepBytes: true });
+    expect(held.files.map((f) => (f as StoredFile).bytes?.toString('utf8'))).toEqual(files.map((f) => f.contents));
     const hit = new BuildCache(join(dir, 'cache'), 'test').lookup(unit, {});
     expect(hit?.files.map((f) => [f.path, f.contents, (f as StoredFile).sha256])).toEqual(files.map((f) => [f.path, f.contents, sha256Hex(f.contents)]));
     expect(hit?.files.every((f) => f instanceof StoredFile)).toBe(true);

@@ -363,7 +363,8 @@ async function compileAfresh(o: { io: CliIO; options: EmitOptions; units: Planne
     names.add(name);
   }
   const fresh = o.options.units.filter((u) => names.has(u.name));
-  const { outputs } = await compileUnits({ units: fresh, env: o.io.env, jobs: 1, cache: o.options.cache, lookup: false });
+  // Their bytes are held this time: read back from entries that just failed, they might fail again.
+  const { outputs } = await compileUnits({ units: fresh, env: o.io.env, jobs: 1, cache: o.options.cache, lookup: false, keepBytes: true });
   const failed = outputs.filter((out) => !out.ok);
   if (failed.length > 0) {
     o.diagnostics.addAll(unitDiagnostics({ outputs: failed, noun: o.noun, spans: o.options.spans }));
