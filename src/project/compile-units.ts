@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BuildCache } from './cache.js';
-import { compileUnit } from './compile-unit.js';
 import { SharedSources } from './recording.js';
 import type { CompileWorkerData } from './compile-worker.js';
 import type { CompileUnit, UnitOutput } from './unit.js';
@@ -68,13 +67,16 @@ export async function compileUnits(options: {
   });
 
   const debug = env.FLOWC_DEBUG === '1';
+  // The compiler (every target's code) is loaded only when something compiles: a build whose units
+  // all come from the cache never pays for it.
+  const { compileUnit } = misses.length > 0 ? await import('./compile-unit.js') : { compileUnit: undefined };
   const entry = compileWorkerEntry();
   const useWorkers = options.jobs > 1 && misses.length > 1 && entry !== undefined;
   let workers = 0;
   const shared = new SharedSources();
   const store = options.cacheWrite !== false ? cache : undefined;
   const inThread = (unit: CompileUnit): UnitOutput => {
-    const output = compileInThread(unit, env, debug, shared);
+    const output = compileInThread(compileUnit as CompileUnitFn, unit, env, debug, shared);
     store?.store(unit, output, { keepBytes: options.keepBytes === true });
     return output;
   };
@@ -103,8 +105,10 @@ export async function compileUnits(options: {
   return { outputs, stats: { compiled: misses.length, cached: units.length - misses.length, workers } };
 }
 
+type CompileUnitFn = typeof import('./compile-unit.js').compileUnit;
+
 /** compileUnit in this thread, with a throw turned into the unit's FLOWC716 as a worker's would be. */
-function compileInThread(unit: CompileUnit, env: Record<string, string | undefined>, debug: boolean, shared: SharedSources): UnitOutput {
+function compileInThread(compileUnit: CompileUnitFn, unit: CompileUnit, env: Record<string, string | undefined>, debug: boolean, shared: SharedSources): UnitOutput {
   try {
     return compileUnit(unit, env, shared);
   } catch (e) {
