@@ -71,6 +71,26 @@ describe('the code cache of the CLI bundle', () => {
     expect(load(dir).cache['chunk-a.cjs']).toBe('none');
   });
 
+  // The loader reads every chunk and cache entry into one buffer it reuses (fresh memory costs a
+  // page fault per page): each chunk must still run its own text with its own cache, whatever the
+  // sizes, growing or shrinking from one file to the next.
+  it('is taken for each of several chunks of different sizes, each running its own text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowc-code-cache-'));
+    dirs.push(dir);
+    const sizes = { small: 10, large: 300_000, medium: 40_000, tiny: 0 };
+    const names = Object.keys(sizes);
+    writeFileSync(join(dir, 'flowc.cjs'), `exports.main = () => [${names.map((n) => `require("./chunk-${n}.cjs").answer()`).join(', ')}].join(",");\n`);
+    for (const [name, size] of Object.entries(sizes)) {
+      // Functions enough for the cache entry to outgrow a small chunk's text, and padding for size.
+      const fns = Array.from({ length: 50 }, (_, i) => `function f${i}() { return "${name}-${i}"; }`).join('\n');
+      writeFileSync(join(dir, `chunk-${name}.cjs`), `${fns}\n// ${'x'.repeat(size)}\nexports.answer = (function () { f0(); return function answer() { return "${name}:" + f49(); }; })();\n`);
+    }
+    const answer = names.map((n) => `${n}:${n}-49`).join(',');
+    expect(load(dir).answer).toBe(answer);
+    record(dir);
+    expect(load(dir)).toEqual({ answer, cache: Object.fromEntries([['flowc.cjs', 'hit'], ...names.map((n) => [`chunk-${n}.cjs`, 'hit'])]) });
+  });
+
   it('is made by the build for the real bundle and the validators a compile loads', () => {
     const entry = join(root, 'dist/bundle/flowc.cjs');
     expect(existsSync(entry), `${entry} is missing: run npm run build`).toBe(true);
