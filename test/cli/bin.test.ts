@@ -33,24 +33,27 @@ describe('the flowc bin', () => {
   // commander requires node:child_process (and with it dgram and net) as it loads, for subcommands
   // run as executables, which flowc has none of: the bundle requires it only when one would spawn
   // (scripts/bundle-cli.mjs). Module by module, commander is loaded as it is, which shows the check sees it.
-  it('bundled, starts a compile without loading child_process', () => {
+  it('bundled, starts a compile without loading child_process, nor, to stdout, what writes files', () => {
     if (!bundleCurrent()) expect(spawnSync(process.execPath, [join(root, 'scripts/bundle-cli.mjs')], { cwd: root, encoding: 'utf8' }).status).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'flowc-bin-'));
     const preload = join(dir, 'modules.cjs');
     const list = join(dir, 'modules.json');
     writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(process.moduleLoadList)));\n`);
-    const loads = (bundle: string) => {
-      const r = spawnSync(process.execPath, ['-r', preload, bin, 'compile', 'fixtures/ml-training/flow.yaml', '--config', 'app=fixtures/ml-training/config/ctr.toml', '--target', 'ir'], {
+    const loads = (bundle: string, extra: string[] = []) => {
+      const r = spawnSync(process.execPath, ['-r', preload, bin, 'compile', 'fixtures/ml-training/flow.yaml', '--config', 'app=fixtures/ml-training/config/ctr.toml', '--target', 'ir', ...extra], {
         cwd: root,
         encoding: 'utf8',
         env: { PATH: process.env.PATH ?? '', FLOWC_BUNDLE: bundle },
       });
       expect(r.status, r.stderr).toBe(0);
       // (net is not checked: Node loads it for a standard stream that is a pipe, as here.)
-      return (JSON.parse(readFileSync(list, 'utf8')) as string[]).filter((m) => /^NativeModule (child_process|dgram)$/.test(m));
+      // worker_threads: the transactional write's staging thread (src/cli/stage-helper.ts), loaded only to write files.
+      return (JSON.parse(readFileSync(list, 'utf8')) as string[]).filter((m) => /^NativeModule (child_process|dgram|worker_threads)$/.test(m));
     };
     expect(loads('')).toEqual([]);
     expect(loads('0')).toContain('NativeModule child_process');
+    // Writing the artifact to a file loads the writer: the check sees it.
+    expect(loads('', ['-o', join(dir, 'out.ir.json')])).toEqual(['NativeModule worker_threads']);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type Diagnostic, DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { COMPILE_MANIFEST, type Manifest, type ManifestUnit, readManifest, serializeManifest } from '../../project/manifest.js';
+import { relPathProblem } from '../../project/output-paths.js';
 import { compareWithDisk, type PlannedFile } from '../../project/outputs.js';
 import { findStale, pruneStale } from '../../project/stale.js';
 import { sha256Hex } from '../../source/canonical-json.js';
@@ -12,6 +13,19 @@ import { type CliIO, EXIT } from '../io.js';
 import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
 import { writeFilesTransactionally } from '../write-files.js';
 import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
+
+/** A compile's artifacts as files under `outDir`, each path checked (a target naming a file outside it, or two the same, is a bug in flowc). */
+export function plannedOutFiles(outDir: string, artifacts: { path: string; contents: string }[], display: (rel: string) => string): PlannedFile[] {
+  const files = artifacts.map((a) => ({ path: join(outDir, a.path), rel: a.path, contents: a.contents }));
+  const seen = new Set<string>();
+  for (const f of files) {
+    const problem = relPathProblem(f.rel);
+    if (problem) throw new Error(`a target named its file ${JSON.stringify(f.rel)}, which ${problem}`);
+    if (seen.has(f.path)) throw new Error(`two artifacts were named ${display(f.rel)}`);
+    seen.add(f.path);
+  }
+  return files;
+}
 
 export interface CompileOutOptions {
   outDir: string;

@@ -1,20 +1,12 @@
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { compileTargets } from '../../pipeline/compile.js';
 import { buildLockfile } from '../../pipeline/lockfile.js';
-import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { relPathProblem } from '../../project/output-paths.js';
-import { compareWithDisk, type PlannedFile } from '../../project/outputs.js';
-import { SourceRegistry } from '../../source/files.js';
 import { findTarget, TARGETS } from '../../targets/index.js';
-import { colourDiff, unifiedDiff } from '../diff.js';
 import { checkFlowArgument } from '../flow-argument.js';
 import { type CliIO, EXIT, UsageError } from '../io.js';
 import { type CascadeOptions, parseConfigArgs, parseTargetList } from '../options.js';
-import { type DiagnosticsFormat, reportDiagnostics } from '../report.js';
-import { writeOutputFile } from '../write-output-file.js';
-import { unreadableOutputs, writeOutcomeReport } from '../write-report.js';
+import { reportDiagnostics } from '../report.js';
 import { suggestFlowName } from '../../diagnostics/suggest.js';
-import { emitCompileOut } from './compile-out.js';
 
 export interface CompileOptions extends CascadeOptions {
   /** Required; checked here rather than by commander so an unknown option is named first. */
@@ -81,22 +73,17 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
       io.stdout(primary.contents);
       return EXIT.ok;
     }
-    if (opts.check) return checkOneFile(io, { path: resolve(io.cwd, opts.output), shown: opts.output, contents: primary.contents, format: opts.diagnostics });
-    const outcome = await writeOutputFile({ path: resolve(io.cwd, opts.output), contents: primary.contents, stdout: io.stdout });
-    return reportWrite(io, writeOutcomeReport(outcome, () => opts.output as string), opts.diagnostics);
+    // What writes files is loaded only to write them: a compile to stdout, the common case, never needs it.
+    const { checkOneFile, writeOneFile } = await import('./compile-file.js');
+    const file = { path: resolve(io.cwd, opts.output), shown: opts.output, contents: primary.contents, format: opts.diagnostics };
+    return opts.check ? checkOneFile(io, file) : writeOneFile(io, file);
   }
 
   const outDir = resolve(io.cwd, opts.out);
   const lock = buildLockfile({ ir: result.ir, resolved: result.resolved, flowFile: result.flowFile });
-  const files = [...result.artifacts, lock].map((a) => ({ path: join(outDir, a.path), rel: a.path, contents: a.contents }));
   const display = (rel: string) => join(opts.out as string, rel);
-  const seen = new Set<string>();
-  for (const f of files) {
-    const problem = relPathProblem(f.rel);
-    if (problem) throw new Error(`a target named its file ${JSON.stringify(f.rel)}, which ${problem}`);
-    if (seen.has(f.path)) throw new Error(`two artifacts were named ${display(f.rel)}`);
-    seen.add(f.path);
-  }
+  const { emitCompileOut, plannedOutFiles } = await import('./compile-out.js');
+  const files = plannedOutFiles(outDir, [...result.artifacts, lock], display);
   return emitCompileOut(io, {
     outDir,
     display,
@@ -110,27 +97,6 @@ export async function runCompile(io: CliIO, flow: string, opts: CompileOptions):
     prune: opts.prune === true,
     format: opts.diagnostics,
   });
-}
-
-/** Prints a write's diagnostics (they carry no source spans) and returns its exit code. */
-function reportWrite(io: CliIO, report: { diagnostics: Diagnostic[]; exit: number }, format: DiagnosticsFormat): number {
-  if (report.diagnostics.length > 0) reportDiagnostics({ io, diagnostics: report.diagnostics, sources: new SourceRegistry(), format });
-  return report.exit;
-}
-
-/** `-o FILE --check`: compares the primary artifact with FILE (read only if it is a regular file); writes nothing. */
-function checkOneFile(io: CliIO, options: { path: string; shown: string; contents: string; format: DiagnosticsFormat }): number {
-  const file: PlannedFile = { path: options.path, rel: basename(options.path), contents: options.contents };
-  const disk = compareWithDisk({ outDir: dirname(options.path), files: [file], wantText: true });
-  const display = () => options.shown;
-  for (const { onDisk } of disk.differing) {
-    if (onDisk === undefined) io.stdout(`missing: ${options.shown}\n`);
-    else io.stdout(colourDiff(unifiedDiff({ oldText: onDisk, newText: file.contents, oldName: `${options.shown} (on disk)`, newName: `${options.shown} (compiled)` }), io));
-  }
-  const unreadable = unreadableOutputs(disk, display);
-  if (unreadable.length > 0) reportWrite(io, { diagnostics: unreadable, exit: EXIT.inputErrors }, options.format);
-  if (disk.differing.length > 0) io.stderr(`flowc: ${options.shown} is stale or missing; run the same command without --check to update\n`);
-  return disk.differing.length > 0 || unreadable.length > 0 ? EXIT.inputErrors : EXIT.ok;
 }
 
 function suggestionFor(name: string): string[] {
