@@ -60,8 +60,10 @@ export class BuildCache {
   private readonly madeDirs = new Set<string>();
   /** The buffer every entry's header is read into; what a hit keeps is parsed out of it. */
   private readonly headScratch = { buf: Buffer.alloc(0) };
-  /** Reads the entries of files needed after all (to write them), one at a time. */
-  /** Reads the entries whose files a build writes (one at a time, into one buffer). */
+  /**
+   * Reads the entries whose files a build writes, one at a time into one buffer: a hit's, a
+   * stored compile's, and (compile-units.ts) those a worker stored.
+   */
   readonly reader = new EntryReader();
   /**
    * Lookups read only each entry's header, and a file's bytes when they are needed (written, or
@@ -107,8 +109,9 @@ export class BuildCache {
 
   /**
    * Stores a successful compile. Entries are written whole (temp file + rename), so a concurrent
-   * build never reads half of one. The output's files become the entry's (StoredFile: bytes in
-   * memory, with the SHA-256 the build manifest records), so nothing is encoded or hashed again.
+   * build never reads half of one. The output's files become the entry's (StoredFile, with the
+   * SHA-256 the build manifest records, read back from the entry when written unless `keepBytes`),
+   * so nothing is encoded or hashed again.
    */
   store(unit: CompileUnit, output: UnitOutput, options: { keepBytes?: boolean } = {}): void {
     if (!output.ok || !output.deps || output.configHash === undefined) return;
