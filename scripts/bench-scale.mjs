@@ -44,7 +44,10 @@ function layeredDag(n, width = 10) {
 const figures = {};
 const dir = mkdtempSync(join(tmpdir(), 'flowc-bench-scale-'));
 try {
-  console.log(`## Big flows (CPU ms of this process, median of ${runs}; layered, width 10, 3 needs per step)`);
+  // The budgets here (500 ms to IR, 300 ms of lowering) are the parts' own (docs/lowering.md); the
+  // issue's goal of 1 s per target is judged on the per-target figures of the synthetic section,
+  // where Step Functions and Cloud Workflows lower a 10,000-step flow as parts, not whole.
+  console.log(`## Big flows (CPU ms of this process, median of ${runs}; layered, width 10, 3 needs per step; stages of a compile, against budgets of their own)`);
   for (const n of [1000, 10000]) {
     const file = join(dir, `synthetic-${n}.flow.yaml`);
     writeFileSync(file, syntheticFlow(n));
@@ -80,7 +83,8 @@ try {
   line('flow -> IR', a.irMs, b.irMs, 500);
   line('IR -> seq/par lowering', a.loweringMs, b.loweringMs, 300);
   line(`lowering, parts of ${PART_STEPS}`, a.partsLoweringMs, b.partsLoweringMs, 300);
-  line('IR + lowering (sfn, gcp)', a.irMs + a.loweringMs, b.irMs + b.loweringMs, 1000);
+  // Whole-flow lowering: what Step Functions and Cloud Workflows would run without partitioning.
+  line('IR + whole-flow lowering', a.irMs + a.loweringMs, b.irMs + b.loweringMs, 1000);
 
   orderBudget.bitsetWords = 0;
   orderBudget.largestOrder = 0;
