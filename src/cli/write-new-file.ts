@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+
 /**
  * Writes `data` to `path` as a new file (flag `wx`: never through something already there) and
  * puts its fstat, taken on the descriptor just written, in `stats` from `statAt` (size, mtimeMs,
