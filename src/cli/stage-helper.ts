@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type MessagePort, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { FILE_STAT, JOB, type StageBatch, type StageFailure, type StageWorkerData } from './stage-protocol.js';
-import { type WrittenStat, WrittenStats } from '../project/output-stamps.js';
+import { JOB, type StageBatch, type StageFailure, type StageWorkerData } from './stage-protocol.js';
+import { WrittenStats } from '../project/output-stamps.js';
 
 /** Files a write must stage before a second thread pays for itself (it starts in tens of milliseconds). */
 export const HELP_FROM = 1000;
@@ -70,7 +70,7 @@ export class StageHelper {
 
   private constructor(worker: Worker, jobs: number) {
     this.state = new Int32Array(new SharedArrayBuffer(4 * (JOB.first + jobs)));
-    this.stats = new WrittenStats(new Float64Array(new SharedArrayBuffer(8 * FILE_STAT.length * jobs)).fill(Number.NaN));
+    this.stats = WrittenStats.empty(jobs, true);
     const { port1, port2 } = new MessageChannel();
     this.spent = port1;
     this.worker = worker;
@@ -164,11 +164,6 @@ export class StageHelper {
     this.spent.close();
     void this.worker.terminate();
     return this.failure;
-  }
-
-  /** The fstat of job `k`'s file taken when it was written (only for a `written` job sent with `wantStat`, read after finish). */
-  stat(k: number): WrittenStat | undefined {
-    return this.stats.get(k);
   }
 
   /** How job `k` ended: only a `written` file is ours (to commit, or to remove). */

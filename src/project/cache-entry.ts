@@ -146,17 +146,16 @@ export interface UnitEntry {
 
 /**
  * An entry's bytes; undefined when a file holds a lone surrogate, which UTF-8 cannot carry (the
- * unit is then not stored). Each file's SHA-256 goes to `hashes`, in order: the build manifest
- * records the same hashes, so the caller need not take them again. `stored` receives the files as
- * the entry holds them (in memory: views of the entry's bytes), which the caller can use instead
- * of their text: a build then writes them as they are rather than encoding each text again.
- * The entry's memory is its own (never Buffer's shared pool), so it can be moved to another thread.
+ * unit is then not stored). `stored` receives the files as the entry holds them (in memory: views
+ * of the entry's bytes, each with the SHA-256 the build manifest records), which the caller can
+ * use instead of their text: a build then writes them as they are, neither encoded nor hashed
+ * again. The entry's memory is its own (never Buffer's shared pool), so it can be moved to
+ * another thread.
  */
-export function sealUnitEntry(entry: UnitEntry, hashes: string[] = [], stored?: StoredFile[]): Buffer | undefined {
+export function sealUnitEntry(entry: UnitEntry, stored?: StoredFile[]): Buffer | undefined {
   if (!entry.files.every((f) => f instanceof StoredFile || isWellFormed(f.contents))) return undefined;
   const bytes = entry.files.map((f) => (f instanceof StoredFile ? (f.load() ?? Buffer.from(f.contents)) : Buffer.from(f.contents)));
-  hashes.length = 0;
-  for (const b of bytes) hashes.push(sha256Of(b));
+  const hashes = bytes.map((b) => sha256Of(b));
   const header = JSON.stringify({
     deps: { files: entry.deps.files.map((f) => ({ path: f.path, sha256: f.sha256 })), env: entry.deps.env.map((e) => ({ name: e.name, value: e.value })) },
     configHash: entry.configHash,

@@ -116,7 +116,7 @@ export class BuildCache {
   store(unit: CompileUnit, output: UnitOutput, options: { keepBytes?: boolean } = {}): void {
     if (!output.ok || !output.deps || output.configHash === undefined) return;
     const stored: StoredFile[] = [];
-    const sealed = sealUnitEntry({ deps: output.deps, files: output.files, configHash: output.configHash, diagnostics: output.diagnostics }, [], stored);
+    const sealed = sealUnitEntry({ deps: output.deps, files: output.files, configHash: output.configHash, diagnostics: output.diagnostics }, stored);
     if (sealed === undefined) return;
     // The unit's files are now the entry's, with their hashes (which the build manifest records).
     output.files = stored;

@@ -287,9 +287,10 @@ export const WRITTEN_STAT_FIELDS = 5;
 export class WrittenStats {
   constructor(readonly values: Float64Array) {}
 
-  /** For `count` files, none taken yet. */
-  static empty(count: number): WrittenStats {
-    return new WrittenStats(new Float64Array(count * WRITTEN_STAT_FIELDS).fill(Number.NaN));
+  /** For `count` files, none taken yet; `shared`: in memory another thread can be given (stage-helper.ts). */
+  static empty(count: number, shared = false): WrittenStats {
+    const bytes = 8 * WRITTEN_STAT_FIELDS * count;
+    return new WrittenStats(new Float64Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)).fill(Number.NaN));
   }
 
   /** File `i`'s stat, when one was taken. */

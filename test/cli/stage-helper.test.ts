@@ -69,9 +69,9 @@ describe('a staging thread started ahead of the write (prestartStageHelper)', ()
     expect(await helper.finish(false)).toBeUndefined();
     expect([helper.mark(0), helper.mark(1)]).toEqual([JOB.written, JOB.written]);
     expect(readFileSync(join(dir, 'a'), 'utf8')).toBe(text(1));
-    expect(helper.stat(1)?.size).toBe(Buffer.byteLength(text(2)));
+    expect(helper.stats.get(1)?.size).toBe(Buffer.byteLength(text(2)));
     // No stat was asked for the first file.
-    expect(helper.stat(0)).toBeUndefined();
+    expect(helper.stats.get(0)).toBeUndefined();
     // Taken once: the next helper starts a thread of its own.
     const next = StageHelper.start(1) as StageHelper;
     expect(next.threadId).not.toBe(id);

@@ -30,10 +30,12 @@ describe('cache entries', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 5 }), (contents) => {
         const e = entry(contents);
-        const hashes: string[] = [];
-        const back = unsealUnitEntry(sealUnitEntry(e, hashes) as Buffer) as { body: unknown };
+        const stored: StoredFile[] = [];
+        const back = unsealUnitEntry(sealUnitEntry(e, stored) as Buffer) as { body: unknown };
         expect(plain(back.body)).toEqual({ ...e, files: e.files.map((f) => ({ ...f, sha256: sha(Buffer.from(f.contents)), bytes: Buffer.byteLength(f.contents) })) });
-        expect(hashes).toEqual(e.files.map((f) => sha(Buffer.from(f.contents))));
+        // The caller gets each file as stored: its hash (the manifest's) and its bytes.
+        expect(stored.map((f) => f.sha256)).toEqual(e.files.map((f) => sha(Buffer.from(f.contents))));
+        expect(stored.map((f) => [f.path, f.contents])).toEqual(e.files.map((f) => [f.path, f.contents]));
         expect(unitEntryProblem(back.body)).toBeUndefined();
       }),
       { numRuns: 300 },
